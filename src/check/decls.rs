@@ -1,0 +1,316 @@
+//! Declarations: the header, units, types of fields, records and the case schema.
+
+use super::types::Ty;
+use super::Checker;
+use crate::diag::{did_you_mean, Code, Diagnostic};
+use crate::span::Span;
+use crate::syntax::ast::*;
+
+/// The lifecycle states a protocol may be in.
+pub const STATUSES: &[&str] = &["draft", "review", "approved", "retired"];
+
+impl<'a> Checker<'a> {
+    /// Checks one file's items; `root` marks the protocol itself (not an import).
+    pub(super) fn file(&mut self, file: &'a File, root: bool) {
+        if root {
+            self.headers(file);
+        }
+        for item in &file.items {
+            self.item(item);
+        }
+    }
+
+    /// Types every record and case field once, before any expression reads them.
+    pub(super) fn type_fields(&mut self, files: &[&'a File]) {
+        for file in files {
+            for item in &file.items {
+                if let Item::Unit(decl) = item {
+                    self.unit_decl(decl);
+                }
+            }
+        }
+        let records: Vec<&'a RecordDecl> = self.env.records.values().copied().collect();
+        for record in records {
+            for field in &record.fields {
+                let ty = self.type_of(&field.ty);
+                self.field_types.insert((Some(record.name.node.clone()), field.name.node.clone()), ty);
+            }
+        }
+        if let Some(case) = self.env.case {
+            for field in &case.fields {
+                let ty = self.type_of(&field.ty);
+                self.field_types.insert((None, field.name.node.clone()), ty);
+            }
+        }
+    }
+
+    /// The type of a field of a record (`Some(name)`) or of the case (`None`).
+    pub(super) fn field_type(&self, record: Option<&str>, field: &str) -> Option<Ty> {
+        self.field_types
+            .get(&(record.map(str::to_string), field.to_string()))
+            .cloned()
+    }
+
+    fn item(&mut self, item: &'a Item) {
+        match item {
+            Item::Record(r) => self.fields(Some(&r.name.node), &r.fields),
+            Item::Case(c) => self.case_decl(c),
+            Item::Define(d) => {
+                self.define_type(&d.name.node, d.name.span);
+            }
+            Item::Rule(r) => self.rule(r, None),
+            Item::Section(s) => self.section(s, None),
+            Item::Report(r) => self.report_decl(r),
+            Item::Test(t) => self.test(t),
+            Item::Regimen(r) => self.regimen_agents(r),
+            _ => {}
+        }
+    }
+
+    fn headers(&mut self, file: &File) {
+        let headers: Vec<&Header> = file
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Protocol(h) => Some(h),
+                _ => None,
+            })
+            .collect();
+        match headers.as_slice() {
+            [] => {
+                let span = file.items.first().map(item_span).unwrap_or_default();
+                self.report(
+                    Diagnostic::new(Code::S0204, Span { end: span.start, ..span }, "this protocol has no header")
+                        .note("every decision records the protocol's name, version and status")
+                        .help("start the file with `protocol \"Name\" { version \"1\" status draft effective 2026-01-01 }`"),
+                );
+            }
+            [first, rest @ ..] => {
+                self.header(first);
+                for extra in rest {
+                    self.report(
+                        Diagnostic::new(Code::S0204, extra.span, "a second protocol header")
+                            .label("another header here")
+                            .also(first.span, "the first header")
+                            .help("a file holds one protocol: merge the headers"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn header(&mut self, header: &Header) {
+        let needed = [
+            ("version", header.version.is_none(), "version \"2026.1\""),
+            ("status", header.status.is_none(), "status draft"),
+            ("effective", header.effective.is_none(), "effective 2026-01-01"),
+        ];
+        for (what, absent, example) in needed {
+            if absent {
+                self.report(
+                    Diagnostic::new(Code::S0204, header.name.span, format!("the header has no `{what}`"))
+                        .label("in this protocol")
+                        .help(format!("add `{example}` inside the header's braces")),
+                );
+            }
+        }
+        if let Some(status) = &header.status {
+            if !STATUSES.contains(&status.node.as_str()) {
+                let suggestion = did_you_mean(&status.node, STATUSES.iter().copied());
+                self.report(
+                    Diagnostic::new(Code::S0205, status.span, format!("`{}` is not a protocol status", status.node))
+                        .label("unknown status")
+                        .suggest(suggestion)
+                        .note("a protocol is `draft`, `review`, `approved` or `retired`"),
+                );
+            }
+        }
+    }
+
+    fn unit_decl(&mut self, decl: &UnitDecl) {
+        let result = match decl {
+            UnitDecl::Alias { spelling, unit, .. } => self
+                .units
+                .declare_alias(&spelling.node, &unit.node)
+                .map_err(|e| (unit.span, e)),
+            UnitDecl::Base { unit, scale: None, .. } => {
+                self.units.declare_base(&unit.node).map_err(|e| (unit.span, e))
+            }
+            UnitDecl::Base {
+                unit,
+                scale: Some((factor, of)),
+                ..
+            } => self
+                .units
+                .declare_scaled(&unit.node, factor.node, &of.node)
+                .map_err(|e| (of.span, e)),
+        };
+        if let Err((span, error)) = result {
+            self.report(Diagnostic::new(Code::S0308, span, error.to_string()).label("in this unit declaration"));
+        }
+    }
+
+    /// The type a written type stands for, reporting unknown names and units.
+    pub(super) fn type_of(&mut self, ty: &Type) -> Ty {
+        match &ty.kind {
+            TypeKind::Bool => Ty::Bool,
+            TypeKind::Int { unit, range } => self.numeric_type(true, unit, range),
+            TypeKind::Number { unit, range } => self.numeric_type(false, unit, range),
+            TypeKind::Text => Ty::Text,
+            TypeKind::Date => Ty::Date,
+            TypeKind::Duration => Ty::Duration,
+            TypeKind::Optional(inner) => Ty::Optional(Box::new(self.type_of(inner))),
+            TypeKind::List(inner) => Ty::List(Box::new(self.type_of(inner))),
+            TypeKind::Set(inner) => Ty::Set(Box::new(self.type_of(inner))),
+            TypeKind::Map(k, v) => Ty::Map(Box::new(self.type_of(k)), Box::new(self.type_of(v))),
+            TypeKind::Series(unit) => Ty::Series(self.unit(&unit.node, unit.span)),
+            TypeKind::History { record, roles } => self.history_type(record, roles),
+            TypeKind::Agent(_) => Ty::Agent,
+            TypeKind::Regimen(_) => Ty::Regimen,
+            TypeKind::Named(name) => self.named_type(name),
+        }
+    }
+
+    fn numeric_type(
+        &mut self,
+        int: bool,
+        unit: &Option<crate::span::Spanned<String>>,
+        range: &Option<RangeBounds>,
+    ) -> Ty {
+        if let Some(bounds) = range {
+            if bounds.low.node > bounds.high.node {
+                self.report(
+                    Diagnostic::new(Code::S0320, bounds.low.span.to(bounds.high.span), "this range is empty")
+                        .label(format!("{} is greater than {}", bounds.low.node, bounds.high.node))
+                        .help("write the smaller bound first: `low..high`"),
+                );
+            }
+        }
+        let unit = unit.as_ref().and_then(|u| self.unit(&u.node, u.span));
+        Ty::Num { int, unit }
+    }
+
+    fn named_type(&mut self, name: &crate::span::Name) -> Ty {
+        if self.env.enums.contains_key(&name.node) {
+            return Ty::Enum(name.node.clone());
+        }
+        if self.env.records.contains_key(&name.node) {
+            return Ty::Record(name.node.clone());
+        }
+        if let Some((super::env::VocabKind::Class, _)) = self.env.vocab.get(&name.node) {
+            return Ty::Agent;
+        }
+        let candidates: Vec<&str> = self
+            .env
+            .enums
+            .keys()
+            .chain(self.env.records.keys())
+            .map(String::as_str)
+            .chain(["bool", "int", "number", "text", "date", "duration", "agent", "regimen"])
+            .collect();
+        let suggestion = did_you_mean(&name.node, candidates);
+        self.report(
+            Diagnostic::new(Code::S0109, name.span, format!("unknown type `{}`", name.node))
+                .label("no enum, record or class of this name")
+                .suggest(suggestion),
+        );
+        Ty::Error
+    }
+
+    fn fields(&mut self, record: Option<&str>, fields: &'a [Field]) {
+        for field in fields {
+            let ty = self.field_type(record, &field.name.node).unwrap_or(Ty::Error);
+            if let Some(default) = &field.default {
+                self.field_default(field, &ty, default);
+            }
+        }
+    }
+
+    fn field_default(&mut self, field: &Field, ty: &Ty, default: &Expr) {
+        let fits = match (&default.kind, ty) {
+            (ExprKind::NoneLit, Ty::Optional(_)) => true,
+            (ExprKind::NoneLit, _) => false,
+            _ => {
+                let found = self.expr(default);
+                self.compatible(ty.strip_optional(), &found)
+            }
+        };
+        if !fits {
+            let help = match default.kind {
+                ExprKind::NoneLit => format!("make the field optional: `{}: {}?`", field.name.node, ty),
+                _ => "give a default of the field's type".to_string(),
+            };
+            self.report(
+                Diagnostic::new(Code::S0301, default.span, format!("this default does not fit field `{}`", field.name.node))
+                    .label(format!("the field is `{ty}`"))
+                    .help(help),
+            );
+        }
+    }
+
+    fn case_decl(&mut self, case: &'a CaseDecl) {
+        self.fields(None, &case.fields);
+        if let Some(as_of) = &case.as_of {
+            let ty = self.expr(as_of);
+            if !matches!(ty.strip_optional(), Ty::Date | Ty::Error) {
+                self.report(
+                    Diagnostic::new(Code::S0301, as_of.span, "`as_of` must be a date")
+                        .label(format!("this is `{ty}`")),
+                );
+            }
+        }
+    }
+
+    fn regimen_agents(&mut self, regimen: &RegimenDecl) {
+        for agent in &regimen.agents {
+            match self.env.vocab.get(&agent.node) {
+                Some((super::env::VocabKind::Agent, _)) => {}
+                _ => self.unknown_vocab(agent, "agent", &[super::env::VocabKind::Agent]),
+            }
+        }
+        if let Some(modality) = &regimen.modality {
+            if !MODALITIES.contains(&modality.node.as_str()) {
+                let suggestion = did_you_mean(&modality.node, MODALITIES.iter().copied());
+                self.report(
+                    Diagnostic::new(Code::S0102, modality.span, format!("unknown modality `{}`", modality.node))
+                        .label("not a modality")
+                        .suggest(suggestion)
+                        .note(format!("the modalities are {}", MODALITIES.join(", "))),
+                );
+            }
+        }
+    }
+}
+
+/// The treatment modalities a regimen may have.
+pub const MODALITIES: &[&str] = &[
+    "radiotherapy",
+    "surgery",
+    "transplant",
+    "cell-therapy",
+    "supportive",
+    "trial",
+    "observation",
+    "ablation",
+    "systemic",
+];
+
+/// The span of any item.
+pub fn item_span(item: &Item) -> Span {
+    match item {
+        Item::Protocol(h) => h.span,
+        Item::Import(i) => i.span,
+        Item::Agent(a) => a.span,
+        Item::Regimen(r) => r.span,
+        Item::Enum(e) => e.span,
+        Item::Reasons(r) => r.span,
+        Item::Record(r) => r.span,
+        Item::Case(c) => c.span,
+        Item::Unit(UnitDecl::Alias { span, .. } | UnitDecl::Base { span, .. }) => *span,
+        Item::Define(d) => d.span,
+        Item::Rule(r) => r.span,
+        Item::Section(s) => s.span,
+        Item::Report(r) => r.span,
+        Item::Test(t) => t.span,
+    }
+}

@@ -1,0 +1,1014 @@
+//! Types of expressions: one dispatch `match`, small helpers per kind.
+
+use super::env::VocabKind;
+use super::types::{Ty, UnitTy};
+use super::{Checker, DefineState};
+use crate::diag::{did_you_mean, Code, Diagnostic};
+use crate::span::{Name, Span};
+use crate::syntax::ast::*;
+
+impl<'a> Checker<'a> {
+    /// The type of an expression.
+    pub(super) fn expr(&mut self, e: &Expr) -> Ty {
+        self.expr_hint(e, None)
+    }
+
+    /// The type of an expression, given the type its context wants (used to
+    /// resolve enum values such as `PMBCL` in `histology in {PMBCL}`).
+    pub(super) fn expr_hint(&mut self, e: &Expr, hint: Option<&Ty>) -> Ty {
+        match &e.kind {
+            ExprKind::Name(name) => self.name_expr(name, hint, e),
+            ExprKind::Bool(_) => Ty::Bool,
+            ExprKind::NoneLit => Ty::NoneLit,
+            ExprKind::Number { value, unit } => self.number_literal(*value, unit),
+            ExprKind::Text(_) => Ty::Text,
+            ExprKind::Date(_) => Ty::Date,
+            ExprKind::Set(items) => Ty::Set(Box::new(self.elements(items, hint))),
+            ExprKind::List(items) => Ty::List(Box::new(self.elements(items, hint))),
+            ExprKind::Group(inner) => self.expr_hint(inner, hint),
+            ExprKind::Not(inner) => self.not_expr(inner),
+            ExprKind::Neg(inner) => self.neg_expr(inner),
+            ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e.span),
+            ExprKind::DoubleEq(l, r) => self.double_eq(l, r),
+            ExprKind::Is(inner, _, test) => self.is_expr(inner, test),
+            ExprKind::MissingAs(inner, _) => self.expr_hint(inner, hint),
+            ExprKind::Field(inner, field) => self.field_expr(inner, field, e),
+            ExprKind::Index(inner, key) => self.index_expr(inner, key),
+            ExprKind::Call(name, args) => self.call_expr(name, args),
+            ExprKind::If(c, t, f) => self.if_expr(c, t, f, hint),
+            ExprKind::Match(arms, other) => self.match_expr(arms, other, hint),
+            ExprKind::History { pred, target, within } => self.history_expr(*pred, target, within, e.span),
+            ExprKind::DateOf(part, inner) => self.date_of(*part, inner),
+            ExprKind::LastLine => self.last_line(e.span),
+            ExprKind::PriorLines => self.prior_lines(e.span),
+            ExprKind::Series { read, series, within } => self.series_expr(*read, series, within, e),
+            ExprKind::Quantified(_, comp) => self.quantified(comp),
+            ExprKind::Aggregate { agg, projection, over } => self.aggregate(*agg, projection, over),
+            ExprKind::Comprehension(comp) => self.comprehension(comp),
+            ExprKind::Vocab(set) => self.vocab_set(set),
+            ExprKind::YearsFrom(from, to) => self.years_from(from, to),
+            ExprKind::Decision(r) => self.decision_ref(r),
+        }
+    }
+
+    /// Checks a condition: it must be a truth value (S0306).
+    pub(super) fn condition(&mut self, e: &Expr) {
+        let ty = self.expr(e);
+        let ty = self.value(ty, e);
+        if !matches!(ty, Ty::Bool | Ty::Error) {
+            self.report(
+                Diagnostic::new(Code::S0306, e.span, "this condition is not true or false")
+                    .label(format!("this is `{ty}`"))
+                    .help("compare it with something, e.g. `x = …` or `x > …`"),
+            );
+        }
+    }
+
+    /// A value read where a plain value is needed: an optional that was not
+    /// narrowed is an error (S0305) with a help line showing the guard.
+    pub(super) fn value(&mut self, ty: Ty, e: &Expr) -> Ty {
+        let Ty::Optional(inner) = ty else {
+            return ty;
+        };
+        let shown = self.quote(e.span);
+        self.report(
+            Diagnostic::new(Code::S0305, e.span, format!("`{shown}` may be none here"))
+                .label(format!("this is `{}?`", inner))
+                .note("an optional value must be narrowed before it is compared or computed with")
+                .help(format!("guard it: `{shown} is not none and …`, or give a default: `{shown} otherwise …`")),
+        );
+        *inner
+    }
+
+    fn number_literal(&mut self, value: rust_decimal::Decimal, unit: &Option<crate::span::Spanned<String>>) -> Ty {
+        let unit = unit.as_ref().and_then(|u| self.unit(&u.node, u.span));
+        match unit {
+            None => Ty::Num {
+                int: value.scale() == 0,
+                unit: None,
+            },
+            Some(u) => Ty::Num {
+                int: value.scale() == 0,
+                unit: Some(u),
+            },
+        }
+    }
+
+    fn elements(&mut self, items: &[Expr], hint: Option<&Ty>) -> Ty {
+        let element_hint = hint.and_then(|h| h.strip_optional().element());
+        let mut first: Option<Ty> = None;
+        for item in items {
+            let ty = self.expr_hint(item, element_hint.as_ref().or(first.as_ref()));
+            match &first {
+                None => first = Some(ty),
+                Some(f) if !self.compatible(f, &ty) => self.mismatch(item.span, f, &ty, "the set's other members"),
+                Some(_) => {}
+            }
+        }
+        first.unwrap_or(Ty::Error)
+    }
+
+    fn not_expr(&mut self, inner: &Expr) -> Ty {
+        self.condition(inner);
+        Ty::Bool
+    }
+
+    fn neg_expr(&mut self, inner: &Expr) -> Ty {
+        let ty = self.expr(inner);
+        let ty = self.value(ty, inner);
+        match ty {
+            Ty::Num { .. } | Ty::Error | Ty::Duration => ty,
+            other => {
+                self.mismatch(inner.span, &Ty::bare_number(), &other, "`-` negates a number");
+                Ty::Error
+            }
+        }
+    }
+
+    fn double_eq(&mut self, l: &Expr, r: &Expr) -> Ty {
+        let lt = self.expr(l);
+        self.expr_hint(r, Some(&lt));
+        Ty::Bool
+    }
+
+    /// Reports a type mismatch (S0301).
+    pub(super) fn mismatch(&mut self, span: Span, expected: &Ty, found: &Ty, context: &str) {
+        if matches!(expected, Ty::Error) || matches!(found, Ty::Error) {
+            return;
+        }
+        self.report(
+            Diagnostic::new(Code::S0301, span, format!("expected `{expected}`, found `{found}`"))
+                .label(format!("this is `{found}`"))
+                .note(context.to_string()),
+        );
+    }
+
+    /// Whether a value of type `found` can stand where `expected` is wanted.
+    pub(super) fn compatible(&self, expected: &Ty, found: &Ty) -> bool {
+        match (expected, found) {
+            (Ty::Error, _) | (_, Ty::Error) => true,
+            (Ty::Optional(e), Ty::NoneLit) => matches!(**e, _),
+            (Ty::Optional(e), f) => self.compatible(e, f.strip_optional()),
+            (e, Ty::Optional(f)) => self.compatible(e, f),
+            (Ty::Num { unit: a, .. }, Ty::Num { unit: b, .. }) => same_dimension(a, b),
+            (Ty::Duration, f) | (f, Ty::Duration) => f.is_duration() || matches!(f, Ty::Duration),
+            (a, b) if a.is_vocab() && b.is_vocab() => true,
+            (Ty::List(a), Ty::List(b)) | (Ty::Set(a), Ty::Set(b)) | (Ty::List(a), Ty::Set(b)) | (Ty::Set(a), Ty::List(b)) => {
+                self.compatible(a, b)
+            }
+            (Ty::Line(a), Ty::Line(b)) | (Ty::Line(a), Ty::Record(b)) | (Ty::Record(a), Ty::Line(b)) => a == b,
+            (a, b) => a == b,
+        }
+    }
+
+    // ---------- names ----------
+
+    fn name_expr(&mut self, name: &Name, hint: Option<&Ty>, e: &Expr) -> Ty {
+        let ty = self.resolve_name(name, hint);
+        self.narrow(ty, e)
+    }
+
+    /// Strips the optional from a path that has been narrowed.
+    pub(super) fn narrow(&self, ty: Ty, e: &Expr) -> Ty {
+        match (&ty, path_key(e)) {
+            (Ty::Optional(inner), Some(key)) if self.narrowed.contains(&key) => (**inner).clone(),
+            _ => ty,
+        }
+    }
+
+    fn resolve_name(&mut self, name: &Name, hint: Option<&Ty>) -> Ty {
+        let text = name.node.as_str();
+        if let Some((_, ty)) = self.locals.iter().rev().find(|(n, _)| n == text) {
+            return ty.clone();
+        }
+        if let Some(ty) = self.field_type(None, text) {
+            return ty;
+        }
+        if self.env.defines.contains_key(text) {
+            return self.define_reference(name);
+        }
+        if let Some(ty) = builtin(text) {
+            return ty;
+        }
+        if let Some(ty) = self.enum_value(name, hint) {
+            return ty;
+        }
+        if let Some((kind, _)) = self.env.vocab.get(text) {
+            return kind.ty();
+        }
+        self.unknown_name(name);
+        Ty::Error
+    }
+
+    fn define_reference(&mut self, name: &Name) -> Ty {
+        let takes_params = self.env.defines.get(&name.node).is_some_and(|d| !d.params.is_empty());
+        if takes_params {
+            self.report(
+                Diagnostic::new(Code::S0112, name.span, format!("`{}` takes arguments", name.node))
+                    .label("used without its arguments")
+                    .help(format!("call it: `{}(…)`", name.node)),
+            );
+            return Ty::Error;
+        }
+        self.define_type(&name.node, name.span)
+    }
+
+    /// The type of a define, inferring it on first use; reports cycles (S0108).
+    pub(super) fn define_type(&mut self, name: &str, used_at: Span) -> Ty {
+        self.used.insert(name.to_string());
+        match self.defines.get(name) {
+            Some(DefineState::Done(ty)) => return ty.clone(),
+            Some(DefineState::InProgress) => {
+                self.report_cycle(name, used_at);
+                return Ty::Error;
+            }
+            None => {}
+        }
+        let Some(define) = self.env.defines.get(name).copied() else {
+            return Ty::Error;
+        };
+        self.defines.insert(name.to_string(), DefineState::InProgress);
+        self.define_stack.push(name.to_string());
+        let saved_locals = std::mem::take(&mut self.locals);
+        let saved_narrowed = std::mem::take(&mut self.narrowed);
+        for param in &define.params {
+            let ty = self.type_of(&param.ty);
+            self.locals.push((param.name.node.clone(), ty));
+        }
+        let ty = self.expr(&define.body);
+        self.locals = saved_locals;
+        self.narrowed = saved_narrowed;
+        self.define_stack.pop();
+        self.defines.insert(name.to_string(), DefineState::Done(ty.clone()));
+        ty
+    }
+
+    fn report_cycle(&mut self, name: &str, used_at: Span) {
+        let start = self.define_stack.iter().position(|n| n == name).unwrap_or(0);
+        let chain: Vec<String> = self.define_stack.iter().skip(start).cloned().collect();
+        if chain.iter().any(|n| self.cycles_reported.contains(n)) {
+            return;
+        }
+        self.cycles_reported.extend(chain.iter().cloned());
+        let mut path = chain.clone();
+        path.push(name.to_string());
+        let path = path.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" → ");
+        let mut diag = Diagnostic::new(Code::S0108, used_at, format!("`{name}` depends on itself"))
+            .label("this use closes the cycle")
+            .note(format!("the cycle: {path}"))
+            .help("a define cannot use itself, directly or through others: break the cycle");
+        if let Some(define) = self.env.defines.get(name) {
+            diag = diag.also(define.name.span, "defined here");
+        }
+        self.report(diag);
+    }
+
+    fn enum_value(&mut self, name: &Name, hint: Option<&Ty>) -> Option<Ty> {
+        if let Some(Ty::Enum(wanted)) = hint.map(Ty::strip_optional) {
+            let decl = self.env.enums.get(wanted).copied()?;
+            if decl.values.iter().any(|v| v.name.node == name.node) {
+                return Some(Ty::Enum(wanted.clone()));
+            }
+            let in_scope = self.is_declared_value(&name.node);
+            if !in_scope {
+                let values: Vec<&str> = decl.values.iter().map(|v| v.name.node.as_str()).collect();
+                let suggestion = did_you_mean(&name.node, values.iter().copied());
+                self.report(
+                    Diagnostic::new(Code::S0104, name.span, format!("`{}` is not a value of `{wanted}`", name.node))
+                        .label(format!("not in enum `{wanted}`"))
+                        .suggest(suggestion)
+                        .note(format!("`{wanted}` is one of {}", values.join(", "))),
+                );
+                return Some(Ty::Error);
+            }
+            return None;
+        }
+        let found = self.env.enums_with_value(&name.node);
+        found.first().map(|e| Ty::Enum(e.name.node.clone()))
+    }
+
+    fn is_declared_value(&self, text: &str) -> bool {
+        self.locals.iter().any(|(n, _)| n == text)
+            || self.field_type(None, text).is_some()
+            || self.env.defines.contains_key(text)
+            || builtin(text).is_some()
+    }
+
+    fn unknown_name(&mut self, name: &Name) {
+        let candidates = self.names_in_scope();
+        let suggestion = did_you_mean(&name.node, candidates.iter().map(String::as_str));
+        let mut diag = Diagnostic::new(Code::S0101, name.span, format!("cannot find `{}`", name.node))
+            .label("not defined")
+            .suggest(suggestion);
+        if let Some(split) = self.subtraction_hint(&name.node) {
+            diag = diag.help(format!("to subtract, put spaces around `-`: `{split}`"));
+        }
+        self.report(diag);
+    }
+
+    /// `a-b` where `a` and `b` both resolve: the author meant `a - b`.
+    fn subtraction_hint(&self, text: &str) -> Option<String> {
+        let parts: Vec<&str> = text.split('-').collect();
+        if parts.len() < 2 {
+            return None;
+        }
+        let resolves = |p: &str| {
+            self.is_declared_value(p) || p.chars().all(|c| c.is_ascii_digit()) && !p.is_empty()
+        };
+        parts.iter().all(|p| resolves(p)).then(|| parts.join(" - "))
+    }
+
+    /// Every name an expression could use here, for "did you mean".
+    pub(super) fn names_in_scope(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.locals.iter().map(|(n, _)| n.clone()).collect();
+        if let Some(case) = self.env.case {
+            names.extend(case.fields.iter().map(|f| f.name.node.clone()));
+        }
+        names.extend(self.env.defines.keys().cloned());
+        names.extend(BUILTINS.iter().map(|s| s.to_string()));
+        for e in self.env.enums.values() {
+            names.extend(e.values.iter().map(|v| v.name.node.clone()));
+        }
+        names.extend(self.env.vocab.keys().cloned());
+        names.sort();
+        names
+    }
+
+    /// Reports an unknown vocabulary name (S0102), suggesting names of the wanted kinds.
+    pub(super) fn unknown_vocab(&mut self, name: &Name, what: &str, kinds: &[VocabKind]) {
+        let candidates: Vec<&str> = self
+            .env
+            .vocab
+            .iter()
+            .filter(|(_, (k, _))| kinds.contains(k))
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let suggestion = did_you_mean(&name.node, candidates);
+        self.report(
+            Diagnostic::new(Code::S0102, name.span, format!("unknown {what} `{}`", name.node))
+                .label(format!("no {what} of this name is declared"))
+                .suggest(suggestion),
+        );
+    }
+
+    // ---------- operators ----------
+
+    fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr, span: Span) -> Ty {
+        match op {
+            BinOp::And | BinOp::Or => self.logic(op, l, r),
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => self.compare(op, l, r),
+            BinOp::In | BinOp::NotIn => self.membership(l, r),
+            BinOp::Contains => self.contains(l, r),
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => self.arithmetic(op, l, r, span),
+            BinOp::Union => self.union(l, r),
+            BinOp::Otherwise => self.otherwise(l, r),
+            BinOp::Range => self.range(l, r),
+        }
+    }
+
+    fn logic(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Ty {
+        self.condition(l);
+        let facts = narrowed_by(l, op == BinOp::And);
+        let depth = self.narrowed.len();
+        self.narrowed.extend(facts);
+        self.condition(r);
+        self.narrowed.truncate(depth);
+        Ty::Bool
+    }
+
+    fn compare(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Ty {
+        let lt = self.expr(l);
+        let rt = self.expr_hint(r, Some(&lt));
+        if matches!(lt, Ty::NoneLit) || matches!(rt, Ty::NoneLit) {
+            let side = if matches!(lt, Ty::NoneLit) { r } else { l };
+            self.report(
+                Diagnostic::new(Code::S0301, side.span.to(l.span.to(r.span)), "`none` is compared with `=`")
+                    .label("this comparison")
+                    .help(format!("write `{} is none` (or `is not none`)", self.quote(side.span))),
+            );
+            return Ty::Bool;
+        }
+        let lt = self.value(lt, l);
+        let rt = self.value(rt, r);
+        let ordered = !matches!(op, BinOp::Eq | BinOp::Ne);
+        self.comparable(&lt, &rt, l, r, ordered);
+        self.literal_in_range(l, r);
+        self.literal_in_range(r, l);
+        Ty::Bool
+    }
+
+    /// Checks that two values can be compared, with unit and duration rules.
+    fn comparable(&mut self, lt: &Ty, rt: &Ty, l: &Expr, r: &Expr, ordered: bool) {
+        match (lt, rt) {
+            (Ty::Num { unit: a, .. }, Ty::Num { unit: b, .. }) => self.units_agree(a, b, l, r),
+            (Ty::Date, Ty::Date) => {}
+            (Ty::Enum(a), Ty::Enum(b)) if a == b => self.ordered_enum(a, ordered, l),
+            (Ty::Duration, other) | (other, Ty::Duration) if other.is_duration() || *other == Ty::Duration => {}
+            (Ty::Bool | Ty::Text, _) if ordered && lt == rt => {
+                self.report(
+                    Diagnostic::new(Code::S0301, l.span.to(r.span), format!("`{lt}` values have no order"))
+                        .label("compared with `<` or `>`")
+                        .help("use `=` or `!=`"),
+                );
+            }
+            _ if self.compatible(lt, rt) => {}
+            (Ty::Series(_), _) | (_, Ty::Series(_)) => self.series_compared(lt, l, r),
+            _ => self.mismatch(r.span, lt, rt, "both sides of a comparison must have the same type"),
+        }
+    }
+
+    fn series_compared(&mut self, lt: &Ty, l: &Expr, r: &Expr) {
+        let series = if matches!(lt, Ty::Series(_)) { l } else { r };
+        let shown = self.quote(series.span);
+        self.report(
+            Diagnostic::new(Code::S0301, series.span, format!("`{shown}` is a series of dated values, not one value"))
+                .label("a series")
+                .help(format!("read one value: `latest {shown}`, `latest {shown} within 30 days`, `nadir {shown}`")),
+        );
+    }
+
+    fn ordered_enum(&mut self, name: &str, ordered: bool, at: &Expr) {
+        let is_ordered = self.env.enums.get(name).is_some_and(|e| e.ordered);
+        if ordered && !is_ordered {
+            self.report(
+                Diagnostic::new(Code::S0301, at.span, format!("enum `{name}` has no order"))
+                    .label("compared with `<` or `>`")
+                    .help(format!("declare it ordered with `<` between values: `enum {name} {{ A < B }}`, or use `=`")),
+            );
+        }
+    }
+
+    /// Units in one dimension compare; a bare number beside a unit is an error.
+    pub(super) fn units_agree(&mut self, a: &Option<UnitTy>, b: &Option<UnitTy>, l: &Expr, r: &Expr) {
+        match (a, b) {
+            (Some(x), Some(y)) if x.dimension != y.dimension => self.dimension_error(x, y, l, r),
+            (Some(u), None) => self.bare_number(u, r, l),
+            (None, Some(u)) => self.bare_number(u, l, r),
+            _ => {}
+        }
+    }
+
+    fn dimension_error(&mut self, x: &UnitTy, y: &UnitTy, l: &Expr, r: &Expr) {
+        let durations = (x.calendar || x.fixed_duration) && (y.calendar || y.fixed_duration);
+        if durations {
+            let (fixed, calendar) = if x.calendar { (y, x) } else { (x, y) };
+            self.report(
+                Diagnostic::new(
+                    Code::S0304,
+                    l.span.to(r.span),
+                    format!("`{}` and `{}` cannot be compared", fixed.spelling, calendar.spelling),
+                )
+                .label("a fixed duration and a calendar duration")
+                .note("a month or a year has no fixed number of days")
+                .help("compare dates instead, e.g. `progression_date <= end_date + 12 months`"),
+            );
+            return;
+        }
+        self.report(
+            Diagnostic::new(Code::S0302, r.span, format!("`{}` and `{}` are different kinds of quantity", x.spelling, y.spelling))
+                .label(format!("this is in `{}`", y.spelling))
+                .also(l.span, format!("this is in `{}`", x.spelling))
+                .note(format!("{} cannot be compared with {}", x.dimension, y.dimension)),
+        );
+    }
+
+    fn bare_number(&mut self, unit: &UnitTy, bare: &Expr, other: &Expr) {
+        let shown = self.quote(bare.span);
+        let help = match &bare.kind {
+            ExprKind::Number { .. } => format!("write the unit: `{shown} {}`", unit.spelling),
+            _ => format!("give `{shown}` a unit in its declaration"),
+        };
+        self.report(
+            Diagnostic::new(Code::S0303, bare.span, format!("`{shown}` has no unit, but is used with `{}`", unit.spelling))
+                .label("no unit")
+                .also(other.span, format!("this is in `{}`", unit.spelling))
+                .help(help),
+        );
+    }
+
+    /// A literal compared with a field declared with a range must fit it (S0307).
+    fn literal_in_range(&mut self, field: &Expr, literal: &Expr) {
+        let ExprKind::Number { value, .. } = &literal.kind else {
+            return;
+        };
+        let ExprKind::Name(name) = &field.kind else {
+            return;
+        };
+        let Some(bounds) = self.env.case_field(&name.node).and_then(|f| declared_range(&f.ty)) else {
+            return;
+        };
+        if *value < bounds.low.node || *value > bounds.high.node {
+            self.report(
+                Diagnostic::new(Code::S0307, literal.span, format!("{value} is outside the range of `{}`", name.node))
+                    .label(format!("`{}` is declared {}..{}", name.node, bounds.low.node, bounds.high.node))
+                    .also(bounds.low.span.to(bounds.high.span), "declared here")
+                    .note("a comparison with a value that cannot occur is always the same"),
+            );
+        }
+    }
+
+    fn membership(&mut self, l: &Expr, r: &Expr) -> Ty {
+        let lt = self.expr(l);
+        let hint = Ty::Set(Box::new(lt.strip_optional().clone()));
+        let rt = self.expr_hint(r, Some(&hint));
+        let lt = self.value(lt, l);
+        let rt = self.value(rt, r);
+        match rt.element() {
+            Some(element) => self.comparable(&lt, &element, l, r, false),
+            None => self.mismatch(r.span, &hint, &rt, "`in` needs a set, a list or a range on its right"),
+        }
+        Ty::Bool
+    }
+
+    fn contains(&mut self, l: &Expr, r: &Expr) -> Ty {
+        let lt = self.expr(l);
+        let rt = self.expr(r);
+        let lt = self.value(lt, l);
+        let rt = self.value(rt, r);
+        let holds_agents = lt.is_vocab() || matches!(lt, Ty::Line(_)) || lt.element().is_some();
+        if !holds_agents {
+            self.mismatch(l.span, &Ty::Regimen, &lt, "`contains` asks whether a regimen or collection holds something");
+        }
+        if let Some(element) = lt.element() {
+            if !self.compatible(&element, &rt) {
+                self.mismatch(r.span, &element, &rt, "the collection's members are of another type");
+            }
+        }
+        Ty::Bool
+    }
+
+    fn arithmetic(&mut self, op: BinOp, l: &Expr, r: &Expr, span: Span) -> Ty {
+        let lt = self.expr(l);
+        let rt = self.expr(r);
+        let lt = self.value(lt, l);
+        let rt = self.value(rt, r);
+        match (op, &lt, &rt) {
+            (_, Ty::Error, _) | (_, _, Ty::Error) => Ty::Error,
+            (BinOp::Add | BinOp::Sub, Ty::Date, d) if d.is_duration() => Ty::Date,
+            (BinOp::Sub, Ty::Date, Ty::Date) => Ty::Num {
+                int: true,
+                unit: self.units.lookup("days").map(|u| UnitTy {
+                    spelling: u.spelling().to_string(),
+                    dimension: u.dimension().describe(),
+                    calendar: false,
+                    fixed_duration: true,
+                }),
+            },
+            (BinOp::Add | BinOp::Sub, Ty::Num { int: i, unit: a }, Ty::Num { int: j, unit: b }) => {
+                self.units_agree(a, b, l, r);
+                Ty::Num {
+                    int: *i && *j,
+                    unit: a.clone().or(b.clone()),
+                }
+            }
+            (BinOp::Mul | BinOp::Div, Ty::Num { unit: a, .. }, Ty::Num { unit: b, .. }) => {
+                self.scaled(op, a, b, span)
+            }
+            _ => {
+                let expected = if matches!(lt, Ty::Date) { Ty::Duration } else { lt.clone() };
+                self.mismatch(r.span, &expected, &rt, &format!("`{}` cannot combine these", op.symbol()));
+                Ty::Error
+            }
+        }
+    }
+
+    /// `*` and `/` keep a unit only when one side is a bare number.
+    fn scaled(&mut self, op: BinOp, a: &Option<UnitTy>, b: &Option<UnitTy>, span: Span) -> Ty {
+        match (a, b) {
+            (unit, None) => Ty::Num {
+                int: false,
+                unit: unit.clone(),
+            },
+            (None, unit) if op == BinOp::Mul => Ty::Num {
+                int: false,
+                unit: unit.clone(),
+            },
+            (Some(x), Some(y)) if op == BinOp::Div && x.dimension == y.dimension => Ty::bare_number(),
+            _ => {
+                self.report(
+                    Diagnostic::new(Code::S0302, span, "this product or ratio has a unit Salvage cannot name")
+                        .label("units multiplied or divided")
+                        .help("divide values of one dimension (a ratio), or scale by a bare number"),
+                );
+                Ty::Error
+            }
+        }
+    }
+
+    fn union(&mut self, l: &Expr, r: &Expr) -> Ty {
+        let lt = self.expr(l);
+        let rt = self.expr(r);
+        for (ty, e) in [(&lt, l), (&rt, r)] {
+            let ok = matches!(ty, Ty::Set(_) | Ty::Error) || ty.is_vocab();
+            if !ok {
+                self.mismatch(e.span, &Ty::Set(Box::new(Ty::Agent)), ty, "`|` joins sets");
+            }
+        }
+        match lt {
+            Ty::Set(_) => lt,
+            _ => Ty::Set(Box::new(Ty::Agent)),
+        }
+    }
+
+    fn otherwise(&mut self, l: &Expr, r: &Expr) -> Ty {
+        let lt = self.expr(l);
+        let inner = lt.strip_optional().clone();
+        let rt = self.expr_hint(r, Some(&inner));
+        let rt = self.value(rt, r);
+        if !self.compatible(&inner, &rt) {
+            self.mismatch(r.span, &inner, &rt, "the default must have the type of the value it replaces");
+        }
+        inner
+    }
+
+    fn range(&mut self, l: &Expr, r: &Expr) -> Ty {
+        let lt = self.expr(l);
+        let rt = self.expr_hint(r, Some(&lt));
+        let lt = self.value(lt, l);
+        let rt = self.value(rt, r);
+        if !matches!(lt, Ty::Num { .. } | Ty::Date | Ty::Error) {
+            self.mismatch(l.span, &Ty::bare_number(), &lt, "a range runs between numbers or dates");
+        }
+        self.comparable(&lt, &rt, l, r, true);
+        if let (ExprKind::Number { value: a, .. }, ExprKind::Number { value: b, .. }) = (&l.kind, &r.kind) {
+            if a > b {
+                self.report(
+                    Diagnostic::new(Code::S0320, l.span.to(r.span), "this range is empty")
+                        .label(format!("{a} is greater than {b}"))
+                        .help("write the smaller bound first: `low..high`"),
+                );
+            }
+        }
+        Ty::Range(Box::new(lt))
+    }
+
+    fn is_expr(&mut self, inner: &Expr, test: &IsTest) -> Ty {
+        let ty = self.expr(inner);
+        match test {
+            IsTest::None | IsTest::Missing | IsTest::Known | IsTest::Unknown => {}
+            IsTest::True | IsTest::False => {
+                if !matches!(ty.strip_optional(), Ty::Bool | Ty::Error) {
+                    self.mismatch(inner.span, &Ty::Bool, &ty, "`is true` and `is false` test a truth value");
+                }
+            }
+            IsTest::Vocab(name) => self.is_vocab_test(&ty, name, inner),
+        }
+        Ty::Bool
+    }
+
+    fn is_vocab_test(&mut self, ty: &Ty, name: &Name, inner: &Expr) {
+        if let Ty::Enum(e) = ty.strip_optional() {
+            let hint = Ty::Enum(e.clone());
+            let ident = Expr {
+                kind: ExprKind::Name(name.clone()),
+                span: name.span,
+            };
+            self.expr_hint(&ident, Some(&hint));
+            return;
+        }
+        if !self.env.vocab.contains_key(&name.node) {
+            self.unknown_vocab(name, "regimen, agent, class or tag", &ALL_VOCAB);
+            return;
+        }
+        let fits = matches!(ty.strip_optional(), Ty::Line(_) | Ty::Error) || ty.strip_optional().is_vocab();
+        if !fits {
+            self.mismatch(inner.span, &Ty::Regimen, ty, "`is NAME` tests a history line or an option");
+        }
+    }
+
+    fn field_expr(&mut self, inner: &Expr, field: &Name, whole: &Expr) -> Ty {
+        let ty = self.expr(inner);
+        let ty = self.value(ty, inner);
+        let record = match &ty {
+            Ty::Record(r) | Ty::Line(r) => r.clone(),
+            Ty::Error => return Ty::Error,
+            other => {
+                self.report(
+                    Diagnostic::new(Code::S0110, field.span, format!("`{other}` has no fields"))
+                        .label(format!("`.{}` read here", field.node))
+                        .also(inner.span, format!("this is `{other}`")),
+                );
+                return Ty::Error;
+            }
+        };
+        match self.field_type(Some(&record), &field.node) {
+            Some(t) => self.narrow(t, whole),
+            None => {
+                self.unknown_field(&record, field);
+                Ty::Error
+            }
+        }
+    }
+
+    fn unknown_field(&mut self, record: &str, field: &Name) {
+        let names: Vec<String> = self
+            .env
+            .records
+            .get(record)
+            .map(|r| r.fields.iter().map(|f| f.name.node.clone()).collect())
+            .unwrap_or_default();
+        let suggestion = did_you_mean(&field.node, names.iter().map(String::as_str));
+        self.report(
+            Diagnostic::new(Code::S0110, field.span, format!("`{record}` has no field `{}`", field.node))
+                .label("unknown field")
+                .suggest(suggestion)
+                .note(format!("the fields of `{record}` are {}", names.join(", "))),
+        );
+    }
+
+    fn index_expr(&mut self, inner: &Expr, key: &Expr) -> Ty {
+        let ty = self.expr(inner);
+        let ty = self.value(ty, inner);
+        match ty {
+            Ty::Map(k, v) => {
+                let kt = self.expr_hint(key, Some(&k));
+                if !self.compatible(&k, &kt) {
+                    self.mismatch(key.span, &k, &kt, "the key must have the map's key type");
+                }
+                Ty::Optional(v)
+            }
+            Ty::List(t) => {
+                let kt = self.expr(key);
+                if !matches!(kt, Ty::Num { int: true, unit: None } | Ty::Error) {
+                    self.mismatch(key.span, &Ty::Num { int: true, unit: None }, &kt, "a list is indexed by position");
+                }
+                Ty::Optional(t)
+            }
+            Ty::Error => Ty::Error,
+            other => {
+                self.mismatch(inner.span, &Ty::Map(Box::new(Ty::Text), Box::new(Ty::Text)), &other, "only maps and lists are indexed");
+                Ty::Error
+            }
+        }
+    }
+
+    fn call_expr(&mut self, name: &Name, args: &[Expr]) -> Ty {
+        let Some(define) = self.env.defines.get(&name.node).copied() else {
+            for arg in args {
+                self.expr(arg);
+            }
+            self.unknown_name(name);
+            return Ty::Error;
+        };
+        if define.params.len() != args.len() {
+            self.report(
+                Diagnostic::new(
+                    Code::S0112,
+                    name.span,
+                    format!("`{}` takes {} argument(s), {} given", name.node, define.params.len(), args.len()),
+                )
+                .label("called here")
+                .also(define.name.span, "defined here"),
+            );
+        }
+        for (param, arg) in define.params.iter().zip(args) {
+            let want = self.type_of(&param.ty);
+            let got = self.expr_hint(arg, Some(&want));
+            if !self.compatible(&want, &got) {
+                self.mismatch(arg.span, &want, &got, &format!("parameter `{}` of `{}`", param.name.node, name.node));
+            }
+        }
+        self.define_type(&name.node, name.span)
+    }
+
+    fn if_expr(&mut self, c: &Expr, t: &Expr, f: &Expr, hint: Option<&Ty>) -> Ty {
+        self.condition(c);
+        let depth = self.narrowed.len();
+        self.narrowed.extend(narrowed_by(c, true));
+        let tt = self.expr_hint(t, hint);
+        self.narrowed.truncate(depth);
+        self.narrowed.extend(narrowed_by(c, false));
+        let ft = self.expr_hint(f, hint.or(Some(&tt)));
+        self.narrowed.truncate(depth);
+        self.join(tt, ft, f)
+    }
+
+    fn match_expr(&mut self, arms: &[(Expr, Expr)], other: &Expr, hint: Option<&Ty>) -> Ty {
+        let mut result: Option<Ty> = None;
+        let depth = self.narrowed.len();
+        for (guard, value) in arms {
+            self.condition(guard);
+            let before = self.narrowed.len();
+            self.narrowed.extend(narrowed_by(guard, true));
+            let ty = self.expr_hint(value, hint.or(result.as_ref()));
+            self.narrowed.truncate(before);
+            self.narrowed.extend(narrowed_by(guard, false));
+            result = Some(match result {
+                None => ty,
+                Some(prev) => self.join(prev, ty, value),
+            });
+        }
+        let ty = self.expr_hint(other, hint.or(result.as_ref()));
+        self.narrowed.truncate(depth);
+        match result {
+            None => ty,
+            Some(prev) => self.join(prev, ty, other),
+        }
+    }
+
+    /// The type of two branches together (`none` in one makes the other optional).
+    fn join(&mut self, a: Ty, b: Ty, at: &Expr) -> Ty {
+        match (&a, &b) {
+            (Ty::NoneLit, other) | (other, Ty::NoneLit) => Ty::Optional(Box::new(other.strip_optional().clone())),
+            _ if self.compatible(&a, &b) => {
+                if b.is_optional() && !a.is_optional() {
+                    b
+                } else {
+                    a
+                }
+            }
+            _ => {
+                self.mismatch(at.span, &a, &b, "every branch must give the same type");
+                Ty::Error
+            }
+        }
+    }
+
+    fn quantified(&mut self, comp: &Comprehension) -> Ty {
+        self.with_binding(comp, |_, _| ());
+        Ty::Bool
+    }
+
+    fn comprehension(&mut self, comp: &Comprehension) -> Ty {
+        let source = self.expr(&comp.source);
+        let element = self.with_binding(comp, |_, element| element);
+        match source.strip_optional() {
+            Ty::Set(_) => Ty::Set(Box::new(element)),
+            _ => Ty::List(Box::new(element)),
+        }
+    }
+
+    /// Binds `x in xs`, checks `where P`, and runs `body` with `x` in scope.
+    pub(super) fn with_binding<T>(&mut self, comp: &Comprehension, body: impl FnOnce(&mut Self, Ty) -> T) -> T {
+        let source = self.expr(&comp.source);
+        let source = self.value(source, &comp.source);
+        let element = match source.element() {
+            Some(e) => e,
+            None => {
+                self.mismatch(comp.source.span, &Ty::List(Box::new(Ty::Error)), &source, "`in` ranges over a collection");
+                Ty::Error
+            }
+        };
+        self.locals.push((comp.var.node.clone(), element.clone()));
+        let depth = self.narrowed.len();
+        if let Some(filter) = &comp.filter {
+            self.condition(filter);
+            self.narrowed.extend(narrowed_by(filter, true));
+        }
+        let result = body(self, element);
+        self.narrowed.truncate(depth);
+        self.locals.pop();
+        result
+    }
+
+    fn aggregate(&mut self, agg: Aggregate, projection: &Option<Box<Expr>>, over: &AggregateOver) -> Ty {
+        let element = match (over, projection) {
+            (AggregateOver::Binding(comp), Some(p)) => self.with_binding(comp, |c, _| {
+                let t = c.expr(p);
+                c.value(t, p)
+            }),
+            (AggregateOver::Binding(comp), None) => self.with_binding(comp, |_, e| e),
+            (AggregateOver::Collection(source), _) => {
+                let t = self.expr(source);
+                let t = self.value(t, source);
+                match t.element() {
+                    Some(e) => e,
+                    None => {
+                        self.mismatch(source.span, &Ty::List(Box::new(Ty::Error)), &t, "an aggregate ranges over a collection");
+                        Ty::Error
+                    }
+                }
+            }
+        };
+        match agg {
+            Aggregate::Count => Ty::Num { int: true, unit: None },
+            Aggregate::Sum => element,
+            _ => Ty::Optional(Box::new(element)),
+        }
+    }
+
+    fn vocab_set(&mut self, set: &VocabSet) -> Ty {
+        match set {
+            VocabSet::With { of, by, value } => {
+                let kind = if by.node == "tag" { VocabKind::Tag } else { VocabKind::Class };
+                self.expect_vocab(value, kind);
+                if of.node == "regimens" {
+                    Ty::Set(Box::new(Ty::Regimen))
+                } else {
+                    Ty::Set(Box::new(Ty::Agent))
+                }
+            }
+            VocabSet::MembersOf(class) => {
+                self.expect_vocab(class, VocabKind::Class);
+                Ty::Set(Box::new(Ty::Agent))
+            }
+        }
+    }
+
+    fn expect_vocab(&mut self, name: &Name, kind: VocabKind) {
+        match self.env.vocab.get(&name.node) {
+            Some((k, _)) if *k == kind => {}
+            _ => self.unknown_vocab(name, kind.word(), &[kind]),
+        }
+    }
+
+    fn years_from(&mut self, from: &Expr, to: &Expr) -> Ty {
+        for e in [from, to] {
+            let t = self.expr(e);
+            let t = self.value(t, e);
+            if !matches!(t, Ty::Date | Ty::Error) {
+                self.mismatch(e.span, &Ty::Date, &t, "`years from A to B` counts whole years between two dates");
+            }
+        }
+        Ty::Num {
+            int: true,
+            unit: self.units.lookup("years").map(|u| UnitTy {
+                spelling: u.spelling().to_string(),
+                dimension: u.dimension().describe(),
+                calendar: true,
+                fixed_duration: false,
+            }),
+        }
+    }
+
+    fn decision_ref(&mut self, r: &DecisionRef) -> Ty {
+        match r {
+            DecisionRef::Candidates => Ty::Set(Box::new(Ty::Regimen)),
+            DecisionRef::Recommended(option) => {
+                match self.env.vocab.get(&option.node) {
+                    Some((VocabKind::Agent | VocabKind::Regimen, _)) => {}
+                    _ => self.unknown_vocab(option, "regimen or agent", &OPTION_KINDS),
+                }
+                Ty::Bool
+            }
+            DecisionRef::Fired(rule) => {
+                if !self.env.rules.contains_key(&rule.node) {
+                    let suggestion = did_you_mean(&rule.node, self.env.rules.keys().map(String::as_str));
+                    self.report(
+                        Diagnostic::new(Code::S0111, rule.span, format!("unknown rule `{}`", rule.node))
+                            .label("no rule of this name")
+                            .suggest(suggestion),
+                    );
+                }
+                Ty::Bool
+            }
+        }
+    }
+}
+
+/// Regimens and agents: the things that can be recommended.
+pub const OPTION_KINDS: [VocabKind; 2] = [VocabKind::Regimen, VocabKind::Agent];
+/// Every vocabulary kind.
+pub const ALL_VOCAB: [VocabKind; 4] = [VocabKind::Regimen, VocabKind::Agent, VocabKind::Class, VocabKind::Tag];
+
+/// Names every expression can use.
+const BUILTINS: &[&str] = &["line", "as_of", "candidates"];
+
+fn builtin(name: &str) -> Option<Ty> {
+    match name {
+        "line" => Some(Ty::Num { int: true, unit: None }),
+        "as_of" => Some(Ty::Date),
+        "candidates" => Some(Ty::Set(Box::new(Ty::Regimen))),
+        _ => None,
+    }
+}
+
+fn same_dimension(a: &Option<UnitTy>, b: &Option<UnitTy>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => x.dimension == y.dimension,
+        _ => true,
+    }
+}
+
+fn declared_range(ty: &Type) -> Option<&RangeBounds> {
+    match &ty.kind {
+        TypeKind::Int { range, .. } | TypeKind::Number { range, .. } => range.as_ref(),
+        TypeKind::Optional(inner) => declared_range(inner),
+        _ => None,
+    }
+}
+
+/// A path that narrowing can name: `x`, `l.end_date`, `previous vl`.
+pub fn path_key(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Name(n) => Some(n.node.clone()),
+        ExprKind::Field(inner, f) => Some(format!("{}.{}", path_key(inner)?, f.node)),
+        ExprKind::Group(inner) => path_key(inner),
+        ExprKind::Series { read, series, within: None } => Some(format!("{} {}", read.word(), path_key(series)?)),
+        ExprKind::LastLine => Some("last line".to_string()),
+        ExprKind::DateOf(part, inner) => Some(format!("{part:?} of {}", path_key(inner)?)),
+        _ => None,
+    }
+}
+
+/// The paths an expression proves not none when it is `truth`.
+pub fn narrowed_by(e: &Expr, truth: bool) -> Vec<String> {
+    match &e.kind {
+        ExprKind::Is(inner, negated, IsTest::None) if *negated == truth => path_key(inner).into_iter().collect(),
+        ExprKind::Binary(BinOp::And, l, r) if truth => [narrowed_by(l, true), narrowed_by(r, true)].concat(),
+        ExprKind::Binary(BinOp::Or, l, r) if !truth => [narrowed_by(l, false), narrowed_by(r, false)].concat(),
+        ExprKind::Not(inner) => narrowed_by(inner, !truth),
+        ExprKind::Group(inner) => narrowed_by(inner, truth),
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,123 @@
+//! The checker: every name resolved, every expression typed, units and
+//! optionals checked, and warnings for rules that cannot work as written.
+//!
+//! It records each problem and goes on with [`types::Ty::Error`], which fits
+//! anywhere, so one mistake is reported once.
+
+mod decls;
+mod env;
+mod expr;
+mod history;
+mod rules;
+pub mod types;
+mod warnings;
+
+use crate::diag::{did_you_mean, Diagnostic};
+use crate::project::Program;
+use crate::span::Span;
+use crate::units::UnitTable;
+use env::Env;
+use std::collections::{HashMap, HashSet};
+use types::{Ty, UnitTy};
+
+/// Checks a loaded program and returns every problem found.
+pub fn check(program: &Program) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let files = program.files.iter().map(|(_, f)| f);
+    let env = Env::collect(files, &mut diags);
+    let mut checker = Checker::new(env, diags, &program.sources);
+    let files: Vec<&crate::syntax::ast::File> = program.files.iter().map(|(_, f)| f).collect();
+    checker.type_fields(&files);
+    for (index, (_, file)) in program.files.iter().enumerate() {
+        checker.file(file, index == 0);
+    }
+    checker.finish(program)
+}
+
+/// The state of a define while the checker infers its type.
+#[derive(Clone)]
+enum DefineState {
+    InProgress,
+    Done(Ty),
+}
+
+/// Walks the program, recording types, uses and problems.
+pub(crate) struct Checker<'a> {
+    env: Env<'a>,
+    sources: &'a crate::project::Sources,
+    units: UnitTable,
+    diags: Vec<Diagnostic>,
+    defines: HashMap<String, DefineState>,
+    /// Types of record fields (`Some(record)`) and case fields (`None`).
+    field_types: HashMap<(Option<String>, String), Ty>,
+    /// Names used anywhere: defines, citation keys, reason codes.
+    used: HashSet<String>,
+    /// Bound variables, innermost last.
+    locals: Vec<(String, Ty)>,
+    /// Paths known not to be none here (`x`, `l.end_date`, `previous vl`).
+    narrowed: Vec<String>,
+    /// Stack of defines being checked, for cycle reports.
+    define_stack: Vec<String>,
+    /// Cycles already reported (by their first define).
+    cycles_reported: HashSet<String>,
+    /// The case's history mapping, once its type is checked.
+    history: Option<history::HistoryInfo>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(env: Env<'a>, diags: Vec<Diagnostic>, sources: &'a crate::project::Sources) -> Checker<'a> {
+        Checker {
+            env,
+            sources,
+            units: UnitTable::new(),
+            diags,
+            defines: HashMap::new(),
+            field_types: HashMap::new(),
+            used: HashSet::new(),
+            locals: Vec::new(),
+            narrowed: Vec::new(),
+            define_stack: Vec::new(),
+            cycles_reported: HashSet::new(),
+            history: None,
+        }
+    }
+
+    /// The source text under a span, for quoting the author's own words.
+    fn quote(&self, span: Span) -> String {
+        let text = self.sources.text(span.file).get(span.range()).unwrap_or("this value");
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    fn report(&mut self, diag: Diagnostic) {
+        self.diags.push(diag);
+    }
+
+    /// Looks a unit up, reporting S0308 with a suggestion if it is unknown.
+    fn unit(&mut self, spelling: &str, span: Span) -> Option<UnitTy> {
+        match self.units.lookup(spelling) {
+            Some(unit) => Some(UnitTy {
+                spelling: unit.spelling().to_string(),
+                dimension: unit.dimension().describe(),
+                calendar: unit.is_calendar(),
+                fixed_duration: unit.is_fixed_duration(),
+            }),
+            None => {
+                let suggestion = did_you_mean(spelling, self.units.names());
+                self.report(
+                    Diagnostic::new(crate::diag::Code::S0308, span, format!("unknown unit `{spelling}`"))
+                        .label("not a unit Salvage knows")
+                        .suggest(suggestion)
+                        .help("declare it with `unit NAME`, or a spelling with `unit alias \"…\" = UNIT`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn finish(mut self, program: &Program) -> Vec<Diagnostic> {
+        if let Some((_, root)) = program.files.first() {
+            self.unused_warnings(root);
+        }
+        self.diags
+    }
+}

@@ -1,0 +1,469 @@
+//! Rules, their actions and modifiers, sections, reports and tests.
+
+use super::env::VocabKind;
+use super::expr::{narrowed_by, ALL_VOCAB, OPTION_KINDS};
+use super::types::Ty;
+use super::Checker;
+use crate::diag::{did_you_mean, Code, Diagnostic};
+use crate::span::{Name, Span};
+use crate::syntax::ast::*;
+
+/// Statuses a `stop` rule may set.
+pub const STOP_STATUSES: &[&str] = &["out-of-scope", "no-change", "referred", "needs-data"];
+/// Every decision status, for `expect status`.
+pub const DECISION_STATUSES: &[&str] = &[
+    "out-of-scope",
+    "no-change",
+    "referred",
+    "needs-data",
+    "recommended",
+    "all-avoided",
+    "no-recommendation",
+];
+/// The goals a recommendation may have.
+pub const GOALS: &[&str] = &["curative", "disease-control", "palliative"];
+
+/// What an action does, for deciding which modifiers fit it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ActionClass {
+    Option,
+    Avoid,
+    Include,
+    Message,
+    Missing,
+    Status,
+}
+
+impl<'a> Checker<'a> {
+    /// Checks a rule; `guard` is the enclosing sections' shared condition.
+    pub(super) fn rule(&mut self, rule: &'a Rule, guard: Option<&Expr>) {
+        self.condition(&rule.when);
+        let depth = self.narrowed.len();
+        if let Some(g) = guard {
+            self.narrowed.extend(narrowed_by(g, true));
+        }
+        self.narrowed.extend(narrowed_by(&rule.when, true));
+        let mut named: Vec<Name> = Vec::new();
+        for action in &rule.actions {
+            self.action(rule, action, &mut named);
+        }
+        self.narrowed.truncate(depth);
+        self.contradiction(&rule.when);
+    }
+
+    /// Checks a section's guard and the rules inside it.
+    pub(super) fn section(&mut self, section: &'a Section, outer: Option<&Expr>) {
+        self.condition(&section.when);
+        let depth = self.narrowed.len();
+        self.narrowed.extend(narrowed_by(&section.when, true));
+        for item in &section.items {
+            match item {
+                Item::Rule(r) => self.rule(r, Some(&section.when)),
+                Item::Section(s) => self.section(s, Some(&section.when)),
+                _ => {}
+            }
+        }
+        let _ = outer;
+        self.narrowed.truncate(depth);
+    }
+
+    /// Checks a report's value and its `only when` condition.
+    pub(super) fn report_decl(&mut self, report: &Report) {
+        let depth = self.narrowed.len();
+        if let Some(cond) = &report.only_when {
+            self.condition(cond);
+            self.narrowed.extend(narrowed_by(cond, true));
+        }
+        self.expr(&report.value);
+        self.narrowed.truncate(depth);
+    }
+
+    fn action(&mut self, rule: &Rule, action: &'a Action, named: &mut Vec<Name>) {
+        let class = match &action.kind {
+            ActionKind::Recommend(opts) | ActionKind::Consider(opts) => {
+                self.options(opts, &OPTION_KINDS, named, action);
+                ActionClass::Option
+            }
+            ActionKind::Avoid(opts) => {
+                self.options(opts, &ALL_VOCAB, named, action);
+                ActionClass::Avoid
+            }
+            ActionKind::Include(opts) => {
+                self.options(opts, &ALL_VOCAB, named, action);
+                ActionClass::Include
+            }
+            ActionKind::Order(_) | ActionKind::Refer(_) | ActionKind::Flag(_) => {
+                self.modifiers(action, ActionClass::Message);
+                ActionClass::Message
+            }
+            ActionKind::Missing(_) => {
+                self.modifiers(action, ActionClass::Missing);
+                ActionClass::Missing
+            }
+            ActionKind::Status(status) => {
+                self.status_action(rule, status);
+                self.modifiers(action, ActionClass::Status);
+                ActionClass::Status
+            }
+        };
+        let _ = class;
+    }
+
+    fn options(&mut self, opts: &'a Options, kinds: &[VocabKind], named: &mut Vec<Name>, action: &'a Action) {
+        let class = action_class(&action.kind);
+        match opts {
+            Options::List(names) | Options::Components(names) => {
+                for name in names {
+                    self.option_name(name, kinds, class);
+                    self.named_twice(name, named);
+                }
+                if names.len() > 1 {
+                    self.single_option_modifiers(action, names.len());
+                }
+                self.modifiers(action, class);
+            }
+            Options::Each(comp) => {
+                self.with_binding(comp, |c, element| {
+                    c.each_element(&comp.source, &element, class);
+                    c.modifiers(action, class);
+                });
+            }
+        }
+    }
+
+    fn each_element(&mut self, source: &Expr, element: &Ty, class: ActionClass) {
+        let fits = match class {
+            ActionClass::Option => element.is_option(),
+            _ => element.is_vocab(),
+        };
+        if !fits {
+            let want = if class == ActionClass::Option { Ty::Regimen } else { Ty::Agent };
+            self.mismatch(source.span, &want, element, "`each` ranges over regimens or agents here");
+        }
+    }
+
+    fn option_name(&mut self, name: &Name, kinds: &[VocabKind], class: ActionClass) {
+        if let Some((_, ty)) = self.locals.iter().rev().find(|(n, _)| *n == name.node) {
+            let ty = ty.clone();
+            let fits = if class == ActionClass::Option { ty.is_option() } else { ty.is_vocab() };
+            if !fits {
+                self.mismatch(name.span, &Ty::Regimen, &ty, "an action names regimens, agents, classes or tags");
+            }
+            return;
+        }
+        match self.env.vocab.get(&name.node).map(|(k, _)| *k) {
+            Some(kind) if kinds.contains(&kind) => {}
+            Some(kind) if class == ActionClass::Option => {
+                self.report(
+                    Diagnostic::new(Code::S0309, name.span, format!("`{}` is a {}, not a regimen or agent", name.node, kind.word()))
+                        .label("cannot be recommended")
+                        .note("`recommend` and `consider` name what to give: a regimen or an agent")
+                        .help(format!("to offer every member, write `recommend each x in members of {}`", name.node)),
+                );
+            }
+            Some(_) => {}
+            None => self.unknown_option(name, kinds, class),
+        }
+    }
+
+    fn unknown_option(&mut self, name: &Name, kinds: &[VocabKind], class: ActionClass) {
+        let is_other_value = self.field_type(None, &name.node).is_some()
+            || self.env.defines.contains_key(&name.node)
+            || !self.env.enums_with_value(&name.node).is_empty();
+        if is_other_value {
+            let (code, what) = match class {
+                ActionClass::Option => (Code::S0309, "a regimen or agent"),
+                _ => (Code::S0310, "a regimen, agent, class or tag"),
+            };
+            self.report(
+                Diagnostic::new(code, name.span, format!("`{}` is not {what}", name.node))
+                    .label("a case field, define or enum value")
+                    .note("actions name vocabulary declared with `agent` or `regimen`"),
+            );
+            return;
+        }
+        let what = if class == ActionClass::Option { "regimen or agent" } else { "regimen, agent, class or tag" };
+        self.unknown_vocab(name, what, kinds);
+    }
+
+    fn named_twice(&mut self, name: &Name, named: &mut Vec<Name>) {
+        if let Some(first) = named.iter().find(|n| n.node == name.node) {
+            let first = first.span;
+            self.report(
+                Diagnostic::new(Code::S0505, name.span, format!("`{}` is named twice by this rule", name.node))
+                    .label("named again here")
+                    .also(first, "first named here")
+                    .help("name each option once per rule"),
+            );
+            return;
+        }
+        named.push(name.clone());
+    }
+
+    fn single_option_modifiers(&mut self, action: &Action, count: usize) {
+        for m in &action.modifiers {
+            if let ModifierKind::Fallback(_) = m.kind {
+                self.report(
+                    Diagnostic::new(Code::S0312, m.span, "`fallback` follows an action with several options")
+                        .label(format!("this action names {count} options"))
+                        .note("a fallback replaces one option when that option is avoided")
+                        .help("split the action: `recommend A fallback C` and `recommend B` on separate lines"),
+                );
+            }
+        }
+    }
+
+    fn modifiers(&mut self, action: &Action, class: ActionClass) {
+        for m in &action.modifiers {
+            if !fits(&m.kind, class) {
+                self.report(
+                    Diagnostic::new(
+                        Code::S0313,
+                        m.span,
+                        format!("`{}` does not apply to `{}`", modifier_word(&m.kind), action_word(&action.kind)),
+                    )
+                    .label("misplaced modifier")
+                    .note(format!("`{}` modifies {}", modifier_word(&m.kind), modifier_target(&m.kind))),
+                );
+                continue;
+            }
+            self.modifier(&m.kind);
+        }
+    }
+
+    fn modifier(&mut self, kind: &ModifierKind) {
+        match kind {
+            ModifierKind::Goal(goal) => self.goal(goal),
+            ModifierKind::Code(code) => self.reason_code(code),
+            ModifierKind::Because(e) | ModifierKind::Note(e) => {
+                self.expr(e);
+            }
+            ModifierKind::If(e) => self.condition(e),
+            ModifierKind::Cite(keys) => {
+                for key in keys {
+                    self.citation_key(key);
+                }
+            }
+            ModifierKind::Fallback(name) => self.option_name(name, &OPTION_KINDS, ActionClass::Option),
+            ModifierKind::Rank(rank) if rank.node == 0 => {
+                self.report(
+                    Diagnostic::new(Code::S0313, rank.span, "ranks start at 1")
+                        .label("rank 0")
+                        .help("write `rank 1` for the first choice"),
+                );
+            }
+            ModifierKind::Rank(_) | ModifierKind::Unranked | ModifierKind::Evidence(_) | ModifierKind::Role(_) => {}
+        }
+    }
+
+    fn goal(&mut self, goal: &Name) {
+        if !GOALS.contains(&goal.node.as_str()) {
+            let suggestion = did_you_mean(&goal.node, GOALS.iter().copied());
+            self.report(
+                Diagnostic::new(Code::S0317, goal.span, format!("`{}` is not a goal", goal.node))
+                    .label("unknown goal")
+                    .suggest(suggestion)
+                    .note("a goal is `curative`, `disease-control` or `palliative`"),
+            );
+        }
+    }
+
+    /// Checks a reason code and records its use.
+    pub(super) fn reason_code(&mut self, code: &Name) {
+        self.used.insert(format!("reason:{}", code.node));
+        if self.env.reasons.iter().any(|r| r.node == code.node) {
+            return;
+        }
+        let suggestion = did_you_mean(&code.node, self.env.reasons.iter().map(|r| r.node.as_str()));
+        let mut diag = Diagnostic::new(Code::S0105, code.span, format!("unknown reason code `{}`", code.node))
+            .label("not in `reasons { … }`")
+            .suggest(suggestion);
+        if self.env.reasons.is_empty() {
+            diag = diag.help(format!("declare it: `reasons {{ {} }}`", code.node));
+        }
+        self.report(diag);
+    }
+
+    fn citation_key(&mut self, key: &Name) {
+        self.used.insert(format!("cite:{}", key.node));
+        if self.env.citations.iter().any(|c| c.node == key.node) {
+            return;
+        }
+        let suggestion = did_you_mean(&key.node, self.env.citations.iter().map(|c| c.node.as_str()));
+        self.report(
+            Diagnostic::new(Code::S0106, key.span, format!("unknown citation `{}`", key.node))
+                .label("not cited in the protocol header")
+                .suggest(suggestion)
+                .help(format!("add it to the header: `cite {} \"Author. Journal Year;Vol:Pages\"`", key.node)),
+        );
+    }
+
+    fn status_action(&mut self, rule: &Rule, status: &Name) {
+        if !STOP_STATUSES.contains(&status.node.as_str()) {
+            let suggestion = did_you_mean(&status.node, STOP_STATUSES.iter().copied());
+            self.report(
+                Diagnostic::new(Code::S0311, status.span, format!("`{}` is not a status a rule can set", status.node))
+                    .label("unknown status")
+                    .suggest(suggestion)
+                    .note(format!("a stop rule sets one of {}", STOP_STATUSES.join(", "))),
+            );
+        }
+        if !rule.stop {
+            self.report(
+                Diagnostic::new(Code::S0311, status.span, "`status` is set in a rule that does not stop")
+                    .label("only a `stop` rule sets the status")
+                    .also(rule.name.span, "this rule")
+                    .help(format!("write `rule {} stop when …`", rule.name.node)),
+            );
+        }
+    }
+
+    /// Checks a test block: its JSON case and the names its expectations use.
+    pub(super) fn test(&mut self, test: &Test) {
+        if let TestCase::Given(json) = &test.source {
+            self.given_json(json.node.as_str(), json.span);
+        }
+        for expectation in &test.expectations {
+            self.expectation(&expectation.kind, expectation.span);
+        }
+    }
+
+    fn given_json(&mut self, text: &str, span: Span) {
+        match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(serde_json::Value::Object(_)) => {}
+            Ok(_) => self.report(
+                Diagnostic::new(Code::S0318, span, "`given` must be a JSON object")
+                    .label("a case is an object of facts")
+                    .help("write `given { \"age\": 60, … }`"),
+            ),
+            Err(error) => {
+                let at = offset_of(text, error.line(), error.column());
+                let here = Span::new(span.file, span.start as usize + at, span.start as usize + at + 1);
+                self.report(
+                    Diagnostic::new(Code::S0318, here, "the `given` case is not valid JSON")
+                        .label(error.to_string())
+                        .also(span, "in this case"),
+                );
+            }
+        }
+    }
+
+    fn expectation(&mut self, kind: &ExpectKind, span: Span) {
+        match kind {
+            ExpectKind::Status(s) => self.expected_status(s),
+            ExpectKind::Recommend(x, _) | ExpectKind::Consider(x, _) | ExpectKind::Pending(x) => {
+                self.option_name(x, &OPTION_KINDS, ActionClass::Option)
+            }
+            ExpectKind::Avoid(x, code) => {
+                self.option_name(x, &ALL_VOCAB, ActionClass::Avoid);
+                if let Some(c) = code {
+                    self.reason_code(c);
+                }
+            }
+            ExpectKind::Include(x) => self.option_name(x, &ALL_VOCAB, ActionClass::Include),
+            ExpectKind::Report(name, value) => self.expected_report(name, value),
+            ExpectKind::Missing(_) | ExpectKind::Order(_) | ExpectKind::Refer(_) | ExpectKind::Flag(_) => {
+                let _ = span;
+            }
+        }
+    }
+
+    fn expected_status(&mut self, status: &Name) {
+        if !DECISION_STATUSES.contains(&status.node.as_str()) {
+            let suggestion = did_you_mean(&status.node, DECISION_STATUSES.iter().copied());
+            self.report(
+                Diagnostic::new(Code::S0311, status.span, format!("`{}` is not a decision status", status.node))
+                    .label("unknown status")
+                    .suggest(suggestion)
+                    .note(format!("a decision's status is one of {}", DECISION_STATUSES.join(", "))),
+            );
+        }
+    }
+
+    fn expected_report(&mut self, name: &Name, value: &Expr) {
+        if !self.env.reports.contains_key(&name.node) {
+            let suggestion = did_you_mean(&name.node, self.env.reports.keys().map(String::as_str));
+            self.report(
+                Diagnostic::new(Code::S0101, name.span, format!("cannot find report `{}`", name.node))
+                    .label("no report of this name")
+                    .suggest(suggestion),
+            );
+        }
+        self.expr(value);
+    }
+}
+
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (line_start + column.saturating_sub(1)).min(text.len().saturating_sub(1))
+}
+
+fn action_class(kind: &ActionKind) -> ActionClass {
+    match kind {
+        ActionKind::Recommend(_) | ActionKind::Consider(_) => ActionClass::Option,
+        ActionKind::Avoid(_) => ActionClass::Avoid,
+        ActionKind::Include(_) => ActionClass::Include,
+        ActionKind::Order(_) | ActionKind::Refer(_) | ActionKind::Flag(_) => ActionClass::Message,
+        ActionKind::Missing(_) => ActionClass::Missing,
+        ActionKind::Status(_) => ActionClass::Status,
+    }
+}
+
+/// Which modifiers fit which actions.
+fn fits(kind: &ModifierKind, class: ActionClass) -> bool {
+    use ActionClass::*;
+    match kind {
+        ModifierKind::Rank(_)
+        | ModifierKind::Unranked
+        | ModifierKind::Goal(_)
+        | ModifierKind::Evidence(_)
+        | ModifierKind::Fallback(_)
+        | ModifierKind::Role(_) => class == Option,
+        ModifierKind::Code(_) => class == Avoid,
+        ModifierKind::Because(_) => matches!(class, Option | Avoid | Include),
+        ModifierKind::Note(_) | ModifierKind::Cite(_) | ModifierKind::If(_) => class != Status,
+    }
+}
+
+fn modifier_word(kind: &ModifierKind) -> &'static str {
+    match kind {
+        ModifierKind::Rank(_) => "rank",
+        ModifierKind::Unranked => "unranked",
+        ModifierKind::Goal(_) => "goal",
+        ModifierKind::Evidence(_) => "evidence",
+        ModifierKind::Code(_) => "code",
+        ModifierKind::Because(_) => "because",
+        ModifierKind::Role(_) => "role",
+        ModifierKind::Note(_) => "note",
+        ModifierKind::Fallback(_) => "fallback",
+        ModifierKind::If(_) => "if",
+        ModifierKind::Cite(_) => "cite",
+    }
+}
+
+fn modifier_target(kind: &ModifierKind) -> &'static str {
+    match kind {
+        ModifierKind::Code(_) => "an `avoid`",
+        ModifierKind::Because(_) => "a `recommend`, `consider`, `avoid` or `include`",
+        ModifierKind::Note(_) | ModifierKind::Cite(_) | ModifierKind::If(_) => "any action but `status`",
+        _ => "a `recommend` or `consider`",
+    }
+}
+
+fn action_word(kind: &ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Recommend(_) => "recommend",
+        ActionKind::Consider(_) => "consider",
+        ActionKind::Avoid(_) => "avoid",
+        ActionKind::Include(_) => "include",
+        ActionKind::Order(_) => "order",
+        ActionKind::Refer(_) => "refer",
+        ActionKind::Flag(_) => "flag",
+        ActionKind::Missing(_) => "missing",
+        ActionKind::Status(_) => "status",
+    }
+}

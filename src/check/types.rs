@@ -1,0 +1,158 @@
+//! The types the checker infers.
+
+use std::fmt;
+
+/// A unit as the checker sees it: its spelling and its dimension's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitTy {
+    /// The unit as written (normalised).
+    pub spelling: String,
+    /// The dimension, in words (units compare when dimensions are equal).
+    pub dimension: String,
+    /// Whether it is a calendar duration (months, years).
+    pub calendar: bool,
+    /// Whether it is a fixed duration (days, weeks).
+    pub fixed_duration: bool,
+}
+
+/// The type of an expression or a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    /// An expression that already has an error: fits anywhere, reported once.
+    Error,
+    /// `bool`
+    Bool,
+    /// `int` or `number`, with a unit (durations are numbers in a time unit).
+    Num {
+        /// Whether declared `int`.
+        int: bool,
+        /// The unit, if any.
+        unit: Option<UnitTy>,
+    },
+    /// `text`
+    Text,
+    /// `date`
+    Date,
+    /// A value of an enum.
+    Enum(String),
+    /// A record.
+    Record(String),
+    /// `list of T`
+    List(Box<Ty>),
+    /// `set of T`
+    Set(Box<Ty>),
+    /// `map of K to V`
+    Map(Box<Ty>, Box<Ty>),
+    /// `series UNIT`
+    Series(Option<UnitTy>),
+    /// `history of R`
+    History(String),
+    /// One line of a history (a record of type R).
+    Line(String),
+    /// An agent.
+    Agent,
+    /// A regimen.
+    Regimen,
+    /// A class of agents or regimens.
+    Class,
+    /// A tag.
+    Tag,
+    /// `T?`
+    Optional(Box<Ty>),
+    /// `a..b`
+    Range(Box<Ty>),
+    /// The literal `none`.
+    NoneLit,
+    /// A `duration` field: a fixed or calendar length of time.
+    Duration,
+}
+
+impl Ty {
+    /// A number without a unit.
+    pub fn bare_number() -> Ty {
+        Ty::Num {
+            int: false,
+            unit: None,
+        }
+    }
+
+    /// The type inside an optional, or itself.
+    pub fn strip_optional(&self) -> &Ty {
+        match self {
+            Ty::Optional(inner) => inner.strip_optional(),
+            other => other,
+        }
+    }
+
+    /// Whether the type is `T?`.
+    pub fn is_optional(&self) -> bool {
+        matches!(self, Ty::Optional(_))
+    }
+
+    /// Whether values of this type name options (regimens or agents).
+    pub fn is_option(&self) -> bool {
+        matches!(self, Ty::Agent | Ty::Regimen | Ty::Error)
+    }
+
+    /// Whether values of this type are vocabulary (agents, regimens, classes, tags).
+    pub fn is_vocab(&self) -> bool {
+        matches!(self, Ty::Agent | Ty::Regimen | Ty::Class | Ty::Tag | Ty::Error)
+    }
+
+    /// The element type of a collection.
+    pub fn element(&self) -> Option<Ty> {
+        match self {
+            Ty::List(t) | Ty::Set(t) | Ty::Range(t) => Some((**t).clone()),
+            Ty::Map(k, _) => Some((**k).clone()),
+            Ty::History(r) => Some(Ty::Line(r.clone())),
+            Ty::Error => Some(Ty::Error),
+            _ => None,
+        }
+    }
+
+    /// Whether the type is a duration (a number in a unit of time, or `duration`).
+    pub fn is_duration(&self) -> bool {
+        match self {
+            Ty::Duration => true,
+            Ty::Num { unit: Some(u), .. } => u.calendar || u.fixed_duration,
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for Ty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ty::Error => write!(f, "{{error}}"),
+            Ty::Bool => write!(f, "bool"),
+            Ty::Num { int, unit } => {
+                write!(f, "{}", if *int { "int" } else { "number" })?;
+                match unit {
+                    Some(u) => write!(f, " {}", u.spelling),
+                    None => Ok(()),
+                }
+            }
+            Ty::Text => write!(f, "text"),
+            Ty::Date => write!(f, "date"),
+            Ty::Enum(name) | Ty::Record(name) => write!(f, "{name}"),
+            Ty::List(t) => write!(f, "list of {t}"),
+            Ty::Set(t) => write!(f, "set of {t}"),
+            Ty::Map(k, v) => write!(f, "map of {k} to {v}"),
+            Ty::Series(Some(u)) => write!(f, "series {}", u.spelling),
+            Ty::Series(None) => write!(f, "series"),
+            Ty::History(r) => write!(f, "history of {r}"),
+            Ty::Line(r) => write!(f, "{r} (a history line)"),
+            Ty::Agent => write!(f, "agent"),
+            Ty::Regimen => write!(f, "regimen"),
+            Ty::Class => write!(f, "class"),
+            Ty::Tag => write!(f, "tag"),
+            Ty::Optional(t) => match **t {
+                Ty::List(_) | Ty::Set(_) | Ty::Map(..) => write!(f, "({t})?"),
+                _ => write!(f, "{t}?"),
+            },
+            Ty::Range(t) => write!(f, "range of {t}"),
+            Ty::NoneLit => write!(f, "none"),
+            Ty::Duration => write!(f, "duration"),
+        }
+    }
+}

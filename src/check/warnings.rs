@@ -1,0 +1,233 @@
+//! Warnings: unused definitions, conditions that can never be true, and
+//! rules that can never be reached.
+
+use super::expr::path_key;
+use super::Checker;
+use crate::diag::{Code, Diagnostic};
+use crate::syntax::ast::*;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+impl<'a> Checker<'a> {
+    /// Warns about defines, citations and reason codes of the protocol that nothing uses,
+    /// and about rules after an unconditional `stop`.
+    pub(super) fn unused_warnings(&mut self, root: &File) {
+        for item in &root.items {
+            if let Item::Define(d) = item {
+                if !self.used.contains(&d.name.node) {
+                    self.report(
+                        Diagnostic::new(Code::S0501, d.name.span, format!("`{}` is never used", d.name.node))
+                            .label("defined here")
+                            .help("use it in a rule or report, or remove it"),
+                    );
+                }
+            }
+        }
+        let citations = self.env.citations.clone();
+        for key in citations {
+            if !self.used.contains(&format!("cite:{}", key.node)) {
+                self.report(
+                    Diagnostic::new(Code::S0502, key.span, format!("citation `{}` is never cited", key.node))
+                        .label("declared here")
+                        .help(format!("cite it on an action with `cite [{}]`, or remove it", key.node)),
+                );
+            }
+        }
+        let reasons = self.env.reasons.clone();
+        for code in reasons {
+            if !self.used.contains(&format!("reason:{}", code.node)) {
+                self.report(
+                    Diagnostic::new(Code::S0503, code.span, format!("reason code `{}` is never used", code.node))
+                        .label("declared here")
+                        .help(format!("use it with `avoid X code {}`, or remove it", code.node)),
+                );
+            }
+        }
+        self.unreachable_rules(&root.items);
+    }
+
+    fn unreachable_rules(&mut self, items: &[Item]) {
+        let mut stopper: Option<&Rule> = None;
+        for item in items {
+            let rule = match item {
+                Item::Rule(r) => r,
+                Item::Section(s) => match first_rule(&s.items) {
+                    Some(r) => r,
+                    None => continue,
+                },
+                _ => continue,
+            };
+            if let Some(stop) = stopper {
+                self.report(
+                    Diagnostic::new(Code::S0506, rule.name.span, format!("rule `{}` can never be reached", rule.name.node))
+                        .label("never evaluated")
+                        .also(stop.name.span, "this `stop` rule always fires first")
+                        .help("move the unconditional `stop` rule last, or give it a condition"),
+                );
+                return;
+            }
+            let unconditional = matches!(item, Item::Rule(_)) && matches!(unparen(&rule.when).kind, ExprKind::Bool(true));
+            if rule.stop && unconditional {
+                stopper = Some(rule);
+            }
+        }
+    }
+
+    /// Warns when a condition's `and`-joined parts can never all be true.
+    pub(super) fn contradiction(&mut self, cond: &Expr) {
+        let mut parts = Vec::new();
+        conjuncts(cond, &mut parts);
+        if let Some(reason) = contradicts(&parts) {
+            self.report(
+                Diagnostic::new(Code::S0504, cond.span, "this condition can never be true")
+                    .label(reason)
+                    .help("check the comparison signs and numbers"),
+            );
+        }
+    }
+}
+
+fn first_rule(items: &[Item]) -> Option<&Rule> {
+    items.iter().find_map(|item| match item {
+        Item::Rule(r) => Some(r),
+        Item::Section(s) => first_rule(&s.items),
+        _ => None,
+    })
+}
+
+fn unparen(e: &Expr) -> &Expr {
+    match &e.kind {
+        ExprKind::Group(inner) => unparen(inner),
+        _ => e,
+    }
+}
+
+fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match &unparen(e).kind {
+        ExprKind::Binary(BinOp::And, l, r) => {
+            conjuncts(l, out);
+            conjuncts(r, out);
+        }
+        _ => out.push(unparen(e)),
+    }
+}
+
+/// Bounds on one path from `and`-joined comparisons with literals.
+#[derive(Default)]
+struct Bounds {
+    low: Option<(Decimal, bool)>,
+    high: Option<(Decimal, bool)>,
+    equals: Option<String>,
+}
+
+fn contradicts(parts: &[&Expr]) -> Option<String> {
+    for (i, a) in parts.iter().enumerate() {
+        if let ExprKind::Not(inner) = &a.kind {
+            if parts.iter().enumerate().any(|(j, b)| i != j && *b == unparen(inner)) {
+                return Some("a condition and its negation".to_string());
+            }
+        }
+    }
+    let mut bounds: HashMap<String, Bounds> = HashMap::new();
+    for part in parts {
+        if let Some((path, op, literal)) = comparison(part) {
+            let entry = bounds.entry(path.clone()).or_default();
+            if let Some(reason) = tighten(entry, op, literal, &path) {
+                return Some(reason);
+            }
+        }
+    }
+    None
+}
+
+/// A literal a comparison is made against.
+enum Literal {
+    Number(Decimal),
+    Name(String),
+}
+
+fn comparison(e: &Expr) -> Option<(String, BinOp, Literal)> {
+    let ExprKind::Binary(op, l, r) = &e.kind else {
+        return None;
+    };
+    if !op.is_comparison() {
+        return None;
+    }
+    if let (Some(path), Some(lit)) = (path_key(l), literal(r)) {
+        return Some((path, *op, lit));
+    }
+    let (path, lit) = (path_key(r)?, literal(l)?);
+    Some((path, flip(*op), lit))
+}
+
+fn literal(e: &Expr) -> Option<Literal> {
+    match &unparen(e).kind {
+        ExprKind::Number { value, .. } => Some(Literal::Number(*value)),
+        ExprKind::Name(n) => Some(Literal::Name(n.node.clone())),
+        _ => None,
+    }
+}
+
+fn flip(op: BinOp) -> BinOp {
+    match op {
+        BinOp::Lt => BinOp::Gt,
+        BinOp::Le => BinOp::Ge,
+        BinOp::Gt => BinOp::Lt,
+        BinOp::Ge => BinOp::Le,
+        other => other,
+    }
+}
+
+fn tighten(b: &mut Bounds, op: BinOp, literal: Literal, path: &str) -> Option<String> {
+    match (op, literal) {
+        (BinOp::Eq, Literal::Name(name)) => {
+            if let Some(prev) = &b.equals {
+                if *prev != name {
+                    return Some(format!("`{path}` cannot be both `{prev}` and `{name}`"));
+                }
+            }
+            b.equals = Some(name);
+            None
+        }
+        (BinOp::Eq, Literal::Number(v)) => {
+            raise_low(b, v, true);
+            lower_high(b, v, true);
+            empty(b, path)
+        }
+        (BinOp::Gt | BinOp::Ge, Literal::Number(v)) => {
+            raise_low(b, v, op == BinOp::Ge);
+            empty(b, path)
+        }
+        (BinOp::Lt | BinOp::Le, Literal::Number(v)) => {
+            lower_high(b, v, op == BinOp::Le);
+            empty(b, path)
+        }
+        _ => None,
+    }
+}
+
+fn raise_low(b: &mut Bounds, v: Decimal, inclusive: bool) {
+    let tighter = match b.low {
+        Some((old, old_inc)) => v > old || (v == old && old_inc && !inclusive),
+        None => true,
+    };
+    if tighter {
+        b.low = Some((v, inclusive));
+    }
+}
+
+fn lower_high(b: &mut Bounds, v: Decimal, inclusive: bool) {
+    let tighter = match b.high {
+        Some((old, old_inc)) => v < old || (v == old && old_inc && !inclusive),
+        None => true,
+    };
+    if tighter {
+        b.high = Some((v, inclusive));
+    }
+}
+
+fn empty(b: &Bounds, path: &str) -> Option<String> {
+    let ((low, low_inc), (high, high_inc)) = (b.low?, b.high?);
+    let empty = low > high || (low == high && !(low_inc && high_inc));
+    empty.then(|| format!("no value of `{path}` is both above {low} and below {high}"))
+}

@@ -1,0 +1,236 @@
+//! The command line: arguments (clap) and the commands, which only gather
+//! input, call the library and print what it returns.
+//!
+//! Exit codes: 0 fine (warnings allowed), 1 the input has errors, 2 usage.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use salvage::diag::{did_you_mean, render, Code, Severity};
+use salvage::{check_files, check_source, project, CheckReport};
+
+/// Salvage: parse, check and evaluate clinical salvage pathways.
+#[derive(Debug, Parser)]
+#[command(name = "salvage", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse and type-check protocols and their imports.
+    Check(CheckArgs),
+    /// Explain a diagnostic code, such as S0101.
+    Explain {
+        /// The code, as printed in brackets after `error`.
+        code: String,
+    },
+}
+
+/// Arguments of `salvage check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Protocol files, folders (searched recursively for `.salv` files), or
+    /// `-` for a protocol on standard input.
+    #[arg(required = true, value_name = "FILES")]
+    pub files: Vec<PathBuf>,
+    /// How to print diagnostics: on stderr for people, or a JSON document on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// The folder imports may not leave [default: each protocol's folder].
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// codespan style on stderr, coloured on a terminal.
+    Human,
+    /// One JSON document on stdout.
+    Json,
+}
+
+/// A usage problem found after parsing the arguments (exit 2).
+struct Usage(String);
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Check(args) => check(&args),
+        Command::Explain { code } => explain(&code),
+    };
+    result.unwrap_or_else(|Usage(message)| {
+        eprintln!("error: {message}");
+        ExitCode::from(2)
+    })
+}
+
+/// One protocol to check.
+enum Target {
+    /// A protocol named on the command line.
+    File(PathBuf),
+    /// `-`: a protocol on standard input.
+    Stdin,
+    /// The protocols found in a folder.
+    Tree(Vec<PathBuf>),
+}
+
+/// `salvage check`.
+fn check(args: &CheckArgs) -> Result<ExitCode, Usage> {
+    if let Some(root) = &args.root {
+        if !root.is_dir() {
+            return Err(Usage(format!(
+                "`--root {}` is not a folder",
+                root.display()
+            )));
+        }
+    }
+    let targets = args
+        .files
+        .iter()
+        .map(|path| target(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    let root = args.root.as_deref();
+    let reports: Vec<CheckReport> = targets.iter().flat_map(|t| run_target(t, root)).collect();
+    print_reports(&reports, args.format);
+    let failed = reports.iter().any(CheckReport::has_errors);
+    Ok(ExitCode::from(u8::from(failed)))
+}
+
+/// What a command-line path names.
+fn target(path: &Path) -> Result<Target, Usage> {
+    if path.as_os_str() == "-" {
+        return Ok(Target::Stdin);
+    }
+    if !path.is_dir() {
+        return Ok(Target::File(path.to_path_buf()));
+    }
+    let mut found = Vec::new();
+    find_salv(path, &mut found)
+        .map_err(|e| Usage(format!("cannot search `{}`: {e}", path.display())))?;
+    if found.is_empty() {
+        return Err(Usage(format!("no `.salv` files in `{}`", path.display())));
+    }
+    found.sort();
+    Ok(Target::Tree(found))
+}
+
+/// Collects the `.salv` files under `folder`, skipping hidden entries and
+/// not following symlinked folders.
+fn find_salv(folder: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(folder)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            find_salv(&path, found)?;
+        } else if path.extension().is_some_and(|e| e == "salv") && path.is_file() {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn run_target(target: &Target, root: Option<&Path>) -> Vec<CheckReport> {
+    match target {
+        Target::File(path) => vec![check_files(path, root)],
+        Target::Stdin => vec![check_stdin()],
+        Target::Tree(paths) => project::check_tree(paths, root),
+    }
+}
+
+/// Checks the protocol on standard input, named `<stdin>`.
+fn check_stdin() -> CheckReport {
+    const NAME: &str = "<stdin>";
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+        return project::unreadable(NAME, &e.to_string());
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => check_source(NAME, &text),
+        Err(_) => project::unreadable(NAME, "it is not UTF-8 text"),
+    }
+}
+
+/// Prints every report: on stderr for people, as one document on stdout for tools.
+fn print_reports(reports: &[CheckReport], format: Format) {
+    match format {
+        Format::Human => {
+            let color = use_color();
+            for report in reports {
+                let text = render::to_text(&report.diagnostics, &report.sources, color);
+                let _ = std::io::stderr().lock().write_all(text.as_bytes());
+            }
+        }
+        Format::Json => {
+            let document = json_document(reports);
+            let _ = writeln!(std::io::stdout().lock(), "{document:#}");
+        }
+    }
+}
+
+/// The JSON document of `salvage check --format json`. Stable keys:
+///
+/// - `checked`: the shown path of every protocol checked, in order
+/// - `errors`, `warnings`: how many of each, over all protocols
+/// - `diagnostics`: every diagnostic, protocol by protocol, each as
+///   documented at [`render::to_json`]
+fn json_document(reports: &[CheckReport]) -> serde_json::Value {
+    let checked: Vec<&str> = reports
+        .iter()
+        .map(|r| r.sources.path(salvage::span::FileId(0)))
+        .collect();
+    let diagnostics: Vec<serde_json::Value> = reports
+        .iter()
+        .flat_map(|r| match render::to_json(&r.diagnostics, &r.sources) {
+            serde_json::Value::Array(items) => items,
+            other => vec![other],
+        })
+        .collect();
+    let total = |severity| reports.iter().map(|r| r.count(severity)).sum::<usize>();
+    serde_json::json!({
+        "checked": checked,
+        "errors": total(Severity::Error),
+        "warnings": total(Severity::Warning),
+        "diagnostics": diagnostics,
+    })
+}
+
+/// Colours only when stderr is a terminal and `NO_COLOR` is unset or empty.
+fn use_color() -> bool {
+    let no_color = matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty());
+    std::io::stderr().is_terminal() && !no_color
+}
+
+/// `salvage explain CODE`.
+fn explain(code: &str) -> Result<ExitCode, Usage> {
+    let Some(code) = Code::parse(code) else {
+        return Err(unknown_code(code));
+    };
+    let text = code.explanation_text();
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    if !text.ends_with('\n') {
+        let _ = writeln!(out);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn unknown_code(code: &str) -> Usage {
+    let known = Code::ALL.iter().map(|c| c.as_str());
+    let wanted = code.trim().to_uppercase();
+    match did_you_mean(&wanted, known) {
+        Some(near) => Usage(format!("unknown code `{code}`\n  = help: did you mean `{near}`?")),
+        None => Usage(format!(
+            "unknown code `{code}`\n  = help: codes look like `S0101`; every diagnostic prints its code"
+        )),
+    }
+}

@@ -1,0 +1,256 @@
+//! Syntax errors in human words: pest's rule names never reach the user.
+
+use super::parse::Rule;
+use crate::diag::{Code, Diagnostic};
+use crate::span::{FileId, Span};
+use pest::error::{Error, InputLocation};
+
+/// Words for what a grammar rule stands for, as a person would say it.
+fn describe(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::name | Rule::bare_name | Rule::tick_name => "a name",
+        Rule::field_name | Rule::field_word => "a field name",
+        Rule::string | Rule::string_inner => "a quoted text",
+        Rule::date => "a date (YYYY-MM-DD)",
+        Rule::number | Rule::signed_number | Rule::quantity => "a number",
+        Rule::int => "a whole number",
+        Rule::unit | Rule::unit_text => "a unit",
+        Rule::expr | Rule::expr_add | Rule::expr_within => "an expression",
+        Rule::type_expr | Rule::named_type => "a type",
+        Rule::protocol_decl => "`protocol`",
+        Rule::import_decl => "`import`",
+        Rule::agent_decl => "`agent`",
+        Rule::regimen_decl => "`regimen`",
+        Rule::enum_decl => "`enum`",
+        Rule::reasons_decl => "`reasons`",
+        Rule::record_decl => "`record`",
+        Rule::case_decl => "`case`",
+        Rule::unit_decl => "`unit`",
+        Rule::define_decl => "`define`",
+        Rule::rule_decl => "`rule`",
+        Rule::section_decl => "`section`",
+        Rule::report_decl => "`report`",
+        Rule::test_decl => "`test`",
+        Rule::action => "an action (`recommend`, `avoid`, `order`, …)",
+        Rule::options | Rule::option_list => "a regimen or agent name",
+        Rule::field => "a field (`name: type`)",
+        Rule::role => "a history role (`start = start_date`)",
+        Rule::json_value => "a JSON value",
+        Rule::expectation => "`expect`",
+        Rule::stop_kw => "`stop`",
+        Rule::cite_mod => "`cite [..]`",
+        Rule::comprehension_body => "`x in xs`",
+        Rule::history_target => "a regimen, agent, class, `{..}` or `last line`",
+        Rule::within => "`within`",
+        Rule::type_range => "a range (`0..4`)",
+        Rule::EOI => "the end of the file",
+        _ => return None,
+    })
+}
+
+/// Turns a pest error into a diagnostic with file:line:col and human words.
+///
+/// Example: `rule r when x then recommend` gives
+/// "expected a regimen or agent name after `recommend`".
+pub fn syntax_error(file: FileId, base: usize, text: &str, error: &Error<Rule>) -> Diagnostic {
+    let at = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let found = found_token(text, at);
+    let span = Span::new(file, base + at, base + at + found.len().max(1).min(text.len().saturating_sub(at).max(1)));
+    let expected = expected_words(error);
+    let after = previous_word(text, at);
+    let message = match (&expected[..], after) {
+        ([], _) => format!("unexpected {}", found_words(found)),
+        (words, Some(prev)) => format!("expected {} after `{prev}`", join_or(words)),
+        (words, None) => format!("expected {}", join_or(words)),
+    };
+    let diag = Diagnostic::new(Code::S0001, span, message).label(format!("found {}", found_words(found)));
+    add_hints(diag, found, &expected)
+}
+
+fn add_hints(diag: Diagnostic, found: &str, expected: &[String]) -> Diagnostic {
+    let wants_name = expected.iter().any(|w| w.contains("name"));
+    if wants_name && is_reserved(found) {
+        return diag
+            .note(format!("`{found}` is a reserved word"))
+            .help(format!("write `` `{found}` `` in backticks to use it as a name"));
+    }
+    if found == "==" {
+        return diag.help("`=` compares two values: write `a = b`");
+    }
+    diag
+}
+
+fn expected_words(error: &Error<Rule>) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut push = |w: String| {
+        if !words.contains(&w) {
+            words.push(w);
+        }
+    };
+    if let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        for rule in positives {
+            if let Some(w) = describe(*rule) {
+                push(w.to_string());
+            } else if let Some(word) = keyword_of(*rule) {
+                push(format!("`{word}`"));
+            }
+        }
+    }
+    if let Some(attempts) = error.parse_attempts() {
+        for token in attempts.expected_tokens() {
+            let token = token.to_string();
+            if is_literal_token(&token) {
+                push(format!("`{token}`"));
+            }
+        }
+    }
+    words.truncate(8);
+    words
+}
+
+/// The word of a keyword rule (`kw_when` is `when`).
+fn keyword_of(rule: Rule) -> Option<String> {
+    let name = format!("{rule:?}");
+    name.strip_prefix("kw_").map(str::to_string)
+}
+
+/// Whether a pest token is a literal worth naming (not a character range,
+/// whitespace or a built-in rule).
+fn is_literal_token(token: &str) -> bool {
+    let chars: Vec<char> = token.chars().collect();
+    let is_range = chars.len() == 4 && chars.get(1..3) == Some(&['.', '.'][..]);
+    const NOISE: &[&str] = &["BUILTIN_RULE", "//", "_", "`", "\u{feff}", "\"", "-"];
+    !is_range && !NOISE.contains(&token) && token.chars().any(|c| !c.is_whitespace())
+}
+
+fn join_or(words: &[String]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+fn found_token(text: &str, at: usize) -> &str {
+    let rest = text.get(at..).unwrap_or("");
+    let word_len: usize = rest
+        .char_indices()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '-'))
+        .map(|(i, _)| i)
+        .unwrap_or(rest.len());
+    if word_len > 0 {
+        return rest.get(..word_len).unwrap_or("");
+    }
+    if rest.starts_with("==") {
+        return "==";
+    }
+    rest.chars().next().map(|c| rest.get(..c.len_utf8()).unwrap_or("")).unwrap_or("")
+}
+
+fn found_words(found: &str) -> String {
+    match found {
+        "" => "the end of the file".to_string(),
+        "\n" | "\r" => "the end of the line".to_string(),
+        other => format!("`{other}`"),
+    }
+}
+
+fn previous_word(text: &str, at: usize) -> Option<&str> {
+    let before = text.get(..at)?.trim_end();
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map(|(i, c)| i + c.len_utf8())
+        .unwrap_or(0);
+    let word = before.get(start..)?;
+    (!word.is_empty() && word.len() <= 24 && !word.contains('"')).then_some(word)
+}
+
+const RESERVED: &[&str] = &[
+    "protocol", "import", "agent", "regimen", "enum", "reasons", "record", "case", "define", "rule", "report",
+    "test", "unit", "when", "then", "stop", "if", "else", "match", "and", "or", "not", "in", "is", "true",
+    "false", "none", "unknown", "each", "where", "any", "all", "no", "have", "the", "of", "to", "as", "only",
+    "within", "consecutive", "recommend", "consider", "avoid", "include", "order", "refer", "flag", "missing",
+    "status", "rank", "unranked", "goal", "evidence", "code", "because", "role", "note", "fallback", "cite",
+    "section", "components", "otherwise", "contains",
+];
+
+/// Whether `word` is one of the language's reserved words.
+pub fn is_reserved(word: &str) -> bool {
+    RESERVED.contains(&word)
+}
+
+/// The words that start a top-level item.
+const TOP_LEVEL: &[&str] = &[
+    "protocol", "import", "agent", "regimen", "enum", "reasons", "record", "case", "unit", "define", "rule",
+    "section", "report", "test",
+];
+
+/// Byte ranges of top-level chunks: each starts at a line whose first column
+/// holds a top-level word. Used to report one syntax error per broken item.
+pub fn top_level_chunks(text: &str) -> Vec<(usize, usize)> {
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let first = line.split(|c: char| c.is_whitespace()).next().unwrap_or("");
+        if TOP_LEVEL.contains(&first) {
+            starts.push(offset);
+        }
+        offset += line.len();
+    }
+    let mut chunks = Vec::new();
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        chunks.push((start, end));
+    }
+    chunks
+}
+
+/// An error if brackets nest deeper than `limit`, found before parsing so that
+/// deep input can never exhaust the stack.
+pub fn nesting_error(file: FileId, text: &str, limit: usize) -> Option<Diagnostic> {
+    let mut depth = 0usize;
+    let mut state = Scan::Code;
+    for (i, c) in text.char_indices() {
+        state = match (state, c) {
+            (Scan::Code, '"') => Scan::Text,
+            (Scan::Code, '`') => Scan::Tick,
+            (Scan::Code, '/') if text.get(i + 1..i + 2) == Some("/") => Scan::Comment,
+            (Scan::Code, '(' | '[' | '{') => {
+                depth += 1;
+                if depth > limit {
+                    return Some(too_deep(file, i, limit));
+                }
+                Scan::Code
+            }
+            (Scan::Code, ')' | ']' | '}') => {
+                depth = depth.saturating_sub(1);
+                Scan::Code
+            }
+            (Scan::Text, '\\') => Scan::Escape,
+            (Scan::Escape, _) => Scan::Text,
+            (Scan::Text, '"') | (Scan::Tick, '`') | (Scan::Comment, '\n') => Scan::Code,
+            (s, _) => s,
+        };
+    }
+    None
+}
+
+#[derive(Clone, Copy)]
+enum Scan {
+    Code,
+    Text,
+    Escape,
+    Tick,
+    Comment,
+}
+
+fn too_deep(file: FileId, at: usize, limit: usize) -> Diagnostic {
+    Diagnostic::new(Code::S0002, Span::new(file, at, at + 1), "brackets nested too deeply")
+        .label(format!("more than {limit} levels deep here"))
+        .help("split the expression into several `define`s")
+}

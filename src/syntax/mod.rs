@@ -1,0 +1,7 @@
+//! Syntax: the pest grammar, the AST, and the builders between them.
+
+pub mod ast;
+mod expected;
+mod parse;
+
+pub use parse::parse;

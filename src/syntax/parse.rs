@@ -1,0 +1,917 @@
+//! Builders from pest pairs to the AST: one function per grammar rule.
+//! `pest::Span` and `Pair` never leave this module.
+
+use super::ast::*;
+use super::expected;
+use crate::diag::{Code, Diagnostic};
+use crate::span::{FileId, Name, Span, Spanned};
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest::Parser;
+use rust_decimal::Decimal;
+use std::cell::RefCell;
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/salvage.pest"]
+pub(super) struct SalvageParser;
+
+/// Deepest bracket nesting accepted before parsing.
+pub const MAX_NESTING: usize = 128;
+/// Most tokens one expression may hold (its operators, operands and nested parts).
+pub const MAX_EXPR_TOKENS: usize = 20_000;
+
+/// Parses one source file. Returns the items it could build and every problem found.
+///
+/// On a syntax error, the file is parsed again in top-level chunks so that one
+/// run reports each broken item; only the chunks that parsed are returned.
+pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
+    if let Some(diag) = expected::nesting_error(file, text, MAX_NESTING) {
+        return (File { items: Vec::new() }, vec![diag]);
+    }
+    pest::set_error_detail(true);
+    match SalvageParser::parse(Rule::file, text) {
+        Ok(pairs) => build_file(file, 0, pairs),
+        Err(error) => parse_in_chunks(file, text, error),
+    }
+}
+
+fn build_file(file: FileId, base: usize, pairs: Pairs<Rule>) -> (File, Vec<Diagnostic>) {
+    let builder = Builder::new(file, base);
+    let items = pairs
+        .flat_map(|p| p.into_inner())
+        .filter(|p| p.as_rule() != Rule::EOI)
+        .filter_map(|p| builder.item(p))
+        .collect();
+    (File { items }, builder.diags.into_inner())
+}
+
+fn parse_in_chunks(file: FileId, text: &str, first: pest::error::Error<Rule>) -> (File, Vec<Diagnostic>) {
+    let first_diag = expected::syntax_error(file, 0, text, &first);
+    let first_at = first_diag.primary.span.start as usize;
+    let mut diags = vec![first_diag];
+    let mut items = Vec::new();
+    for (start, end) in expected::top_level_chunks(text) {
+        let chunk = text.get(start..end).unwrap_or("");
+        match SalvageParser::parse(Rule::file, chunk) {
+            Ok(pairs) => {
+                let (file_part, more) = build_file(file, start, pairs);
+                items.extend(file_part.items);
+                diags.extend(more);
+            }
+            Err(error) if start > first_at => {
+                diags.push(expected::syntax_error(file, start, chunk, &error));
+            }
+            Err(_) => {}
+        }
+    }
+    (File { items }, diags)
+}
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::or_op, Assoc::Left))
+        .op(Op::infix(Rule::and_op, Assoc::Left))
+        .op(Op::prefix(Rule::not_op))
+        .op(Op::postfix(Rule::missing_as))
+        .op(Op::infix(Rule::eq_op, Assoc::Left)
+            | Op::infix(Rule::ne_op, Assoc::Left)
+            | Op::infix(Rule::lt_op, Assoc::Left)
+            | Op::infix(Rule::le_op, Assoc::Left)
+            | Op::infix(Rule::gt_op, Assoc::Left)
+            | Op::infix(Rule::ge_op, Assoc::Left)
+            | Op::infix(Rule::in_op, Assoc::Left)
+            | Op::infix(Rule::not_in_op, Assoc::Left)
+            | Op::infix(Rule::contains_op, Assoc::Left)
+            | Op::infix(Rule::eq_eq_op, Assoc::Left)
+            | Op::postfix(Rule::is_test))
+        .op(Op::infix(Rule::range_op, Assoc::Left))
+        .op(Op::infix(Rule::otherwise_op, Assoc::Left))
+        .op(Op::infix(Rule::add_op, Assoc::Left)
+            | Op::infix(Rule::sub_op, Assoc::Left)
+            | Op::infix(Rule::union_op, Assoc::Left))
+        .op(Op::infix(Rule::mul_op, Assoc::Left) | Op::infix(Rule::div_op, Assoc::Left))
+        .op(Op::prefix(Rule::neg_op))
+        .op(Op::postfix(Rule::field_access) | Op::postfix(Rule::index))
+});
+
+/// Builds AST nodes from pairs, collecting diagnostics as it goes.
+struct Builder {
+    file: FileId,
+    base: usize,
+    diags: RefCell<Vec<Diagnostic>>,
+}
+
+impl Builder {
+    fn new(file: FileId, base: usize) -> Builder {
+        Builder {
+            file,
+            base,
+            diags: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn span(&self, pair: &Pair<Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, self.base + s.start(), self.base + s.end())
+    }
+
+    fn error(&self, diag: Diagnostic) {
+        self.diags.borrow_mut().push(diag);
+    }
+
+    // ---------- items ----------
+
+    fn item(&self, pair: Pair<Rule>) -> Option<Item> {
+        Some(match pair.as_rule() {
+            Rule::protocol_decl => Item::Protocol(self.protocol_decl(pair)),
+            Rule::import_decl => Item::Import(self.import_decl(pair)),
+            Rule::agent_decl => Item::Agent(self.agent_decl(pair)),
+            Rule::regimen_decl => Item::Regimen(self.regimen_decl(pair)),
+            Rule::enum_decl => Item::Enum(self.enum_decl(pair)),
+            Rule::reasons_decl => Item::Reasons(self.reasons_decl(pair)),
+            Rule::record_decl => Item::Record(self.record_decl(pair)),
+            Rule::case_decl => Item::Case(self.case_decl(pair)),
+            Rule::unit_decl => Item::Unit(self.unit_decl(pair)?),
+            Rule::define_decl => Item::Define(self.define_decl(pair)),
+            Rule::rule_decl => Item::Rule(self.rule_decl(pair)),
+            Rule::section_decl => Item::Section(self.section_decl(pair)),
+            Rule::report_decl => Item::Report(self.report_decl(pair)),
+            Rule::test_decl => Item::Test(self.test_decl(pair)),
+            _ => return None,
+        })
+    }
+
+    fn protocol_decl(&self, pair: Pair<Rule>) -> Header {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.string_of(inner.next());
+        let mut header = Header {
+            name,
+            version: None,
+            institution: None,
+            status: None,
+            effective: None,
+            citations: Vec::new(),
+            span,
+        };
+        for entry in inner {
+            self.header_entry(&mut header, entry);
+        }
+        header
+    }
+
+    fn header_entry(&self, header: &mut Header, entry: Pair<Rule>) {
+        let rule = entry.as_rule();
+        let mut inner = entry.into_inner();
+        match rule {
+            Rule::version_entry => header.version = Some(self.string_of(inner.next())),
+            Rule::institution_entry => header.institution = Some(self.string_of(inner.next())),
+            Rule::status_entry => header.status = inner.next().map(|p| self.name(p)),
+            Rule::effective_entry => header.effective = inner.next().and_then(|p| self.date(p)),
+            Rule::cite_entry => {
+                if let Some(key) = inner.next() {
+                    let key = self.name(key);
+                    let text = self.string_of(inner.next());
+                    header.citations.push(Citation { key, text });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn import_decl(&self, pair: Pair<Rule>) -> Import {
+        let span = self.span(&pair);
+        let path = self.string_of(pair.into_inner().next());
+        Import { path, span }
+    }
+
+    fn agent_decl(&self, pair: Pair<Rule>) -> AgentDecl {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.name_of(inner.next());
+        let mut decl = AgentDecl {
+            name,
+            classes: Vec::new(),
+            tags: Vec::new(),
+            aliases: Vec::new(),
+            span,
+        };
+        for m in inner {
+            self.vocab_mod(m, &mut decl.classes, &mut decl.tags, &mut decl.aliases);
+        }
+        decl
+    }
+
+    fn regimen_decl(&self, pair: Pair<Rule>) -> RegimenDecl {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.name_of(inner.next());
+        let mut decl = RegimenDecl {
+            name,
+            agents: Vec::new(),
+            modality: None,
+            classes: Vec::new(),
+            tags: Vec::new(),
+            aliases: Vec::new(),
+            span,
+        };
+        for p in inner {
+            match p.as_rule() {
+                Rule::agent_list => decl.agents = p.into_inner().map(|n| self.name(n)).collect(),
+                Rule::name => decl.modality = Some(self.name(p)),
+                _ => self.vocab_mod(p, &mut decl.classes, &mut decl.tags, &mut decl.aliases),
+            }
+        }
+        decl
+    }
+
+    fn vocab_mod(
+        &self,
+        pair: Pair<Rule>,
+        classes: &mut Vec<Name>,
+        tags: &mut Vec<Name>,
+        aliases: &mut Vec<Spanned<String>>,
+    ) {
+        match pair.as_rule() {
+            Rule::class_mod => classes.extend(pair.into_inner().map(|p| self.name(p))),
+            Rule::tag_mod => tags.extend(pair.into_inner().map(|p| self.name(p))),
+            Rule::alias_mod => aliases.extend(pair.into_inner().map(|p| self.string(p))),
+            _ => {}
+        }
+    }
+
+    fn enum_decl(&self, pair: Pair<Rule>) -> EnumDecl {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.name_of(inner.next());
+        let mut values = Vec::new();
+        let (mut commas, mut lesses) = (0, 0);
+        for p in inner {
+            match p.as_rule() {
+                Rule::enum_value => values.push(self.enum_value(p)),
+                Rule::enum_sep if p.as_str() == "<" => lesses += 1,
+                _ => commas += 1,
+            }
+        }
+        if commas > 0 && lesses > 0 {
+            self.error(
+                Diagnostic::new(Code::S0319, name.span, format!("enum `{}` mixes `,` and `<`", name.node))
+                    .label("some values are ordered and some are not")
+                    .help("separate every value with `<` for an ordered enum, or every value with `,`"),
+            );
+        }
+        EnumDecl {
+            name,
+            values,
+            ordered: lesses > 0,
+            span,
+        }
+    }
+
+    fn enum_value(&self, pair: Pair<Rule>) -> EnumValue {
+        let mut inner = pair.into_inner();
+        let name = self.name_of(inner.next());
+        let aliases = inner
+            .flat_map(|m| m.into_inner())
+            .map(|s| self.string(s))
+            .collect();
+        EnumValue { name, aliases }
+    }
+
+    fn reasons_decl(&self, pair: Pair<Rule>) -> ReasonsDecl {
+        let span = self.span(&pair);
+        let codes = pair
+            .into_inner()
+            .map(|reason| {
+                let mut inner = reason.into_inner();
+                let name = self.name_of(inner.next());
+                (name, inner.next().map(|s| self.string(s)))
+            })
+            .collect();
+        ReasonsDecl { codes, span }
+    }
+
+    fn unit_decl(&self, pair: Pair<Rule>) -> Option<UnitDecl> {
+        let span = self.span(&pair);
+        let decl = pair.into_inner().next()?;
+        let rule = decl.as_rule();
+        let mut inner = decl.into_inner();
+        Some(match rule {
+            Rule::unit_alias => UnitDecl::Alias {
+                spelling: self.string_of(inner.next()),
+                unit: self.unit(inner.next()?),
+                span,
+            },
+            _ => {
+                let unit = self.unit(inner.next()?);
+                let scale = match (inner.next(), inner.next()) {
+                    (Some(n), Some(u)) => Some((self.decimal(n), self.unit(u))),
+                    _ => None,
+                };
+                UnitDecl::Base { unit, scale, span }
+            }
+        })
+    }
+
+    fn record_decl(&self, pair: Pair<Rule>) -> RecordDecl {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.name_of(inner.next());
+        let fields = inner.map(|f| self.field(f)).collect();
+        RecordDecl { name, fields, span }
+    }
+
+    fn field(&self, pair: Pair<Rule>) -> Field {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.name_of(inner.next());
+        let ty = self.type_of(inner.next(), span);
+        let default = inner.next().and_then(|d| d.into_inner().next()).map(|p| self.literal(p));
+        Field {
+            name,
+            ty,
+            default,
+            span,
+        }
+    }
+
+    fn case_decl(&self, pair: Pair<Rule>) -> CaseDecl {
+        let span = self.span(&pair);
+        let mut decl = CaseDecl {
+            id_key: None,
+            ignore: Vec::new(),
+            as_of: None,
+            fields: Vec::new(),
+            span,
+        };
+        for entry in pair.into_inner() {
+            match entry.as_rule() {
+                Rule::case_id => decl.id_key = entry.into_inner().next().map(|p| self.name(p)),
+                Rule::case_ignore => decl.ignore.extend(entry.into_inner().map(|p| self.name(p))),
+                Rule::case_as_of => decl.as_of = entry.into_inner().next().map(|p| self.expr(p)),
+                _ => decl.fields.push(self.field(entry)),
+            }
+        }
+        decl
+    }
+
+    // ---------- types ----------
+
+    fn type_of(&self, pair: Option<Pair<Rule>>, fallback: Span) -> Type {
+        match pair {
+            Some(p) => self.type_expr(p),
+            None => Type {
+                kind: TypeKind::Text,
+                span: fallback,
+            },
+        }
+    }
+
+    fn type_expr(&self, pair: Pair<Rule>) -> Type {
+        let mut inner = pair.into_inner();
+        let Some(atom) = inner.next() else {
+            return Type {
+                kind: TypeKind::Text,
+                span: Span::default(),
+            };
+        };
+        let mut ty = self.type_atom(atom);
+        for mark in inner {
+            let span = ty.span.to(self.span(&mark));
+            ty = Type {
+                kind: TypeKind::Optional(Box::new(ty)),
+                span,
+            };
+        }
+        ty
+    }
+
+    fn type_atom(&self, pair: Pair<Rule>) -> Type {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let kind = match rule {
+            Rule::paren_type => return self.type_of(inner.next(), span),
+            Rule::bool_type => TypeKind::Bool,
+            Rule::int_type => {
+                let (unit, range) = self.unit_and_range(inner);
+                TypeKind::Int { unit, range }
+            }
+            Rule::number_type => {
+                let (unit, range) = self.unit_and_range(inner);
+                TypeKind::Number { unit, range }
+            }
+            Rule::text_type => TypeKind::Text,
+            Rule::date_type => TypeKind::Date,
+            Rule::duration_type => TypeKind::Duration,
+            Rule::list_type => TypeKind::List(Box::new(self.type_of(inner.next(), span))),
+            Rule::set_type => TypeKind::Set(Box::new(self.type_of(inner.next(), span))),
+            Rule::map_type => {
+                let key = self.type_of(inner.next(), span);
+                let value = self.type_of(inner.next(), span);
+                TypeKind::Map(Box::new(key), Box::new(value))
+            }
+            Rule::series_type => match inner.next() {
+                Some(u) => TypeKind::Series(self.unit(u)),
+                None => TypeKind::Text,
+            },
+            Rule::history_type => {
+                let record = self.name_of(inner.next());
+                let roles = inner.map(|r| self.role(r)).collect();
+                TypeKind::History { record, roles }
+            }
+            Rule::agent_type => TypeKind::Agent(openness(inner.next())),
+            Rule::regimen_type => TypeKind::Regimen(openness(inner.next())),
+            _ => TypeKind::Named(self.name_of(inner.next())),
+        };
+        Type { kind, span }
+    }
+
+    fn unit_and_range(&self, inner: Pairs<Rule>) -> (Option<Spanned<String>>, Option<RangeBounds>) {
+        let (mut unit, mut range) = (None, None);
+        for p in inner {
+            match p.as_rule() {
+                Rule::unit => unit = Some(self.unit(p)),
+                _ => {
+                    let mut bounds = p.into_inner();
+                    if let (Some(low), Some(high)) = (bounds.next(), bounds.next()) {
+                        range = Some(RangeBounds {
+                            low: self.decimal(low),
+                            high: self.decimal(high),
+                        });
+                    }
+                }
+            }
+        }
+        (unit, range)
+    }
+
+    fn role(&self, pair: Pair<Rule>) -> Role {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let role = self.name_of(inner.next());
+        let value = match inner.next().and_then(|v| v.into_inner().next()) {
+            Some(v) => self.role_value(v),
+            None => RoleValue::Unmapped,
+        };
+        let values = inner.next().map(|vals| {
+            let mut parts = vals.into_inner();
+            let word = parts
+                .next()
+                .map(|w| Spanned::new(w.as_str().to_string(), self.span(&w)))
+                .unwrap_or_else(|| Spanned::new(String::new(), span));
+            (word, parts.map(|n| self.name(n)).collect())
+        });
+        Role {
+            role,
+            value,
+            values,
+            span,
+        }
+    }
+
+    fn role_value(&self, pair: Pair<Rule>) -> RoleValue {
+        match pair.as_rule() {
+            Rule::none_lit => RoleValue::Unmapped,
+            Rule::per_agent => {
+                let mut inner = pair.into_inner();
+                let list = self.name_of(inner.next());
+                let field = self.name_of(inner.next());
+                RoleValue::PerAgent { list, field }
+            }
+            _ => RoleValue::Expr(self.expr(pair)),
+        }
+    }
+
+    // ---------- defines, rules, reports ----------
+
+    fn define_decl(&self, pair: Pair<Rule>) -> Define {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let head = inner.next();
+        let (name, params) = match head {
+            Some(h) if h.as_rule() == Rule::call_head => {
+                let name = self.name_of(h.into_inner().next());
+                let params = inner.next().map(|p| self.params(p)).unwrap_or_default();
+                (name, params)
+            }
+            other => (self.name_of(other), Vec::new()),
+        };
+        let body = self.expr_of(inner.next(), span);
+        Define {
+            name,
+            params,
+            body,
+            span,
+        }
+    }
+
+    fn params(&self, pair: Pair<Rule>) -> Vec<Param> {
+        pair.into_inner()
+            .map(|param| {
+                let span = self.span(&param);
+                let mut inner = param.into_inner();
+                let name = self.name_of(inner.next());
+                let ty = self.type_of(inner.next(), span);
+                Param { name, ty }
+            })
+            .collect()
+    }
+
+    fn rule_decl(&self, pair: Pair<Rule>) -> Rule_ {
+        let span = self.span(&pair);
+        let mut rule = super::ast::Rule {
+            name: Spanned::new(String::new(), span),
+            title: None,
+            stop: false,
+            when: Expr {
+                kind: ExprKind::Bool(true),
+                span,
+            },
+            actions: Vec::new(),
+            span,
+        };
+        let mut seen_name = false;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::name if !seen_name => {
+                    rule.name = self.name(p);
+                    seen_name = true;
+                }
+                Rule::string => rule.title = Some(self.string(p)),
+                Rule::stop_kw => rule.stop = true,
+                Rule::expr => rule.when = self.expr(p),
+                Rule::action => rule.actions.push(self.action(p)),
+                _ => {}
+            }
+        }
+        rule
+    }
+
+    fn section_decl(&self, pair: Pair<Rule>) -> Section {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let title = self.string_of(inner.next());
+        let when = self.expr_of(inner.next(), span);
+        let items = inner.filter_map(|p| self.item(p)).collect();
+        Section {
+            title,
+            when,
+            items,
+            span,
+        }
+    }
+
+    fn report_decl(&self, pair: Pair<Rule>) -> Report {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.name_of(inner.next());
+        let value = self.expr_of(inner.next(), span);
+        let only_when = inner
+            .next()
+            .and_then(|o| o.into_inner().next())
+            .map(|e| self.expr(e));
+        Report {
+            name,
+            value,
+            only_when,
+            span,
+        }
+    }
+
+    fn action(&self, pair: Pair<Rule>) -> Action {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let kind = match inner.next() {
+            Some(k) => self.action_kind(k),
+            None => ActionKind::Missing(Spanned::new(String::new(), span)),
+        };
+        let modifiers = inner.map(|m| self.modifier(m)).collect();
+        Action {
+            kind,
+            modifiers,
+            span,
+        }
+    }
+
+    fn action_kind(&self, pair: Pair<Rule>) -> ActionKind {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let first = pair.into_inner().next();
+        match rule {
+            Rule::recommend_action => ActionKind::Recommend(self.options(first, span)),
+            Rule::consider_action => ActionKind::Consider(self.options(first, span)),
+            Rule::avoid_action => ActionKind::Avoid(self.options(first, span)),
+            Rule::include_action => ActionKind::Include(self.options(first, span)),
+            Rule::order_action => ActionKind::Order(self.message(first, span)),
+            Rule::refer_action => ActionKind::Refer(self.message(first, span)),
+            Rule::flag_action => ActionKind::Flag(self.message(first, span)),
+            Rule::missing_action => ActionKind::Missing(self.string_of(first)),
+            _ => ActionKind::Status(self.name_of(first)),
+        }
+    }
+
+    fn options(&self, pair: Option<Pair<Rule>>, span: Span) -> Options {
+        let Some(which) = pair.and_then(|p| p.into_inner().next()) else {
+            return Options::List(Vec::new());
+        };
+        match which.as_rule() {
+            Rule::each_options => match which.into_inner().next() {
+                Some(body) => Options::Each(Box::new(self.comprehension_body(body))),
+                None => Options::List(Vec::new()),
+            },
+            Rule::components_options => Options::Components(
+                which
+                    .into_inner()
+                    .flat_map(|l| l.into_inner())
+                    .map(|n| self.name(n))
+                    .collect(),
+            ),
+            _ => {
+                let names: Vec<Name> = which.into_inner().map(|n| self.name(n)).collect();
+                if names.is_empty() {
+                    self.error(Diagnostic::new(Code::S0001, span, "expected an option"));
+                }
+                Options::List(names)
+            }
+        }
+    }
+
+    fn message(&self, pair: Option<Pair<Rule>>, span: Span) -> Message {
+        let mut code = None;
+        let mut text = Spanned::new(String::new(), span);
+        for p in pair.into_iter().flat_map(|m| m.into_inner()) {
+            match p.as_rule() {
+                Rule::name => code = Some(self.name(p)),
+                _ => text = self.string(p),
+            }
+        }
+        Message { code, text }
+    }
+
+    fn modifier(&self, pair: Pair<Rule>) -> Modifier {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let kind = match rule {
+            Rule::rank_mod => ModifierKind::Rank(self.int_of(inner.next(), span)),
+            Rule::unranked_mod => ModifierKind::Unranked,
+            Rule::goal_mod => ModifierKind::Goal(self.name_of(inner.next())),
+            Rule::evidence_mod => ModifierKind::Evidence(self.string_of(inner.next())),
+            Rule::code_mod => ModifierKind::Code(self.name_of(inner.next())),
+            Rule::because_mod => ModifierKind::Because(self.expr_of(inner.next(), span)),
+            Rule::role_mod => ModifierKind::Role(self.name_of(inner.next())),
+            Rule::note_mod => ModifierKind::Note(self.expr_of(inner.next(), span)),
+            Rule::fallback_mod => ModifierKind::Fallback(self.name_of(inner.next())),
+            Rule::if_mod => ModifierKind::If(self.expr_of(inner.next(), span)),
+            _ => ModifierKind::Cite(inner.map(|n| self.name(n)).collect()),
+        };
+        Modifier { kind, span }
+    }
+
+    // ---------- tests ----------
+
+    fn test_decl(&self, pair: Pair<Rule>) -> Test {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let mut test = Test {
+            name: self.string_of(inner.next()),
+            source: TestCase::None,
+            as_of: None,
+            expectations: Vec::new(),
+            span,
+        };
+        for p in inner {
+            self.test_entry(&mut test, p);
+        }
+        test
+    }
+
+    fn test_entry(&self, test: &mut Test, pair: Pair<Rule>) {
+        let rule = pair.as_rule();
+        match rule {
+            Rule::test_from => {
+                let mut inner = pair.into_inner();
+                let file = self.string_of(inner.next());
+                let case = self.string_of(inner.next());
+                test.source = TestCase::From { file, case };
+            }
+            Rule::test_as_of => test.as_of = pair.into_inner().next().and_then(|d| self.date(d)),
+            Rule::test_given => {
+                if let Some(json) = pair.into_inner().next() {
+                    test.source = TestCase::Given(Spanned::new(json.as_str().to_string(), self.span(&json)));
+                }
+            }
+            _ => test.expectations.push(self.expectation(pair)),
+        }
+    }
+
+    fn expectation(&self, pair: Pair<Rule>) -> Expectation {
+        let span = self.span(&pair);
+        let mut negated = false;
+        let mut kind = ExpectKind::Missing(Spanned::new(String::new(), span));
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::negation => negated = true,
+                _ => kind = self.expect_kind(p, span),
+            }
+        }
+        Expectation {
+            kind,
+            negated,
+            span,
+        }
+    }
+
+    fn expect_kind(&self, pair: Pair<Rule>, span: Span) -> ExpectKind {
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let first = inner.next();
+        let second = inner.next();
+        match rule {
+            Rule::expect_status => ExpectKind::Status(self.name_of(first)),
+            Rule::expect_recommend => {
+                ExpectKind::Recommend(self.name_of(first), second.map(|r| self.int_of(Some(r), span)))
+            }
+            Rule::expect_consider => {
+                ExpectKind::Consider(self.name_of(first), second.map(|r| self.int_of(Some(r), span)))
+            }
+            Rule::expect_avoid => ExpectKind::Avoid(self.name_of(first), second.map(|c| self.name(c))),
+            Rule::expect_include => ExpectKind::Include(self.name_of(first)),
+            Rule::expect_pending => ExpectKind::Pending(self.name_of(first)),
+            Rule::expect_missing => ExpectKind::Missing(self.string_of(first)),
+            Rule::expect_order => ExpectKind::Order(self.code_or_text(first, span)),
+            Rule::expect_refer => ExpectKind::Refer(self.code_or_text(first, span)),
+            Rule::expect_flag => ExpectKind::Flag(self.code_or_text(first, span)),
+            _ => ExpectKind::Report(self.name_of(first), self.expr_of(second, span)),
+        }
+    }
+
+    fn code_or_text(&self, pair: Option<Pair<Rule>>, span: Span) -> Spanned<String> {
+        match pair.and_then(|p| p.into_inner().next()) {
+            Some(p) if p.as_rule() == Rule::string => self.string(p),
+            Some(p) => self.name(p),
+            None => Spanned::new(String::new(), span),
+        }
+    }
+
+    // ---------- leaves ----------
+
+    fn name_of(&self, pair: Option<Pair<Rule>>) -> Name {
+        match pair {
+            Some(p) => self.name(p),
+            None => Spanned::new(String::new(), Span::default()),
+        }
+    }
+
+    /// A `name` or `field_name`: backticks removed.
+    fn name(&self, pair: Pair<Rule>) -> Name {
+        let span = self.span(&pair);
+        let text = pair.as_str();
+        let text = text
+            .strip_prefix('`')
+            .and_then(|t| t.strip_suffix('`'))
+            .unwrap_or(text);
+        Spanned::new(text.to_string(), span)
+    }
+
+    fn string_of(&self, pair: Option<Pair<Rule>>) -> Spanned<String> {
+        match pair {
+            Some(p) => self.string(p),
+            None => Spanned::new(String::new(), Span::default()),
+        }
+    }
+
+    fn string(&self, pair: Pair<Rule>) -> Spanned<String> {
+        let span = self.span(&pair);
+        let raw = pair
+            .into_inner()
+            .next()
+            .map(|p| p.as_str())
+            .unwrap_or_default();
+        Spanned::new(unescape(raw), span)
+    }
+
+    fn unit(&self, pair: Pair<Rule>) -> Spanned<String> {
+        let span = self.span(&pair);
+        let text = pair.as_str().trim();
+        let text = text
+            .strip_prefix('`')
+            .and_then(|t| t.strip_suffix('`'))
+            .unwrap_or(text);
+        let words: Vec<&str> = text.split_whitespace().collect();
+        Spanned::new(words.join(" "), span)
+    }
+
+    fn decimal(&self, pair: Pair<Rule>) -> Spanned<Decimal> {
+        let span = self.span(&pair);
+        Spanned::new(self.decimal_text(pair.as_str(), span), span)
+    }
+
+    fn decimal_text(&self, text: &str, span: Span) -> Decimal {
+        match Decimal::from_str_exact(text) {
+            Ok(d) => d,
+            Err(_) => {
+                self.error(
+                    Diagnostic::new(Code::S0005, span, format!("`{text}` is not an exact decimal Salvage can hold"))
+                        .label("too many digits")
+                        .note("numbers are exact decimals of at most 28 significant digits"),
+                );
+                Decimal::ZERO
+            }
+        }
+    }
+
+    fn int_of(&self, pair: Option<Pair<Rule>>, span: Span) -> Spanned<u32> {
+        let Some(p) = pair else {
+            return Spanned::new(0, span);
+        };
+        let span = self.span(&p);
+        match p.as_str().parse::<u32>() {
+            Ok(n) => Spanned::new(n, span),
+            Err(_) => {
+                self.error(Diagnostic::new(Code::S0005, span, "this number is too large for a rank"));
+                Spanned::new(0, span)
+            }
+        }
+    }
+
+    fn date(&self, pair: Pair<Rule>) -> Option<Spanned<Date>> {
+        let span = self.span(&pair);
+        match parse_date(pair.as_str()) {
+            Some(date) => Some(Spanned::new(date, span)),
+            None => {
+                self.error(
+                    Diagnostic::new(Code::S0004, span, format!("`{}` is not a calendar date", pair.as_str()))
+                        .label("no such day")
+                        .help("dates are written YYYY-MM-DD with a real month and day"),
+                );
+                None
+            }
+        }
+    }
+
+    fn literal(&self, pair: Pair<Rule>) -> Expr {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::none_lit => ExprKind::NoneLit,
+            Rule::true_lit => ExprKind::Bool(true),
+            Rule::false_lit => ExprKind::Bool(false),
+            Rule::date => match self.date(pair) {
+                Some(d) => ExprKind::Date(d.node),
+                None => ExprKind::NoneLit,
+            },
+            Rule::string => ExprKind::Text(self.string(pair).node),
+            Rule::quantity => return self.quantity(pair),
+            _ => ExprKind::Number {
+                value: self.decimal_text(pair.as_str(), span),
+                unit: None,
+            },
+        };
+        Expr { kind, span }
+    }
+}
+
+/// The AST's rule type, renamed here because pest's `Rule` enum shares the name.
+type Rule_ = super::ast::Rule;
+
+fn openness(pair: Option<Pair<Rule>>) -> Openness {
+    match pair.map(|p| p.into_inner().next().is_some()) {
+        None => Openness::Closed,
+        Some(true) => Openness::OpenOther,
+        Some(false) => Openness::Open,
+    }
+}
+
+/// Reads `YYYY-MM-DD` into a [`Date`] if it names a real calendar day.
+pub fn parse_date(text: &str) -> Option<Date> {
+    let date = jiff::civil::Date::from_str(text).ok()?;
+    Some(Date {
+        year: date.year(),
+        month: date.month(),
+        day: date.day(),
+    })
+}
+
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+#[path = "parse_expr.rs"]
+mod parse_expr;

@@ -1,0 +1,466 @@
+//! Builders for expressions: the operator table is the Pratt parser in `parse.rs`.
+
+use super::{Builder, Rule, MAX_EXPR_TOKENS, PRATT};
+use crate::diag::{Code, Diagnostic};
+use crate::span::{Span, Spanned};
+use crate::syntax::ast::*;
+use pest::iterators::{Pair, Pairs};
+
+impl Builder {
+    pub(super) fn expr_of(&self, pair: Option<Pair<Rule>>, fallback: Span) -> Expr {
+        match pair {
+            Some(p) => self.expr(p),
+            None => Expr {
+                kind: ExprKind::Bool(true),
+                span: fallback,
+            },
+        }
+    }
+
+    /// An `expr` (or `expr_add`) pair: checked for size, then built by precedence.
+    pub(super) fn expr(&self, pair: Pair<Rule>) -> Expr {
+        let span = self.span(&pair);
+        if !matches!(pair.as_rule(), Rule::expr | Rule::expr_add) {
+            return self.primary(pair);
+        }
+        let tokens = pair.clone().into_inner().flatten().count();
+        if tokens > MAX_EXPR_TOKENS {
+            self.error(
+                Diagnostic::new(Code::S0002, span, "this expression is too large")
+                    .label(format!("{tokens} parts here, at most {MAX_EXPR_TOKENS} are allowed"))
+                    .help("split it into several `define`s"),
+            );
+            return Expr {
+                kind: ExprKind::Bool(true),
+                span,
+            };
+        }
+        self.pratt(pair.into_inner())
+    }
+
+    fn pratt(&self, pairs: Pairs<Rule>) -> Expr {
+        PRATT
+            .map_primary(|p| self.primary(p))
+            .map_prefix(|op, rhs| self.prefix(op, rhs))
+            .map_postfix(|lhs, op| self.postfix(lhs, op))
+            .map_infix(|lhs, op, rhs| self.infix(lhs, op, rhs))
+            .parse(pairs)
+    }
+
+    fn prefix(&self, op: Pair<Rule>, rhs: Expr) -> Expr {
+        let span = self.span(&op).to(rhs.span);
+        let kind = match op.as_rule() {
+            Rule::not_op => ExprKind::Not(Box::new(rhs)),
+            _ => ExprKind::Neg(Box::new(rhs)),
+        };
+        Expr { kind, span }
+    }
+
+    fn postfix(&self, lhs: Expr, op: Pair<Rule>) -> Expr {
+        let op_span = self.span(&op);
+        let span = lhs.span.to(op_span);
+        let rule = op.as_rule();
+        let mut inner = op.into_inner();
+        let kind = match rule {
+            Rule::field_access => ExprKind::Field(Box::new(lhs), self.name_of(inner.next())),
+            Rule::index => {
+                if op_span.start > lhs.span.end {
+                    self.space_before_index(lhs.span, op_span);
+                }
+                ExprKind::Index(Box::new(lhs), Box::new(self.expr_of(inner.next(), op_span)))
+            }
+            Rule::missing_as => ExprKind::MissingAs(Box::new(lhs), self.string_of(inner.next())),
+            _ => self.is_test(lhs, inner),
+        };
+        Expr { kind, span }
+    }
+
+    fn space_before_index(&self, lhs: Span, op: Span) {
+        let gap = Span { start: lhs.end, end: op.start, ..lhs };
+        self.error(
+            Diagnostic::new(Code::S0007, gap, "a space before `[`")
+                .label("remove this space")
+                .note("`m[k]` indexes only when written without a space; `[x in xs where P]` is a comprehension"),
+        );
+    }
+
+    fn is_test(&self, lhs: Expr, inner: Pairs<Rule>) -> ExprKind {
+        let mut negated = false;
+        let mut test = IsTest::Known;
+        for p in inner {
+            match p.as_rule() {
+                Rule::is_not => negated = true,
+                _ => test = self.is_what(p),
+            }
+        }
+        ExprKind::Is(Box::new(lhs), negated, test)
+    }
+
+    fn is_what(&self, pair: Pair<Rule>) -> IsTest {
+        let Some(what) = pair.into_inner().next() else {
+            return IsTest::Known;
+        };
+        match what.as_rule() {
+            Rule::none_lit => IsTest::None,
+            Rule::true_lit => IsTest::True,
+            Rule::false_lit => IsTest::False,
+            Rule::is_missing => IsTest::Missing,
+            Rule::is_known => IsTest::Known,
+            Rule::is_unknown => IsTest::Unknown,
+            _ => IsTest::Vocab(self.name(what)),
+        }
+    }
+
+    fn infix(&self, lhs: Expr, op: Pair<Rule>, rhs: Expr) -> Expr {
+        let span = lhs.span.to(rhs.span);
+        let op_span = self.span(&op);
+        let Some(bin) = bin_op(op.as_rule()) else {
+            self.error(
+                Diagnostic::new(Code::S0003, op_span, "`==` is not an operator in Salvage")
+                    .label("use `=` here")
+                    .help("`=` compares two values: write `a = b`"),
+            );
+            return Expr {
+                kind: ExprKind::DoubleEq(Box::new(lhs), Box::new(rhs)),
+                span,
+            };
+        };
+        if bin.is_comparison() || matches!(bin, BinOp::In | BinOp::NotIn | BinOp::Contains) {
+            if let Some(chained) = self.chain(&lhs, bin, &rhs, op_span) {
+                return chained;
+            }
+        }
+        Expr {
+            kind: ExprKind::Binary(bin, Box::new(lhs), Box::new(rhs)),
+            span,
+        }
+    }
+
+    /// `a <= b <= c` means `a <= b and b <= c`; any other chain is an error.
+    fn chain(&self, lhs: &Expr, op: BinOp, rhs: &Expr, op_span: Span) -> Option<Expr> {
+        let ExprKind::Binary(inner_op, _, middle) = &lhs.kind else {
+            return None;
+        };
+        if !(inner_op.is_comparison() || matches!(inner_op, BinOp::In | BinOp::NotIn | BinOp::Contains)) {
+            return None;
+        }
+        let ascending = |o: BinOp| matches!(o, BinOp::Lt | BinOp::Le);
+        let descending = |o: BinOp| matches!(o, BinOp::Gt | BinOp::Ge);
+        let span = lhs.span.to(rhs.span);
+        if (ascending(*inner_op) && ascending(op)) || (descending(*inner_op) && descending(op)) {
+            let second = Expr {
+                kind: ExprKind::Binary(op, middle.clone(), Box::new(rhs.clone())),
+                span: middle.span.to(rhs.span),
+            };
+            return Some(Expr {
+                kind: ExprKind::Binary(BinOp::And, Box::new(lhs.clone()), Box::new(second)),
+                span,
+            });
+        }
+        self.error(
+            Diagnostic::new(
+                Code::S0006,
+                op_span,
+                format!("`{}` cannot follow `{}` without parentheses", op.symbol(), inner_op.symbol()),
+            )
+            .label("a second comparison here")
+            .note("only `a <= b <= c` (or with `<`, `>`, `>=` in one direction) reads as a range")
+            .help("join the comparisons with `and`, or add parentheses"),
+        );
+        Some(Expr {
+            kind: ExprKind::Binary(op, Box::new(lhs.clone()), Box::new(rhs.clone())),
+            span,
+        })
+    }
+
+    // ---------- primaries ----------
+
+    pub(super) fn primary(&self, pair: Pair<Rule>) -> Expr {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::paren => ExprKind::Group(Box::new(self.expr_of(pair.into_inner().next(), span))),
+            Rule::if_expr => self.if_expr(pair.into_inner(), span),
+            Rule::match_expr => self.match_expr(pair.into_inner(), span),
+            Rule::set_lit => ExprKind::Set(pair.into_inner().map(|e| self.expr(e)).collect()),
+            Rule::list_lit => ExprKind::List(pair.into_inner().map(|e| self.expr(e)).collect()),
+            Rule::comprehension => self.comprehension(pair.into_inner()),
+            Rule::date_of => self.date_of(pair.into_inner(), span),
+            Rule::history_pred => self.history_pred(pair.into_inner(), span),
+            Rule::last_line => ExprKind::LastLine,
+            Rule::prior_lines => ExprKind::PriorLines,
+            Rule::series_read => self.series_read(pair.into_inner(), span),
+            Rule::quantified => self.quantified(pair.into_inner(), span),
+            Rule::aggregate => self.aggregate(pair.into_inner(), span),
+            Rule::the_expr => self.the_expr(pair.into_inner()),
+            Rule::vocab_with => self.vocab_with(pair.into_inner()),
+            Rule::members_of => ExprKind::Vocab(VocabSet::MembersOf(self.last_name(pair.into_inner()))),
+            Rule::years_from => self.years_from(pair.into_inner(), span),
+            Rule::recommended_ref => {
+                ExprKind::Decision(DecisionRef::Recommended(self.last_name(pair.into_inner())))
+            }
+            Rule::fired_ref => ExprKind::Decision(DecisionRef::Fired(self.last_name(pair.into_inner()))),
+            Rule::call => self.call(pair.into_inner()),
+            Rule::name | Rule::field_name => ExprKind::Name(self.name(pair)),
+            Rule::expr | Rule::expr_add | Rule::expr_within => return self.expr_or_within(pair),
+            _ => return self.literal(pair),
+        };
+        Expr { kind, span }
+    }
+
+    fn expr_or_within(&self, pair: Pair<Rule>) -> Expr {
+        let span = self.span(&pair);
+        match pair.as_rule() {
+            Rule::expr_within => match pair.into_inner().next() {
+                Some(p) => self.primary(p),
+                None => self.expr_of(None, span),
+            },
+            _ => self.expr(pair),
+        }
+    }
+
+    pub(super) fn quantity(&self, pair: Pair<Rule>) -> Expr {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let value = match inner.next() {
+            Some(n) => self.decimal_text(n.as_str(), span),
+            None => rust_decimal::Decimal::ZERO,
+        };
+        let unit = inner.next().map(|u| self.unit(u));
+        Expr {
+            kind: ExprKind::Number { value, unit },
+            span,
+        }
+    }
+
+    fn last_name(&self, inner: Pairs<Rule>) -> crate::span::Name {
+        self.name_of(inner.filter(|p| p.as_rule() == Rule::name).last())
+    }
+
+    fn boxed(&self, pair: Option<Pair<Rule>>, span: Span) -> Box<Expr> {
+        Box::new(self.expr_of(pair, span))
+    }
+
+    fn if_expr(&self, mut inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let cond = self.boxed(inner.next(), span);
+        let then = self.boxed(inner.next(), span);
+        let other = self.boxed(inner.next(), span);
+        ExprKind::If(cond, then, other)
+    }
+
+    fn match_expr(&self, inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let mut arms = Vec::new();
+        let mut otherwise = None;
+        for p in inner {
+            match p.as_rule() {
+                Rule::match_arm => {
+                    let mut parts = p.into_inner();
+                    let guard = self.expr_of(parts.next(), span);
+                    let value = self.expr_of(parts.next(), span);
+                    arms.push((guard, value));
+                }
+                _ => otherwise = Some(self.expr(p)),
+            }
+        }
+        ExprKind::Match(arms, Box::new(otherwise.unwrap_or_else(|| self.expr_of(None, span))))
+    }
+
+    pub(super) fn comprehension_body(&self, pair: Pair<Rule>) -> Comprehension {
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner().filter(|p| p.as_rule() != Rule::kw_in);
+        let var = self.name_of(parts.next());
+        let source = self.expr_of(parts.next(), span);
+        let filter = parts.next().map(|f| self.expr(f));
+        Comprehension { var, source, filter }
+    }
+
+    fn comprehension(&self, mut inner: Pairs<Rule>) -> ExprKind {
+        match inner.next() {
+            Some(body) => ExprKind::Comprehension(Box::new(self.comprehension_body(body))),
+            None => ExprKind::List(Vec::new()),
+        }
+    }
+
+    fn date_of(&self, mut inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let part = match inner.next().map(|p| p.as_str().to_string()) {
+            Some(word) if word.starts_with("start") => DatePart::Start,
+            Some(word) if word.starts_with("end") => DatePart::End,
+            _ => DatePart::Date,
+        };
+        ExprKind::DateOf(part, self.boxed(inner.next(), span))
+    }
+
+    fn history_pred(&self, mut inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let word = inner.next().map(|w| w.as_str().to_string()).unwrap_or_default();
+        let pred = match word.split_whitespace().next().unwrap_or("") {
+            "progression" => HistoryPred::ProgressionOn,
+            "refractory" => HistoryPred::RefractoryTo,
+            "relapse" => HistoryPred::RelapseAfter,
+            "intolerant" => HistoryPred::IntolerantOf,
+            _ => HistoryPred::Received,
+        };
+        let target = self.history_target(inner.next());
+        let within = inner.next().map(|w| self.within(w, span));
+        ExprKind::History { pred, target, within }
+    }
+
+    fn history_target(&self, pair: Option<Pair<Rule>>) -> HistoryTarget {
+        let Some(target) = pair.and_then(|p| p.into_inner().next()) else {
+            return HistoryTarget::Set(Vec::new());
+        };
+        match target.as_rule() {
+            Rule::last_line => HistoryTarget::LastLine,
+            Rule::target_set => HistoryTarget::Set(target.into_inner().map(|n| self.name(n)).collect()),
+            _ => HistoryTarget::Name(self.name(target)),
+        }
+    }
+
+    fn within(&self, pair: Pair<Rule>, span: Span) -> Box<Expr> {
+        Box::new(self.expr_of(pair.into_inner().next(), span))
+    }
+
+    fn series_read(&self, mut inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let read = match inner.next().map(|w| w.as_str().to_string()).as_deref() {
+            Some("previous") => SeriesRead::Previous,
+            Some("earliest") => SeriesRead::Earliest,
+            Some("nadir") => SeriesRead::Nadir,
+            Some("peak") => SeriesRead::Peak,
+            _ => SeriesRead::Latest,
+        };
+        let series = Box::new(self.path(inner.next(), span));
+        let within = inner.next().map(|w| self.within(w, span));
+        ExprKind::Series { read, series, within }
+    }
+
+    /// `name .field .field` as nested field accesses.
+    fn path(&self, pair: Option<Pair<Rule>>, span: Span) -> Expr {
+        let mut parts = pair.into_iter().flat_map(|p| p.into_inner());
+        let mut expr = match parts.next() {
+            Some(first) => self.primary(first),
+            None => self.expr_of(None, span),
+        };
+        for access in parts {
+            let access_span = self.span(&access);
+            let field = self.name_of(access.into_inner().next());
+            expr = Expr {
+                span: expr.span.to(access_span),
+                kind: ExprKind::Field(Box::new(expr), field),
+            };
+        }
+        expr
+    }
+
+    fn quantified(&self, inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let mut parts = inner.filter(|p| p.as_rule() != Rule::kw_in);
+        let quantifier = match parts.next().map(|q| q.as_str().to_string()).as_deref() {
+            Some("all") => Quantifier::All,
+            Some("no") => Quantifier::No,
+            _ => Quantifier::Any,
+        };
+        let var = self.name_of(parts.next());
+        let source = self.expr_of(parts.next(), span);
+        let filter = parts.next().map(|f| self.expr(f));
+        ExprKind::Quantified(quantifier, Box::new(Comprehension { var, source, filter }))
+    }
+
+    fn aggregate(&self, mut inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let agg = match inner.next().map(|w| w.as_str().to_string()).as_deref() {
+            Some("min") => Aggregate::Min,
+            Some("max") => Aggregate::Max,
+            Some("sum") => Aggregate::Sum,
+            Some("first") => Aggregate::First,
+            Some("last") => Aggregate::Last,
+            _ => Aggregate::Count,
+        };
+        let Some(body) = inner.next() else {
+            return ExprKind::Bool(true);
+        };
+        let (projection, over) = match body.as_rule() {
+            Rule::aggregate_projection => {
+                let mut parts = body.into_inner();
+                let projection = self.agg_operand(parts.next(), span);
+                let binding = match parts.next() {
+                    Some(b) => self.comprehension_body(b),
+                    None => return ExprKind::Bool(true),
+                };
+                (Some(Box::new(projection)), AggregateOver::Binding(Box::new(binding)))
+            }
+            Rule::comprehension_body => (None, AggregateOver::Binding(Box::new(self.comprehension_body(body)))),
+            _ => {
+                let operand = self.agg_operand(body.into_inner().next(), span);
+                (None, AggregateOver::Collection(Box::new(operand)))
+            }
+        };
+        ExprKind::Aggregate { agg, projection, over }
+    }
+
+    fn agg_operand(&self, pair: Option<Pair<Rule>>, span: Span) -> Expr {
+        let Some(operand) = pair else {
+            return self.expr_of(None, span);
+        };
+        let mut parts = operand.clone().into_inner();
+        match parts.next() {
+            Some(first) if first.as_rule() == Rule::name => self.path(Some(operand), span),
+            Some(first) => self.primary(first),
+            None => self.expr_of(None, span),
+        }
+    }
+
+    fn the_expr(&self, mut inner: Pairs<Rule>) -> ExprKind {
+        match inner.next() {
+            Some(body) => ExprKind::Aggregate {
+                agg: Aggregate::The,
+                projection: None,
+                over: AggregateOver::Binding(Box::new(self.comprehension_body(body))),
+            },
+            None => ExprKind::Bool(true),
+        }
+    }
+
+    fn vocab_with(&self, mut inner: Pairs<Rule>) -> ExprKind {
+        let word = |p: Option<Pair<Rule>>| match p {
+            Some(p) => Spanned::new(p.as_str().to_string(), self.span(&p)),
+            None => Spanned::new(String::new(), Span::default()),
+        };
+        let of = word(inner.next());
+        let by = word(inner.next());
+        let value = self.name_of(inner.next());
+        ExprKind::Vocab(VocabSet::With { of, by, value })
+    }
+
+    fn years_from(&self, inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let mut parts = inner.filter(|p| p.as_rule() == Rule::expr_add);
+        let from = self.boxed(parts.next(), span);
+        let to = self.boxed(parts.next(), span);
+        ExprKind::YearsFrom(from, to)
+    }
+
+    fn call(&self, mut inner: Pairs<Rule>) -> ExprKind {
+        let name = self.name_of(inner.next().and_then(|h| h.into_inner().next()));
+        let args = inner.map(|a| self.expr(a)).collect();
+        ExprKind::Call(name, args)
+    }
+}
+
+fn bin_op(rule: Rule) -> Option<BinOp> {
+    Some(match rule {
+        Rule::or_op => BinOp::Or,
+        Rule::and_op => BinOp::And,
+        Rule::eq_op => BinOp::Eq,
+        Rule::ne_op => BinOp::Ne,
+        Rule::lt_op => BinOp::Lt,
+        Rule::le_op => BinOp::Le,
+        Rule::gt_op => BinOp::Gt,
+        Rule::ge_op => BinOp::Ge,
+        Rule::in_op => BinOp::In,
+        Rule::not_in_op => BinOp::NotIn,
+        Rule::contains_op => BinOp::Contains,
+        Rule::add_op => BinOp::Add,
+        Rule::sub_op => BinOp::Sub,
+        Rule::mul_op => BinOp::Mul,
+        Rule::div_op => BinOp::Div,
+        Rule::union_op => BinOp::Union,
+        Rule::otherwise_op => BinOp::Otherwise,
+        Rule::range_op => BinOp::Range,
+        _ => return None,
+    })
+}
