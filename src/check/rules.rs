@@ -425,7 +425,8 @@ fn fits(kind: &ModifierKind, class: ActionClass) -> bool {
         | ModifierKind::Role(_) => class == Option,
         ModifierKind::Code(_) => class == Avoid,
         ModifierKind::Because(_) => matches!(class, Option | Avoid | Include),
-        ModifierKind::Note(_) | ModifierKind::Cite(_) | ModifierKind::If(_) => class != Status,
+        ModifierKind::Note(_) | ModifierKind::Cite(_) => true,
+        ModifierKind::If(_) => class != Status,
     }
 }
 
@@ -449,7 +450,8 @@ fn modifier_target(kind: &ModifierKind) -> &'static str {
     match kind {
         ModifierKind::Code(_) => "an `avoid`",
         ModifierKind::Because(_) => "a `recommend`, `consider`, `avoid` or `include`",
-        ModifierKind::Note(_) | ModifierKind::Cite(_) | ModifierKind::If(_) => "any action but `status`",
+        ModifierKind::Note(_) | ModifierKind::Cite(_) => "any action",
+        ModifierKind::If(_) => "any action but `status`",
         _ => "a `recommend` or `consider`",
     }
 }

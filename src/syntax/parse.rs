@@ -112,9 +112,11 @@ impl Builder {
         }
     }
 
+    /// The pair's span, without the trailing white space pest's repetitions may take in.
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.base + s.start(), self.base + s.end())
+        let len = pair.as_str().trim_end().len();
+        Span::new(self.file, self.base + s.start(), self.base + s.start() + len)
     }
 
     fn error(&self, diag: Diagnostic) {
