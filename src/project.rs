@@ -227,7 +227,8 @@ fn on_big_stack<T: Send, F: Fn() -> T + Sync>(work: F) -> T {
 /// Runs the checker (when there is something to check) and sorts.
 fn finish(program: Program, mut diagnostics: Vec<Diagnostic>) -> CheckReport {
     if !program.files.is_empty() {
-        diagnostics.extend(crate::check::check(&program));
+        let found = crate::check::check(&program, &diagnostics);
+        diagnostics.extend(found);
     }
     diagnostics.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
     CheckReport {
@@ -282,6 +283,8 @@ fn unreadable_root(path: &Path, reason: &str, root_dir: PathBuf) -> Loaded {
 struct Loader {
     /// The canonical root.
     root: PathBuf,
+    /// The root as given, for messages (never an absolute path the user did not write).
+    root_shown: String,
     sources: Sources,
     files: Vec<(FileId, ast::File)>,
     /// Canonical path of every file read, to load each once.
@@ -309,8 +312,10 @@ impl Loader {
     }
 
     fn new(root_dir: &Path) -> Loader {
+        let shown = root_dir.display().to_string();
         Loader {
             root: canonical(root_dir),
+            root_shown: if shown.is_empty() { ".".to_string() } else { shown },
             sources: Sources::new(),
             files: Vec::new(),
             seen: HashMap::new(),
@@ -465,7 +470,7 @@ impl Loader {
     fn root_note(&self) -> String {
         format!(
             "imports must stay inside the root folder `{}`",
-            self.root.display()
+            self.root_shown
         )
     }
 

@@ -9,7 +9,7 @@ pub struct FileId(pub u32);
 /// Equality ignores the position: two AST nodes compare equal when their
 /// structure is equal, so tests can compare hand-built trees with parsed ones.
 /// Use [`Span::same_place`] to compare positions.
-#[derive(Debug, Clone, Copy, Default, Hash)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Span {
     /// The file the range is in.
     pub file: FileId,
@@ -62,7 +62,7 @@ fn clamp(offset: usize) -> u32 {
 }
 
 /// A value with the span it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spanned<T> {
     /// The value.
     pub node: T,

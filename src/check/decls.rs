@@ -163,7 +163,10 @@ impl<'a> Checker<'a> {
             TypeKind::List(inner) => Ty::List(Box::new(self.type_of(inner))),
             TypeKind::Set(inner) => Ty::Set(Box::new(self.type_of(inner))),
             TypeKind::Map(k, v) => Ty::Map(Box::new(self.type_of(k)), Box::new(self.type_of(v))),
-            TypeKind::Series(unit) => Ty::Series(self.unit(&unit.node, unit.span)),
+            TypeKind::Series(unit) => match self.unit(&unit.node, unit.span) {
+                Some(u) => Ty::Series(Some(u)),
+                None => Ty::Error,
+            },
             TypeKind::History { record, roles } => self.history_type(record, roles),
             TypeKind::Agent(_) => Ty::Agent,
             TypeKind::Regimen(_) => Ty::Regimen,
@@ -186,8 +189,13 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        let unit = unit.as_ref().and_then(|u| self.unit(&u.node, u.span));
-        Ty::Num { int, unit }
+        match unit {
+            None => Ty::Num { int, unit: None },
+            Some(u) => match self.unit(&u.node, u.span) {
+                Some(unit) => Ty::Num { int, unit: Some(unit) },
+                None => Ty::Error,
+            },
+        }
     }
 
     fn named_type(&mut self, name: &crate::span::Name) -> Ty {

@@ -62,6 +62,8 @@ pub struct Env<'a> {
     pub reasons: Vec<Name>,
     /// Citation keys.
     pub citations: Vec<Name>,
+    /// Classes that group regimens (the others group agents).
+    pub regimen_classes: std::collections::HashSet<String>,
     /// Every top-level name and where it was first declared, for duplicates.
     declared: HashMap<(Namespace, String), Span>,
 }
@@ -105,7 +107,27 @@ impl<'a> Env<'a> {
                 env.collect_item(item, diags);
             }
         }
+        env.fields_shadowed(diags);
         env
+    }
+
+    /// A define or report named like a case field would be hidden by the field (S0107).
+    fn fields_shadowed(&self, diags: &mut Vec<Diagnostic>) {
+        let Some(case) = self.case else {
+            return;
+        };
+        for field in &case.fields {
+            let define = self.defines.get(&field.name.node).map(|d| d.name.span);
+            let report = self.reports.get(&field.name.node).copied();
+            if let Some(span) = define.or(report) {
+                diags.push(
+                    Diagnostic::new(Code::S0107, span, format!("`{}` is already a case field", field.name.node))
+                        .label("defined again here")
+                        .also(field.name.span, "the case field")
+                        .help("rename the define or report"),
+                );
+            }
+        }
     }
 
     fn collect_item(&mut self, item: &'a Item, diags: &mut Vec<Diagnostic>) {
@@ -163,24 +185,48 @@ impl<'a> Env<'a> {
     }
 
     fn collect_agent(&mut self, a: &'a AgentDecl, diags: &mut Vec<Diagnostic>) {
-        if self.declare(Namespace::Value, &a.name, "name", diags) {
-            self.vocab.insert(a.name.node.clone(), (VocabKind::Agent, a.name.span));
-        }
-        self.collect_groups(&a.classes, &a.tags);
+        self.collect_option(&a.name, VocabKind::Agent, diags);
+        self.collect_groups(&a.classes, &a.tags, diags);
     }
 
     fn collect_regimen(&mut self, r: &'a RegimenDecl, diags: &mut Vec<Diagnostic>) {
-        if self.declare(Namespace::Value, &r.name, "name", diags) {
-            self.vocab.insert(r.name.node.clone(), (VocabKind::Regimen, r.name.span));
+        self.collect_option(&r.name, VocabKind::Regimen, diags);
+        self.regimen_classes.extend(r.classes.iter().map(|c| c.node.clone()));
+        self.collect_groups(&r.classes, &r.tags, diags);
+    }
+
+    fn collect_option(&mut self, name: &Name, kind: VocabKind, diags: &mut Vec<Diagnostic>) {
+        if let Some((group, first)) = self.vocab.get(&name.node).copied() {
+            if matches!(group, VocabKind::Class | VocabKind::Tag) {
+                diags.push(group_clash(name, group, first));
+                return;
+            }
         }
-        self.collect_groups(&r.classes, &r.tags);
+        if self.declare(Namespace::Value, name, "name", diags) {
+            self.vocab.insert(name.node.clone(), (kind, name.span));
+        }
     }
 
     /// Classes and tags are declared by use; a name may not be both an agent and a class.
-    fn collect_groups(&mut self, classes: &[Name], tags: &[Name]) {
+    fn collect_groups(&mut self, classes: &[Name], tags: &[Name], diags: &mut Vec<Diagnostic>) {
         for (names, kind) in [(classes, VocabKind::Class), (tags, VocabKind::Tag)] {
             for name in names {
-                self.vocab.entry(name.node.clone()).or_insert((kind, name.span));
+                match self.vocab.get(&name.node).copied() {
+                    None => {
+                        self.vocab.insert(name.node.clone(), (kind, name.span));
+                    }
+                    Some((existing, first)) if existing != kind => diags.push(
+                        Diagnostic::new(
+                            Code::S0107,
+                            name.span,
+                            format!("`{}` is already {} {}", name.node, article(existing), existing.word()),
+                        )
+                        .label(format!("used as a {} here", kind.word()))
+                        .also(first, "declared here")
+                        .help("give the class or tag its own name"),
+                    ),
+                    Some(_) => {}
+                }
             }
         }
     }
@@ -232,6 +278,11 @@ impl<'a> Env<'a> {
         }
     }
 
+    /// Whether a name is an enum value of some enum and nothing else a rule could read.
+    pub fn is_enum_value(&self, name: &str) -> bool {
+        !self.enums_with_value(name).is_empty()
+    }
+
     /// The enums that have a value of this name.
     pub fn enums_with_value(&self, value: &str) -> Vec<&'a EnumDecl> {
         let mut found: Vec<&EnumDecl> = self
@@ -247,5 +298,23 @@ impl<'a> Env<'a> {
     /// A case field by name.
     pub fn case_field(&self, name: &str) -> Option<&'a Field> {
         self.case?.fields.iter().find(|f| f.name.node == name)
+    }
+}
+
+fn group_clash(name: &Name, group: VocabKind, first: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::S0107,
+        name.span,
+        format!("`{}` is already {} {}", name.node, article(group), group.word()),
+    )
+    .label("declared again here")
+    .also(first, format!("used as a {} here", group.word()))
+    .help("give the agent or regimen its own name")
+}
+
+fn article(kind: VocabKind) -> &'static str {
+    match kind {
+        VocabKind::Agent => "an",
+        _ => "a",
     }
 }

@@ -38,8 +38,15 @@ impl<'a> Checker<'a> {
             ExprKind::If(c, t, f) => self.if_expr(c, t, f, hint),
             ExprKind::Match(arms, other) => self.match_expr(arms, other, hint),
             ExprKind::History { pred, target, within } => self.history_expr(*pred, target, within, e.span),
-            ExprKind::DateOf(part, inner) => self.date_of(*part, inner),
-            ExprKind::LastLine => self.last_line(e.span),
+            ExprKind::DateOf(part, inner) => {
+                let ty = self.date_of(*part, inner);
+                self.narrow(ty, e)
+            }
+            ExprKind::LastLine => {
+                let ty = self.last_line(e.span);
+                self.narrow(ty, e)
+            }
+            ExprKind::Invalid => Ty::Error,
             ExprKind::PriorLines => self.prior_lines(e.span),
             ExprKind::Series { read, series, within } => self.series_expr(*read, series, within, e),
             ExprKind::Quantified(_, comp) => self.quantified(comp),
@@ -81,15 +88,12 @@ impl<'a> Checker<'a> {
     }
 
     fn number_literal(&mut self, value: rust_decimal::Decimal, unit: &Option<crate::span::Spanned<String>>) -> Ty {
-        let unit = unit.as_ref().and_then(|u| self.unit(&u.node, u.span));
+        let int = value.scale() == 0;
         match unit {
-            None => Ty::Num {
-                int: value.scale() == 0,
-                unit: None,
-            },
-            Some(u) => Ty::Num {
-                int: value.scale() == 0,
-                unit: Some(u),
+            None => Ty::Num { int, unit: None },
+            Some(u) => match self.unit(&u.node, u.span) {
+                Some(unit) => Ty::Num { int, unit: Some(unit) },
+                None => Ty::Error,
             },
         }
     }
@@ -188,6 +192,9 @@ impl<'a> Checker<'a> {
             return self.define_reference(name);
         }
         if let Some(ty) = builtin(text) {
+            if text == "line" {
+                return self.prior_lines(name.span).element().map_or(Ty::Error, |_| ty);
+            }
             return ty;
         }
         if let Some(ty) = self.enum_value(name, hint) {
@@ -201,6 +208,7 @@ impl<'a> Checker<'a> {
     }
 
     fn define_reference(&mut self, name: &Name) -> Ty {
+        self.used.insert(name.node.clone());
         let takes_params = self.env.defines.get(&name.node).is_some_and(|d| !d.params.is_empty());
         if takes_params {
             self.report(
@@ -215,7 +223,6 @@ impl<'a> Checker<'a> {
 
     /// The type of a define, inferring it on first use; reports cycles (S0108).
     pub(super) fn define_type(&mut self, name: &str, used_at: Span) -> Ty {
-        self.used.insert(name.to_string());
         match self.defines.get(name) {
             Some(DefineState::Done(ty)) => return ty.clone(),
             Some(DefineState::InProgress) => {
@@ -295,14 +302,17 @@ impl<'a> Checker<'a> {
     }
 
     fn unknown_name(&mut self, name: &Name) {
-        let candidates = self.names_in_scope();
-        let suggestion = did_you_mean(&name.node, candidates.iter().map(String::as_str));
-        let mut diag = Diagnostic::new(Code::S0101, name.span, format!("cannot find `{}`", name.node))
-            .label("not defined")
-            .suggest(suggestion);
-        if let Some(split) = self.subtraction_hint(&name.node) {
-            diag = diag.help(format!("to subtract, put spaces around `-`: `{split}`"));
+        if self.imports_failed {
+            return;
         }
+        let diag = Diagnostic::new(Code::S0101, name.span, format!("cannot find `{}`", name.node)).label("not defined");
+        let diag = match self.subtraction_hint(&name.node) {
+            Some(split) => diag.help(format!("to subtract, put spaces around `-`: `{split}`")),
+            None => {
+                let candidates = self.names_in_scope();
+                diag.suggest(did_you_mean(&name.node, candidates.iter().map(String::as_str)))
+            }
+        };
         self.report(diag);
     }
 
@@ -336,6 +346,9 @@ impl<'a> Checker<'a> {
 
     /// Reports an unknown vocabulary name (S0102), suggesting names of the wanted kinds.
     pub(super) fn unknown_vocab(&mut self, name: &Name, what: &str, kinds: &[VocabKind]) {
+        if self.imports_failed {
+            return;
+        }
         let candidates: Vec<&str> = self
             .env
             .vocab
@@ -400,7 +413,9 @@ impl<'a> Checker<'a> {
     /// Checks that two values can be compared, with unit and duration rules.
     fn comparable(&mut self, lt: &Ty, rt: &Ty, l: &Expr, r: &Expr, ordered: bool) {
         match (lt, rt) {
-            (Ty::Num { unit: a, .. }, Ty::Num { unit: b, .. }) => self.units_agree(a, b, l, r),
+            (Ty::Num { unit: a, .. }, Ty::Num { unit: b, .. }) => {
+                self.units_agree(a, b, l, r, "compared");
+            }
             (Ty::Date, Ty::Date) => {}
             (Ty::Enum(a), Ty::Enum(b)) if a == b => self.ordered_enum(a, ordered, l),
             (Ty::Duration, other) | (other, Ty::Duration) if other.is_duration() || *other == Ty::Duration => {}
@@ -439,16 +454,18 @@ impl<'a> Checker<'a> {
     }
 
     /// Units in one dimension compare; a bare number beside a unit is an error.
-    pub(super) fn units_agree(&mut self, a: &Option<UnitTy>, b: &Option<UnitTy>, l: &Expr, r: &Expr) {
+    /// Returns whether they agree (after reporting why not).
+    pub(super) fn units_agree(&mut self, a: &Option<UnitTy>, b: &Option<UnitTy>, l: &Expr, r: &Expr, how: &str) -> bool {
         match (a, b) {
-            (Some(x), Some(y)) if x.dimension != y.dimension => self.dimension_error(x, y, l, r),
+            (Some(x), Some(y)) if x.dimension != y.dimension => self.dimension_error(x, y, l, r, how),
             (Some(u), None) => self.bare_number(u, r, l),
             (None, Some(u)) => self.bare_number(u, l, r),
-            _ => {}
+            _ => return true,
         }
+        false
     }
 
-    fn dimension_error(&mut self, x: &UnitTy, y: &UnitTy, l: &Expr, r: &Expr) {
+    fn dimension_error(&mut self, x: &UnitTy, y: &UnitTy, l: &Expr, r: &Expr, how: &str) {
         let durations = (x.calendar || x.fixed_duration) && (y.calendar || y.fixed_duration);
         if durations {
             let (fixed, calendar) = if x.calendar { (y, x) } else { (x, y) };
@@ -456,11 +473,11 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::S0304,
                     l.span.to(r.span),
-                    format!("`{}` and `{}` cannot be compared", fixed.spelling, calendar.spelling),
+                    format!("`{}` and `{}` cannot be {how}", fixed.spelling, calendar.spelling),
                 )
                 .label("a fixed duration and a calendar duration")
                 .note("a month or a year has no fixed number of days")
-                .help("compare dates instead, e.g. `progression_date <= end_date + 12 months`"),
+                .help("work with dates instead, e.g. `progression_date <= end_date + 12 months`"),
             );
             return;
         }
@@ -468,7 +485,7 @@ impl<'a> Checker<'a> {
             Diagnostic::new(Code::S0302, r.span, format!("`{}` and `{}` are different kinds of quantity", x.spelling, y.spelling))
                 .label(format!("this is in `{}`", y.spelling))
                 .also(l.span, format!("this is in `{}`", x.spelling))
-                .note(format!("{} cannot be compared with {}", x.dimension, y.dimension)),
+                .note(format!("{} cannot be {how} with {}", x.dimension, y.dimension)),
         );
     }
 
@@ -486,24 +503,52 @@ impl<'a> Checker<'a> {
         );
     }
 
-    /// A literal compared with a field declared with a range must fit it (S0307).
+    /// A literal compared with a field declared with a range must fit it (S0307),
+    /// after converting it to the field's unit.
     fn literal_in_range(&mut self, field: &Expr, literal: &Expr) {
-        let ExprKind::Number { value, .. } = &literal.kind else {
+        let ExprKind::Number { value, unit } = &literal.kind else {
             return;
         };
         let ExprKind::Name(name) = &field.kind else {
             return;
         };
-        let Some(bounds) = self.env.case_field(&name.node).and_then(|f| declared_range(&f.ty)) else {
+        let Some(declared) = self.env.case_field(&name.node) else {
             return;
         };
-        if *value < bounds.low.node || *value > bounds.high.node {
+        let Some((bounds, field_unit)) = declared_range(&declared.ty) else {
+            return;
+        };
+        if bounds.low.node > bounds.high.node {
+            return;
+        }
+        let Some(value) = self.in_unit(*value, unit.as_ref(), field_unit) else {
+            return;
+        };
+        if value < bounds.low.node || value > bounds.high.node {
+            let shown = self.quote(literal.span);
             self.report(
-                Diagnostic::new(Code::S0307, literal.span, format!("{value} is outside the range of `{}`", name.node))
+                Diagnostic::new(Code::S0307, literal.span, format!("{shown} is outside the range of `{}`", name.node))
                     .label(format!("`{}` is declared {}..{}", name.node, bounds.low.node, bounds.high.node))
                     .also(bounds.low.span.to(bounds.high.span), "declared here")
                     .note("a comparison with a value that cannot occur is always the same"),
             );
+        }
+    }
+
+    /// A literal's value in another unit (itself when neither has a unit).
+    pub(super) fn in_unit(
+        &self,
+        value: rust_decimal::Decimal,
+        from: Option<&crate::span::Spanned<String>>,
+        to: Option<&crate::span::Spanned<String>>,
+    ) -> Option<rust_decimal::Decimal> {
+        match (from, to) {
+            (None, None) => Some(value),
+            (Some(f), Some(t)) => {
+                let (f, t) = (self.units.lookup(&f.node)?, self.units.lookup(&t.node)?);
+                crate::units::convert(value, &f, &t)
+            }
+            _ => None,
         }
     }
 
@@ -555,7 +600,9 @@ impl<'a> Checker<'a> {
                 }),
             },
             (BinOp::Add | BinOp::Sub, Ty::Num { int: i, unit: a }, Ty::Num { int: j, unit: b }) => {
-                self.units_agree(a, b, l, r);
+                if !self.units_agree(a, b, l, r, "added") {
+                    return Ty::Error;
+                }
                 Ty::Num {
                     int: *i && *j,
                     unit: a.clone().or(b.clone()),
@@ -755,12 +802,13 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::S0112,
                     name.span,
-                    format!("`{}` takes {} argument(s), {} given", name.node, define.params.len(), args.len()),
+                    format!("`{}` takes {}, {} given", name.node, plural(define.params.len(), "argument"), args.len()),
                 )
                 .label("called here")
                 .also(define.name.span, "defined here"),
             );
         }
+        self.used.insert(name.node.clone());
         for (param, arg) in define.params.iter().zip(args) {
             let want = self.type_of(&param.ty);
             let got = self.expr_hint(arg, Some(&want));
@@ -935,10 +983,7 @@ impl<'a> Checker<'a> {
         match r {
             DecisionRef::Candidates => Ty::Set(Box::new(Ty::Regimen)),
             DecisionRef::Recommended(option) => {
-                match self.env.vocab.get(&option.node) {
-                    Some((VocabKind::Agent | VocabKind::Regimen, _)) => {}
-                    _ => self.unknown_vocab(option, "regimen or agent", &OPTION_KINDS),
-                }
+                self.option_reference(option);
                 Ty::Bool
             }
             DecisionRef::Fired(rule) => {
@@ -980,11 +1025,20 @@ fn same_dimension(a: &Option<UnitTy>, b: &Option<UnitTy>) -> bool {
     }
 }
 
-fn declared_range(ty: &Type) -> Option<&RangeBounds> {
+/// A numeric type's declared bounds and unit.
+fn declared_range(ty: &Type) -> Option<(&RangeBounds, Option<&crate::span::Spanned<String>>)> {
     match &ty.kind {
-        TypeKind::Int { range, .. } | TypeKind::Number { range, .. } => range.as_ref(),
+        TypeKind::Int { range, unit } | TypeKind::Number { range, unit } => Some((range.as_ref()?, unit.as_ref())),
         TypeKind::Optional(inner) => declared_range(inner),
         _ => None,
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }
 

@@ -31,6 +31,7 @@ impl<'a> Checker<'a> {
                     .label("a history's lines need a `record`")
                     .suggest(suggestion),
             );
+            self.history_broken = true;
             return Ty::Error;
         };
         let mut mapped = Vec::new();
@@ -189,9 +190,7 @@ impl<'a> Checker<'a> {
 
     fn history_target(&mut self, target: &HistoryTarget) {
         match target {
-            HistoryTarget::LastLine => {
-                self.needs_roles("last line", &[], Span::default());
-            }
+            HistoryTarget::LastLine => {}
             HistoryTarget::Name(name) => self.vocab_or_local(name),
             HistoryTarget::Set(names) => {
                 for name in names {
@@ -216,6 +215,9 @@ impl<'a> Checker<'a> {
 
     /// Reports S0314 for each role a predicate needs that the history does not map.
     fn needs_roles(&mut self, what: &str, roles: &[&str], span: Span) {
+        if self.history_broken {
+            return;
+        }
         let Some(info) = self.history.clone() else {
             self.report(
                 Diagnostic::new(Code::S0314, span, format!("`{what}` reads the therapy history, but the case has none"))

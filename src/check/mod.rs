@@ -12,7 +12,7 @@ mod rules;
 pub mod types;
 mod warnings;
 
-use crate::diag::{did_you_mean, Diagnostic};
+use crate::diag::{did_you_mean, Code, Diagnostic};
 use crate::project::Program;
 use crate::span::Span;
 use crate::units::UnitTable;
@@ -20,12 +20,22 @@ use env::Env;
 use std::collections::{HashMap, HashSet};
 use types::{Ty, UnitTy};
 
-/// Checks a loaded program and returns every problem found.
-pub fn check(program: &Program) -> Vec<Diagnostic> {
+/// Checks a loaded program and returns every problem found. `loading` holds
+/// what loading and parsing reported: after a syntax error nothing is checked
+/// (the tree is incomplete), and after a failed import names it might have
+/// declared are not reported unknown.
+pub fn check(program: &Program, loading: &[Diagnostic]) -> Vec<Diagnostic> {
+    if loading.iter().any(|d| matches!(d.code, Code::S0001 | Code::S0002)) {
+        return Vec::new();
+    }
+    let imports_failed = loading
+        .iter()
+        .any(|d| matches!(d.code, Code::S0008 | Code::S0201 | Code::S0202 | Code::S0203));
     let mut diags = Vec::new();
     let files = program.files.iter().map(|(_, f)| f);
     let env = Env::collect(files, &mut diags);
     let mut checker = Checker::new(env, diags, &program.sources);
+    checker.imports_failed = imports_failed;
     let files: Vec<&crate::syntax::ast::File> = program.files.iter().map(|(_, f)| f).collect();
     checker.type_fields(&files);
     for (index, (_, file)) in program.files.iter().enumerate() {
@@ -62,6 +72,10 @@ pub(crate) struct Checker<'a> {
     cycles_reported: HashSet<String>,
     /// The case's history mapping, once its type is checked.
     history: Option<history::HistoryInfo>,
+    /// Whether the history's type had an error (predicates then stay quiet).
+    history_broken: bool,
+    /// Whether an import failed: unknown names may be its, so they are not reported.
+    imports_failed: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -79,6 +93,8 @@ impl<'a> Checker<'a> {
             define_stack: Vec::new(),
             cycles_reported: HashSet::new(),
             history: None,
+            history_broken: false,
+            imports_failed: false,
         }
     }
 
@@ -104,7 +120,7 @@ impl<'a> Checker<'a> {
             None => {
                 let suggestion = did_you_mean(spelling, self.units.names());
                 self.report(
-                    Diagnostic::new(crate::diag::Code::S0308, span, format!("unknown unit `{spelling}`"))
+                    Diagnostic::new(Code::S0308, span, format!("unknown unit `{spelling}`"))
                         .label("not a unit Salvage knows")
                         .suggest(suggestion)
                         .help("declare it with `unit NAME`, or a spelling with `unit alias \"…\" = UNIT`"),

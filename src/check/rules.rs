@@ -79,34 +79,17 @@ impl<'a> Checker<'a> {
     }
 
     fn action(&mut self, rule: &Rule, action: &'a Action, named: &mut Vec<Name>) {
-        let class = match &action.kind {
-            ActionKind::Recommend(opts) | ActionKind::Consider(opts) => {
-                self.options(opts, &OPTION_KINDS, named, action);
-                ActionClass::Option
-            }
-            ActionKind::Avoid(opts) => {
-                self.options(opts, &ALL_VOCAB, named, action);
-                ActionClass::Avoid
-            }
-            ActionKind::Include(opts) => {
-                self.options(opts, &ALL_VOCAB, named, action);
-                ActionClass::Include
-            }
-            ActionKind::Order(_) | ActionKind::Refer(_) | ActionKind::Flag(_) => {
-                self.modifiers(action, ActionClass::Message);
-                ActionClass::Message
-            }
-            ActionKind::Missing(_) => {
-                self.modifiers(action, ActionClass::Missing);
-                ActionClass::Missing
+        match &action.kind {
+            ActionKind::Recommend(opts) | ActionKind::Consider(opts) => self.options(opts, &OPTION_KINDS, named, action),
+            ActionKind::Avoid(opts) | ActionKind::Include(opts) => self.options(opts, &ALL_VOCAB, named, action),
+            ActionKind::Order(_) | ActionKind::Refer(_) | ActionKind::Flag(_) | ActionKind::Missing(_) => {
+                self.modifiers(action, action_class(&action.kind))
             }
             ActionKind::Status(status) => {
                 self.status_action(rule, status);
                 self.modifiers(action, ActionClass::Status);
-                ActionClass::Status
             }
-        };
-        let _ = class;
+        }
     }
 
     fn options(&mut self, opts: &'a Options, kinds: &[VocabKind], named: &mut Vec<Name>, action: &'a Action) {
@@ -142,6 +125,11 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Checks a name that must be a regimen or agent (`recommended X`).
+    pub(super) fn option_reference(&mut self, name: &Name) {
+        self.option_name(name, &OPTION_KINDS, ActionClass::Option);
+    }
+
     fn option_name(&mut self, name: &Name, kinds: &[VocabKind], class: ActionClass) {
         if let Some((_, ty)) = self.locals.iter().rev().find(|(n, _)| *n == name.node) {
             let ty = ty.clone();
@@ -154,11 +142,16 @@ impl<'a> Checker<'a> {
         match self.env.vocab.get(&name.node).map(|(k, _)| *k) {
             Some(kind) if kinds.contains(&kind) => {}
             Some(kind) if class == ActionClass::Option => {
+                let members = match self.env.regimen_classes.contains(&name.node) {
+                    true => "regimens with class",
+                    false if kind == VocabKind::Tag => "agents with tag",
+                    false => "agents with class",
+                };
                 self.report(
                     Diagnostic::new(Code::S0309, name.span, format!("`{}` is a {}, not a regimen or agent", name.node, kind.word()))
                         .label("cannot be recommended")
                         .note("`recommend` and `consider` name what to give: a regimen or an agent")
-                        .help(format!("to offer every member, write `recommend each x in members of {}`", name.node)),
+                        .help(format!("to offer every member, write `recommend each x in {members} {}`", name.node)),
                 );
             }
             Some(_) => {}
@@ -313,7 +306,7 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(Code::S0311, status.span, "`status` is set in a rule that does not stop")
                     .label("only a `stop` rule sets the status")
                     .also(rule.name.span, "this rule")
-                    .help(format!("write `rule {} stop when …`", rule.name.node)),
+                    .help(format!("write `rule {}{} stop when …`", rule.name.node, title_of(rule))),
             );
         }
     }
@@ -339,9 +332,11 @@ impl<'a> Checker<'a> {
             Err(error) => {
                 let at = offset_of(text, error.line(), error.column());
                 let here = Span::new(span.file, span.start as usize + at, span.start as usize + at + 1);
+                let message = error.to_string();
+                let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_string();
                 self.report(
                     Diagnostic::new(Code::S0318, here, "the `given` case is not valid JSON")
-                        .label(error.to_string())
+                        .label(message)
                         .also(span, "in this case"),
                 );
             }
@@ -391,6 +386,10 @@ impl<'a> Checker<'a> {
         }
         self.expr(value);
     }
+}
+
+fn title_of(rule: &Rule) -> String {
+    rule.title.as_ref().map(|t| format!(" \"{}\"", t.node)).unwrap_or_default()
 }
 
 fn offset_of(text: &str, line: usize, column: usize) -> usize {

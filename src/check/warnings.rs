@@ -14,7 +14,8 @@ impl<'a> Checker<'a> {
     pub(super) fn unused_warnings(&mut self, root: &File) {
         for item in &root.items {
             if let Item::Define(d) = item {
-                if !self.used.contains(&d.name.node) {
+                let shadowed = self.field_type(None, &d.name.node).is_some();
+                if !self.used.contains(&d.name.node) && !shadowed {
                     self.report(
                         Diagnostic::new(Code::S0501, d.name.span, format!("`{}` is never used", d.name.node))
                             .label("defined here")
@@ -33,8 +34,9 @@ impl<'a> Checker<'a> {
                 );
             }
         }
+        let root_file = root.items.first().map(|i| super::decls::item_span(i).file);
         let reasons = self.env.reasons.clone();
-        for code in reasons {
+        for code in reasons.into_iter().filter(|c| Some(c.span.file) == root_file) {
             if !self.used.contains(&format!("reason:{}", code.node)) {
                 self.report(
                     Diagnostic::new(Code::S0503, code.span, format!("reason code `{}` is never used", code.node))
@@ -77,7 +79,7 @@ impl<'a> Checker<'a> {
     pub(super) fn contradiction(&mut self, cond: &Expr) {
         let mut parts = Vec::new();
         conjuncts(cond, &mut parts);
-        if let Some(reason) = contradicts(&parts) {
+        if let Some(reason) = contradicts(&parts, &|e| self.constant(e)) {
             self.report(
                 Diagnostic::new(Code::S0504, cond.span, "this condition can never be true")
                     .label(reason)
@@ -115,12 +117,36 @@ fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
 /// Bounds on one path from `and`-joined comparisons with literals.
 #[derive(Default)]
 struct Bounds {
-    low: Option<(Decimal, bool)>,
-    high: Option<(Decimal, bool)>,
+    low: Option<(Decimal, bool, String)>,
+    high: Option<(Decimal, bool, String)>,
     equals: Option<String>,
 }
 
-fn contradicts(parts: &[&Expr]) -> Option<String> {
+impl Checker<'_> {
+    /// A constant a comparison is made against: a number (in its dimension's
+    /// base unit, so `80 g/L` and `8 g/dL` compare) or an enum value.
+    fn constant(&self, e: &Expr) -> Option<Literal> {
+        match &unparen(e).kind {
+            ExprKind::Number { value, unit: None } => Some(Literal::Number(*value, value.to_string())),
+            ExprKind::Number { value, unit: Some(u) } => {
+                let unit = self.units.lookup(&u.node).filter(|u| !u.is_log10())?;
+                let base = value.checked_mul(unit.factor())?;
+                Some(Literal::Number(base, self.quote(e.span)))
+            }
+            ExprKind::Name(n) if self.is_enum_constant(&n.node) => Some(Literal::Name(n.node.clone())),
+            _ => None,
+        }
+    }
+
+    fn is_enum_constant(&self, name: &str) -> bool {
+        self.env.is_enum_value(name)
+            && self.field_type(None, name).is_none()
+            && !self.env.defines.contains_key(name)
+            && !self.locals.iter().any(|(n, _)| n == name)
+    }
+}
+
+fn contradicts(parts: &[&Expr], constant: &dyn Fn(&Expr) -> Option<Literal>) -> Option<String> {
     for (i, a) in parts.iter().enumerate() {
         if let ExprKind::Not(inner) = &a.kind {
             if parts.iter().enumerate().any(|(j, b)| i != j && *b == unparen(inner)) {
@@ -130,7 +156,7 @@ fn contradicts(parts: &[&Expr]) -> Option<String> {
     }
     let mut bounds: HashMap<String, Bounds> = HashMap::new();
     for part in parts {
-        if let Some((path, op, literal)) = comparison(part) {
+        if let Some((path, op, literal)) = comparison(part, constant) {
             let entry = bounds.entry(path.clone()).or_default();
             if let Some(reason) = tighten(entry, op, literal, &path) {
                 return Some(reason);
@@ -142,30 +168,23 @@ fn contradicts(parts: &[&Expr]) -> Option<String> {
 
 /// A literal a comparison is made against.
 enum Literal {
-    Number(Decimal),
+    /// The value in its dimension's base unit, and as written.
+    Number(Decimal, String),
     Name(String),
 }
 
-fn comparison(e: &Expr) -> Option<(String, BinOp, Literal)> {
+fn comparison(e: &Expr, constant: &dyn Fn(&Expr) -> Option<Literal>) -> Option<(String, BinOp, Literal)> {
     let ExprKind::Binary(op, l, r) = &e.kind else {
         return None;
     };
     if !op.is_comparison() {
         return None;
     }
-    if let (Some(path), Some(lit)) = (path_key(l), literal(r)) {
+    if let (Some(path), Some(lit)) = (path_key(l), constant(r)) {
         return Some((path, *op, lit));
     }
-    let (path, lit) = (path_key(r)?, literal(l)?);
+    let (path, lit) = (path_key(r)?, constant(l)?);
     Some((path, flip(*op), lit))
-}
-
-fn literal(e: &Expr) -> Option<Literal> {
-    match &unparen(e).kind {
-        ExprKind::Number { value, .. } => Some(Literal::Number(*value)),
-        ExprKind::Name(n) => Some(Literal::Name(n.node.clone())),
-        _ => None,
-    }
 }
 
 fn flip(op: BinOp) -> BinOp {
@@ -189,45 +208,45 @@ fn tighten(b: &mut Bounds, op: BinOp, literal: Literal, path: &str) -> Option<St
             b.equals = Some(name);
             None
         }
-        (BinOp::Eq, Literal::Number(v)) => {
-            raise_low(b, v, true);
-            lower_high(b, v, true);
+        (BinOp::Eq, Literal::Number(v, shown)) => {
+            raise_low(b, v, true, &shown);
+            lower_high(b, v, true, &shown);
             empty(b, path)
         }
-        (BinOp::Gt | BinOp::Ge, Literal::Number(v)) => {
-            raise_low(b, v, op == BinOp::Ge);
+        (BinOp::Gt | BinOp::Ge, Literal::Number(v, shown)) => {
+            raise_low(b, v, op == BinOp::Ge, &shown);
             empty(b, path)
         }
-        (BinOp::Lt | BinOp::Le, Literal::Number(v)) => {
-            lower_high(b, v, op == BinOp::Le);
+        (BinOp::Lt | BinOp::Le, Literal::Number(v, shown)) => {
+            lower_high(b, v, op == BinOp::Le, &shown);
             empty(b, path)
         }
         _ => None,
     }
 }
 
-fn raise_low(b: &mut Bounds, v: Decimal, inclusive: bool) {
-    let tighter = match b.low {
-        Some((old, old_inc)) => v > old || (v == old && old_inc && !inclusive),
+fn raise_low(b: &mut Bounds, v: Decimal, inclusive: bool, shown: &str) {
+    let tighter = match &b.low {
+        Some((old, old_inc, _)) => v > *old || (v == *old && *old_inc && !inclusive),
         None => true,
     };
     if tighter {
-        b.low = Some((v, inclusive));
+        b.low = Some((v, inclusive, shown.to_string()));
     }
 }
 
-fn lower_high(b: &mut Bounds, v: Decimal, inclusive: bool) {
-    let tighter = match b.high {
-        Some((old, old_inc)) => v < old || (v == old && old_inc && !inclusive),
+fn lower_high(b: &mut Bounds, v: Decimal, inclusive: bool, shown: &str) {
+    let tighter = match &b.high {
+        Some((old, old_inc, _)) => v < *old || (v == *old && *old_inc && !inclusive),
         None => true,
     };
     if tighter {
-        b.high = Some((v, inclusive));
+        b.high = Some((v, inclusive, shown.to_string()));
     }
 }
 
 fn empty(b: &Bounds, path: &str) -> Option<String> {
-    let ((low, low_inc), (high, high_inc)) = (b.low?, b.high?);
-    let empty = low > high || (low == high && !(low_inc && high_inc));
-    empty.then(|| format!("no value of `{path}` is both above {low} and below {high}"))
+    let ((low, low_inc, low_shown), (high, high_inc, high_shown)) = (b.low.as_ref()?, b.high.as_ref()?);
+    let empty = low > high || (low == high && !(*low_inc && *high_inc));
+    empty.then(|| format!("no value of `{path}` is both above {low_shown} and below {high_shown}"))
 }

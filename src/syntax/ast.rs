@@ -890,6 +890,8 @@ pub enum ExprKind {
     YearsFrom(Box<Expr>, Box<Expr>),
     /// `candidates`, `recommended X`, `fired R`
     Decision(DecisionRef),
+    /// Text that could not be read (already reported); fits anywhere.
+    Invalid,
 }
 
 /// What an aggregate ranges over.

@@ -31,7 +31,6 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::section_decl => "`section`",
         Rule::report_decl => "`report`",
         Rule::test_decl => "`test`",
-        Rule::action => "an action (`recommend`, `avoid`, `order`, …)",
         Rule::options | Rule::option_list => "a regimen or agent name",
         Rule::field => "a field (`name: type`)",
         Rule::role => "a history role (`start = start_date`)",
@@ -57,20 +56,31 @@ pub fn syntax_error(file: FileId, base: usize, text: &str, error: &Error<Rule>) 
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
+    if let Some(open) = unclosed_text(text, at) {
+        return unclosed_text_error(file, base, text, open);
+    }
     let found = found_token(text, at);
-    let span = Span::new(file, base + at, base + at + found.len().max(1).min(text.len().saturating_sub(at).max(1)));
     let expected = expected_words(error);
-    let after = previous_word(text, at);
-    let message = match (&expected[..], after) {
+    let message = match (&expected[..], previous_word(text, at)) {
         ([], _) => format!("unexpected {}", found_words(found)),
         (words, Some(prev)) => format!("expected {} after `{prev}`", join_or(words)),
         (words, None) => format!("expected {}", join_or(words)),
     };
+    // When what follows is the next item (or the end of the file), the mistake
+    // is at the end of what came before: point there, not at the next item.
+    if found.is_empty() || TOP_LEVEL.contains(&found) {
+        let end = text.get(..at).map_or(at, |t| t.trim_end().len());
+        let span = Span::new(file, base + end, base + end);
+        let label = format!("{} follows here", found_words(found));
+        return Diagnostic::new(Code::S0001, span, message).label(label);
+    }
+    let len = found.len().max(1).min(text.len().saturating_sub(at).max(1));
+    let span = Span::new(file, base + at, base + at + len);
     let diag = Diagnostic::new(Code::S0001, span, message).label(format!("found {}", found_words(found)));
-    add_hints(diag, found, &expected)
+    add_hints(diag, found, &expected, &keywords(error))
 }
 
-fn add_hints(diag: Diagnostic, found: &str, expected: &[String]) -> Diagnostic {
+fn add_hints(diag: Diagnostic, found: &str, expected: &[String], keywords: &[String]) -> Diagnostic {
     let wants_name = expected.iter().any(|w| w.contains("name"));
     if wants_name && is_reserved(found) {
         return diag
@@ -80,7 +90,34 @@ fn add_hints(diag: Diagnostic, found: &str, expected: &[String]) -> Diagnostic {
     if found == "==" {
         return diag.help("`=` compares two values: write `a = b`");
     }
-    diag
+    diag.suggest(crate::diag::did_you_mean(found, keywords.iter().map(String::as_str)))
+}
+
+/// The offset of a quote opened on `at`'s line before `at` and never closed.
+fn unclosed_text(text: &str, at: usize) -> Option<usize> {
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text.get(at..)?.find('\n').map_or(text.len(), |i| at + i);
+    let line = text.get(line_start..line_end)?;
+    let mut open = None;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match (c, escaped, open) {
+            (_, true, _) => escaped = false,
+            ('\\', false, Some(_)) => escaped = true,
+            ('"', false, None) => open = Some(line_start + i),
+            ('"', false, Some(_)) => open = None,
+            _ => {}
+        }
+    }
+    open.filter(|o| *o <= at)
+}
+
+fn unclosed_text_error(file: FileId, base: usize, text: &str, open: usize) -> Diagnostic {
+    let line_end = text.get(open..).and_then(|t| t.find('\n')).map_or(text.len(), |i| open + i);
+    Diagnostic::new(Code::S0001, Span::new(file, base + open, base + line_end), "this text is never closed")
+        .label("the text starts here")
+        .note("a quoted text ends on the line it starts")
+        .help("close it with `\"`")
 }
 
 fn expected_words(error: &Error<Rule>) -> Vec<String> {
@@ -107,14 +144,74 @@ fn expected_words(error: &Error<Rule>) -> Vec<String> {
             }
         }
     }
-    words.truncate(8);
-    words
+    group_words(words)
+}
+
+/// Groups of tokens listed once, by what they are, so that a message names
+/// the few things that could come next rather than every keyword.
+const GROUPS: &[(&str, &[&str])] = &[
+    (
+        "an operator",
+        &[
+            "and", "or", "not", "in", "contains", "is", "otherwise", "=", "!=", "<", "<=", ">", ">=", "+",
+            "-", "*", "/", "|", "..", "==", ".", "[",
+        ],
+    ),
+    (
+        "a modifier",
+        &["rank", "unranked", "goal", "evidence", "code", "because", "role", "note", "fallback", "if", "cite"],
+    ),
+    ("another action", &["recommend", "consider", "avoid", "include", "order", "refer", "flag", "missing", "status"]),
+    (
+        "a new item",
+        &[
+            "protocol", "import", "agent", "regimen", "enum", "reasons", "record", "case", "unit", "define", "rule",
+            "section", "report", "test",
+        ],
+    ),
+];
+
+/// Characters that only continue a unit or a name: never worth listing.
+const UNIT_CHARS: &[&str] = &["%", "^", "µ", "μ", "·", "*"];
+
+fn group_words(words: Vec<String>) -> Vec<String> {
+    let mut kept = Vec::new();
+    let mut groups = Vec::new();
+    for word in words {
+        let bare = word.trim_matches('`');
+        if (UNIT_CHARS.contains(&bare) || bare == "missing") && word.starts_with('`') {
+            continue;
+        }
+        let group = GROUPS.iter().find(|(_, members)| word.starts_with('`') && members.contains(&bare));
+        match group {
+            Some((name, _)) if !groups.contains(name) => groups.push(*name),
+            Some(_) => {}
+            None if word == "the end of the file" => {}
+            None => kept.push(word),
+        }
+    }
+    kept.truncate(6);
+    kept.extend(groups.into_iter().map(str::to_string));
+    kept
 }
 
 /// The word of a keyword rule (`kw_when` is `when`).
 fn keyword_of(rule: Rule) -> Option<String> {
     let name = format!("{rule:?}");
     name.strip_prefix("kw_").map(str::to_string)
+}
+
+/// Every keyword among the expected words, for "did you mean".
+fn keywords(error: &Error<Rule>) -> Vec<String> {
+    let mut words = Vec::new();
+    if let Some(attempts) = error.parse_attempts() {
+        words.extend(attempts.expected_tokens().into_iter().map(|t| t.to_string()));
+    }
+    if let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        words.extend(positives.iter().filter_map(|r| keyword_of(*r)));
+    }
+    words.retain(|w| w.len() > 2 && w.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+    words
 }
 
 /// Whether a pest token is a literal worth naming (not a character range,

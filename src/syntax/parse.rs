@@ -834,25 +834,29 @@ impl Builder {
         match p.as_str().parse::<u32>() {
             Ok(n) => Spanned::new(n, span),
             Err(_) => {
-                self.error(Diagnostic::new(Code::S0005, span, "this number is too large for a rank"));
-                Spanned::new(0, span)
+                self.error(
+                    Diagnostic::new(Code::S0005, span, "this number is too large for a rank")
+                        .label("too large")
+                        .note(format!("ranks go up to {}", u32::MAX)),
+                );
+                Spanned::new(u32::MAX, span)
             }
         }
     }
 
+    /// A date literal. One that names no real day is reported (S0004) and
+    /// kept as written, so that nothing else complains about it.
     fn date(&self, pair: Pair<Rule>) -> Option<Spanned<Date>> {
         let span = self.span(&pair);
-        match parse_date(pair.as_str()) {
-            Some(date) => Some(Spanned::new(date, span)),
-            None => {
-                self.error(
-                    Diagnostic::new(Code::S0004, span, format!("`{}` is not a calendar date", pair.as_str()))
-                        .label("no such day")
-                        .help("dates are written YYYY-MM-DD with a real month and day"),
-                );
-                None
-            }
+        if let Some(date) = parse_date(pair.as_str()) {
+            return Some(Spanned::new(date, span));
         }
+        self.error(
+            Diagnostic::new(Code::S0004, span, format!("`{}` is not a calendar date", pair.as_str()))
+                .label("no such day")
+                .help("dates are written YYYY-MM-DD with a real month and day"),
+        );
+        Some(Spanned::new(date_as_written(pair.as_str())?, span))
     }
 
     fn literal(&self, pair: Pair<Rule>) -> Expr {
@@ -863,7 +867,7 @@ impl Builder {
             Rule::false_lit => ExprKind::Bool(false),
             Rule::date => match self.date(pair) {
                 Some(d) => ExprKind::Date(d.node),
-                None => ExprKind::NoneLit,
+                None => ExprKind::Invalid,
             },
             Rule::string => ExprKind::Text(self.string(pair).node),
             Rule::quantity => return self.quantity(pair),
@@ -894,6 +898,19 @@ pub fn parse_date(text: &str) -> Option<Date> {
         year: date.year(),
         month: date.month(),
         day: date.day(),
+    })
+}
+
+/// The parts of a `YYYY-MM-DD` literal, whether or not the day exists.
+fn date_as_written(text: &str) -> Option<Date> {
+    let mut parts = text.splitn(3, '-').map(str::parse::<i16>);
+    let (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    Some(Date {
+        year,
+        month: i8::try_from(month).ok()?,
+        day: i8::try_from(day).ok()?,
     })
 }
 

@@ -146,30 +146,30 @@ impl Builder {
         }
         let ascending = |o: BinOp| matches!(o, BinOp::Lt | BinOp::Le);
         let descending = |o: BinOp| matches!(o, BinOp::Gt | BinOp::Ge);
-        let span = lhs.span.to(rhs.span);
-        if (ascending(*inner_op) && ascending(op)) || (descending(*inner_op) && descending(op)) {
-            let second = Expr {
-                kind: ExprKind::Binary(op, middle.clone(), Box::new(rhs.clone())),
-                span: middle.span.to(rhs.span),
-            };
+        let one_direction = (ascending(*inner_op) && ascending(op)) || (descending(*inner_op) && descending(op));
+        if !one_direction {
+            self.error(
+                Diagnostic::new(
+                    Code::S0006,
+                    op_span,
+                    format!("`{}` cannot follow `{}` without parentheses", op.symbol(), inner_op.symbol()),
+                )
+                .label("a second comparison here")
+                .note("only `a <= b <= c` (or with `<`, `>`, `>=` in one direction) reads as a range")
+                .help("join the comparisons with `and`, or add parentheses"),
+            );
             return Some(Expr {
-                kind: ExprKind::Binary(BinOp::And, Box::new(lhs.clone()), Box::new(second)),
-                span,
+                kind: ExprKind::Invalid,
+                span: lhs.span.to(rhs.span),
             });
         }
-        self.error(
-            Diagnostic::new(
-                Code::S0006,
-                op_span,
-                format!("`{}` cannot follow `{}` without parentheses", op.symbol(), inner_op.symbol()),
-            )
-            .label("a second comparison here")
-            .note("only `a <= b <= c` (or with `<`, `>`, `>=` in one direction) reads as a range")
-            .help("join the comparisons with `and`, or add parentheses"),
-        );
+        let second = Expr {
+            kind: ExprKind::Binary(op, middle.clone(), Box::new(rhs.clone())),
+            span: middle.span.to(rhs.span),
+        };
         Some(Expr {
-            kind: ExprKind::Binary(op, Box::new(lhs.clone()), Box::new(rhs.clone())),
-            span,
+            kind: ExprKind::Binary(BinOp::And, Box::new(lhs.clone()), Box::new(second)),
+            span: lhs.span.to(rhs.span),
         })
     }
 
