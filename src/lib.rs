@@ -8,6 +8,7 @@
 
 pub mod check;
 pub mod diag;
+pub mod eval;
 pub mod project;
 pub mod span;
 pub mod syntax;

@@ -1,0 +1,6 @@
+//! Evaluation: cases loaded against the schema, expressions evaluated with
+//! Kleene logic, rules run into outcomes for the decision.
+
+pub mod model;
+pub mod truth;
+pub mod value;

@@ -1,0 +1,514 @@
+//! A checked program compiled for evaluation: lookup tables over the AST.
+
+use crate::project::Program;
+use crate::syntax::ast::{self, Item, Openness, RoleValue, TypeKind};
+use crate::units::{Unit, UnitTable};
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use unicode_normalization::UnicodeNormalization;
+
+/// A protocol ready to evaluate cases. Built once, shared by every case.
+#[derive(Debug)]
+pub struct Protocol {
+    /// The header.
+    pub header: HeaderInfo,
+    /// sha256 over the protocol and its imports (root-relative path, length, bytes, in path order).
+    pub sha256: String,
+    /// Agents, regimens, classes and tags.
+    pub vocab: Vocabulary,
+    /// Enums by name.
+    pub enums: HashMap<String, EnumInfo>,
+    /// Avoid reason codes, highest precedence first.
+    pub reasons: Vec<String>,
+    /// Records by name: their fields.
+    pub records: HashMap<String, Vec<FieldSchema>>,
+    /// The case schema.
+    pub case: CaseSchema,
+    /// The therapy history, if the case has one.
+    pub history: Option<HistorySchema>,
+    /// Defines by name.
+    pub defines: HashMap<String, ast::Define>,
+    /// Rules in file order, each with the guards of the sections around it.
+    pub rules: Vec<RuleDef>,
+    /// Reports in file order.
+    pub reports: Vec<ast::Report>,
+    /// Tests in file order.
+    pub tests: Vec<ast::Test>,
+    /// Units, with the protocol's declarations.
+    pub units: UnitTable,
+}
+
+/// The protocol header as decisions report it.
+#[derive(Debug, Clone, Default)]
+pub struct HeaderInfo {
+    /// The protocol's name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// Its lifecycle status.
+    pub status: String,
+    /// The first day it applies.
+    pub effective: Option<jiff::civil::Date>,
+    /// Citation texts by key.
+    pub citations: BTreeMap<String, String>,
+}
+
+/// Agents, regimens, classes and tags, with the spellings case data may use.
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    /// Agents by name.
+    pub agents: HashMap<String, Groups>,
+    /// Regimens by name.
+    pub regimens: HashMap<String, RegimenInfo>,
+    /// Folded spelling (name or alias) → declared agent or regimen name.
+    pub spellings: HashMap<String, String>,
+}
+
+/// The classes and tags of an agent or regimen.
+#[derive(Debug, Clone, Default)]
+pub struct Groups {
+    /// Classes.
+    pub classes: Vec<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+/// A regimen's agents, modality and groups.
+#[derive(Debug, Clone, Default)]
+pub struct RegimenInfo {
+    /// Its agents.
+    pub agents: Vec<String>,
+    /// Its modality.
+    pub modality: Option<String>,
+    /// Its own classes and tags.
+    pub groups: Groups,
+}
+
+/// An enum's values and the spellings case data may use.
+#[derive(Debug, Clone, Default)]
+pub struct EnumInfo {
+    /// Values in declared order.
+    pub values: Vec<String>,
+    /// Whether declared with `<`.
+    pub ordered: bool,
+    /// Folded spelling (name or alias) → value index.
+    pub spellings: HashMap<String, usize>,
+}
+
+/// The case schema.
+#[derive(Debug, Clone, Default)]
+pub struct CaseSchema {
+    /// The JSON key holding the case id (`id` unless declared).
+    pub id_key: String,
+    /// Keys read but never reported as unknown.
+    pub ignore: Vec<String>,
+    /// How the evaluation date is read, if declared.
+    pub as_of: Option<ast::Expr>,
+    /// The fields.
+    pub fields: Vec<FieldSchema>,
+}
+
+/// A declared field.
+#[derive(Debug, Clone)]
+pub struct FieldSchema {
+    /// Its name: the JSON key.
+    pub name: String,
+    /// Its type.
+    pub ty: FieldType,
+    /// Whether declared `T? = none` (an absent key reads as none).
+    pub absent_is_none: bool,
+}
+
+/// A field's type, resolved for loading case data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldType {
+    /// `bool`
+    Bool,
+    /// `int` or `number`, with unit and inclusive bounds.
+    Num {
+        /// Whether it must be whole.
+        int: bool,
+        /// The declared unit.
+        unit: Option<Unit>,
+        /// Inclusive bounds.
+        range: Option<(Decimal, Decimal)>,
+    },
+    /// `text`
+    Text,
+    /// `date`
+    Date,
+    /// `duration`
+    Duration,
+    /// `T?`
+    Optional(Box<FieldType>),
+    /// `list of T`
+    List(Box<FieldType>),
+    /// `set of T`
+    Set(Box<FieldType>),
+    /// `map of K to V`
+    Map(Box<FieldType>, Box<FieldType>),
+    /// `series UNIT`
+    Series(Option<Unit>),
+    /// `history of R`
+    History(String),
+    /// An agent (with how unknown text is read).
+    Agent(Openness),
+    /// A regimen (with how unknown text is read).
+    Regimen(Openness),
+    /// An enum by name.
+    Enum(String),
+    /// A record by name.
+    Record(String),
+}
+
+/// The history's record and role mapping.
+#[derive(Debug, Clone)]
+pub struct HistorySchema {
+    /// The case field holding the lines.
+    pub field: String,
+    /// The record type of a line.
+    pub record: String,
+    /// Each mapped role: what it reads.
+    pub roles: HashMap<String, RoleValue>,
+    /// `responding {…}`: response values that count as a response.
+    pub responding: Vec<String>,
+    /// `intolerance {…}`: outcome values that count as intolerance.
+    pub intolerance: Vec<String>,
+}
+
+/// A rule with the guards of its enclosing sections.
+#[derive(Debug, Clone)]
+pub struct RuleDef {
+    /// The rule.
+    pub rule: ast::Rule,
+    /// Section guards, outermost first.
+    pub guards: Vec<ast::Expr>,
+    /// Where it is written, as `file:line:col`.
+    pub at: String,
+}
+
+/// Folds free text for matching: Unicode NFKC, case folding, and space, `-`
+/// and `_` treated as one.
+pub fn fold(text: &str) -> String {
+    let normal: String = text.trim().nfkc().collect();
+    normal
+        .to_lowercase()
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Protocol {
+    /// Compiles a program that checked without errors.
+    pub fn compile(program: &Program) -> Protocol {
+        let mut builder = Builder::default();
+        for (_, file) in &program.files {
+            builder.units(&file.items);
+        }
+        for (_, file) in &program.files {
+            builder.items(&file.items, &[], program);
+        }
+        let mut protocol = builder.finish();
+        protocol.sha256 = fingerprint(program);
+        protocol
+    }
+
+    /// The declared type of a field of the case (`None`) or of a record.
+    pub fn field(&self, record: Option<&str>, name: &str) -> Option<&FieldSchema> {
+        let fields = match record {
+            None => &self.case.fields,
+            Some(r) => self.records.get(r)?,
+        };
+        fields.iter().find(|f| f.name == name)
+    }
+}
+
+/// sha256 over every source: for each (in root-relative path order) its
+/// path, its length in bytes and its bytes.
+fn fingerprint(program: &Program) -> String {
+    let mut files: Vec<(&str, &str)> = program
+        .files
+        .iter()
+        .map(|(id, _)| (program.sources.path(*id), program.sources.text(*id)))
+        .collect();
+    files.sort();
+    let mut hash = Sha256::new();
+    for (path, text) in files {
+        hash.update(path.as_bytes());
+        hash.update([0]);
+        hash.update(text.len().to_string().as_bytes());
+        hash.update([0]);
+        hash.update(text.as_bytes());
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Default)]
+struct Builder {
+    header: HeaderInfo,
+    vocab: Vocabulary,
+    enums: HashMap<String, EnumInfo>,
+    reasons: Vec<String>,
+    records: HashMap<String, Vec<ast::Field>>,
+    case: Option<ast::CaseDecl>,
+    defines: HashMap<String, ast::Define>,
+    rules: Vec<RuleDef>,
+    reports: Vec<ast::Report>,
+    tests: Vec<ast::Test>,
+    units: UnitTable,
+}
+
+impl Builder {
+    fn units(&mut self, items: &[Item]) {
+        for item in items {
+            let Item::Unit(decl) = item else { continue };
+            let _ = match decl {
+                ast::UnitDecl::Alias { spelling, unit, .. } => self.units.declare_alias(&spelling.node, &unit.node),
+                ast::UnitDecl::Base { unit, scale: None, .. } => self.units.declare_base(&unit.node),
+                ast::UnitDecl::Base {
+                    unit,
+                    scale: Some((factor, of)),
+                    ..
+                } => self.units.declare_scaled(&unit.node, factor.node, &of.node),
+            };
+        }
+    }
+
+    fn items(&mut self, items: &[Item], guards: &[ast::Expr], program: &Program) {
+        for item in items {
+            match item {
+                Item::Protocol(h) => self.header(h),
+                Item::Agent(a) => self.agent(a),
+                Item::Regimen(r) => self.regimen(r),
+                Item::Enum(e) => self.enum_decl(e),
+                Item::Reasons(r) => self.reasons.extend(r.codes.iter().map(|(c, _)| c.node.clone())),
+                Item::Record(r) => {
+                    self.records.insert(r.name.node.clone(), r.fields.clone());
+                }
+                Item::Case(c) => self.case = Some(c.clone()),
+                Item::Define(d) => {
+                    self.defines.insert(d.name.node.clone(), d.clone());
+                }
+                Item::Rule(r) => self.rules.push(RuleDef {
+                    rule: r.clone(),
+                    guards: guards.to_vec(),
+                    at: location(program, r.span),
+                }),
+                Item::Section(s) => {
+                    let mut inner = guards.to_vec();
+                    inner.push(s.when.clone());
+                    self.items(&s.items, &inner, program);
+                }
+                Item::Report(r) => self.reports.push(r.clone()),
+                Item::Test(t) => self.tests.push(t.clone()),
+                Item::Import(_) | Item::Unit(_) => {}
+            }
+        }
+    }
+
+    fn header(&mut self, h: &ast::Header) {
+        self.header = HeaderInfo {
+            name: h.name.node.clone(),
+            version: h.version.as_ref().map(|v| v.node.clone()).unwrap_or_default(),
+            status: h.status.as_ref().map(|s| s.node.clone()).unwrap_or_default(),
+            effective: h.effective.as_ref().and_then(|d| civil(d.node)),
+            citations: h.citations.iter().map(|c| (c.key.node.clone(), c.text.node.clone())).collect(),
+        };
+    }
+
+    fn agent(&mut self, a: &ast::AgentDecl) {
+        let groups = Groups {
+            classes: names(&a.classes),
+            tags: names(&a.tags),
+        };
+        self.spell(&a.name.node, &a.aliases);
+        self.vocab.agents.insert(a.name.node.clone(), groups);
+    }
+
+    fn regimen(&mut self, r: &ast::RegimenDecl) {
+        let info = RegimenInfo {
+            agents: names(&r.agents),
+            modality: r.modality.as_ref().map(|m| m.node.clone()),
+            groups: Groups {
+                classes: names(&r.classes),
+                tags: names(&r.tags),
+            },
+        };
+        self.spell(&r.name.node, &r.aliases);
+        self.vocab.regimens.insert(r.name.node.clone(), info);
+    }
+
+    fn spell(&mut self, name: &str, aliases: &[crate::span::Spanned<String>]) {
+        self.vocab.spellings.insert(fold(name), name.to_string());
+        for alias in aliases {
+            self.vocab.spellings.entry(fold(&alias.node)).or_insert_with(|| name.to_string());
+        }
+    }
+
+    fn enum_decl(&mut self, e: &ast::EnumDecl) {
+        let mut info = EnumInfo {
+            values: e.values.iter().map(|v| v.name.node.clone()).collect(),
+            ordered: e.ordered,
+            spellings: HashMap::new(),
+        };
+        for (index, value) in e.values.iter().enumerate() {
+            info.spellings.insert(fold(&value.name.node), index);
+            for alias in &value.aliases {
+                info.spellings.entry(fold(&alias.node)).or_insert(index);
+            }
+        }
+        self.enums.insert(e.name.node.clone(), info);
+    }
+
+    fn finish(self) -> Protocol {
+        let lower = Lower {
+            units: &self.units,
+            enums: &self.enums,
+            records: &self.records,
+        };
+        let records = self
+            .records
+            .iter()
+            .map(|(name, fields)| (name.clone(), fields.iter().map(|f| lower.field(f)).collect()))
+            .collect();
+        let case = self.case.as_ref().map(|c| lower.case(c)).unwrap_or_default();
+        let history = self.case.as_ref().and_then(|c| history_schema(c, &self.records));
+        Protocol {
+            header: self.header,
+            sha256: String::new(),
+            vocab: self.vocab,
+            enums: self.enums,
+            reasons: self.reasons,
+            records,
+            case,
+            history,
+            defines: self.defines,
+            rules: self.rules,
+            reports: self.reports,
+            tests: self.tests,
+            units: self.units,
+        }
+    }
+}
+
+/// Lowers written types to field types.
+struct Lower<'a> {
+    units: &'a UnitTable,
+    enums: &'a HashMap<String, EnumInfo>,
+    records: &'a HashMap<String, Vec<ast::Field>>,
+}
+
+impl Lower<'_> {
+    fn case(&self, c: &ast::CaseDecl) -> CaseSchema {
+        CaseSchema {
+            id_key: c.id_key.as_ref().map_or_else(|| "id".to_string(), |k| k.node.clone()),
+            ignore: names(&c.ignore),
+            as_of: c.as_of.clone(),
+            fields: c.fields.iter().map(|f| self.field(f)).collect(),
+        }
+    }
+
+    fn field(&self, f: &ast::Field) -> FieldSchema {
+        FieldSchema {
+            name: f.name.node.clone(),
+            ty: self.ty(&f.ty),
+            absent_is_none: matches!(f.default.as_ref().map(|d| &d.kind), Some(ast::ExprKind::NoneLit)),
+        }
+    }
+
+    fn ty(&self, ty: &ast::Type) -> FieldType {
+        match &ty.kind {
+            TypeKind::Bool => FieldType::Bool,
+            TypeKind::Int { unit, range } => self.num(true, unit, range),
+            TypeKind::Number { unit, range } => self.num(false, unit, range),
+            TypeKind::Text => FieldType::Text,
+            TypeKind::Date => FieldType::Date,
+            TypeKind::Duration => FieldType::Duration,
+            TypeKind::Optional(inner) => FieldType::Optional(Box::new(self.ty(inner))),
+            TypeKind::List(inner) => FieldType::List(Box::new(self.ty(inner))),
+            TypeKind::Set(inner) => FieldType::Set(Box::new(self.ty(inner))),
+            TypeKind::Map(k, v) => FieldType::Map(Box::new(self.ty(k)), Box::new(self.ty(v))),
+            TypeKind::Series(unit) => FieldType::Series(self.units.lookup(&unit.node)),
+            TypeKind::History { record, .. } => FieldType::History(record.node.clone()),
+            TypeKind::Agent(open) => FieldType::Agent(*open),
+            TypeKind::Regimen(open) => FieldType::Regimen(*open),
+            TypeKind::Named(name) if self.enums.contains_key(&name.node) => FieldType::Enum(name.node.clone()),
+            TypeKind::Named(name) if self.records.contains_key(&name.node) => FieldType::Record(name.node.clone()),
+            TypeKind::Named(_) => FieldType::Agent(Openness::Closed),
+        }
+    }
+
+    fn num(
+        &self,
+        int: bool,
+        unit: &Option<crate::span::Spanned<String>>,
+        range: &Option<ast::RangeBounds>,
+    ) -> FieldType {
+        FieldType::Num {
+            int,
+            unit: unit.as_ref().and_then(|u| self.units.lookup(&u.node)),
+            range: range.as_ref().map(|r| (r.low.node, r.high.node)),
+        }
+    }
+}
+
+fn history_schema(case: &ast::CaseDecl, records: &HashMap<String, Vec<ast::Field>>) -> Option<HistorySchema> {
+    let (field, record, roles) = case.fields.iter().find_map(|f| history_of(&f.ty).map(|(r, roles)| (f, r, roles)))?;
+    let mut schema = HistorySchema {
+        field: field.name.node.clone(),
+        record: record.node.clone(),
+        roles: HashMap::new(),
+        responding: Vec::new(),
+        intolerance: Vec::new(),
+    };
+    for role in roles {
+        schema.roles.insert(role.role.node.clone(), role.value.clone());
+        if let Some((word, values)) = &role.values {
+            let list = if word.node == "responding" { &mut schema.responding } else { &mut schema.intolerance };
+            list.extend(names(values));
+        }
+    }
+    for f in records.get(&record.node).into_iter().flatten() {
+        if ROLES.contains(&f.name.node.as_str()) {
+            schema.roles.entry(f.name.node.clone()).or_insert_with(|| {
+                RoleValue::Expr(ast::Expr {
+                    kind: ast::ExprKind::Name(f.name.clone()),
+                    span: f.name.span,
+                })
+            });
+        }
+    }
+    schema.roles.retain(|_, v| !matches!(v, RoleValue::Unmapped));
+    Some(schema)
+}
+
+/// Roles that default to a record field of the same name.
+const ROLES: &[&str] = &["start", "end", "event", "response", "outcome", "regimen", "agents", "agent_end", "line"];
+
+fn history_of(ty: &ast::Type) -> Option<(&crate::span::Name, &[ast::Role])> {
+    match &ty.kind {
+        TypeKind::History { record, roles } => Some((record, roles.as_slice())),
+        TypeKind::Optional(inner) => history_of(inner),
+        _ => None,
+    }
+}
+
+fn names(list: &[crate::span::Name]) -> Vec<String> {
+    list.iter().map(|n| n.node.clone()).collect()
+}
+
+/// A written date as a calendar date.
+pub fn civil(d: ast::Date) -> Option<jiff::civil::Date> {
+    jiff::civil::Date::new(d.year, d.month, d.day).ok()
+}
+
+/// `file:line:col` of a span.
+pub fn location(program: &Program, span: crate::span::Span) -> String {
+    let text = program.sources.text(span.file);
+    let before = text.get(..span.start as usize).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("{}:{line}:{col}", program.sources.path(span.file))
+}

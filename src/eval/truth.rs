@@ -1,0 +1,134 @@
+//! Three-valued truth and the facts an unknown depends on.
+
+/// A fact whose knowledge could settle an unknown.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Missing {
+    /// A case fact, by RFC 6901 pointer (`/crcl`), with what is needed of it.
+    Fact {
+        /// The JSON pointer of the fact.
+        path: String,
+        /// What value would settle it ("a value dated on or after 2025-12-02").
+        need: Option<String>,
+        /// Why it is not usable as it is (`unrecognised`).
+        why: Option<String>,
+    },
+    /// A name given by `E missing as "name"` or a `missing "…"` action.
+    Named(String),
+}
+
+impl Missing {
+    /// A plain case fact by its pointer.
+    pub fn fact(path: impl Into<String>) -> Missing {
+        Missing::Fact {
+            path: path.into(),
+            need: None,
+            why: None,
+        }
+    }
+}
+
+/// What an unknown result depends on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Support {
+    /// The facts it read, in the order first read, without repeats.
+    pub facts: Vec<Missing>,
+    /// Whether some of the unknown comes from censoring or division, which no fact settles.
+    pub indeterminate: bool,
+}
+
+impl Support {
+    /// Support of one fact.
+    pub fn of(fact: Missing) -> Support {
+        Support {
+            facts: vec![fact],
+            indeterminate: false,
+        }
+    }
+
+    /// Support that no fact can settle.
+    pub fn indeterminate() -> Support {
+        Support {
+            facts: Vec::new(),
+            indeterminate: true,
+        }
+    }
+
+    /// Adds another support's facts (keeping first-read order, no repeats).
+    pub fn merge(&mut self, other: &Support) {
+        for fact in &other.facts {
+            if !self.facts.contains(fact) {
+                self.facts.push(fact.clone());
+            }
+        }
+        self.indeterminate |= other.indeterminate;
+    }
+
+    /// The union of two supports.
+    pub fn union(mut self, other: &Support) -> Support {
+        self.merge(other);
+        self
+    }
+}
+
+/// Kleene three-valued truth; an unknown carries its support.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Truth {
+    /// Known true.
+    True,
+    /// Known false.
+    False,
+    /// Not known, and what would settle it.
+    Unknown(Support),
+}
+
+impl Truth {
+    /// A known truth value.
+    pub fn known(b: bool) -> Truth {
+        if b {
+            Truth::True
+        } else {
+            Truth::False
+        }
+    }
+
+    /// `Some(b)` when known.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Truth::True => Some(true),
+            Truth::False => Some(false),
+            Truth::Unknown(_) => None,
+        }
+    }
+
+    /// Whether it is unknown.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Truth::Unknown(_))
+    }
+
+    /// Kleene `and`: false wins (with empty support); unknowns union their support.
+    pub fn and(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::False, _) | (_, Truth::False) => Truth::False,
+            (Truth::True, t) | (t, Truth::True) => t,
+            (Truth::Unknown(a), Truth::Unknown(b)) => Truth::Unknown(a.union(&b)),
+        }
+    }
+
+    /// Kleene `or`: true wins (with empty support); unknowns union their support.
+    pub fn or(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::True, _) | (_, Truth::True) => Truth::True,
+            (Truth::False, t) | (t, Truth::False) => t,
+            (Truth::Unknown(a), Truth::Unknown(b)) => Truth::Unknown(a.union(&b)),
+        }
+    }
+
+    /// Kleene `not`: an unknown keeps its support.
+    pub fn not(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            unknown => unknown,
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Values of case facts and expressions.
+
+use super::truth::Support;
+use crate::units::Unit;
+use jiff::civil::{Date, Time};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// A value that may be unknown: unknown values carry what would settle them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    /// A known value (possibly `Value::None`, a known absence).
+    Known(Value),
+    /// Not known.
+    Unknown(Support),
+}
+
+/// A known value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A known absence (`null` on an optional field, an ongoing line's end date).
+    None,
+    /// `true` or `false`.
+    Bool(bool),
+    /// An exact decimal with its unit.
+    Num(Quantity),
+    /// Free text.
+    Text(String),
+    /// A calendar date, or a partial date (`2025-06`) read as the interval of its days.
+    Date(DateRange),
+    /// A value of an enum.
+    Enum(EnumValue),
+    /// An agent or regimen named in the case.
+    Vocab(VocabValue),
+    /// A list (also a set: the loader removes repeats).
+    List(Vec<Val>),
+    /// A map from keys to values.
+    Map(Vec<(Value, Val)>),
+    /// A record: its fields by name.
+    Record(Record),
+    /// A series of dated values.
+    Series(Series),
+}
+
+/// A number and its unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quantity {
+    /// The exact value.
+    pub value: Decimal,
+    /// Its unit, if any.
+    pub unit: Option<Unit>,
+}
+
+/// A date, or the days a partial date may be (both ends inclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateRange {
+    /// The earliest day.
+    pub first: Date,
+    /// The latest day.
+    pub last: Date,
+}
+
+impl DateRange {
+    /// An exact date.
+    pub fn day(date: Date) -> DateRange {
+        DateRange {
+            first: date,
+            last: date,
+        }
+    }
+
+    /// The date, when it is exact.
+    pub fn exact(&self) -> Option<Date> {
+        (self.first == self.last).then_some(self.first)
+    }
+}
+
+/// A value of an enum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumValue {
+    /// The enum's name.
+    pub ty: String,
+    /// The value's declared name.
+    pub name: String,
+    /// Its position among the enum's values (the order of an ordered enum).
+    pub index: usize,
+}
+
+/// An agent or regimen as read from a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VocabValue {
+    /// A declared agent or regimen, by its declared name.
+    Known(String),
+    /// Free text in an `open` field that resolves to nothing: every match on it is unknown.
+    Unrecognised {
+        /// The text as written.
+        text: String,
+        /// Its JSON pointer.
+        path: String,
+    },
+    /// Free text in an `open other` field: a known agent or regimen outside the vocabulary.
+    Other(String),
+}
+
+/// A record's fields by name (the JSON keys the schema declares).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Record {
+    /// The fields.
+    pub fields: BTreeMap<String, Val>,
+    /// The record's JSON pointer, for naming missing facts inside it.
+    pub path: String,
+}
+
+/// A series: dated values ordered by date, then time, then array position.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Series {
+    /// The points, in order.
+    pub points: Vec<Point>,
+    /// The series' JSON pointer.
+    pub path: String,
+}
+
+/// One dated value of a series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    /// The day of the value.
+    pub date: Date,
+    /// The time of day, when an RFC 3339 datetime was given.
+    pub time: Option<Time>,
+    /// The value in the series' declared unit.
+    pub value: Quantity,
+    /// A censored value: `<` or `<=` (below the value), `>` or `>=` (above it).
+    pub comparator: Option<Comparator>,
+    /// Its position in the case's array.
+    pub index: usize,
+}
+
+/// How a censored value relates to the number written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparator {
+    /// `<`
+    Below,
+    /// `<=`
+    AtMost,
+    /// `>`
+    Above,
+    /// `>=`
+    AtLeast,
+}
+
+/// One case, loaded and validated against the protocol's schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    /// The case id.
+    pub id: String,
+    /// The evaluation date from the case, if it gives one.
+    pub as_of: Option<Date>,
+    /// The case's fields by name: every declared field is present (unknown if absent).
+    pub fields: BTreeMap<String, Val>,
+    /// Warnings about the input (unknown keys, unrecognised free text).
+    pub warnings: Vec<String>,
+}
