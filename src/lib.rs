@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod decision;
 pub mod diag;
 pub mod eval;
 pub mod project;
@@ -14,4 +15,4 @@ pub mod span;
 pub mod syntax;
 pub mod units;
 
-pub use project::{check_files, check_source, CheckReport, SourceFile, Sources};
+pub use project::{check_files, check_source, compile_file, compile_source, CheckReport, Compiled, SourceFile, Sources};

@@ -225,15 +225,56 @@ fn on_big_stack<T: Send, F: Fn() -> T + Sync>(work: F) -> T {
 }
 
 /// Runs the checker (when there is something to check) and sorts.
-fn finish(program: Program, mut diagnostics: Vec<Diagnostic>) -> CheckReport {
+fn finish(program: Program, diagnostics: Vec<Diagnostic>) -> CheckReport {
+    let (program, diagnostics) = checked(program, diagnostics);
+    CheckReport {
+        sources: program.sources,
+        diagnostics,
+    }
+}
+
+fn checked(program: Program, mut diagnostics: Vec<Diagnostic>) -> (Program, Vec<Diagnostic>) {
     if !program.files.is_empty() {
         let found = crate::check::check(&program, &diagnostics);
         diagnostics.extend(found);
     }
     diagnostics.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
-    CheckReport {
-        sources: program.sources,
-        diagnostics,
+    (program, diagnostics)
+}
+
+/// A protocol ready to evaluate, with the report of checking it.
+pub struct Compiled {
+    /// What checking found (warnings, or the errors that stopped compilation).
+    pub report: CheckReport,
+    /// The protocol, when it checked without errors.
+    pub protocol: Option<crate::eval::model::Protocol>,
+}
+
+/// Loads, checks and compiles a protocol for evaluation.
+pub fn compile_file(path: &Path, root: Option<&Path>) -> Compiled {
+    on_big_stack(|| {
+        let loaded = Loader::run(path, root);
+        compiled(checked(loaded.program, loaded.diagnostics))
+    })
+}
+
+/// Checks and compiles protocol text held in memory (imports are not followed).
+pub fn compile_source(name: &str, text: &str) -> Compiled {
+    on_big_stack(|| {
+        let (program, diagnostics) = load_str(name, text);
+        compiled(checked(program, diagnostics))
+    })
+}
+
+fn compiled((program, diagnostics): (Program, Vec<Diagnostic>)) -> Compiled {
+    let failed = diagnostics.iter().any(|d| d.severity() == Severity::Error);
+    let protocol = (!failed).then(|| crate::eval::model::Protocol::compile(&program));
+    Compiled {
+        report: CheckReport {
+            sources: program.sources,
+            diagnostics,
+        },
+        protocol,
     }
 }
 

@@ -4,3 +4,10 @@
 pub mod model;
 pub mod truth;
 pub mod value;
+pub mod ops;
+pub mod case;
+pub mod aggregate;
+pub mod expr;
+pub mod history;
+pub mod series;
+pub mod rules;

@@ -65,6 +65,38 @@ pub struct Vocabulary {
     pub spellings: HashMap<String, String>,
 }
 
+impl Vocabulary {
+    /// Whether option `name` is X, contains agent X, or has X as a class or tag
+    /// (its own or one of its agents').
+    pub fn has(&self, name: &str, x: &str) -> bool {
+        if name == x {
+            return true;
+        }
+        if let Some(groups) = self.agents.get(name) {
+            return groups.classes.iter().chain(&groups.tags).any(|g| g == x);
+        }
+        let Some(regimen) = self.regimens.get(name) else {
+            return false;
+        };
+        let own = regimen.groups.classes.iter().chain(&regimen.groups.tags).any(|g| g == x);
+        own || regimen.agents.iter().any(|a| self.has(a, x))
+    }
+}
+
+impl crate::decision::Vocabulary for Vocabulary {
+    fn is_regimen(&self, name: &str) -> bool {
+        self.regimens.contains_key(name)
+    }
+
+    fn is_agent(&self, name: &str) -> bool {
+        self.agents.contains_key(name)
+    }
+
+    fn has(&self, option: &str, x: &str) -> bool {
+        Vocabulary::has(self, option, x)
+    }
+}
+
 /// The classes and tags of an agent or regimen.
 #[derive(Debug, Clone, Default)]
 pub struct Groups {

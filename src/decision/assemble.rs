@@ -1,0 +1,690 @@
+//! The decision semantics: order and stop, candidates, avoids, pending,
+//! ranks, status, and the missing facts that could change the decision.
+
+use super::output::{
+    Avoided, Conflict, Contraindicated, Included, Indeterminate, Message, MissingItem, OptionKind, Pending,
+    Recommendation, Status, TraceEntry, TraceResult, VocabKind,
+};
+use super::{ActionKind, ActionOutcome, RuleOutcome, Vocabulary};
+use crate::eval::truth::{Missing, Support, Truth};
+
+/// The decision's parts that rules decide.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assembled {
+    /// The status.
+    pub status: Status,
+    /// Recommended and considered options.
+    pub recommendations: Vec<Recommendation>,
+    /// Options waiting on data.
+    pub pending: Vec<Pending>,
+    /// Options removed by known avoids.
+    pub avoided: Vec<Avoided>,
+    /// Avoided agents, classes and tags.
+    pub contraindicated: Vec<Contraindicated>,
+    /// Options that must be kept.
+    pub included: Vec<Included>,
+    /// Options both included and avoided.
+    pub conflicts: Vec<Conflict>,
+    /// Orders.
+    pub orders: Vec<Message>,
+    /// Referrals.
+    pub referrals: Vec<Message>,
+    /// Flags.
+    pub flags: Vec<Message>,
+    /// Facts whose knowledge could change the decision.
+    pub missing: Vec<MissingItem>,
+    /// Unknowns no fact can settle.
+    pub indeterminate: Vec<Indeterminate>,
+    /// Each rule's result.
+    pub trace: Vec<TraceEntry>,
+}
+
+/// One unknown that relevance forces true and false: a rule's condition, an
+/// action's `if`, or one member of an `each`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Unit {
+    rule: usize,
+    action: Option<usize>,
+    member: Option<usize>,
+}
+
+/// Assembles the decision from every rule's outcome.
+pub fn assemble(outcomes: &[RuleOutcome], vocab: &dyn Vocabulary, reasons: &[String]) -> Assembled {
+    let base = Pass::run(outcomes, None);
+    let mut missing: Vec<MissingItem> = Vec::new();
+    let mut indeterminate = Vec::new();
+    for (unit, support) in &base.unknowns {
+        let forced_true = Pass::run(outcomes, Some((*unit, true)));
+        let forced_false = Pass::run(outcomes, Some((*unit, false)));
+        if forced_true.core(vocab, reasons) == forced_false.core(vocab, reasons) {
+            continue;
+        }
+        let rule = outcomes.get(unit.rule).map(|r| r.name.clone()).unwrap_or_default();
+        for fact in &support.facts {
+            add_missing(&mut missing, fact, &rule);
+        }
+        if support.indeterminate && !indeterminate.iter().any(|i: &Indeterminate| i.rule == rule) {
+            indeterminate.push(Indeterminate {
+                rule: rule.clone(),
+                reason: "depends on a censored value, a partial date or a division by zero".to_string(),
+            });
+        }
+    }
+    for (name, rule) in &base.missing_actions {
+        add_missing(&mut missing, &Missing::Named(name.clone()), rule);
+    }
+    let mut assembled = base.finish(vocab, reasons);
+    assembled.missing = missing;
+    assembled.indeterminate = indeterminate;
+    assembled
+}
+
+fn add_missing(list: &mut Vec<MissingItem>, fact: &Missing, rule: &str) {
+    let item = to_item(fact, vec![rule.to_string()]);
+    for existing in list.iter_mut() {
+        if same_fact(existing, &item) {
+            let rules = match existing {
+                MissingItem::Fact { rules, .. } | MissingItem::Named { rules, .. } => rules,
+            };
+            if !rules.iter().any(|r| r == rule) {
+                rules.push(rule.to_string());
+            }
+            return;
+        }
+    }
+    list.push(item);
+}
+
+fn same_fact(a: &MissingItem, b: &MissingItem) -> bool {
+    match (a, b) {
+        (MissingItem::Fact { path: p, need: n, why: w, .. }, MissingItem::Fact { path, need, why, .. }) => {
+            p == path && n == need && w == why
+        }
+        (MissingItem::Named { name: a, .. }, MissingItem::Named { name: b, .. }) => a == b,
+        _ => false,
+    }
+}
+
+/// A missing fact in output form.
+pub fn to_item(fact: &Missing, rules: Vec<String>) -> MissingItem {
+    match fact {
+        Missing::Fact { path, need, why } => MissingItem::Fact {
+            path: path.clone(),
+            need: need.clone(),
+            why: why.clone(),
+            rules,
+        },
+        Missing::Named(name) => MissingItem::Named { name: name.clone(), rules },
+    }
+}
+
+/// An option some reached action names.
+#[derive(Debug, Clone)]
+struct Candidate {
+    option: String,
+    kind: OptionKind,
+    tier: u32,
+    rules: Vec<String>,
+    truth: Truth,
+    action: ActionOutcome,
+    fallbacks: Vec<String>,
+}
+
+/// A reached `avoid` of one target.
+#[derive(Debug, Clone)]
+struct Avoid {
+    target: String,
+    truth: Truth,
+    code: Option<String>,
+    because: Option<String>,
+    rule: String,
+}
+
+/// One walk over the rules, with at most one unknown forced.
+#[derive(Default)]
+struct Pass {
+    candidates: Vec<Candidate>,
+    avoids: Vec<Avoid>,
+    includes: Vec<(String, Option<String>, String)>,
+    orders: Vec<Message>,
+    referrals: Vec<Message>,
+    flags: Vec<Message>,
+    missing_actions: Vec<(String, String)>,
+    stop_status: Option<String>,
+    unknown_stop: bool,
+    trace: Vec<TraceEntry>,
+    unknowns: Vec<(Unit, Support)>,
+    max_tier: u32,
+}
+
+impl Pass {
+    fn run(outcomes: &[RuleOutcome], force: Option<(Unit, bool)>) -> Pass {
+        let mut pass = Pass::default();
+        let mut stopped = false;
+        for (i, rule) in outcomes.iter().enumerate() {
+            if stopped {
+                pass.trace.push(trace(rule, TraceResult::NotReached));
+                continue;
+            }
+            let unit = Unit { rule: i, action: None, member: None };
+            let condition = forced(&rule.condition, unit, force);
+            pass.trace.push(trace(rule, trace_result(&condition)));
+            if condition == Truth::False {
+                continue;
+            }
+            pass.note_unknown(unit, &condition);
+            for (j, action) in rule.actions.iter().enumerate() {
+                pass.action(rule, i, j, action, &condition, force);
+            }
+            if rule.stop {
+                stopped = true;
+                match condition {
+                    Truth::True => pass.stop_status = pass.stop_status.take().or(Some(String::new())),
+                    _ => pass.unknown_stop = true,
+                }
+            }
+        }
+        pass
+    }
+
+    fn note_unknown(&mut self, unit: Unit, truth: &Truth) {
+        if let Truth::Unknown(s) = truth {
+            self.unknowns.push((unit, s.clone()));
+        }
+    }
+
+    fn action(&mut self, rule: &RuleOutcome, i: usize, j: usize, action: &ActionOutcome, condition: &Truth, force: Option<(Unit, bool)>) {
+        let unit = Unit { rule: i, action: Some(j), member: None };
+        let guard = forced(&action.guard, unit, force);
+        self.note_unknown(unit, &guard);
+        let truth = condition.clone().and(guard);
+        if truth == Truth::False {
+            return;
+        }
+        match action.kind {
+            ActionKind::Recommend | ActionKind::Consider => self.options(rule, i, j, action, &truth, force),
+            ActionKind::Avoid => self.avoid(rule, i, j, action, &truth, force),
+            _ if truth != Truth::True => {}
+            ActionKind::Include => {
+                for option in &action.options {
+                    self.includes.push((option.name.clone(), action.because.clone(), rule.name.clone()));
+                }
+            }
+            ActionKind::Order => self.orders.extend(action.message.clone()),
+            ActionKind::Refer => self.referrals.extend(action.message.clone()),
+            ActionKind::Flag => self.flags.extend(action.message.clone()),
+            ActionKind::Missing => {
+                if let Some(m) = &action.message {
+                    self.missing_actions.push((m.text.clone(), rule.name.clone()));
+                }
+            }
+            ActionKind::Status if rule.stop => self.stop_status = action.message.as_ref().map(|m| m.text.clone()),
+            ActionKind::Status => {}
+        }
+    }
+
+    fn member_truth(&mut self, i: usize, j: usize, k: usize, member: &Truth, truth: &Truth, force: Option<(Unit, bool)>) -> Truth {
+        let unit = Unit { rule: i, action: Some(j), member: Some(k) };
+        let member = forced(member, unit, force);
+        self.note_unknown(unit, &member);
+        truth.clone().and(member)
+    }
+
+    fn options(&mut self, rule: &RuleOutcome, i: usize, j: usize, action: &ActionOutcome, truth: &Truth, force: Option<(Unit, bool)>) {
+        let tier = match (action.rank, action.unranked) {
+            (Some(n), _) => n,
+            (None, true) => 1,
+            (None, false) => self.max_tier + 1,
+        };
+        self.max_tier = self.max_tier.max(tier);
+        let kind = match (action.kind, action.components) {
+            (_, true) => OptionKind::Component,
+            (ActionKind::Consider, _) => OptionKind::Consider,
+            _ => OptionKind::Recommend,
+        };
+        for (k, option) in action.options.iter().enumerate() {
+            let t = self.member_truth(i, j, k, &option.member, truth, force);
+            if t == Truth::False {
+                continue;
+            }
+            self.candidates.push(Candidate {
+                option: option.name.clone(),
+                kind,
+                tier,
+                rules: vec![rule.name.clone()],
+                truth: t,
+                action: action.clone(),
+                fallbacks: action.fallbacks.clone(),
+            });
+        }
+    }
+
+    fn avoid(&mut self, rule: &RuleOutcome, i: usize, j: usize, action: &ActionOutcome, truth: &Truth, force: Option<(Unit, bool)>) {
+        for (k, option) in action.options.iter().enumerate() {
+            let t = self.member_truth(i, j, k, &option.member, truth, force);
+            if t == Truth::False {
+                continue;
+            }
+            self.avoids.push(Avoid {
+                target: option.name.clone(),
+                truth: t,
+                code: action.code.clone(),
+                because: action.because.clone(),
+                rule: rule.name.clone(),
+            });
+        }
+    }
+
+    /// The parts of the decision relevance compares.
+    fn core(&self, vocab: &dyn Vocabulary, reasons: &[String]) -> Core {
+        Core::of(self, vocab, reasons)
+    }
+
+    fn finish(self, vocab: &dyn Vocabulary, reasons: &[String]) -> Assembled {
+        let resolved = Resolver::new(&self, vocab, reasons).resolve();
+        assembled(resolved, self)
+    }
+}
+
+/// What differs between two decisions: status, options with ranks, orders, referrals and flags.
+#[derive(Debug, PartialEq)]
+struct Core {
+    status: Status,
+    options: Vec<(String, u32, bool)>,
+    avoided: Vec<String>,
+    included: Vec<String>,
+    messages: Vec<Message>,
+}
+
+impl Core {
+    fn of(pass: &Pass, vocab: &dyn Vocabulary, reasons: &[String]) -> Core {
+        let resolved = Resolver::new(pass, vocab, reasons).resolve();
+        Core {
+            status: resolved.status,
+            options: resolved
+                .recommended
+                .iter()
+                .map(|c| (c.option.clone(), c.rank, true))
+                .chain(resolved.pending.iter().map(|c| (c.option.clone(), c.rank, false)))
+                .collect(),
+            avoided: resolved.avoided.iter().map(|a| a.option.clone()).collect(),
+            included: pass.includes.iter().map(|(o, _, _)| o.clone()).collect(),
+            messages: pass.orders.iter().chain(&pass.referrals).chain(&pass.flags).cloned().collect(),
+        }
+    }
+}
+
+fn forced(truth: &Truth, unit: Unit, force: Option<(Unit, bool)>) -> Truth {
+    match force {
+        Some((u, value)) if u == unit && truth.is_unknown() => Truth::known(value),
+        _ => truth.clone(),
+    }
+}
+
+fn trace(rule: &RuleOutcome, result: TraceResult) -> TraceEntry {
+    TraceEntry {
+        rule: rule.name.clone(),
+        result,
+        at: rule.at.clone(),
+        history: Vec::new(),
+    }
+}
+
+fn trace_result(truth: &Truth) -> TraceResult {
+    match truth {
+        Truth::True => TraceResult::True,
+        Truth::False => TraceResult::False,
+        Truth::Unknown(_) => TraceResult::Unknown,
+    }
+}
+
+/// A candidate after avoids: recommended, pending or avoided.
+#[derive(Debug, Clone)]
+struct Placed {
+    option: String,
+    kind: OptionKind,
+    tier: u32,
+    rank: u32,
+    rules: Vec<String>,
+    action: ActionOutcome,
+    support: Support,
+}
+
+struct Resolved {
+    status: Status,
+    recommended: Vec<Placed>,
+    pending: Vec<Placed>,
+    avoided: Vec<Avoided>,
+    contraindicated: Vec<Contraindicated>,
+    conflicts: Vec<Conflict>,
+}
+
+struct Resolver<'a> {
+    pass: &'a Pass,
+    vocab: &'a dyn Vocabulary,
+    reasons: &'a [String],
+}
+
+impl<'a> Resolver<'a> {
+    fn new(pass: &'a Pass, vocab: &'a dyn Vocabulary, reasons: &'a [String]) -> Resolver<'a> {
+        Resolver { pass, vocab, reasons }
+    }
+
+    fn resolve(&self) -> Resolved {
+        let merged = merge(&self.pass.candidates);
+        let mut recommended = Vec::new();
+        let mut pending = Vec::new();
+        let mut avoided: Vec<Avoided> = Vec::new();
+        let mut conflicts = Vec::new();
+        for candidate in &merged {
+            self.place(candidate, &mut recommended, &mut pending, &mut avoided, &mut conflicts);
+        }
+        self.avoided_regimens(&mut avoided);
+        rank(&mut recommended, &mut pending);
+        let status = self.status(&recommended, &pending, &avoided, &merged);
+        Resolved {
+            status,
+            recommended,
+            pending,
+            avoided,
+            contraindicated: self.contraindicated(),
+            conflicts,
+        }
+    }
+
+    /// Sorts one candidate (and its fallbacks) into recommended, pending or avoided.
+    fn place(
+        &self,
+        candidate: &Candidate,
+        recommended: &mut Vec<Placed>,
+        pending: &mut Vec<Placed>,
+        avoided: &mut Vec<Avoided>,
+        conflicts: &mut Vec<Conflict>,
+    ) {
+        let known: Vec<&Avoid> = self.hits(&candidate.option, true);
+        let unknown: Vec<&Avoid> = self.hits(&candidate.option, false);
+        let included_by = self.included_by(&candidate.option);
+        let placed = to_placed(candidate);
+        if !known.is_empty() && !included_by.is_empty() {
+            conflicts.push(Conflict {
+                option: candidate.option.clone(),
+                included_by,
+                avoided_by: known.iter().map(|a| a.rule.clone()).collect(),
+            });
+            return;
+        }
+        if !known.is_empty() {
+            if !avoided.iter().any(|a| a.option == candidate.option) {
+                avoided.push(self.avoided_entry(&candidate.option, &known));
+            }
+            self.fallback(candidate, recommended, pending, avoided, conflicts);
+            return;
+        }
+        if !unknown.is_empty() {
+            let mut p = placed;
+            for a in &unknown {
+                if let Truth::Unknown(s) = &a.truth {
+                    p.support.merge(s);
+                }
+                if !p.rules.contains(&a.rule) {
+                    p.rules.push(a.rule.clone());
+                }
+            }
+            pending.push(p);
+            for fallback in candidate.fallbacks.iter() {
+                pending.push(fallback_placed(candidate, fallback));
+            }
+            return;
+        }
+        match candidate.truth {
+            Truth::True => recommended.push(placed),
+            _ => pending.push(placed),
+        }
+    }
+
+    /// `fallback B` takes A's tier and is a candidate exactly when A is avoided.
+    fn fallback(
+        &self,
+        candidate: &Candidate,
+        recommended: &mut Vec<Placed>,
+        pending: &mut Vec<Placed>,
+        avoided: &mut Vec<Avoided>,
+        conflicts: &mut Vec<Conflict>,
+    ) {
+        let Some((first, rest)) = candidate.fallbacks.split_first() else {
+            return;
+        };
+        let next = Candidate {
+            option: first.clone(),
+            kind: OptionKind::Fallback,
+            fallbacks: rest.to_vec(),
+            ..candidate.clone()
+        };
+        self.place(&next, recommended, pending, avoided, conflicts);
+    }
+
+    /// Avoids that hit an option: known ones (`true`) or unknown ones.
+    fn hits(&self, option: &str, known: bool) -> Vec<&'a Avoid> {
+        self.pass
+            .avoids
+            .iter()
+            .filter(|a| (a.truth == Truth::True) == known && self.vocab.has(option, &a.target))
+            .collect()
+    }
+
+    fn included_by(&self, option: &str) -> Vec<String> {
+        self.pass
+            .includes
+            .iter()
+            .filter(|(o, _, _)| o == option)
+            .map(|(_, _, rule)| rule.clone())
+            .collect()
+    }
+
+    /// The avoided entry with the code of highest precedence among the known avoids.
+    fn avoided_entry(&self, option: &str, known: &[&Avoid]) -> Avoided {
+        let precedence = |a: &&&Avoid| {
+            a.code
+                .as_ref()
+                .and_then(|c| self.reasons.iter().position(|r| r == c))
+                .unwrap_or(usize::MAX)
+        };
+        let best = known.iter().min_by_key(precedence);
+        let mut rules: Vec<String> = Vec::new();
+        for a in known {
+            if !rules.contains(&a.rule) {
+                rules.push(a.rule.clone());
+            }
+        }
+        Avoided {
+            option: option.to_string(),
+            code: best.and_then(|a| a.code.clone()),
+            reason: best.and_then(|a| a.because.clone()),
+            rules,
+            because: best.filter(|a| a.target != option).map(|a| a.target.clone()),
+        }
+    }
+
+    /// A known avoid of a regimen lists it whether or not anything recommended it.
+    fn avoided_regimens(&self, avoided: &mut Vec<Avoided>) {
+        for a in &self.pass.avoids {
+            let listed = avoided.iter().any(|x| x.option == a.target);
+            let included = !self.included_by(&a.target).is_empty();
+            if a.truth == Truth::True && self.vocab.is_regimen(&a.target) && !listed && !included {
+                let known = self.hits(&a.target, true);
+                avoided.push(self.avoided_entry(&a.target, &known));
+            }
+        }
+    }
+
+    fn contraindicated(&self) -> Vec<Contraindicated> {
+        let mut out: Vec<Contraindicated> = Vec::new();
+        for a in self.pass.avoids.iter().filter(|a| a.truth == Truth::True) {
+            if self.vocab.is_regimen(&a.target) {
+                continue;
+            }
+            if let Some(existing) = out.iter_mut().find(|c| c.what == a.target) {
+                if !existing.rules.contains(&a.rule) {
+                    existing.rules.push(a.rule.clone());
+                }
+                continue;
+            }
+            out.push(Contraindicated {
+                what: a.target.clone(),
+                kind: if self.vocab.is_agent(&a.target) { VocabKind::Agent } else { VocabKind::Class },
+                code: a.code.clone(),
+                reason: a.because.clone(),
+                rules: vec![a.rule.clone()],
+            });
+        }
+        out
+    }
+
+    /// The first status that applies (the brief's order).
+    fn status(&self, recommended: &[Placed], pending: &[Placed], avoided: &[Avoided], merged: &[Candidate]) -> Status {
+        if let Some(status) = self.pass.stop_status.as_deref().and_then(Status::from_name) {
+            return status;
+        }
+        if self.pass.unknown_stop {
+            return Status::NeedsData;
+        }
+        if !recommended.is_empty() {
+            return Status::Recommended;
+        }
+        if !pending.is_empty() || !self.pass.missing_actions.is_empty() {
+            return Status::NeedsData;
+        }
+        let all_avoided = !merged.is_empty() && merged.iter().all(|c| avoided.iter().any(|a| a.option == c.option));
+        if all_avoided {
+            return Status::AllAvoided;
+        }
+        Status::NoRecommendation
+    }
+}
+
+fn assembled(resolved: Resolved, pass: Pass) -> Assembled {
+    Assembled {
+        status: resolved.status,
+        recommendations: resolved.recommended.iter().map(recommendation).collect(),
+        pending: resolved.pending.iter().map(pending).collect(),
+        avoided: resolved.avoided,
+        contraindicated: resolved.contraindicated,
+        included: included(&pass.includes),
+        conflicts: resolved.conflicts,
+        orders: pass.orders,
+        referrals: pass.referrals,
+        flags: pass.flags,
+        missing: Vec::new(),
+        indeterminate: Vec::new(),
+        trace: pass.trace,
+    }
+}
+
+/// One entry per option: its smallest tier, the rules of every naming action,
+/// true if any naming action is true.
+fn merge(candidates: &[Candidate]) -> Vec<Candidate> {
+    let mut merged: Vec<Candidate> = Vec::new();
+    for c in candidates {
+        match merged.iter_mut().find(|m| m.option == c.option) {
+            Some(m) => {
+                for rule in &c.rules {
+                    if !m.rules.contains(rule) {
+                        m.rules.push(rule.clone());
+                    }
+                }
+                if c.tier < m.tier {
+                    m.tier = c.tier;
+                    m.kind = c.kind;
+                    m.action = c.action.clone();
+                }
+                m.truth = m.truth.clone().or(c.truth.clone());
+                for f in &c.fallbacks {
+                    if !m.fallbacks.contains(f) {
+                        m.fallbacks.push(f.clone());
+                    }
+                }
+            }
+            None => merged.push(c.clone()),
+        }
+    }
+    merged
+}
+
+fn to_placed(c: &Candidate) -> Placed {
+    Placed {
+        option: c.option.clone(),
+        kind: c.kind,
+        tier: c.tier,
+        rank: 0,
+        rules: c.rules.clone(),
+        action: c.action.clone(),
+        support: match &c.truth {
+            Truth::Unknown(s) => s.clone(),
+            _ => Support::default(),
+        },
+    }
+}
+
+fn fallback_placed(c: &Candidate, fallback: &str) -> Placed {
+    Placed {
+        option: fallback.to_string(),
+        kind: OptionKind::Fallback,
+        ..to_placed(c)
+    }
+}
+
+/// Ranks are dense over recommended ∪ pending tiers.
+fn rank(recommended: &mut [Placed], pending: &mut [Placed]) {
+    let mut tiers: Vec<u32> = recommended.iter().chain(pending.iter()).map(|p| p.tier).collect();
+    tiers.sort_unstable();
+    tiers.dedup();
+    let dense = |tier: u32| tiers.iter().position(|t| *t == tier).map_or(1, |i| i as u32 + 1);
+    for p in recommended.iter_mut().chain(pending.iter_mut()) {
+        p.rank = dense(p.tier);
+    }
+    recommended.sort_by_key(|p| p.rank);
+    pending.sort_by_key(|p| p.rank);
+}
+
+fn recommendation(p: &Placed) -> Recommendation {
+    Recommendation {
+        option: p.option.clone(),
+        rank: p.rank,
+        kind: p.kind,
+        rules: p.rules.clone(),
+        goal: p.action.goal.clone(),
+        evidence: p.action.evidence.clone(),
+        citations: p.action.citations.clone(),
+        role: p.action.role.clone(),
+        notes: p.action.notes.clone(),
+    }
+}
+
+fn pending(p: &Placed) -> Pending {
+    Pending {
+        option: p.option.clone(),
+        rank: p.rank,
+        kind: p.kind,
+        rules: p.rules.clone(),
+        missing: p.support.facts.iter().map(|f| to_item(f, Vec::new())).collect(),
+    }
+}
+
+fn included(includes: &[(String, Option<String>, String)]) -> Vec<Included> {
+    let mut out: Vec<Included> = Vec::new();
+    for (option, reason, rule) in includes {
+        match out.iter_mut().find(|i| &i.option == option) {
+            Some(i) => {
+                if !i.rules.contains(rule) {
+                    i.rules.push(rule.clone());
+                }
+            }
+            None => out.push(Included {
+                option: option.clone(),
+                reason: reason.clone(),
+                rules: vec![rule.clone()],
+            }),
+        }
+    }
+    out
+}

@@ -1,0 +1,85 @@
+//! One case in, one record out: load, evaluate, assemble.
+
+use super::output::{AsOfSource, Decision, ErrorDetail, ErrorRecord, ProtocolInfo, Record, Source};
+use super::assemble;
+use crate::eval::case::{load_case, LoadOptions};
+use crate::eval::expr::Evaluator;
+use crate::eval::model::Protocol;
+use crate::eval::value::Case;
+use jiff::civil::Date;
+
+/// How to evaluate cases.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The date for cases that give none (`--as-of`).
+    pub as_of: Option<Date>,
+    /// Add the trace (`--explain`).
+    pub explain: bool,
+    /// Unknown keys are errors (`--strict`).
+    pub strict: bool,
+}
+
+/// Evaluates one JSON case into its record: a decision, or an error in its place.
+pub fn evaluate(protocol: &Protocol, json: &serde_json::Value, source: Option<Source>, options: &RunOptions) -> Record {
+    let load = LoadOptions { strict: options.strict };
+    let case = match load_case(protocol, json, &load) {
+        Ok(case) => case,
+        Err(e) => return error_record(e.case, source, e.path, e.message),
+    };
+    let (as_of, as_of_source) = match (case.as_of, options.as_of) {
+        (Some(day), _) => (day, AsOfSource::Case),
+        (None, Some(day)) => (day, AsOfSource::CommandLine),
+        (None, None) => {
+            let message = "the case has no `as_of` and no `--as-of` was given".to_string();
+            return error_record(Some(case.id.clone()), source, "/as_of".to_string(), message);
+        }
+    };
+    if let Some(effective) = protocol.header.effective.filter(|e| as_of < *e) {
+        let message = format!("`as_of` {as_of} is before the protocol's effective date {effective}");
+        return error_record(Some(case.id.clone()), source, "/as_of".to_string(), message);
+    }
+    let mut decision = decide(protocol, &case, as_of, as_of_source, options.explain);
+    decision.source = source;
+    Record::Decision(Box::new(decision))
+}
+
+/// The decision for a loaded case on `as_of`.
+pub fn decide(protocol: &Protocol, case: &Case, as_of: Date, as_of_source: AsOfSource, explain: bool) -> Decision {
+    let mut evaluator = Evaluator::new(protocol, case, as_of);
+    let outcomes = evaluator.outcomes();
+    let assembled = assemble(&outcomes, &protocol.vocab, &protocol.reasons);
+    let (reports, unknown_reports) = evaluator.reports();
+    let info = ProtocolInfo {
+        name: protocol.header.name.clone(),
+        version: protocol.header.version.clone(),
+        status: protocol.header.status.clone(),
+        sha256: protocol.sha256.clone(),
+    };
+    let mut d = Decision::new(case.id.clone(), as_of.to_string(), as_of_source, info);
+    d.status = assembled.status;
+    d.recommendations = assembled.recommendations;
+    d.pending = assembled.pending;
+    d.avoided = assembled.avoided;
+    d.contraindicated = assembled.contraindicated;
+    d.included = assembled.included;
+    d.conflicts = assembled.conflicts;
+    d.orders = assembled.orders;
+    d.referrals = assembled.referrals;
+    d.flags = assembled.flags;
+    d.missing = assembled.missing;
+    d.indeterminate = assembled.indeterminate;
+    d.reports = reports;
+    d.unknown_reports = unknown_reports;
+    d.warnings = case.warnings.clone();
+    d.trace = explain.then_some(assembled.trace);
+    d
+}
+
+/// An error record in place of a decision.
+pub fn error_record(case: Option<String>, source: Option<Source>, path: String, message: String) -> Record {
+    Record::Error(ErrorRecord {
+        case,
+        source,
+        error: ErrorDetail { path, message },
+    })
+}

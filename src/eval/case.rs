@@ -1,0 +1,1256 @@
+//! Case loading: one JSON case turned into a typed [`Case`] against a
+//! compiled protocol's schema.
+//!
+//! Every declared field appears in the loaded case. An absent key, or `null`
+//! on a plain field, is unknown (its support is the field's JSON pointer);
+//! `null` on an optional field is none, and so is an absent key on a field
+//! declared `T? = none`. Numbers are read from their exact JSON text (serde_json
+//! `arbitrary_precision`), never through a binary float. Values that do not fit
+//! their declared type are a [`CaseError`] at the value's RFC 6901 pointer;
+//! keys the schema does not declare, and free text an `open` vocabulary field
+//! does not recognise, are warnings in [`Case::warnings`] (unknown keys are an
+//! error with [`LoadOptions::strict`]).
+
+use super::model::{fold, FieldSchema, FieldType, Protocol};
+use super::truth::{Missing, Support};
+use super::value::{
+    Case, Comparator, DateRange, EnumValue, Point, Quantity, Record, Series, Val, Value, VocabValue,
+};
+use crate::diag::did_you_mean;
+use crate::syntax::ast::{ExprKind, Openness};
+use crate::units::{convert, Unit};
+use jiff::civil::{Date, Time};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value as Json};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// How strictly a case is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Unknown keys (top level, in records, in series values) are errors
+    /// instead of warnings.
+    pub strict: bool,
+}
+
+/// Why a case could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseError {
+    /// The case id, when it was read before the error.
+    pub case: Option<String>,
+    /// The RFC 6901 pointer of the offending value (`""` for the whole case).
+    pub path: String,
+    /// What is wrong: lowercase, no final period, names in backticks.
+    pub message: String,
+}
+
+impl CaseError {
+    fn at(path: &str, message: impl Into<String>) -> CaseError {
+        CaseError {
+            case: None,
+            path: path.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for CaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "`{}`: {}", self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for CaseError {}
+
+type Loaded<T> = Result<T, CaseError>;
+
+/// Reads one case's JSON text (numbers kept as their exact text via
+/// serde_json's `arbitrary_precision`).
+pub fn parse_json(text: &str) -> Result<Json, CaseError> {
+    serde_json::from_str(text).map_err(|e| CaseError::at("", format!("invalid JSON: {e}")))
+}
+
+/// Loads one case against the protocol's case schema.
+///
+/// The error carries the case id when the id was read before the problem.
+pub fn load_case(
+    protocol: &Protocol,
+    json: &Json,
+    options: &LoadOptions,
+) -> Result<Case, CaseError> {
+    let Json::Object(object) = json else {
+        return Err(CaseError::at(
+            "",
+            format!("a case is a JSON object, found {}", describe(json)),
+        ));
+    };
+    let id = case_id(&protocol.case.id_key, object)?;
+    let mut loader = Loader::new(protocol, options);
+    let loaded = loader.case(object);
+    match loaded {
+        Ok((fields, as_of)) => Ok(Case {
+            id,
+            as_of,
+            fields,
+            warnings: loader.warnings,
+        }),
+        Err(mut error) => {
+            error.case = Some(id);
+            Err(error)
+        }
+    }
+}
+
+/// Loads one top-level field's value, as `salvage repl` sets a fact: the value
+/// and the warnings it raised. `json` is the field's value (`null` reads as it
+/// does in a case). An undeclared name is an error at its pointer.
+pub fn load_field(
+    protocol: &Protocol,
+    name: &str,
+    json: &Json,
+    options: &LoadOptions,
+) -> Result<(Val, Vec<String>), CaseError> {
+    let path = pointer("", name);
+    let Some(schema) = protocol.field(None, name) else {
+        let names = protocol.case.fields.iter().map(|f| f.name.as_str());
+        let message = with_suggestion(
+            format!("unknown case field `{name}`"),
+            did_you_mean(name, names),
+        );
+        return Err(CaseError::at(&path, message));
+    };
+    let mut loader = Loader::new(protocol, options);
+    let val = loader.value(&schema.ty, json, &path)?;
+    Ok((val, loader.warnings))
+}
+
+/// One reference token of a JSON pointer: `~` written `~0`, `/` written `~1`.
+pub fn escape_pointer(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// `base` extended by one reference token.
+fn pointer(base: &str, token: &str) -> String {
+    format!("{base}/{}", escape_pointer(token))
+}
+
+/// Reads an exact decimal from a JSON number's text (or the number in a
+/// duration such as `"30 days"`): plain or scientific notation, at most 28
+/// significant digits (counted from the first to the last non-zero digit)
+/// and 28 decimal places. The written scale is kept when it fits (`90.0`).
+pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    let parts = DecimalParts::read(text).ok_or_else(|| format!("`{text}` is not a number"))?;
+    parts
+        .to_decimal()
+        .map_err(|problem| format!("the number `{text}` {problem}"))
+}
+
+/// The case id: text, or a whole JSON number written as its text.
+fn case_id(key: &str, object: &Map<String, Json>) -> Loaded<String> {
+    let path = pointer("", key);
+    match object.get(key) {
+        Some(Json::String(id)) if !id.is_empty() => Ok(id.clone()),
+        Some(Json::String(_)) => Err(CaseError::at(&path, "the case id is empty")),
+        Some(Json::Number(n)) if is_whole_text(n.as_str()) => Ok(n.as_str().to_string()),
+        None | Some(Json::Null) => Err(CaseError::at(
+            &path,
+            format!("the case has no id (key `{key}`)"),
+        )),
+        Some(other) => Err(CaseError::at(
+            &path,
+            format!(
+                "the case id must be text or a whole number, found {}",
+                describe(other)
+            ),
+        )),
+    }
+}
+
+fn is_whole_text(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Loads values, collecting warnings.
+struct Loader<'a> {
+    protocol: &'a Protocol,
+    strict: bool,
+    warnings: Vec<String>,
+}
+
+/// The keys of a series value.
+const POINT_KEYS: &[&str] = &["date", "value", "unit", "comparator"];
+/// The keys of a number written with its unit.
+const QUANTITY_KEYS: &[&str] = &["value", "unit"];
+
+impl<'a> Loader<'a> {
+    fn new(protocol: &'a Protocol, options: &LoadOptions) -> Loader<'a> {
+        Loader {
+            protocol,
+            strict: options.strict,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The declared fields, the evaluation date, and warnings for unknown keys.
+    fn case(
+        &mut self,
+        object: &Map<String, Json>,
+    ) -> Loaded<(BTreeMap<String, Val>, Option<Date>)> {
+        let schema = &self.protocol.case;
+        let fields = self.fields(&schema.fields, object, "")?;
+        let as_of = self.as_of(object, &fields)?;
+        let mut known: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
+        known.push(&schema.id_key);
+        known.push("as_of");
+        known.extend(schema.ignore.iter().map(String::as_str));
+        for key in object.keys() {
+            if !known.contains(&key.as_str()) {
+                self.unknown_key(key, &known, "", "the case")?;
+            }
+        }
+        Ok((fields, as_of))
+    }
+
+    /// Every declared field of a record (or the case) at `base`.
+    fn fields(
+        &mut self,
+        schema: &[FieldSchema],
+        object: &Map<String, Json>,
+        base: &str,
+    ) -> Loaded<BTreeMap<String, Val>> {
+        let mut fields = BTreeMap::new();
+        for field in schema {
+            let path = pointer(base, &field.name);
+            let val = match object.get(&field.name) {
+                Some(json) => self.value(&field.ty, json, &path)?,
+                None if field.absent_is_none => Val::Known(Value::None),
+                None => unknown(&path),
+            };
+            fields.insert(field.name.clone(), val);
+        }
+        Ok(fields)
+    }
+
+    /// The `as_of` key; else the field the schema's `as_of = NAME` names.
+    fn as_of(
+        &self,
+        object: &Map<String, Json>,
+        fields: &BTreeMap<String, Val>,
+    ) -> Loaded<Option<Date>> {
+        match object.get("as_of") {
+            None | Some(Json::Null) => {}
+            Some(Json::String(text)) => {
+                return exact_date(text).map(Some).ok_or_else(|| {
+                    CaseError::at(
+                        "/as_of",
+                        format!("expected a date `YYYY-MM-DD`, found text {}", quote(text)),
+                    )
+                });
+            }
+            Some(other) => {
+                return Err(CaseError::at(
+                    "/as_of",
+                    format!("expected a date `YYYY-MM-DD`, found {}", describe(other)),
+                ))
+            }
+        }
+        let Some(name) = self.declared_as_of() else {
+            return Ok(None);
+        };
+        match fields.get(name) {
+            Some(Val::Known(Value::Date(range))) => range.exact().map(Some).ok_or_else(|| {
+                CaseError::at(
+                    &pointer("", name),
+                    format!(
+                        "the evaluation date `{name}` must be an exact date, found a partial date"
+                    ),
+                )
+            }),
+            _ => Ok(None),
+        }
+    }
+
+    /// The field named by `as_of = NAME`, when it is a date field.
+    fn declared_as_of(&self) -> Option<&'a str> {
+        let expr = self.protocol.case.as_of.as_ref()?;
+        let ExprKind::Name(name) = &expr.kind else {
+            return None;
+        };
+        let field = self.protocol.field(None, &name.node)?;
+        let is_date = match &field.ty {
+            FieldType::Date => true,
+            FieldType::Optional(inner) => **inner == FieldType::Date,
+            _ => false,
+        };
+        is_date.then_some(field.name.as_str())
+    }
+
+    /// A key the schema does not declare: a warning, or an error when strict.
+    fn unknown_key(&mut self, key: &str, known: &[&str], base: &str, within: &str) -> Loaded<()> {
+        let suggestion = did_you_mean(key, known.iter().copied());
+        let message = with_suggestion(format!("unknown key `{key}` in {within}"), suggestion);
+        if self.strict {
+            return Err(CaseError::at(&pointer(base, key), message));
+        }
+        self.warn(message);
+        Ok(())
+    }
+
+    fn warn(&mut self, message: String) {
+        if !self.warnings.contains(&message) {
+            self.warnings.push(message);
+        }
+    }
+
+    /// A value of type `ty` at `path`.
+    fn value(&mut self, ty: &FieldType, json: &Json, path: &str) -> Loaded<Val> {
+        if json.is_null() {
+            return Ok(match ty {
+                FieldType::Optional(_) => Val::Known(Value::None),
+                _ => unknown(path),
+            });
+        }
+        let value = match ty {
+            FieldType::Optional(inner) => return self.value(inner, json, path),
+            FieldType::Bool => boolean(json, path)?,
+            FieldType::Num { int, unit, range } => {
+                let spec = NumSpec {
+                    int: *int,
+                    unit: unit.as_ref(),
+                    range: *range,
+                };
+                self.number(&spec, json, path)?
+            }
+            FieldType::Text => text(json, path)?,
+            FieldType::Date => Value::Date(date_value(json, path)?),
+            FieldType::Duration => self.duration(json, path)?,
+            FieldType::Enum(name) => self.enumeration(name, json, path)?,
+            FieldType::Agent(open) => self.vocab(VocabKind::Agent, *open, json, path)?,
+            FieldType::Regimen(open) => self.vocab(VocabKind::Regimen, *open, json, path)?,
+            FieldType::List(inner) => Value::List(self.list(inner, json, path)?),
+            FieldType::Set(inner) => Value::List(dedup(self.list(inner, json, path)?)),
+            FieldType::Map(key, val) => self.map(key, val, json, path)?,
+            FieldType::Series(unit) => Value::Series(self.series(unit.as_ref(), json, path)?),
+            FieldType::History(record) => {
+                let lines = self.list(&FieldType::Record(record.clone()), json, path)?;
+                Value::List(lines)
+            }
+            FieldType::Record(name) => Value::Record(self.record(name, json, path)?),
+        };
+        Ok(Val::Known(value))
+    }
+
+    /// A JSON array, each element loaded as `ty` at `path/i`.
+    fn list(&mut self, ty: &FieldType, json: &Json, path: &str) -> Loaded<Vec<Val>> {
+        let Json::Array(items) = json else {
+            return Err(CaseError::at(
+                path,
+                format!("expected a list, found {}", describe(json)),
+            ));
+        };
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| self.value(ty, item, &pointer(path, &i.to_string())))
+            .collect()
+    }
+
+    /// A JSON object whose keys are read as `key` and values as `val`.
+    fn map(&mut self, key: &FieldType, val: &FieldType, json: &Json, path: &str) -> Loaded<Value> {
+        let Json::Object(object) = json else {
+            return Err(CaseError::at(
+                path,
+                format!("expected a map (a JSON object), found {}", describe(json)),
+            ));
+        };
+        let mut entries: Vec<(Value, Val)> = Vec::with_capacity(object.len());
+        let mut written: Vec<&str> = Vec::with_capacity(object.len());
+        for (text, item) in object {
+            let item_path = pointer(path, text);
+            let k = self.map_key(key, text, &item_path)?;
+            if let Some(i) = entries.iter().position(|(other, _)| *other == k) {
+                let first = written.get(i).copied().unwrap_or_default();
+                return Err(CaseError::at(
+                    &item_path,
+                    format!(
+                        "the key {} names the same key as {}",
+                        quote(text),
+                        quote(first)
+                    ),
+                ));
+            }
+            let v = self.value(val, item, &item_path)?;
+            entries.push((k, v));
+            written.push(text);
+        }
+        Ok(Value::Map(entries))
+    }
+
+    /// A map key read as its declared type: numbers and booleans from their text.
+    fn map_key(&mut self, ty: &FieldType, text: &str, path: &str) -> Loaded<Value> {
+        let json = match base_type(ty) {
+            FieldType::Num { .. } | FieldType::Bool => serde_json::from_str::<Json>(text)
+                .ok()
+                .filter(|j| j.is_number() || j.is_boolean()),
+            _ => None,
+        }
+        .unwrap_or_else(|| Json::String(text.to_string()));
+        match self.value(ty, &json, path)? {
+            Val::Known(Value::None) | Val::Unknown(_) => {
+                Err(CaseError::at(path, "a map key cannot be none"))
+            }
+            Val::Known(value) => Ok(value),
+        }
+    }
+
+    /// A record of type `name` at `path`.
+    fn record(&mut self, name: &str, json: &Json, path: &str) -> Loaded<Record> {
+        let Json::Object(object) = json else {
+            return Err(CaseError::at(
+                path,
+                format!(
+                    "expected a `{name}` record (a JSON object), found {}",
+                    describe(json)
+                ),
+            ));
+        };
+        let protocol = self.protocol;
+        let Some(schema) = protocol.records.get(name) else {
+            return Err(CaseError::at(
+                path,
+                format!("the protocol has no record `{name}`"),
+            ));
+        };
+        let fields = self.fields(schema, object, path)?;
+        let known: Vec<&str> = schema.iter().map(|f| f.name.as_str()).collect();
+        for key in object.keys() {
+            if !known.contains(&key.as_str()) {
+                self.unknown_key(key, &known, path, &format!("a `{name}` record"))?;
+            }
+        }
+        Ok(Record {
+            fields,
+            path: path.to_string(),
+        })
+    }
+
+    /// A number: bare in the declared unit, or `{"value": …, "unit": …}`
+    /// converted to it; whole for `int`; within the declared bounds.
+    fn number(&mut self, spec: &NumSpec<'_>, json: &Json, path: &str) -> Loaded<Value> {
+        let (written, unit) = self.quantity(json, path)?;
+        let value = match (&unit, spec.unit) {
+            (None, _) => written,
+            (Some(given), Some(declared)) => {
+                in_unit(written, given, declared, &pointer(path, "unit"))?
+            }
+            (Some(given), None) => {
+                return Err(CaseError::at(
+                    &pointer(path, "unit"),
+                    format!("this number has no unit, found a value in `{given}`"),
+                ))
+            }
+        };
+        let value = if spec.int { whole(value, path)? } else { value };
+        if let Some((low, high)) = spec.range {
+            if value < low || value > high {
+                let unit = spec.unit.map(|u| format!(" {u}")).unwrap_or_default();
+                return Err(CaseError::at(
+                    path,
+                    format!("{value}{unit} is outside {low}..{high}{unit}"),
+                ));
+            }
+        }
+        Ok(Value::Num(Quantity {
+            value,
+            unit: spec.unit.cloned(),
+        }))
+    }
+
+    /// A bare number, or `{"value": …, "unit": …}`: the value and its unit.
+    fn quantity(&mut self, json: &Json, path: &str) -> Loaded<(Decimal, Option<Unit>)> {
+        let Json::Object(object) = json else {
+            return Ok((number_of(json, path)?, None));
+        };
+        if object.contains_key("comparator") {
+            return Err(CaseError::at(
+                &pointer(path, "comparator"),
+                "a censored value (`comparator`) is only allowed in a series",
+            ));
+        }
+        for key in object.keys() {
+            if !QUANTITY_KEYS.contains(&key.as_str()) {
+                self.unknown_key(key, QUANTITY_KEYS, path, "a number with a unit")?;
+            }
+        }
+        let value_path = pointer(path, "value");
+        let value = match object.get("value") {
+            None | Some(Json::Null) => {
+                return Err(CaseError::at(path, "a number with a unit needs a `value`"))
+            }
+            Some(v) => number_of(v, &value_path)?,
+        };
+        let unit = self.unit_of(object, path)?;
+        Ok((value, unit))
+    }
+
+    /// The `unit` key of an object, if given.
+    fn unit_of(&self, object: &Map<String, Json>, path: &str) -> Loaded<Option<Unit>> {
+        let unit_path = pointer(path, "unit");
+        match object.get("unit") {
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::String(text)) => self.lookup_unit(text, &unit_path).map(Some),
+            Some(other) => Err(CaseError::at(
+                &unit_path,
+                format!("expected a unit as text, found {}", describe(other)),
+            )),
+        }
+    }
+
+    fn lookup_unit(&self, text: &str, path: &str) -> Loaded<Unit> {
+        self.protocol.units.lookup(text).ok_or_else(|| {
+            let suggestion = did_you_mean(text, self.protocol.units.names());
+            CaseError::at(
+                path,
+                with_suggestion(format!("unknown unit `{text}`"), suggestion),
+            )
+        })
+    }
+
+    /// A duration: `{"value": 12, "unit": "months"}` or `"30 days"`, kept in
+    /// the unit written.
+    fn duration(&mut self, json: &Json, path: &str) -> Loaded<Value> {
+        let (value, unit) = match json {
+            Json::String(text) => self.duration_text(text, path)?,
+            Json::Object(_) => self.quantity(json, path)?,
+            other => {
+                return Err(CaseError::at(
+                    path,
+                    format!(
+                        "expected a duration such as \"30 days\" or {{\"value\": 30, \"unit\": \"days\"}}, found {}",
+                        describe(other)
+                    ),
+                ))
+            }
+        };
+        let Some(unit) = unit else {
+            return Err(CaseError::at(
+                path,
+                "a duration needs a unit (`days`, `weeks`, `months`, `years`, …)",
+            ));
+        };
+        if !unit.is_duration() {
+            return Err(CaseError::at(
+                path,
+                format!("`{unit}` is not a unit of time"),
+            ));
+        }
+        Ok(Value::Num(Quantity {
+            value,
+            unit: Some(unit),
+        }))
+    }
+
+    /// `"30 days"`: a number, then a unit.
+    fn duration_text(&self, text: &str, path: &str) -> Loaded<(Decimal, Option<Unit>)> {
+        let trimmed = text.trim();
+        let split = trimmed
+            .find(|c: char| c.is_whitespace() || c.is_alphabetic())
+            .unwrap_or(trimmed.len());
+        let (number, unit) = (
+            trimmed.get(..split).unwrap_or(""),
+            trimmed.get(split..).unwrap_or("").trim(),
+        );
+        if number.is_empty() || unit.is_empty() {
+            return Err(CaseError::at(
+                path,
+                format!(
+                    "expected a duration such as \"30 days\", found text {}",
+                    quote(text)
+                ),
+            ));
+        }
+        let value = parse_decimal(number).map_err(|m| CaseError::at(path, m))?;
+        Ok((value, Some(self.lookup_unit(unit, path)?)))
+    }
+
+    /// A value of the enum `name`, by any of its spellings.
+    fn enumeration(&self, name: &str, json: &Json, path: &str) -> Loaded<Value> {
+        let Some(info) = self.protocol.enums.get(name) else {
+            return Err(CaseError::at(
+                path,
+                format!("the protocol has no enum `{name}`"),
+            ));
+        };
+        let Json::String(text) = json else {
+            return Err(CaseError::at(
+                path,
+                format!("expected a value of `{name}`, found {}", describe(json)),
+            ));
+        };
+        let folded = fold(text);
+        let value = |index: usize| {
+            info.values.get(index).map(|v| EnumValue {
+                ty: name.to_string(),
+                name: v.clone(),
+                index,
+            })
+        };
+        if let Some(found) = info.spellings.get(&folded).and_then(|i| value(*i)) {
+            return Ok(Value::Enum(found));
+        }
+        let suggestion = did_you_mean(&folded, info.spellings.keys().map(String::as_str))
+            .and_then(|s| info.spellings.get(&s))
+            .and_then(|i| info.values.get(*i))
+            .cloned();
+        Err(CaseError::at(
+            path,
+            with_suggestion(
+                format!("{} is not a value of `{name}`", quote(text)),
+                suggestion,
+            ),
+        ))
+    }
+
+    /// An agent or regimen named in free text.
+    fn vocab(&mut self, kind: VocabKind, open: Openness, json: &Json, path: &str) -> Loaded<Value> {
+        let Json::String(text) = json else {
+            return Err(CaseError::at(
+                path,
+                format!(
+                    "expected {} name as text, found {}",
+                    kind.article(),
+                    describe(json)
+                ),
+            ));
+        };
+        let vocab = &self.protocol.vocab;
+        let resolved = vocab.spellings.get(&fold(text));
+        if let Some(name) = resolved.filter(|n| kind.declares(self.protocol, n)) {
+            return Ok(Value::Vocab(VocabValue::Known(name.clone())));
+        }
+        let suggestion = self.vocab_suggestion(kind, text);
+        let problem = match resolved {
+            Some(name) => format!(
+                "{} names `{name}`, {}, not {}",
+                quote(text),
+                kind.other().article(),
+                kind.article()
+            ),
+            None => format!("{} is not a known {}", quote(text), kind.word()),
+        };
+        match open {
+            Openness::Closed => Err(CaseError::at(path, with_suggestion(problem, suggestion))),
+            Openness::OpenOther if resolved.is_none() => {
+                let note = format!(
+                    "read as {} outside the vocabulary (`open other`)",
+                    kind.article()
+                );
+                self.warn(with_suggestion(
+                    format!("`{path}`: {problem}; {note}"),
+                    suggestion,
+                ));
+                Ok(Value::Vocab(VocabValue::Other(text.clone())))
+            }
+            Openness::Open | Openness::OpenOther => {
+                let note = if resolved.is_none() {
+                    "matches on it are unknown (add an alias)"
+                } else {
+                    "matches on it are unknown"
+                };
+                self.warn(with_suggestion(
+                    format!("`{path}`: {problem}; {note}"),
+                    suggestion,
+                ));
+                Ok(Value::Vocab(VocabValue::Unrecognised {
+                    text: text.clone(),
+                    path: path.to_string(),
+                }))
+            }
+        }
+    }
+
+    /// The declared agent or regimen closest to `text`.
+    fn vocab_suggestion(&self, kind: VocabKind, text: &str) -> Option<String> {
+        let spellings = &self.protocol.vocab.spellings;
+        let candidates = spellings
+            .iter()
+            .filter(|(_, name)| kind.declares(self.protocol, name))
+            .map(|(spelling, _)| spelling.as_str());
+        let best = did_you_mean(&fold(text), candidates)?;
+        spellings.get(&best).cloned()
+    }
+
+    /// A series: dated values in the declared unit, in date, time, array order.
+    fn series(&mut self, declared: Option<&Unit>, json: &Json, path: &str) -> Loaded<Series> {
+        let Json::Array(items) = json else {
+            return Err(CaseError::at(
+                path,
+                format!(
+                    "expected a series (a list of dated values), found {}",
+                    describe(json)
+                ),
+            ));
+        };
+        let name = path
+            .rsplit('/')
+            .next()
+            .unwrap_or(path)
+            .replace("~1", "/")
+            .replace("~0", "~");
+        let mut points = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let point_path = pointer(path, &index.to_string());
+            points.push(self.point(declared, item, index, &point_path, &name)?);
+        }
+        points.sort_by_key(|p| (p.date, p.time, p.index));
+        Ok(Series {
+            points,
+            path: path.to_string(),
+        })
+    }
+
+    /// One series value: `{"date", "value", "unit"?, "comparator"?}`.
+    fn point(
+        &mut self,
+        declared: Option<&Unit>,
+        json: &Json,
+        index: usize,
+        path: &str,
+        series: &str,
+    ) -> Loaded<Point> {
+        let Json::Object(object) = json else {
+            return Err(CaseError::at(
+                path,
+                format!(
+                    "expected a dated value {{\"date\": …, \"value\": …}}, found {}",
+                    describe(json)
+                ),
+            ));
+        };
+        for key in object.keys() {
+            if !POINT_KEYS.contains(&key.as_str()) {
+                self.unknown_key(key, POINT_KEYS, path, &format!("a value of `{series}`"))?;
+            }
+        }
+        let (date, time) = point_date(object, path)?;
+        let value = match object.get("value") {
+            None | Some(Json::Null) => {
+                return Err(CaseError::at(path, "a series value needs a `value`"))
+            }
+            Some(v) => number_of(v, &pointer(path, "value"))?,
+        };
+        let value = match (self.unit_of(object, path)?, declared) {
+            (Some(given), Some(declared)) => {
+                in_unit(value, &given, declared, &pointer(path, "unit"))?
+            }
+            _ => value,
+        };
+        Ok(Point {
+            date,
+            time,
+            value: Quantity {
+                value,
+                unit: declared.cloned(),
+            },
+            comparator: comparator(object.get("comparator"), path)?,
+            index,
+        })
+    }
+}
+
+/// What a number field requires.
+struct NumSpec<'t> {
+    int: bool,
+    unit: Option<&'t Unit>,
+    range: Option<(Decimal, Decimal)>,
+}
+
+/// Agent or regimen.
+#[derive(Clone, Copy)]
+enum VocabKind {
+    Agent,
+    Regimen,
+}
+
+impl VocabKind {
+    fn word(self) -> &'static str {
+        match self {
+            VocabKind::Agent => "agent",
+            VocabKind::Regimen => "regimen",
+        }
+    }
+
+    fn article(self) -> &'static str {
+        match self {
+            VocabKind::Agent => "an agent",
+            VocabKind::Regimen => "a regimen",
+        }
+    }
+
+    fn other(self) -> VocabKind {
+        match self {
+            VocabKind::Agent => VocabKind::Regimen,
+            VocabKind::Regimen => VocabKind::Agent,
+        }
+    }
+
+    /// Whether `name` is declared as this kind.
+    fn declares(self, protocol: &Protocol, name: &str) -> bool {
+        match self {
+            VocabKind::Agent => protocol.vocab.agents.contains_key(name),
+            VocabKind::Regimen => protocol.vocab.regimens.contains_key(name),
+        }
+    }
+}
+
+/// Unknown, settled by the fact at `path`.
+fn unknown(path: &str) -> Val {
+    Val::Unknown(Support::of(Missing::fact(path)))
+}
+
+/// The type under any `?`.
+fn base_type(ty: &FieldType) -> &FieldType {
+    match ty {
+        FieldType::Optional(inner) => base_type(inner),
+        other => other,
+    }
+}
+
+/// Removes repeats, keeping first occurrences.
+fn dedup(items: Vec<Val>) -> Vec<Val> {
+    let mut out: Vec<Val> = Vec::with_capacity(items.len());
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+fn boolean(json: &Json, path: &str) -> Loaded<Value> {
+    match json {
+        Json::Bool(b) => Ok(Value::Bool(*b)),
+        other => Err(CaseError::at(
+            path,
+            format!("expected true or false, found {}", describe(other)),
+        )),
+    }
+}
+
+fn text(json: &Json, path: &str) -> Loaded<Value> {
+    match json {
+        Json::String(s) => Ok(Value::Text(s.clone())),
+        other => Err(CaseError::at(
+            path,
+            format!("expected text, found {}", describe(other)),
+        )),
+    }
+}
+
+/// A JSON number as an exact decimal.
+fn number_of(json: &Json, path: &str) -> Loaded<Decimal> {
+    match json {
+        Json::Number(n) => parse_decimal(n.as_str()).map_err(|m| CaseError::at(path, m)),
+        other => Err(CaseError::at(
+            path,
+            format!("expected a number, found {}", describe(other)),
+        )),
+    }
+}
+
+/// `value` in `from`, converted to `to`.
+fn in_unit(value: Decimal, from: &Unit, to: &Unit, path: &str) -> Loaded<Decimal> {
+    if !from.same_dimension(to) {
+        return Err(CaseError::at(
+            path,
+            format!(
+                "a value in `{from}` ({}) does not convert to `{to}` ({})",
+                from.dimension(),
+                to.dimension()
+            ),
+        ));
+    }
+    convert(value, from, to).ok_or_else(|| {
+        CaseError::at(
+            path,
+            format!("{value} {from} cannot be converted to `{to}`"),
+        )
+    })
+}
+
+/// A whole number, with its trailing decimal zeros dropped.
+fn whole(value: Decimal, path: &str) -> Loaded<Decimal> {
+    if value.fract().is_zero() {
+        Ok(value.normalize())
+    } else {
+        Err(CaseError::at(
+            path,
+            format!("expected a whole number, found {value}"),
+        ))
+    }
+}
+
+/// A `comparator` key: absent, `null` or `"="` is exact.
+fn comparator(json: Option<&Json>, path: &str) -> Loaded<Option<Comparator>> {
+    let path = pointer(path, "comparator");
+    let text = match json {
+        None | Some(Json::Null) => return Ok(None),
+        Some(Json::String(text)) => text.as_str(),
+        Some(other) => {
+            return Err(CaseError::at(
+                &path,
+                format!("expected a comparator as text, found {}", describe(other)),
+            ))
+        }
+    };
+    match text {
+        "<" => Ok(Some(Comparator::Below)),
+        "<=" => Ok(Some(Comparator::AtMost)),
+        ">" => Ok(Some(Comparator::Above)),
+        ">=" => Ok(Some(Comparator::AtLeast)),
+        "=" => Ok(None),
+        _ => Err(CaseError::at(
+            &path,
+            format!(
+                "unknown comparator {} (expected `<`, `<=`, `>`, `>=`, `=` or null)",
+                quote(text)
+            ),
+        )),
+    }
+}
+
+/// A series value's date: an exact date or an RFC 3339 datetime.
+fn point_date(object: &Map<String, Json>, path: &str) -> Loaded<(Date, Option<Time>)> {
+    let date_path = pointer(path, "date");
+    let text = match object.get("date") {
+        None | Some(Json::Null) => {
+            return Err(CaseError::at(path, "a series value needs a `date`"))
+        }
+        Some(Json::String(text)) => text,
+        Some(other) => {
+            return Err(CaseError::at(
+                &date_path,
+                format!("expected a date `YYYY-MM-DD`, found {}", describe(other)),
+            ))
+        }
+    };
+    let (range, time) = parse_date(text).map_err(|m| CaseError::at(&date_path, m))?;
+    match range.exact() {
+        Some(date) => Ok((date, time)),
+        None => Err(CaseError::at(
+            &date_path,
+            format!(
+                "a series value needs an exact date, found the partial date {}",
+                quote(text)
+            ),
+        )),
+    }
+}
+
+/// A `date` field's value: exact, partial (an interval) or a datetime's date.
+fn date_value(json: &Json, path: &str) -> Loaded<DateRange> {
+    match json {
+        Json::String(text) => parse_date(text)
+            .map(|(range, _)| range)
+            .map_err(|m| CaseError::at(path, m)),
+        other => Err(CaseError::at(
+            path,
+            format!("expected a date `YYYY-MM-DD`, found {}", describe(other)),
+        )),
+    }
+}
+
+/// `YYYY-MM-DD`, `YYYY-MM`, `YYYY`, or an RFC 3339 datetime (its date and
+/// time as written, in the offset written).
+fn parse_date(text: &str) -> Result<(DateRange, Option<Time>), String> {
+    let parsed = match text.len() {
+        4 => year_range(text),
+        7 => month_range(text),
+        10 => exact_date(text).map(|d| (DateRange::day(d), None)),
+        _ => datetime(text).map(|(d, t)| (DateRange::day(d), Some(t))),
+    };
+    parsed.ok_or_else(|| date_problem(text))
+}
+
+/// Why `text` is not a date.
+fn date_problem(text: &str) -> String {
+    if date_shape(text) || month_shape(text) {
+        format!("{} is not a calendar date", quote(text))
+    } else if text.len() > 10 && date_shape(text.get(..10).unwrap_or("")) {
+        format!(
+            "expected an RFC 3339 datetime such as `2025-12-20T08:30:00Z`, found {}",
+            quote(text)
+        )
+    } else {
+        format!(
+            "expected a date `YYYY-MM-DD` (or `YYYY-MM`, `YYYY`, or an RFC 3339 datetime), found text {}",
+            quote(text)
+        )
+    }
+}
+
+/// Whether the bytes at these positions are ASCII digits.
+fn digits_at(text: &str, positions: &[usize]) -> bool {
+    positions
+        .iter()
+        .all(|i| text.as_bytes().get(*i).is_some_and(u8::is_ascii_digit))
+}
+
+/// `YYYY-MM` by shape, not yet checked as a month.
+fn month_shape(text: &str) -> bool {
+    text.len() == 7 && digits_at(text, &[0, 1, 2, 3, 5, 6]) && text.as_bytes().get(4) == Some(&b'-')
+}
+
+/// `YYYY-MM-DD` by shape (digits and dashes), not yet checked as a date.
+fn date_shape(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 10
+        && digits_at(text, &[0, 1, 2, 3, 5, 6, 8, 9])
+        && bytes.get(4) == Some(&b'-')
+        && bytes.get(7) == Some(&b'-')
+}
+
+/// A number of fixed width at `start..start + len`.
+fn field_at(text: &str, start: usize, len: usize) -> Option<i16> {
+    let part = text.get(start..start + len)?;
+    if !part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    part.parse().ok()
+}
+
+/// An exact `YYYY-MM-DD` date.
+fn exact_date(text: &str) -> Option<Date> {
+    if !date_shape(text) {
+        return None;
+    }
+    let month = i8::try_from(field_at(text, 5, 2)?).ok()?;
+    let day = i8::try_from(field_at(text, 8, 2)?).ok()?;
+    Date::new(field_at(text, 0, 4)?, month, day).ok()
+}
+
+/// `YYYY`: every day of the year.
+fn year_range(text: &str) -> Option<(DateRange, Option<Time>)> {
+    if !digits_at(text, &[0, 1, 2, 3]) {
+        return None;
+    }
+    let year = field_at(text, 0, 4)?;
+    let first = Date::new(year, 1, 1).ok()?;
+    let last = Date::new(year, 12, 31).ok()?;
+    Some((DateRange { first, last }, None))
+}
+
+/// `YYYY-MM`: every day of the month.
+fn month_range(text: &str) -> Option<(DateRange, Option<Time>)> {
+    if !month_shape(text) {
+        return None;
+    }
+    let month = i8::try_from(field_at(text, 5, 2)?).ok()?;
+    let first = Date::new(field_at(text, 0, 4)?, month, 1).ok()?;
+    Some((
+        DateRange {
+            first,
+            last: first.last_of_month(),
+        },
+        None,
+    ))
+}
+
+/// An RFC 3339 datetime: `YYYY-MM-DD`, `T` (or `t` or a space),
+/// `HH:MM:SS`, an optional fraction, then `Z` or `±HH:MM`.
+fn datetime(text: &str) -> Option<(Date, Time)> {
+    let date = exact_date(text.get(..10)?)?;
+    if !matches!(text.as_bytes().get(10), Some(b'T' | b't' | b' ')) {
+        return None;
+    }
+    let rest = text.get(11..)?;
+    let (clock, offset) = split_offset(rest)?;
+    valid_offset(offset).then_some(())?;
+    Some((date, clock_time(clock)?))
+}
+
+/// `HH:MM:SS[.fff]` and the offset after it.
+fn split_offset(rest: &str) -> Option<(&str, &str)> {
+    let at = rest.find(['Z', 'z', '+', '-'])?;
+    Some((rest.get(..at)?, rest.get(at..)?))
+}
+
+/// `Z`, `z` or `±HH:MM`.
+fn valid_offset(offset: &str) -> bool {
+    if offset == "Z" || offset == "z" {
+        return true;
+    }
+    let sign_ok = offset.starts_with(['+', '-']);
+    let hours = field_at(offset, 1, 2);
+    let minutes = field_at(offset, 4, 2);
+    sign_ok
+        && offset.len() == 6
+        && offset.as_bytes().get(3) == Some(&b':')
+        && hours.is_some_and(|h| h <= 23)
+        && minutes.is_some_and(|m| m <= 59)
+}
+
+/// `HH:MM:SS` with an optional fraction (a leap second reads as :59).
+fn clock_time(clock: &str) -> Option<Time> {
+    let (whole, fraction) = match clock.split_once('.') {
+        Some((w, f)) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => (w, f),
+        Some(_) => return None,
+        None => (clock, ""),
+    };
+    let bytes = whole.as_bytes();
+    if bytes.len() != 8 || bytes.get(2) != Some(&b':') || bytes.get(5) != Some(&b':') {
+        return None;
+    }
+    let hour = i8::try_from(field_at(whole, 0, 2)?).ok()?;
+    let minute = i8::try_from(field_at(whole, 3, 2)?).ok()?;
+    let second = match field_at(whole, 6, 2)? {
+        60 => 59,
+        s => i8::try_from(s).ok()?,
+    };
+    Time::new(hour, minute, second, nanos(fraction)?).ok()
+}
+
+/// A fraction of a second's digits as nanoseconds (digits past nine dropped).
+fn nanos(fraction: &str) -> Option<i32> {
+    let digits: String = fraction
+        .chars()
+        .chain(std::iter::repeat('0'))
+        .take(9)
+        .collect();
+    digits.parse().ok()
+}
+
+/// A number's text split into sign, digits and a power of ten.
+struct DecimalParts {
+    negative: bool,
+    /// The digits, leading zeros removed.
+    digits: String,
+    /// value = digits × 10^exponent
+    exponent: i64,
+}
+
+/// Most significant digits a case number may have.
+const MAX_DIGITS: usize = 28;
+
+impl DecimalParts {
+    /// Plain or scientific notation, with an optional sign.
+    fn read(text: &str) -> Option<DecimalParts> {
+        let (negative, rest) = match text.as_bytes().first() {
+            Some(b'-') => (true, text.get(1..)?),
+            Some(b'+') => (false, text.get(1..)?),
+            _ => (false, text),
+        };
+        let (mantissa, exponent) = match rest.split_once(['e', 'E']) {
+            Some((m, e)) => (m, read_exponent(e)?),
+            None => (rest, 0),
+        };
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if int.is_empty()
+            || !all_digits(int)
+            || !all_digits(frac)
+            || (mantissa.contains('.') && frac.is_empty())
+        {
+            return None;
+        }
+        let digits = format!("{int}{frac}").trim_start_matches('0').to_string();
+        let exponent = exponent.checked_sub(i64::try_from(frac.len()).ok()?)?;
+        Some(DecimalParts {
+            negative,
+            digits,
+            exponent,
+        })
+    }
+
+    /// The exact decimal, or what is wrong with it.
+    fn to_decimal(&self) -> Result<Decimal, &'static str> {
+        if self.digits.is_empty() {
+            return Ok(Decimal::ZERO);
+        }
+        let significant = self.digits.trim_end_matches('0');
+        if significant.len() > MAX_DIGITS {
+            return Err("has more than 28 significant digits");
+        }
+        let trailing = self.digits.len() - significant.len();
+        let kept =
+            self.digits.len() <= MAX_DIGITS && self.exponent >= -i64::from(Decimal::MAX_SCALE);
+        let (digits, exponent) = if kept {
+            (self.digits.as_str(), self.exponent)
+        } else {
+            (
+                significant,
+                self.exponent + i64::try_from(trailing).map_err(|_| "is too large")?,
+            )
+        };
+        let mantissa: i128 = digits.parse().map_err(|_| "is not a number")?;
+        let mantissa = if self.negative { -mantissa } else { mantissa };
+        build_decimal(mantissa, exponent)
+    }
+}
+
+/// `mantissa × 10^exponent` as a Decimal, if it fits.
+fn build_decimal(mantissa: i128, exponent: i64) -> Result<Decimal, &'static str> {
+    if exponent < 0 {
+        let scale = u32::try_from(-exponent).map_err(|_| "has more than 28 decimal places")?;
+        if scale > Decimal::MAX_SCALE {
+            return Err("has more than 28 decimal places");
+        }
+        return Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| "is too large");
+    }
+    let power = u32::try_from(exponent).map_err(|_| "is too large")?;
+    let scaled = 10_i128
+        .checked_pow(power)
+        .and_then(|p| mantissa.checked_mul(p))
+        .ok_or("is too large")?;
+    Decimal::try_from_i128_with_scale(scaled, 0).map_err(|_| "is too large")
+}
+
+/// The exponent after `e`: an optional sign and digits.
+fn read_exponent(text: &str) -> Option<i64> {
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Exponents too long for i64 are far outside Decimal's range either way.
+    let magnitude: i64 = digits.parse().unwrap_or(i64::MAX / 2);
+    Some(if text.starts_with('-') {
+        -magnitude
+    } else {
+        magnitude
+    })
+}
+
+/// Adds "; did you mean `x`?" when there is a suggestion.
+fn with_suggestion(message: String, suggestion: Option<String>) -> String {
+    match suggestion {
+        Some(s) => format!("{message}; did you mean `{s}`?"),
+        None => message,
+    }
+}
+
+/// Text in double quotes, shortened past 60 characters.
+fn quote(text: &str) -> String {
+    const LIMIT: usize = 60;
+    let mut shown: String = text.chars().take(LIMIT).collect();
+    if text.chars().count() > LIMIT {
+        shown.push('…');
+    }
+    format!("{shown:?}")
+}
+
+/// What a JSON value is, for "expected …, found …".
+fn describe(json: &Json) -> String {
+    match json {
+        Json::Null => "null".to_string(),
+        Json::Bool(b) => b.to_string(),
+        Json::Number(n) => format!("the number {}", n.as_str()),
+        Json::String(s) => format!("text {}", quote(s)),
+        Json::Array(_) => "a list".to_string(),
+        Json::Object(_) => "an object".to_string(),
+    }
+}

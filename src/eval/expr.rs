@@ -1,0 +1,620 @@
+//! The evaluator: one dispatch `match`, small helpers per kind of expression.
+
+use super::model::{civil, Protocol};
+use super::ops;
+use super::truth::{Missing, Support, Truth};
+use super::value::{Case, DateRange, EnumValue, Quantity, Val, Value, VocabValue};
+use crate::syntax::ast::*;
+use jiff::civil::Date;
+use std::collections::HashMap;
+
+/// Evaluates expressions for one case. Each define (and each parameterised
+/// define per distinct argument) is evaluated at most once per case.
+pub struct Evaluator<'p> {
+    pub(super) protocol: &'p Protocol,
+    pub(super) case: &'p Case,
+    pub(super) as_of: Date,
+    cache: HashMap<String, Val>,
+    locals: Vec<(String, Val)>,
+    pub(super) lines: Option<Vec<super::history::Line>>,
+}
+
+/// The truth of a value read as a condition.
+pub fn truth(v: Val) -> Truth {
+    match v {
+        Val::Known(Value::Bool(b)) => Truth::known(b),
+        Val::Known(_) => Truth::Unknown(Support::indeterminate()),
+        Val::Unknown(s) => Truth::Unknown(s),
+    }
+}
+
+/// A condition's truth as a value.
+pub fn from_truth(t: Truth) -> Val {
+    match t {
+        Truth::True => Val::Known(Value::Bool(true)),
+        Truth::False => Val::Known(Value::Bool(false)),
+        Truth::Unknown(s) => Val::Unknown(s),
+    }
+}
+
+fn indeterminate() -> Val {
+    Val::Unknown(Support::indeterminate())
+}
+
+impl<'p> Evaluator<'p> {
+    /// An evaluator for `case` on the day `as_of`.
+    pub fn new(protocol: &'p Protocol, case: &'p Case, as_of: Date) -> Evaluator<'p> {
+        Evaluator {
+            protocol,
+            case,
+            as_of,
+            cache: HashMap::new(),
+            locals: Vec::new(),
+            lines: None,
+        }
+    }
+
+    /// The truth of a condition.
+    pub fn condition(&mut self, e: &Expr) -> Truth {
+        let v = self.eval(e);
+        truth(v)
+    }
+
+    /// The value of an expression.
+    pub fn eval(&mut self, e: &Expr) -> Val {
+        self.eval_hint(e, None)
+    }
+
+    /// The value of an expression; `hint` names the enum its context wants.
+    fn eval_hint(&mut self, e: &Expr, hint: Option<&str>) -> Val {
+        match &e.kind {
+            ExprKind::Name(n) => self.name(&n.node, hint),
+            ExprKind::Bool(b) => Val::Known(Value::Bool(*b)),
+            ExprKind::NoneLit => Val::Known(Value::None),
+            ExprKind::Number { value, unit } => Val::Known(Value::Num(Quantity {
+                value: *value,
+                unit: unit.as_ref().and_then(|u| self.protocol.units.lookup(&u.node)),
+            })),
+            ExprKind::Text(t) => Val::Known(Value::Text(t.clone())),
+            ExprKind::Date(d) => civil(*d).map_or_else(indeterminate, |d| Val::Known(Value::Date(DateRange::day(d)))),
+            ExprKind::Set(items) | ExprKind::List(items) => self.collection(items, hint),
+            ExprKind::Group(inner) => self.eval_hint(inner, hint),
+            ExprKind::Not(inner) => from_truth(self.condition(inner).not()),
+            ExprKind::Neg(inner) => self.negate(inner),
+            ExprKind::Binary(op, l, r) => self.binary(*op, l, r),
+            ExprKind::DoubleEq(l, r) => self.compare(BinOp::Eq, l, r),
+            ExprKind::Is(inner, negated, test) => self.is(inner, *negated, test),
+            ExprKind::MissingAs(inner, name) => self.missing_as(inner, &name.node),
+            ExprKind::Field(inner, field) => self.field(inner, &field.node),
+            ExprKind::Index(inner, key) => self.index(inner, key),
+            ExprKind::Call(name, args) => self.call(&name.node, args),
+            ExprKind::If(c, t, f) => self.if_expr(c, t, f),
+            ExprKind::Match(arms, other) => self.match_expr(arms, other),
+            ExprKind::History { pred, target, within } => self.history(*pred, target, within.as_deref()),
+            ExprKind::DateOf(part, inner) => self.date_of(*part, inner),
+            ExprKind::LastLine => self.last_line_value(),
+            ExprKind::PriorLines => self.prior_lines(),
+            ExprKind::Series { read, series, within } => self.series(*read, series, within.as_deref()),
+            ExprKind::Quantified(q, comp) => self.quantified(*q, comp),
+            ExprKind::Aggregate { agg, projection, over } => self.aggregate(*agg, projection.as_deref(), over),
+            ExprKind::Comprehension(comp) => self.comprehension(comp),
+            ExprKind::Vocab(set) => self.vocab_set(set),
+            ExprKind::YearsFrom(from, to) => self.years_from(from, to),
+            ExprKind::Decision(_) | ExprKind::Invalid => indeterminate(),
+        }
+    }
+
+    // ---------- names ----------
+
+    fn name(&mut self, name: &str, hint: Option<&str>) -> Val {
+        if let Some((_, v)) = self.locals.iter().rev().find(|(n, _)| n == name) {
+            return v.clone();
+        }
+        if let Some(v) = self.case.fields.get(name) {
+            return v.clone();
+        }
+        if self.protocol.defines.contains_key(name) {
+            return self.define(name, &[]);
+        }
+        match name {
+            "as_of" => return Val::Known(Value::Date(DateRange::day(self.as_of))),
+            "line" => return self.line_number(),
+            _ => {}
+        }
+        if let Some(v) = self.enum_value(name, hint) {
+            return Val::Known(Value::Enum(v));
+        }
+        Val::Known(Value::Vocab(VocabValue::Known(name.to_string())))
+    }
+
+    fn enum_value(&self, name: &str, hint: Option<&str>) -> Option<EnumValue> {
+        let find = |ty: &str| {
+            let info = self.protocol.enums.get(ty)?;
+            let index = info.values.iter().position(|v| v == name)?;
+            Some(EnumValue {
+                ty: ty.to_string(),
+                name: name.to_string(),
+                index,
+            })
+        };
+        if let Some(found) = hint.and_then(find) {
+            return Some(found);
+        }
+        let mut types: Vec<&String> = self.protocol.enums.keys().collect();
+        types.sort();
+        types.into_iter().find_map(|ty| find(ty))
+    }
+
+    fn define(&mut self, name: &str, args: &[Val]) -> Val {
+        let key = if args.is_empty() { name.to_string() } else { format!("{name}{args:?}") };
+        if let Some(v) = self.cache.get(&key) {
+            return v.clone();
+        }
+        let Some(define) = self.protocol.defines.get(name) else {
+            return indeterminate();
+        };
+        let saved = std::mem::take(&mut self.locals);
+        for (param, arg) in define.params.iter().zip(args) {
+            self.locals.push((param.name.node.clone(), arg.clone()));
+        }
+        let value = self.eval(&define.body);
+        self.locals = saved;
+        self.cache.insert(key, value.clone());
+        value
+    }
+
+    fn call(&mut self, name: &str, args: &[Expr]) -> Val {
+        let values: Vec<Val> = args.iter().map(|a| self.eval(a)).collect();
+        self.define(name, &values)
+    }
+
+    // ---------- operators ----------
+
+    fn collection(&mut self, items: &[Expr], hint: Option<&str>) -> Val {
+        let mut values = Vec::new();
+        for item in items {
+            let v = self.eval_hint(item, hint);
+            if !values.contains(&v) {
+                values.push(v);
+            }
+        }
+        Val::Known(Value::List(values))
+    }
+
+    fn negate(&mut self, inner: &Expr) -> Val {
+        match self.eval(inner) {
+            Val::Known(Value::Num(q)) => Val::Known(Value::Num(Quantity {
+                value: -q.value,
+                unit: q.unit,
+            })),
+            Val::Unknown(s) => Val::Unknown(s),
+            Val::Known(_) => indeterminate(),
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Val {
+        match op {
+            BinOp::And => {
+                let left = self.condition(l);
+                if left == Truth::False {
+                    return from_truth(Truth::False);
+                }
+                from_truth(left.and(self.condition(r)))
+            }
+            BinOp::Or => {
+                let left = self.condition(l);
+                if left == Truth::True {
+                    return from_truth(Truth::True);
+                }
+                from_truth(left.or(self.condition(r)))
+            }
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => self.compare(op, l, r),
+            BinOp::In => self.membership(l, r),
+            BinOp::NotIn => from_truth(truth(self.membership(l, r)).not()),
+            BinOp::Contains => self.contains(l, r),
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => self.arithmetic(op, l, r),
+            BinOp::Union => self.union(l, r),
+            BinOp::Otherwise => match self.eval(l) {
+                Val::Known(Value::None) => self.eval(r),
+                other => other,
+            },
+            BinOp::Range => indeterminate(),
+        }
+    }
+
+    /// Evaluates both sides (the right with the left's enum as hint).
+    fn operands(&mut self, l: &Expr, r: &Expr) -> Result<(Value, Value), Support> {
+        let left = self.eval(l);
+        let hint = match &left {
+            Val::Known(Value::Enum(e)) => Some(e.ty.clone()),
+            _ => None,
+        };
+        let right = self.eval_hint(r, hint.as_deref());
+        match (left, right) {
+            (Val::Known(a), Val::Known(b)) => Ok((a, b)),
+            (Val::Unknown(a), Val::Unknown(b)) => Err(a.union(&b)),
+            (Val::Unknown(s), _) | (_, Val::Unknown(s)) => Err(s),
+        }
+    }
+
+    fn compare(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Val {
+        match self.operands(l, r) {
+            Ok((a, b)) => from_truth(ops::compare(op, &a, &b)),
+            Err(s) => Val::Unknown(s),
+        }
+    }
+
+    fn membership(&mut self, l: &Expr, r: &Expr) -> Val {
+        if let ExprKind::Binary(BinOp::Range, low, high) = &r.kind {
+            let above = self.compare(BinOp::Ge, l, low);
+            let below = self.compare(BinOp::Le, l, high);
+            return from_truth(truth(above).and(truth(below)));
+        }
+        let left = self.eval(l);
+        let hint = match &left {
+            Val::Known(Value::Enum(e)) => Some(e.ty.clone()),
+            _ => None,
+        };
+        let right = self.eval_hint(r, hint.as_deref());
+        let (Val::Known(x), Val::Known(Value::List(items))) = (&left, &right) else {
+            return unknown_of(&left, &right);
+        };
+        let mut result = Truth::False;
+        for item in items {
+            let t = match item {
+                Val::Known(v) => ops::compare(BinOp::Eq, x, v),
+                Val::Unknown(s) => Truth::Unknown(s.clone()),
+            };
+            result = result.or(t);
+        }
+        from_truth(result)
+    }
+
+    fn contains(&mut self, l: &Expr, r: &Expr) -> Val {
+        let (whole, part) = match self.operands(l, r) {
+            Ok(pair) => pair,
+            Err(s) => return Val::Unknown(s),
+        };
+        match (&whole, &part) {
+            (Value::Vocab(VocabValue::Known(regimen)), Value::Vocab(VocabValue::Known(agent))) => {
+                let has = self.protocol.vocab.regimens.get(regimen).is_some_and(|r| r.agents.contains(agent));
+                from_truth(Truth::known(has))
+            }
+            (Value::List(items), x) => {
+                let mut result = Truth::False;
+                for item in items {
+                    result = result.or(match item {
+                        Val::Known(v) => ops::compare(BinOp::Eq, v, x),
+                        Val::Unknown(s) => Truth::Unknown(s.clone()),
+                    });
+                }
+                from_truth(result)
+            }
+            (Value::Vocab(VocabValue::Unrecognised { path, .. }), _) => Val::Unknown(unrecognised(path)),
+            _ => from_truth(Truth::False),
+        }
+    }
+
+    fn arithmetic(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Val {
+        let (a, b) = match self.operands(l, r) {
+            Ok(pair) => pair,
+            Err(s) => return Val::Unknown(s),
+        };
+        let result = match (op, &a, &b) {
+            (BinOp::Add, Value::Date(d), Value::Num(q)) => d.exact().and_then(|d| ops::shift(d, q, 1)).map(date_value),
+            (BinOp::Sub, Value::Date(d), Value::Num(q)) => d.exact().and_then(|d| ops::shift(d, q, -1)).map(date_value),
+            (BinOp::Sub, Value::Date(x), Value::Date(y)) => self.date_difference(x, y),
+            (_, Value::Num(x), Value::Num(y)) => ops::arithmetic(op, x, y).map(Value::Num),
+            _ => None,
+        };
+        result.map_or_else(indeterminate, Val::Known)
+    }
+
+    fn date_difference(&self, x: &DateRange, y: &DateRange) -> Option<Value> {
+        let days = ops::days_between(y.exact()?, x.exact()?)?;
+        Some(Value::Num(Quantity {
+            value: days.into(),
+            unit: self.protocol.units.lookup("days"),
+        }))
+    }
+
+    fn union(&mut self, l: &Expr, r: &Expr) -> Val {
+        match self.operands(l, r) {
+            Ok((Value::List(mut a), Value::List(b))) => {
+                for item in b {
+                    if !a.contains(&item) {
+                        a.push(item);
+                    }
+                }
+                Val::Known(Value::List(a))
+            }
+            Ok(_) => indeterminate(),
+            Err(s) => Val::Unknown(s),
+        }
+    }
+
+    fn is(&mut self, inner: &Expr, negated: bool, test: &IsTest) -> Val {
+        let t = match test {
+            IsTest::None => match self.eval(inner) {
+                Val::Known(Value::None) => Truth::True,
+                Val::Known(_) => Truth::False,
+                Val::Unknown(s) => Truth::Unknown(s),
+            },
+            IsTest::Missing | IsTest::Unknown => Truth::known(matches!(self.eval(inner), Val::Unknown(_))),
+            IsTest::Known => Truth::known(matches!(self.eval(inner), Val::Known(_))),
+            IsTest::True => Truth::known(self.condition(inner) == Truth::True),
+            IsTest::False => Truth::known(self.condition(inner) == Truth::False),
+            IsTest::Vocab(name) => self.is_vocab(inner, &name.node),
+        };
+        from_truth(if negated { t.not() } else { t })
+    }
+
+    fn is_vocab(&mut self, inner: &Expr, name: &str) -> Truth {
+        if matches!(inner.kind, ExprKind::LastLine) {
+            return self.last_line_is(name);
+        }
+        match self.eval(inner) {
+            Val::Known(Value::Record(record)) => self.record_is(&record, name),
+            Val::Known(Value::Vocab(VocabValue::Known(option))) => self.option_is(&option, name),
+            Val::Known(Value::Vocab(VocabValue::Unrecognised { path, .. })) => Truth::Unknown(unrecognised(&path)),
+            Val::Known(Value::Enum(e)) => Truth::known(e.name == name),
+            Val::Known(_) => Truth::False,
+            Val::Unknown(s) => Truth::Unknown(s),
+        }
+    }
+
+    fn missing_as(&mut self, inner: &Expr, name: &str) -> Val {
+        match self.eval(inner) {
+            Val::Unknown(s) if !s.facts.is_empty() => Val::Unknown(Support {
+                facts: vec![Missing::Named(name.to_string())],
+                indeterminate: s.indeterminate,
+            }),
+            other => other,
+        }
+    }
+
+    fn field(&mut self, inner: &Expr, field: &str) -> Val {
+        match self.eval(inner) {
+            Val::Known(Value::Record(record)) => record.fields.get(field).cloned().unwrap_or_else(indeterminate),
+            Val::Known(_) => indeterminate(),
+            unknown => unknown,
+        }
+    }
+
+    fn index(&mut self, inner: &Expr, key: &Expr) -> Val {
+        let (whole, key) = match self.operands(inner, key) {
+            Ok(pair) => pair,
+            Err(s) => return Val::Unknown(s),
+        };
+        match whole {
+            Value::Map(entries) => entries
+                .into_iter()
+                .find(|(k, _)| *k == key)
+                .map_or(Val::Known(Value::None), |(_, v)| v),
+            Value::List(items) => match key {
+                Value::Num(q) => rust_decimal::prelude::ToPrimitive::to_usize(&q.value)
+                    .and_then(|i| items.get(i).cloned())
+                    .unwrap_or(Val::Known(Value::None)),
+                _ => indeterminate(),
+            },
+            _ => indeterminate(),
+        }
+    }
+
+    fn if_expr(&mut self, c: &Expr, t: &Expr, f: &Expr) -> Val {
+        match self.condition(c) {
+            Truth::True => self.eval(t),
+            Truth::False => self.eval(f),
+            Truth::Unknown(s) => same_or_unknown(self.eval(t), self.eval(f), s),
+        }
+    }
+
+    /// `match`: the first true guard's value; an unknown guard gives the result
+    /// anyway when every still-possible result is the same.
+    fn match_expr(&mut self, arms: &[(Expr, Expr)], other: &Expr) -> Val {
+        let mut possible: Vec<Val> = Vec::new();
+        let mut support = Support::default();
+        for (guard, value) in arms {
+            match self.condition(guard) {
+                Truth::True => {
+                    possible.push(self.eval(value));
+                    return settle(possible, support);
+                }
+                Truth::False => {}
+                Truth::Unknown(s) => {
+                    support.merge(&s);
+                    possible.push(self.eval(value));
+                }
+            }
+        }
+        possible.push(self.eval(other));
+        settle(possible, support)
+    }
+
+    fn date_of(&mut self, part: DatePart, inner: &Expr) -> Val {
+        match (&inner.kind, part) {
+            (ExprKind::History { pred, target, within }, _) => self.history_date(*pred, target, within.as_deref()),
+            (ExprKind::Series { read, series, within }, _) => self.series_date(*read, series, within.as_deref()),
+            (ExprKind::LastLine, DatePart::End) => self.last_line_role("end"),
+            (ExprKind::LastLine, _) => self.last_line_role("start"),
+            _ => indeterminate(),
+        }
+    }
+
+    fn years_from(&mut self, from: &Expr, to: &Expr) -> Val {
+        match self.operands(from, to) {
+            Ok((Value::Date(a), Value::Date(b))) => {
+                let years = a.exact().zip(b.exact()).and_then(|(a, b)| ops::years_between(a, b));
+                years.map_or_else(indeterminate, |y| {
+                    Val::Known(Value::Num(Quantity {
+                        value: y.into(),
+                        unit: self.protocol.units.lookup("years"),
+                    }))
+                })
+            }
+            Ok(_) => indeterminate(),
+            Err(s) => Val::Unknown(s),
+        }
+    }
+
+    // ---------- collections ----------
+
+    /// The members of a collection: known items, or the support that makes it unknown.
+    fn members(&mut self, source: &Expr) -> Result<Vec<Val>, Support> {
+        match self.eval(source) {
+            Val::Known(Value::List(items)) => Ok(items),
+            Val::Known(Value::Map(entries)) => Ok(entries.into_iter().map(|(k, _)| Val::Known(k)).collect()),
+            Val::Known(Value::None) => Ok(Vec::new()),
+            Val::Known(_) => Err(Support::indeterminate()),
+            Val::Unknown(s) => Err(s),
+        }
+    }
+
+    /// The value of a bound variable or parameter.
+    pub(super) fn local(&self, name: &str) -> Option<Val> {
+        self.locals.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+    }
+
+    /// Runs `body` with `var` bound to `value`.
+    pub(super) fn with_local<T>(&mut self, var: &str, value: Val, body: impl FnOnce(&mut Self) -> T) -> T {
+        self.locals.push((var.to_string(), value));
+        let result = body(self);
+        self.locals.pop();
+        result
+    }
+
+    /// Each member of `x in xs where P` with the truth of `P` for it.
+    pub(super) fn filtered(&mut self, comp: &Comprehension) -> Result<Vec<(Val, Truth)>, Support> {
+        let members = self.members(&comp.source)?;
+        let mut out = Vec::new();
+        for member in members {
+            let keep = match &comp.filter {
+                None => Truth::True,
+                Some(filter) => self.with_local(&comp.var.node, member.clone(), |ev| ev.condition(filter)),
+            };
+            out.push((member, keep));
+        }
+        Ok(out)
+    }
+
+    fn quantified(&mut self, q: Quantifier, comp: &Comprehension) -> Val {
+        let members = match self.filtered(comp) {
+            Ok(m) => m,
+            Err(s) => return Val::Unknown(s),
+        };
+        // `all x in xs have P` reads P as the filter: all hold when none fails.
+        let truths = members.into_iter().map(|(_, t)| t);
+        from_truth(match q {
+            Quantifier::Any => truths.fold(Truth::False, Truth::or),
+            Quantifier::No => truths.fold(Truth::False, Truth::or).not(),
+            Quantifier::All => truths.fold(Truth::True, Truth::and),
+        })
+    }
+
+    fn comprehension(&mut self, comp: &Comprehension) -> Val {
+        match self.filtered(comp) {
+            Ok(members) => Val::Known(Value::List(
+                members.into_iter().filter(|(_, t)| *t == Truth::True).map(|(m, _)| m).collect(),
+            )),
+            Err(s) => Val::Unknown(s),
+        }
+    }
+
+    fn aggregate(&mut self, agg: Aggregate, projection: Option<&Expr>, over: &AggregateOver) -> Val {
+        let comp = match over {
+            AggregateOver::Binding(comp) => (**comp).clone(),
+            AggregateOver::Collection(source) => Comprehension {
+                var: crate::span::Spanned::new("\u{0}it".to_string(), source.span),
+                source: (**source).clone(),
+                filter: None,
+            },
+        };
+        let members = match self.filtered(&comp) {
+            Ok(m) => m,
+            Err(s) => return Val::Unknown(s),
+        };
+        let mut kept = Vec::new();
+        for (member, keep) in members {
+            match keep {
+                Truth::True => kept.push(match projection {
+                    Some(p) => self.with_local(&comp.var.node, member, |ev| ev.eval(p)),
+                    None => member,
+                }),
+                Truth::False => {}
+                Truth::Unknown(s) => return Val::Unknown(s),
+            }
+        }
+        super::aggregate::fold(agg, kept, &self.protocol.units)
+    }
+
+    fn vocab_set(&mut self, set: &VocabSet) -> Val {
+        let vocab = &self.protocol.vocab;
+        let names: Vec<String> = match set {
+            VocabSet::With { of, by, value } => {
+                let has = |g: &super::model::Groups| match by.node.as_str() {
+                    "tag" => g.tags.contains(&value.node),
+                    _ => g.classes.contains(&value.node),
+                };
+                match of.node.as_str() {
+                    "regimens" => vocab.regimens.iter().filter(|(_, r)| has(&r.groups)).map(|(n, _)| n.clone()).collect(),
+                    _ => vocab.agents.iter().filter(|(_, g)| has(g)).map(|(n, _)| n.clone()).collect(),
+                }
+            }
+            VocabSet::MembersOf(class) => {
+                let agents = vocab.agents.iter().filter(|(_, g)| g.classes.contains(&class.node));
+                let regimens = vocab.regimens.iter().filter(|(_, r)| r.groups.classes.contains(&class.node));
+                agents.map(|(n, _)| n.clone()).chain(regimens.map(|(n, _)| n.clone())).collect()
+            }
+        };
+        let mut names = names;
+        names.sort();
+        Val::Known(Value::List(
+            names.into_iter().map(|n| Val::Known(Value::Vocab(VocabValue::Known(n)))).collect(),
+        ))
+    }
+}
+
+/// The one value every possible branch gives, or unknown.
+fn settle(possible: Vec<Val>, support: Support) -> Val {
+    let Some(first) = possible.first().cloned() else {
+        return Val::Unknown(support);
+    };
+    if support.facts.is_empty() && !support.indeterminate {
+        return possible.into_iter().last().unwrap_or(first);
+    }
+    if possible.iter().all(|v| *v == first) && matches!(first, Val::Known(_)) {
+        return first;
+    }
+    let mut all = support;
+    for v in &possible {
+        if let Val::Unknown(s) = v {
+            all.merge(s);
+        }
+    }
+    Val::Unknown(all)
+}
+
+fn same_or_unknown(a: Val, b: Val, support: Support) -> Val {
+    settle(vec![a, b], support)
+}
+
+fn unknown_of(a: &Val, b: &Val) -> Val {
+    match (a, b) {
+        (Val::Unknown(x), Val::Unknown(y)) => Val::Unknown(x.clone().union(y)),
+        (Val::Unknown(s), _) | (_, Val::Unknown(s)) => Val::Unknown(s.clone()),
+        _ => indeterminate(),
+    }
+}
+
+fn date_value(d: Date) -> Value {
+    Value::Date(DateRange::day(d))
+}
+
+/// The support of an unrecognised free-text value: its path, asked for with `why: unrecognised`.
+pub fn unrecognised(path: &str) -> Support {
+    Support::of(Missing::Fact {
+        path: path.to_string(),
+        need: None,
+        why: Some("unrecognised".to_string()),
+    })
+}

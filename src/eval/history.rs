@@ -1,0 +1,539 @@
+//! Therapy history: lines read through the role mapping, matching against
+//! vocabulary, and the history predicates of the brief.
+
+use super::expr::{from_truth, unrecognised, Evaluator};
+use super::ops;
+use super::truth::{Support, Truth};
+use super::value::{DateRange, Quantity, Record, Val, Value, VocabValue};
+use crate::syntax::ast::{Expr, HistoryPred, HistoryTarget, RoleValue};
+use std::cmp::Ordering;
+
+/// One line of the history, its roles read.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// Its position in the case's array.
+    pub index: usize,
+    /// Whether it exists on `as_of` (its start ≤ `as_of`).
+    pub exists: Truth,
+    /// Role values (`start`, `end`, `event`, `response`, `outcome`, `regimen`, `agents`, `line`).
+    pub roles: std::collections::HashMap<String, Val>,
+    /// The line's record.
+    pub record: Record,
+}
+
+impl Line {
+    fn role(&self, name: &str) -> Val {
+        self.roles.get(name).cloned().unwrap_or(Val::Known(Value::None))
+    }
+}
+
+impl Evaluator<'_> {
+    /// The history's lines (all of them; `exists` says which are on `as_of`), read once.
+    pub(super) fn lines(&mut self) -> Result<Vec<Line>, Support> {
+        if let Some(lines) = &self.lines {
+            return Ok(lines.clone());
+        }
+        let Some(schema) = self.protocol.history.clone() else {
+            return Ok(Vec::new());
+        };
+        let records = match self.case.fields.get(&schema.field) {
+            Some(Val::Known(Value::List(items))) => items.clone(),
+            Some(Val::Known(_)) | None => Vec::new(),
+            Some(Val::Unknown(s)) => return Err(s.clone()),
+        };
+        let mut lines = Vec::new();
+        for (index, item) in records.into_iter().enumerate() {
+            if let Val::Known(Value::Record(record)) = item {
+                lines.push(self.read_line(index, record, &schema.roles));
+            }
+        }
+        self.lines = Some(lines.clone());
+        Ok(lines)
+    }
+
+    fn read_line(&mut self, index: usize, record: Record, roles: &std::collections::HashMap<String, RoleValue>) -> Line {
+        let mut values = std::collections::HashMap::new();
+        for (role, mapping) in roles {
+            let v = self.read_role(&record, mapping);
+            values.insert(role.clone(), v);
+        }
+        for role in ["end", "event"] {
+            if let Some(v) = values.get_mut(role) {
+                *v = self.none_if_after_as_of(v.clone());
+            }
+        }
+        let exists = match values.get("start") {
+            Some(Val::Known(Value::Date(d))) => before_or_on(d, self.as_of),
+            Some(Val::Unknown(s)) => Truth::Unknown(s.clone()),
+            _ => Truth::False,
+        };
+        Line {
+            index,
+            exists,
+            roles: values,
+            record,
+        }
+    }
+
+    fn read_role(&mut self, record: &Record, mapping: &RoleValue) -> Val {
+        match mapping {
+            RoleValue::Unmapped => Val::Known(Value::None),
+            RoleValue::PerAgent { list, field } => match record.fields.get(&list.node) {
+                Some(Val::Known(Value::List(items))) => Val::Known(Value::List(
+                    items.iter().map(|item| per_agent(item, &field.node)).collect(),
+                )),
+                Some(Val::Unknown(s)) => Val::Unknown(s.clone()),
+                _ => Val::Known(Value::List(Vec::new())),
+            },
+            RoleValue::Expr(e) => self.in_record(record, e),
+        }
+    }
+
+    /// Evaluates an expression with a record's fields in scope.
+    fn in_record(&mut self, record: &Record, e: &Expr) -> Val {
+        let fields: Vec<(String, Val)> = record.fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        self.with_locals(fields, |ev| ev.eval(e))
+    }
+
+    fn with_locals<T>(&mut self, locals: Vec<(String, Val)>, body: impl FnOnce(&mut Self) -> T) -> T {
+        match locals.split_first() {
+            None => body(self),
+            Some(((name, value), rest)) => {
+                let rest = rest.to_vec();
+                self.with_local(name, value.clone(), |ev| ev.with_locals(rest, body))
+            }
+        }
+    }
+
+    fn none_if_after_as_of(&self, v: Val) -> Val {
+        match &v {
+            Val::Known(Value::Date(d)) if d.first > self.as_of => Val::Known(Value::None),
+            _ => v,
+        }
+    }
+
+    /// `received X`, `relapse after X within D`, …: Kleene-∃ over existing matching lines.
+    pub(super) fn history(&mut self, pred: HistoryPred, target: &HistoryTarget, within: Option<&Expr>) -> Val {
+        let window = match within.map(|w| self.eval(w)) {
+            None => None,
+            Some(Val::Known(Value::Num(q))) => Some(q),
+            Some(Val::Unknown(s)) => return Val::Unknown(s),
+            Some(Val::Known(_)) => return Val::Unknown(Support::indeterminate()),
+        };
+        let lines = match self.lines() {
+            Ok(lines) => lines,
+            Err(s) => return Val::Unknown(s),
+        };
+        let last = self.last_index(&lines);
+        let mut result = Truth::False;
+        for line in &lines {
+            let holds = line
+                .exists
+                .clone()
+                .and(self.line_targets(line, target, &last))
+                .and(self.predicate(pred, line, window.as_ref()));
+            result = result.or(holds);
+        }
+        from_truth(result)
+    }
+
+    /// The date of the matching line's event (start for `received`), or none.
+    pub(super) fn history_date(&mut self, pred: HistoryPred, target: &HistoryTarget, within: Option<&Expr>) -> Val {
+        let window = match within.map(|w| self.eval(w)) {
+            Some(Val::Known(Value::Num(q))) => Some(q),
+            _ => None,
+        };
+        let lines = match self.lines() {
+            Ok(lines) => lines,
+            Err(s) => return Val::Unknown(s),
+        };
+        let last = self.last_index(&lines);
+        let role = if pred == HistoryPred::Received { "start" } else { "event" };
+        let mut latest: Option<Val> = None;
+        for line in lines.iter().rev() {
+            let holds = line
+                .exists
+                .clone()
+                .and(self.line_targets(line, target, &last))
+                .and(self.predicate(pred, line, window.as_ref()));
+            match holds {
+                Truth::True => {
+                    latest = Some(line.role(role));
+                    break;
+                }
+                Truth::Unknown(s) => return Val::Unknown(s),
+                Truth::False => {}
+            }
+        }
+        latest.unwrap_or(Val::Known(Value::None))
+    }
+
+    fn line_targets(&self, line: &Line, target: &HistoryTarget, last: &Result<Option<usize>, Support>) -> Truth {
+        match target {
+            HistoryTarget::LastLine => match last {
+                Ok(Some(i)) => Truth::known(*i == line.index),
+                Ok(None) => Truth::False,
+                Err(s) => Truth::Unknown(s.clone()),
+            },
+            HistoryTarget::Name(name) => self.line_matches_name(line, &name.node),
+            HistoryTarget::Set(names) => names
+                .iter()
+                .fold(Truth::False, |acc, n| acc.or(self.line_matches_name(line, &n.node))),
+        }
+    }
+
+    fn line_matches_name(&self, line: &Line, name: &str) -> Truth {
+        let value = self.local_vocab(name).unwrap_or_else(|| VocabValue::Known(name.to_string()));
+        match value {
+            VocabValue::Known(x) => self.line_matches(line, &x),
+            VocabValue::Unrecognised { path, .. } => Truth::Unknown(unrecognised(&path)),
+            VocabValue::Other(_) => Truth::False,
+        }
+    }
+
+    /// A parameter or bound variable holding a vocabulary value.
+    fn local_vocab(&self, name: &str) -> Option<VocabValue> {
+        match self.local(name)? {
+            Val::Known(Value::Vocab(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Whether a line matches a regimen, agent, class or tag (the brief's rules).
+    pub(super) fn line_matches(&self, line: &Line, x: &str) -> Truth {
+        if self.protocol.vocab.regimens.contains_key(x) {
+            return self.line_is_regimen(line, x);
+        }
+        match line.role("agents") {
+            Val::Known(Value::List(agents)) if !agents.is_empty() => self.any_agent(&agents, x),
+            Val::Unknown(s) => Truth::Unknown(s),
+            _ => match line.role("regimen") {
+                Val::Known(Value::Vocab(v)) => self.vocab_has(&v, x),
+                Val::Unknown(s) => Truth::Unknown(s),
+                _ => Truth::False,
+            },
+        }
+    }
+
+    fn line_is_regimen(&self, line: &Line, x: &str) -> Truth {
+        match line.role("regimen") {
+            Val::Known(Value::Vocab(VocabValue::Known(r))) => Truth::known(r == x),
+            Val::Known(Value::Vocab(VocabValue::Unrecognised { path, .. })) => Truth::Unknown(unrecognised(&path)),
+            Val::Known(Value::Vocab(VocabValue::Other(_))) => Truth::False,
+            Val::Unknown(s) => Truth::Unknown(s),
+            _ => self.agents_are_regimen(line, x),
+        }
+    }
+
+    /// A line without a regimen matches regimen X when it lists exactly X's agents.
+    fn agents_are_regimen(&self, line: &Line, x: &str) -> Truth {
+        let Some(regimen) = self.protocol.vocab.regimens.get(x) else {
+            return Truth::False;
+        };
+        let Val::Known(Value::List(agents)) = line.role("agents") else {
+            return Truth::False;
+        };
+        let mut names = Vec::new();
+        for agent in &agents {
+            match agent {
+                Val::Known(Value::Vocab(VocabValue::Known(a))) => names.push(a.clone()),
+                Val::Known(Value::Vocab(VocabValue::Unrecognised { path, .. })) => {
+                    return Truth::Unknown(unrecognised(path))
+                }
+                Val::Unknown(s) => return Truth::Unknown(s.clone()),
+                _ => return Truth::False,
+            }
+        }
+        let mut wanted = regimen.agents.clone();
+        wanted.sort();
+        wanted.dedup();
+        names.sort();
+        names.dedup();
+        Truth::known(!names.is_empty() && names == wanted)
+    }
+
+    fn any_agent(&self, agents: &[Val], x: &str) -> Truth {
+        agents.iter().fold(Truth::False, |acc, agent| {
+            acc.or(match agent {
+                Val::Known(Value::Vocab(v)) => self.vocab_has(v, x),
+                Val::Unknown(s) => Truth::Unknown(s.clone()),
+                _ => Truth::False,
+            })
+        })
+    }
+
+    /// Whether an agent or regimen value is X or has X (agent, class or tag).
+    fn vocab_has(&self, v: &VocabValue, x: &str) -> Truth {
+        match v {
+            VocabValue::Known(name) => Truth::known(self.option_has(name, x)),
+            VocabValue::Unrecognised { path, .. } => Truth::Unknown(unrecognised(path)),
+            VocabValue::Other(_) => Truth::False,
+        }
+    }
+
+    /// Whether option `name` is X, contains agent X, or has X as a class or tag.
+    pub fn option_has(&self, name: &str, x: &str) -> bool {
+        self.protocol.vocab.has(name, x)
+    }
+
+    /// `option is X`.
+    pub(super) fn option_is(&self, option: &str, x: &str) -> Truth {
+        Truth::known(self.option_has(option, x))
+    }
+
+    /// `line is X` for a line record (bound in a comprehension over `prior lines`).
+    pub(super) fn record_is(&mut self, record: &Record, x: &str) -> Truth {
+        let lines = self.lines().unwrap_or_default();
+        match lines.iter().find(|l| l.record.path == record.path) {
+            Some(line) => self.line_matches(line, x),
+            None => Truth::False,
+        }
+    }
+
+    fn predicate(&self, pred: HistoryPred, line: &Line, window: Option<&Quantity>) -> Truth {
+        match pred {
+            HistoryPred::Received => self.recent(line, window),
+            HistoryPred::ProgressionOn => self.progression_on(line, window),
+            HistoryPred::RefractoryTo => self.responded(line).not().or(self.progression_on(line, window)),
+            HistoryPred::RelapseAfter => self.relapse_after(line, window),
+            HistoryPred::IntolerantOf => self.intolerant(line).and(self.recent(line, window)),
+        }
+    }
+
+    /// `within D` on `received`/`intolerant of`: end (or `as_of`, if ongoing) ≥ `as_of` − D.
+    fn recent(&self, line: &Line, window: Option<&Quantity>) -> Truth {
+        let Some(d) = window else {
+            return Truth::True;
+        };
+        let Some(from) = ops::shift(self.as_of, d, -1) else {
+            return Truth::Unknown(Support::indeterminate());
+        };
+        match line.role("end") {
+            Val::Known(Value::None) => Truth::True,
+            Val::Known(Value::Date(end)) => on_or_after(&end, from),
+            Val::Unknown(s) => Truth::Unknown(s),
+            _ => Truth::False,
+        }
+    }
+
+    /// event ≥ start and (end is none or event ≤ end [+ D]).
+    fn progression_on(&self, line: &Line, window: Option<&Quantity>) -> Truth {
+        let (event, start, end) = (line.role("event"), line.role("start"), line.role("end"));
+        let event = match event {
+            Val::Known(Value::Date(e)) => e,
+            Val::Known(_) => return Truth::False,
+            Val::Unknown(s) => return Truth::Unknown(s),
+        };
+        let after_start = match start {
+            Val::Known(Value::Date(s)) => on_or_after(&event, s.last),
+            Val::Unknown(s) => Truth::Unknown(s),
+            _ => Truth::False,
+        };
+        let before_end = match end {
+            Val::Known(Value::None) => Truth::True,
+            Val::Known(Value::Date(end)) => self.by_end(&event, &end, window),
+            Val::Unknown(s) => Truth::Unknown(s),
+            _ => Truth::False,
+        };
+        after_start.and(before_end)
+    }
+
+    /// event ≤ end (+ D when given).
+    fn by_end(&self, event: &DateRange, end: &DateRange, window: Option<&Quantity>) -> Truth {
+        let Some(limit) = end.exact() else {
+            return Truth::Unknown(Support::indeterminate());
+        };
+        let limit = match window {
+            Some(d) => match ops::shift(limit, d, 1) {
+                Some(l) => l,
+                None => return Truth::Unknown(Support::indeterminate()),
+            },
+            None => limit,
+        };
+        before_or_on(event, limit)
+    }
+
+    /// response ∈ responding, end is not none, event > end (and event ≤ end + D).
+    fn relapse_after(&self, line: &Line, window: Option<&Quantity>) -> Truth {
+        let responded = self.responded(line);
+        let (event, end) = (line.role("event"), line.role("end"));
+        let timing = match (event, end) {
+            (Val::Unknown(a), Val::Unknown(b)) => Truth::Unknown(a.union(&b)),
+            (Val::Unknown(s), _) | (_, Val::Unknown(s)) => Truth::Unknown(s),
+            (Val::Known(Value::Date(e)), Val::Known(Value::Date(end))) => {
+                let after = after_strictly(&e, &end);
+                match window {
+                    Some(_) => after.and(self.by_end(&e, &end, window)),
+                    None => after,
+                }
+            }
+            _ => Truth::False,
+        };
+        responded.and(timing)
+    }
+
+    fn responded(&self, line: &Line) -> Truth {
+        let responding = self.protocol.history.as_ref().map(|h| h.responding.clone()).unwrap_or_default();
+        in_values(line.role("response"), &responding)
+    }
+
+    fn intolerant(&self, line: &Line) -> Truth {
+        let intolerance = self.protocol.history.as_ref().map(|h| h.intolerance.clone()).unwrap_or_default();
+        in_values(line.role("outcome"), &intolerance)
+    }
+
+    /// The index of the existing line with the latest start (a tie goes to the later entry).
+    fn last_index(&self, lines: &[Line]) -> Result<Option<usize>, Support> {
+        let mut best: Option<(&Line, DateRange)> = None;
+        for line in lines {
+            match (&line.exists, line.role("start")) {
+                (Truth::False, _) => {}
+                (Truth::Unknown(s), _) => return Err(s.clone()),
+                (Truth::True, Val::Known(Value::Date(start))) => {
+                    let later = best.as_ref().is_none_or(|(_, b)| start.first.cmp(&b.first) != Ordering::Less);
+                    if later {
+                        best = Some((line, start));
+                    }
+                }
+                (Truth::True, Val::Unknown(s)) => return Err(s),
+                (Truth::True, _) => {}
+            }
+        }
+        Ok(best.map(|(l, _)| l.index))
+    }
+
+    /// `last line`: the record of the existing line with the latest start, or none.
+    pub(super) fn last_line_value(&mut self) -> Val {
+        let lines = match self.lines() {
+            Ok(lines) => lines,
+            Err(s) => return Val::Unknown(s),
+        };
+        match self.last_index(&lines) {
+            Ok(Some(i)) => lines
+                .iter()
+                .find(|l| l.index == i)
+                .map_or(Val::Known(Value::None), |l| Val::Known(Value::Record(l.record.clone()))),
+            Ok(None) => Val::Known(Value::None),
+            Err(s) => Val::Unknown(s),
+        }
+    }
+
+    /// A role of the last line (`end of last line`), none when there is no line.
+    pub(super) fn last_line_role(&mut self, role: &str) -> Val {
+        let lines = match self.lines() {
+            Ok(lines) => lines,
+            Err(s) => return Val::Unknown(s),
+        };
+        match self.last_index(&lines) {
+            Ok(Some(i)) => lines.iter().find(|l| l.index == i).map_or(Val::Known(Value::None), |l| l.role(role)),
+            Ok(None) => Val::Known(Value::None),
+            Err(s) => Val::Unknown(s),
+        }
+    }
+
+    /// `last line is X`.
+    pub(super) fn last_line_is(&mut self, x: &str) -> Truth {
+        let lines = match self.lines() {
+            Ok(lines) => lines,
+            Err(s) => return Truth::Unknown(s),
+        };
+        match self.last_index(&lines) {
+            Ok(Some(i)) => match lines.iter().find(|l| l.index == i) {
+                Some(line) => self.line_matches(line, x),
+                None => Truth::False,
+            },
+            Ok(None) => Truth::False,
+            Err(s) => Truth::Unknown(s),
+        }
+    }
+
+    /// `prior lines`: the records of the lines that exist on `as_of`.
+    pub(super) fn prior_lines(&mut self) -> Val {
+        let lines = match self.lines() {
+            Ok(lines) => lines,
+            Err(s) => return Val::Unknown(s),
+        };
+        let mut records = Vec::new();
+        for line in lines {
+            match line.exists {
+                Truth::True => records.push(Val::Known(Value::Record(line.record))),
+                Truth::False => {}
+                Truth::Unknown(s) => return Val::Unknown(s),
+            }
+        }
+        Val::Known(Value::List(records))
+    }
+
+    /// `line`: the number of prior lines + 1 (distinct line numbers when `line` is mapped).
+    pub(super) fn line_number(&mut self) -> Val {
+        let lines = match self.lines() {
+            Ok(lines) => lines,
+            Err(s) => return Val::Unknown(s),
+        };
+        let mut numbers: Vec<Value> = Vec::new();
+        let mut count = 0usize;
+        for line in &lines {
+            match &line.exists {
+                Truth::True => count += 1,
+                Truth::False => continue,
+                Truth::Unknown(s) => return Val::Unknown(s.clone()),
+            }
+            if let Some(Val::Known(v)) = line.roles.get("line") {
+                if !numbers.contains(v) {
+                    numbers.push(v.clone());
+                }
+            }
+        }
+        let mapped = self.protocol.history.as_ref().is_some_and(|h| h.roles.contains_key("line"));
+        let n = if mapped { numbers.len() } else { count };
+        Val::Known(Value::Num(Quantity {
+            value: (n + 1).into(),
+            unit: None,
+        }))
+    }
+}
+
+fn per_agent(item: &Val, field: &str) -> Val {
+    match item {
+        Val::Known(Value::Record(r)) => r.fields.get(field).cloned().unwrap_or(Val::Known(Value::None)),
+        other => other.clone(),
+    }
+}
+
+fn in_values(v: Val, values: &[String]) -> Truth {
+    match v {
+        Val::Known(Value::Enum(e)) => Truth::known(values.contains(&e.name)),
+        Val::Unknown(s) => Truth::Unknown(s),
+        _ => Truth::False,
+    }
+}
+
+fn before_or_on(d: &DateRange, day: jiff::civil::Date) -> Truth {
+    if d.last <= day {
+        Truth::True
+    } else if d.first > day {
+        Truth::False
+    } else {
+        Truth::Unknown(Support::indeterminate())
+    }
+}
+
+fn on_or_after(d: &DateRange, day: jiff::civil::Date) -> Truth {
+    if d.first >= day {
+        Truth::True
+    } else if d.last < day {
+        Truth::False
+    } else {
+        Truth::Unknown(Support::indeterminate())
+    }
+}
+
+fn after_strictly(a: &DateRange, b: &DateRange) -> Truth {
+    if a.first > b.last {
+        Truth::True
+    } else if a.last <= b.first {
+        Truth::False
+    } else {
+        Truth::Unknown(Support::indeterminate())
+    }
+}

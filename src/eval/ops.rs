@@ -1,0 +1,149 @@
+//! Operators on values, free of any environment: comparisons, arithmetic,
+//! calendar arithmetic.
+
+use super::truth::{Support, Truth};
+use super::value::{DateRange, Quantity, Value};
+use crate::syntax::ast::BinOp;
+use crate::units::{convert, Unit, UnitTable};
+use jiff::civil::Date;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+
+/// The result of comparing two known values: an ordering, or not known
+/// (a partial date straddling the other side).
+pub enum Order {
+    /// Known.
+    Is(Ordering),
+    /// Depends on where in its interval a partial date falls.
+    Straddles,
+}
+
+/// Compares two known values of one type.
+pub fn order(a: &Value, b: &Value) -> Option<Order> {
+    match (a, b) {
+        (Value::Num(x), Value::Num(y)) => Some(Order::Is(compare_quantities(x, y)?)),
+        (Value::Date(x), Value::Date(y)) => Some(compare_dates(x, y)),
+        (Value::Enum(x), Value::Enum(y)) if x.ty == y.ty => Some(Order::Is(x.index.cmp(&y.index))),
+        (Value::Text(x), Value::Text(y)) => Some(Order::Is(x.cmp(y))),
+        (Value::Bool(x), Value::Bool(y)) => Some(Order::Is(x.cmp(y))),
+        (Value::Vocab(x), Value::Vocab(y)) => Some(Order::Is(if x == y { Ordering::Equal } else { Ordering::Less })),
+        (Value::None, Value::None) => Some(Order::Is(Ordering::Equal)),
+        _ => None,
+    }
+}
+
+/// Compares quantities after converting `b` into `a`'s unit.
+pub fn compare_quantities(a: &Quantity, b: &Quantity) -> Option<Ordering> {
+    let b_value = in_unit(b, a.unit.as_ref())?;
+    Some(a.value.cmp(&b_value))
+}
+
+/// A quantity's value in another unit (itself when either has none).
+pub fn in_unit(q: &Quantity, unit: Option<&Unit>) -> Option<Decimal> {
+    match (&q.unit, unit) {
+        (Some(from), Some(to)) if from != to => convert(q.value, from, to),
+        _ => Some(q.value),
+    }
+}
+
+fn compare_dates(a: &DateRange, b: &DateRange) -> Order {
+    if a.last < b.first {
+        Order::Is(Ordering::Less)
+    } else if a.first > b.last {
+        Order::Is(Ordering::Greater)
+    } else if a.exact().is_some() && a == b {
+        Order::Is(Ordering::Equal)
+    } else {
+        Order::Straddles
+    }
+}
+
+/// Applies a comparison operator to an ordering.
+pub fn holds(op: BinOp, ord: Ordering) -> bool {
+    match op {
+        BinOp::Eq => ord == Ordering::Equal,
+        BinOp::Ne => ord != Ordering::Equal,
+        BinOp::Lt => ord == Ordering::Less,
+        BinOp::Le => ord != Ordering::Greater,
+        BinOp::Gt => ord == Ordering::Greater,
+        BinOp::Ge => ord != Ordering::Less,
+        _ => false,
+    }
+}
+
+/// `a op b` on known values, three-valued for partial dates.
+pub fn compare(op: BinOp, a: &Value, b: &Value) -> Truth {
+    match order(a, b) {
+        Some(Order::Is(ord)) => Truth::known(holds(op, ord)),
+        Some(Order::Straddles) => straddle(op, a, b),
+        None => Truth::known(op == BinOp::Ne),
+    }
+}
+
+/// A comparison with a partial date: known when every day gives the same answer.
+fn straddle(op: BinOp, a: &Value, b: &Value) -> Truth {
+    let (Value::Date(x), Value::Date(y)) = (a, b) else {
+        return Truth::Unknown(Support::indeterminate());
+    };
+    let ends = [(x.first, y.last), (x.last, y.first), (x.first, y.first), (x.last, y.last)];
+    let answers: Vec<bool> = ends.iter().map(|(p, q)| holds(op, p.cmp(q))).collect();
+    if answers.iter().all(|a| *a) {
+        Truth::True
+    } else if answers.iter().all(|a| !*a) {
+        Truth::False
+    } else {
+        Truth::Unknown(Support::indeterminate())
+    }
+}
+
+/// `+`, `-`, `*`, `/` on numbers; `None` on overflow or division by zero.
+pub fn arithmetic(op: BinOp, a: &Quantity, b: &Quantity) -> Option<Quantity> {
+    let unit = a.unit.clone().or_else(|| b.unit.clone());
+    let b_value = match op {
+        BinOp::Add | BinOp::Sub => in_unit(b, a.unit.as_ref())?,
+        _ => b.value,
+    };
+    let value = match op {
+        BinOp::Add => a.value.checked_add(b_value)?,
+        BinOp::Sub => a.value.checked_sub(b_value)?,
+        BinOp::Mul => a.value.checked_mul(b_value)?,
+        BinOp::Div => a.value.checked_div(b_value)?,
+        _ => return None,
+    };
+    let unit = match (op, &a.unit, &b.unit) {
+        (BinOp::Div, Some(_), Some(_)) => None,
+        _ => unit,
+    };
+    Some(Quantity { value, unit })
+}
+
+/// A date moved by a duration (calendar units clamp to the month's end:
+/// 29 February + 12 months is 28 February).
+pub fn shift(date: Date, by: &Quantity, sign: i64) -> Option<Date> {
+    let unit = by.unit.as_ref()?;
+    let amount = by.value.trunc().to_i64()?.checked_mul(sign)?;
+    let span = match unit.spelling() {
+        "days" => jiff::Span::new().try_days(amount).ok()?,
+        "weeks" => jiff::Span::new().try_weeks(amount).ok()?,
+        "months" => jiff::Span::new().try_months(amount).ok()?,
+        "years" => jiff::Span::new().try_years(amount).ok()?,
+        _ => {
+            let days = convert(by.value, unit, &UnitTable::new().lookup("days")?)?;
+            jiff::Span::new().try_days(days.trunc().to_i64()?.checked_mul(sign)?).ok()?
+        }
+    };
+    date.checked_add(span).ok()
+}
+
+/// Days from `a` to `b`.
+pub fn days_between(a: Date, b: Date) -> Option<i64> {
+    let span = a.until((jiff::Unit::Day, b)).ok()?;
+    Some(i64::from(span.get_days()))
+}
+
+/// Whole calendar years from `a` to `b`.
+pub fn years_between(a: Date, b: Date) -> Option<i64> {
+    let span = a.until((jiff::Unit::Year, b)).ok()?;
+    Some(i64::from(span.get_years()))
+}
