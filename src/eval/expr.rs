@@ -1,5 +1,6 @@
 //! The evaluator: one dispatch `match`, small helpers per kind of expression.
 
+use std::ops::Not;
 use super::model::{civil, Protocol};
 use super::ops;
 use super::truth::{Missing, Support, Truth};

@@ -1,6 +1,7 @@
 //! Therapy history: lines read through the role mapping, matching against
 //! vocabulary, and the history predicates of the brief.
 
+use std::ops::Not;
 use super::expr::{from_truth, unrecognised, Evaluator};
 use super::ops;
 use super::truth::{Support, Truth};

@@ -123,8 +123,13 @@ impl Truth {
         }
     }
 
+}
+
+impl std::ops::Not for Truth {
+    type Output = Truth;
+
     /// Kleene `not`: an unknown keeps its support.
-    pub fn not(self) -> Truth {
+    fn not(self) -> Truth {
         match self {
             Truth::True => Truth::False,
             Truth::False => Truth::True,
