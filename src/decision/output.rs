@@ -130,7 +130,7 @@ pub struct Decision {
     /// Problems with this case's data that did not stop evaluation (free
     /// text that resolves to nothing, division by zero), one line each.
     pub warnings: Vec<String>,
-    /// How each reached rule came out, in evaluation order; only with
+    /// How the rules came out, in evaluation order; only with
     /// `--explain` (the key is absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<Vec<TraceEntry>>,
@@ -180,7 +180,8 @@ impl Decision {
 pub struct Source {
     /// The file as named on the command line (`-` for standard input).
     pub file: String,
-    /// The 1-based line of a JSON Lines file; absent for a `.json` case file.
+    /// The record's 1-based physical line in a JSON Lines file; absent for a
+    /// `.json` case file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
 }
