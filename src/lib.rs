@@ -13,6 +13,7 @@ pub mod eval;
 pub mod project;
 pub mod span;
 pub mod syntax;
+pub mod testing;
 pub mod units;
 
 pub use project::{check_files, check_source, compile_file, compile_source, CheckReport, Compiled, SourceFile, Sources};

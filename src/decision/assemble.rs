@@ -322,11 +322,15 @@ fn forced(truth: &Truth, unit: Unit, force: Option<(Unit, bool)>) -> Truth {
 }
 
 fn trace(rule: &RuleOutcome, result: TraceResult) -> TraceEntry {
+    let history = match result {
+        TraceResult::NotReached => Vec::new(),
+        _ => rule.history.clone(),
+    };
     TraceEntry {
         rule: rule.name.clone(),
         result,
         at: rule.at.clone(),
-        history: Vec::new(),
+        history,
     }
 }
 

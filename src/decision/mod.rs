@@ -26,6 +26,8 @@ pub struct RuleOutcome {
     pub condition: Truth,
     /// Its actions in order.
     pub actions: Vec<ActionOutcome>,
+    /// The lines that made its history predicates true (for the trace).
+    pub history: Vec<output::HistoryMatch>,
 }
 
 /// What an action does.

@@ -5,6 +5,7 @@ use super::model::{civil, Protocol};
 use super::ops;
 use super::truth::{Missing, Support, Truth};
 use super::value::{Case, DateRange, EnumValue, Quantity, Val, Value, VocabValue};
+use crate::decision::output::HistoryMatch;
 use crate::syntax::ast::*;
 use jiff::civil::Date;
 use std::collections::HashMap;
@@ -15,9 +16,11 @@ pub struct Evaluator<'p> {
     pub(super) protocol: &'p Protocol,
     pub(super) case: &'p Case,
     pub(super) as_of: Date,
-    cache: HashMap<String, Val>,
+    cache: HashMap<String, (Val, Vec<HistoryMatch>)>,
     locals: Vec<(String, Val)>,
     pub(super) lines: Option<Vec<super::history::Line>>,
+    /// The lines that made history predicates true, since last taken (for the trace).
+    pub(super) matches: Vec<HistoryMatch>,
 }
 
 /// The truth of a value read as a condition.
@@ -52,6 +55,7 @@ impl<'p> Evaluator<'p> {
             cache: HashMap::new(),
             locals: Vec::new(),
             lines: None,
+            matches: Vec::new(),
         }
     }
 
@@ -148,19 +152,23 @@ impl<'p> Evaluator<'p> {
 
     fn define(&mut self, name: &str, args: &[Val]) -> Val {
         let key = if args.is_empty() { name.to_string() } else { format!("{name}{args:?}") };
-        if let Some(v) = self.cache.get(&key) {
+        if let Some((v, matches)) = self.cache.get(&key) {
+            self.matches.extend(matches.iter().cloned());
             return v.clone();
         }
         let Some(define) = self.protocol.defines.get(name) else {
             return indeterminate();
         };
         let saved = std::mem::take(&mut self.locals);
+        let saved_matches = std::mem::take(&mut self.matches);
         for (param, arg) in define.params.iter().zip(args) {
             self.locals.push((param.name.node.clone(), arg.clone()));
         }
         let value = self.eval(&define.body);
         self.locals = saved;
-        self.cache.insert(key, value.clone());
+        let matches = std::mem::replace(&mut self.matches, saved_matches);
+        self.matches.extend(matches.iter().cloned());
+        self.cache.insert(key, (value.clone(), matches));
         value
     }
 

@@ -6,6 +6,7 @@ use super::expr::{from_truth, unrecognised, Evaluator};
 use super::ops;
 use super::truth::{Support, Truth};
 use super::value::{DateRange, Quantity, Record, Val, Value, VocabValue};
+use crate::decision::output::HistoryMatch;
 use crate::syntax::ast::{Expr, HistoryPred, HistoryTarget, RoleValue};
 use std::cmp::Ordering;
 
@@ -133,6 +134,13 @@ impl Evaluator<'_> {
                 .clone()
                 .and(self.line_targets(line, target, &last))
                 .and(self.predicate(pred, line, window.as_ref()));
+            if holds == Truth::True {
+                self.matches.push(HistoryMatch {
+                    predicate: format!("{} {}", pred.words(), target_words(target)),
+                    line: line.index,
+                    path: line.record.path.clone(),
+                });
+            }
             result = result.or(holds);
         }
         from_truth(result)
@@ -491,6 +499,17 @@ impl Evaluator<'_> {
             value: (n + 1).into(),
             unit: None,
         }))
+    }
+}
+
+fn target_words(target: &HistoryTarget) -> String {
+    match target {
+        HistoryTarget::LastLine => "last line".to_string(),
+        HistoryTarget::Name(n) => n.node.clone(),
+        HistoryTarget::Set(names) => {
+            let names: Vec<&str> = names.iter().map(|n| n.node.as_str()).collect();
+            format!("{{{}}}", names.join(", "))
+        }
     }
 }
 

@@ -18,12 +18,19 @@ impl Evaluator<'_> {
     }
 
     fn rule_outcome(&mut self, def: &RuleDef) -> RuleOutcome {
+        self.matches.clear();
         let mut condition = Truth::True;
         for guard in &def.guards {
             condition = condition.and(self.condition(guard));
         }
         if condition != Truth::False {
             condition = condition.and(self.condition(&def.rule.when));
+        }
+        let mut history = Vec::new();
+        for m in std::mem::take(&mut self.matches) {
+            if !history.contains(&m) {
+                history.push(m);
+            }
         }
         let actions = def.rule.actions.iter().map(|a| self.action_outcome(a)).collect();
         RuleOutcome {
@@ -32,6 +39,7 @@ impl Evaluator<'_> {
             stop: def.rule.stop,
             condition,
             actions,
+            history,
         }
     }
 
