@@ -329,8 +329,22 @@ impl<'a> Checker<'a> {
     }
 
     /// Every name an expression could use here, for "did you mean".
-    pub(super) fn names_in_scope(&self) -> Vec<String> {
+    pub(super) fn names_in_scope(&mut self) -> Vec<String> {
         let mut names: Vec<String> = self.locals.iter().map(|(n, _)| n.clone()).collect();
+        names.extend(self.global_names().iter().cloned());
+        names
+    }
+
+    /// The names every expression can use, computed once.
+    fn global_names(&mut self) -> &[String] {
+        if self.global_names.is_none() {
+            self.global_names = Some(self.collect_global_names());
+        }
+        self.global_names.as_deref().unwrap_or_default()
+    }
+
+    fn collect_global_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
         if let Some(case) = self.env.case {
             names.extend(case.fields.iter().map(|f| f.name.node.clone()));
         }

@@ -76,6 +76,8 @@ pub(crate) struct Checker<'a> {
     history_broken: bool,
     /// Whether an import failed: unknown names may be its, so they are not reported.
     imports_failed: bool,
+    /// Every global name, for "did you mean" (computed on first need).
+    global_names: Option<Vec<String>>,
 }
 
 impl<'a> Checker<'a> {
@@ -95,6 +97,7 @@ impl<'a> Checker<'a> {
             history: None,
             history_broken: false,
             imports_failed: false,
+            global_names: None,
         }
     }
 

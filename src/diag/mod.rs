@@ -103,14 +103,16 @@ impl Diagnostic {
 /// The closest name to `wanted` among `candidates`, if one is close enough to suggest.
 pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let wanted_folded = wanted.to_lowercase();
+    let wanted_len = wanted_folded.chars().count();
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
-        if candidate == wanted {
+        if candidate == wanted || candidate.chars().count().abs_diff(wanted_len) > wanted_len.max(3) / 2 {
             continue;
         }
-        let score = strsim::jaro_winkler(&wanted_folded, &candidate.to_lowercase());
-        let distance = strsim::damerau_levenshtein(&wanted_folded, &candidate.to_lowercase());
-        let close = distance <= wanted.chars().count().max(3) / 3 || score >= 0.88;
+        let folded = candidate.to_lowercase();
+        let score = strsim::jaro_winkler(&wanted_folded, &folded);
+        let distance = strsim::damerau_levenshtein(&wanted_folded, &folded);
+        let close = distance <= wanted_len.max(3) / 3 || score >= 0.88;
         if close && best.is_none_or(|(b, _)| score > b) {
             best = Some((score, candidate));
         }
