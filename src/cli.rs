@@ -9,7 +9,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use salvage::diag::{did_you_mean, render, Code, Severity};
+use salvage::testing::{self, Outcome, ProtocolRun};
 use salvage::{check_files, check_source, project, CheckReport};
+
+use crate::cli_eval::{eval, EvalArgs};
 
 /// Salvage: parse, check and evaluate clinical salvage pathways.
 #[derive(Debug, Parser)]
@@ -25,6 +28,10 @@ pub struct Cli {
 pub enum Command {
     /// Parse and type-check protocols and their imports.
     Check(CheckArgs),
+    /// Evaluate cases with a protocol: one JSON decision per case on stdout.
+    Eval(EvalArgs),
+    /// Run the `test` blocks of protocols.
+    Test(TestArgs),
     /// Explain a diagnostic code, such as S0101.
     Explain {
         /// The code, as printed in brackets after `error`.
@@ -47,6 +54,18 @@ pub struct CheckArgs {
     pub root: Option<PathBuf>,
 }
 
+/// Arguments of `salvage test`.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Protocol files, or folders searched recursively for `.salv` files (a
+    /// file that another found file imports is vocabulary, not a protocol).
+    #[arg(value_name = "PATHS", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// The folder imports may not leave [default: each protocol's folder].
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
 /// How diagnostics are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -57,12 +76,14 @@ pub enum Format {
 }
 
 /// A usage problem found after parsing the arguments (exit 2).
-struct Usage(String);
+pub struct Usage(pub String);
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(&args),
+        Command::Eval(args) => eval(&args),
+        Command::Test(args) => test(&args),
         Command::Explain { code } => explain(&code),
     };
     result.unwrap_or_else(|Usage(message)| {
@@ -83,14 +104,7 @@ enum Target {
 
 /// `salvage check`.
 fn check(args: &CheckArgs) -> Result<ExitCode, Usage> {
-    if let Some(root) = &args.root {
-        if !root.is_dir() {
-            return Err(Usage(format!(
-                "`--root {}` is not a folder",
-                root.display()
-            )));
-        }
-    }
+    check_root(args.root.as_deref())?;
     let targets = args
         .files
         .iter()
@@ -161,7 +175,7 @@ fn check_stdin() -> CheckReport {
 }
 
 /// Prints every report: on stderr for people, as one document on stdout for tools.
-fn print_reports(reports: &[CheckReport], format: Format) {
+pub fn print_reports(reports: &[CheckReport], format: Format) {
     match format {
         Format::Human => {
             let color = use_color();
@@ -233,4 +247,106 @@ fn unknown_code(code: &str) -> Usage {
             "unknown code `{code}`\n  = help: codes look like `S0101`; every diagnostic prints its code"
         )),
     }
+}
+
+/// `salvage test`: runs every protocol's tests; failures and a coverage
+/// line per protocol on stdout, diagnostics on stderr, then `N passed, N
+/// failed` (N counts tests). Exit 1 on any failure or protocol with errors.
+fn test(args: &TestArgs) -> Result<ExitCode, Usage> {
+    check_root(args.root.as_deref())?;
+    let mut protocols = Vec::new();
+    for path in &args.paths {
+        match target(path)? {
+            Target::File(file) if !file.exists() => {
+                return Err(Usage(format!("cannot find `{}`", file.display())))
+            }
+            Target::File(file) => protocols.push(file),
+            Target::Tree(found) => protocols.extend(testing::protocols_among(&found)),
+            Target::Stdin => {
+                return Err(Usage(
+                    "`salvage test` reads protocol files, not standard input".into(),
+                ))
+            }
+        }
+    }
+    let root = args.root.as_deref();
+    let (passed, failed, broken) = on_big_stack(|| {
+        let mut tally = (0, 0, false);
+        for protocol in &protocols {
+            let run = testing::run_file(protocol, root);
+            print_reports(std::slice::from_ref(&run.report), Format::Human);
+            let _ = std::io::stdout()
+                .lock()
+                .write_all(run_text(&run).as_bytes());
+            tally.0 += run.passed();
+            tally.1 += run.failed();
+            tally.2 |= run.report.has_errors();
+        }
+        tally
+    });
+    let _ = writeln!(std::io::stdout().lock(), "{passed} passed, {failed} failed");
+    Ok(ExitCode::from(u8::from(failed > 0 || broken)))
+}
+
+/// A `--root` that is not a folder is a usage error.
+pub fn check_root(root: Option<&Path>) -> Result<(), Usage> {
+    match root {
+        Some(root) if !root.is_dir() => Err(Usage(format!(
+            "`--root {}` is not a folder",
+            root.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// One protocol's failures, then its coverage line.
+fn run_text(run: &ProtocolRun) -> String {
+    let Some(coverage) = &run.coverage else {
+        return format!(
+            "FAIL {}: the protocol has errors, so its {} tests did not run\n",
+            run.path,
+            run.tests.len()
+        );
+    };
+    let mut text = String::new();
+    for test in &run.tests {
+        let problems = match &test.outcome {
+            Outcome::Passed => continue,
+            Outcome::NotRun => Vec::new(),
+            Outcome::NoCase(problem) => vec![problem.clone()],
+            Outcome::Failed(problems) => problems.clone(),
+        };
+        text.push_str(&format!("FAIL {}: \"{}\"\n", test.at, test.name));
+        for p in problems {
+            text.push_str(&format!("  {}: {}\n    {}\n", p.at, p.text, p.message));
+        }
+    }
+    let not_fired = if coverage.not_fired.is_empty() {
+        String::new()
+    } else {
+        format!(" (not fired: {})", coverage.not_fired.join(", "))
+    };
+    let (fired, rules) = (coverage.fired(), coverage.rules);
+    text.push_str(&format!(
+        "{}: rules fired by tests: {fired}/{rules}{not_fired}\n",
+        run.path
+    ));
+    text
+}
+
+/// Runs `work` on a thread with a large stack, so that deep but legal
+/// expressions evaluate without overflowing; on this thread if none starts.
+fn on_big_stack<T: Send>(work: impl Fn() -> T + Sync) -> T {
+    const STACK_SIZE: usize = 256 * 1024 * 1024;
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(scope, &work);
+        match spawned {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => work(),
+        }
+    })
 }

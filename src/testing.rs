@@ -18,15 +18,17 @@ use jiff::civil::Date;
 use serde_json::Value as Json;
 
 use crate::decision::decide;
-use crate::decision::output::{AsOfSource, Decision, Message, MissingItem, OptionKind, TraceResult};
+use crate::decision::output::{
+    AsOfSource, Decision, Message, MissingItem, OptionKind, TraceResult,
+};
 use crate::eval::case::{load_case, parse_json, LoadOptions};
+use crate::eval::expr::Evaluator;
 use crate::eval::model::{civil, Protocol};
+use crate::eval::rules::to_json;
 use crate::eval::value::Case;
+use crate::eval::value::Val;
 use crate::project::{compile_file, CheckReport, Sources};
 use crate::span::{FileId, Span};
-use crate::eval::expr::Evaluator;
-use crate::eval::rules::to_json;
-use crate::eval::value::Val;
 use crate::syntax::ast::{ExpectKind, Expectation, Expr, Item, Test, TestCase};
 
 /// What running one protocol's tests found.
@@ -80,7 +82,8 @@ pub enum Outcome {
     /// The protocol has errors, so no test ran.
     NotRun,
     /// The case could not be loaded (bad JSON, missing file, unknown id, a
-    /// value that does not fit the schema, no `as_of`).
+    /// value that does not fit the schema, no `as_of`, `as_of` before the
+    /// protocol's `effective` date), or the engine failed on it.
     NoCase(Problem),
     /// These expectations did not hold.
     Failed(Vec<Problem>),
@@ -125,7 +128,9 @@ pub fn protocols_among(files: &[PathBuf]) -> Vec<PathBuf> {
     files
         .iter()
         .zip(&parsed)
-        .filter(|(_, (canonical, header, _))| header.unwrap_or(true) || !imported.contains(canonical))
+        .filter(|(_, (canonical, header, _))| {
+            header.unwrap_or(true) || !imported.contains(canonical)
+        })
         .map(|(path, _)| path.clone())
         .collect()
 }
@@ -138,7 +143,10 @@ fn imports_of(path: &Path) -> (PathBuf, Option<bool>, Vec<PathBuf>) {
         return (canonical, None, Vec::new());
     };
     let (file, _) = crate::syntax::parse(FileId(0), &text);
-    let folder = canonical.parent().map(Path::to_path_buf).unwrap_or_default();
+    let folder = canonical
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let header = file.items.iter().any(|i| matches!(i, Item::Protocol(_)));
     let imports = file
         .items
@@ -158,16 +166,30 @@ pub fn run_file(path: &Path, root: Option<&Path>) -> ProtocolRun {
     let shown = path.display().to_string();
     let Some(protocol) = compiled.protocol else {
         let tests = not_run(&compiled.report.sources);
-        return ProtocolRun { path: shown, report: compiled.report, tests, coverage: None };
+        return ProtocolRun {
+            path: shown,
+            report: compiled.report,
+            tests,
+            coverage: None,
+        };
     };
     let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let (tests, coverage) = run_tests(&protocol, &compiled.report.sources, &folder);
-    ProtocolRun { path: shown, report: compiled.report, tests, coverage: Some(coverage) }
+    ProtocolRun {
+        path: shown,
+        report: compiled.report,
+        tests,
+        coverage: Some(coverage),
+    }
 }
 
 /// Runs every test of a compiled protocol: `sources` are its files (for
 /// locations), `folder` is where `from` files are resolved.
-pub fn run_tests(protocol: &Protocol, sources: &Sources, folder: &Path) -> (Vec<TestResult>, Coverage) {
+pub fn run_tests(
+    protocol: &Protocol,
+    sources: &Sources,
+    folder: &Path,
+) -> (Vec<TestResult>, Coverage) {
     let mut fired: HashSet<String> = HashSet::new();
     let results = protocol
         .tests
@@ -175,7 +197,11 @@ pub fn run_tests(protocol: &Protocol, sources: &Sources, folder: &Path) -> (Vec<
         .map(|test| {
             let (outcome, decision) = run_guarded(protocol, sources, folder, test);
             fired.extend(decision.iter().flat_map(fired_rules));
-            TestResult { name: test.name.node.clone(), at: line_of(sources, test.span), outcome }
+            TestResult {
+                name: test.name.node.clone(),
+                at: line_of(sources, test.span),
+                outcome,
+            }
         })
         .collect();
     let not_fired = protocol
@@ -184,7 +210,13 @@ pub fn run_tests(protocol: &Protocol, sources: &Sources, folder: &Path) -> (Vec<
         .map(|r| r.rule.name.node.clone())
         .filter(|name| !fired.contains(name))
         .collect();
-    (results, Coverage { rules: protocol.rules.len(), not_fired })
+    (
+        results,
+        Coverage {
+            rules: protocol.rules.len(),
+            not_fired,
+        },
+    )
 }
 
 /// The tests of a protocol that did not compile, each not run.
@@ -208,8 +240,15 @@ fn not_run(sources: &Sources) -> Vec<TestResult> {
 }
 
 /// Runs one test; a panic in the engine fails the test instead of the run.
-fn run_guarded(protocol: &Protocol, sources: &Sources, folder: &Path, test: &Test) -> (Outcome, Option<Decision>) {
-    let run = catch_unwind(AssertUnwindSafe(|| run_test(protocol, sources, folder, test)));
+fn run_guarded(
+    protocol: &Protocol,
+    sources: &Sources,
+    folder: &Path,
+    test: &Test,
+) -> (Outcome, Option<Decision>) {
+    let run = catch_unwind(AssertUnwindSafe(|| {
+        run_test(protocol, sources, folder, test)
+    }));
     run.unwrap_or_else(|panic| {
         let reason = panic
             .downcast_ref::<String>()
@@ -221,7 +260,12 @@ fn run_guarded(protocol: &Protocol, sources: &Sources, folder: &Path, test: &Tes
     })
 }
 
-fn run_test(protocol: &Protocol, sources: &Sources, folder: &Path, test: &Test) -> (Outcome, Option<Decision>) {
+fn run_test(
+    protocol: &Protocol,
+    sources: &Sources,
+    folder: &Path,
+    test: &Test,
+) -> (Outcome, Option<Decision>) {
     let (case, as_of, as_of_source) = match test_case(protocol, folder, test) {
         Ok(loaded) => loaded,
         Err(message) => return (Outcome::NoCase(case_problem(sources, test, message)), None),
@@ -232,41 +276,67 @@ fn run_test(protocol: &Protocol, sources: &Sources, folder: &Path, test: &Test) 
         .iter()
         .filter_map(|e| {
             let message = check(e, &decision, protocol, &case, as_of)?;
-            Some(Problem { at: line_of(sources, e.span), text: one_line(sources, e.span), message })
+            Some(Problem {
+                at: line_of(sources, e.span),
+                text: one_line(sources, e.span),
+                message,
+            })
         })
         .collect();
-    let outcome = if problems.is_empty() { Outcome::Passed } else { Outcome::Failed(problems) };
+    let outcome = if problems.is_empty() {
+        Outcome::Passed
+    } else {
+        Outcome::Failed(problems)
+    };
     (outcome, Some(decision))
 }
 
 /// The rules whose condition came out true.
 fn fired_rules(decision: &Decision) -> Vec<String> {
     let trace = decision.trace.iter().flatten();
-    trace.filter(|t| t.result == TraceResult::True).map(|t| t.rule.clone()).collect()
+    trace
+        .filter(|t| t.result == TraceResult::True)
+        .map(|t| t.rule.clone())
+        .collect()
 }
 
 /// A test's case loaded, with its evaluation date and where that date came from.
-fn test_case(protocol: &Protocol, folder: &Path, test: &Test) -> Result<(Case, Date, AsOfSource), String> {
+fn test_case(
+    protocol: &Protocol,
+    folder: &Path,
+    test: &Test,
+) -> Result<(Case, Date, AsOfSource), String> {
     let test_as_of = test.as_of.as_ref().and_then(|d| civil(d.node));
     let (case, as_of) = match &test.source {
         TestCase::Given(text) => {
             let case = given_case(protocol, &text.node, &test.name.node)?;
-            let as_of = test_as_of.map(|d| (d, AsOfSource::Test)).or(case.as_of.map(|d| (d, AsOfSource::Case)));
+            let as_of = test_as_of
+                .map(|d| (d, AsOfSource::Test))
+                .or(case.as_of.map(|d| (d, AsOfSource::Case)));
             (case, as_of)
         }
         TestCase::From { file, case } => {
             let json = case_in_file(&folder.join(&file.node), &protocol.case.id_key, &case.node)?;
             let case = load(protocol, &json)?;
-            let as_of = case.as_of.map(|d| (d, AsOfSource::Case)).or(test_as_of.map(|d| (d, AsOfSource::Test)));
+            let as_of = case
+                .as_of
+                .map(|d| (d, AsOfSource::Case))
+                .or(test_as_of.map(|d| (d, AsOfSource::Test)));
             (case, as_of)
         }
-        TestCase::None => return Err("the test has no case: write `given { … }` or `from \"FILE\" case \"ID\"`".into()),
+        TestCase::None => {
+            return Err(
+                "the test has no case: write `given { … }` or `from \"FILE\" case \"ID\"`".into(),
+            )
+        }
     };
     let Some((day, source)) = as_of else {
         return Err("the test has no `as_of` and its case gives none".into());
     };
     if let Some(effective) = protocol.header.effective.filter(|e| day < *e) {
-        return Err(format!("`as_of` {day} is before the protocol's effective date {effective}"));
+        return Err(format!(
+            "`as_of` {day} is before the protocol's effective date {effective}"
+        ));
     }
     Ok((case, day, source))
 }
@@ -284,13 +354,15 @@ fn given_case(protocol: &Protocol, text: &str, name: &str) -> Result<Case, Strin
 }
 
 fn load(protocol: &Protocol, json: &Json) -> Result<Case, String> {
-    load_case(protocol, json, &LoadOptions::default()).map_err(|e| format!("the case is not valid: {e}"))
+    load_case(protocol, json, &LoadOptions::default())
+        .map_err(|e| format!("the case is not valid: {e}"))
 }
 
 /// The case with id `id` in a `.json` file (an object or an array of them)
 /// or a JSON Lines file (any other extension).
 fn case_in_file(path: &Path, id_key: &str, id: &str) -> Result<Json, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {}", path.display(), describe(&e)))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read `{}`: {}", path.display(), describe(&e)))?;
     let found = if path.extension().is_some_and(|e| e == "json") {
         let json = parse_json(&text).map_err(|e| format!("`{}`: {e}", path.display()))?;
         match json {
@@ -336,14 +408,22 @@ fn case_problem(sources: &Sources, test: &Test, message: String) -> Problem {
         TestCase::From { file, case } => format!("from \"{}\" case \"{}\"", file.node, case.node),
         TestCase::None => format!("test \"{}\"", test.name.node),
     };
-    Problem { at: line_of(sources, span), text, message }
+    Problem {
+        at: line_of(sources, span),
+        text,
+        message,
+    }
 }
 
 /// `file:line` of a span's start.
 fn line_of(sources: &Sources, span: Span) -> String {
     let text = sources.text(span.file);
     let before = text.get(..span.start as usize).unwrap_or("");
-    format!("{}:{}", sources.path(span.file), before.matches('\n').count() + 1)
+    format!(
+        "{}:{}",
+        sources.path(span.file),
+        before.matches('\n').count() + 1
+    )
 }
 
 /// The text of a span on one line, runs of whitespace made one space.
@@ -357,7 +437,13 @@ fn one_line(sources: &Sources, span: Span) -> String {
 /// Checks one expectation against the decision: `None` when it holds, else
 /// the differing part (`expected recommend R-ICE rank 1, but recommendations
 /// are: axi-cel (rank 1)`).
-fn check(e: &Expectation, d: &Decision, protocol: &Protocol, case: &Case, as_of: Date) -> Option<String> {
+fn check(
+    e: &Expectation,
+    d: &Decision,
+    protocol: &Protocol,
+    case: &Case,
+    as_of: Date,
+) -> Option<String> {
     let found = match &e.kind {
         ExpectKind::Status(s) => status(d, &s.node),
         ExpectKind::Recommend(x, rank) => offered(d, &x.node, rank.as_ref().map(|r| r.node), false),
@@ -369,13 +455,16 @@ fn check(e: &Expectation, d: &Decision, protocol: &Protocol, case: &Case, as_of:
         ExpectKind::Order(m) => message(&d.orders, "order", "orders", &m.node),
         ExpectKind::Refer(m) => message(&d.referrals, "refer", "referrals", &m.node),
         ExpectKind::Flag(m) => message(&d.flags, "flag", "flags", &m.node),
-        ExpectKind::Report(name, value) => match report(d, &name.node, value, protocol, case, as_of) {
-            Ok(found) => found,
-            Err(problem) => return Some(problem),
-        },
+        ExpectKind::Report(name, value) => {
+            match report(d, &name.node, value, protocol, case, as_of) {
+                Ok(found) => found,
+                Err(problem) => return Some(problem),
+            }
+        }
     };
     let not = if e.negated { "not " } else { "" };
-    (found.holds == e.negated).then(|| format!("expected {not}{}, {}", found.expected, found.actual))
+    (found.holds == e.negated)
+        .then(|| format!("expected {not}{}, {}", found.expected, found.actual))
 }
 
 /// What an expectation looked for, whether the decision has it, and the
@@ -388,19 +477,36 @@ struct Found {
 
 fn status(d: &Decision, wanted: &str) -> Found {
     let got = d.status.as_str();
-    Found { holds: got == wanted, expected: format!("status {wanted}"), actual: format!("got {got}") }
+    Found {
+        holds: got == wanted,
+        expected: format!("status {wanted}"),
+        actual: format!("got {got}"),
+    }
 }
 
 /// `recommend X [rank N]` (kinds recommend, fallback, component) or `consider X [rank N]`.
 fn offered(d: &Decision, x: &str, rank: Option<u32>, consider: bool) -> Found {
     let fits = |kind: OptionKind| (kind == OptionKind::Consider) == consider;
     let listed: Vec<_> = d.recommendations.iter().filter(|r| fits(r.kind)).collect();
-    let holds = listed.iter().any(|r| r.option == x && rank.is_none_or(|n| r.rank == n));
-    let (word, plural) = if consider { ("consider", "considered options") } else { ("recommend", "recommendations") };
-    let shown: Vec<String> = listed.iter().map(|r| format!("{} (rank {})", r.option, r.rank)).collect();
+    let holds = listed
+        .iter()
+        .any(|r| r.option == x && rank.is_none_or(|n| r.rank == n));
+    let (word, plural) = if consider {
+        ("consider", "considered options")
+    } else {
+        ("recommend", "recommendations")
+    };
+    let shown: Vec<String> = listed
+        .iter()
+        .map(|r| format!("{} (rank {})", r.option, r.rank))
+        .collect();
     let rank_text = rank.map(|n| format!(" rank {n}")).unwrap_or_default();
     let actual = format!("{}{}", but_list(plural, &shown), elsewhere(d, x, consider));
-    Found { holds, expected: format!("{word} {x}{rank_text}"), actual }
+    Found {
+        holds,
+        expected: format!("{word} {x}{rank_text}"),
+        actual,
+    }
 }
 
 /// Where else option `x` is in the decision, for a failed recommend, consider or pending.
@@ -409,30 +515,68 @@ fn elsewhere(d: &Decision, x: &str, consider: bool) -> String {
     for r in d.recommendations.iter().filter(|r| r.option == x) {
         let is_consider = r.kind == OptionKind::Consider;
         if is_consider != consider {
-            let word = if is_consider { "considered" } else { "recommended" };
+            let word = if is_consider {
+                "considered"
+            } else {
+                "recommended"
+            };
             places.push(format!("{x} is {word} (rank {})", r.rank));
         }
     }
-    places.extend(d.pending.iter().filter(|p| p.option == x).map(|p| format!("{x} is pending (rank {})", p.rank)));
-    places.extend(d.avoided.iter().filter(|a| a.option == x).map(|a| format!("{x} is avoided{}", code_text(&a.code))));
+    places.extend(
+        d.pending
+            .iter()
+            .filter(|p| p.option == x)
+            .map(|p| format!("{x} is pending (rank {})", p.rank)),
+    );
+    places.extend(
+        d.avoided
+            .iter()
+            .filter(|a| a.option == x)
+            .map(|a| format!("{x} is avoided{}", code_text(&a.code))),
+    );
     places.iter().map(|p| format!("; {p}")).collect()
 }
 
 /// `avoid X [code C]`: X avoided, or contraindicated, with that code.
 fn avoided(d: &Decision, x: &str, code: Option<&str>) -> Found {
     let code_fits = |c: &Option<String>| code.is_none_or(|wanted| c.as_deref() == Some(wanted));
-    let holds = d.avoided.iter().any(|a| a.option == x && code_fits(&a.code))
-        || d.contraindicated.iter().any(|c| c.what == x && code_fits(&c.code));
-    let options: Vec<String> = d.avoided.iter().map(|a| format!("{}{}", a.option, code_text(&a.code))).collect();
-    let groups: Vec<String> = d.contraindicated.iter().map(|c| format!("{}{}", c.what, code_text(&c.code))).collect();
+    let holds = d
+        .avoided
+        .iter()
+        .any(|a| a.option == x && code_fits(&a.code))
+        || d.contraindicated
+            .iter()
+            .any(|c| c.what == x && code_fits(&c.code));
+    let options: Vec<String> = d
+        .avoided
+        .iter()
+        .map(|a| format!("{}{}", a.option, code_text(&a.code)))
+        .collect();
+    let groups: Vec<String> = d
+        .contraindicated
+        .iter()
+        .map(|c| format!("{}{}", c.what, code_text(&c.code)))
+        .collect();
     let actual = match (options.is_empty(), groups.is_empty()) {
         (true, true) => "but nothing is avoided".to_string(),
         (false, true) => format!("but avoided are: {}", options.join(", ")),
-        (true, false) => format!("but nothing is avoided; contraindicated are: {}", groups.join(", ")),
-        (false, false) => format!("but avoided are: {}; contraindicated are: {}", options.join(", "), groups.join(", ")),
+        (true, false) => format!(
+            "but nothing is avoided; contraindicated are: {}",
+            groups.join(", ")
+        ),
+        (false, false) => format!(
+            "but avoided are: {}; contraindicated are: {}",
+            options.join(", "),
+            groups.join(", ")
+        ),
     };
     let code_text = code.map(|c| format!(" code {c}")).unwrap_or_default();
-    Found { holds, expected: format!("avoid {x}{code_text}"), actual }
+    Found {
+        holds,
+        expected: format!("avoid {x}{code_text}"),
+        actual,
+    }
 }
 
 fn code_text(code: &Option<String>) -> String {
@@ -442,20 +586,43 @@ fn code_text(code: &Option<String>) -> String {
 fn included(d: &Decision, x: &str) -> Found {
     let shown: Vec<String> = d.included.iter().map(|i| i.option.clone()).collect();
     let holds = shown.iter().any(|o| o == x);
-    Found { holds, expected: format!("include {x}"), actual: but_list("included options", &shown) }
+    Found {
+        holds,
+        expected: format!("include {x}"),
+        actual: but_list("included options", &shown),
+    }
 }
 
 fn pending(d: &Decision, x: &str) -> Found {
-    let shown: Vec<String> = d.pending.iter().map(|p| format!("{} (rank {})", p.option, p.rank)).collect();
+    let shown: Vec<String> = d
+        .pending
+        .iter()
+        .map(|p| format!("{} (rank {})", p.option, p.rank))
+        .collect();
     let holds = d.pending.iter().any(|p| p.option == x);
-    let actual = format!("{}{}", but_list("pending options", &shown), elsewhere_not_pending(d, x));
-    Found { holds, expected: format!("pending {x}"), actual }
+    let actual = format!(
+        "{}{}",
+        but_list("pending options", &shown),
+        elsewhere_not_pending(d, x)
+    );
+    Found {
+        holds,
+        expected: format!("pending {x}"),
+        actual,
+    }
 }
 
 fn elsewhere_not_pending(d: &Decision, x: &str) -> String {
     let recommended = d.recommendations.iter().filter(|r| r.option == x);
-    let mut places: Vec<String> = recommended.map(|r| format!("; {x} is recommended (rank {})", r.rank)).collect();
-    places.extend(d.avoided.iter().filter(|a| a.option == x).map(|a| format!("; {x} is avoided{}", code_text(&a.code))));
+    let mut places: Vec<String> = recommended
+        .map(|r| format!("; {x} is recommended (rank {})", r.rank))
+        .collect();
+    places.extend(
+        d.avoided
+            .iter()
+            .filter(|a| a.option == x)
+            .map(|a| format!("; {x} is avoided{}", code_text(&a.code))),
+    );
     places.concat()
 }
 
@@ -466,12 +633,20 @@ fn missing(d: &Decision, wanted: &str) -> Found {
         MissingItem::Fact { path, .. } => path == wanted,
         MissingItem::Named { name, .. } => name == wanted,
     });
-    Found { holds, expected: format!("missing \"{wanted}\""), actual: but_list("missing facts", &shown) }
+    Found {
+        holds,
+        expected: format!("missing \"{wanted}\""),
+        actual: but_list("missing facts", &shown),
+    }
 }
 
 fn missing_text(item: &MissingItem) -> String {
     match item {
-        MissingItem::Fact { path, need: Some(need), .. } => format!("{path} ({need})"),
+        MissingItem::Fact {
+            path,
+            need: Some(need),
+            ..
+        } => format!("{path} ({need})"),
         MissingItem::Fact { path, .. } => path.clone(),
         MissingItem::Named { name, .. } => format!("\"{name}\""),
     }
@@ -479,24 +654,43 @@ fn missing_text(item: &MissingItem) -> String {
 
 /// `order`, `refer` or `flag`: a message whose code or text is `wanted`.
 fn message(list: &[Message], word: &str, plural: &str, wanted: &str) -> Found {
-    let holds = list.iter().any(|m| m.code.as_deref() == Some(wanted) || m.text == wanted);
+    let holds = list
+        .iter()
+        .any(|m| m.code.as_deref() == Some(wanted) || m.text == wanted);
     let shown: Vec<String> = list
         .iter()
         .map(|m| m.code.clone().unwrap_or_else(|| format!("\"{}\"", m.text)))
         .collect();
-    Found { holds, expected: format!("{word} {wanted}"), actual: but_list(plural, &shown) }
+    Found {
+        holds,
+        expected: format!("{word} {wanted}"),
+        actual: but_list(plural, &shown),
+    }
 }
 
 /// `report R = V`: V is evaluated on the test's case and compared, as JSON,
 /// with the decision's report.
-fn report(d: &Decision, name: &str, value: &Expr, protocol: &Protocol, case: &Case, as_of: Date) -> Result<Found, String> {
+fn report(
+    d: &Decision,
+    name: &str,
+    value: &Expr,
+    protocol: &Protocol,
+    case: &Case,
+    as_of: Date,
+) -> Result<Found, String> {
     let Val::Known(v) = Evaluator::new(protocol, case, as_of).eval(value) else {
-        return Err(format!("the expected value of report `{name}` is unknown on this case: write a literal"));
+        return Err(format!(
+            "the expected value of report `{name}` is unknown on this case: write a literal"
+        ));
     };
     let wanted = to_json(&v);
     let expected = format!("report {name} = {wanted}");
     if let Some(got) = d.reports.get(name) {
-        return Ok(Found { holds: *got == wanted, expected, actual: format!("but it is {got}") });
+        return Ok(Found {
+            holds: *got == wanted,
+            expected,
+            actual: format!("but it is {got}"),
+        });
     }
     let actual = match d.unknown_reports.get(name) {
         Some(facts) => {
@@ -505,7 +699,11 @@ fn report(d: &Decision, name: &str, value: &Expr, protocol: &Protocol, case: &Ca
         }
         None => format!("but the decision has no report `{name}`"),
     };
-    Ok(Found { holds: false, expected, actual })
+    Ok(Found {
+        holds: false,
+        expected,
+        actual,
+    })
 }
 
 /// `but recommendations are: a, b`, or `but there are no recommendations`.

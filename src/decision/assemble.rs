@@ -51,7 +51,7 @@ struct Unit {
 /// Assembles the decision from every rule's outcome.
 pub fn assemble(outcomes: &[RuleOutcome], vocab: &dyn Vocabulary, reasons: &[String]) -> Assembled {
     let base = Pass::run(outcomes, None);
-    let mut missing: Vec<MissingItem> = Vec::new();
+    let mut found: Vec<(usize, Missing, String)> = Vec::new();
     let mut indeterminate = Vec::new();
     for (unit, support) in &base.unknowns {
         let forced_true = Pass::run(outcomes, Some((*unit, true)));
@@ -61,7 +61,7 @@ pub fn assemble(outcomes: &[RuleOutcome], vocab: &dyn Vocabulary, reasons: &[Str
         }
         let rule = outcomes.get(unit.rule).map(|r| r.name.clone()).unwrap_or_default();
         for fact in &support.facts {
-            add_missing(&mut missing, fact, &rule);
+            found.push((unit.rule, fact.clone(), rule.clone()));
         }
         if support.indeterminate && !indeterminate.iter().any(|i: &Indeterminate| i.rule == rule) {
             indeterminate.push(Indeterminate {
@@ -70,8 +70,13 @@ pub fn assemble(outcomes: &[RuleOutcome], vocab: &dyn Vocabulary, reasons: &[Str
             });
         }
     }
-    for (name, rule) in &base.missing_actions {
-        add_missing(&mut missing, &Missing::Named(name.clone()), rule);
+    for (index, name, rule) in &base.missing_actions {
+        found.push((*index, Missing::Named(name.clone()), rule.clone()));
+    }
+    found.sort_by_key(|(index, _, _)| *index);
+    let mut missing: Vec<MissingItem> = Vec::new();
+    for (_, fact, rule) in &found {
+        add_missing(&mut missing, fact, rule);
     }
     let mut assembled = base.finish(vocab, reasons);
     assembled.missing = missing;
@@ -128,6 +133,8 @@ struct Candidate {
     truth: Truth,
     action: ActionOutcome,
     fallbacks: Vec<String>,
+    /// The rules whose actions named the fallbacks.
+    fallback_rules: Vec<String>,
 }
 
 /// A reached `avoid` of one target.
@@ -149,7 +156,8 @@ struct Pass {
     orders: Vec<Message>,
     referrals: Vec<Message>,
     flags: Vec<Message>,
-    missing_actions: Vec<(String, String)>,
+    /// Fired `missing "…"` actions: rule index, text, rule name.
+    missing_actions: Vec<(usize, String, String)>,
     stop_status: Option<String>,
     unknown_stop: bool,
     trace: Vec<TraceEntry>,
@@ -215,7 +223,7 @@ impl Pass {
             ActionKind::Flag => self.flags.extend(action.message.clone()),
             ActionKind::Missing => {
                 if let Some(m) = &action.message {
-                    self.missing_actions.push((m.text.clone(), rule.name.clone()));
+                    self.missing_actions.push((i, m.text.clone(), rule.name.clone()));
                 }
             }
             ActionKind::Status if rule.stop => self.stop_status = action.message.as_ref().map(|m| m.text.clone()),
@@ -255,6 +263,7 @@ impl Pass {
                 truth: t,
                 action: action.clone(),
                 fallbacks: action.fallbacks.clone(),
+                fallback_rules: if action.fallbacks.is_empty() { Vec::new() } else { vec![rule.name.clone()] },
             });
         }
     }
@@ -379,10 +388,10 @@ impl<'a> Resolver<'a> {
         let mut recommended = Vec::new();
         let mut pending = Vec::new();
         let mut avoided: Vec<Avoided> = Vec::new();
-        let mut conflicts = Vec::new();
         for candidate in &merged {
-            self.place(candidate, &mut recommended, &mut pending, &mut avoided, &mut conflicts);
+            self.place(candidate, &mut recommended, &mut pending, &mut avoided);
         }
+        let conflicts = self.conflicts();
         self.avoided_regimens(&mut avoided);
         rank(&mut recommended, &mut pending);
         let status = self.status(&recommended, &pending, &avoided, &merged);
@@ -397,31 +406,16 @@ impl<'a> Resolver<'a> {
     }
 
     /// Sorts one candidate (and its fallbacks) into recommended, pending or avoided.
-    fn place(
-        &self,
-        candidate: &Candidate,
-        recommended: &mut Vec<Placed>,
-        pending: &mut Vec<Placed>,
-        avoided: &mut Vec<Avoided>,
-        conflicts: &mut Vec<Conflict>,
-    ) {
-        let known: Vec<&Avoid> = self.hits(&candidate.option, true);
-        let unknown: Vec<&Avoid> = self.hits(&candidate.option, false);
-        let included_by = self.included_by(&candidate.option);
+    fn place(&self, candidate: &Candidate, recommended: &mut Vec<Placed>, pending: &mut Vec<Placed>, avoided: &mut Vec<Avoided>) {
+        let included = !self.included_by(&candidate.option).is_empty();
+        let known: Vec<&Avoid> = if included { Vec::new() } else { self.hits(&candidate.option, true) };
+        let unknown: Vec<&Avoid> = if included { Vec::new() } else { self.hits(&candidate.option, false) };
         let placed = to_placed(candidate);
-        if !known.is_empty() && !included_by.is_empty() {
-            conflicts.push(Conflict {
-                option: candidate.option.clone(),
-                included_by,
-                avoided_by: known.iter().map(|a| a.rule.clone()).collect(),
-            });
-            return;
-        }
         if !known.is_empty() {
             if !avoided.iter().any(|a| a.option == candidate.option) {
                 avoided.push(self.avoided_entry(&candidate.option, &known));
             }
-            self.fallback(candidate, recommended, pending, avoided, conflicts);
+            self.fallback(candidate, recommended, pending, avoided);
             return;
         }
         if !unknown.is_empty() {
@@ -434,10 +428,18 @@ impl<'a> Resolver<'a> {
                     p.rules.push(a.rule.clone());
                 }
             }
+            let fallbacks: Vec<Placed> = candidate
+                .fallbacks
+                .iter()
+                .map(|fallback| Placed {
+                    option: fallback.clone(),
+                    kind: OptionKind::Fallback,
+                    rules: unknown.iter().map(|a| a.rule.clone()).fold(candidate.fallback_rules.clone(), push_new),
+                    ..p.clone()
+                })
+                .collect();
             pending.push(p);
-            for fallback in candidate.fallbacks.iter() {
-                pending.push(fallback_placed(candidate, fallback));
-            }
+            pending.extend(fallbacks);
             return;
         }
         match candidate.truth {
@@ -446,25 +448,36 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// Options both included and known to be avoided: they stay included.
+    fn conflicts(&self) -> Vec<Conflict> {
+        let mut out: Vec<Conflict> = Vec::new();
+        for (option, _, _) in &self.pass.includes {
+            let known = self.hits(option, true);
+            if known.is_empty() || out.iter().any(|c| &c.option == option) {
+                continue;
+            }
+            out.push(Conflict {
+                option: option.clone(),
+                included_by: self.included_by(option),
+                avoided_by: known.iter().map(|a| a.rule.clone()).fold(Vec::new(), push_new),
+            });
+        }
+        out
+    }
+
     /// `fallback B` takes A's tier and is a candidate exactly when A is avoided.
-    fn fallback(
-        &self,
-        candidate: &Candidate,
-        recommended: &mut Vec<Placed>,
-        pending: &mut Vec<Placed>,
-        avoided: &mut Vec<Avoided>,
-        conflicts: &mut Vec<Conflict>,
-    ) {
+    fn fallback(&self, candidate: &Candidate, recommended: &mut Vec<Placed>, pending: &mut Vec<Placed>, avoided: &mut Vec<Avoided>) {
         let Some((first, rest)) = candidate.fallbacks.split_first() else {
             return;
         };
         let next = Candidate {
             option: first.clone(),
             kind: OptionKind::Fallback,
+            rules: candidate.fallback_rules.clone(),
             fallbacks: rest.to_vec(),
             ..candidate.clone()
         };
-        self.place(&next, recommended, pending, avoided, conflicts);
+        self.place(&next, recommended, pending, avoided);
     }
 
     /// Avoids that hit an option: known ones (`true`) or unknown ones.
@@ -535,7 +548,13 @@ impl<'a> Resolver<'a> {
             }
             out.push(Contraindicated {
                 what: a.target.clone(),
-                kind: if self.vocab.is_agent(&a.target) { VocabKind::Agent } else { VocabKind::Class },
+                kind: if self.vocab.is_agent(&a.target) {
+                    VocabKind::Agent
+                } else if self.vocab.is_tag(&a.target) {
+                    VocabKind::Tag
+                } else {
+                    VocabKind::Class
+                },
                 code: a.code.clone(),
                 reason: a.because.clone(),
                 rules: vec![a.rule.clone()],
@@ -607,6 +626,11 @@ fn merge(candidates: &[Candidate]) -> Vec<Candidate> {
                         m.fallbacks.push(f.clone());
                     }
                 }
+                for r in &c.fallback_rules {
+                    if !m.fallback_rules.contains(r) {
+                        m.fallback_rules.push(r.clone());
+                    }
+                }
             }
             None => merged.push(c.clone()),
         }
@@ -629,12 +653,11 @@ fn to_placed(c: &Candidate) -> Placed {
     }
 }
 
-fn fallback_placed(c: &Candidate, fallback: &str) -> Placed {
-    Placed {
-        option: fallback.to_string(),
-        kind: OptionKind::Fallback,
-        ..to_placed(c)
+fn push_new(mut list: Vec<String>, item: String) -> Vec<String> {
+    if !list.contains(&item) {
+        list.push(item);
     }
+    list
 }
 
 /// Ranks are dense over recommended ∪ pending tiers.

@@ -103,6 +103,8 @@ pub trait Vocabulary {
     fn is_regimen(&self, name: &str) -> bool;
     /// Whether `name` is an agent.
     fn is_agent(&self, name: &str) -> bool;
+    /// Whether `name` is a tag.
+    fn is_tag(&self, name: &str) -> bool;
     /// Whether option `option` is X, contains agent X, or has X as a class or tag.
     fn has(&self, option: &str, x: &str) -> bool;
 }

@@ -71,6 +71,7 @@ pub fn decide(protocol: &Protocol, case: &Case, as_of: Date, as_of_source: AsOfS
     d.reports = reports;
     d.unknown_reports = unknown_reports;
     d.warnings = case.warnings.clone();
+    d.warnings.extend(evaluator.warnings);
     d.trace = explain.then_some(assembled.trace);
     d
 }

@@ -21,6 +21,8 @@ pub struct Evaluator<'p> {
     pub(super) lines: Option<Vec<super::history::Line>>,
     /// The lines that made history predicates true, since last taken (for the trace).
     pub(super) matches: Vec<HistoryMatch>,
+    /// Problems met while evaluating (division by zero), each once.
+    pub warnings: Vec<String>,
 }
 
 /// The truth of a value read as a condition.
@@ -56,6 +58,7 @@ impl<'p> Evaluator<'p> {
             locals: Vec::new(),
             lines: None,
             matches: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -309,6 +312,12 @@ impl<'p> Evaluator<'p> {
             Ok(pair) => pair,
             Err(s) => return Val::Unknown(s),
         };
+        if let (BinOp::Div, Value::Num(divisor)) = (op, &b) {
+            if divisor.value.is_zero() {
+                self.warn("division by zero: the result is unknown");
+                return indeterminate();
+            }
+        }
         let result = match (op, &a, &b) {
             (BinOp::Add, Value::Date(d), Value::Num(q)) => d.exact().and_then(|d| ops::shift(d, q, 1)).map(date_value),
             (BinOp::Sub, Value::Date(d), Value::Num(q)) => d.exact().and_then(|d| ops::shift(d, q, -1)).map(date_value),
@@ -317,6 +326,12 @@ impl<'p> Evaluator<'p> {
             _ => None,
         };
         result.map_or_else(indeterminate, Val::Known)
+    }
+
+    fn warn(&mut self, warning: &str) {
+        if !self.warnings.iter().any(|w| w == warning) {
+            self.warnings.push(warning.to_string());
+        }
     }
 
     fn date_difference(&self, x: &DateRange, y: &DateRange) -> Option<Value> {

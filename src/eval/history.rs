@@ -242,23 +242,41 @@ impl Evaluator<'_> {
         let Val::Known(Value::List(agents)) = line.role("agents") else {
             return Truth::False;
         };
-        let mut names = Vec::new();
-        for agent in &agents {
-            match agent {
-                Val::Known(Value::Vocab(VocabValue::Known(a))) => names.push(a.clone()),
-                Val::Known(Value::Vocab(VocabValue::Unrecognised { path, .. })) => {
-                    return Truth::Unknown(unrecognised(path))
-                }
-                Val::Unknown(s) => return Truth::Unknown(s.clone()),
-                _ => return Truth::False,
-            }
-        }
         let mut wanted = regimen.agents.clone();
         wanted.sort();
         wanted.dedup();
-        names.sort();
-        names.dedup();
-        Truth::known(!names.is_empty() && names == wanted)
+        let mut names: Vec<String> = Vec::new();
+        let mut unread = Support::default();
+        let mut unread_count = 0;
+        for agent in &agents {
+            match agent {
+                Val::Known(Value::Vocab(VocabValue::Known(a))) => {
+                    if !wanted.contains(a) {
+                        return Truth::False;
+                    }
+                    if !names.contains(a) {
+                        names.push(a.clone());
+                    }
+                }
+                Val::Known(Value::Vocab(VocabValue::Unrecognised { path, .. })) => {
+                    unread.merge(&unrecognised(path));
+                    unread_count += 1;
+                }
+                Val::Unknown(s) => {
+                    unread.merge(s);
+                    unread_count += 1;
+                }
+                _ => return Truth::False,
+            }
+        }
+        // Unread agents can decide the match only if they could fill the gap.
+        if names.len() + unread_count < wanted.len() || names.is_empty() && unread_count == 0 {
+            return Truth::False;
+        }
+        if unread_count > 0 {
+            return Truth::Unknown(unread);
+        }
+        Truth::known(names.len() == wanted.len())
     }
 
     fn any_agent(&self, agents: &[Val], x: &str) -> Truth {

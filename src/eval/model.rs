@@ -92,6 +92,11 @@ impl crate::decision::Vocabulary for Vocabulary {
         self.agents.contains_key(name)
     }
 
+    fn is_tag(&self, name: &str) -> bool {
+        let tagged = |g: &Groups| g.tags.iter().any(|t| t == name);
+        self.agents.values().any(tagged) || self.regimens.values().any(|r| tagged(&r.groups))
+    }
+
     fn has(&self, option: &str, x: &str) -> bool {
         Vocabulary::has(self, option, x)
     }

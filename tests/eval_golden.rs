@@ -1,0 +1,211 @@
+//! Golden decisions: the brief's output example, and the DLBCL example cases
+//! in `examples/` against their reviewed expected records.
+//!
+//! `BLESS=1 cargo test --test eval_golden` rewrites
+//! `examples/dlbcl-cases.expected.jsonl` from the engine's output; review the
+//! diff against the protocol's intent before committing it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use salvage::decision::output::Source;
+use salvage::decision::RunOptions;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Compiles a protocol file (with its imports), panicking with the rendered
+/// diagnostics if it does not check.
+fn compile(path: &Path) -> salvage::eval::model::Protocol {
+    let c = salvage::compile_file(path, None);
+    match c.protocol {
+        Some(p) => p,
+        None => panic!(
+            "{} does not check:\n{}",
+            path.display(),
+            salvage::diag::render::to_text(&c.report.diagnostics, &c.report.sources, false)
+        ),
+    }
+}
+
+/// The record for one line of case text, as `salvage eval` writes it.
+fn evaluate_line(
+    protocol: &salvage::eval::model::Protocol,
+    text: &str,
+    source: Source,
+    explain: bool,
+) -> String {
+    let options = RunOptions {
+        as_of: None,
+        explain,
+        strict: false,
+    };
+    let record = match salvage::eval::case::parse_json(text) {
+        Ok(json) => salvage::decision::evaluate(protocol, &json, Some(source), &options),
+        Err(e) => salvage::decision::error_record(None, Some(source), e.path, e.message),
+    };
+    record.to_json_line()
+}
+
+// ---------------------------------------------------------------------------
+// The brief's output example
+
+/// Whether `actual` has every field `expected` shows, with the same value.
+/// Objects may have more keys; arrays must match element by element; a string
+/// the brief elides (`"Gisselbrecht C et al. …"`) matches any completion.
+fn shows(expected: &Value, actual: &Value, at: &str, problems: &mut Vec<String>) {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (key, value) in e {
+                match a.get(key) {
+                    Some(found) => shows(value, found, &format!("{at}/{key}"), problems),
+                    None => problems.push(format!("{at}/{key}: absent, expected {value}")),
+                }
+            }
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            if e.len() != a.len() {
+                problems.push(format!("{at}: expected {expected}, found {actual}"));
+                return;
+            }
+            for (i, (x, y)) in e.iter().zip(a).enumerate() {
+                shows(x, y, &format!("{at}/{i}"), problems);
+            }
+        }
+        (Value::String(e), Value::String(a)) if e.ends_with('…') => {
+            let prefix = e.trim_end_matches('…');
+            if !a.starts_with(prefix) {
+                problems.push(format!("{at}: expected {e:?}, found {a:?}"));
+            }
+        }
+        _ if expected == actual => {}
+        _ => problems.push(format!("{at}: expected {expected}, found {actual}")),
+    }
+}
+
+#[test]
+fn the_briefs_output_example() {
+    let dir = root().join("tests/cases/eval/brief");
+    let protocol = compile(&dir.join("dlbcl.salv"));
+    let case = std::fs::read_to_string(dir.join("c-17.json")).unwrap();
+    let source = Source {
+        file: "cases.jsonl".to_string(),
+        line: Some(17),
+    };
+    let line = evaluate_line(&protocol, &case, source, true);
+    let actual: Value = serde_json::from_str(&line).unwrap();
+    let mut expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("c-17.expected.json")).unwrap())
+            .unwrap();
+    // Not compared: the hash (of this file, not the brief's), where the case
+    // came from, and the trace (the brief shows one entry of it, at its own
+    // line numbers).
+    let object = expected.as_object_mut().unwrap();
+    object.remove("source");
+    object.remove("trace");
+    object["protocol"].as_object_mut().unwrap().remove("sha256");
+    let mut problems = Vec::new();
+    shows(&expected, &actual, "", &mut problems);
+    assert!(
+        problems.is_empty(),
+        "the brief's example differs:\n{}\nrecord: {line}",
+        problems.join("\n")
+    );
+    // What the comparison skips is still there, in its documented form.
+    let sha = actual["protocol"]["sha256"].as_str().unwrap();
+    assert!(
+        sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{sha}"
+    );
+    assert_eq!(
+        actual["source"],
+        serde_json::json!({"file": "cases.jsonl", "line": 17})
+    );
+    let renal = actual["trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["rule"] == "renal")
+        .unwrap();
+    assert_eq!(renal["result"], "unknown");
+}
+
+// ---------------------------------------------------------------------------
+// examples/dlbcl-cases.jsonl
+
+const CASES: &str = "examples/dlbcl-cases.jsonl";
+const EXPECTED: &str = "examples/dlbcl-cases.expected.jsonl";
+
+/// Every record of `examples/dlbcl-cases.jsonl`, in order.
+fn example_records() -> Vec<String> {
+    let protocol = compile(&root().join("protocols/dlbcl-second-line.salv"));
+    let cases = std::fs::read_to_string(root().join(CASES)).unwrap();
+    let mut records = Vec::new();
+    for (i, text) in cases.lines().enumerate() {
+        if text.trim().is_empty() {
+            continue;
+        }
+        let source = Source {
+            file: CASES.to_string(),
+            line: Some(i as u64 + 1),
+        };
+        records.push(evaluate_line(&protocol, text, source, false));
+    }
+    records
+}
+
+/// Compares the records with the expected lines.
+fn compare(records: &[String]) {
+    let expected = std::fs::read_to_string(root().join(EXPECTED)).unwrap_or_default();
+    let want: Vec<&str> = expected.lines().collect();
+    let mut problems = Vec::new();
+    for (i, got) in records.iter().enumerate() {
+        match want.get(i) {
+            Some(w) if w == got => {}
+            Some(w) => problems.push(format!(
+                "record {}:\n  expected {w}\n  found    {got}",
+                i + 1
+            )),
+            None => problems.push(format!("record {}: not expected\n  found    {got}", i + 1)),
+        }
+    }
+    if want.len() > records.len() {
+        problems.push(format!(
+            "{} expected records were not produced",
+            want.len() - records.len()
+        ));
+    }
+    assert!(
+        problems.is_empty(),
+        "{EXPECTED} differs (BLESS=1 regenerates it; review before committing):\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn dlbcl_example_cases() {
+    let records = example_records();
+    if std::env::var_os("BLESS").is_some_and(|v| v == "1") {
+        let out: String = records.iter().map(|r| format!("{r}\n")).collect();
+        std::fs::write(root().join(EXPECTED), out).unwrap();
+        return;
+    }
+    compare(&records);
+}
+
+#[test]
+fn every_example_case_has_an_as_of_and_one_record() {
+    let cases = std::fs::read_to_string(root().join(CASES)).unwrap();
+    let expected = std::fs::read_to_string(root().join(EXPECTED)).unwrap();
+    let count = cases.lines().filter(|l| !l.trim().is_empty()).count();
+    assert_eq!(expected.lines().count(), count, "one record per case");
+    for (i, line) in expected.lines().enumerate() {
+        let record: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(record["source"]["line"], i as u64 + 1);
+        if record.get("error").is_none() {
+            assert!(record["as_of"].is_string(), "{line}");
+            assert_eq!(record["as_of_source"], "case", "{line}");
+        }
+    }
+}
