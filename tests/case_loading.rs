@@ -1054,16 +1054,10 @@ fn an_unknown_key_in_a_record_is_a_warning_or_a_strict_error() {
 
 // ---- series ----------------------------------------------------------------------------------
 
-fn points(
-    case: &Case,
-    name: &str,
-) -> Vec<(
-    Date,
-    Option<jiff::civil::Time>,
-    Decimal,
-    Option<Comparator>,
-    usize,
-)> {
+/// A series point as a tuple: date, time, value, comparator, array index.
+type PointParts = (Date, Option<jiff::civil::Time>, Decimal, Option<Comparator>, usize);
+
+fn points(case: &Case, name: &str) -> Vec<PointParts> {
     let Value::Series(s) = known(case, name) else {
         panic!("series")
     };

@@ -9,6 +9,9 @@
 use salvage::decision::output::Source;
 use salvage::decision::RunOptions;
 use serde_json::Value;
+
+#[path = "common/schema.rs"]
+mod schema;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -45,7 +48,10 @@ fn evaluate_line(
         Ok(json) => salvage::decision::evaluate(protocol, &json, Some(source), &options),
         Err(e) => salvage::decision::error_record(None, Some(source), e.path, e.message),
     };
-    record.to_json_line()
+    let line = record.to_json_line();
+    // Every record the examples produce is valid against docs/decision.schema.json.
+    schema::assert_valid_line(&line);
+    line
 }
 
 // ---------------------------------------------------------------------------

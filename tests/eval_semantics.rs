@@ -8,6 +8,9 @@
 
 use serde_json::{json, Value};
 
+#[path = "common/schema.rs"]
+mod schema;
+
 // ---------------------------------------------------------------------------
 // Helpers
 
@@ -39,7 +42,8 @@ fn record_line(protocol: &salvage::eval::model::Protocol, case_json: &str) -> (S
         strict: false,
     };
     let line = salvage::decision::evaluate(protocol, &json, None, &options).to_json_line();
-    let value = serde_json::from_str(&line).expect("record JSON");
+    // Every decision these tests produce is valid against docs/decision.schema.json.
+    let value = schema::assert_valid_line(&line);
     (line, value)
 }
 
