@@ -2,7 +2,7 @@
 
 use super::types::Ty;
 use super::Checker;
-use crate::diag::{did_you_mean, Code, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::span::Span;
 use crate::syntax::ast::*;
 
@@ -116,7 +116,7 @@ impl<'a> Checker<'a> {
         }
         if let Some(status) = &header.status {
             if !STATUSES.contains(&status.node.as_str()) {
-                let suggestion = did_you_mean(&status.node, STATUSES.iter().copied());
+                let suggestion = self.suggestion(&status.node, STATUSES.iter().copied());
                 self.report(
                     Diagnostic::new(Code::S0205, status.span, format!("`{}` is not a protocol status", status.node))
                         .label("unknown status")
@@ -216,7 +216,7 @@ impl<'a> Checker<'a> {
             .map(String::as_str)
             .chain(["bool", "int", "number", "text", "date", "duration", "agent", "regimen"])
             .collect();
-        let suggestion = did_you_mean(&name.node, candidates);
+        let suggestion = self.suggestion(&name.node, candidates);
         self.report(
             Diagnostic::new(Code::S0109, name.span, format!("unknown type `{}`", name.node))
                 .label("no enum, record or class of this name")
@@ -278,7 +278,7 @@ impl<'a> Checker<'a> {
         }
         if let Some(modality) = &regimen.modality {
             if !MODALITIES.contains(&modality.node.as_str()) {
-                let suggestion = did_you_mean(&modality.node, MODALITIES.iter().copied());
+                let suggestion = self.suggestion(&modality.node, MODALITIES.iter().copied());
                 self.report(
                     Diagnostic::new(Code::S0102, modality.span, format!("unknown modality `{}`", modality.node))
                         .label("not a modality")

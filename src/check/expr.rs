@@ -3,7 +3,7 @@
 use super::env::VocabKind;
 use super::types::{Ty, UnitTy};
 use super::{Checker, DefineState};
-use crate::diag::{did_you_mean, Code, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::span::{Name, Span};
 use crate::syntax::ast::*;
 
@@ -279,7 +279,7 @@ impl<'a> Checker<'a> {
             let in_scope = self.is_declared_value(&name.node);
             if !in_scope {
                 let values: Vec<&str> = decl.values.iter().map(|v| v.name.node.as_str()).collect();
-                let suggestion = did_you_mean(&name.node, values.iter().copied());
+                let suggestion = self.suggestion(&name.node, values.iter().copied());
                 self.report(
                     Diagnostic::new(Code::S0104, name.span, format!("`{}` is not a value of `{wanted}`", name.node))
                         .label(format!("not in enum `{wanted}`"))
@@ -310,7 +310,7 @@ impl<'a> Checker<'a> {
             Some(split) => diag.help(format!("to subtract, put spaces around `-`: `{split}`")),
             None => {
                 let candidates = self.names_in_scope();
-                diag.suggest(did_you_mean(&name.node, candidates.iter().map(String::as_str)))
+                diag.suggest(self.suggestion(&name.node, candidates.iter().map(String::as_str)))
             }
         };
         self.report(diag);
@@ -370,7 +370,7 @@ impl<'a> Checker<'a> {
             .filter(|(_, (k, _))| kinds.contains(k))
             .map(|(n, _)| n.as_str())
             .collect();
-        let suggestion = did_you_mean(&name.node, candidates);
+        let suggestion = self.suggestion(&name.node, candidates);
         self.report(
             Diagnostic::new(Code::S0102, name.span, format!("unknown {what} `{}`", name.node))
                 .label(format!("no {what} of this name is declared"))
@@ -768,7 +768,7 @@ impl<'a> Checker<'a> {
             .get(record)
             .map(|r| r.fields.iter().map(|f| f.name.node.clone()).collect())
             .unwrap_or_default();
-        let suggestion = did_you_mean(&field.node, names.iter().map(String::as_str));
+        let suggestion = self.suggestion(&field.node, names.iter().map(String::as_str));
         self.report(
             Diagnostic::new(Code::S0110, field.span, format!("`{record}` has no field `{}`", field.node))
                 .label("unknown field")
@@ -1002,7 +1002,7 @@ impl<'a> Checker<'a> {
             }
             DecisionRef::Fired(rule) => {
                 if !self.env.rules.contains_key(&rule.node) {
-                    let suggestion = did_you_mean(&rule.node, self.env.rules.keys().map(String::as_str));
+                    let suggestion = self.suggestion(&rule.node, self.env.rules.keys().map(String::as_str));
                     self.report(
                         Diagnostic::new(Code::S0111, rule.span, format!("unknown rule `{}`", rule.node))
                             .label("no rule of this name")

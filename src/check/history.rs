@@ -3,7 +3,7 @@
 use super::expr::ALL_VOCAB;
 use super::types::Ty;
 use super::Checker;
-use crate::diag::{did_you_mean, Code, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::span::{Name, Span};
 use crate::syntax::ast::*;
 
@@ -25,7 +25,7 @@ impl<'a> Checker<'a> {
     /// Checks a `history of R { roles }` type and remembers its mapping.
     pub(super) fn history_type(&mut self, record: &Name, roles: &[Role]) -> Ty {
         let Some(decl) = self.env.records.get(&record.node).copied() else {
-            let suggestion = did_you_mean(&record.node, self.env.records.keys().map(String::as_str));
+            let suggestion = self.suggestion(&record.node, self.env.records.keys().map(String::as_str));
             self.report(
                 Diagnostic::new(Code::S0109, record.span, format!("unknown record `{}`", record.node))
                     .label("a history's lines need a `record`")
@@ -79,7 +79,7 @@ impl<'a> Checker<'a> {
     /// Checks one role; returns its name when it is mapped to something.
     fn role(&mut self, record: &'a RecordDecl, role: &Role) -> Option<String> {
         if !ROLES.contains(&role.role.node.as_str()) {
-            let suggestion = did_you_mean(&role.role.node, ROLES.iter().copied());
+            let suggestion = self.suggestion(&role.role.node, ROLES.iter().copied());
             self.report(
                 Diagnostic::new(Code::S0316, role.role.span, format!("`{}` is not a history role", role.role.node))
                     .label("unknown role")
@@ -134,7 +134,7 @@ impl<'a> Checker<'a> {
             .get(record)
             .map(|r| r.fields.iter().map(|f| f.name.node.clone()).collect())
             .unwrap_or_default();
-        let suggestion = did_you_mean(&field.node, names.iter().map(String::as_str));
+        let suggestion = self.suggestion(&field.node, names.iter().map(String::as_str));
         self.report(
             Diagnostic::new(Code::S0110, field.span, format!("`{record}` has no field `{}`", field.node))
                 .label("unknown field")

@@ -12,7 +12,7 @@ mod rules;
 pub mod types;
 mod warnings;
 
-use crate::diag::{did_you_mean, Code, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::project::Program;
 use crate::span::Span;
 use crate::units::UnitTable;
@@ -43,6 +43,9 @@ pub fn check(program: &Program, loading: &[Diagnostic]) -> Vec<Diagnostic> {
     }
     checker.finish(program)
 }
+
+/// How many unknown names of one run get a "did you mean".
+const MAX_SUGGESTIONS: usize = 200;
 
 /// The state of a define while the checker infers its type.
 #[derive(Clone)]
@@ -78,6 +81,9 @@ pub(crate) struct Checker<'a> {
     imports_failed: bool,
     /// Every global name, for "did you mean" (computed on first need).
     global_names: Option<Vec<String>>,
+    /// How many more "did you mean" searches to make: a file with thousands of
+    /// unknown names still checks in bounded time.
+    suggestions_left: std::cell::Cell<usize>,
 }
 
 impl<'a> Checker<'a> {
@@ -98,7 +104,18 @@ impl<'a> Checker<'a> {
             history_broken: false,
             imports_failed: false,
             global_names: None,
+            suggestions_left: std::cell::Cell::new(MAX_SUGGESTIONS),
         }
+    }
+
+    /// "did you mean" for the first [`MAX_SUGGESTIONS`] unknown names of a run.
+    fn suggestion<'s>(&self, wanted: &str, candidates: impl IntoIterator<Item = &'s str>) -> Option<String> {
+        let left = self.suggestions_left.get();
+        if left == 0 {
+            return None;
+        }
+        self.suggestions_left.set(left - 1);
+        crate::diag::did_you_mean(wanted, candidates)
     }
 
     /// The source text under a span, for quoting the author's own words.
@@ -121,7 +138,7 @@ impl<'a> Checker<'a> {
                 fixed_duration: unit.is_fixed_duration(),
             }),
             None => {
-                let suggestion = did_you_mean(spelling, self.units.names());
+                let suggestion = self.suggestion(spelling, self.units.names());
                 self.report(
                     Diagnostic::new(Code::S0308, span, format!("unknown unit `{spelling}`"))
                         .label("not a unit Salvage knows")

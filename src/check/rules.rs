@@ -4,7 +4,7 @@ use super::env::VocabKind;
 use super::expr::{narrowed_by, ALL_VOCAB, OPTION_KINDS};
 use super::types::Ty;
 use super::Checker;
-use crate::diag::{did_you_mean, Code, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::span::{Name, Span};
 use crate::syntax::ast::*;
 
@@ -251,7 +251,7 @@ impl<'a> Checker<'a> {
 
     fn goal(&mut self, goal: &Name) {
         if !GOALS.contains(&goal.node.as_str()) {
-            let suggestion = did_you_mean(&goal.node, GOALS.iter().copied());
+            let suggestion = self.suggestion(&goal.node, GOALS.iter().copied());
             self.report(
                 Diagnostic::new(Code::S0317, goal.span, format!("`{}` is not a goal", goal.node))
                     .label("unknown goal")
@@ -267,7 +267,7 @@ impl<'a> Checker<'a> {
         if self.env.reasons.iter().any(|r| r.node == code.node) {
             return;
         }
-        let suggestion = did_you_mean(&code.node, self.env.reasons.iter().map(|r| r.node.as_str()));
+        let suggestion = self.suggestion(&code.node, self.env.reasons.iter().map(|r| r.node.as_str()));
         let mut diag = Diagnostic::new(Code::S0105, code.span, format!("unknown reason code `{}`", code.node))
             .label("not in `reasons { … }`")
             .suggest(suggestion);
@@ -282,7 +282,7 @@ impl<'a> Checker<'a> {
         if self.env.citations.iter().any(|c| c.node == key.node) {
             return;
         }
-        let suggestion = did_you_mean(&key.node, self.env.citations.iter().map(|c| c.node.as_str()));
+        let suggestion = self.suggestion(&key.node, self.env.citations.iter().map(|c| c.node.as_str()));
         self.report(
             Diagnostic::new(Code::S0106, key.span, format!("unknown citation `{}`", key.node))
                 .label("not cited in the protocol header")
@@ -293,7 +293,7 @@ impl<'a> Checker<'a> {
 
     fn status_action(&mut self, rule: &Rule, status: &Name) {
         if !STOP_STATUSES.contains(&status.node.as_str()) {
-            let suggestion = did_you_mean(&status.node, STOP_STATUSES.iter().copied());
+            let suggestion = self.suggestion(&status.node, STOP_STATUSES.iter().copied());
             self.report(
                 Diagnostic::new(Code::S0311, status.span, format!("`{}` is not a status a rule can set", status.node))
                     .label("unknown status")
@@ -365,7 +365,7 @@ impl<'a> Checker<'a> {
 
     fn expected_status(&mut self, status: &Name) {
         if !DECISION_STATUSES.contains(&status.node.as_str()) {
-            let suggestion = did_you_mean(&status.node, DECISION_STATUSES.iter().copied());
+            let suggestion = self.suggestion(&status.node, DECISION_STATUSES.iter().copied());
             self.report(
                 Diagnostic::new(Code::S0311, status.span, format!("`{}` is not a decision status", status.node))
                     .label("unknown status")
@@ -377,7 +377,7 @@ impl<'a> Checker<'a> {
 
     fn expected_report(&mut self, name: &Name, value: &Expr) {
         if !self.env.reports.contains_key(&name.node) {
-            let suggestion = did_you_mean(&name.node, self.env.reports.keys().map(String::as_str));
+            let suggestion = self.suggestion(&name.node, self.env.reports.keys().map(String::as_str));
             self.report(
                 Diagnostic::new(Code::S0101, name.span, format!("cannot find report `{}`", name.node))
                     .label("no report of this name")

@@ -101,6 +101,8 @@ struct Builder {
     file: FileId,
     base: usize,
     diags: RefCell<Vec<Diagnostic>>,
+    /// How many expressions enclose the one being built.
+    expr_depth: std::cell::Cell<usize>,
 }
 
 impl Builder {
@@ -109,6 +111,7 @@ impl Builder {
             file,
             base,
             diags: RefCell::new(Vec::new()),
+            expr_depth: std::cell::Cell::new(0),
         }
     }
 

@@ -23,7 +23,10 @@ impl Builder {
         if !matches!(pair.as_rule(), Rule::expr | Rule::expr_add) {
             return self.primary(pair);
         }
-        let tokens = pair.clone().into_inner().flatten().count();
+        // Only the outermost expression is measured: measuring each nested one
+        // again would take time quadratic in the nesting.
+        let outermost = self.expr_depth.get() == 0;
+        let tokens = if outermost { pair.clone().into_inner().flatten().count() } else { 0 };
         if tokens > MAX_EXPR_TOKENS {
             self.error(
                 Diagnostic::new(Code::S0002, span, "this expression is too large")
@@ -35,7 +38,10 @@ impl Builder {
                 span,
             };
         }
-        self.pratt(pair.into_inner())
+        self.expr_depth.set(self.expr_depth.get() + 1);
+        let built = self.pratt(pair.into_inner());
+        self.expr_depth.set(self.expr_depth.get() - 1);
+        built
     }
 
     fn pratt(&self, pairs: Pairs<Rule>) -> Expr {
