@@ -138,22 +138,25 @@ fn the_briefs_output_example() {
 }
 
 // ---------------------------------------------------------------------------
-// examples/dlbcl-cases.jsonl
+// examples/: one case per rule, and bad cases that give error records
 
-const CASES: &str = "examples/dlbcl-cases.jsonl";
-const EXPECTED: &str = "examples/dlbcl-cases.expected.jsonl";
+/// Each example case file and its expected records.
+const EXAMPLES: &[(&str, &str)] = &[
+    ("examples/dlbcl-cases.jsonl", "examples/dlbcl-cases.expected.jsonl"),
+    ("examples/dlbcl-bad-cases.jsonl", "examples/dlbcl-bad-cases.expected.jsonl"),
+];
 
-/// Every record of `examples/dlbcl-cases.jsonl`, in order.
-fn example_records() -> Vec<String> {
+/// Every record of a case file, in order.
+fn example_records(cases_file: &str) -> Vec<String> {
     let protocol = compile(&root().join("protocols/dlbcl-second-line.salv"));
-    let cases = std::fs::read_to_string(root().join(CASES)).unwrap();
+    let cases = std::fs::read_to_string(root().join(cases_file)).unwrap();
     let mut records = Vec::new();
     for (i, text) in cases.lines().enumerate() {
         if text.trim().is_empty() {
             continue;
         }
         let source = Source {
-            file: CASES.to_string(),
+            file: cases_file.to_string(),
             line: Some(i as u64 + 1),
         };
         records.push(evaluate_line(&protocol, text, source, false));
@@ -162,56 +165,59 @@ fn example_records() -> Vec<String> {
 }
 
 /// Compares the records with the expected lines.
-fn compare(records: &[String]) {
-    let expected = std::fs::read_to_string(root().join(EXPECTED)).unwrap_or_default();
+fn compare(records: &[String], expected_file: &str) -> Vec<String> {
+    let expected = std::fs::read_to_string(root().join(expected_file)).unwrap_or_default();
     let want: Vec<&str> = expected.lines().collect();
     let mut problems = Vec::new();
     for (i, got) in records.iter().enumerate() {
         match want.get(i) {
             Some(w) if w == got => {}
-            Some(w) => problems.push(format!(
-                "record {}:\n  expected {w}\n  found    {got}",
-                i + 1
-            )),
-            None => problems.push(format!("record {}: not expected\n  found    {got}", i + 1)),
+            Some(w) => problems.push(format!("{expected_file} record {}:\n  expected {w}\n  found    {got}", i + 1)),
+            None => problems.push(format!("{expected_file} record {}: not expected\n  found    {got}", i + 1)),
         }
     }
     if want.len() > records.len() {
-        problems.push(format!(
-            "{} expected records were not produced",
-            want.len() - records.len()
-        ));
+        problems.push(format!("{expected_file}: {} expected records were not produced", want.len() - records.len()));
+    }
+    problems
+}
+
+#[test]
+fn dlbcl_example_cases() {
+    let bless = std::env::var_os("BLESS").is_some_and(|v| v == "1");
+    let mut problems = Vec::new();
+    for (cases, expected) in EXAMPLES {
+        let records = example_records(cases);
+        if bless {
+            let out: String = records.iter().map(|r| format!("{r}\n")).collect();
+            std::fs::write(root().join(expected), out).unwrap();
+            continue;
+        }
+        problems.extend(compare(&records, expected));
     }
     assert!(
         problems.is_empty(),
-        "{EXPECTED} differs (BLESS=1 regenerates it; review before committing):\n{}",
+        "example decisions differ (BLESS=1 regenerates them; review before committing):\n{}",
         problems.join("\n")
     );
 }
 
 #[test]
-fn dlbcl_example_cases() {
-    let records = example_records();
-    if std::env::var_os("BLESS").is_some_and(|v| v == "1") {
-        let out: String = records.iter().map(|r| format!("{r}\n")).collect();
-        std::fs::write(root().join(EXPECTED), out).unwrap();
-        return;
-    }
-    compare(&records);
-}
-
-#[test]
-fn every_example_case_has_an_as_of_and_one_record() {
-    let cases = std::fs::read_to_string(root().join(CASES)).unwrap();
-    let expected = std::fs::read_to_string(root().join(EXPECTED)).unwrap();
-    let count = cases.lines().filter(|l| !l.trim().is_empty()).count();
-    assert_eq!(expected.lines().count(), count, "one record per case");
-    for (i, line) in expected.lines().enumerate() {
-        let record: Value = serde_json::from_str(line).unwrap();
-        assert_eq!(record["source"]["line"], i as u64 + 1);
-        if record.get("error").is_none() {
-            assert!(record["as_of"].is_string(), "{line}");
-            assert_eq!(record["as_of_source"], "case", "{line}");
+fn every_example_case_has_one_record_and_good_cases_decide() {
+    for (cases_file, expected_file) in EXAMPLES {
+        let cases = std::fs::read_to_string(root().join(cases_file)).unwrap();
+        let expected = std::fs::read_to_string(root().join(expected_file)).unwrap();
+        let count = cases.lines().filter(|l| !l.trim().is_empty()).count();
+        assert_eq!(expected.lines().count(), count, "one record per case in {cases_file}");
+        let bad = cases_file.contains("bad");
+        for (i, line) in expected.lines().enumerate() {
+            let record: Value = serde_json::from_str(line).unwrap();
+            assert_eq!(record["source"]["line"], i as u64 + 1);
+            assert_eq!(record.get("error").is_some(), bad, "{line}");
+            if !bad {
+                assert!(record["as_of"].is_string(), "{line}");
+                assert_eq!(record["as_of_source"], "case", "{line}");
+            }
         }
     }
 }
