@@ -16,4 +16,7 @@ pub mod syntax;
 pub mod testing;
 pub mod units;
 
-pub use project::{check_files, check_source, compile_file, compile_source, CheckReport, Compiled, SourceFile, Sources};
+pub use project::{
+    check_files, check_source, compile_file, compile_source, CheckReport, Compiled, SourceFile,
+    Sources,
+};

@@ -356,7 +356,11 @@ impl Loader {
         let shown = root_dir.display().to_string();
         Loader {
             root: canonical(root_dir),
-            root_shown: if shown.is_empty() { ".".to_string() } else { shown },
+            root_shown: if shown.is_empty() {
+                ".".to_string()
+            } else {
+                shown
+            },
             sources: Sources::new(),
             files: Vec::new(),
             seen: HashMap::new(),

@@ -1055,7 +1055,13 @@ fn an_unknown_key_in_a_record_is_a_warning_or_a_strict_error() {
 // ---- series ----------------------------------------------------------------------------------
 
 /// A series point as a tuple: date, time, value, comparator, array index.
-type PointParts = (Date, Option<jiff::civil::Time>, Decimal, Option<Comparator>, usize);
+type PointParts = (
+    Date,
+    Option<jiff::civil::Time>,
+    Decimal,
+    Option<Comparator>,
+    usize,
+);
 
 fn points(case: &Case, name: &str) -> Vec<PointParts> {
     let Value::Series(s) = known(case, name) else {

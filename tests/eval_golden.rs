@@ -142,8 +142,14 @@ fn the_briefs_output_example() {
 
 /// Each example case file and its expected records.
 const EXAMPLES: &[(&str, &str)] = &[
-    ("examples/dlbcl-cases.jsonl", "examples/dlbcl-cases.expected.jsonl"),
-    ("examples/dlbcl-bad-cases.jsonl", "examples/dlbcl-bad-cases.expected.jsonl"),
+    (
+        "examples/dlbcl-cases.jsonl",
+        "examples/dlbcl-cases.expected.jsonl",
+    ),
+    (
+        "examples/dlbcl-bad-cases.jsonl",
+        "examples/dlbcl-bad-cases.expected.jsonl",
+    ),
 ];
 
 /// Every record of a case file, in order.
@@ -172,12 +178,21 @@ fn compare(records: &[String], expected_file: &str) -> Vec<String> {
     for (i, got) in records.iter().enumerate() {
         match want.get(i) {
             Some(w) if w == got => {}
-            Some(w) => problems.push(format!("{expected_file} record {}:\n  expected {w}\n  found    {got}", i + 1)),
-            None => problems.push(format!("{expected_file} record {}: not expected\n  found    {got}", i + 1)),
+            Some(w) => problems.push(format!(
+                "{expected_file} record {}:\n  expected {w}\n  found    {got}",
+                i + 1
+            )),
+            None => problems.push(format!(
+                "{expected_file} record {}: not expected\n  found    {got}",
+                i + 1
+            )),
         }
     }
     if want.len() > records.len() {
-        problems.push(format!("{expected_file}: {} expected records were not produced", want.len() - records.len()));
+        problems.push(format!(
+            "{expected_file}: {} expected records were not produced",
+            want.len() - records.len()
+        ));
     }
     problems
 }
@@ -208,7 +223,11 @@ fn every_example_case_has_one_record_and_good_cases_decide() {
         let cases = std::fs::read_to_string(root().join(cases_file)).unwrap();
         let expected = std::fs::read_to_string(root().join(expected_file)).unwrap();
         let count = cases.lines().filter(|l| !l.trim().is_empty()).count();
-        assert_eq!(expected.lines().count(), count, "one record per case in {cases_file}");
+        assert_eq!(
+            expected.lines().count(),
+            count,
+            "one record per case in {cases_file}"
+        );
         let bad = cases_file.contains("bad");
         for (i, line) in expected.lines().enumerate() {
             let record: Value = serde_json::from_str(line).unwrap();

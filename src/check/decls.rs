@@ -33,7 +33,10 @@ impl<'a> Checker<'a> {
         for record in records {
             for field in &record.fields {
                 let ty = self.type_of(&field.ty);
-                self.field_types.insert((Some(record.name.node.clone()), field.name.node.clone()), ty);
+                self.field_types.insert(
+                    (Some(record.name.node.clone()), field.name.node.clone()),
+                    ty,
+                );
             }
         }
         if let Some(case) = self.env.case {
@@ -103,14 +106,22 @@ impl<'a> Checker<'a> {
         let needed = [
             ("version", header.version.is_none(), "version \"2026.1\""),
             ("status", header.status.is_none(), "status draft"),
-            ("effective", header.effective.is_none(), "effective 2026-01-01"),
+            (
+                "effective",
+                header.effective.is_none(),
+                "effective 2026-01-01",
+            ),
         ];
         for (what, absent, example) in needed {
             if absent {
                 self.report(
-                    Diagnostic::new(Code::S0204, header.name.span, format!("the header has no `{what}`"))
-                        .label("in this protocol")
-                        .help(format!("add `{example}` inside the header's braces")),
+                    Diagnostic::new(
+                        Code::S0204,
+                        header.name.span,
+                        format!("the header has no `{what}`"),
+                    )
+                    .label("in this protocol")
+                    .help(format!("add `{example}` inside the header's braces")),
                 );
             }
         }
@@ -118,10 +129,14 @@ impl<'a> Checker<'a> {
             if !STATUSES.contains(&status.node.as_str()) {
                 let suggestion = self.suggestion(&status.node, STATUSES.iter().copied());
                 self.report(
-                    Diagnostic::new(Code::S0205, status.span, format!("`{}` is not a protocol status", status.node))
-                        .label("unknown status")
-                        .suggest(suggestion)
-                        .note("a protocol is `draft`, `review`, `approved` or `retired`"),
+                    Diagnostic::new(
+                        Code::S0205,
+                        status.span,
+                        format!("`{}` is not a protocol status", status.node),
+                    )
+                    .label("unknown status")
+                    .suggest(suggestion)
+                    .note("a protocol is `draft`, `review`, `approved` or `retired`"),
                 );
             }
         }
@@ -133,9 +148,12 @@ impl<'a> Checker<'a> {
                 .units
                 .declare_alias(&spelling.node, &unit.node)
                 .map_err(|e| (unit.span, e)),
-            UnitDecl::Base { unit, scale: None, .. } => {
-                self.units.declare_base(&unit.node).map_err(|e| (unit.span, e))
-            }
+            UnitDecl::Base {
+                unit, scale: None, ..
+            } => self
+                .units
+                .declare_base(&unit.node)
+                .map_err(|e| (unit.span, e)),
             UnitDecl::Base {
                 unit,
                 scale: Some((factor, of)),
@@ -146,7 +164,10 @@ impl<'a> Checker<'a> {
                 .map_err(|e| (of.span, e)),
         };
         if let Err((span, error)) = result {
-            self.report(Diagnostic::new(Code::S0308, span, error.to_string()).label("in this unit declaration"));
+            self.report(
+                Diagnostic::new(Code::S0308, span, error.to_string())
+                    .label("in this unit declaration"),
+            );
         }
     }
 
@@ -183,16 +204,26 @@ impl<'a> Checker<'a> {
         if let Some(bounds) = range {
             if bounds.low.node > bounds.high.node {
                 self.report(
-                    Diagnostic::new(Code::S0320, bounds.low.span.to(bounds.high.span), "this range is empty")
-                        .label(format!("{} is greater than {}", bounds.low.node, bounds.high.node))
-                        .help("write the smaller bound first: `low..high`"),
+                    Diagnostic::new(
+                        Code::S0320,
+                        bounds.low.span.to(bounds.high.span),
+                        "this range is empty",
+                    )
+                    .label(format!(
+                        "{} is greater than {}",
+                        bounds.low.node, bounds.high.node
+                    ))
+                    .help("write the smaller bound first: `low..high`"),
                 );
             }
         }
         match unit {
             None => Ty::Num { int, unit: None },
             Some(u) => match self.unit(&u.node, u.span) {
-                Some(unit) => Ty::Num { int, unit: Some(unit) },
+                Some(unit) => Ty::Num {
+                    int,
+                    unit: Some(unit),
+                },
                 None => Ty::Error,
             },
         }
@@ -214,20 +245,28 @@ impl<'a> Checker<'a> {
             .keys()
             .chain(self.env.records.keys())
             .map(String::as_str)
-            .chain(["bool", "int", "number", "text", "date", "duration", "agent", "regimen"])
+            .chain([
+                "bool", "int", "number", "text", "date", "duration", "agent", "regimen",
+            ])
             .collect();
         let suggestion = self.suggestion(&name.node, candidates);
         self.report(
-            Diagnostic::new(Code::S0109, name.span, format!("unknown type `{}`", name.node))
-                .label("no enum, record or class of this name")
-                .suggest(suggestion),
+            Diagnostic::new(
+                Code::S0109,
+                name.span,
+                format!("unknown type `{}`", name.node),
+            )
+            .label("no enum, record or class of this name")
+            .suggest(suggestion),
         );
         Ty::Error
     }
 
     fn fields(&mut self, record: Option<&str>, fields: &'a [Field]) {
         for field in fields {
-            let ty = self.field_type(record, &field.name.node).unwrap_or(Ty::Error);
+            let ty = self
+                .field_type(record, &field.name.node)
+                .unwrap_or(Ty::Error);
             if let Some(default) = &field.default {
                 self.field_default(field, &ty, default);
             }
@@ -245,13 +284,19 @@ impl<'a> Checker<'a> {
         };
         if !fits {
             let help = match default.kind {
-                ExprKind::NoneLit => format!("make the field optional: `{}: {}?`", field.name.node, ty),
+                ExprKind::NoneLit => {
+                    format!("make the field optional: `{}: {}?`", field.name.node, ty)
+                }
                 _ => "give a default of the field's type".to_string(),
             };
             self.report(
-                Diagnostic::new(Code::S0301, default.span, format!("this default does not fit field `{}`", field.name.node))
-                    .label(format!("the field is `{ty}`"))
-                    .help(help),
+                Diagnostic::new(
+                    Code::S0301,
+                    default.span,
+                    format!("this default does not fit field `{}`", field.name.node),
+                )
+                .label(format!("the field is `{ty}`"))
+                .help(help),
             );
         }
     }
@@ -280,10 +325,14 @@ impl<'a> Checker<'a> {
             if !MODALITIES.contains(&modality.node.as_str()) {
                 let suggestion = self.suggestion(&modality.node, MODALITIES.iter().copied());
                 self.report(
-                    Diagnostic::new(Code::S0102, modality.span, format!("unknown modality `{}`", modality.node))
-                        .label("not a modality")
-                        .suggest(suggestion)
-                        .note(format!("the modalities are {}", MODALITIES.join(", "))),
+                    Diagnostic::new(
+                        Code::S0102,
+                        modality.span,
+                        format!("unknown modality `{}`", modality.node),
+                    )
+                    .label("not a modality")
+                    .suggest(suggestion)
+                    .note(format!("the modalities are {}", MODALITIES.join(", "))),
                 );
             }
         }

@@ -81,17 +81,27 @@ enum Namespace {
 
 impl<'a> Env<'a> {
     /// Declares a name, reporting S0107 if it was declared before.
-    fn declare(&mut self, ns: Namespace, name: &Name, what: &str, diags: &mut Vec<Diagnostic>) -> bool {
+    fn declare(
+        &mut self,
+        ns: Namespace,
+        name: &Name,
+        what: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> bool {
         if name.node.is_empty() {
             return false;
         }
         let key = (ns, name.node.clone());
         if let Some(first) = self.declared.get(&key) {
             diags.push(
-                Diagnostic::new(Code::S0107, name.span, format!("{what} `{}` is defined twice", name.node))
-                    .label("defined again here")
-                    .also(*first, "first defined here")
-                    .help("rename one of them, or remove the repeat"),
+                Diagnostic::new(
+                    Code::S0107,
+                    name.span,
+                    format!("{what} `{}` is defined twice", name.node),
+                )
+                .label("defined again here")
+                .also(*first, "first defined here")
+                .help("rename one of them, or remove the repeat"),
             );
             return false;
         }
@@ -121,10 +131,14 @@ impl<'a> Env<'a> {
             let report = self.reports.get(&field.name.node).copied();
             if let Some(span) = define.or(report) {
                 diags.push(
-                    Diagnostic::new(Code::S0107, span, format!("`{}` is already a case field", field.name.node))
-                        .label("defined again here")
-                        .also(field.name.span, "the case field")
-                        .help("rename the define or report"),
+                    Diagnostic::new(
+                        Code::S0107,
+                        span,
+                        format!("`{}` is already a case field", field.name.node),
+                    )
+                    .label("defined again here")
+                    .also(field.name.span, "the case field")
+                    .help("rename the define or report"),
                 );
             }
         }
@@ -191,7 +205,8 @@ impl<'a> Env<'a> {
 
     fn collect_regimen(&mut self, r: &'a RegimenDecl, diags: &mut Vec<Diagnostic>) {
         self.collect_option(&r.name, VocabKind::Regimen, diags);
-        self.regimen_classes.extend(r.classes.iter().map(|c| c.node.clone()));
+        self.regimen_classes
+            .extend(r.classes.iter().map(|c| c.node.clone()));
         self.collect_groups(&r.classes, &r.tags, diags);
     }
 
@@ -219,7 +234,12 @@ impl<'a> Env<'a> {
                         Diagnostic::new(
                             Code::S0107,
                             name.span,
-                            format!("`{}` is already {} {}", name.node, article(existing), existing.word()),
+                            format!(
+                                "`{}` is already {} {}",
+                                name.node,
+                                article(existing),
+                                existing.word()
+                            ),
                         )
                         .label(format!("used as a {} here", kind.word()))
                         .also(first, "declared here")
@@ -270,9 +290,13 @@ impl<'a> Env<'a> {
         for field in fields {
             if let Some(first) = seen.insert(&field.name.node, field.name.span) {
                 diags.push(
-                    Diagnostic::new(Code::S0107, field.name.span, format!("field `{}` is defined twice", field.name.node))
-                        .label("defined again here")
-                        .also(first, "first defined here"),
+                    Diagnostic::new(
+                        Code::S0107,
+                        field.name.span,
+                        format!("field `{}` is defined twice", field.name.node),
+                    )
+                    .label("defined again here")
+                    .also(first, "first defined here"),
                 );
             }
         }
@@ -305,7 +329,12 @@ fn group_clash(name: &Name, group: VocabKind, first: Span) -> Diagnostic {
     Diagnostic::new(
         Code::S0107,
         name.span,
-        format!("`{}` is already {} {}", name.node, article(group), group.word()),
+        format!(
+            "`{}` is already {} {}",
+            name.node,
+            article(group),
+            group.word()
+        ),
     )
     .label("declared again here")
     .also(first, format!("used as a {} here", group.word()))

@@ -37,7 +37,11 @@ impl<'a> Checker<'a> {
             ExprKind::Call(name, args) => self.call_expr(name, args),
             ExprKind::If(c, t, f) => self.if_expr(c, t, f, hint),
             ExprKind::Match(arms, other) => self.match_expr(arms, other, hint),
-            ExprKind::History { pred, target, within } => self.history_expr(*pred, target, within, e.span),
+            ExprKind::History {
+                pred,
+                target,
+                within,
+            } => self.history_expr(*pred, target, within, e.span),
             ExprKind::DateOf(part, inner) => {
                 let ty = self.date_of(*part, inner);
                 self.narrow(ty, e)
@@ -48,9 +52,17 @@ impl<'a> Checker<'a> {
             }
             ExprKind::Invalid => Ty::Error,
             ExprKind::PriorLines => self.prior_lines(e.span),
-            ExprKind::Series { read, series, within } => self.series_expr(*read, series, within, e),
+            ExprKind::Series {
+                read,
+                series,
+                within,
+            } => self.series_expr(*read, series, within, e),
             ExprKind::Quantified(_, comp) => self.quantified(comp),
-            ExprKind::Aggregate { agg, projection, over } => self.aggregate(*agg, projection, over),
+            ExprKind::Aggregate {
+                agg,
+                projection,
+                over,
+            } => self.aggregate(*agg, projection, over),
             ExprKind::Comprehension(comp) => self.comprehension(comp),
             ExprKind::Vocab(set) => self.vocab_set(set),
             ExprKind::YearsFrom(from, to) => self.years_from(from, to),
@@ -87,12 +99,19 @@ impl<'a> Checker<'a> {
         *inner
     }
 
-    fn number_literal(&mut self, value: rust_decimal::Decimal, unit: &Option<crate::span::Spanned<String>>) -> Ty {
+    fn number_literal(
+        &mut self,
+        value: rust_decimal::Decimal,
+        unit: &Option<crate::span::Spanned<String>>,
+    ) -> Ty {
         let int = value.scale() == 0;
         match unit {
             None => Ty::Num { int, unit: None },
             Some(u) => match self.unit(&u.node, u.span) {
-                Some(unit) => Ty::Num { int, unit: Some(unit) },
+                Some(unit) => Ty::Num {
+                    int,
+                    unit: Some(unit),
+                },
                 None => Ty::Error,
             },
         }
@@ -105,7 +124,9 @@ impl<'a> Checker<'a> {
             let ty = self.expr_hint(item, element_hint.as_ref().or(first.as_ref()));
             match &first {
                 None => first = Some(ty),
-                Some(f) if !self.compatible(f, &ty) => self.mismatch(item.span, f, &ty, "the set's other members"),
+                Some(f) if !self.compatible(f, &ty) => {
+                    self.mismatch(item.span, f, &ty, "the set's other members")
+                }
                 Some(_) => {}
             }
         }
@@ -123,7 +144,12 @@ impl<'a> Checker<'a> {
         match ty {
             Ty::Num { .. } | Ty::Error | Ty::Duration => ty,
             other => {
-                self.mismatch(inner.span, &Ty::bare_number(), &other, "`-` negates a number");
+                self.mismatch(
+                    inner.span,
+                    &Ty::bare_number(),
+                    &other,
+                    "`-` negates a number",
+                );
                 Ty::Error
             }
         }
@@ -141,9 +167,13 @@ impl<'a> Checker<'a> {
             return;
         }
         self.report(
-            Diagnostic::new(Code::S0301, span, format!("expected `{expected}`, found `{found}`"))
-                .label(format!("this is `{found}`"))
-                .note(context.to_string()),
+            Diagnostic::new(
+                Code::S0301,
+                span,
+                format!("expected `{expected}`, found `{found}`"),
+            )
+            .label(format!("this is `{found}`"))
+            .note(context.to_string()),
         );
     }
 
@@ -157,10 +187,13 @@ impl<'a> Checker<'a> {
             (Ty::Num { unit: a, .. }, Ty::Num { unit: b, .. }) => same_dimension(a, b),
             (Ty::Duration, f) | (f, Ty::Duration) => f.is_duration() || matches!(f, Ty::Duration),
             (a, b) if a.is_vocab() && b.is_vocab() => true,
-            (Ty::List(a), Ty::List(b)) | (Ty::Set(a), Ty::Set(b)) | (Ty::List(a), Ty::Set(b)) | (Ty::Set(a), Ty::List(b)) => {
-                self.compatible(a, b)
-            }
-            (Ty::Line(a), Ty::Line(b)) | (Ty::Line(a), Ty::Record(b)) | (Ty::Record(a), Ty::Line(b)) => a == b,
+            (Ty::List(a), Ty::List(b))
+            | (Ty::Set(a), Ty::Set(b))
+            | (Ty::List(a), Ty::Set(b))
+            | (Ty::Set(a), Ty::List(b)) => self.compatible(a, b),
+            (Ty::Line(a), Ty::Line(b))
+            | (Ty::Line(a), Ty::Record(b))
+            | (Ty::Record(a), Ty::Line(b)) => a == b,
             (a, b) => a == b,
         }
     }
@@ -193,7 +226,10 @@ impl<'a> Checker<'a> {
         }
         if let Some(ty) = builtin(text) {
             if text == "line" {
-                return self.prior_lines(name.span).element().map_or(Ty::Error, |_| ty);
+                return self
+                    .prior_lines(name.span)
+                    .element()
+                    .map_or(Ty::Error, |_| ty);
             }
             return ty;
         }
@@ -209,12 +245,20 @@ impl<'a> Checker<'a> {
 
     fn define_reference(&mut self, name: &Name) -> Ty {
         self.used.insert(name.node.clone());
-        let takes_params = self.env.defines.get(&name.node).is_some_and(|d| !d.params.is_empty());
+        let takes_params = self
+            .env
+            .defines
+            .get(&name.node)
+            .is_some_and(|d| !d.params.is_empty());
         if takes_params {
             self.report(
-                Diagnostic::new(Code::S0112, name.span, format!("`{}` takes arguments", name.node))
-                    .label("used without its arguments")
-                    .help(format!("call it: `{}(…)`", name.node)),
+                Diagnostic::new(
+                    Code::S0112,
+                    name.span,
+                    format!("`{}` takes arguments", name.node),
+                )
+                .label("used without its arguments")
+                .help(format!("call it: `{}(…)`", name.node)),
             );
             return Ty::Error;
         }
@@ -234,7 +278,8 @@ impl<'a> Checker<'a> {
         let Some(define) = self.env.defines.get(name).copied() else {
             return Ty::Error;
         };
-        self.defines.insert(name.to_string(), DefineState::InProgress);
+        self.defines
+            .insert(name.to_string(), DefineState::InProgress);
         self.define_stack.push(name.to_string());
         let saved_locals = std::mem::take(&mut self.locals);
         let saved_narrowed = std::mem::take(&mut self.narrowed);
@@ -246,12 +291,17 @@ impl<'a> Checker<'a> {
         self.locals = saved_locals;
         self.narrowed = saved_narrowed;
         self.define_stack.pop();
-        self.defines.insert(name.to_string(), DefineState::Done(ty.clone()));
+        self.defines
+            .insert(name.to_string(), DefineState::Done(ty.clone()));
         ty
     }
 
     fn report_cycle(&mut self, name: &str, used_at: Span) {
-        let start = self.define_stack.iter().position(|n| n == name).unwrap_or(0);
+        let start = self
+            .define_stack
+            .iter()
+            .position(|n| n == name)
+            .unwrap_or(0);
         let chain: Vec<String> = self.define_stack.iter().skip(start).cloned().collect();
         if chain.iter().any(|n| self.cycles_reported.contains(n)) {
             return;
@@ -259,7 +309,11 @@ impl<'a> Checker<'a> {
         self.cycles_reported.extend(chain.iter().cloned());
         let mut path = chain.clone();
         path.push(name.to_string());
-        let path = path.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" → ");
+        let path = path
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(" → ");
         let mut diag = Diagnostic::new(Code::S0108, used_at, format!("`{name}` depends on itself"))
             .label("this use closes the cycle")
             .note(format!("the cycle: {path}"))
@@ -281,10 +335,14 @@ impl<'a> Checker<'a> {
                 let values: Vec<&str> = decl.values.iter().map(|v| v.name.node.as_str()).collect();
                 let suggestion = self.suggestion(&name.node, values.iter().copied());
                 self.report(
-                    Diagnostic::new(Code::S0104, name.span, format!("`{}` is not a value of `{wanted}`", name.node))
-                        .label(format!("not in enum `{wanted}`"))
-                        .suggest(suggestion)
-                        .note(format!("`{wanted}` is one of {}", values.join(", "))),
+                    Diagnostic::new(
+                        Code::S0104,
+                        name.span,
+                        format!("`{}` is not a value of `{wanted}`", name.node),
+                    )
+                    .label(format!("not in enum `{wanted}`"))
+                    .suggest(suggestion)
+                    .note(format!("`{wanted}` is one of {}", values.join(", "))),
                 );
                 return Some(Ty::Error);
             }
@@ -305,7 +363,12 @@ impl<'a> Checker<'a> {
         if self.imports_failed {
             return;
         }
-        let diag = Diagnostic::new(Code::S0101, name.span, format!("cannot find `{}`", name.node)).label("not defined");
+        let diag = Diagnostic::new(
+            Code::S0101,
+            name.span,
+            format!("cannot find `{}`", name.node),
+        )
+        .label("not defined");
         let diag = match self.subtraction_hint(&name.node) {
             Some(split) => diag.help(format!("to subtract, put spaces around `-`: `{split}`")),
             None => {
@@ -372,9 +435,13 @@ impl<'a> Checker<'a> {
             .collect();
         let suggestion = self.suggestion(&name.node, candidates);
         self.report(
-            Diagnostic::new(Code::S0102, name.span, format!("unknown {what} `{}`", name.node))
-                .label(format!("no {what} of this name is declared"))
-                .suggest(suggestion),
+            Diagnostic::new(
+                Code::S0102,
+                name.span,
+                format!("unknown {what} `{}`", name.node),
+            )
+            .label(format!("no {what} of this name is declared"))
+            .suggest(suggestion),
         );
     }
 
@@ -383,7 +450,9 @@ impl<'a> Checker<'a> {
     fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr, span: Span) -> Ty {
         match op {
             BinOp::And | BinOp::Or => self.logic(op, l, r),
-            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => self.compare(op, l, r),
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                self.compare(op, l, r)
+            }
             BinOp::In | BinOp::NotIn => self.membership(l, r),
             BinOp::Contains => self.contains(l, r),
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => self.arithmetic(op, l, r, span),
@@ -409,9 +478,16 @@ impl<'a> Checker<'a> {
         if matches!(lt, Ty::NoneLit) || matches!(rt, Ty::NoneLit) {
             let side = if matches!(lt, Ty::NoneLit) { r } else { l };
             self.report(
-                Diagnostic::new(Code::S0301, side.span.to(l.span.to(r.span)), "`none` is compared with `=`")
-                    .label("this comparison")
-                    .help(format!("write `{} is none` (or `is not none`)", self.quote(side.span))),
+                Diagnostic::new(
+                    Code::S0301,
+                    side.span.to(l.span.to(r.span)),
+                    "`none` is compared with `=`",
+                )
+                .label("this comparison")
+                .help(format!(
+                    "write `{} is none` (or `is not none`)",
+                    self.quote(side.span)
+                )),
             );
             return Ty::Bool;
         }
@@ -432,17 +508,27 @@ impl<'a> Checker<'a> {
             }
             (Ty::Date, Ty::Date) => {}
             (Ty::Enum(a), Ty::Enum(b)) if a == b => self.ordered_enum(a, ordered, l),
-            (Ty::Duration, other) | (other, Ty::Duration) if other.is_duration() || *other == Ty::Duration => {}
+            (Ty::Duration, other) | (other, Ty::Duration)
+                if other.is_duration() || *other == Ty::Duration => {}
             (Ty::Bool | Ty::Text, _) if ordered && lt == rt => {
                 self.report(
-                    Diagnostic::new(Code::S0301, l.span.to(r.span), format!("`{lt}` values have no order"))
-                        .label("compared with `<` or `>`")
-                        .help("use `=` or `!=`"),
+                    Diagnostic::new(
+                        Code::S0301,
+                        l.span.to(r.span),
+                        format!("`{lt}` values have no order"),
+                    )
+                    .label("compared with `<` or `>`")
+                    .help("use `=` or `!=`"),
                 );
             }
             _ if self.compatible(lt, rt) => {}
             (Ty::Series(_), _) | (_, Ty::Series(_)) => self.series_compared(lt, l, r),
-            _ => self.mismatch(r.span, lt, rt, "both sides of a comparison must have the same type"),
+            _ => self.mismatch(
+                r.span,
+                lt,
+                rt,
+                "both sides of a comparison must have the same type",
+            ),
         }
     }
 
@@ -469,9 +555,18 @@ impl<'a> Checker<'a> {
 
     /// Units in one dimension compare; a bare number beside a unit is an error.
     /// Returns whether they agree (after reporting why not).
-    pub(super) fn units_agree(&mut self, a: &Option<UnitTy>, b: &Option<UnitTy>, l: &Expr, r: &Expr, how: &str) -> bool {
+    pub(super) fn units_agree(
+        &mut self,
+        a: &Option<UnitTy>,
+        b: &Option<UnitTy>,
+        l: &Expr,
+        r: &Expr,
+        how: &str,
+    ) -> bool {
         match (a, b) {
-            (Some(x), Some(y)) if x.dimension != y.dimension => self.dimension_error(x, y, l, r, how),
+            (Some(x), Some(y)) if x.dimension != y.dimension => {
+                self.dimension_error(x, y, l, r, how)
+            }
             (Some(u), None) => self.bare_number(u, r, l),
             (None, Some(u)) => self.bare_number(u, l, r),
             _ => return true,
@@ -487,7 +582,10 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::S0304,
                     l.span.to(r.span),
-                    format!("`{}` and `{}` cannot be {how}", fixed.spelling, calendar.spelling),
+                    format!(
+                        "`{}` and `{}` cannot be {how}",
+                        fixed.spelling, calendar.spelling
+                    ),
                 )
                 .label("a fixed duration and a calendar duration")
                 .note("a month or a year has no fixed number of days")
@@ -496,10 +594,20 @@ impl<'a> Checker<'a> {
             return;
         }
         self.report(
-            Diagnostic::new(Code::S0302, r.span, format!("`{}` and `{}` are different kinds of quantity", x.spelling, y.spelling))
-                .label(format!("this is in `{}`", y.spelling))
-                .also(l.span, format!("this is in `{}`", x.spelling))
-                .note(format!("{} cannot be {how} with {}", x.dimension, y.dimension)),
+            Diagnostic::new(
+                Code::S0302,
+                r.span,
+                format!(
+                    "`{}` and `{}` are different kinds of quantity",
+                    x.spelling, y.spelling
+                ),
+            )
+            .label(format!("this is in `{}`", y.spelling))
+            .also(l.span, format!("this is in `{}`", x.spelling))
+            .note(format!(
+                "{} cannot be {how} with {}",
+                x.dimension, y.dimension
+            )),
         );
     }
 
@@ -510,10 +618,17 @@ impl<'a> Checker<'a> {
             _ => format!("give `{shown}` a unit in its declaration"),
         };
         self.report(
-            Diagnostic::new(Code::S0303, bare.span, format!("`{shown}` has no unit, but is used with `{}`", unit.spelling))
-                .label("no unit")
-                .also(other.span, format!("this is in `{}`", unit.spelling))
-                .help(help),
+            Diagnostic::new(
+                Code::S0303,
+                bare.span,
+                format!(
+                    "`{shown}` has no unit, but is used with `{}`",
+                    unit.spelling
+                ),
+            )
+            .label("no unit")
+            .also(other.span, format!("this is in `{}`", unit.spelling))
+            .help(help),
         );
     }
 
@@ -541,10 +656,17 @@ impl<'a> Checker<'a> {
         if value < bounds.low.node || value > bounds.high.node {
             let shown = self.quote(literal.span);
             self.report(
-                Diagnostic::new(Code::S0307, literal.span, format!("{shown} is outside the range of `{}`", name.node))
-                    .label(format!("`{}` is declared {}..{}", name.node, bounds.low.node, bounds.high.node))
-                    .also(bounds.low.span.to(bounds.high.span), "declared here")
-                    .note("a comparison with a value that cannot occur is always the same"),
+                Diagnostic::new(
+                    Code::S0307,
+                    literal.span,
+                    format!("{shown} is outside the range of `{}`", name.node),
+                )
+                .label(format!(
+                    "`{}` is declared {}..{}",
+                    name.node, bounds.low.node, bounds.high.node
+                ))
+                .also(bounds.low.span.to(bounds.high.span), "declared here")
+                .note("a comparison with a value that cannot occur is always the same"),
             );
         }
     }
@@ -574,7 +696,12 @@ impl<'a> Checker<'a> {
         let rt = self.value(rt, r);
         match rt.element() {
             Some(element) => self.comparable(&lt, &element, l, r, false),
-            None => self.mismatch(r.span, &hint, &rt, "`in` needs a set, a list or a range on its right"),
+            None => self.mismatch(
+                r.span,
+                &hint,
+                &rt,
+                "`in` needs a set, a list or a range on its right",
+            ),
         }
         Ty::Bool
     }
@@ -586,11 +713,21 @@ impl<'a> Checker<'a> {
         let rt = self.value(rt, r);
         let holds_agents = lt.is_vocab() || matches!(lt, Ty::Line(_)) || lt.element().is_some();
         if !holds_agents {
-            self.mismatch(l.span, &Ty::Regimen, &lt, "`contains` asks whether a regimen or collection holds something");
+            self.mismatch(
+                l.span,
+                &Ty::Regimen,
+                &lt,
+                "`contains` asks whether a regimen or collection holds something",
+            );
         }
         if let Some(element) = lt.element() {
             if !self.compatible(&element, &rt) {
-                self.mismatch(r.span, &element, &rt, "the collection's members are of another type");
+                self.mismatch(
+                    r.span,
+                    &element,
+                    &rt,
+                    "the collection's members are of another type",
+                );
             }
         }
         Ty::Bool
@@ -626,8 +763,17 @@ impl<'a> Checker<'a> {
                 self.scaled(op, a, b, span)
             }
             _ => {
-                let expected = if matches!(lt, Ty::Date) { Ty::Duration } else { lt.clone() };
-                self.mismatch(r.span, &expected, &rt, &format!("`{}` cannot combine these", op.symbol()));
+                let expected = if matches!(lt, Ty::Date) {
+                    Ty::Duration
+                } else {
+                    lt.clone()
+                };
+                self.mismatch(
+                    r.span,
+                    &expected,
+                    &rt,
+                    &format!("`{}` cannot combine these", op.symbol()),
+                );
                 Ty::Error
             }
         }
@@ -644,12 +790,18 @@ impl<'a> Checker<'a> {
                 int: false,
                 unit: unit.clone(),
             },
-            (Some(x), Some(y)) if op == BinOp::Div && x.dimension == y.dimension => Ty::bare_number(),
+            (Some(x), Some(y)) if op == BinOp::Div && x.dimension == y.dimension => {
+                Ty::bare_number()
+            }
             _ => {
                 self.report(
-                    Diagnostic::new(Code::S0302, span, "this product or ratio has a unit Salvage cannot name")
-                        .label("units multiplied or divided")
-                        .help("divide values of one dimension (a ratio), or scale by a bare number"),
+                    Diagnostic::new(
+                        Code::S0302,
+                        span,
+                        "this product or ratio has a unit Salvage cannot name",
+                    )
+                    .label("units multiplied or divided")
+                    .help("divide values of one dimension (a ratio), or scale by a bare number"),
                 );
                 Ty::Error
             }
@@ -677,7 +829,12 @@ impl<'a> Checker<'a> {
         let rt = self.expr_hint(r, Some(&inner));
         let rt = self.value(rt, r);
         if !self.compatible(&inner, &rt) {
-            self.mismatch(r.span, &inner, &rt, "the default must have the type of the value it replaces");
+            self.mismatch(
+                r.span,
+                &inner,
+                &rt,
+                "the default must have the type of the value it replaces",
+            );
         }
         inner
     }
@@ -688,10 +845,17 @@ impl<'a> Checker<'a> {
         let lt = self.value(lt, l);
         let rt = self.value(rt, r);
         if !matches!(lt, Ty::Num { .. } | Ty::Date | Ty::Error) {
-            self.mismatch(l.span, &Ty::bare_number(), &lt, "a range runs between numbers or dates");
+            self.mismatch(
+                l.span,
+                &Ty::bare_number(),
+                &lt,
+                "a range runs between numbers or dates",
+            );
         }
         self.comparable(&lt, &rt, l, r, true);
-        if let (ExprKind::Number { value: a, .. }, ExprKind::Number { value: b, .. }) = (&l.kind, &r.kind) {
+        if let (ExprKind::Number { value: a, .. }, ExprKind::Number { value: b, .. }) =
+            (&l.kind, &r.kind)
+        {
             if a > b {
                 self.report(
                     Diagnostic::new(Code::S0320, l.span.to(r.span), "this range is empty")
@@ -709,7 +873,12 @@ impl<'a> Checker<'a> {
             IsTest::None | IsTest::Missing | IsTest::Known | IsTest::Unknown => {}
             IsTest::True | IsTest::False => {
                 if !matches!(ty.strip_optional(), Ty::Bool | Ty::Error) {
-                    self.mismatch(inner.span, &Ty::Bool, &ty, "`is true` and `is false` test a truth value");
+                    self.mismatch(
+                        inner.span,
+                        &Ty::Bool,
+                        &ty,
+                        "`is true` and `is false` test a truth value",
+                    );
                 }
             }
             IsTest::Vocab(name) => self.is_vocab_test(&ty, name, inner),
@@ -731,9 +900,15 @@ impl<'a> Checker<'a> {
             self.unknown_vocab(name, "regimen, agent, class or tag", &ALL_VOCAB);
             return;
         }
-        let fits = matches!(ty.strip_optional(), Ty::Line(_) | Ty::Error) || ty.strip_optional().is_vocab();
+        let fits = matches!(ty.strip_optional(), Ty::Line(_) | Ty::Error)
+            || ty.strip_optional().is_vocab();
         if !fits {
-            self.mismatch(inner.span, &Ty::Regimen, ty, "`is NAME` tests a history line or an option");
+            self.mismatch(
+                inner.span,
+                &Ty::Regimen,
+                ty,
+                "`is NAME` tests a history line or an option",
+            );
         }
     }
 
@@ -770,10 +945,14 @@ impl<'a> Checker<'a> {
             .unwrap_or_default();
         let suggestion = self.suggestion(&field.node, names.iter().map(String::as_str));
         self.report(
-            Diagnostic::new(Code::S0110, field.span, format!("`{record}` has no field `{}`", field.node))
-                .label("unknown field")
-                .suggest(suggestion)
-                .note(format!("the fields of `{record}` are {}", names.join(", "))),
+            Diagnostic::new(
+                Code::S0110,
+                field.span,
+                format!("`{record}` has no field `{}`", field.node),
+            )
+            .label("unknown field")
+            .suggest(suggestion)
+            .note(format!("the fields of `{record}` are {}", names.join(", "))),
         );
     }
 
@@ -790,14 +969,33 @@ impl<'a> Checker<'a> {
             }
             Ty::List(t) => {
                 let kt = self.expr(key);
-                if !matches!(kt, Ty::Num { int: true, unit: None } | Ty::Error) {
-                    self.mismatch(key.span, &Ty::Num { int: true, unit: None }, &kt, "a list is indexed by position");
+                if !matches!(
+                    kt,
+                    Ty::Num {
+                        int: true,
+                        unit: None
+                    } | Ty::Error
+                ) {
+                    self.mismatch(
+                        key.span,
+                        &Ty::Num {
+                            int: true,
+                            unit: None,
+                        },
+                        &kt,
+                        "a list is indexed by position",
+                    );
                 }
                 Ty::Optional(t)
             }
             Ty::Error => Ty::Error,
             other => {
-                self.mismatch(inner.span, &Ty::Map(Box::new(Ty::Text), Box::new(Ty::Text)), &other, "only maps and lists are indexed");
+                self.mismatch(
+                    inner.span,
+                    &Ty::Map(Box::new(Ty::Text), Box::new(Ty::Text)),
+                    &other,
+                    "only maps and lists are indexed",
+                );
                 Ty::Error
             }
         }
@@ -816,7 +1014,12 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::S0112,
                     name.span,
-                    format!("`{}` takes {}, {} given", name.node, plural(define.params.len(), "argument"), args.len()),
+                    format!(
+                        "`{}` takes {}, {} given",
+                        name.node,
+                        plural(define.params.len(), "argument"),
+                        args.len()
+                    ),
                 )
                 .label("called here")
                 .also(define.name.span, "defined here"),
@@ -827,7 +1030,12 @@ impl<'a> Checker<'a> {
             let want = self.type_of(&param.ty);
             let got = self.expr_hint(arg, Some(&want));
             if !self.compatible(&want, &got) {
-                self.mismatch(arg.span, &want, &got, &format!("parameter `{}` of `{}`", param.name.node, name.node));
+                self.mismatch(
+                    arg.span,
+                    &want,
+                    &got,
+                    &format!("parameter `{}` of `{}`", param.name.node, name.node),
+                );
             }
         }
         self.define_type(&name.node, name.span)
@@ -871,7 +1079,9 @@ impl<'a> Checker<'a> {
     /// The type of two branches together (`none` in one makes the other optional).
     fn join(&mut self, a: Ty, b: Ty, at: &Expr) -> Ty {
         match (&a, &b) {
-            (Ty::NoneLit, other) | (other, Ty::NoneLit) => Ty::Optional(Box::new(other.strip_optional().clone())),
+            (Ty::NoneLit, other) | (other, Ty::NoneLit) => {
+                Ty::Optional(Box::new(other.strip_optional().clone()))
+            }
             _ if self.compatible(&a, &b) => {
                 if b.is_optional() && !a.is_optional() {
                     b
@@ -901,13 +1111,22 @@ impl<'a> Checker<'a> {
     }
 
     /// Binds `x in xs`, checks `where P`, and runs `body` with `x` in scope.
-    pub(super) fn with_binding<T>(&mut self, comp: &Comprehension, body: impl FnOnce(&mut Self, Ty) -> T) -> T {
+    pub(super) fn with_binding<T>(
+        &mut self,
+        comp: &Comprehension,
+        body: impl FnOnce(&mut Self, Ty) -> T,
+    ) -> T {
         let source = self.expr(&comp.source);
         let source = self.value(source, &comp.source);
         let element = match source.element() {
             Some(e) => e,
             None => {
-                self.mismatch(comp.source.span, &Ty::List(Box::new(Ty::Error)), &source, "`in` ranges over a collection");
+                self.mismatch(
+                    comp.source.span,
+                    &Ty::List(Box::new(Ty::Error)),
+                    &source,
+                    "`in` ranges over a collection",
+                );
                 Ty::Error
             }
         };
@@ -923,7 +1142,12 @@ impl<'a> Checker<'a> {
         result
     }
 
-    fn aggregate(&mut self, agg: Aggregate, projection: &Option<Box<Expr>>, over: &AggregateOver) -> Ty {
+    fn aggregate(
+        &mut self,
+        agg: Aggregate,
+        projection: &Option<Box<Expr>>,
+        over: &AggregateOver,
+    ) -> Ty {
         let element = match (over, projection) {
             (AggregateOver::Binding(comp), Some(p)) => self.with_binding(comp, |c, _| {
                 let t = c.expr(p);
@@ -936,14 +1160,22 @@ impl<'a> Checker<'a> {
                 match t.element() {
                     Some(e) => e,
                     None => {
-                        self.mismatch(source.span, &Ty::List(Box::new(Ty::Error)), &t, "an aggregate ranges over a collection");
+                        self.mismatch(
+                            source.span,
+                            &Ty::List(Box::new(Ty::Error)),
+                            &t,
+                            "an aggregate ranges over a collection",
+                        );
                         Ty::Error
                     }
                 }
             }
         };
         match agg {
-            Aggregate::Count => Ty::Num { int: true, unit: None },
+            Aggregate::Count => Ty::Num {
+                int: true,
+                unit: None,
+            },
             Aggregate::Sum => element,
             _ => Ty::Optional(Box::new(element)),
         }
@@ -952,7 +1184,11 @@ impl<'a> Checker<'a> {
     fn vocab_set(&mut self, set: &VocabSet) -> Ty {
         match set {
             VocabSet::With { of, by, value } => {
-                let kind = if by.node == "tag" { VocabKind::Tag } else { VocabKind::Class };
+                let kind = if by.node == "tag" {
+                    VocabKind::Tag
+                } else {
+                    VocabKind::Class
+                };
                 self.expect_vocab(value, kind);
                 if of.node == "regimens" {
                     Ty::Set(Box::new(Ty::Regimen))
@@ -979,7 +1215,12 @@ impl<'a> Checker<'a> {
             let t = self.expr(e);
             let t = self.value(t, e);
             if !matches!(t, Ty::Date | Ty::Error) {
-                self.mismatch(e.span, &Ty::Date, &t, "`years from A to B` counts whole years between two dates");
+                self.mismatch(
+                    e.span,
+                    &Ty::Date,
+                    &t,
+                    "`years from A to B` counts whole years between two dates",
+                );
             }
         }
         Ty::Num {
@@ -1002,11 +1243,16 @@ impl<'a> Checker<'a> {
             }
             DecisionRef::Fired(rule) => {
                 if !self.env.rules.contains_key(&rule.node) {
-                    let suggestion = self.suggestion(&rule.node, self.env.rules.keys().map(String::as_str));
+                    let suggestion =
+                        self.suggestion(&rule.node, self.env.rules.keys().map(String::as_str));
                     self.report(
-                        Diagnostic::new(Code::S0111, rule.span, format!("unknown rule `{}`", rule.node))
-                            .label("no rule of this name")
-                            .suggest(suggestion),
+                        Diagnostic::new(
+                            Code::S0111,
+                            rule.span,
+                            format!("unknown rule `{}`", rule.node),
+                        )
+                        .label("no rule of this name")
+                        .suggest(suggestion),
                     );
                 }
                 Ty::Bool
@@ -1018,14 +1264,22 @@ impl<'a> Checker<'a> {
 /// Regimens and agents: the things that can be recommended.
 pub const OPTION_KINDS: [VocabKind; 2] = [VocabKind::Regimen, VocabKind::Agent];
 /// Every vocabulary kind.
-pub const ALL_VOCAB: [VocabKind; 4] = [VocabKind::Regimen, VocabKind::Agent, VocabKind::Class, VocabKind::Tag];
+pub const ALL_VOCAB: [VocabKind; 4] = [
+    VocabKind::Regimen,
+    VocabKind::Agent,
+    VocabKind::Class,
+    VocabKind::Tag,
+];
 
 /// Names every expression can use.
 const BUILTINS: &[&str] = &["line", "as_of", "candidates"];
 
 fn builtin(name: &str) -> Option<Ty> {
     match name {
-        "line" => Some(Ty::Num { int: true, unit: None }),
+        "line" => Some(Ty::Num {
+            int: true,
+            unit: None,
+        }),
         "as_of" => Some(Ty::Date),
         "candidates" => Some(Ty::Set(Box::new(Ty::Regimen))),
         _ => None,
@@ -1042,7 +1296,9 @@ fn same_dimension(a: &Option<UnitTy>, b: &Option<UnitTy>) -> bool {
 /// A numeric type's declared bounds and unit.
 fn declared_range(ty: &Type) -> Option<(&RangeBounds, Option<&crate::span::Spanned<String>>)> {
     match &ty.kind {
-        TypeKind::Int { range, unit } | TypeKind::Number { range, unit } => Some((range.as_ref()?, unit.as_ref())),
+        TypeKind::Int { range, unit } | TypeKind::Number { range, unit } => {
+            Some((range.as_ref()?, unit.as_ref()))
+        }
         TypeKind::Optional(inner) => declared_range(inner),
         _ => None,
     }
@@ -1062,7 +1318,11 @@ pub fn path_key(e: &Expr) -> Option<String> {
         ExprKind::Name(n) => Some(n.node.clone()),
         ExprKind::Field(inner, f) => Some(format!("{}.{}", path_key(inner)?, f.node)),
         ExprKind::Group(inner) => path_key(inner),
-        ExprKind::Series { read, series, within: None } => Some(format!("{} {}", read.word(), path_key(series)?)),
+        ExprKind::Series {
+            read,
+            series,
+            within: None,
+        } => Some(format!("{} {}", read.word(), path_key(series)?)),
         ExprKind::LastLine => Some("last line".to_string()),
         ExprKind::DateOf(part, inner) => Some(format!("{part:?} of {}", path_key(inner)?)),
         _ => None,
@@ -1072,9 +1332,15 @@ pub fn path_key(e: &Expr) -> Option<String> {
 /// The paths an expression proves not none when it is `truth`.
 pub fn narrowed_by(e: &Expr, truth: bool) -> Vec<String> {
     match &e.kind {
-        ExprKind::Is(inner, negated, IsTest::None) if *negated == truth => path_key(inner).into_iter().collect(),
-        ExprKind::Binary(BinOp::And, l, r) if truth => [narrowed_by(l, true), narrowed_by(r, true)].concat(),
-        ExprKind::Binary(BinOp::Or, l, r) if !truth => [narrowed_by(l, false), narrowed_by(r, false)].concat(),
+        ExprKind::Is(inner, negated, IsTest::None) if *negated == truth => {
+            path_key(inner).into_iter().collect()
+        }
+        ExprKind::Binary(BinOp::And, l, r) if truth => {
+            [narrowed_by(l, true), narrowed_by(r, true)].concat()
+        }
+        ExprKind::Binary(BinOp::Or, l, r) if !truth => {
+            [narrowed_by(l, false), narrowed_by(r, false)].concat()
+        }
         ExprKind::Not(inner) => narrowed_by(inner, !truth),
         ExprKind::Group(inner) => narrowed_by(inner, truth),
         _ => Vec::new(),

@@ -9,7 +9,15 @@ use crate::syntax::ast::*;
 
 /// The roles a history mapping may name.
 pub const ROLES: &[&str] = &[
-    "start", "end", "event", "response", "outcome", "regimen", "agents", "agent_end", "line",
+    "start",
+    "end",
+    "event",
+    "response",
+    "outcome",
+    "regimen",
+    "agents",
+    "agent_end",
+    "line",
 ];
 
 /// The roles the case's history maps, and the record of its lines.
@@ -25,11 +33,16 @@ impl<'a> Checker<'a> {
     /// Checks a `history of R { roles }` type and remembers its mapping.
     pub(super) fn history_type(&mut self, record: &Name, roles: &[Role]) -> Ty {
         let Some(decl) = self.env.records.get(&record.node).copied() else {
-            let suggestion = self.suggestion(&record.node, self.env.records.keys().map(String::as_str));
+            let suggestion =
+                self.suggestion(&record.node, self.env.records.keys().map(String::as_str));
             self.report(
-                Diagnostic::new(Code::S0109, record.span, format!("unknown record `{}`", record.node))
-                    .label("a history's lines need a `record`")
-                    .suggest(suggestion),
+                Diagnostic::new(
+                    Code::S0109,
+                    record.span,
+                    format!("unknown record `{}`", record.node),
+                )
+                .label("a history's lines need a `record`")
+                .suggest(suggestion),
             );
             self.history_broken = true;
             return Ty::Error;
@@ -41,7 +54,8 @@ impl<'a> Checker<'a> {
             }
         }
         for field in &decl.fields {
-            let defaulted = ROLES.contains(&field.name.node.as_str()) && !roles.iter().any(|r| r.role.node == field.name.node);
+            let defaulted = ROLES.contains(&field.name.node.as_str())
+                && !roles.iter().any(|r| r.role.node == field.name.node);
             if defaulted {
                 mapped.push(field.name.node.clone());
             }
@@ -69,10 +83,14 @@ impl<'a> Checker<'a> {
             return;
         }
         self.report(
-            Diagnostic::new(Code::S0315, record.span, format!("this history does not map {}", missing.join(" and ")))
-                .label("history of this record")
-                .note("a line needs a start date and what was given")
-                .help("map them: `history of Line { start = start_date, regimen = given }`"),
+            Diagnostic::new(
+                Code::S0315,
+                record.span,
+                format!("this history does not map {}", missing.join(" and ")),
+            )
+            .label("history of this record")
+            .note("a line needs a start date and what was given")
+            .help("map them: `history of Line { start = start_date, regimen = given }`"),
         );
     }
 
@@ -81,10 +99,14 @@ impl<'a> Checker<'a> {
         if !ROLES.contains(&role.role.node.as_str()) {
             let suggestion = self.suggestion(&role.role.node, ROLES.iter().copied());
             self.report(
-                Diagnostic::new(Code::S0316, role.role.span, format!("`{}` is not a history role", role.role.node))
-                    .label("unknown role")
-                    .suggest(suggestion)
-                    .note(format!("the roles are {}", ROLES.join(", "))),
+                Diagnostic::new(
+                    Code::S0316,
+                    role.role.span,
+                    format!("`{}` is not a history role", role.role.node),
+                )
+                .label("unknown role")
+                .suggest(suggestion)
+                .note(format!("the roles are {}", ROLES.join(", "))),
             );
             return None;
         }
@@ -102,10 +124,12 @@ impl<'a> Checker<'a> {
                 let list_ty = self.field_type(Some(&record.name.node), &list.node);
                 match list_ty.as_ref().map(Ty::strip_optional) {
                     Some(Ty::List(inner)) => match inner.as_ref() {
-                        Ty::Record(r) => self.field_type(Some(r), &field.node).unwrap_or_else(|| {
-                            self.unknown_field_of(r, field);
-                            Ty::Error
-                        }),
+                        Ty::Record(r) => {
+                            self.field_type(Some(r), &field.node).unwrap_or_else(|| {
+                                self.unknown_field_of(r, field);
+                                Ty::Error
+                            })
+                        }
                         _ => Ty::Error,
                     },
                     _ => {
@@ -117,7 +141,9 @@ impl<'a> Checker<'a> {
             RoleValue::Expr(e) => {
                 let saved = self.locals.len();
                 for field in &record.fields {
-                    let ty = self.field_type(Some(&record.name.node), &field.name.node).unwrap_or(Ty::Error);
+                    let ty = self
+                        .field_type(Some(&record.name.node), &field.name.node)
+                        .unwrap_or(Ty::Error);
                     self.locals.push((field.name.node.clone(), ty));
                 }
                 let ty = self.expr(e);
@@ -136,9 +162,13 @@ impl<'a> Checker<'a> {
             .unwrap_or_default();
         let suggestion = self.suggestion(&field.node, names.iter().map(String::as_str));
         self.report(
-            Diagnostic::new(Code::S0110, field.span, format!("`{record}` has no field `{}`", field.node))
-                .label("unknown field")
-                .suggest(suggestion),
+            Diagnostic::new(
+                Code::S0110,
+                field.span,
+                format!("`{record}` has no field `{}`", field.node),
+            )
+            .label("unknown field")
+            .suggest(suggestion),
         );
     }
 
@@ -146,8 +176,12 @@ impl<'a> Checker<'a> {
         let Ty::Enum(enum_name) = ty.strip_optional() else {
             if !matches!(ty, Ty::Error) {
                 self.report(
-                    Diagnostic::new(Code::S0301, word.span, format!("`{}` needs a field of an enum type", word.node))
-                        .label(format!("the role's field is `{ty}`")),
+                    Diagnostic::new(
+                        Code::S0301,
+                        word.span,
+                        format!("`{}` needs a field of an enum type", word.node),
+                    )
+                    .label(format!("the role's field is `{ty}`")),
                 );
             }
             return;
@@ -204,7 +238,12 @@ impl<'a> Checker<'a> {
         if let Some((_, ty)) = self.locals.iter().rev().find(|(n, _)| *n == name.node) {
             if !ty.is_vocab() {
                 let ty = ty.clone();
-                self.mismatch(name.span, &Ty::Regimen, &ty, "a history predicate is about a regimen, agent, class or tag");
+                self.mismatch(
+                    name.span,
+                    &Ty::Regimen,
+                    &ty,
+                    "a history predicate is about a regimen, agent, class or tag",
+                );
             }
             return;
         }
@@ -229,9 +268,16 @@ impl<'a> Checker<'a> {
         for role in roles {
             if !info.mapped.iter().any(|m| m == role) {
                 self.report(
-                    Diagnostic::new(Code::S0314, span, format!("`{what}` needs the history's `{role}` role"))
-                        .label(format!("`{role}` is not mapped"))
-                        .help(format!("map it in the case's `history of {} {{ {role} = … }}`", info.record)),
+                    Diagnostic::new(
+                        Code::S0314,
+                        span,
+                        format!("`{what}` needs the history's `{role}` role"),
+                    )
+                    .label(format!("`{role}` is not mapped"))
+                    .help(format!(
+                        "map it in the case's `history of {} {{ {role} = … }}`",
+                        info.record
+                    )),
                 );
             }
         }
@@ -308,9 +354,13 @@ impl<'a> Checker<'a> {
             Ty::Error => return Ty::Error,
             other => {
                 self.report(
-                    Diagnostic::new(Code::S0301, series.span, format!("`{}` reads a series, not `{other}`", read.word()))
-                        .label(format!("this is `{other}`"))
-                        .help("declare the field as `series UNIT`"),
+                    Diagnostic::new(
+                        Code::S0301,
+                        series.span,
+                        format!("`{}` reads a series, not `{other}`", read.word()),
+                    )
+                    .label(format!("this is `{other}`"))
+                    .help("declare the field as `series UNIT`"),
                 );
                 return Ty::Error;
             }

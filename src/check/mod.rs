@@ -25,12 +25,18 @@ use types::{Ty, UnitTy};
 /// (the tree is incomplete), and after a failed import names it might have
 /// declared are not reported unknown.
 pub fn check(program: &Program, loading: &[Diagnostic]) -> Vec<Diagnostic> {
-    if loading.iter().any(|d| matches!(d.code, Code::S0001 | Code::S0002)) {
+    if loading
+        .iter()
+        .any(|d| matches!(d.code, Code::S0001 | Code::S0002))
+    {
         return Vec::new();
     }
-    let imports_failed = loading
-        .iter()
-        .any(|d| matches!(d.code, Code::S0008 | Code::S0201 | Code::S0202 | Code::S0203));
+    let imports_failed = loading.iter().any(|d| {
+        matches!(
+            d.code,
+            Code::S0008 | Code::S0201 | Code::S0202 | Code::S0203
+        )
+    });
     let mut diags = Vec::new();
     let files = program.files.iter().map(|(_, f)| f);
     let env = Env::collect(files, &mut diags);
@@ -87,7 +93,11 @@ pub(crate) struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    fn new(env: Env<'a>, diags: Vec<Diagnostic>, sources: &'a crate::project::Sources) -> Checker<'a> {
+    fn new(
+        env: Env<'a>,
+        diags: Vec<Diagnostic>,
+        sources: &'a crate::project::Sources,
+    ) -> Checker<'a> {
         Checker {
             env,
             sources,
@@ -109,7 +119,11 @@ impl<'a> Checker<'a> {
     }
 
     /// "did you mean" for the first [`MAX_SUGGESTIONS`] unknown names of a run.
-    fn suggestion<'s>(&self, wanted: &str, candidates: impl IntoIterator<Item = &'s str>) -> Option<String> {
+    fn suggestion<'s>(
+        &self,
+        wanted: &str,
+        candidates: impl IntoIterator<Item = &'s str>,
+    ) -> Option<String> {
         let left = self.suggestions_left.get();
         if left == 0 {
             return None;
@@ -120,7 +134,11 @@ impl<'a> Checker<'a> {
 
     /// The source text under a span, for quoting the author's own words.
     fn quote(&self, span: Span) -> String {
-        let text = self.sources.text(span.file).get(span.range()).unwrap_or("this value");
+        let text = self
+            .sources
+            .text(span.file)
+            .get(span.range())
+            .unwrap_or("this value");
         text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 

@@ -80,11 +80,16 @@ impl<'a> Checker<'a> {
 
     fn action(&mut self, rule: &Rule, action: &'a Action, named: &mut Vec<Name>) {
         match &action.kind {
-            ActionKind::Recommend(opts) | ActionKind::Consider(opts) => self.options(opts, &OPTION_KINDS, named, action),
-            ActionKind::Avoid(opts) | ActionKind::Include(opts) => self.options(opts, &ALL_VOCAB, named, action),
-            ActionKind::Order(_) | ActionKind::Refer(_) | ActionKind::Flag(_) | ActionKind::Missing(_) => {
-                self.modifiers(action, action_class(&action.kind))
+            ActionKind::Recommend(opts) | ActionKind::Consider(opts) => {
+                self.options(opts, &OPTION_KINDS, named, action)
             }
+            ActionKind::Avoid(opts) | ActionKind::Include(opts) => {
+                self.options(opts, &ALL_VOCAB, named, action)
+            }
+            ActionKind::Order(_)
+            | ActionKind::Refer(_)
+            | ActionKind::Flag(_)
+            | ActionKind::Missing(_) => self.modifiers(action, action_class(&action.kind)),
             ActionKind::Status(status) => {
                 self.status_action(rule, status);
                 self.modifiers(action, ActionClass::Status);
@@ -92,7 +97,13 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn options(&mut self, opts: &'a Options, kinds: &[VocabKind], named: &mut Vec<Name>, action: &'a Action) {
+    fn options(
+        &mut self,
+        opts: &'a Options,
+        kinds: &[VocabKind],
+        named: &mut Vec<Name>,
+        action: &'a Action,
+    ) {
         let class = action_class(&action.kind);
         match opts {
             Options::List(names) | Options::Components(names) => {
@@ -120,8 +131,17 @@ impl<'a> Checker<'a> {
             _ => element.is_vocab(),
         };
         if !fits {
-            let want = if class == ActionClass::Option { Ty::Regimen } else { Ty::Agent };
-            self.mismatch(source.span, &want, element, "`each` ranges over regimens or agents here");
+            let want = if class == ActionClass::Option {
+                Ty::Regimen
+            } else {
+                Ty::Agent
+            };
+            self.mismatch(
+                source.span,
+                &want,
+                element,
+                "`each` ranges over regimens or agents here",
+            );
         }
     }
 
@@ -133,9 +153,18 @@ impl<'a> Checker<'a> {
     fn option_name(&mut self, name: &Name, kinds: &[VocabKind], class: ActionClass) {
         if let Some((_, ty)) = self.locals.iter().rev().find(|(n, _)| *n == name.node) {
             let ty = ty.clone();
-            let fits = if class == ActionClass::Option { ty.is_option() } else { ty.is_vocab() };
+            let fits = if class == ActionClass::Option {
+                ty.is_option()
+            } else {
+                ty.is_vocab()
+            };
             if !fits {
-                self.mismatch(name.span, &Ty::Regimen, &ty, "an action names regimens, agents, classes or tags");
+                self.mismatch(
+                    name.span,
+                    &Ty::Regimen,
+                    &ty,
+                    "an action names regimens, agents, classes or tags",
+                );
             }
             return;
         }
@@ -148,10 +177,21 @@ impl<'a> Checker<'a> {
                     false => "agents with class",
                 };
                 self.report(
-                    Diagnostic::new(Code::S0309, name.span, format!("`{}` is a {}, not a regimen or agent", name.node, kind.word()))
-                        .label("cannot be recommended")
-                        .note("`recommend` and `consider` name what to give: a regimen or an agent")
-                        .help(format!("to offer every member, write `recommend each x in {members} {}`", name.node)),
+                    Diagnostic::new(
+                        Code::S0309,
+                        name.span,
+                        format!(
+                            "`{}` is a {}, not a regimen or agent",
+                            name.node,
+                            kind.word()
+                        ),
+                    )
+                    .label("cannot be recommended")
+                    .note("`recommend` and `consider` name what to give: a regimen or an agent")
+                    .help(format!(
+                        "to offer every member, write `recommend each x in {members} {}`",
+                        name.node
+                    )),
                 );
             }
             Some(_) => {}
@@ -175,7 +215,11 @@ impl<'a> Checker<'a> {
             );
             return;
         }
-        let what = if class == ActionClass::Option { "regimen or agent" } else { "regimen, agent, class or tag" };
+        let what = if class == ActionClass::Option {
+            "regimen or agent"
+        } else {
+            "regimen, agent, class or tag"
+        };
         self.unknown_vocab(name, what, kinds);
     }
 
@@ -183,10 +227,14 @@ impl<'a> Checker<'a> {
         if let Some(first) = named.iter().find(|n| n.node == name.node) {
             let first = first.span;
             self.report(
-                Diagnostic::new(Code::S0505, name.span, format!("`{}` is named twice by this rule", name.node))
-                    .label("named again here")
-                    .also(first, "first named here")
-                    .help("name each option once per rule"),
+                Diagnostic::new(
+                    Code::S0505,
+                    name.span,
+                    format!("`{}` is named twice by this rule", name.node),
+                )
+                .label("named again here")
+                .also(first, "first named here")
+                .help("name each option once per rule"),
             );
             return;
         }
@@ -213,10 +261,18 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(
                         Code::S0313,
                         m.span,
-                        format!("`{}` does not apply to `{}`", modifier_word(&m.kind), action_word(&action.kind)),
+                        format!(
+                            "`{}` does not apply to `{}`",
+                            modifier_word(&m.kind),
+                            action_word(&action.kind)
+                        ),
                     )
                     .label("misplaced modifier")
-                    .note(format!("`{}` modifies {}", modifier_word(&m.kind), modifier_target(&m.kind))),
+                    .note(format!(
+                        "`{}` modifies {}",
+                        modifier_word(&m.kind),
+                        modifier_target(&m.kind)
+                    )),
                 );
                 continue;
             }
@@ -237,7 +293,9 @@ impl<'a> Checker<'a> {
                     self.citation_key(key);
                 }
             }
-            ModifierKind::Fallback(name) => self.option_name(name, &OPTION_KINDS, ActionClass::Option),
+            ModifierKind::Fallback(name) => {
+                self.option_name(name, &OPTION_KINDS, ActionClass::Option)
+            }
             ModifierKind::Rank(rank) if rank.node == 0 => {
                 self.report(
                     Diagnostic::new(Code::S0313, rank.span, "ranks start at 1")
@@ -245,7 +303,10 @@ impl<'a> Checker<'a> {
                         .help("write `rank 1` for the first choice"),
                 );
             }
-            ModifierKind::Rank(_) | ModifierKind::Unranked | ModifierKind::Evidence(_) | ModifierKind::Role(_) => {}
+            ModifierKind::Rank(_)
+            | ModifierKind::Unranked
+            | ModifierKind::Evidence(_)
+            | ModifierKind::Role(_) => {}
         }
     }
 
@@ -253,10 +314,14 @@ impl<'a> Checker<'a> {
         if !GOALS.contains(&goal.node.as_str()) {
             let suggestion = self.suggestion(&goal.node, GOALS.iter().copied());
             self.report(
-                Diagnostic::new(Code::S0317, goal.span, format!("`{}` is not a goal", goal.node))
-                    .label("unknown goal")
-                    .suggest(suggestion)
-                    .note("a goal is `curative`, `disease-control` or `palliative`"),
+                Diagnostic::new(
+                    Code::S0317,
+                    goal.span,
+                    format!("`{}` is not a goal", goal.node),
+                )
+                .label("unknown goal")
+                .suggest(suggestion)
+                .note("a goal is `curative`, `disease-control` or `palliative`"),
             );
         }
     }
@@ -267,10 +332,15 @@ impl<'a> Checker<'a> {
         if self.env.reasons.iter().any(|r| r.node == code.node) {
             return;
         }
-        let suggestion = self.suggestion(&code.node, self.env.reasons.iter().map(|r| r.node.as_str()));
-        let mut diag = Diagnostic::new(Code::S0105, code.span, format!("unknown reason code `{}`", code.node))
-            .label("not in `reasons { … }`")
-            .suggest(suggestion);
+        let suggestion =
+            self.suggestion(&code.node, self.env.reasons.iter().map(|r| r.node.as_str()));
+        let mut diag = Diagnostic::new(
+            Code::S0105,
+            code.span,
+            format!("unknown reason code `{}`", code.node),
+        )
+        .label("not in `reasons { … }`")
+        .suggest(suggestion);
         if self.env.reasons.is_empty() {
             diag = diag.help(format!("declare it: `reasons {{ {} }}`", code.node));
         }
@@ -282,12 +352,22 @@ impl<'a> Checker<'a> {
         if self.env.citations.iter().any(|c| c.node == key.node) {
             return;
         }
-        let suggestion = self.suggestion(&key.node, self.env.citations.iter().map(|c| c.node.as_str()));
+        let suggestion = self.suggestion(
+            &key.node,
+            self.env.citations.iter().map(|c| c.node.as_str()),
+        );
         self.report(
-            Diagnostic::new(Code::S0106, key.span, format!("unknown citation `{}`", key.node))
-                .label("not cited in the protocol header")
-                .suggest(suggestion)
-                .help(format!("add it to the header: `cite {} \"Author. Journal Year;Vol:Pages\"`", key.node)),
+            Diagnostic::new(
+                Code::S0106,
+                key.span,
+                format!("unknown citation `{}`", key.node),
+            )
+            .label("not cited in the protocol header")
+            .suggest(suggestion)
+            .help(format!(
+                "add it to the header: `cite {} \"Author. Journal Year;Vol:Pages\"`",
+                key.node
+            )),
         );
     }
 
@@ -295,18 +375,33 @@ impl<'a> Checker<'a> {
         if !STOP_STATUSES.contains(&status.node.as_str()) {
             let suggestion = self.suggestion(&status.node, STOP_STATUSES.iter().copied());
             self.report(
-                Diagnostic::new(Code::S0311, status.span, format!("`{}` is not a status a rule can set", status.node))
-                    .label("unknown status")
-                    .suggest(suggestion)
-                    .note(format!("a stop rule sets one of {}", STOP_STATUSES.join(", "))),
+                Diagnostic::new(
+                    Code::S0311,
+                    status.span,
+                    format!("`{}` is not a status a rule can set", status.node),
+                )
+                .label("unknown status")
+                .suggest(suggestion)
+                .note(format!(
+                    "a stop rule sets one of {}",
+                    STOP_STATUSES.join(", ")
+                )),
             );
         }
         if !rule.stop {
             self.report(
-                Diagnostic::new(Code::S0311, status.span, "`status` is set in a rule that does not stop")
-                    .label("only a `stop` rule sets the status")
-                    .also(rule.name.span, "this rule")
-                    .help(format!("write `rule {}{} stop when …`", rule.name.node, title_of(rule))),
+                Diagnostic::new(
+                    Code::S0311,
+                    status.span,
+                    "`status` is set in a rule that does not stop",
+                )
+                .label("only a `stop` rule sets the status")
+                .also(rule.name.span, "this rule")
+                .help(format!(
+                    "write `rule {}{} stop when …`",
+                    rule.name.node,
+                    title_of(rule)
+                )),
             );
         }
     }
@@ -331,9 +426,16 @@ impl<'a> Checker<'a> {
             ),
             Err(error) => {
                 let at = offset_of(text, error.line(), error.column());
-                let here = Span::new(span.file, span.start as usize + at, span.start as usize + at + 1);
+                let here = Span::new(
+                    span.file,
+                    span.start as usize + at,
+                    span.start as usize + at + 1,
+                );
                 let message = error.to_string();
-                let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_string();
+                let message = message
+                    .rsplit_once(" at line ")
+                    .map_or(message.as_str(), |(m, _)| m)
+                    .to_string();
                 self.report(
                     Diagnostic::new(Code::S0318, here, "the `given` case is not valid JSON")
                         .label(message)
@@ -357,7 +459,10 @@ impl<'a> Checker<'a> {
             }
             ExpectKind::Include(x) => self.option_name(x, &ALL_VOCAB, ActionClass::Include),
             ExpectKind::Report(name, value) => self.expected_report(name, value),
-            ExpectKind::Missing(_) | ExpectKind::Order(_) | ExpectKind::Refer(_) | ExpectKind::Flag(_) => {
+            ExpectKind::Missing(_)
+            | ExpectKind::Order(_)
+            | ExpectKind::Refer(_)
+            | ExpectKind::Flag(_) => {
                 let _ = span;
             }
         }
@@ -367,21 +472,33 @@ impl<'a> Checker<'a> {
         if !DECISION_STATUSES.contains(&status.node.as_str()) {
             let suggestion = self.suggestion(&status.node, DECISION_STATUSES.iter().copied());
             self.report(
-                Diagnostic::new(Code::S0311, status.span, format!("`{}` is not a decision status", status.node))
-                    .label("unknown status")
-                    .suggest(suggestion)
-                    .note(format!("a decision's status is one of {}", DECISION_STATUSES.join(", "))),
+                Diagnostic::new(
+                    Code::S0311,
+                    status.span,
+                    format!("`{}` is not a decision status", status.node),
+                )
+                .label("unknown status")
+                .suggest(suggestion)
+                .note(format!(
+                    "a decision's status is one of {}",
+                    DECISION_STATUSES.join(", ")
+                )),
             );
         }
     }
 
     fn expected_report(&mut self, name: &Name, value: &Expr) {
         if !self.env.reports.contains_key(&name.node) {
-            let suggestion = self.suggestion(&name.node, self.env.reports.keys().map(String::as_str));
+            let suggestion =
+                self.suggestion(&name.node, self.env.reports.keys().map(String::as_str));
             self.report(
-                Diagnostic::new(Code::S0101, name.span, format!("cannot find report `{}`", name.node))
-                    .label("no report of this name")
-                    .suggest(suggestion),
+                Diagnostic::new(
+                    Code::S0101,
+                    name.span,
+                    format!("cannot find report `{}`", name.node),
+                )
+                .label("no report of this name")
+                .suggest(suggestion),
             );
         }
         self.expr(value);
@@ -389,7 +506,10 @@ impl<'a> Checker<'a> {
 }
 
 fn title_of(rule: &Rule) -> String {
-    rule.title.as_ref().map(|t| format!(" \"{}\"", t.node)).unwrap_or_default()
+    rule.title
+        .as_ref()
+        .map(|t| format!(" \"{}\"", t.node))
+        .unwrap_or_default()
 }
 
 fn offset_of(text: &str, line: usize, column: usize) -> usize {

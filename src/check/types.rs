@@ -96,7 +96,10 @@ impl Ty {
 
     /// Whether values of this type are vocabulary (agents, regimens, classes, tags).
     pub fn is_vocab(&self) -> bool {
-        matches!(self, Ty::Agent | Ty::Regimen | Ty::Class | Ty::Tag | Ty::Error)
+        matches!(
+            self,
+            Ty::Agent | Ty::Regimen | Ty::Class | Ty::Tag | Ty::Error
+        )
     }
 
     /// The element type of a collection.

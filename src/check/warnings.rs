@@ -17,9 +17,13 @@ impl<'a> Checker<'a> {
                 let shadowed = self.field_type(None, &d.name.node).is_some();
                 if !self.used.contains(&d.name.node) && !shadowed {
                     self.report(
-                        Diagnostic::new(Code::S0501, d.name.span, format!("`{}` is never used", d.name.node))
-                            .label("defined here")
-                            .help("use it in a rule or report, or remove it"),
+                        Diagnostic::new(
+                            Code::S0501,
+                            d.name.span,
+                            format!("`{}` is never used", d.name.node),
+                        )
+                        .label("defined here")
+                        .help("use it in a rule or report, or remove it"),
                     );
                 }
             }
@@ -28,20 +32,37 @@ impl<'a> Checker<'a> {
         for key in citations {
             if !self.used.contains(&format!("cite:{}", key.node)) {
                 self.report(
-                    Diagnostic::new(Code::S0502, key.span, format!("citation `{}` is never cited", key.node))
-                        .label("declared here")
-                        .help(format!("cite it on an action with `cite [{}]`, or remove it", key.node)),
+                    Diagnostic::new(
+                        Code::S0502,
+                        key.span,
+                        format!("citation `{}` is never cited", key.node),
+                    )
+                    .label("declared here")
+                    .help(format!(
+                        "cite it on an action with `cite [{}]`, or remove it",
+                        key.node
+                    )),
                 );
             }
         }
         let root_file = root.items.first().map(|i| super::decls::item_span(i).file);
         let reasons = self.env.reasons.clone();
-        for code in reasons.into_iter().filter(|c| Some(c.span.file) == root_file) {
+        for code in reasons
+            .into_iter()
+            .filter(|c| Some(c.span.file) == root_file)
+        {
             if !self.used.contains(&format!("reason:{}", code.node)) {
                 self.report(
-                    Diagnostic::new(Code::S0503, code.span, format!("reason code `{}` is never used", code.node))
-                        .label("declared here")
-                        .help(format!("use it with `avoid X code {}`, or remove it", code.node)),
+                    Diagnostic::new(
+                        Code::S0503,
+                        code.span,
+                        format!("reason code `{}` is never used", code.node),
+                    )
+                    .label("declared here")
+                    .help(format!(
+                        "use it with `avoid X code {}`, or remove it",
+                        code.node
+                    )),
                 );
             }
         }
@@ -61,14 +82,19 @@ impl<'a> Checker<'a> {
             };
             if let Some(stop) = stopper {
                 self.report(
-                    Diagnostic::new(Code::S0506, rule.name.span, format!("rule `{}` can never be reached", rule.name.node))
-                        .label("never evaluated")
-                        .also(stop.name.span, "this `stop` rule always fires first")
-                        .help("move the unconditional `stop` rule last, or give it a condition"),
+                    Diagnostic::new(
+                        Code::S0506,
+                        rule.name.span,
+                        format!("rule `{}` can never be reached", rule.name.node),
+                    )
+                    .label("never evaluated")
+                    .also(stop.name.span, "this `stop` rule always fires first")
+                    .help("move the unconditional `stop` rule last, or give it a condition"),
                 );
                 return;
             }
-            let unconditional = matches!(item, Item::Rule(_)) && matches!(unparen(&rule.when).kind, ExprKind::Bool(true));
+            let unconditional = matches!(item, Item::Rule(_))
+                && matches!(unparen(&rule.when).kind, ExprKind::Bool(true));
             if rule.stop && unconditional {
                 stopper = Some(rule);
             }
@@ -127,13 +153,20 @@ impl Checker<'_> {
     /// base unit, so `80 g/L` and `8 g/dL` compare) or an enum value.
     fn constant(&self, e: &Expr) -> Option<Literal> {
         match &unparen(e).kind {
-            ExprKind::Number { value, unit: None } => Some(Literal::Number(*value, value.to_string())),
-            ExprKind::Number { value, unit: Some(u) } => {
+            ExprKind::Number { value, unit: None } => {
+                Some(Literal::Number(*value, value.to_string()))
+            }
+            ExprKind::Number {
+                value,
+                unit: Some(u),
+            } => {
                 let unit = self.units.lookup(&u.node).filter(|u| !u.is_log10())?;
                 let base = value.checked_mul(unit.factor())?;
                 Some(Literal::Number(base, self.quote(e.span)))
             }
-            ExprKind::Name(n) if self.is_enum_constant(&n.node) => Some(Literal::Name(n.node.clone())),
+            ExprKind::Name(n) if self.is_enum_constant(&n.node) => {
+                Some(Literal::Name(n.node.clone()))
+            }
             _ => None,
         }
     }
@@ -149,7 +182,11 @@ impl Checker<'_> {
 fn contradicts(parts: &[&Expr], constant: &dyn Fn(&Expr) -> Option<Literal>) -> Option<String> {
     for (i, a) in parts.iter().enumerate() {
         if let ExprKind::Not(inner) = &a.kind {
-            if parts.iter().enumerate().any(|(j, b)| i != j && *b == unparen(inner)) {
+            if parts
+                .iter()
+                .enumerate()
+                .any(|(j, b)| i != j && *b == unparen(inner))
+            {
                 return Some("a condition and its negation".to_string());
             }
         }
@@ -173,7 +210,10 @@ enum Literal {
     Name(String),
 }
 
-fn comparison(e: &Expr, constant: &dyn Fn(&Expr) -> Option<Literal>) -> Option<(String, BinOp, Literal)> {
+fn comparison(
+    e: &Expr,
+    constant: &dyn Fn(&Expr) -> Option<Literal>,
+) -> Option<(String, BinOp, Literal)> {
     let ExprKind::Binary(op, l, r) = &e.kind else {
         return None;
     };
@@ -246,7 +286,8 @@ fn lower_high(b: &mut Bounds, v: Decimal, inclusive: bool, shown: &str) {
 }
 
 fn empty(b: &Bounds, path: &str) -> Option<String> {
-    let ((low, low_inc, low_shown), (high, high_inc, high_shown)) = (b.low.as_ref()?, b.high.as_ref()?);
+    let ((low, low_inc, low_shown), (high, high_inc, high_shown)) =
+        (b.low.as_ref()?, b.high.as_ref()?);
     let empty = low > high || (low == high && !(*low_inc && *high_inc));
     empty.then(|| format!("no value of `{path}` is both above {low_shown} and below {high_shown}"))
 }

@@ -2,8 +2,8 @@
 //! ranks, status, and the missing facts that could change the decision.
 
 use super::output::{
-    Avoided, Conflict, Contraindicated, Included, Indeterminate, Message, MissingItem, OptionKind, Pending,
-    Recommendation, Status, TraceEntry, TraceResult, VocabKind,
+    Avoided, Conflict, Contraindicated, Included, Indeterminate, Message, MissingItem, OptionKind,
+    Pending, Recommendation, Status, TraceEntry, TraceResult, VocabKind,
 };
 use super::{ActionKind, ActionOutcome, RuleOutcome, Vocabulary};
 use crate::eval::truth::{Missing, Support, Truth};
@@ -59,14 +59,18 @@ pub fn assemble(outcomes: &[RuleOutcome], vocab: &dyn Vocabulary, reasons: &[Str
         if forced_true.core(vocab, reasons) == forced_false.core(vocab, reasons) {
             continue;
         }
-        let rule = outcomes.get(unit.rule).map(|r| r.name.clone()).unwrap_or_default();
+        let rule = outcomes
+            .get(unit.rule)
+            .map(|r| r.name.clone())
+            .unwrap_or_default();
         for fact in &support.facts {
             found.push((unit.rule, fact.clone(), rule.clone()));
         }
         if support.indeterminate && !indeterminate.iter().any(|i: &Indeterminate| i.rule == rule) {
             indeterminate.push(Indeterminate {
                 rule: rule.clone(),
-                reason: "depends on a censored value, a partial date or a division by zero".to_string(),
+                reason: "depends on a censored value, a partial date or a division by zero"
+                    .to_string(),
             });
         }
     }
@@ -102,9 +106,17 @@ fn add_missing(list: &mut Vec<MissingItem>, fact: &Missing, rule: &str) {
 
 fn same_fact(a: &MissingItem, b: &MissingItem) -> bool {
     match (a, b) {
-        (MissingItem::Fact { path: p, need: n, why: w, .. }, MissingItem::Fact { path, need, why, .. }) => {
-            p == path && n == need && w == why
-        }
+        (
+            MissingItem::Fact {
+                path: p,
+                need: n,
+                why: w,
+                ..
+            },
+            MissingItem::Fact {
+                path, need, why, ..
+            },
+        ) => p == path && n == need && w == why,
         (MissingItem::Named { name: a, .. }, MissingItem::Named { name: b, .. }) => a == b,
         _ => false,
     }
@@ -119,7 +131,10 @@ pub fn to_item(fact: &Missing, rules: Vec<String>) -> MissingItem {
             why: why.clone(),
             rules,
         },
-        Missing::Named(name) => MissingItem::Named { name: name.clone(), rules },
+        Missing::Named(name) => MissingItem::Named {
+            name: name.clone(),
+            rules,
+        },
     }
 }
 
@@ -174,7 +189,11 @@ impl Pass {
                 pass.trace.push(trace(rule, TraceResult::NotReached));
                 continue;
             }
-            let unit = Unit { rule: i, action: None, member: None };
+            let unit = Unit {
+                rule: i,
+                action: None,
+                member: None,
+            };
             let condition = forced(&rule.condition, unit, force);
             pass.trace.push(trace(rule, trace_result(&condition)));
             if condition == Truth::False {
@@ -187,7 +206,9 @@ impl Pass {
             if rule.stop {
                 stopped = true;
                 match condition {
-                    Truth::True => pass.stop_status = pass.stop_status.take().or(Some(String::new())),
+                    Truth::True => {
+                        pass.stop_status = pass.stop_status.take().or(Some(String::new()))
+                    }
                     _ => pass.unknown_stop = true,
                 }
             }
@@ -201,8 +222,20 @@ impl Pass {
         }
     }
 
-    fn action(&mut self, rule: &RuleOutcome, i: usize, j: usize, action: &ActionOutcome, condition: &Truth, force: Option<(Unit, bool)>) {
-        let unit = Unit { rule: i, action: Some(j), member: None };
+    fn action(
+        &mut self,
+        rule: &RuleOutcome,
+        i: usize,
+        j: usize,
+        action: &ActionOutcome,
+        condition: &Truth,
+        force: Option<(Unit, bool)>,
+    ) {
+        let unit = Unit {
+            rule: i,
+            action: Some(j),
+            member: None,
+        };
         let guard = forced(&action.guard, unit, force);
         self.note_unknown(unit, &guard);
         let truth = condition.clone().and(guard);
@@ -210,12 +243,18 @@ impl Pass {
             return;
         }
         match action.kind {
-            ActionKind::Recommend | ActionKind::Consider => self.options(rule, i, j, action, &truth, force),
+            ActionKind::Recommend | ActionKind::Consider => {
+                self.options(rule, i, j, action, &truth, force)
+            }
             ActionKind::Avoid => self.avoid(rule, i, j, action, &truth, force),
             _ if truth != Truth::True => {}
             ActionKind::Include => {
                 for option in &action.options {
-                    self.includes.push((option.name.clone(), action.because.clone(), rule.name.clone()));
+                    self.includes.push((
+                        option.name.clone(),
+                        action.because.clone(),
+                        rule.name.clone(),
+                    ));
                 }
             }
             ActionKind::Order => self.orders.extend(action.message.clone()),
@@ -223,22 +262,45 @@ impl Pass {
             ActionKind::Flag => self.flags.extend(action.message.clone()),
             ActionKind::Missing => {
                 if let Some(m) = &action.message {
-                    self.missing_actions.push((i, m.text.clone(), rule.name.clone()));
+                    self.missing_actions
+                        .push((i, m.text.clone(), rule.name.clone()));
                 }
             }
-            ActionKind::Status if rule.stop => self.stop_status = action.message.as_ref().map(|m| m.text.clone()),
+            ActionKind::Status if rule.stop => {
+                self.stop_status = action.message.as_ref().map(|m| m.text.clone())
+            }
             ActionKind::Status => {}
         }
     }
 
-    fn member_truth(&mut self, i: usize, j: usize, k: usize, member: &Truth, truth: &Truth, force: Option<(Unit, bool)>) -> Truth {
-        let unit = Unit { rule: i, action: Some(j), member: Some(k) };
+    fn member_truth(
+        &mut self,
+        i: usize,
+        j: usize,
+        k: usize,
+        member: &Truth,
+        truth: &Truth,
+        force: Option<(Unit, bool)>,
+    ) -> Truth {
+        let unit = Unit {
+            rule: i,
+            action: Some(j),
+            member: Some(k),
+        };
         let member = forced(member, unit, force);
         self.note_unknown(unit, &member);
         truth.clone().and(member)
     }
 
-    fn options(&mut self, rule: &RuleOutcome, i: usize, j: usize, action: &ActionOutcome, truth: &Truth, force: Option<(Unit, bool)>) {
+    fn options(
+        &mut self,
+        rule: &RuleOutcome,
+        i: usize,
+        j: usize,
+        action: &ActionOutcome,
+        truth: &Truth,
+        force: Option<(Unit, bool)>,
+    ) {
         let tier = match (action.rank, action.unranked) {
             (Some(n), _) => n,
             (None, true) => 1,
@@ -263,12 +325,24 @@ impl Pass {
                 truth: t,
                 action: action.clone(),
                 fallbacks: action.fallbacks.clone(),
-                fallback_rules: if action.fallbacks.is_empty() { Vec::new() } else { vec![rule.name.clone()] },
+                fallback_rules: if action.fallbacks.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![rule.name.clone()]
+                },
             });
         }
     }
 
-    fn avoid(&mut self, rule: &RuleOutcome, i: usize, j: usize, action: &ActionOutcome, truth: &Truth, force: Option<(Unit, bool)>) {
+    fn avoid(
+        &mut self,
+        rule: &RuleOutcome,
+        i: usize,
+        j: usize,
+        action: &ActionOutcome,
+        truth: &Truth,
+        force: Option<(Unit, bool)>,
+    ) {
         for (k, option) in action.options.iter().enumerate() {
             let t = self.member_truth(i, j, k, &option.member, truth, force);
             if t == Truth::False {
@@ -314,11 +388,22 @@ impl Core {
                 .recommended
                 .iter()
                 .map(|c| (c.option.clone(), c.rank, true))
-                .chain(resolved.pending.iter().map(|c| (c.option.clone(), c.rank, false)))
+                .chain(
+                    resolved
+                        .pending
+                        .iter()
+                        .map(|c| (c.option.clone(), c.rank, false)),
+                )
                 .collect(),
             avoided: resolved.avoided.iter().map(|a| a.option.clone()).collect(),
             included: pass.includes.iter().map(|(o, _, _)| o.clone()).collect(),
-            messages: pass.orders.iter().chain(&pass.referrals).chain(&pass.flags).cloned().collect(),
+            messages: pass
+                .orders
+                .iter()
+                .chain(&pass.referrals)
+                .chain(&pass.flags)
+                .cloned()
+                .collect(),
         }
     }
 }
@@ -380,7 +465,11 @@ struct Resolver<'a> {
 
 impl<'a> Resolver<'a> {
     fn new(pass: &'a Pass, vocab: &'a dyn Vocabulary, reasons: &'a [String]) -> Resolver<'a> {
-        Resolver { pass, vocab, reasons }
+        Resolver {
+            pass,
+            vocab,
+            reasons,
+        }
     }
 
     fn resolve(&self) -> Resolved {
@@ -406,10 +495,24 @@ impl<'a> Resolver<'a> {
     }
 
     /// Sorts one candidate (and its fallbacks) into recommended, pending or avoided.
-    fn place(&self, candidate: &Candidate, recommended: &mut Vec<Placed>, pending: &mut Vec<Placed>, avoided: &mut Vec<Avoided>) {
+    fn place(
+        &self,
+        candidate: &Candidate,
+        recommended: &mut Vec<Placed>,
+        pending: &mut Vec<Placed>,
+        avoided: &mut Vec<Avoided>,
+    ) {
         let included = !self.included_by(&candidate.option).is_empty();
-        let known: Vec<&Avoid> = if included { Vec::new() } else { self.hits(&candidate.option, true) };
-        let unknown: Vec<&Avoid> = if included { Vec::new() } else { self.hits(&candidate.option, false) };
+        let known: Vec<&Avoid> = if included {
+            Vec::new()
+        } else {
+            self.hits(&candidate.option, true)
+        };
+        let unknown: Vec<&Avoid> = if included {
+            Vec::new()
+        } else {
+            self.hits(&candidate.option, false)
+        };
         let placed = to_placed(candidate);
         if !known.is_empty() {
             if !avoided.iter().any(|a| a.option == candidate.option) {
@@ -434,7 +537,10 @@ impl<'a> Resolver<'a> {
                 .map(|fallback| Placed {
                     option: fallback.clone(),
                     kind: OptionKind::Fallback,
-                    rules: unknown.iter().map(|a| a.rule.clone()).fold(candidate.fallback_rules.clone(), push_new),
+                    rules: unknown
+                        .iter()
+                        .map(|a| a.rule.clone())
+                        .fold(candidate.fallback_rules.clone(), push_new),
                     ..p.clone()
                 })
                 .collect();
@@ -459,14 +565,23 @@ impl<'a> Resolver<'a> {
             out.push(Conflict {
                 option: option.clone(),
                 included_by: self.included_by(option),
-                avoided_by: known.iter().map(|a| a.rule.clone()).fold(Vec::new(), push_new),
+                avoided_by: known
+                    .iter()
+                    .map(|a| a.rule.clone())
+                    .fold(Vec::new(), push_new),
             });
         }
         out
     }
 
     /// `fallback B` takes A's tier and is a candidate exactly when A is avoided.
-    fn fallback(&self, candidate: &Candidate, recommended: &mut Vec<Placed>, pending: &mut Vec<Placed>, avoided: &mut Vec<Avoided>) {
+    fn fallback(
+        &self,
+        candidate: &Candidate,
+        recommended: &mut Vec<Placed>,
+        pending: &mut Vec<Placed>,
+        avoided: &mut Vec<Avoided>,
+    ) {
         let Some((first, rest)) = candidate.fallbacks.split_first() else {
             return;
         };
@@ -518,7 +633,9 @@ impl<'a> Resolver<'a> {
             code: best.and_then(|a| a.code.clone()),
             reason: best.and_then(|a| a.because.clone()),
             rules,
-            because: best.filter(|a| a.target != option).map(|a| a.target.clone()),
+            because: best
+                .filter(|a| a.target != option)
+                .map(|a| a.target.clone()),
         }
     }
 
@@ -564,7 +681,13 @@ impl<'a> Resolver<'a> {
     }
 
     /// The first status that applies (the brief's order).
-    fn status(&self, recommended: &[Placed], pending: &[Placed], avoided: &[Avoided], merged: &[Candidate]) -> Status {
+    fn status(
+        &self,
+        recommended: &[Placed],
+        pending: &[Placed],
+        avoided: &[Avoided],
+        merged: &[Candidate],
+    ) -> Status {
         if let Some(status) = self.pass.stop_status.as_deref().and_then(Status::from_name) {
             return status;
         }
@@ -577,7 +700,10 @@ impl<'a> Resolver<'a> {
         if !pending.is_empty() || !self.pass.missing_actions.is_empty() {
             return Status::NeedsData;
         }
-        let all_avoided = !merged.is_empty() && merged.iter().all(|c| avoided.iter().any(|a| a.option == c.option));
+        let all_avoided = !merged.is_empty()
+            && merged
+                .iter()
+                .all(|c| avoided.iter().any(|a| a.option == c.option));
         if all_avoided {
             return Status::AllAvoided;
         }
@@ -662,10 +788,19 @@ fn push_new(mut list: Vec<String>, item: String) -> Vec<String> {
 
 /// Ranks are dense over recommended ∪ pending tiers.
 fn rank(recommended: &mut [Placed], pending: &mut [Placed]) {
-    let mut tiers: Vec<u32> = recommended.iter().chain(pending.iter()).map(|p| p.tier).collect();
+    let mut tiers: Vec<u32> = recommended
+        .iter()
+        .chain(pending.iter())
+        .map(|p| p.tier)
+        .collect();
     tiers.sort_unstable();
     tiers.dedup();
-    let dense = |tier: u32| tiers.iter().position(|t| *t == tier).map_or(1, |i| i as u32 + 1);
+    let dense = |tier: u32| {
+        tiers
+            .iter()
+            .position(|t| *t == tier)
+            .map_or(1, |i| i as u32 + 1)
+    };
     for p in recommended.iter_mut().chain(pending.iter_mut()) {
         p.rank = dense(p.tier);
     }
@@ -693,7 +828,12 @@ fn pending(p: &Placed) -> Pending {
         rank: p.rank,
         kind: p.kind,
         rules: p.rules.clone(),
-        missing: p.support.facts.iter().map(|f| to_item(f, Vec::new())).collect(),
+        missing: p
+            .support
+            .facts
+            .iter()
+            .map(|f| to_item(f, Vec::new()))
+            .collect(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! One case in, one record out: load, evaluate, assemble.
 
-use super::output::{AsOfSource, Decision, ErrorDetail, ErrorRecord, ProtocolInfo, Record, Source};
 use super::assemble;
+use super::output::{AsOfSource, Decision, ErrorDetail, ErrorRecord, ProtocolInfo, Record, Source};
 use crate::eval::case::{load_case, LoadOptions};
 use crate::eval::expr::Evaluator;
 use crate::eval::model::Protocol;
@@ -20,8 +20,15 @@ pub struct RunOptions {
 }
 
 /// Evaluates one JSON case into its record: a decision, or an error in its place.
-pub fn evaluate(protocol: &Protocol, json: &serde_json::Value, source: Option<Source>, options: &RunOptions) -> Record {
-    let load = LoadOptions { strict: options.strict };
+pub fn evaluate(
+    protocol: &Protocol,
+    json: &serde_json::Value,
+    source: Option<Source>,
+    options: &RunOptions,
+) -> Record {
+    let load = LoadOptions {
+        strict: options.strict,
+    };
     let case = match load_case(protocol, json, &load) {
         Ok(case) => case,
         Err(e) => return error_record(e.case, source, e.path, e.message),
@@ -35,7 +42,8 @@ pub fn evaluate(protocol: &Protocol, json: &serde_json::Value, source: Option<So
         }
     };
     if let Some(effective) = protocol.header.effective.filter(|e| as_of < *e) {
-        let message = format!("`as_of` {as_of} is before the protocol's effective date {effective}");
+        let message =
+            format!("`as_of` {as_of} is before the protocol's effective date {effective}");
         return error_record(Some(case.id.clone()), source, "/as_of".to_string(), message);
     }
     let mut decision = decide(protocol, &case, as_of, as_of_source, options.explain);
@@ -44,7 +52,13 @@ pub fn evaluate(protocol: &Protocol, json: &serde_json::Value, source: Option<So
 }
 
 /// The decision for a loaded case on `as_of`.
-pub fn decide(protocol: &Protocol, case: &Case, as_of: Date, as_of_source: AsOfSource, explain: bool) -> Decision {
+pub fn decide(
+    protocol: &Protocol,
+    case: &Case,
+    as_of: Date,
+    as_of_source: AsOfSource,
+    explain: bool,
+) -> Decision {
     let mut evaluator = Evaluator::new(protocol, case, as_of);
     let outcomes = evaluator.outcomes();
     let assembled = assemble(&outcomes, &protocol.vocab, &protocol.reasons);
@@ -77,7 +91,12 @@ pub fn decide(protocol: &Protocol, case: &Case, as_of: Date, as_of_source: AsOfS
 }
 
 /// An error record in place of a decision.
-pub fn error_record(case: Option<String>, source: Option<Source>, path: String, message: String) -> Record {
+pub fn error_record(
+    case: Option<String>,
+    source: Option<Source>,
+    path: String,
+    message: String,
+) -> Record {
     Record::Error(ErrorRecord {
         case,
         source,

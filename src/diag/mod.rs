@@ -101,12 +101,17 @@ impl Diagnostic {
 }
 
 /// The closest name to `wanted` among `candidates`, if one is close enough to suggest.
-pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let wanted_folded = wanted.to_lowercase();
     let wanted_len = wanted_folded.chars().count();
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
-        if candidate == wanted || candidate.chars().count().abs_diff(wanted_len) > wanted_len.max(3) / 2 {
+        if candidate == wanted
+            || candidate.chars().count().abs_diff(wanted_len) > wanted_len.max(3) / 2
+        {
             continue;
         }
         let folded = candidate.to_lowercase();

@@ -1,6 +1,5 @@
 //! The evaluator: one dispatch `match`, small helpers per kind of expression.
 
-use std::ops::Not;
 use super::model::{civil, Protocol};
 use super::ops;
 use super::truth::{Missing, Support, Truth};
@@ -9,6 +8,7 @@ use crate::decision::output::HistoryMatch;
 use crate::syntax::ast::*;
 use jiff::civil::Date;
 use std::collections::HashMap;
+use std::ops::Not;
 
 /// Evaluates expressions for one case. Each define (and each parameterised
 /// define per distinct argument) is evaluated at most once per case.
@@ -81,10 +81,14 @@ impl<'p> Evaluator<'p> {
             ExprKind::NoneLit => Val::Known(Value::None),
             ExprKind::Number { value, unit } => Val::Known(Value::Num(Quantity {
                 value: *value,
-                unit: unit.as_ref().and_then(|u| self.protocol.units.lookup(&u.node)),
+                unit: unit
+                    .as_ref()
+                    .and_then(|u| self.protocol.units.lookup(&u.node)),
             })),
             ExprKind::Text(t) => Val::Known(Value::Text(t.clone())),
-            ExprKind::Date(d) => civil(*d).map_or_else(indeterminate, |d| Val::Known(Value::Date(DateRange::day(d)))),
+            ExprKind::Date(d) => civil(*d).map_or_else(indeterminate, |d| {
+                Val::Known(Value::Date(DateRange::day(d)))
+            }),
             ExprKind::Set(items) | ExprKind::List(items) => self.collection(items, hint),
             ExprKind::Group(inner) => self.eval_hint(inner, hint),
             ExprKind::Not(inner) => from_truth(self.condition(inner).not()),
@@ -98,13 +102,25 @@ impl<'p> Evaluator<'p> {
             ExprKind::Call(name, args) => self.call(&name.node, args),
             ExprKind::If(c, t, f) => self.if_expr(c, t, f),
             ExprKind::Match(arms, other) => self.match_expr(arms, other),
-            ExprKind::History { pred, target, within } => self.history(*pred, target, within.as_deref()),
+            ExprKind::History {
+                pred,
+                target,
+                within,
+            } => self.history(*pred, target, within.as_deref()),
             ExprKind::DateOf(part, inner) => self.date_of(*part, inner),
             ExprKind::LastLine => self.last_line_value(),
             ExprKind::PriorLines => self.prior_lines(),
-            ExprKind::Series { read, series, within } => self.series(*read, series, within.as_deref()),
+            ExprKind::Series {
+                read,
+                series,
+                within,
+            } => self.series(*read, series, within.as_deref()),
             ExprKind::Quantified(q, comp) => self.quantified(*q, comp),
-            ExprKind::Aggregate { agg, projection, over } => self.aggregate(*agg, projection.as_deref(), over),
+            ExprKind::Aggregate {
+                agg,
+                projection,
+                over,
+            } => self.aggregate(*agg, projection.as_deref(), over),
             ExprKind::Comprehension(comp) => self.comprehension(comp),
             ExprKind::Vocab(set) => self.vocab_set(set),
             ExprKind::YearsFrom(from, to) => self.years_from(from, to),
@@ -154,7 +170,11 @@ impl<'p> Evaluator<'p> {
     }
 
     fn define(&mut self, name: &str, args: &[Val]) -> Val {
-        let key = if args.is_empty() { name.to_string() } else { format!("{name}{args:?}") };
+        let key = if args.is_empty() {
+            name.to_string()
+        } else {
+            format!("{name}{args:?}")
+        };
         if let Some((v, matches)) = self.cache.get(&key) {
             self.matches.extend(matches.iter().cloned());
             return v.clone();
@@ -220,7 +240,9 @@ impl<'p> Evaluator<'p> {
                 }
                 from_truth(left.or(self.condition(r)))
             }
-            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => self.compare(op, l, r),
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                self.compare(op, l, r)
+            }
             BinOp::In => self.membership(l, r),
             BinOp::NotIn => from_truth(truth(self.membership(l, r)).not()),
             BinOp::Contains => self.contains(l, r),
@@ -289,7 +311,12 @@ impl<'p> Evaluator<'p> {
         };
         match (&whole, &part) {
             (Value::Vocab(VocabValue::Known(regimen)), Value::Vocab(VocabValue::Known(agent))) => {
-                let has = self.protocol.vocab.regimens.get(regimen).is_some_and(|r| r.agents.contains(agent));
+                let has = self
+                    .protocol
+                    .vocab
+                    .regimens
+                    .get(regimen)
+                    .is_some_and(|r| r.agents.contains(agent));
                 from_truth(Truth::known(has))
             }
             (Value::List(items), x) => {
@@ -302,7 +329,9 @@ impl<'p> Evaluator<'p> {
                 }
                 from_truth(result)
             }
-            (Value::Vocab(VocabValue::Unrecognised { path, .. }), _) => Val::Unknown(unrecognised(path)),
+            (Value::Vocab(VocabValue::Unrecognised { path, .. }), _) => {
+                Val::Unknown(unrecognised(path))
+            }
             _ => from_truth(Truth::False),
         }
     }
@@ -319,8 +348,12 @@ impl<'p> Evaluator<'p> {
             }
         }
         let result = match (op, &a, &b) {
-            (BinOp::Add, Value::Date(d), Value::Num(q)) => d.exact().and_then(|d| ops::shift(d, q, 1)).map(date_value),
-            (BinOp::Sub, Value::Date(d), Value::Num(q)) => d.exact().and_then(|d| ops::shift(d, q, -1)).map(date_value),
+            (BinOp::Add, Value::Date(d), Value::Num(q)) => {
+                d.exact().and_then(|d| ops::shift(d, q, 1)).map(date_value)
+            }
+            (BinOp::Sub, Value::Date(d), Value::Num(q)) => {
+                d.exact().and_then(|d| ops::shift(d, q, -1)).map(date_value)
+            }
             (BinOp::Sub, Value::Date(x), Value::Date(y)) => self.date_difference(x, y),
             (_, Value::Num(x), Value::Num(y)) => ops::arithmetic(op, x, y).map(Value::Num),
             _ => None,
@@ -364,7 +397,9 @@ impl<'p> Evaluator<'p> {
                 Val::Known(_) => Truth::False,
                 Val::Unknown(s) => Truth::Unknown(s),
             },
-            IsTest::Missing | IsTest::Unknown => Truth::known(matches!(self.eval(inner), Val::Unknown(_))),
+            IsTest::Missing | IsTest::Unknown => {
+                Truth::known(matches!(self.eval(inner), Val::Unknown(_)))
+            }
             IsTest::Known => Truth::known(matches!(self.eval(inner), Val::Known(_))),
             IsTest::True => Truth::known(self.condition(inner) == Truth::True),
             IsTest::False => Truth::known(self.condition(inner) == Truth::False),
@@ -380,7 +415,9 @@ impl<'p> Evaluator<'p> {
         match self.eval(inner) {
             Val::Known(Value::Record(record)) => self.record_is(&record, name),
             Val::Known(Value::Vocab(VocabValue::Known(option))) => self.option_is(&option, name),
-            Val::Known(Value::Vocab(VocabValue::Unrecognised { path, .. })) => Truth::Unknown(unrecognised(&path)),
+            Val::Known(Value::Vocab(VocabValue::Unrecognised { path, .. })) => {
+                Truth::Unknown(unrecognised(&path))
+            }
             Val::Known(Value::Enum(e)) => Truth::known(e.name == name),
             Val::Known(_) => Truth::False,
             Val::Unknown(s) => Truth::Unknown(s),
@@ -399,7 +436,11 @@ impl<'p> Evaluator<'p> {
 
     fn field(&mut self, inner: &Expr, field: &str) -> Val {
         match self.eval(inner) {
-            Val::Known(Value::Record(record)) => record.fields.get(field).cloned().unwrap_or_else(indeterminate),
+            Val::Known(Value::Record(record)) => record
+                .fields
+                .get(field)
+                .cloned()
+                .unwrap_or_else(indeterminate),
             Val::Known(_) => indeterminate(),
             unknown => unknown,
         }
@@ -457,8 +498,22 @@ impl<'p> Evaluator<'p> {
 
     fn date_of(&mut self, part: DatePart, inner: &Expr) -> Val {
         match (&inner.kind, part) {
-            (ExprKind::History { pred, target, within }, _) => self.history_date(*pred, target, within.as_deref()),
-            (ExprKind::Series { read, series, within }, _) => self.series_date(*read, series, within.as_deref()),
+            (
+                ExprKind::History {
+                    pred,
+                    target,
+                    within,
+                },
+                _,
+            ) => self.history_date(*pred, target, within.as_deref()),
+            (
+                ExprKind::Series {
+                    read,
+                    series,
+                    within,
+                },
+                _,
+            ) => self.series_date(*read, series, within.as_deref()),
             (ExprKind::LastLine, DatePart::End) => self.last_line_role("end"),
             (ExprKind::LastLine, _) => self.last_line_role("start"),
             _ => indeterminate(),
@@ -468,7 +523,10 @@ impl<'p> Evaluator<'p> {
     fn years_from(&mut self, from: &Expr, to: &Expr) -> Val {
         match self.operands(from, to) {
             Ok((Value::Date(a), Value::Date(b))) => {
-                let years = a.exact().zip(b.exact()).and_then(|(a, b)| ops::years_between(a, b));
+                let years = a
+                    .exact()
+                    .zip(b.exact())
+                    .and_then(|(a, b)| ops::years_between(a, b));
                 years.map_or_else(indeterminate, |y| {
                     Val::Known(Value::Num(Quantity {
                         value: y.into(),
@@ -487,7 +545,9 @@ impl<'p> Evaluator<'p> {
     fn members(&mut self, source: &Expr) -> Result<Vec<Val>, Support> {
         match self.eval(source) {
             Val::Known(Value::List(items)) => Ok(items),
-            Val::Known(Value::Map(entries)) => Ok(entries.into_iter().map(|(k, _)| Val::Known(k)).collect()),
+            Val::Known(Value::Map(entries)) => {
+                Ok(entries.into_iter().map(|(k, _)| Val::Known(k)).collect())
+            }
             Val::Known(Value::None) => Ok(Vec::new()),
             Val::Known(_) => Err(Support::indeterminate()),
             Val::Unknown(s) => Err(s),
@@ -496,11 +556,20 @@ impl<'p> Evaluator<'p> {
 
     /// The value of a bound variable or parameter.
     pub(super) fn local(&self, name: &str) -> Option<Val> {
-        self.locals.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+        self.locals
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
     }
 
     /// Runs `body` with `var` bound to `value`.
-    pub(super) fn with_local<T>(&mut self, var: &str, value: Val, body: impl FnOnce(&mut Self) -> T) -> T {
+    pub(super) fn with_local<T>(
+        &mut self,
+        var: &str,
+        value: Val,
+        body: impl FnOnce(&mut Self) -> T,
+    ) -> T {
         self.locals.push((var.to_string(), value));
         let result = body(self);
         self.locals.pop();
@@ -514,7 +583,9 @@ impl<'p> Evaluator<'p> {
         for member in members {
             let keep = match &comp.filter {
                 None => Truth::True,
-                Some(filter) => self.with_local(&comp.var.node, member.clone(), |ev| ev.condition(filter)),
+                Some(filter) => {
+                    self.with_local(&comp.var.node, member.clone(), |ev| ev.condition(filter))
+                }
             };
             out.push((member, keep));
         }
@@ -538,13 +609,22 @@ impl<'p> Evaluator<'p> {
     fn comprehension(&mut self, comp: &Comprehension) -> Val {
         match self.filtered(comp) {
             Ok(members) => Val::Known(Value::List(
-                members.into_iter().filter(|(_, t)| *t == Truth::True).map(|(m, _)| m).collect(),
+                members
+                    .into_iter()
+                    .filter(|(_, t)| *t == Truth::True)
+                    .map(|(m, _)| m)
+                    .collect(),
             )),
             Err(s) => Val::Unknown(s),
         }
     }
 
-    fn aggregate(&mut self, agg: Aggregate, projection: Option<&Expr>, over: &AggregateOver) -> Val {
+    fn aggregate(
+        &mut self,
+        agg: Aggregate,
+        projection: Option<&Expr>,
+        over: &AggregateOver,
+    ) -> Val {
         let comp = match over {
             AggregateOver::Binding(comp) => (**comp).clone(),
             AggregateOver::Collection(source) => Comprehension {
@@ -580,20 +660,42 @@ impl<'p> Evaluator<'p> {
                     _ => g.classes.contains(&value.node),
                 };
                 match of.node.as_str() {
-                    "regimens" => vocab.regimens.iter().filter(|(_, r)| has(&r.groups)).map(|(n, _)| n.clone()).collect(),
-                    _ => vocab.agents.iter().filter(|(_, g)| has(g)).map(|(n, _)| n.clone()).collect(),
+                    "regimens" => vocab
+                        .regimens
+                        .iter()
+                        .filter(|(_, r)| has(&r.groups))
+                        .map(|(n, _)| n.clone())
+                        .collect(),
+                    _ => vocab
+                        .agents
+                        .iter()
+                        .filter(|(_, g)| has(g))
+                        .map(|(n, _)| n.clone())
+                        .collect(),
                 }
             }
             VocabSet::MembersOf(class) => {
-                let agents = vocab.agents.iter().filter(|(_, g)| g.classes.contains(&class.node));
-                let regimens = vocab.regimens.iter().filter(|(_, r)| r.groups.classes.contains(&class.node));
-                agents.map(|(n, _)| n.clone()).chain(regimens.map(|(n, _)| n.clone())).collect()
+                let agents = vocab
+                    .agents
+                    .iter()
+                    .filter(|(_, g)| g.classes.contains(&class.node));
+                let regimens = vocab
+                    .regimens
+                    .iter()
+                    .filter(|(_, r)| r.groups.classes.contains(&class.node));
+                agents
+                    .map(|(n, _)| n.clone())
+                    .chain(regimens.map(|(n, _)| n.clone()))
+                    .collect()
             }
         };
         let mut names = names;
         names.sort();
         Val::Known(Value::List(
-            names.into_iter().map(|n| Val::Known(Value::Vocab(VocabValue::Known(n)))).collect(),
+            names
+                .into_iter()
+                .map(|n| Val::Known(Value::Vocab(VocabValue::Known(n))))
+                .collect(),
         ))
     }
 }

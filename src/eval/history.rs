@@ -1,7 +1,6 @@
 //! Therapy history: lines read through the role mapping, matching against
 //! vocabulary, and the history predicates of the brief.
 
-use std::ops::Not;
 use super::expr::{from_truth, unrecognised, Evaluator};
 use super::ops;
 use super::truth::{Support, Truth};
@@ -9,6 +8,7 @@ use super::value::{DateRange, Quantity, Record, Val, Value, VocabValue};
 use crate::decision::output::HistoryMatch;
 use crate::syntax::ast::{Expr, HistoryPred, HistoryTarget, RoleValue};
 use std::cmp::Ordering;
+use std::ops::Not;
 
 /// One line of the history, its roles read.
 #[derive(Debug, Clone)]
@@ -25,7 +25,10 @@ pub struct Line {
 
 impl Line {
     fn role(&self, name: &str) -> Val {
-        self.roles.get(name).cloned().unwrap_or(Val::Known(Value::None))
+        self.roles
+            .get(name)
+            .cloned()
+            .unwrap_or(Val::Known(Value::None))
     }
 }
 
@@ -53,7 +56,12 @@ impl Evaluator<'_> {
         Ok(lines)
     }
 
-    fn read_line(&mut self, index: usize, record: Record, roles: &std::collections::HashMap<String, RoleValue>) -> Line {
+    fn read_line(
+        &mut self,
+        index: usize,
+        record: Record,
+        roles: &std::collections::HashMap<String, RoleValue>,
+    ) -> Line {
         let mut values = std::collections::HashMap::new();
         for (role, mapping) in roles {
             let v = self.read_role(&record, mapping);
@@ -82,7 +90,10 @@ impl Evaluator<'_> {
             RoleValue::Unmapped => Val::Known(Value::None),
             RoleValue::PerAgent { list, field } => match record.fields.get(&list.node) {
                 Some(Val::Known(Value::List(items))) => Val::Known(Value::List(
-                    items.iter().map(|item| per_agent(item, &field.node)).collect(),
+                    items
+                        .iter()
+                        .map(|item| per_agent(item, &field.node))
+                        .collect(),
                 )),
                 Some(Val::Unknown(s)) => Val::Unknown(s.clone()),
                 _ => Val::Known(Value::List(Vec::new())),
@@ -93,11 +104,19 @@ impl Evaluator<'_> {
 
     /// Evaluates an expression with a record's fields in scope.
     fn in_record(&mut self, record: &Record, e: &Expr) -> Val {
-        let fields: Vec<(String, Val)> = record.fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let fields: Vec<(String, Val)> = record
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         self.with_locals(fields, |ev| ev.eval(e))
     }
 
-    fn with_locals<T>(&mut self, locals: Vec<(String, Val)>, body: impl FnOnce(&mut Self) -> T) -> T {
+    fn with_locals<T>(
+        &mut self,
+        locals: Vec<(String, Val)>,
+        body: impl FnOnce(&mut Self) -> T,
+    ) -> T {
         match locals.split_first() {
             None => body(self),
             Some(((name, value), rest)) => {
@@ -115,7 +134,12 @@ impl Evaluator<'_> {
     }
 
     /// `received X`, `relapse after X within D`, …: Kleene-∃ over existing matching lines.
-    pub(super) fn history(&mut self, pred: HistoryPred, target: &HistoryTarget, within: Option<&Expr>) -> Val {
+    pub(super) fn history(
+        &mut self,
+        pred: HistoryPred,
+        target: &HistoryTarget,
+        within: Option<&Expr>,
+    ) -> Val {
         let window = match within.map(|w| self.eval(w)) {
             None => None,
             Some(Val::Known(Value::Num(q))) => Some(q),
@@ -147,7 +171,12 @@ impl Evaluator<'_> {
     }
 
     /// The date of the matching line's event (start for `received`), or none.
-    pub(super) fn history_date(&mut self, pred: HistoryPred, target: &HistoryTarget, within: Option<&Expr>) -> Val {
+    pub(super) fn history_date(
+        &mut self,
+        pred: HistoryPred,
+        target: &HistoryTarget,
+        within: Option<&Expr>,
+    ) -> Val {
         let window = match within.map(|w| self.eval(w)) {
             Some(Val::Known(Value::Num(q))) => Some(q),
             _ => None,
@@ -157,7 +186,11 @@ impl Evaluator<'_> {
             Err(s) => return Val::Unknown(s),
         };
         let last = self.last_index(&lines);
-        let role = if pred == HistoryPred::Received { "start" } else { "event" };
+        let role = if pred == HistoryPred::Received {
+            "start"
+        } else {
+            "event"
+        };
         let mut latest: Option<Val> = None;
         for line in lines.iter().rev() {
             let holds = line
@@ -177,7 +210,12 @@ impl Evaluator<'_> {
         latest.unwrap_or(Val::Known(Value::None))
     }
 
-    fn line_targets(&self, line: &Line, target: &HistoryTarget, last: &Result<Option<usize>, Support>) -> Truth {
+    fn line_targets(
+        &self,
+        line: &Line,
+        target: &HistoryTarget,
+        last: &Result<Option<usize>, Support>,
+    ) -> Truth {
         match target {
             HistoryTarget::LastLine => match last {
                 Ok(Some(i)) => Truth::known(*i == line.index),
@@ -185,14 +223,16 @@ impl Evaluator<'_> {
                 Err(s) => Truth::Unknown(s.clone()),
             },
             HistoryTarget::Name(name) => self.line_matches_name(line, &name.node),
-            HistoryTarget::Set(names) => names
-                .iter()
-                .fold(Truth::False, |acc, n| acc.or(self.line_matches_name(line, &n.node))),
+            HistoryTarget::Set(names) => names.iter().fold(Truth::False, |acc, n| {
+                acc.or(self.line_matches_name(line, &n.node))
+            }),
         }
     }
 
     fn line_matches_name(&self, line: &Line, name: &str) -> Truth {
-        let value = self.local_vocab(name).unwrap_or_else(|| VocabValue::Known(name.to_string()));
+        let value = self
+            .local_vocab(name)
+            .unwrap_or_else(|| VocabValue::Known(name.to_string()));
         match value {
             VocabValue::Known(x) => self.line_matches(line, &x),
             VocabValue::Unrecognised { path, .. } => Truth::Unknown(unrecognised(&path)),
@@ -227,7 +267,9 @@ impl Evaluator<'_> {
     fn line_is_regimen(&self, line: &Line, x: &str) -> Truth {
         match line.role("regimen") {
             Val::Known(Value::Vocab(VocabValue::Known(r))) => Truth::known(r == x),
-            Val::Known(Value::Vocab(VocabValue::Unrecognised { path, .. })) => Truth::Unknown(unrecognised(&path)),
+            Val::Known(Value::Vocab(VocabValue::Unrecognised { path, .. })) => {
+                Truth::Unknown(unrecognised(&path))
+            }
             Val::Known(Value::Vocab(VocabValue::Other(_))) => Truth::False,
             Val::Unknown(s) => Truth::Unknown(s),
             _ => self.agents_are_regimen(line, x),
@@ -321,7 +363,10 @@ impl Evaluator<'_> {
         match pred {
             HistoryPred::Received => self.recent(line, window),
             HistoryPred::ProgressionOn => self.progression_on(line, window),
-            HistoryPred::RefractoryTo => self.responded(line).not().or(self.progression_on(line, window)),
+            HistoryPred::RefractoryTo => self
+                .responded(line)
+                .not()
+                .or(self.progression_on(line, window)),
             HistoryPred::RelapseAfter => self.relapse_after(line, window),
             HistoryPred::IntolerantOf => self.intolerant(line).and(self.recent(line, window)),
         }
@@ -400,12 +445,22 @@ impl Evaluator<'_> {
     }
 
     fn responded(&self, line: &Line) -> Truth {
-        let responding = self.protocol.history.as_ref().map(|h| h.responding.clone()).unwrap_or_default();
+        let responding = self
+            .protocol
+            .history
+            .as_ref()
+            .map(|h| h.responding.clone())
+            .unwrap_or_default();
         in_values(line.role("response"), &responding)
     }
 
     fn intolerant(&self, line: &Line) -> Truth {
-        let intolerance = self.protocol.history.as_ref().map(|h| h.intolerance.clone()).unwrap_or_default();
+        let intolerance = self
+            .protocol
+            .history
+            .as_ref()
+            .map(|h| h.intolerance.clone())
+            .unwrap_or_default();
         in_values(line.role("outcome"), &intolerance)
     }
 
@@ -417,7 +472,9 @@ impl Evaluator<'_> {
                 (Truth::False, _) => {}
                 (Truth::Unknown(s), _) => return Err(s.clone()),
                 (Truth::True, Val::Known(Value::Date(start))) => {
-                    let later = best.as_ref().is_none_or(|(_, b)| start.first.cmp(&b.first) != Ordering::Less);
+                    let later = best
+                        .as_ref()
+                        .is_none_or(|(_, b)| start.first.cmp(&b.first) != Ordering::Less);
                     if later {
                         best = Some((line, start));
                     }
@@ -439,7 +496,9 @@ impl Evaluator<'_> {
             Ok(Some(i)) => lines
                 .iter()
                 .find(|l| l.index == i)
-                .map_or(Val::Known(Value::None), |l| Val::Known(Value::Record(l.record.clone()))),
+                .map_or(Val::Known(Value::None), |l| {
+                    Val::Known(Value::Record(l.record.clone()))
+                }),
             Ok(None) => Val::Known(Value::None),
             Err(s) => Val::Unknown(s),
         }
@@ -452,7 +511,10 @@ impl Evaluator<'_> {
             Err(s) => return Val::Unknown(s),
         };
         match self.last_index(&lines) {
-            Ok(Some(i)) => lines.iter().find(|l| l.index == i).map_or(Val::Known(Value::None), |l| l.role(role)),
+            Ok(Some(i)) => lines
+                .iter()
+                .find(|l| l.index == i)
+                .map_or(Val::Known(Value::None), |l| l.role(role)),
             Ok(None) => Val::Known(Value::None),
             Err(s) => Val::Unknown(s),
         }
@@ -511,7 +573,11 @@ impl Evaluator<'_> {
                 }
             }
         }
-        let mapped = self.protocol.history.as_ref().is_some_and(|h| h.roles.contains_key("line"));
+        let mapped = self
+            .protocol
+            .history
+            .as_ref()
+            .is_some_and(|h| h.roles.contains_key("line"));
         let n = if mapped { numbers.len() } else { count };
         Val::Known(Value::Num(Quantity {
             value: (n + 1).into(),
@@ -533,7 +599,11 @@ fn target_words(target: &HistoryTarget) -> String {
 
 fn per_agent(item: &Val, field: &str) -> Val {
     match item {
-        Val::Known(Value::Record(r)) => r.fields.get(field).cloned().unwrap_or(Val::Known(Value::None)),
+        Val::Known(Value::Record(r)) => r
+            .fields
+            .get(field)
+            .cloned()
+            .unwrap_or(Val::Known(Value::None)),
         other => other.clone(),
     }
 }

@@ -1,13 +1,13 @@
 //! Evaluation: cases loaded against the schema, expressions evaluated with
 //! Kleene logic, rules run into outcomes for the decision.
 
-pub mod model;
-pub mod truth;
-pub mod value;
-pub mod ops;
-pub mod case;
 pub mod aggregate;
+pub mod case;
 pub mod expr;
 pub mod history;
-pub mod series;
+pub mod model;
+pub mod ops;
 pub mod rules;
+pub mod series;
+pub mod truth;
+pub mod value;

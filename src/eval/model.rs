@@ -78,7 +78,12 @@ impl Vocabulary {
         let Some(regimen) = self.regimens.get(name) else {
             return false;
         };
-        let own = regimen.groups.classes.iter().chain(&regimen.groups.tags).any(|g| g == x);
+        let own = regimen
+            .groups
+            .classes
+            .iter()
+            .chain(&regimen.groups.tags)
+            .any(|g| g == x);
         own || regimen.agents.iter().any(|a| self.has(a, x))
     }
 }
@@ -302,8 +307,12 @@ impl Builder {
         for item in items {
             let Item::Unit(decl) = item else { continue };
             let _ = match decl {
-                ast::UnitDecl::Alias { spelling, unit, .. } => self.units.declare_alias(&spelling.node, &unit.node),
-                ast::UnitDecl::Base { unit, scale: None, .. } => self.units.declare_base(&unit.node),
+                ast::UnitDecl::Alias { spelling, unit, .. } => {
+                    self.units.declare_alias(&spelling.node, &unit.node)
+                }
+                ast::UnitDecl::Base {
+                    unit, scale: None, ..
+                } => self.units.declare_base(&unit.node),
                 ast::UnitDecl::Base {
                     unit,
                     scale: Some((factor, of)),
@@ -320,7 +329,9 @@ impl Builder {
                 Item::Agent(a) => self.agent(a),
                 Item::Regimen(r) => self.regimen(r),
                 Item::Enum(e) => self.enum_decl(e),
-                Item::Reasons(r) => self.reasons.extend(r.codes.iter().map(|(c, _)| c.node.clone())),
+                Item::Reasons(r) => self
+                    .reasons
+                    .extend(r.codes.iter().map(|(c, _)| c.node.clone())),
                 Item::Record(r) => {
                     self.records.insert(r.name.node.clone(), r.fields.clone());
                 }
@@ -348,10 +359,22 @@ impl Builder {
     fn header(&mut self, h: &ast::Header) {
         self.header = HeaderInfo {
             name: h.name.node.clone(),
-            version: h.version.as_ref().map(|v| v.node.clone()).unwrap_or_default(),
-            status: h.status.as_ref().map(|s| s.node.clone()).unwrap_or_default(),
+            version: h
+                .version
+                .as_ref()
+                .map(|v| v.node.clone())
+                .unwrap_or_default(),
+            status: h
+                .status
+                .as_ref()
+                .map(|s| s.node.clone())
+                .unwrap_or_default(),
             effective: h.effective.as_ref().and_then(|d| civil(d.node)),
-            citations: h.citations.iter().map(|c| (c.key.node.clone(), c.text.node.clone())).collect(),
+            citations: h
+                .citations
+                .iter()
+                .map(|c| (c.key.node.clone(), c.text.node.clone()))
+                .collect(),
         };
     }
 
@@ -380,7 +403,10 @@ impl Builder {
     fn spell(&mut self, name: &str, aliases: &[crate::span::Spanned<String>]) {
         self.vocab.spellings.insert(fold(name), name.to_string());
         for alias in aliases {
-            self.vocab.spellings.entry(fold(&alias.node)).or_insert_with(|| name.to_string());
+            self.vocab
+                .spellings
+                .entry(fold(&alias.node))
+                .or_insert_with(|| name.to_string());
         }
     }
 
@@ -408,10 +434,22 @@ impl Builder {
         let records = self
             .records
             .iter()
-            .map(|(name, fields)| (name.clone(), fields.iter().map(|f| lower.field(f)).collect()))
+            .map(|(name, fields)| {
+                (
+                    name.clone(),
+                    fields.iter().map(|f| lower.field(f)).collect(),
+                )
+            })
             .collect();
-        let case = self.case.as_ref().map(|c| lower.case(c)).unwrap_or_default();
-        let history = self.case.as_ref().and_then(|c| history_schema(c, &self.records));
+        let case = self
+            .case
+            .as_ref()
+            .map(|c| lower.case(c))
+            .unwrap_or_default();
+        let history = self
+            .case
+            .as_ref()
+            .and_then(|c| history_schema(c, &self.records));
         Protocol {
             header: self.header,
             sha256: String::new(),
@@ -440,7 +478,10 @@ struct Lower<'a> {
 impl Lower<'_> {
     fn case(&self, c: &ast::CaseDecl) -> CaseSchema {
         CaseSchema {
-            id_key: c.id_key.as_ref().map_or_else(|| "id".to_string(), |k| k.node.clone()),
+            id_key: c
+                .id_key
+                .as_ref()
+                .map_or_else(|| "id".to_string(), |k| k.node.clone()),
             ignore: names(&c.ignore),
             as_of: c.as_of.clone(),
             fields: c.fields.iter().map(|f| self.field(f)).collect(),
@@ -451,7 +492,10 @@ impl Lower<'_> {
         FieldSchema {
             name: f.name.node.clone(),
             ty: self.ty(&f.ty),
-            absent_is_none: matches!(f.default.as_ref().map(|d| &d.kind), Some(ast::ExprKind::NoneLit)),
+            absent_is_none: matches!(
+                f.default.as_ref().map(|d| &d.kind),
+                Some(ast::ExprKind::NoneLit)
+            ),
         }
     }
 
@@ -471,8 +515,12 @@ impl Lower<'_> {
             TypeKind::History { record, .. } => FieldType::History(record.node.clone()),
             TypeKind::Agent(open) => FieldType::Agent(*open),
             TypeKind::Regimen(open) => FieldType::Regimen(*open),
-            TypeKind::Named(name) if self.enums.contains_key(&name.node) => FieldType::Enum(name.node.clone()),
-            TypeKind::Named(name) if self.records.contains_key(&name.node) => FieldType::Record(name.node.clone()),
+            TypeKind::Named(name) if self.enums.contains_key(&name.node) => {
+                FieldType::Enum(name.node.clone())
+            }
+            TypeKind::Named(name) if self.records.contains_key(&name.node) => {
+                FieldType::Record(name.node.clone())
+            }
             TypeKind::Named(_) => FieldType::Agent(Openness::Closed),
         }
     }
@@ -491,8 +539,14 @@ impl Lower<'_> {
     }
 }
 
-fn history_schema(case: &ast::CaseDecl, records: &HashMap<String, Vec<ast::Field>>) -> Option<HistorySchema> {
-    let (field, record, roles) = case.fields.iter().find_map(|f| history_of(&f.ty).map(|(r, roles)| (f, r, roles)))?;
+fn history_schema(
+    case: &ast::CaseDecl,
+    records: &HashMap<String, Vec<ast::Field>>,
+) -> Option<HistorySchema> {
+    let (field, record, roles) = case
+        .fields
+        .iter()
+        .find_map(|f| history_of(&f.ty).map(|(r, roles)| (f, r, roles)))?;
     let mut schema = HistorySchema {
         field: field.name.node.clone(),
         record: record.node.clone(),
@@ -501,9 +555,15 @@ fn history_schema(case: &ast::CaseDecl, records: &HashMap<String, Vec<ast::Field
         intolerance: Vec::new(),
     };
     for role in roles {
-        schema.roles.insert(role.role.node.clone(), role.value.clone());
+        schema
+            .roles
+            .insert(role.role.node.clone(), role.value.clone());
         if let Some((word, values)) = &role.values {
-            let list = if word.node == "responding" { &mut schema.responding } else { &mut schema.intolerance };
+            let list = if word.node == "responding" {
+                &mut schema.responding
+            } else {
+                &mut schema.intolerance
+            };
             list.extend(names(values));
         }
     }
@@ -517,12 +577,24 @@ fn history_schema(case: &ast::CaseDecl, records: &HashMap<String, Vec<ast::Field
             });
         }
     }
-    schema.roles.retain(|_, v| !matches!(v, RoleValue::Unmapped));
+    schema
+        .roles
+        .retain(|_, v| !matches!(v, RoleValue::Unmapped));
     Some(schema)
 }
 
 /// Roles that default to a record field of the same name.
-const ROLES: &[&str] = &["start", "end", "event", "response", "outcome", "regimen", "agents", "agent_end", "line"];
+const ROLES: &[&str] = &[
+    "start",
+    "end",
+    "event",
+    "response",
+    "outcome",
+    "regimen",
+    "agents",
+    "agent_end",
+    "line",
+];
 
 fn history_of(ty: &ast::Type) -> Option<(&crate::span::Name, &[ast::Role])> {
     match &ty.kind {

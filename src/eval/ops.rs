@@ -27,7 +27,11 @@ pub fn order(a: &Value, b: &Value) -> Option<Order> {
         (Value::Enum(x), Value::Enum(y)) if x.ty == y.ty => Some(Order::Is(x.index.cmp(&y.index))),
         (Value::Text(x), Value::Text(y)) => Some(Order::Is(x.cmp(y))),
         (Value::Bool(x), Value::Bool(y)) => Some(Order::Is(x.cmp(y))),
-        (Value::Vocab(x), Value::Vocab(y)) => Some(Order::Is(if x == y { Ordering::Equal } else { Ordering::Less })),
+        (Value::Vocab(x), Value::Vocab(y)) => Some(Order::Is(if x == y {
+            Ordering::Equal
+        } else {
+            Ordering::Less
+        })),
         (Value::None, Value::None) => Some(Order::Is(Ordering::Equal)),
         _ => None,
     }
@@ -86,7 +90,12 @@ fn straddle(op: BinOp, a: &Value, b: &Value) -> Truth {
     let (Value::Date(x), Value::Date(y)) = (a, b) else {
         return Truth::Unknown(Support::indeterminate());
     };
-    let ends = [(x.first, y.last), (x.last, y.first), (x.first, y.first), (x.last, y.last)];
+    let ends = [
+        (x.first, y.last),
+        (x.last, y.first),
+        (x.first, y.first),
+        (x.last, y.last),
+    ];
     let answers: Vec<bool> = ends.iter().map(|(p, q)| holds(op, p.cmp(q))).collect();
     if answers.iter().all(|a| *a) {
         Truth::True
@@ -130,7 +139,9 @@ pub fn shift(date: Date, by: &Quantity, sign: i64) -> Option<Date> {
         "years" => jiff::Span::new().try_years(amount).ok()?,
         _ => {
             let days = convert(by.value, unit, &UnitTable::new().lookup("days")?)?;
-            jiff::Span::new().try_days(days.trunc().to_i64()?.checked_mul(sign)?).ok()?
+            jiff::Span::new()
+                .try_days(days.trunc().to_i64()?.checked_mul(sign)?)
+                .ok()?
         }
     };
     date.checked_add(span).ok()

@@ -32,7 +32,12 @@ impl Evaluator<'_> {
                 history.push(m);
             }
         }
-        let actions = def.rule.actions.iter().map(|a| self.action_outcome(a)).collect();
+        let actions = def
+            .rule
+            .actions
+            .iter()
+            .map(|a| self.action_outcome(a))
+            .collect();
         RuleOutcome {
             name: def.rule.name.node.clone(),
             at: def.at.clone(),
@@ -73,7 +78,10 @@ impl Evaluator<'_> {
         outcome
     }
 
-    fn action_kind<'a>(&self, kind: &'a ast::ActionKind) -> (ActionKind, Option<&'a Options>, Option<Message>) {
+    fn action_kind<'a>(
+        &self,
+        kind: &'a ast::ActionKind,
+    ) -> (ActionKind, Option<&'a Options>, Option<Message>) {
         let message = |m: &ast::Message| Message {
             code: m.code.as_ref().map(|c| c.node.clone()),
             text: m.text.node.clone(),
@@ -86,15 +94,26 @@ impl Evaluator<'_> {
             ast::ActionKind::Order(m) => (ActionKind::Order, None, Some(message(m))),
             ast::ActionKind::Refer(m) => (ActionKind::Refer, None, Some(message(m))),
             ast::ActionKind::Flag(m) => (ActionKind::Flag, None, Some(message(m))),
-            ast::ActionKind::Missing(t) => (ActionKind::Missing, None, Some(Message::plain(t.node.clone()))),
-            ast::ActionKind::Status(s) => (ActionKind::Status, None, Some(Message::plain(s.node.clone()))),
+            ast::ActionKind::Missing(t) => (
+                ActionKind::Missing,
+                None,
+                Some(Message::plain(t.node.clone())),
+            ),
+            ast::ActionKind::Status(s) => (
+                ActionKind::Status,
+                None,
+                Some(Message::plain(s.node.clone())),
+            ),
         }
     }
 
     /// An option by name, or the vocabulary value a bound variable holds.
     fn option(&self, name: &str) -> OptionOutcome {
         match self.local(name) {
-            Some(Val::Known(Value::Vocab(VocabValue::Known(n)))) => OptionOutcome { name: n, member: Truth::True },
+            Some(Val::Known(Value::Vocab(VocabValue::Known(n)))) => OptionOutcome {
+                name: n,
+                member: Truth::True,
+            },
             _ => OptionOutcome {
                 name: name.to_string(),
                 member: Truth::True,
@@ -104,7 +123,12 @@ impl Evaluator<'_> {
 
     /// `each a in S where P`: one option per member, with `P`'s truth; the
     /// modifiers are read with `a` bound (the first member's, for shared text).
-    fn each_options(&mut self, comp: &ast::Comprehension, action: &ast::Action, outcome: &mut ActionOutcome) {
+    fn each_options(
+        &mut self,
+        comp: &ast::Comprehension,
+        action: &ast::Action,
+        outcome: &mut ActionOutcome,
+    ) {
         match self.filtered(comp) {
             Ok(members) => {
                 for (member, keep) in members {
@@ -163,7 +187,12 @@ impl Evaluator<'_> {
     }
 
     /// The protocol's reports: known values, and unknown ones with what would settle them.
-    pub fn reports(&mut self) -> (BTreeMap<String, serde_json::Value>, BTreeMap<String, Vec<MissingItem>>) {
+    pub fn reports(
+        &mut self,
+    ) -> (
+        BTreeMap<String, serde_json::Value>,
+        BTreeMap<String, Vec<MissingItem>>,
+    ) {
         let mut known = BTreeMap::new();
         let mut unknown = BTreeMap::new();
         let reports = self.protocol.reports.clone();
@@ -243,7 +272,8 @@ pub fn to_json(v: &Value) -> serde_json::Value {
         Value::None => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),
         Value::Num(q) => {
-            let number = serde_json::from_str(&q.value.normalize().to_string()).unwrap_or(serde_json::Value::Null);
+            let number = serde_json::from_str(&q.value.normalize().to_string())
+                .unwrap_or(serde_json::Value::Null);
             match &q.unit {
                 Some(u) => serde_json::json!({"value": number, "unit": u.spelling()}),
                 None => number,

@@ -17,7 +17,12 @@ impl Evaluator<'_> {
     }
 
     /// The date of the value a series read gives.
-    pub(super) fn series_date(&mut self, read: SeriesRead, series: &Expr, within: Option<&Expr>) -> Val {
+    pub(super) fn series_date(
+        &mut self,
+        read: SeriesRead,
+        series: &Expr,
+        within: Option<&Expr>,
+    ) -> Val {
         match self.chosen_point(read, series, within) {
             Ok(Some(point)) => Val::Known(Value::Date(DateRange::day(point.date))),
             Ok(None) => Val::Known(Value::None),
@@ -27,7 +32,12 @@ impl Evaluator<'_> {
 
     /// The point a read picks: `Ok(None)` when a known series has too few
     /// values (`previous`), `Err` with what is needed when none is usable.
-    fn chosen_point(&mut self, read: SeriesRead, series: &Expr, within: Option<&Expr>) -> Result<Option<Point>, Support> {
+    fn chosen_point(
+        &mut self,
+        read: SeriesRead,
+        series: &Expr,
+        within: Option<&Expr>,
+    ) -> Result<Option<Point>, Support> {
         let series = match self.eval(series) {
             Val::Known(Value::Series(s)) => s,
             Val::Known(_) => return Err(Support::indeterminate()),
@@ -35,7 +45,9 @@ impl Evaluator<'_> {
         };
         let from = match within.map(|w| self.eval(w)) {
             None => None,
-            Some(Val::Known(Value::Num(d))) => Some(ops::shift(self.as_of, &d, -1).ok_or_else(Support::indeterminate)?),
+            Some(Val::Known(Value::Num(d))) => {
+                Some(ops::shift(self.as_of, &d, -1).ok_or_else(Support::indeterminate)?)
+            }
             Some(Val::Unknown(s)) => return Err(s),
             Some(Val::Known(_)) => return Err(Support::indeterminate()),
         };
@@ -48,7 +60,11 @@ impl Evaluator<'_> {
             SeriesRead::Latest => points.last().copied(),
             SeriesRead::Earliest => points.first().copied(),
             SeriesRead::Previous => {
-                return Ok(points.len().checked_sub(2).and_then(|i| points.get(i)).map(|p| (*p).clone()))
+                return Ok(points
+                    .len()
+                    .checked_sub(2)
+                    .and_then(|i| points.get(i))
+                    .map(|p| (*p).clone()))
             }
             SeriesRead::Nadir => extreme(&points, false)?,
             SeriesRead::Peak => extreme(&points, true)?,

@@ -122,7 +122,6 @@ impl Truth {
             (Truth::Unknown(a), Truth::Unknown(b)) => Truth::Unknown(a.union(&b)),
         }
     }
-
 }
 
 impl std::ops::Not for Truth {

@@ -76,21 +76,32 @@ pub fn syntax_error(file: FileId, base: usize, text: &str, error: &Error<Rule>) 
     }
     let len = found.len().max(1).min(text.len().saturating_sub(at).max(1));
     let span = Span::new(file, base + at, base + at + len);
-    let diag = Diagnostic::new(Code::S0001, span, message).label(format!("found {}", found_words(found)));
+    let diag =
+        Diagnostic::new(Code::S0001, span, message).label(format!("found {}", found_words(found)));
     add_hints(diag, found, &expected, &keywords(error))
 }
 
-fn add_hints(diag: Diagnostic, found: &str, expected: &[String], keywords: &[String]) -> Diagnostic {
+fn add_hints(
+    diag: Diagnostic,
+    found: &str,
+    expected: &[String],
+    keywords: &[String],
+) -> Diagnostic {
     let wants_name = expected.iter().any(|w| w.contains("name"));
     if wants_name && is_reserved(found) {
         return diag
             .note(format!("`{found}` is a reserved word"))
-            .help(format!("write `` `{found}` `` in backticks to use it as a name"));
+            .help(format!(
+                "write `` `{found}` `` in backticks to use it as a name"
+            ));
     }
     if found == "==" {
         return diag.help("`=` compares two values: write `a = b`");
     }
-    diag.suggest(crate::diag::did_you_mean(found, keywords.iter().map(String::as_str)))
+    diag.suggest(crate::diag::did_you_mean(
+        found,
+        keywords.iter().map(String::as_str),
+    ))
 }
 
 /// The offset of a quote opened on `at`'s line before `at` and never closed.
@@ -113,11 +124,18 @@ fn unclosed_text(text: &str, at: usize) -> Option<usize> {
 }
 
 fn unclosed_text_error(file: FileId, base: usize, text: &str, open: usize) -> Diagnostic {
-    let line_end = text.get(open..).and_then(|t| t.find('\n')).map_or(text.len(), |i| open + i);
-    Diagnostic::new(Code::S0001, Span::new(file, base + open, base + line_end), "this text is never closed")
-        .label("the text starts here")
-        .note("a quoted text ends on the line it starts")
-        .help("close it with `\"`")
+    let line_end = text
+        .get(open..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |i| open + i);
+    Diagnostic::new(
+        Code::S0001,
+        Span::new(file, base + open, base + line_end),
+        "this text is never closed",
+    )
+    .label("the text starts here")
+    .note("a quoted text ends on the line it starts")
+    .help("close it with `\"`")
 }
 
 fn expected_words(error: &Error<Rule>) -> Vec<String> {
@@ -153,20 +171,56 @@ const GROUPS: &[(&str, &[&str])] = &[
     (
         "an operator",
         &[
-            "and", "or", "not", "in", "contains", "is", "otherwise", "=", "!=", "<", "<=", ">", ">=", "+",
-            "-", "*", "/", "|", "..", "==", ".", "[",
+            "and",
+            "or",
+            "not",
+            "in",
+            "contains",
+            "is",
+            "otherwise",
+            "=",
+            "!=",
+            "<",
+            "<=",
+            ">",
+            ">=",
+            "+",
+            "-",
+            "*",
+            "/",
+            "|",
+            "..",
+            "==",
+            ".",
+            "[",
         ],
     ),
     (
         "a modifier",
-        &["rank", "unranked", "goal", "evidence", "code", "because", "role", "note", "fallback", "if", "cite"],
+        &[
+            "rank", "unranked", "goal", "evidence", "code", "because", "role", "note", "fallback",
+            "if", "cite",
+        ],
     ),
-    ("another action", &["recommend", "consider", "avoid", "include", "order", "refer", "flag", "missing", "status"]),
+    (
+        "another action",
+        &[
+            "recommend",
+            "consider",
+            "avoid",
+            "include",
+            "order",
+            "refer",
+            "flag",
+            "missing",
+            "status",
+        ],
+    ),
     (
         "a new item",
         &[
-            "protocol", "import", "agent", "regimen", "enum", "reasons", "record", "case", "unit", "define", "rule",
-            "section", "report", "test",
+            "protocol", "import", "agent", "regimen", "enum", "reasons", "record", "case", "unit",
+            "define", "rule", "section", "report", "test",
         ],
     ),
 ];
@@ -182,7 +236,9 @@ fn group_words(words: Vec<String>) -> Vec<String> {
         if (UNIT_CHARS.contains(&bare) || bare == "missing") && word.starts_with('`') {
             continue;
         }
-        let group = GROUPS.iter().find(|(_, members)| word.starts_with('`') && members.contains(&bare));
+        let group = GROUPS
+            .iter()
+            .find(|(_, members)| word.starts_with('`') && members.contains(&bare));
         match group {
             Some((name, _)) if !groups.contains(name) => groups.push(*name),
             Some(_) => {}
@@ -205,7 +261,12 @@ fn keyword_of(rule: Rule) -> Option<String> {
 fn keywords(error: &Error<Rule>) -> Vec<String> {
     let mut words = Vec::new();
     if let Some(attempts) = error.parse_attempts() {
-        words.extend(attempts.expected_tokens().into_iter().map(|t| t.to_string()));
+        words.extend(
+            attempts
+                .expected_tokens()
+                .into_iter()
+                .map(|t| t.to_string()),
+        );
     }
     if let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant {
         words.extend(positives.iter().filter_map(|r| keyword_of(*r)));
@@ -244,7 +305,10 @@ fn found_token(text: &str, at: usize) -> &str {
     if rest.starts_with("==") {
         return "==";
     }
-    rest.chars().next().map(|c| rest.get(..c.len_utf8()).unwrap_or("")).unwrap_or("")
+    rest.chars()
+        .next()
+        .map(|c| rest.get(..c.len_utf8()).unwrap_or(""))
+        .unwrap_or("")
 }
 
 fn found_words(found: &str) -> String {
@@ -268,12 +332,70 @@ fn previous_word(text: &str, at: usize) -> Option<&str> {
 }
 
 const RESERVED: &[&str] = &[
-    "protocol", "import", "agent", "regimen", "enum", "reasons", "record", "case", "define", "rule", "report",
-    "test", "unit", "when", "then", "stop", "if", "else", "match", "and", "or", "not", "in", "is", "true",
-    "false", "none", "unknown", "each", "where", "any", "all", "no", "have", "the", "of", "to", "as", "only",
-    "within", "consecutive", "recommend", "consider", "avoid", "include", "order", "refer", "flag", "missing",
-    "status", "rank", "unranked", "goal", "evidence", "code", "because", "role", "note", "fallback", "cite",
-    "section", "components", "otherwise", "contains",
+    "protocol",
+    "import",
+    "agent",
+    "regimen",
+    "enum",
+    "reasons",
+    "record",
+    "case",
+    "define",
+    "rule",
+    "report",
+    "test",
+    "unit",
+    "when",
+    "then",
+    "stop",
+    "if",
+    "else",
+    "match",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "true",
+    "false",
+    "none",
+    "unknown",
+    "each",
+    "where",
+    "any",
+    "all",
+    "no",
+    "have",
+    "the",
+    "of",
+    "to",
+    "as",
+    "only",
+    "within",
+    "consecutive",
+    "recommend",
+    "consider",
+    "avoid",
+    "include",
+    "order",
+    "refer",
+    "flag",
+    "missing",
+    "status",
+    "rank",
+    "unranked",
+    "goal",
+    "evidence",
+    "code",
+    "because",
+    "role",
+    "note",
+    "fallback",
+    "cite",
+    "section",
+    "components",
+    "otherwise",
+    "contains",
 ];
 
 /// Whether `word` is one of the language's reserved words.
@@ -283,8 +405,8 @@ pub fn is_reserved(word: &str) -> bool {
 
 /// The words that start a top-level item.
 const TOP_LEVEL: &[&str] = &[
-    "protocol", "import", "agent", "regimen", "enum", "reasons", "record", "case", "unit", "define", "rule",
-    "section", "report", "test",
+    "protocol", "import", "agent", "regimen", "enum", "reasons", "record", "case", "unit",
+    "define", "rule", "section", "report", "test",
 ];
 
 /// Byte ranges of top-level chunks: each starts at a line whose first column
@@ -347,7 +469,11 @@ enum Scan {
 }
 
 fn too_deep(file: FileId, at: usize, limit: usize) -> Diagnostic {
-    Diagnostic::new(Code::S0002, Span::new(file, at, at + 1), "brackets nested too deeply")
-        .label(format!("more than {limit} levels deep here"))
-        .help("split the expression into several `define`s")
+    Diagnostic::new(
+        Code::S0002,
+        Span::new(file, at, at + 1),
+        "brackets nested too deeply",
+    )
+    .label(format!("more than {limit} levels deep here"))
+    .help("split the expression into several `define`s")
 }

@@ -47,7 +47,11 @@ fn build_file(file: FileId, base: usize, pairs: Pairs<Rule>) -> (File, Vec<Diagn
     (File { items }, builder.diags.into_inner())
 }
 
-fn parse_in_chunks(file: FileId, text: &str, first: pest::error::Error<Rule>) -> (File, Vec<Diagnostic>) {
+fn parse_in_chunks(
+    file: FileId,
+    text: &str,
+    first: pest::error::Error<Rule>,
+) -> (File, Vec<Diagnostic>) {
     let first_diag = expected::syntax_error(file, 0, text, &first);
     let first_at = first_diag.primary.span.start as usize;
     let mut diags = vec![first_diag];
@@ -119,7 +123,11 @@ impl Builder {
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
         let len = pair.as_str().trim_end().len();
-        Span::new(self.file, self.base + s.start(), self.base + s.start() + len)
+        Span::new(
+            self.file,
+            self.base + s.start(),
+            self.base + s.start() + len,
+        )
     }
 
     fn error(&self, diag: Diagnostic) {
@@ -262,9 +270,13 @@ impl Builder {
         }
         if commas > 0 && lesses > 0 {
             self.error(
-                Diagnostic::new(Code::S0319, name.span, format!("enum `{}` mixes `,` and `<`", name.node))
-                    .label("some values are ordered and some are not")
-                    .help("separate every value with `<` for an ordered enum, or every value with `,`"),
+                Diagnostic::new(
+                    Code::S0319,
+                    name.span,
+                    format!("enum `{}` mixes `,` and `<`", name.node),
+                )
+                .label("some values are ordered and some are not")
+                .help("separate every value with `<` for an ordered enum, or every value with `,`"),
             );
         }
         EnumDecl {
@@ -333,7 +345,10 @@ impl Builder {
         let mut inner = pair.into_inner();
         let name = self.name_of(inner.next());
         let ty = self.type_of(inner.next(), span);
-        let default = inner.next().and_then(|d| d.into_inner().next()).map(|p| self.literal(p));
+        let default = inner
+            .next()
+            .and_then(|d| d.into_inner().next())
+            .map(|p| self.literal(p));
         Field {
             name,
             ty,
@@ -706,7 +721,8 @@ impl Builder {
             Rule::test_as_of => test.as_of = pair.into_inner().next().and_then(|d| self.date(d)),
             Rule::test_given => {
                 if let Some(json) = pair.into_inner().next() {
-                    test.source = TestCase::Given(Spanned::new(json.as_str().to_string(), self.span(&json)));
+                    test.source =
+                        TestCase::Given(Spanned::new(json.as_str().to_string(), self.span(&json)));
                 }
             }
             _ => test.expectations.push(self.expectation(pair)),
@@ -737,13 +753,17 @@ impl Builder {
         let second = inner.next();
         match rule {
             Rule::expect_status => ExpectKind::Status(self.name_of(first)),
-            Rule::expect_recommend => {
-                ExpectKind::Recommend(self.name_of(first), second.map(|r| self.int_of(Some(r), span)))
+            Rule::expect_recommend => ExpectKind::Recommend(
+                self.name_of(first),
+                second.map(|r| self.int_of(Some(r), span)),
+            ),
+            Rule::expect_consider => ExpectKind::Consider(
+                self.name_of(first),
+                second.map(|r| self.int_of(Some(r), span)),
+            ),
+            Rule::expect_avoid => {
+                ExpectKind::Avoid(self.name_of(first), second.map(|c| self.name(c)))
             }
-            Rule::expect_consider => {
-                ExpectKind::Consider(self.name_of(first), second.map(|r| self.int_of(Some(r), span)))
-            }
-            Rule::expect_avoid => ExpectKind::Avoid(self.name_of(first), second.map(|c| self.name(c))),
             Rule::expect_include => ExpectKind::Include(self.name_of(first)),
             Rule::expect_pending => ExpectKind::Pending(self.name_of(first)),
             Rule::expect_missing => ExpectKind::Missing(self.string_of(first)),
@@ -820,9 +840,13 @@ impl Builder {
             Ok(d) => d,
             Err(_) => {
                 self.error(
-                    Diagnostic::new(Code::S0005, span, format!("`{text}` is not an exact decimal Salvage can hold"))
-                        .label("too many digits")
-                        .note("numbers are exact decimals of at most 28 significant digits"),
+                    Diagnostic::new(
+                        Code::S0005,
+                        span,
+                        format!("`{text}` is not an exact decimal Salvage can hold"),
+                    )
+                    .label("too many digits")
+                    .note("numbers are exact decimals of at most 28 significant digits"),
                 );
                 Decimal::ZERO
             }
@@ -855,9 +879,13 @@ impl Builder {
             return Some(Spanned::new(date, span));
         }
         self.error(
-            Diagnostic::new(Code::S0004, span, format!("`{}` is not a calendar date", pair.as_str()))
-                .label("no such day")
-                .help("dates are written YYYY-MM-DD with a real month and day"),
+            Diagnostic::new(
+                Code::S0004,
+                span,
+                format!("`{}` is not a calendar date", pair.as_str()),
+            )
+            .label("no such day")
+            .help("dates are written YYYY-MM-DD with a real month and day"),
         );
         Some(Spanned::new(date_as_written(pair.as_str())?, span))
     }
@@ -907,7 +935,9 @@ pub fn parse_date(text: &str) -> Option<Date> {
 /// The parts of a `YYYY-MM-DD` literal, whether or not the day exists.
 fn date_as_written(text: &str) -> Option<Date> {
     let mut parts = text.splitn(3, '-').map(str::parse::<i16>);
-    let (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) = (parts.next(), parts.next(), parts.next()) else {
+    let (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) =
+        (parts.next(), parts.next(), parts.next())
+    else {
         return None;
     };
     Some(Date {

@@ -26,11 +26,17 @@ impl Builder {
         // Only the outermost expression is measured: measuring each nested one
         // again would take time quadratic in the nesting.
         let outermost = self.expr_depth.get() == 0;
-        let tokens = if outermost { pair.clone().into_inner().flatten().count() } else { 0 };
+        let tokens = if outermost {
+            pair.clone().into_inner().flatten().count()
+        } else {
+            0
+        };
         if tokens > MAX_EXPR_TOKENS {
             self.error(
                 Diagnostic::new(Code::S0002, span, "this expression is too large")
-                    .label(format!("{tokens} parts here, at most {MAX_EXPR_TOKENS} are allowed"))
+                    .label(format!(
+                        "{tokens} parts here, at most {MAX_EXPR_TOKENS} are allowed"
+                    ))
                     .help("split it into several `define`s"),
             );
             return Expr {
@@ -82,7 +88,11 @@ impl Builder {
     }
 
     fn space_before_index(&self, lhs: Span, op: Span) {
-        let gap = Span { start: lhs.end, end: op.start, ..lhs };
+        let gap = Span {
+            start: lhs.end,
+            end: op.start,
+            ..lhs
+        };
         self.error(
             Diagnostic::new(Code::S0007, gap, "a space before `[`")
                 .label("remove this space")
@@ -147,21 +157,30 @@ impl Builder {
         let ExprKind::Binary(inner_op, _, middle) = &lhs.kind else {
             return None;
         };
-        if !(inner_op.is_comparison() || matches!(inner_op, BinOp::In | BinOp::NotIn | BinOp::Contains)) {
+        if !(inner_op.is_comparison()
+            || matches!(inner_op, BinOp::In | BinOp::NotIn | BinOp::Contains))
+        {
             return None;
         }
         let ascending = |o: BinOp| matches!(o, BinOp::Lt | BinOp::Le);
         let descending = |o: BinOp| matches!(o, BinOp::Gt | BinOp::Ge);
-        let one_direction = (ascending(*inner_op) && ascending(op)) || (descending(*inner_op) && descending(op));
+        let one_direction =
+            (ascending(*inner_op) && ascending(op)) || (descending(*inner_op) && descending(op));
         if !one_direction {
             self.error(
                 Diagnostic::new(
                     Code::S0006,
                     op_span,
-                    format!("`{}` cannot follow `{}` without parentheses", op.symbol(), inner_op.symbol()),
+                    format!(
+                        "`{}` cannot follow `{}` without parentheses",
+                        op.symbol(),
+                        inner_op.symbol()
+                    ),
                 )
                 .label("a second comparison here")
-                .note("only `a <= b <= c` (or with `<`, `>`, `>=` in one direction) reads as a range")
+                .note(
+                    "only `a <= b <= c` (or with `<`, `>`, `>=` in one direction) reads as a range",
+                )
                 .help("join the comparisons with `and`, or add parentheses"),
             );
             return Some(Expr {
@@ -199,12 +218,16 @@ impl Builder {
             Rule::aggregate => self.aggregate(pair.into_inner(), span),
             Rule::the_expr => self.the_expr(pair.into_inner()),
             Rule::vocab_with => self.vocab_with(pair.into_inner()),
-            Rule::members_of => ExprKind::Vocab(VocabSet::MembersOf(self.last_name(pair.into_inner()))),
+            Rule::members_of => {
+                ExprKind::Vocab(VocabSet::MembersOf(self.last_name(pair.into_inner())))
+            }
             Rule::years_from => self.years_from(pair.into_inner(), span),
             Rule::recommended_ref => {
                 ExprKind::Decision(DecisionRef::Recommended(self.last_name(pair.into_inner())))
             }
-            Rule::fired_ref => ExprKind::Decision(DecisionRef::Fired(self.last_name(pair.into_inner()))),
+            Rule::fired_ref => {
+                ExprKind::Decision(DecisionRef::Fired(self.last_name(pair.into_inner())))
+            }
             Rule::call => self.call(pair.into_inner()),
             Rule::name | Rule::field_name => ExprKind::Name(self.name(pair)),
             Rule::expr | Rule::expr_add | Rule::expr_within => return self.expr_or_within(pair),
@@ -267,7 +290,10 @@ impl Builder {
                 _ => otherwise = Some(self.expr(p)),
             }
         }
-        ExprKind::Match(arms, Box::new(otherwise.unwrap_or_else(|| self.expr_of(None, span))))
+        ExprKind::Match(
+            arms,
+            Box::new(otherwise.unwrap_or_else(|| self.expr_of(None, span))),
+        )
     }
 
     pub(super) fn comprehension_body(&self, pair: Pair<Rule>) -> Comprehension {
@@ -276,7 +302,11 @@ impl Builder {
         let var = self.name_of(parts.next());
         let source = self.expr_of(parts.next(), span);
         let filter = parts.next().map(|f| self.expr(f));
-        Comprehension { var, source, filter }
+        Comprehension {
+            var,
+            source,
+            filter,
+        }
     }
 
     fn comprehension(&self, mut inner: Pairs<Rule>) -> ExprKind {
@@ -296,7 +326,10 @@ impl Builder {
     }
 
     fn history_pred(&self, mut inner: Pairs<Rule>, span: Span) -> ExprKind {
-        let word = inner.next().map(|w| w.as_str().to_string()).unwrap_or_default();
+        let word = inner
+            .next()
+            .map(|w| w.as_str().to_string())
+            .unwrap_or_default();
         let pred = match word.split_whitespace().next().unwrap_or("") {
             "progression" => HistoryPred::ProgressionOn,
             "refractory" => HistoryPred::RefractoryTo,
@@ -306,7 +339,11 @@ impl Builder {
         };
         let target = self.history_target(inner.next());
         let within = inner.next().map(|w| self.within(w, span));
-        ExprKind::History { pred, target, within }
+        ExprKind::History {
+            pred,
+            target,
+            within,
+        }
     }
 
     fn history_target(&self, pair: Option<Pair<Rule>>) -> HistoryTarget {
@@ -315,7 +352,9 @@ impl Builder {
         };
         match target.as_rule() {
             Rule::last_line => HistoryTarget::LastLine,
-            Rule::target_set => HistoryTarget::Set(target.into_inner().map(|n| self.name(n)).collect()),
+            Rule::target_set => {
+                HistoryTarget::Set(target.into_inner().map(|n| self.name(n)).collect())
+            }
             _ => HistoryTarget::Name(self.name(target)),
         }
     }
@@ -334,7 +373,11 @@ impl Builder {
         };
         let series = Box::new(self.path(inner.next(), span));
         let within = inner.next().map(|w| self.within(w, span));
-        ExprKind::Series { read, series, within }
+        ExprKind::Series {
+            read,
+            series,
+            within,
+        }
     }
 
     /// `name .field .field` as nested field accesses.
@@ -365,7 +408,14 @@ impl Builder {
         let var = self.name_of(parts.next());
         let source = self.expr_of(parts.next(), span);
         let filter = parts.next().map(|f| self.expr(f));
-        ExprKind::Quantified(quantifier, Box::new(Comprehension { var, source, filter }))
+        ExprKind::Quantified(
+            quantifier,
+            Box::new(Comprehension {
+                var,
+                source,
+                filter,
+            }),
+        )
     }
 
     fn aggregate(&self, mut inner: Pairs<Rule>, span: Span) -> ExprKind {
@@ -388,15 +438,25 @@ impl Builder {
                     Some(b) => self.comprehension_body(b),
                     None => return ExprKind::Bool(true),
                 };
-                (Some(Box::new(projection)), AggregateOver::Binding(Box::new(binding)))
+                (
+                    Some(Box::new(projection)),
+                    AggregateOver::Binding(Box::new(binding)),
+                )
             }
-            Rule::comprehension_body => (None, AggregateOver::Binding(Box::new(self.comprehension_body(body)))),
+            Rule::comprehension_body => (
+                None,
+                AggregateOver::Binding(Box::new(self.comprehension_body(body))),
+            ),
             _ => {
                 let operand = self.agg_operand(body.into_inner().next(), span);
                 (None, AggregateOver::Collection(Box::new(operand)))
             }
         };
-        ExprKind::Aggregate { agg, projection, over }
+        ExprKind::Aggregate {
+            agg,
+            projection,
+            over,
+        }
     }
 
     fn agg_operand(&self, pair: Option<Pair<Rule>>, span: Span) -> Expr {
