@@ -18,7 +18,7 @@ pub struct Evaluator<'p> {
     pub(super) as_of: Date,
     cache: HashMap<String, (Val, Vec<HistoryMatch>)>,
     locals: Vec<(String, Val)>,
-    pub(super) lines: Option<Vec<super::history::Line>>,
+    pub(super) lines: Option<std::rc::Rc<Vec<super::history::Line>>>,
     /// The lines that made history predicates true, since last taken (for the trace).
     pub(super) matches: Vec<HistoryMatch>,
     /// Problems met while evaluating (division by zero), each once.
@@ -164,9 +164,7 @@ impl<'p> Evaluator<'p> {
         if let Some(found) = hint.and_then(find) {
             return Some(found);
         }
-        let mut types: Vec<&String> = self.protocol.enums.keys().collect();
-        types.sort();
-        types.into_iter().find_map(|ty| find(ty))
+        self.protocol.enum_of_value.get(name).and_then(|ty| find(ty))
     }
 
     fn define(&mut self, name: &str, args: &[Val]) -> Val {

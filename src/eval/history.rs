@@ -8,6 +8,7 @@ use super::value::{DateRange, Quantity, Record, Val, Value, VocabValue};
 use crate::decision::output::HistoryMatch;
 use crate::syntax::ast::{Expr, HistoryPred, HistoryTarget, RoleValue};
 use std::cmp::Ordering;
+use std::rc::Rc;
 use std::ops::Not;
 
 /// One line of the history, its roles read.
@@ -34,16 +35,16 @@ impl Line {
 
 impl Evaluator<'_> {
     /// The history's lines (all of them; `exists` says which are on `as_of`), read once.
-    pub(super) fn lines(&mut self) -> Result<Vec<Line>, Support> {
+    pub(super) fn lines(&mut self) -> Result<Rc<Vec<Line>>, Support> {
         if let Some(lines) = &self.lines {
-            return Ok(lines.clone());
+            return Ok(Rc::clone(lines));
         }
         let Some(schema) = self.protocol.history.clone() else {
-            return Ok(Vec::new());
+            return Ok(Rc::new(Vec::new()));
         };
         let records = match self.case.fields.get(&schema.field) {
             Some(Val::Known(Value::List(items))) => items.clone(),
-            Some(Val::Known(_)) | None => Vec::new(),
+            Some(Val::Known(_)) | None => return Ok(Rc::new(Vec::new())),
             Some(Val::Unknown(s)) => return Err(s.clone()),
         };
         let mut lines = Vec::new();
@@ -52,7 +53,8 @@ impl Evaluator<'_> {
                 lines.push(self.read_line(index, record, &schema.roles));
             }
         }
-        self.lines = Some(lines.clone());
+        let lines = Rc::new(lines);
+        self.lines = Some(Rc::clone(&lines));
         Ok(lines)
     }
 
@@ -152,7 +154,7 @@ impl Evaluator<'_> {
         };
         let last = self.last_index(&lines);
         let mut result = Truth::False;
-        for line in &lines {
+        for line in lines.iter() {
             let holds = line
                 .exists
                 .clone()
@@ -543,11 +545,11 @@ impl Evaluator<'_> {
             Err(s) => return Val::Unknown(s),
         };
         let mut records = Vec::new();
-        for line in lines {
-            match line.exists {
-                Truth::True => records.push(Val::Known(Value::Record(line.record))),
+        for line in lines.iter() {
+            match &line.exists {
+                Truth::True => records.push(Val::Known(Value::Record(line.record.clone()))),
                 Truth::False => {}
-                Truth::Unknown(s) => return Val::Unknown(s),
+                Truth::Unknown(s) => return Val::Unknown(s.clone()),
             }
         }
         Val::Known(Value::List(records))
@@ -561,7 +563,7 @@ impl Evaluator<'_> {
         };
         let mut numbers: Vec<Value> = Vec::new();
         let mut count = 0usize;
-        for line in &lines {
+        for line in lines.iter() {
             match &line.exists {
                 Truth::True => count += 1,
                 Truth::False => continue,

@@ -19,6 +19,8 @@ pub struct Protocol {
     pub vocab: Vocabulary,
     /// Enums by name.
     pub enums: HashMap<String, EnumInfo>,
+    /// For each enum value name, the first enum (by name) that has it.
+    pub enum_of_value: HashMap<String, String>,
     /// Avoid reason codes, highest precedence first.
     pub reasons: Vec<String>,
     /// Records by name: their fields.
@@ -450,10 +452,19 @@ impl Builder {
             .case
             .as_ref()
             .and_then(|c| history_schema(c, &self.records));
+        let mut enum_of_value = HashMap::new();
+        let mut names: Vec<&String> = self.enums.keys().collect();
+        names.sort();
+        for name in names {
+            for value in self.enums.get(name).map(|e| e.values.as_slice()).unwrap_or_default() {
+                enum_of_value.entry(value.clone()).or_insert_with(|| name.clone());
+            }
+        }
         Protocol {
             header: self.header,
             sha256: String::new(),
             vocab: self.vocab,
+            enum_of_value,
             enums: self.enums,
             reasons: self.reasons,
             records,

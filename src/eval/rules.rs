@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 impl Evaluator<'_> {
     /// Every rule's outcome, in file order.
     pub fn outcomes(&mut self) -> Vec<RuleOutcome> {
-        let rules = self.protocol.rules.clone();
-        rules.iter().map(|def| self.rule_outcome(def)).collect()
+        let protocol = self.protocol;
+        protocol.rules.iter().map(|def| self.rule_outcome(def)).collect()
     }
 
     fn rule_outcome(&mut self, def: &RuleDef) -> RuleOutcome {
@@ -195,8 +195,8 @@ impl Evaluator<'_> {
     ) {
         let mut known = BTreeMap::new();
         let mut unknown = BTreeMap::new();
-        let reports = self.protocol.reports.clone();
-        for report in &reports {
+        let protocol = self.protocol;
+        for report in &protocol.reports {
             let shown = match &report.only_when {
                 Some(cond) => self.condition(cond),
                 None => Truth::True,
