@@ -164,7 +164,10 @@ impl<'p> Evaluator<'p> {
         if let Some(found) = hint.and_then(find) {
             return Some(found);
         }
-        self.protocol.enum_of_value.get(name).and_then(|ty| find(ty))
+        self.protocol
+            .enum_of_value
+            .get(name)
+            .and_then(|ty| find(ty))
     }
 
     fn define(&mut self, name: &str, args: &[Val]) -> Val {

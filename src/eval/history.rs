@@ -8,8 +8,8 @@ use super::value::{DateRange, Quantity, Record, Val, Value, VocabValue};
 use crate::decision::output::HistoryMatch;
 use crate::syntax::ast::{Expr, HistoryPred, HistoryTarget, RoleValue};
 use std::cmp::Ordering;
-use std::rc::Rc;
 use std::ops::Not;
+use std::rc::Rc;
 
 /// One line of the history, its roles read.
 #[derive(Debug, Clone)]

@@ -456,8 +456,15 @@ impl Builder {
         let mut names: Vec<&String> = self.enums.keys().collect();
         names.sort();
         for name in names {
-            for value in self.enums.get(name).map(|e| e.values.as_slice()).unwrap_or_default() {
-                enum_of_value.entry(value.clone()).or_insert_with(|| name.clone());
+            for value in self
+                .enums
+                .get(name)
+                .map(|e| e.values.as_slice())
+                .unwrap_or_default()
+            {
+                enum_of_value
+                    .entry(value.clone())
+                    .or_insert_with(|| name.clone());
             }
         }
         Protocol {

@@ -14,7 +14,11 @@ impl Evaluator<'_> {
     /// Every rule's outcome, in file order.
     pub fn outcomes(&mut self) -> Vec<RuleOutcome> {
         let protocol = self.protocol;
-        protocol.rules.iter().map(|def| self.rule_outcome(def)).collect()
+        protocol
+            .rules
+            .iter()
+            .map(|def| self.rule_outcome(def))
+            .collect()
     }
 
     fn rule_outcome(&mut self, def: &RuleDef) -> RuleOutcome {
