@@ -240,3 +240,11 @@ fn every_example_case_has_one_record_and_good_cases_decide() {
         }
     }
 }
+
+#[test]
+fn the_protocol_hash_does_not_depend_on_how_the_path_was_given() {
+    let relative = compile(Path::new("protocols/dlbcl-second-line.salv"));
+    let absolute = compile(&root().join("protocols/dlbcl-second-line.salv"));
+    assert_eq!(relative.sha256, absolute.sha256);
+    assert_eq!(relative.sha256.len(), 64);
+}

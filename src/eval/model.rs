@@ -275,7 +275,13 @@ fn fingerprint(program: &Program) -> String {
     let mut files: Vec<(&str, &str)> = program
         .files
         .iter()
-        .map(|(id, _)| (program.sources.path(*id), program.sources.text(*id)))
+        .enumerate()
+        .map(|(i, (id, _))| {
+            (
+                root_relative(program.sources.path(*id), i == 0),
+                program.sources.text(*id),
+            )
+        })
         .collect();
     files.sort();
     let mut hash = Sha256::new();
@@ -287,6 +293,19 @@ fn fingerprint(program: &Program) -> String {
         hash.update(text.as_bytes());
     }
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A source's path relative to the root: imports are shown that way already;
+/// the protocol itself is named by its file name (the root is its folder), so
+/// the hash does not depend on where the protocol was given from.
+fn root_relative(path: &str, is_protocol: bool) -> &str {
+    if !is_protocol {
+        return path;
+    }
+    std::path::Path::new(path)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(path)
 }
 
 #[derive(Default)]
