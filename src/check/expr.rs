@@ -363,6 +363,11 @@ impl<'a> Checker<'a> {
         if self.imports_failed {
             return;
         }
+        if self.suggestions_left.get() == 0 {
+            let diag = Diagnostic::new(Code::S0101, name.span, format!("cannot find `{}`", name.node));
+            self.report(diag.label("not defined"));
+            return;
+        }
         let diag = Diagnostic::new(
             Code::S0101,
             name.span,
@@ -1102,10 +1107,9 @@ impl<'a> Checker<'a> {
     }
 
     fn comprehension(&mut self, comp: &Comprehension) -> Ty {
-        let source = self.expr(&comp.source);
-        let element = self.with_binding(comp, |_, element| element);
-        match source.strip_optional() {
-            Ty::Set(_) => Ty::Set(Box::new(element)),
+        let (source, element) = self.with_binding(comp, |c, element| (c.last_source.take(), element));
+        match source {
+            Some(Ty::Set(_)) => Ty::Set(Box::new(element)),
             _ => Ty::List(Box::new(element)),
         }
     }
@@ -1136,6 +1140,7 @@ impl<'a> Checker<'a> {
             self.condition(filter);
             self.narrowed.extend(narrowed_by(filter, true));
         }
+        self.last_source = Some(source);
         let result = body(self, element);
         self.narrowed.truncate(depth);
         self.locals.pop();

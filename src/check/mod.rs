@@ -85,6 +85,8 @@ pub(crate) struct Checker<'a> {
     history_broken: bool,
     /// Whether an import failed: unknown names may be its, so they are not reported.
     imports_failed: bool,
+    /// The type of the collection the innermost binding ranges over.
+    last_source: Option<Ty>,
     /// Every global name, for "did you mean" (computed on first need).
     global_names: Option<Vec<String>>,
     /// How many more "did you mean" searches to make: a file with thousands of
@@ -114,6 +116,7 @@ impl<'a> Checker<'a> {
             history_broken: false,
             imports_failed: false,
             global_names: None,
+            last_source: None,
             suggestions_left: std::cell::Cell::new(MAX_SUGGESTIONS),
         }
     }

@@ -59,45 +59,74 @@ pub fn to_text(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> St
 /// A file that could not be read at all has an empty text, and its place is
 /// line 1, column 1.
 pub fn to_json(diagnostics: &[Diagnostic], sources: &Sources) -> Value {
-    Value::Array(
-        diagnostics
-            .iter()
-            .map(|d| diagnostic_json(d, sources))
-            .collect(),
-    )
+    let places = Places::new(sources);
+    Value::Array(diagnostics.iter().map(|d| diagnostic_json(d, &places)).collect())
 }
 
-fn diagnostic_json(diagnostic: &Diagnostic, sources: &Sources) -> Value {
+/// Line starts of each source, computed once per rendering, so placing a
+/// label costs a binary search rather than a scan from the start of its file.
+struct Places<'a> {
+    sources: &'a Sources,
+    line_starts: std::cell::RefCell<std::collections::HashMap<crate::span::FileId, Vec<usize>>>,
+}
+
+impl<'a> Places<'a> {
+    fn new(sources: &'a Sources) -> Places<'a> {
+        Places {
+            sources,
+            line_starts: std::cell::RefCell::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// The 1-based line and character column of a byte offset in a file.
+    fn line_column(&self, file: crate::span::FileId, offset: usize) -> (usize, usize) {
+        let text = self.sources.text(file);
+        let mut cache = self.line_starts.borrow_mut();
+        let starts = cache.entry(file).or_insert_with(|| line_starts(text));
+        let line = starts.partition_point(|start| *start <= offset);
+        let line_start = line.checked_sub(1).and_then(|i| starts.get(i)).copied().unwrap_or(0);
+        let column = text.get(line_start..offset).map_or(0, |t| t.chars().count()) + 1;
+        (line.max(1), column)
+    }
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+        .collect()
+}
+
+fn diagnostic_json(diagnostic: &Diagnostic, places: &Places) -> Value {
     let labels = std::iter::once((&diagnostic.primary, true))
         .chain(diagnostic.secondary.iter().map(|label| (label, false)))
-        .map(|(label, primary)| label_json(label, primary, sources))
+        .map(|(label, primary)| label_json(label, primary, places))
         .collect::<Vec<_>>();
     let mut object = json!({
         "code": diagnostic.code.as_str(),
         "severity": severity_name(diagnostic.severity()),
         "message": diagnostic.message,
     });
-    merge(&mut object, place_json(diagnostic.primary.span, sources));
+    merge(&mut object, place_json(diagnostic.primary.span, places));
     let rest = json!({ "labels": labels, "notes": diagnostic.notes, "help": diagnostic.help });
     merge(&mut object, rest);
     object
 }
 
-fn label_json(label: &Label, primary: bool, sources: &Sources) -> Value {
-    let mut object = place_json(label.span, sources);
+fn label_json(label: &Label, primary: bool, places: &Places) -> Value {
+    let mut object = place_json(label.span, places);
     let rest = json!({ "message": label.message, "primary": primary });
     merge(&mut object, rest);
     object
 }
 
 /// `{file, line, column, end_line, end_column}` for a span.
-fn place_json(span: Span, sources: &Sources) -> Value {
-    let text = sources.text(span.file);
+fn place_json(span: Span, places: &Places) -> Value {
+    let text = places.sources.text(span.file);
     let range = clamp(text, span);
-    let (line, column) = line_column(text, range.start);
-    let (end_line, end_column) = line_column(text, range.end);
+    let (line, column) = places.line_column(span.file, range.start);
+    let (end_line, end_column) = places.line_column(span.file, range.end);
     json!({
-        "file": sources.path(span.file),
+        "file": places.sources.path(span.file),
         "line": line,
         "column": column,
         "end_line": end_line,
@@ -110,14 +139,6 @@ fn merge(into: &mut Value, from: Value) {
     if let (Value::Object(into), Value::Object(from)) = (into, from) {
         into.extend(from);
     }
-}
-
-/// The 1-based line and character column of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
-    let line = before.matches('\n').count() + 1;
-    (line, before[line_start..].chars().count() + 1)
 }
 
 /// The span's byte range, kept inside the text and on character boundaries.

@@ -397,15 +397,15 @@ impl Builder {
                 span: Span::default(),
             };
         };
-        let mut ty = self.type_atom(atom);
-        for mark in inner {
-            let span = ty.span.to(self.span(&mark));
-            ty = Type {
+        let ty = self.type_atom(atom);
+        // `T??` is `T?`: an optional of an optional adds nothing.
+        match inner.last() {
+            Some(mark) => Type {
+                span: ty.span.to(self.span(&mark)),
                 kind: TypeKind::Optional(Box::new(ty)),
-                span,
-            };
+            },
+            None => ty,
         }
-        ty
     }
 
     fn type_atom(&self, pair: Pair<Rule>) -> Type {
