@@ -364,7 +364,11 @@ impl<'a> Checker<'a> {
             return;
         }
         if self.suggestions_left.get() == 0 {
-            let diag = Diagnostic::new(Code::S0101, name.span, format!("cannot find `{}`", name.node));
+            let diag = Diagnostic::new(
+                Code::S0101,
+                name.span,
+                format!("cannot find `{}`", name.node),
+            );
             self.report(diag.label("not defined"));
             return;
         }
@@ -1107,7 +1111,8 @@ impl<'a> Checker<'a> {
     }
 
     fn comprehension(&mut self, comp: &Comprehension) -> Ty {
-        let (source, element) = self.with_binding(comp, |c, element| (c.last_source.take(), element));
+        let (source, element) =
+            self.with_binding(comp, |c, element| (c.last_source.take(), element));
         match source {
             Some(Ty::Set(_)) => Ty::Set(Box::new(element)),
             _ => Ty::List(Box::new(element)),

@@ -60,7 +60,12 @@ pub fn to_text(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> St
 /// line 1, column 1.
 pub fn to_json(diagnostics: &[Diagnostic], sources: &Sources) -> Value {
     let places = Places::new(sources);
-    Value::Array(diagnostics.iter().map(|d| diagnostic_json(d, &places)).collect())
+    Value::Array(
+        diagnostics
+            .iter()
+            .map(|d| diagnostic_json(d, &places))
+            .collect(),
+    )
 }
 
 /// Line starts of each source, computed once per rendering, so placing a
@@ -84,8 +89,15 @@ impl<'a> Places<'a> {
         let mut cache = self.line_starts.borrow_mut();
         let starts = cache.entry(file).or_insert_with(|| line_starts(text));
         let line = starts.partition_point(|start| *start <= offset);
-        let line_start = line.checked_sub(1).and_then(|i| starts.get(i)).copied().unwrap_or(0);
-        let column = text.get(line_start..offset).map_or(0, |t| t.chars().count()) + 1;
+        let line_start = line
+            .checked_sub(1)
+            .and_then(|i| starts.get(i))
+            .copied()
+            .unwrap_or(0);
+        let column = text
+            .get(line_start..offset)
+            .map_or(0, |t| t.chars().count())
+            + 1;
         (line.max(1), column)
     }
 }
