@@ -30,6 +30,14 @@ pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
     if let Some(diag) = expected::nesting_error(file, text, MAX_NESTING) {
         return (File { items: Vec::new() }, vec![diag]);
     }
+    // Error detail (what was expected at the failure) costs time on every
+    // parse, so it is turned on only to explain a failure, parsing again. The
+    // switch is pest's, process-wide: a parse racing another thread's switch
+    // still parses the same, and at worst words an error with less detail.
+    pest::set_error_detail(false);
+    if let Ok(pairs) = SalvageParser::parse(Rule::file, text) {
+        return build_file(file, 0, pairs);
+    }
     pest::set_error_detail(true);
     match SalvageParser::parse(Rule::file, text) {
         Ok(pairs) => build_file(file, 0, pairs),
