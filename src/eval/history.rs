@@ -488,19 +488,17 @@ impl Evaluator<'_> {
         Ok(best.map(|(l, _)| l.index))
     }
 
+    /// The existing line with the latest start: `Ok(None)` when there is none.
+    fn last_line(&mut self) -> Result<Option<Line>, Support> {
+        let lines = self.lines()?;
+        let last = self.last_index(&lines)?;
+        Ok(last.and_then(|i| lines.iter().find(|l| l.index == i).cloned()))
+    }
+
     /// `last line`: the record of the existing line with the latest start, or none.
     pub(super) fn last_line_value(&mut self) -> Val {
-        let lines = match self.lines() {
-            Ok(lines) => lines,
-            Err(s) => return Val::Unknown(s),
-        };
-        match self.last_index(&lines) {
-            Ok(Some(i)) => lines
-                .iter()
-                .find(|l| l.index == i)
-                .map_or(Val::Known(Value::None), |l| {
-                    Val::Known(Value::Record(l.record.clone()))
-                }),
+        match self.last_line() {
+            Ok(Some(line)) => Val::Known(Value::Record(line.record)),
             Ok(None) => Val::Known(Value::None),
             Err(s) => Val::Unknown(s),
         }
@@ -508,15 +506,8 @@ impl Evaluator<'_> {
 
     /// A role of the last line (`end of last line`), none when there is no line.
     pub(super) fn last_line_role(&mut self, role: &str) -> Val {
-        let lines = match self.lines() {
-            Ok(lines) => lines,
-            Err(s) => return Val::Unknown(s),
-        };
-        match self.last_index(&lines) {
-            Ok(Some(i)) => lines
-                .iter()
-                .find(|l| l.index == i)
-                .map_or(Val::Known(Value::None), |l| l.role(role)),
+        match self.last_line() {
+            Ok(Some(line)) => line.role(role),
             Ok(None) => Val::Known(Value::None),
             Err(s) => Val::Unknown(s),
         }
@@ -524,15 +515,8 @@ impl Evaluator<'_> {
 
     /// `last line is X`.
     pub(super) fn last_line_is(&mut self, x: &str) -> Truth {
-        let lines = match self.lines() {
-            Ok(lines) => lines,
-            Err(s) => return Truth::Unknown(s),
-        };
-        match self.last_index(&lines) {
-            Ok(Some(i)) => match lines.iter().find(|l| l.index == i) {
-                Some(line) => self.line_matches(line, x),
-                None => Truth::False,
-            },
+        match self.last_line() {
+            Ok(Some(line)) => self.line_matches(&line, x),
             Ok(None) => Truth::False,
             Err(s) => Truth::Unknown(s),
         }
