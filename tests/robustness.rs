@@ -1111,7 +1111,29 @@ robust_test! {
         let _ = timed(&format!("[robust] {n} chained defines"), &chain);
         let cycle = chain.replace(&format!("define d{n} = x"), &format!("define d{n} = d0"));
         let report = timed(&format!("[robust] a cycle of {n} defines"), &cycle);
+        // Longer than the define depth limit: reported as too deep (S0002).
+        assert_error(&report, Code::S0002);
+        let short = (0..100).map(|i| format!("define c{i} = c{} and x\n", (i + 1) % 100)).collect::<String>();
+        let report = timed("[robust] a cycle of 100 defines", &format!("{HEADER}{short}rule r when c0 then flag f \"f\"\n"));
         assert_error(&report, Code::S0108);
+    }
+
+    /// 20,000 defines each naming the next, and as many parameterised defines
+    /// each calling the next: far past the define depth limit, one S0002 each.
+    fn define_chains_20k() {
+        let n = 20_000;
+        let mut chain = HEADER.to_string();
+        for i in 0..n {
+            chain.push_str(&format!("define d{i} = d{}\n", i + 1));
+        }
+        chain.push_str(&format!("define d{n} = x\nrule r when d0 then flag f \"f\"\n"));
+        assert_error(&timed(&format!("[robust] {n} chained defines"), &chain), Code::S0002);
+        let mut calls = HEADER.to_string();
+        for i in 0..n {
+            calls.push_str(&format!("define f{i}(v: bool) = f{}(v)\n", i + 1));
+        }
+        calls.push_str(&format!("define f{n}(v: bool) = v\nrule r when f0(x) then flag f \"f\"\n"));
+        assert_error(&timed(&format!("[robust] {n} chained calls"), &calls), Code::S0002);
     }
 
     /// About 10 MB of valid rules: it checks, reports, and finishes. By

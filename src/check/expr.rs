@@ -278,6 +278,10 @@ impl<'a> Checker<'a> {
         let Some(define) = self.env.defines.get(name).copied() else {
             return Ty::Error;
         };
+        if self.define_stack.len() >= MAX_DEFINE_DEPTH {
+            self.too_deep(name, used_at);
+            return Ty::Error;
+        }
         self.defines
             .insert(name.to_string(), DefineState::InProgress);
         self.define_stack.push(name.to_string());
@@ -294,6 +298,23 @@ impl<'a> Checker<'a> {
         self.defines
             .insert(name.to_string(), DefineState::Done(ty.clone()));
         ty
+    }
+
+    /// Defines that use defines more than [`MAX_DEFINE_DEPTH`] deep (S0002),
+    /// reported once per run (every deeper define would repeat it).
+    fn too_deep(&mut self, name: &str, used_at: Span) {
+        if !self.cycles_reported.insert("\u{0}too deep".to_string()) {
+            return;
+        }
+        self.report(
+            Diagnostic::new(
+                Code::S0002,
+                used_at,
+                format!("`{name}` is reached through more than {MAX_DEFINE_DEPTH} defines"),
+            )
+            .label("too deep here")
+            .help("flatten the chain: let a define use the condition itself rather than another define"),
+        );
     }
 
     fn report_cycle(&mut self, name: &str, used_at: Span) {
@@ -435,13 +456,12 @@ impl<'a> Checker<'a> {
         if self.imports_failed {
             return;
         }
-        let candidates: Vec<&str> = self
+        let candidates = self
             .env
             .vocab
             .iter()
             .filter(|(_, (k, _))| kinds.contains(k))
-            .map(|(n, _)| n.as_str())
-            .collect();
+            .map(|(n, _)| n.as_str());
         let suggestion = self.suggestion(&name.node, candidates);
         self.report(
             Diagnostic::new(
@@ -1280,6 +1300,10 @@ pub const ALL_VOCAB: [VocabKind; 4] = [
     VocabKind::Class,
     VocabKind::Tag,
 ];
+
+/// How deep defines may use defines: evaluation follows the same chain on a
+/// fixed stack, so the limit keeps every accepted protocol evaluable.
+pub const MAX_DEFINE_DEPTH: usize = 512;
 
 /// Names every expression can use.
 const BUILTINS: &[&str] = &["line", "as_of", "candidates"];
