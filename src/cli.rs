@@ -126,7 +126,7 @@ fn target(path: &Path) -> Result<Target, Usage> {
         return Ok(Target::File(path.to_path_buf()));
     }
     let mut found = Vec::new();
-    find_salv(path, &mut found)
+    find_files(path, &["salv"], &mut found)
         .map_err(|e| Usage(format!("cannot search `{}`: {e}", path.display())))?;
     if found.is_empty() {
         return Err(Usage(format!("no `.salv` files in `{}`", path.display())));
@@ -135,9 +135,13 @@ fn target(path: &Path) -> Result<Target, Usage> {
     Ok(Target::Tree(found))
 }
 
-/// Collects the `.salv` files under `folder`, skipping hidden entries and
-/// not following symlinked folders.
-fn find_salv(folder: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Collects the files under `folder` whose extension is one of `extensions`,
+/// skipping hidden entries and not following symlinked folders.
+pub(crate) fn find_files(
+    folder: &Path,
+    extensions: &[&str],
+    found: &mut Vec<PathBuf>,
+) -> std::io::Result<()> {
     for entry in std::fs::read_dir(folder)? {
         let entry = entry?;
         let path = entry.path();
@@ -145,8 +149,12 @@ fn find_salv(folder: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
             continue;
         }
         if entry.file_type()?.is_dir() {
-            find_salv(&path, found)?;
-        } else if path.extension().is_some_and(|e| e == "salv") && path.is_file() {
+            find_files(&path, extensions, found)?;
+        } else if path
+            .extension()
+            .is_some_and(|e| extensions.iter().any(|x| e == *x))
+            && path.is_file()
+        {
             found.push(path);
         }
     }
@@ -270,7 +278,7 @@ fn test(args: &TestArgs) -> Result<ExitCode, Usage> {
         }
     }
     let root = args.root.as_deref();
-    let (passed, failed, broken) = on_big_stack(|| {
+    let (passed, failed, broken) = salvage::project::on_big_stack(|| {
         let mut tally = (0, 0, false);
         for protocol in &protocols {
             let run = testing::run_file(protocol, root);
@@ -332,21 +340,4 @@ fn run_text(run: &ProtocolRun) -> String {
         run.path
     ));
     text
-}
-
-/// Runs `work` on a thread with a large stack, so that deep but legal
-/// expressions evaluate without overflowing; on this thread if none starts.
-fn on_big_stack<T: Send>(work: impl Fn() -> T + Sync) -> T {
-    const STACK_SIZE: usize = 256 * 1024 * 1024;
-    std::thread::scope(|scope| {
-        let spawned = std::thread::Builder::new()
-            .stack_size(STACK_SIZE)
-            .spawn_scoped(scope, &work);
-        match spawned {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => work(),
-        }
-    })
 }

@@ -170,7 +170,7 @@ fn file_input(path: PathBuf) -> Input {
 /// The `.json` and `.jsonl` files under a folder, sorted.
 fn folder(path: &Path) -> Result<Vec<Input>, Usage> {
     let mut found = Vec::new();
-    find_cases(path, &mut found)
+    crate::cli::find_files(path, &["json", "jsonl"], &mut found)
         .map_err(|e| Usage(format!("cannot search `{}`: {e}", path.display())))?;
     if found.is_empty() {
         return Err(Usage(format!(
@@ -180,28 +180,6 @@ fn folder(path: &Path) -> Result<Vec<Input>, Usage> {
     }
     found.sort();
     Ok(found.into_iter().map(file_input).collect())
-}
-
-/// Collects case files under `folder`, skipping hidden entries and not
-/// following symlinked folders.
-fn find_cases(folder: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(folder)? {
-        let entry = entry?;
-        let path = entry.path();
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        if entry.file_type()?.is_dir() {
-            find_cases(&path, found)?;
-        } else if path
-            .extension()
-            .is_some_and(|e| e == "json" || e == "jsonl")
-            && path.is_file()
-        {
-            found.push(path);
-        }
-    }
-    Ok(())
 }
 
 // ---------- reading ----------

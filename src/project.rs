@@ -209,7 +209,7 @@ pub fn load_str(name: &str, text: &str) -> (Program, Vec<Diagnostic>) {
 
 /// Runs `work` on a thread with a [`STACK_SIZE`] stack; on the current
 /// thread if no such thread can be started. A panic in `work` is passed on.
-fn on_big_stack<T: Send, F: Fn() -> T + Sync>(work: F) -> T {
+pub fn on_big_stack<T: Send, F: Fn() -> T + Sync>(work: F) -> T {
     std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
             .name("salvage-check".to_string())

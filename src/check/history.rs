@@ -7,18 +7,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::span::{Name, Span};
 use crate::syntax::ast::*;
 
-/// The roles a history mapping may name.
-pub const ROLES: &[&str] = &[
-    "start",
-    "end",
-    "event",
-    "response",
-    "outcome",
-    "regimen",
-    "agents",
-    "agent_end",
-    "line",
-];
+use crate::syntax::ast::HISTORY_ROLES as ROLES;
 
 /// The roles the case's history maps, and the record of its lines.
 #[derive(Debug, Clone, Default)]

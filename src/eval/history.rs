@@ -446,24 +446,24 @@ impl Evaluator<'_> {
         responded.and(timing)
     }
 
+    /// response ∈ responding.
     fn responded(&self, line: &Line) -> Truth {
         let responding = self
             .protocol
             .history
             .as_ref()
-            .map(|h| h.responding.clone())
-            .unwrap_or_default();
-        in_values(line.role("response"), &responding)
+            .map_or(&[][..], |h| &h.responding);
+        in_values(line.role("response"), responding)
     }
 
+    /// outcome ∈ intolerance.
     fn intolerant(&self, line: &Line) -> Truth {
         let intolerance = self
             .protocol
             .history
             .as_ref()
-            .map(|h| h.intolerance.clone())
-            .unwrap_or_default();
-        in_values(line.role("outcome"), &intolerance)
+            .map_or(&[][..], |h| &h.intolerance);
+        in_values(line.role("outcome"), intolerance)
     }
 
     /// The index of the existing line with the latest start (a tie goes to the later entry).

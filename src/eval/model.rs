@@ -605,7 +605,7 @@ fn history_schema(
         }
     }
     for f in records.get(&record.node).into_iter().flatten() {
-        if ROLES.contains(&f.name.node.as_str()) {
+        if ast::HISTORY_ROLES.contains(&f.name.node.as_str()) {
             schema.roles.entry(f.name.node.clone()).or_insert_with(|| {
                 RoleValue::Expr(ast::Expr {
                     kind: ast::ExprKind::Name(f.name.clone()),
@@ -619,19 +619,6 @@ fn history_schema(
         .retain(|_, v| !matches!(v, RoleValue::Unmapped));
     Some(schema)
 }
-
-/// Roles that default to a record field of the same name.
-const ROLES: &[&str] = &[
-    "start",
-    "end",
-    "event",
-    "response",
-    "outcome",
-    "regimen",
-    "agents",
-    "agent_end",
-    "line",
-];
 
 fn history_of(ty: &ast::Type) -> Option<(&crate::span::Name, &[ast::Role])> {
     match &ty.kind {

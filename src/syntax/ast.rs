@@ -299,6 +299,20 @@ pub struct Role {
     pub span: Span,
 }
 
+/// The roles a history mapping may name; an unmapped one defaults to the
+/// record's field of the same name.
+pub const HISTORY_ROLES: &[&str] = &[
+    "start",
+    "end",
+    "event",
+    "response",
+    "outcome",
+    "regimen",
+    "agents",
+    "agent_end",
+    "line",
+];
+
 /// What a history role maps to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RoleValue {
