@@ -2,42 +2,11 @@
 //! ranks, status, and the missing facts that could change the decision.
 
 use super::output::{
-    Avoided, Conflict, Contraindicated, Included, Indeterminate, Message, MissingItem, OptionKind,
-    Pending, Recommendation, Status, TraceEntry, TraceResult, VocabKind,
+    Avoided, Conflict, Contraindicated, Decision, Included, Indeterminate, Message, MissingItem,
+    OptionKind, Pending, Recommendation, Status, TraceEntry, TraceResult, VocabKind,
 };
 use super::{ActionKind, ActionOutcome, RuleOutcome, Vocabulary};
 use crate::eval::truth::{Missing, Support, Truth};
-
-/// The decision's parts that rules decide.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Assembled {
-    /// The status.
-    pub status: Status,
-    /// Recommended and considered options.
-    pub recommendations: Vec<Recommendation>,
-    /// Options waiting on data.
-    pub pending: Vec<Pending>,
-    /// Options removed by known avoids.
-    pub avoided: Vec<Avoided>,
-    /// Avoided agents, classes and tags.
-    pub contraindicated: Vec<Contraindicated>,
-    /// Options that must be kept.
-    pub included: Vec<Included>,
-    /// Options both included and avoided.
-    pub conflicts: Vec<Conflict>,
-    /// Orders.
-    pub orders: Vec<Message>,
-    /// Referrals.
-    pub referrals: Vec<Message>,
-    /// Flags.
-    pub flags: Vec<Message>,
-    /// Facts whose knowledge could change the decision.
-    pub missing: Vec<MissingItem>,
-    /// Unknowns no fact can settle.
-    pub indeterminate: Vec<Indeterminate>,
-    /// Each rule's result.
-    pub trace: Vec<TraceEntry>,
-}
 
 /// One unknown that relevance forces true and false: a rule's condition, an
 /// action's `if`, or one member of an `each`.
@@ -48,8 +17,15 @@ struct Unit {
     member: Option<usize>,
 }
 
-/// Assembles the decision from every rule's outcome.
-pub fn assemble(outcomes: &[RuleOutcome], vocab: &dyn Vocabulary, reasons: &[String]) -> Assembled {
+/// Assembles the decision from every rule's outcome: writes its status,
+/// options, messages, `missing` and `indeterminate` into `decision`, and
+/// returns the trace (each rule's result).
+pub fn assemble(
+    outcomes: &[RuleOutcome],
+    vocab: &dyn Vocabulary,
+    reasons: &[String],
+    decision: &mut Decision,
+) -> Vec<TraceEntry> {
     let base = Pass::run(outcomes, None);
     let mut found: Vec<(usize, Missing, String)> = Vec::new();
     let mut indeterminate = Vec::new();
@@ -82,10 +58,9 @@ pub fn assemble(outcomes: &[RuleOutcome], vocab: &dyn Vocabulary, reasons: &[Str
     for (_, fact, rule) in &found {
         add_missing(&mut missing, fact, rule);
     }
-    let mut assembled = base.finish(vocab, reasons);
-    assembled.missing = missing;
-    assembled.indeterminate = indeterminate;
-    assembled
+    decision.missing = missing;
+    decision.indeterminate = indeterminate;
+    base.finish(vocab, reasons, decision)
 }
 
 fn add_missing(list: &mut Vec<MissingItem>, fact: &Missing, rule: &str) {
@@ -363,9 +338,14 @@ impl Pass {
         Core::of(self, vocab, reasons)
     }
 
-    fn finish(self, vocab: &dyn Vocabulary, reasons: &[String]) -> Assembled {
+    fn finish(
+        self,
+        vocab: &dyn Vocabulary,
+        reasons: &[String],
+        decision: &mut Decision,
+    ) -> Vec<TraceEntry> {
         let resolved = Resolver::new(&self, vocab, reasons).resolve();
-        assembled(resolved, self)
+        fill(decision, resolved, self)
     }
 }
 
@@ -711,22 +691,19 @@ impl<'a> Resolver<'a> {
     }
 }
 
-fn assembled(resolved: Resolved, pass: Pass) -> Assembled {
-    Assembled {
-        status: resolved.status,
-        recommendations: resolved.recommended.iter().map(recommendation).collect(),
-        pending: resolved.pending.iter().map(pending).collect(),
-        avoided: resolved.avoided,
-        contraindicated: resolved.contraindicated,
-        included: included(&pass.includes),
-        conflicts: resolved.conflicts,
-        orders: pass.orders,
-        referrals: pass.referrals,
-        flags: pass.flags,
-        missing: Vec::new(),
-        indeterminate: Vec::new(),
-        trace: pass.trace,
-    }
+/// Writes the rule-decided parts into the decision; returns the trace.
+fn fill(decision: &mut Decision, resolved: Resolved, pass: Pass) -> Vec<TraceEntry> {
+    decision.status = resolved.status;
+    decision.recommendations = resolved.recommended.iter().map(recommendation).collect();
+    decision.pending = resolved.pending.iter().map(pending).collect();
+    decision.avoided = resolved.avoided;
+    decision.contraindicated = resolved.contraindicated;
+    decision.included = included(&pass.includes);
+    decision.conflicts = resolved.conflicts;
+    decision.orders = pass.orders;
+    decision.referrals = pass.referrals;
+    decision.flags = pass.flags;
+    pass.trace
 }
 
 /// One entry per option: its smallest tier, the rules of every naming action,

@@ -7,7 +7,7 @@ mod run;
 
 pub use run::{decide, error_record, evaluate, RunOptions};
 
-pub use assemble::{assemble, to_item, Assembled};
+pub use assemble::{assemble, to_item};
 
 use crate::eval::truth::Truth;
 

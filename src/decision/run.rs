@@ -61,7 +61,6 @@ pub fn decide(
 ) -> Decision {
     let mut evaluator = Evaluator::new(protocol, case, as_of);
     let outcomes = evaluator.outcomes();
-    let assembled = assemble(&outcomes, &protocol.vocab, &protocol.reasons);
     let (reports, unknown_reports) = evaluator.reports();
     let info = ProtocolInfo {
         name: protocol.header.name.clone(),
@@ -70,23 +69,12 @@ pub fn decide(
         sha256: protocol.sha256.clone(),
     };
     let mut d = Decision::new(case.id.clone(), as_of.to_string(), as_of_source, info);
-    d.status = assembled.status;
-    d.recommendations = assembled.recommendations;
-    d.pending = assembled.pending;
-    d.avoided = assembled.avoided;
-    d.contraindicated = assembled.contraindicated;
-    d.included = assembled.included;
-    d.conflicts = assembled.conflicts;
-    d.orders = assembled.orders;
-    d.referrals = assembled.referrals;
-    d.flags = assembled.flags;
-    d.missing = assembled.missing;
-    d.indeterminate = assembled.indeterminate;
+    let trace = assemble(&outcomes, &protocol.vocab, &protocol.reasons, &mut d);
     d.reports = reports;
     d.unknown_reports = unknown_reports;
     d.warnings = case.warnings.clone();
     d.warnings.extend(evaluator.warnings);
-    d.trace = explain.then_some(assembled.trace);
+    d.trace = explain.then_some(trace);
     d
 }
 
