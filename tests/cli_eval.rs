@@ -9,51 +9,25 @@
 mod schema;
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
+
+#[path = "common/temp.rs"]
+mod temp;
+use temp::TempDir;
+
+/// A scratch folder holding the brief's protocol as `dlbcl.salv`.
+fn with_protocol() -> TempDir {
+    let dir = TempDir::new();
+    dir.write("dlbcl.salv", PROTOCOL);
+    dir
+}
 
 /// The brief's example protocol and case.
 const PROTOCOL: &str = include_str!("cases/eval/brief/dlbcl.salv");
 const CASE: &str = include_str!("cases/eval/brief/c-17.json");
-
-/// A folder under the system temp dir holding `dlbcl.salv`, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::SeqCst);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let name = format!("salvage-eval-{}-{n}-{nanos}", std::process::id());
-        let dir = TempDir(std::env::temp_dir().join(name));
-        dir.write("dlbcl.salv", PROTOCOL);
-        dir
-    }
-
-    /// Writes `text` at `relative`, creating folders.
-    fn write(&self, relative: &str, text: &str) -> PathBuf {
-        let path = self.0.join(relative);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The brief's case on one line, with id `id`; `as_of` removed when `None`,
 /// else set to it.
@@ -134,7 +108,7 @@ fn is_error(record: &Value) -> bool {
 
 #[test]
 fn json_lines_give_one_record_per_non_blank_line_with_errors_in_place() {
-    let dir = TempDir::new();
+    let dir = with_protocol();
     let lines = [
         case("c-1", None),
         String::new(),
@@ -169,7 +143,7 @@ fn json_lines_give_one_record_per_non_blank_line_with_errors_in_place() {
 
 #[test]
 fn every_record_a_decision_exits_0() {
-    let dir = TempDir::new();
+    let dir = with_protocol();
     dir.write("c-17.json", CASE);
     let output = salvage(dir.path(), &["eval", "dlbcl.salv", "c-17.json"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
@@ -185,7 +159,7 @@ fn every_record_a_decision_exits_0() {
 
 #[test]
 fn explain_adds_the_trace() {
-    let dir = TempDir::new();
+    let dir = with_protocol();
     dir.write("c-17.json", CASE);
     let output = salvage(
         dir.path(),
@@ -200,7 +174,7 @@ fn explain_adds_the_trace() {
 
 #[test]
 fn a_dash_reads_json_lines_on_stdin() {
-    let dir = TempDir::new();
+    let dir = with_protocol();
     let input = format!(
         "{}\n\n{}\n",
         case("a", Some("2026-01-01")),
@@ -223,7 +197,7 @@ fn a_dash_reads_json_lines_on_stdin() {
 
 #[test]
 fn a_folder_gives_its_json_and_jsonl_files_recursively_in_sorted_order() {
-    let dir = TempDir::new();
+    let dir = with_protocol();
     dir.write(
         "cases/b.jsonl",
         &format!("{}\n", case("b", Some("2026-01-01"))),
@@ -243,7 +217,7 @@ fn a_folder_gives_its_json_and_jsonl_files_recursively_in_sorted_order() {
 
 #[test]
 fn a_json_array_gives_each_element_with_the_line_it_starts_on() {
-    let dir = TempDir::new();
+    let dir = with_protocol();
     let text = format!(
         "[\n  {},\n  {}\n,\n  42\n]\n",
         case("a", Some("2026-01-01")),
@@ -263,7 +237,7 @@ fn a_json_array_gives_each_element_with_the_line_it_starts_on() {
 
 #[test]
 fn as_of_applies_only_to_cases_without_one() {
-    let dir = TempDir::new();
+    let dir = with_protocol();
     let input = format!(
         "{}\n{}\n",
         case("own", Some("2026-01-01")),
@@ -295,7 +269,7 @@ fn records_of_errors(output: &Output) -> Vec<bool> {
 
 #[test]
 fn a_draft_protocol_is_refused_unless_allowed() {
-    let dir = TempDir::new();
+    let dir = with_protocol();
     dir.write(
         "draft.salv",
         &PROTOCOL.replace("status approved", "status draft"),
@@ -319,7 +293,7 @@ fn a_draft_protocol_is_refused_unless_allowed() {
 
 #[test]
 fn a_protocol_with_errors_gives_diagnostics_and_no_records() {
-    let dir = TempDir::new();
+    let dir = with_protocol();
     dir.write(
         "broken.salv",
         &PROTOCOL.replace("when ecog >= 3", "when ecgo >= 3"),
@@ -337,7 +311,7 @@ fn a_protocol_with_errors_gives_diagnostics_and_no_records() {
 
 #[test]
 fn usage_errors_exit_2() {
-    let dir = TempDir::new();
+    let dir = with_protocol();
     std::fs::create_dir_all(dir.path().join("empty")).unwrap();
     for args in [
         &["eval", "dlbcl.salv", "missing.jsonl"][..],
@@ -355,7 +329,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn unknown_keys_are_reported_once_per_run_or_are_errors_when_strict() {
-    let dir = TempDir::new();
+    let dir = with_protocol();
     let odd = |id: &str| case(id, Some("2026-01-01")).replacen('{', "{\"ward\":\"B\",", 1);
     dir.write("cases.jsonl", &format!("{}\n{}\n", odd("a"), odd("b")));
     let output = salvage(dir.path(), &["eval", "dlbcl.salv", "cases.jsonl"]);
@@ -380,7 +354,7 @@ fn unknown_keys_are_reported_once_per_run_or_are_errors_when_strict() {
 
 #[test]
 fn output_is_byte_identical_across_runs_and_thread_counts() {
-    let dir = TempDir::new();
+    let dir = with_protocol();
     // More than one chunk (4096 records), with error records mixed in.
     let mut input = many(4200);
     input.insert_str(0, "not json\n");
@@ -414,7 +388,7 @@ fn output_is_byte_identical_across_runs_and_thread_counts() {
 
 #[test]
 fn closing_stdout_early_stops_quietly_with_exit_0() {
-    let dir = TempDir::new();
+    let dir = with_protocol();
     dir.write("cases.jsonl", &many(600));
     let mut child = command(dir.path(), &["eval", "dlbcl.salv", "cases.jsonl"])
         .stdout(Stdio::piped())

@@ -3,11 +3,14 @@
 //! and the differing part of the decision.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use salvage::testing::{self, Outcome};
+
+#[path = "common/temp.rs"]
+mod temp;
+use temp::TempDir;
 
 /// The brief's example protocol (approved, effective 2026-01-01).
 const PROTOCOL: &str = include_str!("cases/eval/brief/dlbcl.salv");
@@ -18,42 +21,6 @@ const LATE_RELAPSE: &str = r#"given {"age": 60, "ecog": 1, "histology": "DLBCL_N
          "crcl": [{"date": "2025-10-01", "value": 80, "unit": "mL/min"}],
          "lines": [{"regimen": "R-CHOP", "start_date": "2023-07-01", "end_date": "2024-01-01",
                     "best_response": "CR", "progression_date": "2025-10-01"}]}"#;
-
-/// A folder under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::SeqCst);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let name = format!("salvage-test-{}-{n}-{nanos}", std::process::id());
-        let path = std::env::temp_dir().join(name);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    /// Writes `text` at `relative`, creating folders.
-    fn write(&self, relative: &str, text: &str) -> PathBuf {
-        let path = self.0.join(relative);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The brief's protocol followed by `tests`.
 fn protocol_with(tests: &str) -> String {
