@@ -330,8 +330,8 @@ impl<'a> Loader<'a> {
             FieldType::Date => Value::Date(date_value(json, path)?),
             FieldType::Duration => self.duration(json, path)?,
             FieldType::Enum(name) => self.enumeration(name, json, path)?,
-            FieldType::Agent(open) => self.vocab(VocabKind::Agent, *open, json, path)?,
-            FieldType::Regimen(open) => self.vocab(VocabKind::Regimen, *open, json, path)?,
+            FieldType::Agent(open) => return self.vocab(VocabKind::Agent, *open, json, path),
+            FieldType::Regimen(open) => return self.vocab(VocabKind::Regimen, *open, json, path),
             FieldType::List(inner) => Value::List(self.list(inner, json, path)?),
             FieldType::Set(inner) => Value::List(dedup(self.list(inner, json, path)?)),
             FieldType::Map(key, val) => self.map(key, val, json, path)?,
@@ -401,9 +401,11 @@ impl<'a> Loader<'a> {
         }
         .unwrap_or_else(|| Json::String(text.to_string()));
         match self.value(ty, &json, path)? {
-            Val::Known(Value::None) | Val::Unknown(_) => {
-                Err(CaseError::at(path, "a map key cannot be none"))
-            }
+            Val::Known(Value::None) => Err(CaseError::at(path, "a map key cannot be none")),
+            Val::Unknown(_) => Err(CaseError::at(
+                path,
+                "a map key must name a declared agent or regimen (add an alias)",
+            )),
             Val::Known(value) => Ok(value),
         }
     }
@@ -616,8 +618,9 @@ impl<'a> Loader<'a> {
         ))
     }
 
-    /// An agent or regimen named in free text.
-    fn vocab(&mut self, kind: VocabKind, open: Openness, json: &Json, path: &str) -> Loaded<Value> {
+    /// An agent or regimen named in free text. Text in an `open` field that
+    /// resolves to nothing is unknown, its path asked for with `why: unrecognised`.
+    fn vocab(&mut self, kind: VocabKind, open: Openness, json: &Json, path: &str) -> Loaded<Val> {
         let Json::String(text) = json else {
             return Err(CaseError::at(
                 path,
@@ -631,7 +634,7 @@ impl<'a> Loader<'a> {
         let vocab = &self.protocol.vocab;
         let resolved = vocab.spellings.get(&fold(text));
         if let Some(name) = resolved.filter(|n| kind.declares(self.protocol, n)) {
-            return Ok(Value::Vocab(VocabValue::Known(name.clone())));
+            return Ok(Val::Known(Value::Vocab(VocabValue::Known(name.clone()))));
         }
         let suggestion = self.vocab_suggestion(kind, text);
         let problem = match resolved {
@@ -654,7 +657,7 @@ impl<'a> Loader<'a> {
                     format!("`{path}`: {problem}; {note}"),
                     suggestion,
                 ));
-                Ok(Value::Vocab(VocabValue::Other(text.clone())))
+                Ok(Val::Known(Value::Vocab(VocabValue::Other(text.clone()))))
             }
             Openness::Open | Openness::OpenOther => {
                 let note = if resolved.is_none() {
@@ -666,10 +669,7 @@ impl<'a> Loader<'a> {
                     format!("`{path}`: {problem}; {note}"),
                     suggestion,
                 ));
-                Ok(Value::Vocab(VocabValue::Unrecognised {
-                    text: text.clone(),
-                    path: path.to_string(),
-                }))
+                Ok(Val::Unknown(Support::unrecognised(path)))
             }
         }
     }

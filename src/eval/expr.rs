@@ -330,9 +330,6 @@ impl<'p> Evaluator<'p> {
                 }
                 from_truth(result)
             }
-            (Value::Vocab(VocabValue::Unrecognised { path, .. }), _) => {
-                Val::Unknown(unrecognised(path))
-            }
             _ => from_truth(Truth::False),
         }
     }
@@ -416,9 +413,6 @@ impl<'p> Evaluator<'p> {
         match self.eval(inner) {
             Val::Known(Value::Record(record)) => self.record_is(&record, name),
             Val::Known(Value::Vocab(VocabValue::Known(option))) => self.option_is(&option, name),
-            Val::Known(Value::Vocab(VocabValue::Unrecognised { path, .. })) => {
-                Truth::Unknown(unrecognised(&path))
-            }
             Val::Known(Value::Enum(e)) => Truth::known(e.name == name),
             Val::Known(_) => Truth::False,
             Val::Unknown(s) => Truth::Unknown(s),
@@ -735,13 +729,4 @@ fn unknown_of(a: &Val, b: &Val) -> Val {
 
 fn date_value(d: Date) -> Value {
     Value::Date(DateRange::day(d))
-}
-
-/// The support of an unrecognised free-text value: its path, asked for with `why: unrecognised`.
-pub fn unrecognised(path: &str) -> Support {
-    Support::of(Missing::Fact {
-        path: path.to_string(),
-        need: None,
-        why: Some("unrecognised".to_string()),
-    })
 }

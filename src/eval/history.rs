@@ -1,7 +1,7 @@
 //! Therapy history: lines read through the role mapping, matching against
 //! vocabulary, and the history predicates of the brief.
 
-use super::expr::{from_truth, unrecognised, Evaluator};
+use super::expr::{from_truth, Evaluator};
 use super::ops;
 use super::truth::{Support, Truth};
 use super::value::{DateRange, Quantity, Record, Val, Value, VocabValue};
@@ -237,7 +237,6 @@ impl Evaluator<'_> {
             .unwrap_or_else(|| VocabValue::Known(name.to_string()));
         match value {
             VocabValue::Known(x) => self.line_matches(line, &x),
-            VocabValue::Unrecognised { path, .. } => Truth::Unknown(unrecognised(&path)),
             VocabValue::Other(_) => Truth::False,
         }
     }
@@ -269,9 +268,6 @@ impl Evaluator<'_> {
     fn line_is_regimen(&self, line: &Line, x: &str) -> Truth {
         match line.role("regimen") {
             Val::Known(Value::Vocab(VocabValue::Known(r))) => Truth::known(r == x),
-            Val::Known(Value::Vocab(VocabValue::Unrecognised { path, .. })) => {
-                Truth::Unknown(unrecognised(&path))
-            }
             Val::Known(Value::Vocab(VocabValue::Other(_))) => Truth::False,
             Val::Unknown(s) => Truth::Unknown(s),
             _ => self.agents_are_regimen(line, x),
@@ -301,10 +297,6 @@ impl Evaluator<'_> {
                     if !names.contains(a) {
                         names.push(a.clone());
                     }
-                }
-                Val::Known(Value::Vocab(VocabValue::Unrecognised { path, .. })) => {
-                    unread.merge(&unrecognised(path));
-                    unread_count += 1;
                 }
                 Val::Unknown(s) => {
                     unread.merge(s);
@@ -337,7 +329,6 @@ impl Evaluator<'_> {
     fn vocab_has(&self, v: &VocabValue, x: &str) -> Truth {
         match v {
             VocabValue::Known(name) => Truth::known(self.option_has(name, x)),
-            VocabValue::Unrecognised { path, .. } => Truth::Unknown(unrecognised(path)),
             VocabValue::Other(_) => Truth::False,
         }
     }

@@ -248,7 +248,6 @@ pub fn display(v: &Value) -> String {
         },
         Value::Enum(e) => e.name.clone(),
         Value::Vocab(VocabValue::Known(n) | VocabValue::Other(n)) => n.clone(),
-        Value::Vocab(VocabValue::Unrecognised { text, .. }) => text.clone(),
         Value::List(items) => {
             let parts: Vec<String> = items
                 .iter()

@@ -53,6 +53,16 @@ impl Support {
         }
     }
 
+    /// Support of free text that resolves to no declared name: its path, asked
+    /// for with `why: unrecognised` (the fix is an alias).
+    pub fn unrecognised(path: &str) -> Support {
+        Support::of(Missing::Fact {
+            path: path.to_string(),
+            need: None,
+            why: Some("unrecognised".to_string()),
+        })
+    }
+
     /// Adds another support's facts (keeping first-read order, no repeats).
     pub fn merge(&mut self, other: &Support) {
         for fact in &other.facts {

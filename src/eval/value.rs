@@ -86,18 +86,12 @@ pub struct EnumValue {
     pub index: usize,
 }
 
-/// An agent or regimen as read from a case.
+/// An agent or regimen as read from a case. (Free text in an `open` field that
+/// resolves to nothing is not a value: the loader reads it as unknown.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VocabValue {
     /// A declared agent or regimen, by its declared name.
     Known(String),
-    /// Free text in an `open` field that resolves to nothing: every match on it is unknown.
-    Unrecognised {
-        /// The text as written.
-        text: String,
-        /// Its JSON pointer.
-        path: String,
-    },
     /// Free text in an `open other` field: a known agent or regimen outside the vocabulary.
     Other(String),
 }
