@@ -254,6 +254,25 @@ impl Evaluator<'_> {
         if self.protocol.vocab.regimens.contains_key(x) {
             return self.line_is_regimen(line, x);
         }
+        self.line_has_agent_group(line, x)
+            .or(self.line_is_regimen_with_group(line, x))
+    }
+
+    /// A regimen's own classes and tags apply to a line that names the regimen
+    /// or lists exactly its agents.
+    fn line_is_regimen_with_group(&self, line: &Line, x: &str) -> Truth {
+        let mut result = Truth::False;
+        for (name, regimen) in &self.protocol.vocab.regimens {
+            let groups = &regimen.groups;
+            if groups.classes.iter().chain(&groups.tags).any(|g| g == x) {
+                result = result.or(self.line_is_regimen(line, name));
+            }
+        }
+        result
+    }
+
+    /// An agent, class or tag X through the line's agents (listed, else its regimen's).
+    fn line_has_agent_group(&self, line: &Line, x: &str) -> Truth {
         match line.role("agents") {
             Val::Known(Value::List(agents)) if !agents.is_empty() => self.any_agent(&agents, x),
             Val::Unknown(s) => Truth::Unknown(s),
