@@ -134,6 +134,9 @@ impl<'p> Evaluator<'p> {
         if let Some((_, v)) = self.locals.iter().rev().find(|(n, _)| n == name) {
             return v.clone();
         }
+        if self.protocol.history.as_ref().is_some_and(|h| h.field == name) {
+            return self.prior_lines();
+        }
         if let Some(v) = self.case.fields.get(name) {
             return v.clone();
         }

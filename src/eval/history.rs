@@ -3,7 +3,9 @@
 
 use super::expr::{from_truth, Evaluator};
 use super::ops;
-use super::truth::{Support, Truth};
+use super::case::escape_pointer;
+use super::model::FieldType;
+use super::truth::{Missing, Support, Truth};
 use super::value::{DateRange, Quantity, Record, Val, Value, VocabValue};
 use crate::decision::output::HistoryMatch;
 use crate::syntax::ast::{Expr, HistoryPred, HistoryTarget, RoleValue};
@@ -79,11 +81,61 @@ impl Evaluator<'_> {
             Some(Val::Unknown(s)) => Truth::Unknown(s.clone()),
             _ => Truth::False,
         };
+        let record_type = self.protocol.history.as_ref().map(|h| h.record.clone());
+        let record = self.masked_record(record, record_type.as_deref());
         Line {
             index,
             exists,
             roles: values,
             record,
+        }
+    }
+
+    /// A line's record as rules read it: a date after `as_of` in an optional
+    /// field reads as none, in a required one as unknown (a value dated on or
+    /// before `as_of` would settle it); nested records and lists likewise.
+    fn masked_record(&self, mut record: Record, record_type: Option<&str>) -> Record {
+        let Some(schema) = record_type.and_then(|r| self.protocol.records.get(r)) else {
+            return record;
+        };
+        for field in schema {
+            if let Some(v) = record.fields.get_mut(&field.name) {
+                let path = format!("{}/{}", record.path, escape_pointer(&field.name));
+                *v = self.masked(std::mem::replace(v, Val::Known(Value::None)), &field.ty, &path);
+            }
+        }
+        record
+    }
+
+    fn masked(&self, v: Val, ty: &FieldType, path: &str) -> Val {
+        let (inner, optional) = match ty {
+            FieldType::Optional(inner) => (&**inner, true),
+            other => (other, false),
+        };
+        match (v, inner) {
+            (Val::Known(Value::Date(d)), FieldType::Date) if d.first > self.as_of => {
+                if optional {
+                    Val::Known(Value::None)
+                } else {
+                    Val::Unknown(Support::of(Missing::Fact {
+                        path: path.to_string(),
+                        need: Some(format!("a value dated on or before {}", self.as_of)),
+                        why: None,
+                    }))
+                }
+            }
+            (Val::Known(Value::List(items)), FieldType::List(t) | FieldType::Set(t)) => {
+                let items = items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, item)| self.masked(item, t, &format!("{path}/{i}")))
+                    .collect();
+                Val::Known(Value::List(items))
+            }
+            (Val::Known(Value::Record(r)), FieldType::Record(name)) => {
+                Val::Known(Value::Record(self.masked_record(r, Some(name))))
+            }
+            (v, _) => v,
         }
     }
 
