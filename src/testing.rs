@@ -270,7 +270,10 @@ fn run_test(
         Ok(loaded) => loaded,
         Err(message) => return (Outcome::NoCase(case_problem(sources, test, message)), None),
     };
-    let decision = decide(protocol, &case, as_of, as_of_source, true);
+    let decision = match decide(protocol, &case, as_of, as_of_source, true) {
+        Ok(decision) => decision,
+        Err(message) => return (Outcome::NoCase(case_problem(sources, test, message)), None),
+    };
     let problems: Vec<Problem> = test
         .expectations
         .iter()

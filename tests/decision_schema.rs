@@ -157,7 +157,8 @@ fn full_decision() -> Decision {
         rules: rules(&["psa"]),
     });
     d.indeterminate.push(Indeterminate {
-        rule: "vl".into(),
+        rule: Some("vl".into()),
+        report: None,
         reason: "vl <20 compared with 10".into(),
     });
     d.reports

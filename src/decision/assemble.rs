@@ -42,11 +42,12 @@ pub fn assemble(
         for fact in &support.facts {
             found.push((unit.rule, fact.clone(), rule.clone()));
         }
-        if support.indeterminate && !indeterminate.iter().any(|i: &Indeterminate| i.rule == rule) {
+        let listed = |i: &Indeterminate| i.rule.as_ref() == Some(&rule);
+        if support.is_indeterminate() && !indeterminate.iter().any(listed) {
             indeterminate.push(Indeterminate {
-                rule: rule.clone(),
-                reason: "depends on a censored value, a partial date or a division by zero"
-                    .to_string(),
+                rule: Some(rule.clone()),
+                report: None,
+                reason: support.reason(),
             });
         }
     }

@@ -28,6 +28,8 @@ pub struct RuleOutcome {
     pub actions: Vec<ActionOutcome>,
     /// The lines that made its history predicates true (for the trace).
     pub history: Vec<output::HistoryMatch>,
+    /// Why the case cannot be decided if this rule is reached (`the` with two matches).
+    pub failure: Option<String>,
 }
 
 /// What an action does.

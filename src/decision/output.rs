@@ -477,7 +477,11 @@ pub enum MissingItem {
 #[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct Indeterminate {
     /// The rule whose condition it left unknown.
-    pub rule: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The report whose value it left unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
     /// What made it unknown (`crcl <60 compared with 30`, `division by zero`).
     pub reason: String,
 }

@@ -1,7 +1,11 @@
 //! One case in, one record out: load, evaluate, assemble.
 
 use super::assemble;
-use super::output::{AsOfSource, Decision, ErrorDetail, ErrorRecord, ProtocolInfo, Record, Source};
+use super::output::{
+    AsOfSource, Decision, ErrorDetail, ErrorRecord, Indeterminate, ProtocolInfo, Record, Source,
+    TraceEntry, TraceResult,
+};
+use super::RuleOutcome;
 use crate::eval::case::{load_case, LoadOptions};
 use crate::eval::expr::Evaluator;
 use crate::eval::model::Protocol;
@@ -46,22 +50,30 @@ pub fn evaluate(
             format!("`as_of` {as_of} is before the protocol's effective date {effective}");
         return error_record(Some(case.id.clone()), source, "/as_of".to_string(), message);
     }
-    let mut decision = decide(protocol, &case, as_of, as_of_source, options.explain);
-    decision.source = source;
-    Record::Decision(Box::new(decision))
+    match decide(protocol, &case, as_of, as_of_source, options.explain) {
+        Ok(mut decision) => {
+            decision.source = source;
+            Record::Decision(Box::new(decision))
+        }
+        Err(message) => error_record(Some(case.id.clone()), source, String::new(), message),
+    }
 }
 
-/// The decision for a loaded case on `as_of`.
+/// The decision for a loaded case on `as_of`, or why the case cannot be
+/// decided (`the` with two matches, a range too long to list).
 pub fn decide(
     protocol: &Protocol,
     case: &Case,
     as_of: Date,
     as_of_source: AsOfSource,
     explain: bool,
-) -> Decision {
+) -> Result<Decision, String> {
     let mut evaluator = Evaluator::new(protocol, case, as_of);
     let outcomes = evaluator.outcomes();
-    let (reports, unknown_reports) = evaluator.reports();
+    let reports = evaluator.reports();
+    if let Some(failure) = evaluator.failure {
+        return Err(failure);
+    }
     let info = ProtocolInfo {
         name: protocol.header.name.clone(),
         version: protocol.header.version.clone(),
@@ -70,12 +82,35 @@ pub fn decide(
     };
     let mut d = Decision::new(case.id.clone(), as_of.to_string(), as_of_source, info);
     let trace = assemble(&outcomes, &protocol.vocab, &protocol.reasons, &mut d);
-    d.reports = reports;
-    d.unknown_reports = unknown_reports;
+    if let Some(failure) = reached_failure(&outcomes, &trace) {
+        return Err(failure);
+    }
+    d.reports = reports.known;
+    d.unknown_reports = reports.unknown;
+    d.indeterminate
+        .extend(
+            reports
+                .indeterminate
+                .into_iter()
+                .map(|(report, reason)| Indeterminate {
+                    rule: None,
+                    report: Some(report),
+                    reason,
+                }),
+        );
     d.warnings = case.warnings.clone();
     d.warnings.extend(evaluator.warnings);
     d.trace = explain.then_some(trace);
-    d
+    Ok(d)
+}
+
+/// The failure of the first rule the decision reached, if one failed.
+fn reached_failure(outcomes: &[RuleOutcome], trace: &[TraceEntry]) -> Option<String> {
+    outcomes
+        .iter()
+        .zip(trace)
+        .filter(|(_, t)| t.result != TraceResult::NotReached)
+        .find_map(|(o, _)| o.failure.clone())
 }
 
 /// An error record in place of a decision.

@@ -1,85 +1,238 @@
-//! Aggregates over the members a comprehension keeps.
+//! Aggregates over the members a comprehension keeps, undecided members
+//! included: `count` over them is an interval, the others are unknown only
+//! when an undecided member could change the result.
 
 use super::ops;
-use super::truth::Support;
-use super::value::{Quantity, Val, Value};
+use super::truth::{Cause, Support};
+use super::value::{Bounds, Quantity, Val, Value};
 use crate::syntax::ast::{Aggregate, BinOp};
-use crate::units::UnitTable;
 use std::cmp::Ordering;
 
-/// Folds kept members: `count`/`sum` are 0 on an empty collection, the others none.
-pub fn fold(agg: Aggregate, members: Vec<Val>, _units: &UnitTable) -> Val {
-    if agg == Aggregate::Count {
-        return number(members.len().into());
+/// One member an aggregate folds: its (projected) value and, when its
+/// condition is unknown, the facts that would decide it.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// The member's value (its projection, when there is one).
+    pub value: Val,
+    /// `Some` when its condition is unknown.
+    pub undecided: Option<Support>,
+}
+
+/// `the x in xs where P` found two members that certainly match: a case error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TwoMatches;
+
+/// Folds the members: on a known-empty collection `count`/`sum` are 0 and the
+/// others none.
+pub fn fold(agg: Aggregate, members: Vec<Member>) -> Result<Val, TwoMatches> {
+    Ok(match agg {
+        Aggregate::Count => count(&members),
+        Aggregate::Sum => sum(&members),
+        Aggregate::Min => extreme(&members, Ordering::Less),
+        Aggregate::Max => extreme(&members, Ordering::Greater),
+        Aggregate::First => first(members.iter()),
+        Aggregate::Last => first(members.iter().rev()),
+        Aggregate::The => return the(members),
+    })
+}
+
+fn number(value: rust_decimal::Decimal) -> Quantity {
+    Quantity { value, unit: None }
+}
+
+/// The support of every undecided member.
+fn undecided_support(members: &[Member]) -> Support {
+    let mut all = Support::default();
+    for s in members.iter().filter_map(|m| m.undecided.as_ref()) {
+        all.merge(s);
     }
-    let mut known = Vec::new();
+    all
+}
+
+/// `count`: the interval [t, t + u] for t members that hold and u undecided ones.
+fn count(members: &[Member]) -> Val {
+    let undecided = members.iter().filter(|m| m.undecided.is_some()).count();
+    let definite = members.len() - undecided;
+    let low = number(definite.into());
+    let high = number((definite + undecided).into());
+    Val::Known(Bounds::value(low, high, undecided_support(members)))
+}
+
+/// A known number's bounds (itself twice for an exact number).
+fn bounds_of(value: &Val) -> Result<(Quantity, Quantity), Support> {
+    match value {
+        Val::Known(Value::Num(q)) => Ok((q.clone(), q.clone())),
+        Val::Known(Value::Bounds(b)) => Ok((b.low.clone(), b.high.clone())),
+        Val::Known(Value::None) => Err(Support::default()),
+        Val::Known(_) => Err(Support::indeterminate(Cause::Internal)),
+        Val::Unknown(s) => Err(s.clone()),
+    }
+}
+
+/// `sum`: an undecided member adds between 0 and its value.
+fn sum(members: &[Member]) -> Val {
+    let mut low = number(0.into());
+    let mut high = number(0.into());
+    let mut support = Support::default();
     for member in members {
-        match member {
-            Val::Known(v) => known.push(v),
-            Val::Unknown(s) => return Val::Unknown(s),
+        let (lo, hi) = match bounds_of(&member.value) {
+            Ok(pair) => pair,
+            Err(s) => return Val::Unknown(s.union(&undecided_support(members))),
+        };
+        let (lo, hi) = match &member.undecided {
+            None => (lo, hi),
+            Some(s) => {
+                support.merge(s);
+                (lesser(zero_in(&lo), lo), greater(zero_in(&hi), hi))
+            }
+        };
+        match (add(&low, &lo), add(&high, &hi)) {
+            (Some(l), Some(h)) => (low, high) = (l, h),
+            _ => return Val::Unknown(Support::indeterminate(Cause::OutOfRange)),
         }
     }
-    let result = match agg {
-        Aggregate::Sum => sum(&known),
-        Aggregate::Min => extreme(known, Ordering::Less),
-        Aggregate::Max => extreme(known, Ordering::Greater),
-        Aggregate::First => Some(known.into_iter().next().unwrap_or(Value::None)),
-        Aggregate::Last => Some(known.pop().unwrap_or(Value::None)),
-        Aggregate::The => the(known),
-        Aggregate::Count => None,
-    };
-    result.map_or(Val::Unknown(Support::indeterminate()), Val::Known)
+    Val::Known(Bounds::value(low, high, support))
 }
 
-fn number(value: rust_decimal::Decimal) -> Val {
-    Val::Known(Value::Num(Quantity { value, unit: None }))
-}
-
-fn sum(values: &[Value]) -> Option<Value> {
-    let mut total = Quantity {
-        value: rust_decimal::Decimal::ZERO,
-        unit: None,
-    };
-    for v in values {
-        let Value::Num(q) = v else { return None };
-        total = ops::arithmetic(BinOp::Add, &total_in(&total, q), q)?;
-    }
-    Some(Value::Num(total))
-}
-
-/// The running total takes the unit of the first member.
-fn total_in(total: &Quantity, q: &Quantity) -> Quantity {
-    match total.unit {
+/// Adds `q` to a running total that takes the unit of its first member.
+fn add(total: &Quantity, q: &Quantity) -> Option<Quantity> {
+    let total = match total.unit {
         None if total.value.is_zero() => Quantity {
             value: total.value,
             unit: q.unit.clone(),
         },
         _ => total.clone(),
+    };
+    ops::arithmetic(BinOp::Add, &total, q)
+}
+
+fn zero_in(q: &Quantity) -> Quantity {
+    Quantity {
+        value: rust_decimal::Decimal::ZERO,
+        unit: q.unit.clone(),
     }
 }
 
-fn extreme(values: Vec<Value>, wanted: Ordering) -> Option<Value> {
+fn lesser(a: Quantity, b: Quantity) -> Quantity {
+    match ops::compare_quantities(&a, &b) {
+        Some(Ordering::Greater) => b,
+        _ => a,
+    }
+}
+
+fn greater(a: Quantity, b: Quantity) -> Quantity {
+    match ops::compare_quantities(&a, &b) {
+        Some(Ordering::Less) => b,
+        _ => a,
+    }
+}
+
+/// `min`/`max`: over numbers, an interval from every possible member's bound
+/// to the definite members' bound; over other values, unknown when an
+/// undecided member could be the extreme.
+fn extreme(members: &[Member], wanted: Ordering) -> Val {
+    let numeric = members.iter().all(|m| {
+        matches!(
+            m.value,
+            Val::Known(Value::Num(_) | Value::Bounds(_)) | Val::Unknown(_)
+        )
+    });
+    if numeric && !members.is_empty() {
+        return numeric_extreme(members, wanted);
+    }
+    let support = undecided_support(members);
+    if !support.facts.is_empty() || support.is_indeterminate() {
+        return Val::Unknown(support);
+    }
     let mut best: Option<Value> = None;
-    for v in values {
+    for member in members {
+        let v = match &member.value {
+            Val::Known(v) => v,
+            Val::Unknown(s) => return Val::Unknown(s.clone()),
+        };
         let better = match &best {
             None => true,
-            Some(b) => match ops::order(&v, b) {
+            Some(b) => match ops::order(v, b) {
                 Some(ops::Order::Is(o)) => o == wanted,
-                _ => return None,
+                Some(ops::Order::Straddles) => {
+                    return Val::Unknown(Support::indeterminate(Cause::PartialDate))
+                }
+                None => return Val::Unknown(Support::indeterminate(Cause::Internal)),
             },
         };
         if better {
-            best = Some(v);
+            best = Some(v.clone());
         }
     }
-    Some(best.unwrap_or(Value::None))
+    Val::Known(best.unwrap_or(Value::None))
 }
 
-/// `the x in xs where P`: the one match, none without one; two matches are not a value.
-fn the(values: Vec<Value>) -> Option<Value> {
-    match values.len() {
-        0 => Some(Value::None),
-        1 => values.into_iter().next(),
-        _ => None,
+fn numeric_extreme(members: &[Member], wanted: Ordering) -> Val {
+    let pick = |a: Quantity, b: Quantity| match wanted {
+        Ordering::Less => lesser(a, b),
+        _ => greater(a, b),
+    };
+    let mut outer: Option<Quantity> = None;
+    let mut inner: Option<Quantity> = None;
+    let mut support = Support::default();
+    for member in members {
+        let (lo, hi) = match bounds_of(&member.value) {
+            Ok(pair) => pair,
+            Err(s) => return Val::Unknown(s),
+        };
+        let (near, far) = match wanted {
+            Ordering::Less => (hi, lo),
+            _ => (lo, hi),
+        };
+        outer = Some(match outer {
+            Some(o) => pick(o, far.clone()),
+            None => far.clone(),
+        });
+        match &member.undecided {
+            Some(s) => support.merge(s),
+            None => {
+                inner = Some(match inner {
+                    Some(i) => pick(i, near),
+                    None => near,
+                })
+            }
+        }
     }
+    match (outer, inner) {
+        (Some(o), Some(i)) => {
+            let (low, high) = match wanted {
+                Ordering::Less => (o, i),
+                _ => (i, o),
+            };
+            Val::Known(Bounds::value(low, high, support))
+        }
+        _ => Val::Unknown(support),
+    }
+}
+
+/// `first` (or `last`, over the members reversed): unknown when an undecided
+/// member comes before the first definite one.
+fn first<'a>(mut members: impl Iterator<Item = &'a Member>) -> Val {
+    match members.next() {
+        None => Val::Known(Value::None),
+        Some(Member {
+            undecided: Some(s), ..
+        }) => Val::Unknown(s.clone()),
+        Some(Member { value, .. }) => value.clone(),
+    }
+}
+
+/// `the x in xs where P`: the one match, none without one; unknown while an
+/// undecided member could be a match; two certain matches are a case error.
+fn the(members: Vec<Member>) -> Result<Val, TwoMatches> {
+    let support = undecided_support(&members);
+    let mut definite = members.into_iter().filter(|m| m.undecided.is_none());
+    let one = definite.next();
+    if definite.next().is_some() {
+        return Err(TwoMatches);
+    }
+    if !support.facts.is_empty() || support.is_indeterminate() {
+        return Ok(Val::Unknown(support));
+    }
+    Ok(one.map_or(Val::Known(Value::None), |m| m.value))
 }

@@ -1,9 +1,10 @@
 //! The evaluator: one dispatch `match`, small helpers per kind of expression.
 
+use super::aggregate::{Member, TwoMatches};
 use super::model::{civil, Protocol};
 use super::ops;
-use super::truth::{Missing, Support, Truth};
-use super::value::{Case, DateRange, EnumValue, Quantity, Val, Value, VocabValue};
+use super::truth::{Cause, Missing, Support, Truth};
+use super::value::{Case, DateRange, EnumValue, Partial, Quantity, Val, Value, VocabValue};
 use crate::decision::output::HistoryMatch;
 use crate::syntax::ast::*;
 use jiff::civil::Date;
@@ -23,13 +24,15 @@ pub struct Evaluator<'p> {
     pub(super) matches: Vec<HistoryMatch>,
     /// Problems met while evaluating (division by zero), each once.
     pub warnings: Vec<String>,
+    /// Why the case cannot be decided (`the` with two matches), if it cannot.
+    pub failure: Option<String>,
 }
 
 /// The truth of a value read as a condition.
 pub fn truth(v: Val) -> Truth {
     match v {
         Val::Known(Value::Bool(b)) => Truth::known(b),
-        Val::Known(_) => Truth::Unknown(Support::indeterminate()),
+        Val::Known(_) => Truth::Unknown(Support::indeterminate(Cause::Internal)),
         Val::Unknown(s) => Truth::Unknown(s),
     }
 }
@@ -43,8 +46,14 @@ pub fn from_truth(t: Truth) -> Val {
     }
 }
 
-fn indeterminate() -> Val {
-    Val::Unknown(Support::indeterminate())
+/// A value of a kind the checker should have refused here.
+fn internal() -> Val {
+    Val::Unknown(Support::indeterminate(Cause::Internal))
+}
+
+/// An unknown that no fact settles, for `cause`.
+fn indeterminate(cause: Cause) -> Val {
+    Val::Unknown(Support::indeterminate(cause))
 }
 
 impl<'p> Evaluator<'p> {
@@ -59,7 +68,13 @@ impl<'p> Evaluator<'p> {
             lines: None,
             matches: Vec::new(),
             warnings: Vec::new(),
+            failure: None,
         }
+    }
+
+    /// Records why the case cannot be decided (the first reason is kept).
+    pub(super) fn fail(&mut self, message: String) {
+        self.failure.get_or_insert(message);
     }
 
     /// The truth of a condition.
@@ -86,9 +101,9 @@ impl<'p> Evaluator<'p> {
                     .and_then(|u| self.protocol.units.lookup(&u.node)),
             })),
             ExprKind::Text(t) => Val::Known(Value::Text(t.clone())),
-            ExprKind::Date(d) => civil(*d).map_or_else(indeterminate, |d| {
-                Val::Known(Value::Date(DateRange::day(d)))
-            }),
+            ExprKind::Date(d) => {
+                civil(*d).map_or_else(internal, |d| Val::Known(Value::Date(DateRange::day(d))))
+            }
             ExprKind::Set(items) | ExprKind::List(items) => self.collection(items, hint),
             ExprKind::Group(inner) => self.eval_hint(inner, hint),
             ExprKind::Not(inner) => from_truth(self.condition(inner).not()),
@@ -124,7 +139,7 @@ impl<'p> Evaluator<'p> {
             ExprKind::Comprehension(comp) => self.comprehension(comp),
             ExprKind::Vocab(set) => self.vocab_set(set),
             ExprKind::YearsFrom(from, to) => self.years_from(from, to),
-            ExprKind::Decision(_) | ExprKind::Invalid => indeterminate(),
+            ExprKind::Decision(_) | ExprKind::Invalid => internal(),
         }
     }
 
@@ -134,7 +149,12 @@ impl<'p> Evaluator<'p> {
         if let Some((_, v)) = self.locals.iter().rev().find(|(n, _)| n == name) {
             return v.clone();
         }
-        if self.protocol.history.as_ref().is_some_and(|h| h.field == name) {
+        if self
+            .protocol
+            .history
+            .as_ref()
+            .is_some_and(|h| h.field == name)
+        {
             return self.prior_lines();
         }
         if let Some(v) = self.case.fields.get(name) {
@@ -184,7 +204,7 @@ impl<'p> Evaluator<'p> {
             return v.clone();
         }
         let Some(define) = self.protocol.defines.get(name) else {
-            return indeterminate();
+            return internal();
         };
         let saved = std::mem::take(&mut self.locals);
         let saved_matches = std::mem::take(&mut self.matches);
@@ -224,7 +244,7 @@ impl<'p> Evaluator<'p> {
                 unit: q.unit,
             })),
             Val::Unknown(s) => Val::Unknown(s),
-            Val::Known(_) => indeterminate(),
+            Val::Known(_) => internal(),
         }
     }
 
@@ -256,7 +276,7 @@ impl<'p> Evaluator<'p> {
                 Val::Known(Value::None) => self.eval(r),
                 other => other,
             },
-            BinOp::Range => indeterminate(),
+            BinOp::Range => self.range_members(l, r),
         }
     }
 
@@ -268,10 +288,32 @@ impl<'p> Evaluator<'p> {
             _ => None,
         };
         let right = self.eval_hint(r, hint.as_deref());
-        match (left, right) {
+        match (undecided(left), undecided(right)) {
             (Val::Known(a), Val::Known(b)) => Ok((a, b)),
             (Val::Unknown(a), Val::Unknown(b)) => Err(a.union(&b)),
             (Val::Unknown(s), _) | (_, Val::Unknown(s)) => Err(s),
+        }
+    }
+
+    /// `a..b` as a collection: a, a + 1, … up to b (days, for dates).
+    fn range_members(&mut self, low: &Expr, high: &Expr) -> Val {
+        let (a, b) = match self.operands(low, high) {
+            Ok(pair) => pair,
+            Err(s) => return Val::Unknown(s),
+        };
+        match super::ops::range_members(&a, &b, MAX_RANGE) {
+            Ok(items) => Val::Known(Value::List(items.into_iter().map(Val::Known).collect())),
+            Err(super::ops::RangeError::Partial) => indeterminate(Cause::PartialDate),
+            Err(super::ops::RangeError::TooLong) => {
+                self.fail(format!(
+                    "the range from {} to {} has more than {MAX_RANGE} members ({})",
+                    super::rules::display(&a),
+                    super::rules::display(&b),
+                    self.protocol.location(low.span)
+                ));
+                Val::Unknown(Support::default())
+            }
+            Err(super::ops::RangeError::NotRange) => internal(),
         }
     }
 
@@ -294,16 +336,21 @@ impl<'p> Evaluator<'p> {
             _ => None,
         };
         let right = self.eval_hint(r, hint.as_deref());
-        let (Val::Known(x), Val::Known(Value::List(items))) = (&left, &right) else {
-            return unknown_of(&left, &right);
+        let x = match undecided(left) {
+            Val::Known(x) => x,
+            Val::Unknown(s) => return Val::Unknown(s),
+        };
+        let items = match member_truths(right) {
+            Ok(items) => items,
+            Err(s) => return Val::Unknown(s),
         };
         let mut result = Truth::False;
-        for item in items {
+        for (item, is_member) in items {
             let t = match item {
-                Val::Known(v) => ops::compare(BinOp::Eq, x, v),
-                Val::Unknown(s) => Truth::Unknown(s.clone()),
+                Val::Known(v) => ops::compare(BinOp::Eq, &x, &v),
+                Val::Unknown(s) => Truth::Unknown(s),
             };
-            result = result.or(t);
+            result = result.or(is_member.and(t));
         }
         from_truth(result)
     }
@@ -345,10 +392,17 @@ impl<'p> Evaluator<'p> {
         if let (BinOp::Div, Value::Num(divisor)) = (op, &b) {
             if divisor.value.is_zero() {
                 self.warn("division by zero: the result is unknown");
-                return indeterminate();
+                return indeterminate(Cause::DivisionByZero);
             }
         }
+        let partial = |d: &DateRange| d.exact().is_none();
         let result = match (op, &a, &b) {
+            (BinOp::Add | BinOp::Sub, Value::Date(d), _) if partial(d) => {
+                return indeterminate(Cause::PartialDate)
+            }
+            (BinOp::Sub, _, Value::Date(d)) if partial(d) => {
+                return indeterminate(Cause::PartialDate)
+            }
             (BinOp::Add, Value::Date(d), Value::Num(q)) => {
                 d.exact().and_then(|d| ops::shift(d, q, 1)).map(date_value)
             }
@@ -357,9 +411,12 @@ impl<'p> Evaluator<'p> {
             }
             (BinOp::Sub, Value::Date(x), Value::Date(y)) => self.date_difference(x, y),
             (_, Value::Num(x), Value::Num(y)) => ops::arithmetic(op, x, y).map(Value::Num),
-            _ => None,
+            (_, Value::Bounds(_), _) | (_, _, Value::Bounds(_)) => {
+                return ops::bounds_arithmetic(op, &a, &b)
+            }
+            _ => return internal(),
         };
-        result.map_or_else(indeterminate, Val::Known)
+        result.map_or_else(|| indeterminate(Cause::OutOfRange), Val::Known)
     }
 
     fn warn(&mut self, warning: &str) {
@@ -386,7 +443,7 @@ impl<'p> Evaluator<'p> {
                 }
                 Val::Known(Value::List(a))
             }
-            Ok(_) => indeterminate(),
+            Ok(_) => internal(),
             Err(s) => Val::Unknown(s),
         }
     }
@@ -426,7 +483,7 @@ impl<'p> Evaluator<'p> {
         match self.eval(inner) {
             Val::Unknown(s) if !s.facts.is_empty() => Val::Unknown(Support {
                 facts: vec![Missing::Named(name.to_string())],
-                indeterminate: s.indeterminate,
+                causes: s.causes,
             }),
             other => other,
         }
@@ -434,12 +491,10 @@ impl<'p> Evaluator<'p> {
 
     fn field(&mut self, inner: &Expr, field: &str) -> Val {
         match self.eval(inner) {
-            Val::Known(Value::Record(record)) => record
-                .fields
-                .get(field)
-                .cloned()
-                .unwrap_or_else(indeterminate),
-            Val::Known(_) => indeterminate(),
+            Val::Known(Value::Record(record)) => {
+                record.fields.get(field).cloned().unwrap_or_else(internal)
+            }
+            Val::Known(_) => internal(),
             unknown => unknown,
         }
     }
@@ -458,9 +513,9 @@ impl<'p> Evaluator<'p> {
                 Value::Num(q) => rust_decimal::prelude::ToPrimitive::to_usize(&q.value)
                     .and_then(|i| items.get(i).cloned())
                     .unwrap_or(Val::Known(Value::None)),
-                _ => indeterminate(),
+                _ => internal(),
             },
-            _ => indeterminate(),
+            _ => internal(),
         }
     }
 
@@ -514,42 +569,39 @@ impl<'p> Evaluator<'p> {
             ) => self.series_date(*read, series, within.as_deref()),
             (ExprKind::LastLine, DatePart::End) => self.last_line_role("end"),
             (ExprKind::LastLine, _) => self.last_line_role("start"),
-            _ => indeterminate(),
+            _ => internal(),
         }
     }
 
     fn years_from(&mut self, from: &Expr, to: &Expr) -> Val {
         match self.operands(from, to) {
             Ok((Value::Date(a), Value::Date(b))) => {
-                let years = a
-                    .exact()
-                    .zip(b.exact())
-                    .and_then(|(a, b)| ops::years_between(a, b));
-                years.map_or_else(indeterminate, |y| {
-                    Val::Known(Value::Num(Quantity {
-                        value: y.into(),
-                        unit: self.protocol.units.lookup("years"),
-                    }))
-                })
+                let Some((a, b)) = a.exact().zip(b.exact()) else {
+                    return indeterminate(Cause::PartialDate);
+                };
+                let years = ops::years_between(a, b);
+                years.map_or_else(
+                    || indeterminate(Cause::OutOfRange),
+                    |y| {
+                        Val::Known(Value::Num(Quantity {
+                            value: y.into(),
+                            unit: self.protocol.units.lookup("years"),
+                        }))
+                    },
+                )
             }
-            Ok(_) => indeterminate(),
+            Ok(_) => internal(),
             Err(s) => Val::Unknown(s),
         }
     }
 
     // ---------- collections ----------
 
-    /// The members of a collection: known items, or the support that makes it unknown.
-    fn members(&mut self, source: &Expr) -> Result<Vec<Val>, Support> {
-        match self.eval(source) {
-            Val::Known(Value::List(items)) => Ok(items),
-            Val::Known(Value::Map(entries)) => {
-                Ok(entries.into_iter().map(|(k, _)| Val::Known(k)).collect())
-            }
-            Val::Known(Value::None) => Ok(Vec::new()),
-            Val::Known(_) => Err(Support::indeterminate()),
-            Val::Unknown(s) => Err(s),
-        }
+    /// The members of a collection, each with whether it is one (unknown for
+    /// the undecided members of a comprehension), or the support that makes
+    /// the collection unknown.
+    fn members(&mut self, source: &Expr) -> Result<Vec<(Val, Truth)>, Support> {
+        member_truths(self.eval(source))
     }
 
     /// The value of a bound variable or parameter.
@@ -574,15 +626,21 @@ impl<'p> Evaluator<'p> {
         result
     }
 
-    /// Each member of `x in xs where P` with the truth of `P` for it.
+    /// Each member of `x in xs where P` with the truth of "it is a member and
+    /// `P` holds for it".
     pub(super) fn filtered(&mut self, comp: &Comprehension) -> Result<Vec<(Val, Truth)>, Support> {
         let members = self.members(&comp.source)?;
         let mut out = Vec::new();
-        for member in members {
+        for (member, is_member) in members {
+            if is_member == Truth::False {
+                continue;
+            }
             let keep = match &comp.filter {
-                None => Truth::True,
+                None => is_member,
                 Some(filter) => {
-                    self.with_local(&comp.var.node, member.clone(), |ev| ev.condition(filter))
+                    let holds =
+                        self.with_local(&comp.var.node, member.clone(), |ev| ev.condition(filter));
+                    is_member.and(holds)
                 }
             };
             out.push((member, keep));
@@ -591,29 +649,60 @@ impl<'p> Evaluator<'p> {
     }
 
     fn quantified(&mut self, q: Quantifier, comp: &Comprehension) -> Val {
+        if q == Quantifier::All {
+            return self.all_have(comp);
+        }
         let members = match self.filtered(comp) {
             Ok(m) => m,
             Err(s) => return Val::Unknown(s),
         };
-        // `all x in xs have P` reads P as the filter: all hold when none fails.
-        let truths = members.into_iter().map(|(_, t)| t);
+        let any = members
+            .into_iter()
+            .map(|(_, t)| t)
+            .fold(Truth::False, Truth::or);
         from_truth(match q {
-            Quantifier::Any => truths.fold(Truth::False, Truth::or),
-            Quantifier::No => truths.fold(Truth::False, Truth::or).not(),
-            Quantifier::All => truths.fold(Truth::True, Truth::and),
+            Quantifier::No => any.not(),
+            _ => any,
         })
     }
 
+    /// `all x in xs have P`: every member has P (an undecided member need have
+    /// it only if it is one).
+    fn all_have(&mut self, comp: &Comprehension) -> Val {
+        let members = match self.members(&comp.source) {
+            Ok(m) => m,
+            Err(s) => return Val::Unknown(s),
+        };
+        let mut result = Truth::True;
+        for (member, is_member) in members {
+            let holds = match &comp.filter {
+                None => Truth::True,
+                Some(p) => self.with_local(&comp.var.node, member, |ev| ev.condition(p)),
+            };
+            result = result.and(is_member.not().or(holds));
+        }
+        from_truth(result)
+    }
+
+    /// `[x in xs where P]`: the members for which P holds; those for which it
+    /// is unknown are kept as undecided, with what would decide them.
     fn comprehension(&mut self, comp: &Comprehension) -> Val {
-        match self.filtered(comp) {
-            Ok(members) => Val::Known(Value::List(
-                members
-                    .into_iter()
-                    .filter(|(_, t)| *t == Truth::True)
-                    .map(|(m, _)| m)
-                    .collect(),
-            )),
-            Err(s) => Val::Unknown(s),
+        let members = match self.filtered(comp) {
+            Ok(m) => m,
+            Err(s) => return Val::Unknown(s),
+        };
+        let mut partial = Partial::default();
+        for (member, keep) in members {
+            match keep {
+                Truth::True => partial.definite.push(member),
+                Truth::Unknown(s) => partial.undecided.push((member, s)),
+                Truth::False => {}
+            }
+        }
+        if partial.undecided.is_empty() {
+            Val::Known(Value::List(partial.definite))
+        } else {
+            Val::Known(Value::Partial(partial))
         }
     }
 
@@ -637,16 +726,27 @@ impl<'p> Evaluator<'p> {
         };
         let mut kept = Vec::new();
         for (member, keep) in members {
-            match keep {
-                Truth::True => kept.push(match projection {
-                    Some(p) => self.with_local(&comp.var.node, member, |ev| ev.eval(p)),
-                    None => member,
-                }),
-                Truth::False => {}
-                Truth::Unknown(s) => return Val::Unknown(s),
+            let undecided = match keep {
+                Truth::True => None,
+                Truth::False => continue,
+                Truth::Unknown(s) => Some(s),
+            };
+            let value = match projection {
+                Some(p) => self.with_local(&comp.var.node, member, |ev| ev.eval(p)),
+                None => member,
+            };
+            kept.push(Member { value, undecided });
+        }
+        match super::aggregate::fold(agg, kept) {
+            Ok(v) => v,
+            Err(TwoMatches) => {
+                let at = self.protocol.location(comp.source.span);
+                self.fail(format!(
+                    "`the` found more than one member where exactly one was expected ({at})"
+                ));
+                Val::Unknown(Support::default())
             }
         }
-        super::aggregate::fold(agg, kept, &self.protocol.units)
     }
 
     fn vocab_set(&mut self, set: &VocabSet) -> Val {
@@ -698,12 +798,45 @@ impl<'p> Evaluator<'p> {
     }
 }
 
+/// A collection's members, each with whether it is one (unknown for the
+/// undecided members of a comprehension), or the support that makes it unknown.
+fn member_truths(v: Val) -> Result<Vec<(Val, Truth)>, Support> {
+    let certain = |items: Vec<Val>| items.into_iter().map(|v| (v, Truth::True)).collect();
+    match v {
+        Val::Known(Value::List(items)) => Ok(certain(items)),
+        Val::Known(Value::Partial(p)) => {
+            let mut out: Vec<(Val, Truth)> = certain(p.definite);
+            out.extend(p.undecided.into_iter().map(|(v, s)| (v, Truth::Unknown(s))));
+            Ok(out)
+        }
+        Val::Known(Value::Map(entries)) => Ok(certain(
+            entries.into_iter().map(|(k, _)| Val::Known(k)).collect(),
+        )),
+        Val::Known(Value::None) => Ok(Vec::new()),
+        Val::Known(_) => Err(Support::indeterminate(Cause::Internal)),
+        Val::Unknown(s) => Err(s),
+    }
+}
+
+/// The most members a range iterated over may have: a wider one is a case error.
+const MAX_RANGE: usize = 100_000;
+
+/// A value with undecided parts (a comprehension's undecided members, a
+/// count between bounds) read where one exact value is needed: unknown, with
+/// what would settle it. Bounds stay: comparisons and arithmetic take them.
+fn undecided(v: Val) -> Val {
+    match v {
+        Val::Known(Value::Partial(p)) => Val::Unknown(p.support()),
+        other => other,
+    }
+}
+
 /// The one value every possible branch gives, or unknown.
 fn settle(possible: Vec<Val>, support: Support) -> Val {
     let Some(first) = possible.first().cloned() else {
         return Val::Unknown(support);
     };
-    if support.facts.is_empty() && !support.indeterminate {
+    if support.facts.is_empty() && !support.is_indeterminate() {
         return possible.into_iter().last().unwrap_or(first);
     }
     if possible.iter().all(|v| *v == first) && matches!(first, Val::Known(_)) {
@@ -720,14 +853,6 @@ fn settle(possible: Vec<Val>, support: Support) -> Val {
 
 fn same_or_unknown(a: Val, b: Val, support: Support) -> Val {
     settle(vec![a, b], support)
-}
-
-fn unknown_of(a: &Val, b: &Val) -> Val {
-    match (a, b) {
-        (Val::Unknown(x), Val::Unknown(y)) => Val::Unknown(x.clone().union(y)),
-        (Val::Unknown(s), _) | (_, Val::Unknown(s)) => Val::Unknown(s.clone()),
-        _ => indeterminate(),
-    }
 }
 
 fn date_value(d: Date) -> Value {

@@ -1,11 +1,11 @@
 //! Therapy history: lines read through the role mapping, matching against
 //! vocabulary, and the history predicates of the brief.
 
-use super::expr::{from_truth, Evaluator};
-use super::ops;
 use super::case::escape_pointer;
+use super::expr::{from_truth, Evaluator};
 use super::model::FieldType;
-use super::truth::{Missing, Support, Truth};
+use super::ops;
+use super::truth::{Cause, Missing, Support, Truth};
 use super::value::{DateRange, Quantity, Record, Val, Value, VocabValue};
 use crate::decision::output::HistoryMatch;
 use crate::syntax::ast::{Expr, HistoryPred, HistoryTarget, RoleValue};
@@ -101,7 +101,11 @@ impl Evaluator<'_> {
         for field in schema {
             if let Some(v) = record.fields.get_mut(&field.name) {
                 let path = format!("{}/{}", record.path, escape_pointer(&field.name));
-                *v = self.masked(std::mem::replace(v, Val::Known(Value::None)), &field.ty, &path);
+                *v = self.masked(
+                    std::mem::replace(v, Val::Known(Value::None)),
+                    &field.ty,
+                    &path,
+                );
             }
         }
         record
@@ -198,7 +202,7 @@ impl Evaluator<'_> {
             None => None,
             Some(Val::Known(Value::Num(q))) => Some(q),
             Some(Val::Unknown(s)) => return Val::Unknown(s),
-            Some(Val::Known(_)) => return Val::Unknown(Support::indeterminate()),
+            Some(Val::Known(_)) => return Val::Unknown(Support::indeterminate(Cause::Internal)),
         };
         let lines = match self.lines() {
             Ok(lines) => lines,
@@ -442,7 +446,7 @@ impl Evaluator<'_> {
             return Truth::True;
         };
         let Some(from) = ops::shift(self.as_of, d, -1) else {
-            return Truth::Unknown(Support::indeterminate());
+            return Truth::Unknown(Support::indeterminate(Cause::OutOfRange));
         };
         match line.role("end") {
             Val::Known(Value::None) => Truth::True,
@@ -477,12 +481,12 @@ impl Evaluator<'_> {
     /// event ≤ end (+ D when given).
     fn by_end(&self, event: &DateRange, end: &DateRange, window: Option<&Quantity>) -> Truth {
         let Some(limit) = end.exact() else {
-            return Truth::Unknown(Support::indeterminate());
+            return Truth::Unknown(Support::indeterminate(Cause::PartialDate));
         };
         let limit = match window {
             Some(d) => match ops::shift(limit, d, 1) {
                 Some(l) => l,
-                None => return Truth::Unknown(Support::indeterminate()),
+                None => return Truth::Unknown(Support::indeterminate(Cause::OutOfRange)),
             },
             None => limit,
         };
@@ -670,7 +674,7 @@ fn before_or_on(d: &DateRange, day: jiff::civil::Date) -> Truth {
     } else if d.first > day {
         Truth::False
     } else {
-        Truth::Unknown(Support::indeterminate())
+        Truth::Unknown(Support::indeterminate(Cause::PartialDate))
     }
 }
 
@@ -680,7 +684,7 @@ fn on_or_after(d: &DateRange, day: jiff::civil::Date) -> Truth {
     } else if d.last < day {
         Truth::False
     } else {
-        Truth::Unknown(Support::indeterminate())
+        Truth::Unknown(Support::indeterminate(Cause::PartialDate))
     }
 }
 
@@ -690,6 +694,6 @@ fn after_strictly(a: &DateRange, b: &DateRange) -> Truth {
     } else if a.last <= b.first {
         Truth::False
     } else {
-        Truth::Unknown(Support::indeterminate())
+        Truth::Unknown(Support::indeterminate(Cause::PartialDate))
     }
 }

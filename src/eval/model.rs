@@ -39,6 +39,8 @@ pub struct Protocol {
     pub tests: Vec<ast::Test>,
     /// Units, with the protocol's declarations.
     pub units: UnitTable,
+    /// Each source's path and text, for naming places at run time.
+    pub places: Vec<(String, String)>,
 }
 
 /// The protocol header as decisions report it.
@@ -256,7 +258,20 @@ impl Protocol {
         }
         let mut protocol = builder.finish();
         protocol.sha256 = fingerprint(program);
+        protocol.places = program
+            .sources
+            .iter()
+            .map(|(_, f)| (f.path.clone(), f.text.clone()))
+            .collect();
         protocol
+    }
+
+    /// `file:line:col` (1-based) of a place in the protocol's sources.
+    pub fn location(&self, span: crate::span::Span) -> String {
+        match self.places.get(span.file.0 as usize) {
+            Some((path, text)) => place(path, text, span.start as usize),
+            None => String::new(),
+        }
     }
 
     /// The declared type of a field of the case (`None`) or of a record.
@@ -501,6 +516,7 @@ impl Builder {
             reports: self.reports,
             tests: self.tests,
             units: self.units,
+            places: Vec::new(),
         }
     }
 }
@@ -640,8 +656,13 @@ pub fn civil(d: ast::Date) -> Option<jiff::civil::Date> {
 /// `file:line:col` of a span.
 pub fn location(program: &Program, span: crate::span::Span) -> String {
     let text = program.sources.text(span.file);
-    let before = text.get(..span.start as usize).unwrap_or("");
+    place(program.sources.path(span.file), text, span.start as usize)
+}
+
+/// `path:line:col` (1-based, columns in characters) of a byte offset in `text`.
+fn place(path: &str, text: &str, offset: usize) -> String {
+    let before = text.get(..offset).unwrap_or("");
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    format!("{}:{line}:{col}", program.sources.path(span.file))
+    format!("{path}:{line}:{col}")
 }

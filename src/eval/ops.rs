@@ -1,8 +1,8 @@
 //! Operators on values, free of any environment: comparisons, arithmetic,
 //! calendar arithmetic.
 
-use super::truth::{Support, Truth};
-use super::value::{DateRange, Quantity, Value};
+use super::truth::{Cause, Support, Truth};
+use super::value::{Bounds, DateRange, Quantity, Val, Value};
 use crate::syntax::ast::BinOp;
 use crate::units::{convert, Unit, UnitTable};
 use jiff::civil::Date;
@@ -76,8 +76,12 @@ pub fn holds(op: BinOp, ord: Ordering) -> bool {
     }
 }
 
-/// `a op b` on known values, three-valued for partial dates.
+/// `a op b` on known values, three-valued for partial dates and for numbers
+/// known only between bounds.
 pub fn compare(op: BinOp, a: &Value, b: &Value) -> Truth {
+    if matches!(a, Value::Bounds(_)) || matches!(b, Value::Bounds(_)) {
+        return compare_bounds(op, a, b);
+    }
     match order(a, b) {
         Some(Order::Is(ord)) => Truth::known(holds(op, ord)),
         Some(Order::Straddles) => straddle(op, a, b),
@@ -88,7 +92,7 @@ pub fn compare(op: BinOp, a: &Value, b: &Value) -> Truth {
 /// A comparison with a partial date: known when every day gives the same answer.
 fn straddle(op: BinOp, a: &Value, b: &Value) -> Truth {
     let (Value::Date(x), Value::Date(y)) = (a, b) else {
-        return Truth::Unknown(Support::indeterminate());
+        return Truth::Unknown(Support::indeterminate(Cause::Internal));
     };
     let ends = [
         (x.first, y.last),
@@ -102,7 +106,134 @@ fn straddle(op: BinOp, a: &Value, b: &Value) -> Truth {
     } else if answers.iter().all(|a| !*a) {
         Truth::False
     } else {
-        Truth::Unknown(Support::indeterminate())
+        Truth::Unknown(Support::indeterminate(Cause::PartialDate))
+    }
+}
+
+/// A number's bounds and what would narrow them (an exact number is its own bounds).
+fn bounds_of(v: &Value) -> Option<(&Quantity, &Quantity, Support)> {
+    match v {
+        Value::Num(q) => Some((q, q, Support::default())),
+        Value::Bounds(b) => Some((&b.low, &b.high, b.support.clone())),
+        _ => None,
+    }
+}
+
+/// A comparison with a number known only between bounds: true if it holds at
+/// every point, false if at none, else unknown with what would narrow them.
+fn compare_bounds(op: BinOp, a: &Value, b: &Value) -> Truth {
+    let (Some((a_lo, a_hi, sa)), Some((b_lo, b_hi, sb))) = (bounds_of(a), bounds_of(b)) else {
+        return Truth::Unknown(Support::indeterminate(Cause::Internal));
+    };
+    let (Some(hi_lo), Some(lo_hi)) = (
+        compare_quantities(a_hi, b_lo),
+        compare_quantities(a_lo, b_hi),
+    ) else {
+        return Truth::Unknown(Support::indeterminate(Cause::Internal));
+    };
+    let below = hi_lo == Ordering::Less; // every a < every b
+    let above = lo_hi == Ordering::Greater; // every a > every b
+    let (all, none) = match op {
+        BinOp::Lt => (below, lo_hi != Ordering::Less),
+        BinOp::Le => (hi_lo != Ordering::Greater, above),
+        BinOp::Gt => (above, hi_lo != Ordering::Greater),
+        BinOp::Ge => (lo_hi != Ordering::Less, below),
+        BinOp::Eq => (false, below || above),
+        BinOp::Ne => (below || above, false),
+        _ => return Truth::Unknown(Support::indeterminate(Cause::Internal)),
+    };
+    if all {
+        Truth::True
+    } else if none {
+        Truth::False
+    } else {
+        Truth::Unknown(sa.union(&sb))
+    }
+}
+
+/// `+`, `-`, `*`, `/` where a side is known only between bounds: the bounds
+/// of every possible result; a divisor that may be zero leaves it unknown.
+pub fn bounds_arithmetic(op: BinOp, a: &Value, b: &Value) -> Val {
+    let (Some((a_lo, a_hi, sa)), Some((b_lo, b_hi, sb))) = (bounds_of(a), bounds_of(b)) else {
+        return Val::Unknown(Support::indeterminate(Cause::Internal));
+    };
+    let support = sa.union(&sb);
+    let corners = match op {
+        BinOp::Add => vec![(a_lo, b_lo), (a_hi, b_hi)],
+        BinOp::Sub => vec![(a_lo, b_hi), (a_hi, b_lo)],
+        BinOp::Div if !b_lo.value.is_sign_positive() && !b_hi.value.is_sign_negative() => {
+            return Val::Unknown(support);
+        }
+        _ => vec![(a_lo, b_lo), (a_lo, b_hi), (a_hi, b_lo), (a_hi, b_hi)],
+    };
+    let mut results = Vec::new();
+    for (x, y) in corners {
+        match arithmetic(op, x, y) {
+            Some(q) => results.push(q),
+            None => return Val::Unknown(Support::indeterminate(Cause::OutOfRange)),
+        }
+    }
+    let pick = |wanted: Ordering| {
+        results
+            .iter()
+            .cloned()
+            .reduce(|best, q| match compare_quantities(&q, &best) {
+                Some(o) if o == wanted => q,
+                _ => best,
+            })
+    };
+    match (pick(Ordering::Less), pick(Ordering::Greater)) {
+        (Some(low), Some(high)) => Val::Known(Bounds::value(low, high, support)),
+        _ => Val::Unknown(Support::indeterminate(Cause::Internal)),
+    }
+}
+
+/// Why a range cannot be listed member by member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeError {
+    /// A bound is a partial date.
+    Partial,
+    /// It has more members than allowed.
+    TooLong,
+    /// Its bounds are not two numbers or two dates.
+    NotRange,
+}
+
+/// The members of `a..b`: a, a + 1, … up to b, or the days from a to b;
+/// empty when b is before a.
+pub fn range_members(a: &Value, b: &Value, max: usize) -> Result<Vec<Value>, RangeError> {
+    match (a, b) {
+        (Value::Num(low), Value::Num(high)) => {
+            let high = in_unit(high, low.unit.as_ref()).ok_or(RangeError::NotRange)?;
+            let mut out = Vec::new();
+            let mut next = low.value;
+            while next <= high {
+                if out.len() == max {
+                    return Err(RangeError::TooLong);
+                }
+                out.push(Value::Num(Quantity {
+                    value: next,
+                    unit: low.unit.clone(),
+                }));
+                next = next.checked_add(Decimal::ONE).ok_or(RangeError::TooLong)?;
+            }
+            Ok(out)
+        }
+        (Value::Date(low), Value::Date(high)) => {
+            let (Some(mut day), Some(last)) = (low.exact(), high.exact()) else {
+                return Err(RangeError::Partial);
+            };
+            let mut out = Vec::new();
+            while day <= last {
+                if out.len() == max {
+                    return Err(RangeError::TooLong);
+                }
+                out.push(Value::Date(DateRange::day(day)));
+                day = day.tomorrow().map_err(|_| RangeError::TooLong)?;
+            }
+            Ok(out)
+        }
+        _ => Err(RangeError::NotRange),
     }
 }
 

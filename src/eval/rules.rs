@@ -49,6 +49,7 @@ impl Evaluator<'_> {
             condition,
             actions,
             history,
+            failure: self.failure.take(),
         }
     }
 
@@ -190,15 +191,11 @@ impl Evaluator<'_> {
         }
     }
 
-    /// The protocol's reports: known values, and unknown ones with what would settle them.
-    pub fn reports(
-        &mut self,
-    ) -> (
-        BTreeMap<String, serde_json::Value>,
-        BTreeMap<String, Vec<MissingItem>>,
-    ) {
-        let mut known = BTreeMap::new();
-        let mut unknown = BTreeMap::new();
+    /// The protocol's reports: known values, and unknown ones with what would
+    /// settle them. A list with undecided members gives its definite members
+    /// and lists what would decide the others in `unknown_reports`.
+    pub fn reports(&mut self) -> Reports {
+        let mut out = Reports::default();
         let protocol = self.protocol;
         for report in &protocol.reports {
             let shown = match &report.only_when {
@@ -210,21 +207,46 @@ impl Evaluator<'_> {
                 Truth::Unknown(s) => Val::Unknown(s),
                 Truth::True => self.eval(&report.value),
             };
+            let name = report.name.node.clone();
             match value {
+                Val::Known(Value::Partial(p)) => {
+                    out.known
+                        .insert(name.clone(), to_json(&Value::List(p.definite.clone())));
+                    out.unknown(name, &p.support());
+                }
+                Val::Known(Value::Bounds(b)) => out.unknown(name, &b.support),
                 Val::Known(v) => {
-                    known.insert(report.name.node.clone(), to_json(&v));
+                    out.known.insert(name, to_json(&v));
                 }
-                Val::Unknown(s) => {
-                    unknown.insert(report.name.node.clone(), missing_items(&s));
-                }
+                Val::Unknown(s) => out.unknown(name, &s),
             }
         }
-        (known, unknown)
+        out
     }
 
     /// The truth of a condition (for tests and the REPL).
     pub fn truth_of(&mut self, e: &ast::Expr) -> Truth {
         truth(self.eval(e))
+    }
+}
+
+/// The reports of one case.
+#[derive(Debug, Default)]
+pub struct Reports {
+    /// Known values by report name.
+    pub known: BTreeMap<String, serde_json::Value>,
+    /// Unknown (or partly unknown) reports, with the facts that would settle them.
+    pub unknown: BTreeMap<String, Vec<MissingItem>>,
+    /// Reports left unknown by what no fact settles: report name and reason.
+    pub indeterminate: Vec<(String, String)>,
+}
+
+impl Reports {
+    fn unknown(&mut self, name: String, support: &Support) {
+        if support.is_indeterminate() {
+            self.indeterminate.push((name.clone(), support.reason()));
+        }
+        self.unknown.insert(name, missing_items(support));
     }
 }
 
@@ -258,6 +280,8 @@ pub fn display(v: &Value) -> String {
                 .collect();
             parts.join(", ")
         }
+        Value::Partial(p) => display(&Value::List(p.definite.clone())),
+        Value::Bounds(b) => format!("{} to {}", quantity_text(&b.low), quantity_text(&b.high)),
         Value::Map(_) | Value::Record(_) | Value::Series(_) => String::new(),
     }
 }
@@ -282,15 +306,27 @@ pub fn to_json(v: &Value) -> serde_json::Value {
                 None => number,
             }
         }
-        Value::List(items) => serde_json::Value::Array(
-            items
+        Value::List(items) => serde_json::Value::Array(items.iter().map(val_json).collect()),
+        Value::Record(r) => serde_json::Value::Object(
+            r.fields
                 .iter()
-                .map(|i| match i {
-                    Val::Known(v) => to_json(v),
-                    Val::Unknown(_) => serde_json::Value::Null,
-                })
+                .map(|(k, v)| (k.clone(), val_json(v)))
+                .collect(),
+        ),
+        Value::Map(entries) => serde_json::Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (display(k), val_json(v)))
                 .collect(),
         ),
         other => serde_json::Value::String(display(other)),
+    }
+}
+
+/// A value as JSON, `null` where it is unknown.
+fn val_json(v: &Val) -> serde_json::Value {
+    match v {
+        Val::Known(v) => to_json(v),
+        Val::Unknown(_) => serde_json::Value::Null,
     }
 }

@@ -2,7 +2,7 @@
 
 use super::expr::Evaluator;
 use super::ops;
-use super::truth::{Missing, Support};
+use super::truth::{Cause, Missing, Support};
 use super::value::{DateRange, Point, Series, Val, Value};
 use crate::syntax::ast::{Expr, SeriesRead};
 
@@ -40,16 +40,17 @@ impl Evaluator<'_> {
     ) -> Result<Option<Point>, Support> {
         let series = match self.eval(series) {
             Val::Known(Value::Series(s)) => s,
-            Val::Known(_) => return Err(Support::indeterminate()),
+            Val::Known(_) => return Err(Support::indeterminate(Cause::Internal)),
             Val::Unknown(s) => return Err(s),
         };
         let from = match within.map(|w| self.eval(w)) {
             None => None,
-            Some(Val::Known(Value::Num(d))) => {
-                Some(ops::shift(self.as_of, &d, -1).ok_or_else(Support::indeterminate)?)
-            }
+            Some(Val::Known(Value::Num(d))) => Some(
+                ops::shift(self.as_of, &d, -1)
+                    .ok_or_else(|| Support::indeterminate(Cause::OutOfRange))?,
+            ),
             Some(Val::Unknown(s)) => return Err(s),
-            Some(Val::Known(_)) => return Err(Support::indeterminate()),
+            Some(Val::Known(_)) => return Err(Support::indeterminate(Cause::Internal)),
         };
         let points: Vec<&Point> = series
             .points
@@ -93,7 +94,7 @@ fn extreme<'a>(points: &[&'a Point], highest: bool) -> Result<Option<&'a Point>,
     let mut best: Option<&Point> = None;
     for point in points {
         if point.comparator.is_some() {
-            return Err(Support::indeterminate());
+            return Err(Support::indeterminate(Cause::Censored));
         }
         let better = match best {
             None => true,
@@ -115,6 +116,6 @@ fn extreme<'a>(points: &[&'a Point], highest: bool) -> Result<Option<&'a Point>,
 fn point_value(point: &Point) -> Val {
     match point.comparator {
         None => Val::Known(Value::Num(point.value.clone())),
-        Some(_) => Val::Unknown(Support::indeterminate()),
+        Some(_) => Val::Unknown(Support::indeterminate(Cause::Censored)),
     }
 }

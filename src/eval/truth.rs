@@ -27,13 +27,44 @@ impl Missing {
     }
 }
 
+/// Why part of an unknown is one that no fact of the case can settle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Cause {
+    /// A censored value (`<20`) whose interval decides nothing.
+    Censored,
+    /// A partial date (`2025-06`) that straddles a bound.
+    PartialDate,
+    /// A division by zero.
+    DivisionByZero,
+    /// A number or a date beyond what the engine can represent.
+    OutOfRange,
+    /// A value of a kind the checker should have refused here: a defect of
+    /// the engine, shown rather than hidden.
+    Internal,
+}
+
+impl Cause {
+    /// The words `indeterminate` uses for it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Cause::Censored => "a censored value",
+            Cause::PartialDate => "a partial date that straddles a bound",
+            Cause::DivisionByZero => "a division by zero",
+            Cause::OutOfRange => "a number or date out of range",
+            Cause::Internal => {
+                "a value the engine could not evaluate (an internal error: please report it)"
+            }
+        }
+    }
+}
+
 /// What an unknown result depends on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Support {
     /// The facts it read, in the order first read, without repeats.
     pub facts: Vec<Missing>,
-    /// Whether some of the unknown comes from censoring or division, which no fact settles.
-    pub indeterminate: bool,
+    /// What of it no fact settles (censoring, partial dates, division), in first-met order.
+    pub causes: Vec<Cause>,
 }
 
 impl Support {
@@ -41,16 +72,27 @@ impl Support {
     pub fn of(fact: Missing) -> Support {
         Support {
             facts: vec![fact],
-            indeterminate: false,
+            causes: Vec::new(),
         }
     }
 
-    /// Support that no fact can settle.
-    pub fn indeterminate() -> Support {
+    /// Support that no fact can settle, for `cause`.
+    pub fn indeterminate(cause: Cause) -> Support {
         Support {
             facts: Vec::new(),
-            indeterminate: true,
+            causes: vec![cause],
         }
+    }
+
+    /// Whether some of it no fact settles.
+    pub fn is_indeterminate(&self) -> bool {
+        !self.causes.is_empty()
+    }
+
+    /// The one-line explanation `indeterminate` gives: "depends on a censored value".
+    pub fn reason(&self) -> String {
+        let words: Vec<&str> = self.causes.iter().map(|c| c.words()).collect();
+        format!("depends on {}", words.join(" and "))
     }
 
     /// Support of free text that resolves to no declared name: its path, asked
@@ -70,7 +112,11 @@ impl Support {
                 self.facts.push(fact.clone());
             }
         }
-        self.indeterminate |= other.indeterminate;
+        for cause in &other.causes {
+            if !self.causes.contains(cause) {
+                self.causes.push(*cause);
+            }
+        }
     }
 
     /// The union of two supports.

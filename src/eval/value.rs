@@ -40,6 +40,55 @@ pub enum Value {
     Record(Record),
     /// A series of dated values.
     Series(Series),
+    /// A list some of whose members are undecided: a comprehension over
+    /// members whose condition is unknown.
+    Partial(Partial),
+    /// A number known only to lie between two bounds: a `count` over members
+    /// whose condition is unknown, or arithmetic on one.
+    Bounds(Bounds),
+}
+
+/// A list with undecided members: the definite ones, and each undecided one
+/// with the facts that would decide it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Partial {
+    /// Members whose condition is true.
+    pub definite: Vec<Val>,
+    /// Members whose condition is unknown, each with its support.
+    pub undecided: Vec<(Val, Support)>,
+}
+
+impl Partial {
+    /// The facts that would decide every undecided member.
+    pub fn support(&self) -> Support {
+        let mut all = Support::default();
+        for (_, s) in &self.undecided {
+            all.merge(s);
+        }
+        all
+    }
+}
+
+/// A number between two inclusive bounds, with the facts that would narrow it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bounds {
+    /// The least it can be.
+    pub low: Quantity,
+    /// The most it can be.
+    pub high: Quantity,
+    /// What would settle where it lies.
+    pub support: Support,
+}
+
+impl Bounds {
+    /// A number between `low` and `high`: a plain number when they are equal.
+    pub fn value(low: Quantity, high: Quantity, support: Support) -> Value {
+        if low == high {
+            Value::Num(low)
+        } else {
+            Value::Bounds(Bounds { low, high, support })
+        }
+    }
 }
 
 /// A number and its unit.
