@@ -233,9 +233,9 @@ impl Pass {
                     ));
                 }
             }
-            ActionKind::Order => self.orders.extend(action.message.clone()),
-            ActionKind::Refer => self.referrals.extend(action.message.clone()),
-            ActionKind::Flag => self.flags.extend(action.message.clone()),
+            ActionKind::Order => push_message(&mut self.orders, &action.message),
+            ActionKind::Refer => push_message(&mut self.referrals, &action.message),
+            ActionKind::Flag => push_message(&mut self.flags, &action.message),
             ActionKind::Missing => {
                 if let Some(m) = &action.message {
                     self.missing_actions
@@ -620,14 +620,21 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// A known avoid of a regimen lists it whether or not anything recommended it.
+    /// A known avoid of a regimen lists it whether or not anything recommended
+    /// it; an agent, class or tag avoid reaches candidates only, so a regimen
+    /// that is not a candidate is listed with its direct avoids alone.
     fn avoided_regimens(&self, avoided: &mut Vec<Avoided>) {
         for a in &self.pass.avoids {
             let listed = avoided.iter().any(|x| x.option == a.target);
             let included = !self.included_by(&a.target).is_empty();
             if a.truth == Truth::True && self.vocab.is_regimen(&a.target) && !listed && !included {
-                let known = self.hits(&a.target, true);
-                avoided.push(self.avoided_entry(&a.target, &known));
+                let direct: Vec<&Avoid> = self
+                    .pass
+                    .avoids
+                    .iter()
+                    .filter(|d| d.truth == Truth::True && d.target == a.target)
+                    .collect();
+                avoided.push(self.avoided_entry(&a.target, &direct));
             }
         }
     }
@@ -754,6 +761,16 @@ fn to_placed(c: &Candidate) -> Placed {
             Truth::Unknown(s) => s.clone(),
             _ => Support::default(),
         },
+    }
+}
+
+/// Adds an order, referral or flag unless an identical one (same code and
+/// text) is already listed.
+fn push_message(list: &mut Vec<Message>, message: &Option<Message>) {
+    if let Some(m) = message {
+        if !list.contains(m) {
+            list.push(m.clone());
+        }
     }
 }
 
