@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::ser::{SerializeStruct, Serializer};
+pub use crate::eval::outcome::{HistoryMatch, Message};
 use serde::Serialize;
 
 /// The engine's name and version, as written in every decision's `engine`.
@@ -402,46 +402,6 @@ pub struct Conflict {
     pub avoided_by: Vec<String>,
 }
 
-/// An order, referral or flag: written as a plain string when it has no
-/// code (`"PET-CT before salvage"`), else as `{"code": …, "text": …}`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Message {
-    /// The action's code (`order repeat_psa "…"`), if it has one.
-    pub code: Option<String>,
-    /// The action's text.
-    pub text: String,
-}
-
-impl Message {
-    /// A message without a code.
-    pub fn plain(text: impl Into<String>) -> Self {
-        Message {
-            code: None,
-            text: text.into(),
-        }
-    }
-
-    /// A message with a code.
-    pub fn coded(code: impl Into<String>, text: impl Into<String>) -> Self {
-        Message {
-            code: Some(code.into()),
-            text: text.into(),
-        }
-    }
-}
-
-impl Serialize for Message {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Some(code) = &self.code else {
-            return serializer.serialize_str(&self.text);
-        };
-        let mut map = serializer.serialize_struct("Message", 2)?;
-        map.serialize_field("code", code)?;
-        map.serialize_field("text", &self.text)?;
-        map.end()
-    }
-}
-
 /// A fact whose knowledge could change the decision.
 #[derive(Serialize, Debug, Clone, PartialEq)]
 #[serde(untagged)]
@@ -515,17 +475,6 @@ pub enum TraceResult {
     /// A `stop` rule ended evaluation before this rule.
     #[serde(rename = "not-reached")]
     NotReached,
-}
-
-/// A history line that a history predicate matched.
-#[derive(Serialize, Debug, Clone, PartialEq)]
-pub struct HistoryMatch {
-    /// The predicate as written (`relapse after R-CHOP`).
-    pub predicate: String,
-    /// The line's index in the case's history array (0-based).
-    pub line: usize,
-    /// An RFC 6901 pointer to the line (`/lines/0`).
-    pub path: String,
 }
 
 /// The record written in place of a decision when a case cannot be

@@ -1,6 +1,6 @@
 //! One case in, one record out: load, evaluate, assemble.
 
-use super::assemble;
+use super::assemble::{self, to_item};
 use super::output::{
     AsOfSource, Decision, ErrorDetail, ErrorRecord, Indeterminate, ProtocolInfo, Record, Source,
     TraceEntry, TraceResult,
@@ -81,12 +81,23 @@ pub fn decide(
         sha256: protocol.sha256.clone(),
     };
     let mut d = Decision::new(case.id.clone(), as_of.to_string(), as_of_source, info);
-    let trace = assemble(&outcomes, &protocol.vocab, &protocol.reasons, &mut d);
+    let trace = assemble::assemble(&outcomes, &protocol.vocab, &protocol.reasons, &mut d);
     if let Some(failure) = reached_failure(&outcomes, &trace) {
         return Err(failure);
     }
     d.reports = reports.known;
-    d.unknown_reports = reports.unknown;
+    d.unknown_reports = reports
+        .unknown
+        .into_iter()
+        .map(|(name, support)| {
+            let items = support
+                .facts
+                .iter()
+                .map(|f| to_item(f, Vec::new()))
+                .collect();
+            (name, items)
+        })
+        .collect();
     d.indeterminate
         .extend(
             reports

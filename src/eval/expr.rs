@@ -3,9 +3,9 @@
 use super::aggregate::{Member, TwoMatches};
 use super::model::{civil, Protocol};
 use super::ops;
+use super::outcome::HistoryMatch;
 use super::truth::{Cause, Missing, Support, Truth};
 use super::value::{Case, DateRange, EnumValue, Partial, Quantity, Val, Value, VocabValue};
-use crate::decision::output::HistoryMatch;
 use crate::syntax::ast::*;
 use jiff::civil::Date;
 use std::collections::HashMap;

@@ -7,6 +7,7 @@ pub mod expr;
 pub mod history;
 pub mod model;
 pub mod ops;
+pub mod outcome;
 pub mod rules;
 pub mod series;
 pub mod truth;

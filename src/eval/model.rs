@@ -92,7 +92,7 @@ impl Vocabulary {
     }
 }
 
-impl crate::decision::Vocabulary for Vocabulary {
+impl super::outcome::Vocabulary for Vocabulary {
     fn is_regimen(&self, name: &str) -> bool {
         self.regimens.contains_key(name)
     }

@@ -3,10 +3,9 @@
 
 use super::expr::{truth, Evaluator};
 use super::model::RuleDef;
+use super::outcome::{ActionKind, ActionOutcome, Message, OptionOutcome, RuleOutcome};
 use super::truth::{Support, Truth};
 use super::value::{Quantity, Val, Value, VocabValue};
-use crate::decision::output::{Message, MissingItem};
-use crate::decision::{ActionKind, ActionOutcome, OptionOutcome, RuleOutcome};
 use crate::syntax::ast::{self, ModifierKind, Options};
 use std::collections::BTreeMap;
 
@@ -235,8 +234,8 @@ impl Evaluator<'_> {
 pub struct Reports {
     /// Known values by report name.
     pub known: BTreeMap<String, serde_json::Value>,
-    /// Unknown (or partly unknown) reports, with the facts that would settle them.
-    pub unknown: BTreeMap<String, Vec<MissingItem>>,
+    /// Unknown (or partly unknown) reports, with what would settle them.
+    pub unknown: BTreeMap<String, Support>,
     /// Reports left unknown by what no fact settles: report name and reason.
     pub indeterminate: Vec<(String, String)>,
 }
@@ -246,15 +245,8 @@ impl Reports {
         if support.is_indeterminate() {
             self.indeterminate.push((name.clone(), support.reason()));
         }
-        self.unknown.insert(name, missing_items(support));
+        self.unknown.insert(name, support.clone());
     }
-}
-
-fn missing_items(s: &Support) -> Vec<MissingItem> {
-    s.facts
-        .iter()
-        .map(|f| crate::decision::to_item(f, Vec::new()))
-        .collect()
 }
 
 /// A value as text.

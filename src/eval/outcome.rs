@@ -1,0 +1,177 @@
+//! What rules did on a case, as the decision assembly reads it: each rule's
+//! condition and evaluated actions, and the decision so far as later strata
+//! read it (`recommended X`, `fired R`, `candidates`).
+
+use super::truth::{Support, Truth};
+use serde::ser::{SerializeStruct, Serializer};
+use serde::Serialize;
+
+/// How one rule came out on a case: its condition and its actions, each
+/// already evaluated. Every rule is evaluated (conditions are pure); the
+/// assembly decides which were reached.
+#[derive(Debug, Clone)]
+pub struct RuleOutcome {
+    /// The rule's name.
+    pub name: String,
+    /// Where it is written (`file:line:col`).
+    pub at: String,
+    /// Whether it is a `stop` rule.
+    pub stop: bool,
+    /// Its condition (section guards and `when`).
+    pub condition: Truth,
+    /// Its actions in order.
+    pub actions: Vec<ActionOutcome>,
+    /// The lines that made its history predicates true (for the trace).
+    pub history: Vec<HistoryMatch>,
+    /// Why the case cannot be decided if this rule is reached (`the` with two matches).
+    pub failure: Option<String>,
+}
+
+/// What an action does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionKind {
+    /// `recommend`
+    Recommend,
+    /// `consider`
+    Consider,
+    /// `avoid`
+    Avoid,
+    /// `include`
+    Include,
+    /// `order`
+    Order,
+    /// `refer`
+    Refer,
+    /// `flag`
+    Flag,
+    /// `missing "…"`
+    Missing,
+    /// `status S`
+    Status,
+}
+
+/// One evaluated action.
+#[derive(Debug, Clone)]
+pub struct ActionOutcome {
+    /// What it does.
+    pub kind: ActionKind,
+    /// Its `if` condition (true when absent).
+    pub guard: Truth,
+    /// The options it names; under `each`, every member with the truth of its condition.
+    pub options: Vec<OptionOutcome>,
+    /// `recommend components …`
+    pub components: bool,
+    /// `fallback B fallback C`: replacements in order.
+    pub fallbacks: Vec<String>,
+    /// `rank N`
+    pub rank: Option<u32>,
+    /// `unranked`
+    pub unranked: bool,
+    /// `goal …`
+    pub goal: Option<String>,
+    /// `evidence "…"`
+    pub evidence: Option<String>,
+    /// Full citation texts of `cite [..]`.
+    pub citations: Vec<String>,
+    /// `role …`
+    pub role: Option<String>,
+    /// `note …`, evaluated.
+    pub notes: Vec<String>,
+    /// `code REASON`
+    pub code: Option<String>,
+    /// `because …`, evaluated.
+    pub because: Option<String>,
+    /// The text (and code) of an order, referral, flag or `missing`, or the status of `status`.
+    pub message: Option<Message>,
+}
+
+/// An option named by an action.
+#[derive(Debug, Clone)]
+pub struct OptionOutcome {
+    /// The declared name.
+    pub name: String,
+    /// Under `each`: the truth of the member's condition (true otherwise).
+    pub member: Truth,
+}
+
+/// What the assembly needs to know of the vocabulary.
+pub trait Vocabulary {
+    /// Whether `name` is a regimen.
+    fn is_regimen(&self, name: &str) -> bool;
+    /// Whether `name` is an agent.
+    fn is_agent(&self, name: &str) -> bool;
+    /// Whether `name` is a tag.
+    fn is_tag(&self, name: &str) -> bool;
+    /// Whether option `option` is X, contains agent X, or has X as a class or tag.
+    fn has(&self, option: &str, x: &str) -> bool;
+}
+
+/// An order, referral or flag: written as a plain string when it has no
+/// code (`"PET-CT before salvage"`), else as `{"code": …, "text": …}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// The action's code (`order repeat_psa "…"`), if it has one.
+    pub code: Option<String>,
+    /// The action's text.
+    pub text: String,
+}
+
+impl Message {
+    /// A message without a code.
+    pub fn plain(text: impl Into<String>) -> Self {
+        Message {
+            code: None,
+            text: text.into(),
+        }
+    }
+
+    /// A message with a code.
+    pub fn coded(code: impl Into<String>, text: impl Into<String>) -> Self {
+        Message {
+            code: Some(code.into()),
+            text: text.into(),
+        }
+    }
+}
+
+impl Serialize for Message {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Some(code) = &self.code else {
+            return serializer.serialize_str(&self.text);
+        };
+        let mut map = serializer.serialize_struct("Message", 2)?;
+        map.serialize_field("code", code)?;
+        map.serialize_field("text", &self.text)?;
+        map.end()
+    }
+}
+
+/// A history line that a history predicate matched.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct HistoryMatch {
+    /// The predicate as written (`relapse after R-CHOP`).
+    pub predicate: String,
+    /// The line's index in the case's history array (0-based).
+    pub line: usize,
+    /// An RFC 6901 pointer to the line (`/lines/0`).
+    pub path: String,
+}
+
+/// The decision so far, as rules of a later stratum read it.
+#[derive(Debug, Clone, Default)]
+pub struct DecisionView {
+    /// Options recommended or considered.
+    pub recommended: Vec<String>,
+    /// Pending options, each with what would settle it.
+    pub pending: Vec<(String, Support)>,
+    /// Pending options held back by an unknown avoid, with that avoid's support.
+    pub pending_avoid: Vec<(String, Support)>,
+    /// Avoided options.
+    pub avoided: Vec<String>,
+    /// Candidates: options named by a reached recommend, consider, fallback or
+    /// each, with whether their action is known to apply.
+    pub candidates: Vec<(String, Truth)>,
+    /// Each rule's outcome by file index: its condition if it was reached,
+    /// false otherwise (and for rules of this or a later stratum).
+    pub fired: Vec<Truth>,
+}
