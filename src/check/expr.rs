@@ -1267,7 +1267,9 @@ impl<'a> Checker<'a> {
     fn decision_ref(&mut self, r: &DecisionRef) -> Ty {
         match r {
             DecisionRef::Candidates => Ty::Set(Box::new(Ty::Regimen)),
-            DecisionRef::Recommended(option) => {
+            DecisionRef::Recommended(option)
+            | DecisionRef::Pending(option)
+            | DecisionRef::Avoided(option) => {
                 self.option_reference(option);
                 Ty::Bool
             }

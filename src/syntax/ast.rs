@@ -811,6 +811,10 @@ pub enum DecisionRef {
     Recommended(Name),
     /// `fired R`
     Fired(Name),
+    /// `pending X`
+    Pending(Name),
+    /// `avoided X`
+    Avoided(Name),
 }
 
 /// The kinds of expression.
@@ -902,10 +906,70 @@ pub enum ExprKind {
     Vocab(VocabSet),
     /// `years from A to B`
     YearsFrom(Box<Expr>, Box<Expr>),
-    /// `candidates`, `recommended X`, `fired R`
+    /// `candidates`, `recommended X`, `pending X`, `avoided X`, `fired R`
     Decision(DecisionRef),
     /// Text that could not be read (already reported); fits anywhere.
     Invalid,
+}
+
+impl Expr {
+    /// The expressions directly inside this one, in source order.
+    pub fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Name(_)
+            | ExprKind::Bool(_)
+            | ExprKind::NoneLit
+            | ExprKind::Number { .. }
+            | ExprKind::Text(_)
+            | ExprKind::Date(_)
+            | ExprKind::LastLine
+            | ExprKind::PriorLines
+            | ExprKind::Vocab(_)
+            | ExprKind::Decision(_)
+            | ExprKind::Invalid => Vec::new(),
+            ExprKind::Set(items) | ExprKind::List(items) | ExprKind::Call(_, items) => {
+                items.iter().collect()
+            }
+            ExprKind::Group(e)
+            | ExprKind::Not(e)
+            | ExprKind::Neg(e)
+            | ExprKind::Is(e, _, _)
+            | ExprKind::MissingAs(e, _)
+            | ExprKind::Field(e, _)
+            | ExprKind::DateOf(_, e) => vec![e],
+            ExprKind::Binary(_, a, b)
+            | ExprKind::DoubleEq(a, b)
+            | ExprKind::Index(a, b)
+            | ExprKind::YearsFrom(a, b) => vec![a, b],
+            ExprKind::If(c, t, f) => vec![c, t, f],
+            ExprKind::Match(arms, other) => arms
+                .iter()
+                .flat_map(|(g, v)| [g, v])
+                .chain(std::iter::once(&**other))
+                .collect(),
+            ExprKind::History { within, .. } => within.as_deref().into_iter().collect(),
+            ExprKind::Series { series, within, .. } => std::iter::once(&**series)
+                .chain(within.as_deref())
+                .collect(),
+            ExprKind::Quantified(_, comp) | ExprKind::Comprehension(comp) => comp.children(),
+            ExprKind::Aggregate {
+                projection, over, ..
+            } => {
+                let over = match over {
+                    AggregateOver::Collection(e) => vec![&**e],
+                    AggregateOver::Binding(comp) => comp.children(),
+                };
+                projection.as_deref().into_iter().chain(over).collect()
+            }
+        }
+    }
+}
+
+impl Comprehension {
+    /// The collection and the condition.
+    pub fn children(&self) -> Vec<&Expr> {
+        std::iter::once(&self.source).chain(&self.filter).collect()
+    }
 }
 
 /// What an aggregate ranges over.

@@ -228,6 +228,12 @@ impl Builder {
             Rule::fired_ref => {
                 ExprKind::Decision(DecisionRef::Fired(self.last_name(pair.into_inner())))
             }
+            Rule::pending_ref => {
+                ExprKind::Decision(DecisionRef::Pending(self.last_name(pair.into_inner())))
+            }
+            Rule::avoided_ref => {
+                ExprKind::Decision(DecisionRef::Avoided(self.last_name(pair.into_inner())))
+            }
             Rule::call => self.call(pair.into_inner()),
             Rule::name | Rule::field_name => ExprKind::Name(self.name(pair)),
             Rule::expr | Rule::expr_add | Rule::expr_within => return self.expr_or_within(pair),
