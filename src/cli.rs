@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use salvage::diag::{did_you_mean, render, Code, Severity};
 use salvage::testing::{self, Outcome, ProtocolRun};
-use salvage::{check_files, check_source, project, CheckReport};
+use salvage::{check_files, check_source, check_tree, on_big_stack, unreadable, CheckReport};
 
 use crate::cli_eval::{eval, EvalArgs};
 
@@ -165,7 +165,7 @@ fn run_target(target: &Target, root: Option<&Path>) -> Vec<CheckReport> {
     match target {
         Target::File(path) => vec![check_files(path, root)],
         Target::Stdin => vec![check_stdin()],
-        Target::Tree(paths) => project::check_tree(paths, root),
+        Target::Tree(paths) => check_tree(paths, root),
     }
 }
 
@@ -174,11 +174,11 @@ fn check_stdin() -> CheckReport {
     const NAME: &str = "<stdin>";
     let mut bytes = Vec::new();
     if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
-        return project::unreadable(NAME, &e.to_string());
+        return unreadable(NAME, &e.to_string());
     }
     match String::from_utf8(bytes) {
         Ok(text) => check_source(NAME, &text),
-        Err(_) => project::unreadable(NAME, "it is not UTF-8 text"),
+        Err(_) => unreadable(NAME, "it is not UTF-8 text"),
     }
 }
 
@@ -278,7 +278,7 @@ fn test(args: &TestArgs) -> Result<ExitCode, Usage> {
         }
     }
     let root = args.root.as_deref();
-    let (passed, failed, broken) = salvage::project::on_big_stack(|| {
+    let (passed, failed, broken) = on_big_stack(|| {
         let mut tally = (0, 0, false);
         for protocol in &protocols {
             let run = testing::run_file(protocol, root);
