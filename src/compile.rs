@@ -90,7 +90,7 @@ pub fn compile_source(name: &str, text: &str) -> Compiled {
     on_big_stack(|| compiled(checked(load::load_str(name, text))))
 }
 
-/// Runs `work` on a thread with a [`STACK_SIZE`] stack; on the current
+/// Runs `work` on a thread with a 256 MiB stack; on the current
 /// thread if no such thread can be started. A panic in `work` is passed on.
 pub fn on_big_stack<T: Send, F: Fn() -> T + Sync>(work: F) -> T {
     std::thread::scope(|scope| {
