@@ -1,22 +1,34 @@
 //! Salvage: a language and engine for clinical salvage pathways.
 //!
-//! Phases, each in its own module: [`syntax`] (parse) → [`check`] (names,
-//! types, units) → evaluation (later) → decisions (later). [`diag`] renders
-//! every phase's problems; [`project`] loads a protocol and its imports.
+//! Phases, each in its own module: [`span`] and [`source`] (positions,
+//! files) → [`syntax`] (parse) → [`load`] (a protocol and its imports) →
+//! [`check`] (names, types, units) → [`eval`] (the evaluation model, cases,
+//! rules) → [`decision`] (assembly and the output record). [`diag`] holds
+//! every phase's problems and the one renderer, [`units`] the unit table the
+//! checker and the evaluator share, [`testing`] the runner of a protocol's
+//! `test` blocks. No module imports one that imports it back (but `eval` and
+//! `decision`, the last such pair, being cut); `docs/architecture.md` draws
+//! the graph.
+//!
+//! [`compile`] is the facade the binary and the tests call: it loads, checks
+//! and builds the evaluation model. Its functions are re-exported here.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod compile;
 pub mod decision;
 pub mod diag;
 pub mod eval;
-pub mod project;
+pub mod load;
+pub mod source;
 pub mod span;
 pub mod syntax;
 pub mod testing;
 pub mod units;
 
-pub use project::{
-    check_files, check_source, compile_file, compile_source, CheckReport, Compiled, SourceFile,
-    Sources,
+pub use compile::{
+    check_files, check_source, check_tree, compile_file, compile_source, on_big_stack, unreadable,
+    CheckReport, Compiled,
 };
+pub use source::{SourceFile, Sources};

@@ -1,7 +1,6 @@
 //! The `salvage` binary: parses the arguments and hands them to the library.
 
 mod cli;
-mod cli_eval;
 
 use clap::Parser;
 

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 use serde_json::Value as Json;
 
+use crate::compile::{compile_file, CheckReport};
 use crate::decision::decide;
 use crate::decision::output::{
     AsOfSource, Decision, Message, MissingItem, OptionKind, TraceResult,
@@ -27,7 +28,7 @@ use crate::eval::model::{civil, Protocol};
 use crate::eval::rules::to_json;
 use crate::eval::value::Case;
 use crate::eval::value::Val;
-use crate::project::{compile_file, CheckReport, Sources};
+use crate::source::Sources;
 use crate::span::{FileId, Span};
 use crate::syntax::ast::{ExpectKind, Expectation, Expr, Item, Test, TestCase};
 

@@ -96,7 +96,7 @@ fn compile(text: &str) -> Protocol {
         .filter(|d| d.severity() == salvage::diag::Severity::Error)
         .collect();
     assert!(errors.is_empty(), "protocol has errors: {errors:#?}");
-    let (program, _) = salvage::project::load_str("test.salv", text);
+    let (program, _) = salvage::load::load_str("test.salv", text);
     Protocol::compile(&program)
 }
 

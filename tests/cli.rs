@@ -334,7 +334,7 @@ fn a_file_imported_twice_is_loaded_once() {
     let path = dir.write("p.salv", &protocol(imports));
     let (status, document) = check_json(dir.path(), &["p.salv"]);
     assert_eq!(status, 0, "{document:#}");
-    let (program, diagnostics) = salvage::project::load(&path, None);
+    let (program, diagnostics) = salvage::load::load(&path, None);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     let shown: Vec<&str> = program
         .files

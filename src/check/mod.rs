@@ -13,7 +13,7 @@ pub mod types;
 mod warnings;
 
 use crate::diag::{Code, Diagnostic};
-use crate::project::Program;
+use crate::load::Program;
 use crate::span::Span;
 use crate::units::UnitTable;
 use env::Env;
@@ -63,7 +63,7 @@ enum DefineState {
 /// Walks the program, recording types, uses and problems.
 pub(crate) struct Checker<'a> {
     env: Env<'a>,
-    sources: &'a crate::project::Sources,
+    sources: &'a crate::source::Sources,
     units: UnitTable,
     diags: Vec<Diagnostic>,
     defines: HashMap<String, DefineState>,
@@ -98,7 +98,7 @@ impl<'a> Checker<'a> {
     fn new(
         env: Env<'a>,
         diags: Vec<Diagnostic>,
-        sources: &'a crate::project::Sources,
+        sources: &'a crate::source::Sources,
     ) -> Checker<'a> {
         Checker {
             env,

@@ -1,6 +1,8 @@
 //! The one place diagnostics become text: codespan-style for people
 //! ([`to_text`]) and JSON for tools ([`to_json`]).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::Write;
 use std::ops::Range;
 
@@ -13,7 +15,7 @@ use codespan_reporting::term::{self, Config};
 use serde_json::{json, Value};
 
 use super::{Diagnostic, Label, Severity};
-use crate::project::Sources;
+use crate::source::{LineIndex, Sources};
 use crate::span::{FileId, Span};
 
 /// Renders diagnostics as rustc renders them: `error[S0101]: message`, the
@@ -68,44 +70,28 @@ pub fn to_json(diagnostics: &[Diagnostic], sources: &Sources) -> Value {
     )
 }
 
-/// Line starts of each source, computed once per rendering, so placing a
-/// label costs a binary search rather than a scan from the start of its file.
+/// The line index of each source, built once per rendering and only for
+/// the files a label is in.
 struct Places<'a> {
     sources: &'a Sources,
-    line_starts: std::cell::RefCell<std::collections::HashMap<crate::span::FileId, Vec<usize>>>,
+    lines: RefCell<HashMap<FileId, LineIndex>>,
 }
 
 impl<'a> Places<'a> {
     fn new(sources: &'a Sources) -> Places<'a> {
         Places {
             sources,
-            line_starts: std::cell::RefCell::new(std::collections::HashMap::new()),
+            lines: RefCell::new(HashMap::new()),
         }
     }
 
     /// The 1-based line and character column of a byte offset in a file.
-    fn line_column(&self, file: crate::span::FileId, offset: usize) -> (usize, usize) {
+    fn line_column(&self, file: FileId, offset: usize) -> (usize, usize) {
         let text = self.sources.text(file);
-        let mut cache = self.line_starts.borrow_mut();
-        let starts = cache.entry(file).or_insert_with(|| line_starts(text));
-        let line = starts.partition_point(|start| *start <= offset);
-        let line_start = line
-            .checked_sub(1)
-            .and_then(|i| starts.get(i))
-            .copied()
-            .unwrap_or(0);
-        let column = text
-            .get(line_start..offset)
-            .map_or(0, |t| t.chars().count())
-            + 1;
-        (line.max(1), column)
+        let mut cache = self.lines.borrow_mut();
+        let index = cache.entry(file).or_insert_with(|| LineIndex::new(text));
+        index.line_column(text, offset)
     }
-}
-
-fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
-        .collect()
 }
 
 fn diagnostic_json(diagnostic: &Diagnostic, places: &Places) -> Value {

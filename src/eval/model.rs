@@ -1,6 +1,6 @@
 //! A checked program compiled for evaluation: lookup tables over the AST.
 
-use crate::project::Program;
+use crate::load::Program;
 use crate::syntax::ast::{self, Item, Openness, RoleValue, TypeKind};
 use crate::units::{Unit, UnitTable};
 use rust_decimal::Decimal;

@@ -22,7 +22,7 @@ use salvage::eval::case::parse_json;
 use salvage::eval::model::Protocol;
 use serde::de::IgnoredAny;
 
-use crate::cli::{check_root, print_reports, Format, Usage};
+use super::common::{check_root, find_files, print_reports, Format, Usage};
 
 /// How many records are read, evaluated and written at a time.
 const CHUNK: usize = 4096;
@@ -170,7 +170,7 @@ fn file_input(path: PathBuf) -> Input {
 /// The `.json` and `.jsonl` files under a folder, sorted.
 fn folder(path: &Path) -> Result<Vec<Input>, Usage> {
     let mut found = Vec::new();
-    crate::cli::find_files(path, &["json", "jsonl"], &mut found)
+    find_files(path, &["json", "jsonl"], &mut found)
         .map_err(|e| Usage(format!("cannot search `{}`: {e}", path.display())))?;
     if found.is_empty() {
         return Err(Usage(format!(

@@ -2,17 +2,24 @@
 //! input, call the library and print what it returns.
 //!
 //! Exit codes: 0 fine (warnings allowed), 1 the input has errors, 2 usage.
+//!
+//! `salvage eval` is in [`eval`]; what the commands share is in [`common`].
+//! The dependencies run one way: this module → `eval` → `common`.
 
-use std::io::{IsTerminal, Read, Write};
+mod common;
+mod eval;
+
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use salvage::diag::{did_you_mean, render, Code, Severity};
+use clap::{Parser, Subcommand};
+use salvage::diag::{did_you_mean, Code};
 use salvage::testing::{self, Outcome, ProtocolRun};
-use salvage::{check_files, check_source, project, CheckReport};
+use salvage::{check_files, check_source, check_tree, on_big_stack, unreadable, CheckReport};
 
-use crate::cli_eval::{eval, EvalArgs};
+use common::{check_root, find_files, print_reports, Format, Usage};
+use eval::{eval, EvalArgs};
 
 /// Salvage: parse, check and evaluate clinical salvage pathways.
 #[derive(Debug, Parser)]
@@ -65,18 +72,6 @@ pub struct TestArgs {
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
 }
-
-/// How diagnostics are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// codespan style on stderr, coloured on a terminal.
-    Human,
-    /// One JSON document on stdout.
-    Json,
-}
-
-/// A usage problem found after parsing the arguments (exit 2).
-pub struct Usage(pub String);
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> ExitCode {
@@ -135,37 +130,11 @@ fn target(path: &Path) -> Result<Target, Usage> {
     Ok(Target::Tree(found))
 }
 
-/// Collects the files under `folder` whose extension is one of `extensions`,
-/// skipping hidden entries and not following symlinked folders.
-pub(crate) fn find_files(
-    folder: &Path,
-    extensions: &[&str],
-    found: &mut Vec<PathBuf>,
-) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(folder)? {
-        let entry = entry?;
-        let path = entry.path();
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        if entry.file_type()?.is_dir() {
-            find_files(&path, extensions, found)?;
-        } else if path
-            .extension()
-            .is_some_and(|e| extensions.iter().any(|x| e == *x))
-            && path.is_file()
-        {
-            found.push(path);
-        }
-    }
-    Ok(())
-}
-
 fn run_target(target: &Target, root: Option<&Path>) -> Vec<CheckReport> {
     match target {
         Target::File(path) => vec![check_files(path, root)],
         Target::Stdin => vec![check_stdin()],
-        Target::Tree(paths) => project::check_tree(paths, root),
+        Target::Tree(paths) => check_tree(paths, root),
     }
 }
 
@@ -174,62 +143,12 @@ fn check_stdin() -> CheckReport {
     const NAME: &str = "<stdin>";
     let mut bytes = Vec::new();
     if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
-        return project::unreadable(NAME, &e.to_string());
+        return unreadable(NAME, &e.to_string());
     }
     match String::from_utf8(bytes) {
         Ok(text) => check_source(NAME, &text),
-        Err(_) => project::unreadable(NAME, "it is not UTF-8 text"),
+        Err(_) => unreadable(NAME, "it is not UTF-8 text"),
     }
-}
-
-/// Prints every report: on stderr for people, as one document on stdout for tools.
-pub fn print_reports(reports: &[CheckReport], format: Format) {
-    match format {
-        Format::Human => {
-            let color = use_color();
-            for report in reports {
-                let text = render::to_text(&report.diagnostics, &report.sources, color);
-                let _ = std::io::stderr().lock().write_all(text.as_bytes());
-            }
-        }
-        Format::Json => {
-            let document = json_document(reports);
-            let _ = writeln!(std::io::stdout().lock(), "{document:#}");
-        }
-    }
-}
-
-/// The JSON document of `salvage check --format json`. Stable keys:
-///
-/// - `checked`: the shown path of every protocol checked, in order
-/// - `errors`, `warnings`: how many of each, over all protocols
-/// - `diagnostics`: every diagnostic, protocol by protocol, each as
-///   documented at [`render::to_json`]
-fn json_document(reports: &[CheckReport]) -> serde_json::Value {
-    let checked: Vec<&str> = reports
-        .iter()
-        .map(|r| r.sources.path(salvage::span::FileId(0)))
-        .collect();
-    let diagnostics: Vec<serde_json::Value> = reports
-        .iter()
-        .flat_map(|r| match render::to_json(&r.diagnostics, &r.sources) {
-            serde_json::Value::Array(items) => items,
-            other => vec![other],
-        })
-        .collect();
-    let total = |severity| reports.iter().map(|r| r.count(severity)).sum::<usize>();
-    serde_json::json!({
-        "checked": checked,
-        "errors": total(Severity::Error),
-        "warnings": total(Severity::Warning),
-        "diagnostics": diagnostics,
-    })
-}
-
-/// Colours only when stderr is a terminal and `NO_COLOR` is unset or empty.
-fn use_color() -> bool {
-    let no_color = matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty());
-    std::io::stderr().is_terminal() && !no_color
 }
 
 /// `salvage explain CODE`.
@@ -278,7 +197,7 @@ fn test(args: &TestArgs) -> Result<ExitCode, Usage> {
         }
     }
     let root = args.root.as_deref();
-    let (passed, failed, broken) = salvage::project::on_big_stack(|| {
+    let (passed, failed, broken) = on_big_stack(|| {
         let mut tally = (0, 0, false);
         for protocol in &protocols {
             let run = testing::run_file(protocol, root);
@@ -294,17 +213,6 @@ fn test(args: &TestArgs) -> Result<ExitCode, Usage> {
     });
     let _ = writeln!(std::io::stdout().lock(), "{passed} passed, {failed} failed");
     Ok(ExitCode::from(u8::from(failed > 0 || broken)))
-}
-
-/// A `--root` that is not a folder is a usage error.
-pub fn check_root(root: Option<&Path>) -> Result<(), Usage> {
-    match root {
-        Some(root) if !root.is_dir() => Err(Usage(format!(
-            "`--root {}` is not a folder",
-            root.display()
-        ))),
-        _ => Ok(()),
-    }
 }
 
 /// One protocol's failures, then its coverage line.
