@@ -10,42 +10,19 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Cycles still allowed while they are being cut, each written from its
-/// alphabetically first module. The evaluator and the decision assembly
-/// still share the rule-outcome types both ways; when that is cut, empty
-/// this list (the test fails on an entry whose cycle is gone).
-const ALLOWED_CYCLES: &[&[&str]] = &[&["decision", "eval"]];
-
 /// Module → the modules it names.
 type Graph = BTreeMap<String, BTreeSet<String>>;
 
 #[test]
 fn the_module_graph_has_no_cycle() {
     let graph = graph_of(&src());
-    let unexpected: Vec<String> = cycles(&graph)
-        .into_iter()
-        .filter(|cycle| !ALLOWED_CYCLES.contains(&cycle_names(cycle).as_slice()))
-        .map(|cycle| shown(&cycle))
-        .collect();
+    let unexpected: Vec<String> = cycles(&graph).iter().map(|c| shown(c)).collect();
     assert!(
         unexpected.is_empty(),
         "module cycles:\n  {}\nedges:\n{}",
         unexpected.join("\n  "),
         edges_text(&graph)
     );
-}
-
-#[test]
-fn every_allowed_cycle_still_exists() {
-    let graph = graph_of(&src());
-    let found = cycles(&graph);
-    for allowed in ALLOWED_CYCLES {
-        assert!(
-            found.iter().any(|c| cycle_names(c).as_slice() == *allowed),
-            "the cycle {} is gone: remove it from ALLOWED_CYCLES",
-            allowed.join(" -> ")
-        );
-    }
 }
 
 #[test]
@@ -56,6 +33,8 @@ fn the_graph_of_the_tree_has_the_phases_in_order() {
     assert!(has("check", "syntax"), "{}", edges_text(&graph));
     assert!(has("compile", "check"), "{}", edges_text(&graph));
     assert!(!has("check", "compile"), "{}", edges_text(&graph));
+    assert!(has("decision", "eval"), "{}", edges_text(&graph));
+    assert!(!has("eval", "decision"), "{}", edges_text(&graph));
 }
 
 #[test]
@@ -215,12 +194,6 @@ fn walk(graph: &Graph, path: Vec<String>, found: &mut BTreeSet<Vec<String>>) {
             walk(graph, longer, found);
         }
     }
-}
-
-/// A cycle's modules without the closing repeat.
-fn cycle_names(cycle: &[String]) -> Vec<&str> {
-    let open = cycle.len().saturating_sub(1);
-    cycle[..open].iter().map(String::as_str).collect()
 }
 
 fn shown(cycle: &[String]) -> String {
