@@ -9,6 +9,7 @@ mod env;
 mod expr;
 mod history;
 mod rules;
+pub mod strata;
 pub mod types;
 mod warnings;
 
@@ -47,7 +48,29 @@ pub fn check(program: &Program, loading: &[Diagnostic]) -> Vec<Diagnostic> {
     for (index, (_, file)) in program.files.iter().enumerate() {
         checker.file(file, index == 0);
     }
+    checker.strata(&files);
     checker.finish(program)
+}
+
+/// S0330 for rules that read one another's outcome.
+fn cycle_diagnostic(cycle: &strata::Cycle) -> Diagnostic {
+    let first = cycle.names.first().cloned().unwrap_or_default();
+    let at = cycle.reads.first().copied().unwrap_or_default();
+    let message = if cycle.names.len() <= 2 {
+        format!("rule `{first}` reads its own outcome")
+    } else {
+        let around: Vec<String> = cycle.names.iter().map(|n| format!("`{n}`")).collect();
+        format!("rules {} read one another's outcome", around.join(" → "))
+    };
+    let mut diag = Diagnostic::new(Code::S0330, at, message)
+        .label(format!("`{first}` reads this"))
+        .note("a rule that reads the decision runs after every rule that can change what it reads")
+        .help("read the facts the other rule reads instead of its outcome");
+    let pairs = cycle.names.iter().skip(1).zip(cycle.reads.iter().skip(1));
+    for (name, span) in pairs {
+        diag = diag.also(*span, format!("`{name}` reads this"));
+    }
+    diag
 }
 
 /// How many unknown names of one run get a "did you mean".
@@ -167,6 +190,28 @@ impl<'a> Checker<'a> {
                         .help("declare it with `unit NAME`, or a spelling with `unit alias \"…\" = UNIT`"),
                 );
                 None
+            }
+        }
+    }
+
+    /// Rules that read the decision: a cycle between them, or an `include`
+    /// among them, is an error.
+    fn strata(&mut self, files: &[&crate::syntax::ast::File]) {
+        match strata::of_program(files) {
+            Err(cycle) => self.report(cycle_diagnostic(&cycle)),
+            Ok(found) => {
+                for span in found.late_includes {
+                    self.report(
+                        Diagnostic::new(
+                            Code::S0331,
+                            span,
+                            "a rule that reads the decision cannot `include`",
+                        )
+                        .label("this `include` would change what the rule read")
+                        .note("rules that read `candidates`, `recommended`, `pending`, `avoided` or `fired` run after the rest; they may recommend, avoid, order, refer, flag and stop, but not include")
+                        .help("move the `include` into a rule that does not read the decision"),
+                    );
+                }
             }
         }
     }

@@ -88,6 +88,8 @@ codes! {
     S0318 Error "a test whose `given` is not valid JSON",
     S0319 Error "an enum mixing `,` and `<`",
     S0320 Error "a range with its bounds reversed",
+    S0330 Error "rules that read one another's outcome",
+    S0331 Error "`include` in a rule that reads the decision",
     S0501 Warning "a definition that is never used",
     S0502 Warning "a citation that is never cited",
     S0503 Warning "a reason code that is never used",
