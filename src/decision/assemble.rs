@@ -6,6 +6,7 @@ use super::output::{
     OptionKind, Pending, Recommendation, Status, TraceEntry, TraceResult, VocabKind,
 };
 use super::{ActionKind, ActionOutcome, RuleOutcome, Vocabulary};
+use crate::eval::outcome::{DecisionView, HigherStrata};
 use crate::eval::truth::{Missing, Support, Truth};
 
 /// One unknown that relevance forces true and false: a rule's condition, an
@@ -17,28 +18,30 @@ struct Unit {
     member: Option<usize>,
 }
 
+/// Unknowns forced to a value for one relevance test (none for the decision itself).
+type Force<'a> = &'a [(Unit, bool)];
+
 /// Assembles the decision from every rule's outcome: writes its status,
 /// options, messages, `missing` and `indeterminate` into `decision`, and
-/// returns the trace (each rule's result).
+/// returns the trace, the final decision as reports read it, and the failure
+/// of a reached rule, if one failed. `outcomes` holds the rules of stratum 0 evaluated; `higher`
+/// evaluates each higher stratum against the decision below it.
 pub fn assemble(
-    outcomes: &[RuleOutcome],
+    outcomes: Vec<RuleOutcome>,
+    strata: &[u32],
+    higher: &mut dyn HigherStrata,
     vocab: &dyn Vocabulary,
     reasons: &[String],
     decision: &mut Decision,
-) -> Vec<TraceEntry> {
-    let base = Pass::run(outcomes, None);
+) -> Assembled {
+    let mut rules = Stratified::new(outcomes, strata, higher, vocab, reasons);
+    let base = rules.settle(&[]);
+    let base_core = base.core(vocab, reasons);
     let mut found: Vec<(usize, Missing, String)> = Vec::new();
     let mut indeterminate = Vec::new();
-    for (unit, support) in &base.unknowns {
-        let forced_true = Pass::run(outcomes, Some((*unit, true)));
-        let forced_false = Pass::run(outcomes, Some((*unit, false)));
-        if forced_true.core(vocab, reasons) == forced_false.core(vocab, reasons) {
-            continue;
-        }
-        let rule = outcomes
-            .get(unit.rule)
-            .map(|r| r.name.clone())
-            .unwrap_or_default();
+    let relevant = relevant_units(&mut rules, &base, &base_core);
+    for (unit, support) in base.unknowns.iter().filter(|(u, _)| relevant.contains(u)) {
+        let rule = rules.name(unit.rule);
         for fact in &support.facts {
             found.push((unit.rule, fact.clone(), rule.clone()));
         }
@@ -51,6 +54,11 @@ pub fn assemble(
             });
         }
     }
+    for (fact, units) in jointly_relevant(&mut rules, &base, &base_core, &relevant) {
+        for unit in units {
+            found.push((unit.rule, fact.clone(), rules.name(unit.rule)));
+        }
+    }
     for (index, name, rule) in &base.missing_actions {
         found.push((*index, Missing::Named(name.clone()), rule.clone()));
     }
@@ -61,7 +69,161 @@ pub fn assemble(
     }
     decision.missing = missing;
     decision.indeterminate = indeterminate;
-    base.finish(vocab, reasons, decision)
+    let view = base.view(vocab, reasons, rules.outcomes.len());
+    let failure = base.failure.clone();
+    Assembled {
+        trace: base.finish(vocab, reasons, decision),
+        view,
+        failure,
+    }
+}
+
+/// What the assembly gives beside the decision it writes.
+pub struct Assembled {
+    /// Each rule's result, in evaluation order.
+    pub trace: Vec<TraceEntry>,
+    /// The final decision, as reports read it.
+    pub view: DecisionView,
+    /// Why the case cannot be decided, when a reached rule could not be evaluated.
+    pub failure: Option<String>,
+}
+
+/// The unknown units whose knowledge could change the decision: forced true
+/// and forced false differ, or either differs from leaving it unknown (an
+/// unknown `stop` rule holds the decision at `needs-data` either way).
+fn relevant_units(rules: &mut Stratified<'_>, base: &Pass, base_core: &Core) -> Vec<Unit> {
+    let mut relevant = Vec::new();
+    for (unit, _) in &base.unknowns {
+        let forced_true = rules
+            .settle(&[(*unit, true)])
+            .core(rules.vocab, rules.reasons);
+        let forced_false = rules
+            .settle(&[(*unit, false)])
+            .core(rules.vocab, rules.reasons);
+        if forced_true != forced_false || forced_true != *base_core {
+            relevant.push(*unit);
+        }
+    }
+    relevant
+}
+
+/// At most this many units reading one fact are forced together.
+const JOINT_UNITS: usize = 4;
+
+/// Facts read by several units, none relevant alone, that change the
+/// decision when those units are settled together (`when b … if b`): each
+/// with the units that read it.
+fn jointly_relevant(
+    rules: &mut Stratified<'_>,
+    base: &Pass,
+    base_core: &Core,
+    relevant: &[Unit],
+) -> Vec<(Missing, Vec<Unit>)> {
+    let mut facts: Vec<&Missing> = Vec::new();
+    for (_, support) in &base.unknowns {
+        for fact in &support.facts {
+            if !facts.contains(&fact) {
+                facts.push(fact);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for fact in facts {
+        let units: Vec<Unit> = base
+            .unknowns
+            .iter()
+            .filter(|(_, s)| s.facts.contains(fact))
+            .map(|(u, _)| *u)
+            .collect();
+        let alone = units.iter().any(|u| relevant.contains(u));
+        if alone || units.len() < 2 || units.len() > JOINT_UNITS {
+            continue;
+        }
+        let changes = (0..1u32 << units.len()).any(|bits| {
+            let force: Vec<(Unit, bool)> = units
+                .iter()
+                .enumerate()
+                .map(|(k, u)| (*u, bits & (1 << k) != 0))
+                .collect();
+            rules.settle(&force).core(rules.vocab, rules.reasons) != *base_core
+        });
+        if changes {
+            out.push((fact.clone(), units));
+        }
+    }
+    out
+}
+
+/// The rules in evaluation order, stratum by stratum: each stratum above 0
+/// is evaluated against the decision of the strata below it, and not at all
+/// once a `stop` rule below it is reached.
+struct Stratified<'a> {
+    outcomes: Vec<RuleOutcome>,
+    strata: Vec<u32>,
+    top: u32,
+    /// Every rule's file index, in evaluation order.
+    order: Vec<usize>,
+    higher: &'a mut dyn HigherStrata,
+    vocab: &'a dyn Vocabulary,
+    reasons: &'a [String],
+}
+
+impl<'a> Stratified<'a> {
+    fn new(
+        outcomes: Vec<RuleOutcome>,
+        strata: &[u32],
+        higher: &'a mut dyn HigherStrata,
+        vocab: &'a dyn Vocabulary,
+        reasons: &'a [String],
+    ) -> Stratified<'a> {
+        let stratum = |i: usize| strata.get(i).copied().unwrap_or(0);
+        let mut order: Vec<usize> = (0..outcomes.len()).collect();
+        order.sort_by_key(|i| (stratum(*i), *i));
+        Stratified {
+            top: strata.iter().copied().max().unwrap_or(0),
+            strata: strata.to_vec(),
+            order,
+            outcomes,
+            higher,
+            vocab,
+            reasons,
+        }
+    }
+
+    fn name(&self, rule: usize) -> String {
+        self.outcomes
+            .get(rule)
+            .map(|r| r.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// One walk over every rule with `force` applied; the higher strata are
+    /// evaluated again against the decision below them as forced.
+    fn settle(&mut self, force: Force<'_>) -> Pass {
+        if self.top == 0 {
+            return Pass::run(&self.outcomes, &self.order, force);
+        }
+        let mut current = self.outcomes.clone();
+        for k in 1..=self.top {
+            let below: Vec<usize> = self
+                .order
+                .iter()
+                .copied()
+                .filter(|i| self.strata.get(*i).is_some_and(|s| *s < k))
+                .collect();
+            let pass = Pass::run(&current, &below, force);
+            if pass.stopped {
+                break;
+            }
+            let view = pass.view(self.vocab, self.reasons, current.len());
+            for (i, outcome) in self.higher.stratum_outcomes(k, view) {
+                if let Some(slot) = current.get_mut(i) {
+                    *slot = outcome;
+                }
+            }
+        }
+        Pass::run(&current, &self.order, force)
+    }
 }
 
 fn add_missing(list: &mut Vec<MissingItem>, fact: &Missing, rule: &str) {
@@ -151,17 +313,23 @@ struct Pass {
     missing_actions: Vec<(usize, String, String)>,
     stop_status: Option<String>,
     unknown_stop: bool,
+    /// Whether a reached `stop` rule (true or unknown) ended the walk.
+    stopped: bool,
+    /// Each reached rule's condition (forced where forced), by file index.
+    conditions: Vec<(usize, Truth)>,
+    /// The failure of the first reached rule that could not be evaluated.
+    failure: Option<String>,
     trace: Vec<TraceEntry>,
     unknowns: Vec<(Unit, Support)>,
     max_tier: u32,
 }
 
 impl Pass {
-    fn run(outcomes: &[RuleOutcome], force: Option<(Unit, bool)>) -> Pass {
+    /// Walks the rules in `order` (file indices, in evaluation order).
+    fn run(outcomes: &[RuleOutcome], order: &[usize], force: Force<'_>) -> Pass {
         let mut pass = Pass::default();
-        let mut stopped = false;
-        for (i, rule) in outcomes.iter().enumerate() {
-            if stopped {
+        for (i, rule) in order.iter().filter_map(|i| Some((*i, outcomes.get(*i)?))) {
+            if pass.stopped {
                 pass.trace.push(trace(rule, TraceResult::NotReached));
                 continue;
             }
@@ -172,6 +340,10 @@ impl Pass {
             };
             let condition = forced(&rule.condition, unit, force);
             pass.trace.push(trace(rule, trace_result(&condition)));
+            pass.conditions.push((i, condition.clone()));
+            if pass.failure.is_none() {
+                pass.failure = rule.failure.clone();
+            }
             if condition == Truth::False {
                 continue;
             }
@@ -180,7 +352,7 @@ impl Pass {
                 pass.action(rule, i, j, action, &condition, force);
             }
             if rule.stop {
-                stopped = true;
+                pass.stopped = true;
                 match condition {
                     Truth::True => {
                         pass.stop_status = pass.stop_status.take().or(Some(String::new()))
@@ -190,6 +362,40 @@ impl Pass {
             }
         }
         pass
+    }
+
+    /// The decision so far, as a later stratum reads it.
+    fn view(&self, vocab: &dyn Vocabulary, reasons: &[String], rules: usize) -> DecisionView {
+        let resolved = Resolver::new(self, vocab, reasons).resolve();
+        let fired = (0..rules)
+            .map(|i| {
+                let found = self.conditions.iter().find(|(r, _)| *r == i);
+                found.map_or(Truth::False, |(_, t)| t.clone())
+            })
+            .collect();
+        DecisionView {
+            recommended: resolved
+                .recommended
+                .iter()
+                .map(|p| p.option.clone())
+                .collect(),
+            pending: resolved
+                .pending
+                .iter()
+                .map(|p| (p.option.clone(), p.support.clone()))
+                .collect(),
+            pending_avoid: resolved
+                .pending
+                .iter()
+                .filter_map(|p| Some((p.option.clone(), p.held_by_avoid.clone()?)))
+                .collect(),
+            avoided: resolved.avoided.iter().map(|a| a.option.clone()).collect(),
+            candidates: merge(&self.candidates)
+                .into_iter()
+                .map(|c| (c.option, c.truth))
+                .collect(),
+            fired,
+        }
     }
 
     fn note_unknown(&mut self, unit: Unit, truth: &Truth) {
@@ -205,7 +411,7 @@ impl Pass {
         j: usize,
         action: &ActionOutcome,
         condition: &Truth,
-        force: Option<(Unit, bool)>,
+        force: Force<'_>,
     ) {
         let unit = Unit {
             rule: i,
@@ -256,7 +462,7 @@ impl Pass {
         k: usize,
         member: &Truth,
         truth: &Truth,
-        force: Option<(Unit, bool)>,
+        force: Force<'_>,
     ) -> Truth {
         let unit = Unit {
             rule: i,
@@ -275,7 +481,7 @@ impl Pass {
         j: usize,
         action: &ActionOutcome,
         truth: &Truth,
-        force: Option<(Unit, bool)>,
+        force: Force<'_>,
     ) {
         let tier = match (action.rank, action.unranked) {
             (Some(n), _) => n,
@@ -317,7 +523,7 @@ impl Pass {
         j: usize,
         action: &ActionOutcome,
         truth: &Truth,
-        force: Option<(Unit, bool)>,
+        force: Force<'_>,
     ) {
         for (k, option) in action.options.iter().enumerate() {
             let t = self.member_truth(i, j, k, &option.member, truth, force);
@@ -389,9 +595,9 @@ impl Core {
     }
 }
 
-fn forced(truth: &Truth, unit: Unit, force: Option<(Unit, bool)>) -> Truth {
-    match force {
-        Some((u, value)) if u == unit && truth.is_unknown() => Truth::known(value),
+fn forced(truth: &Truth, unit: Unit, force: Force<'_>) -> Truth {
+    match force.iter().find(|(u, _)| *u == unit) {
+        Some((_, value)) if truth.is_unknown() => Truth::known(*value),
         _ => truth.clone(),
     }
 }
@@ -427,6 +633,8 @@ struct Placed {
     rules: Vec<String>,
     action: ActionOutcome,
     support: Support,
+    /// When an unknown avoid holds it back: that avoid's support.
+    held_by_avoid: Option<Support>,
 }
 
 struct Resolved {
@@ -504,14 +712,17 @@ impl<'a> Resolver<'a> {
         }
         if !unknown.is_empty() {
             let mut p = placed;
+            let mut held = Support::default();
             for a in &unknown {
                 if let Truth::Unknown(s) = &a.truth {
                     p.support.merge(s);
+                    held.merge(s);
                 }
                 if !p.rules.contains(&a.rule) {
                     p.rules.push(a.rule.clone());
                 }
             }
+            p.held_by_avoid = Some(held);
             let fallbacks: Vec<Placed> = candidate
                 .fallbacks
                 .iter()
@@ -522,6 +733,7 @@ impl<'a> Resolver<'a> {
                         .iter()
                         .map(|a| a.rule.clone())
                         .fold(candidate.fallback_rules.clone(), push_new),
+                    held_by_avoid: None,
                     ..p.clone()
                 })
                 .collect();
@@ -761,6 +973,7 @@ fn to_placed(c: &Candidate) -> Placed {
             Truth::Unknown(s) => s.clone(),
             _ => Support::default(),
         },
+        held_by_avoid: None,
     }
 }
 

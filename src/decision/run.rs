@@ -3,9 +3,7 @@
 use super::assemble::{self, to_item};
 use super::output::{
     AsOfSource, Decision, ErrorDetail, ErrorRecord, Indeterminate, ProtocolInfo, Record, Source,
-    TraceEntry, TraceResult,
 };
-use super::RuleOutcome;
 use crate::eval::case::{load_case, LoadOptions};
 use crate::eval::expr::Evaluator;
 use crate::eval::model::Protocol;
@@ -70,10 +68,6 @@ pub fn decide(
 ) -> Result<Decision, String> {
     let mut evaluator = Evaluator::new(protocol, case, as_of);
     let outcomes = evaluator.outcomes();
-    let reports = evaluator.reports();
-    if let Some(failure) = evaluator.failure {
-        return Err(failure);
-    }
     let info = ProtocolInfo {
         name: protocol.header.name.clone(),
         version: protocol.header.version.clone(),
@@ -81,8 +75,24 @@ pub fn decide(
         sha256: protocol.sha256.clone(),
     };
     let mut d = Decision::new(case.id.clone(), as_of.to_string(), as_of_source, info);
-    let trace = assemble::assemble(&outcomes, &protocol.vocab, &protocol.reasons, &mut d);
-    if let Some(failure) = reached_failure(&outcomes, &trace) {
+    let strata: Vec<u32> = protocol.rules.iter().map(|r| r.stratum).collect();
+    let assembled = assemble::assemble(
+        outcomes,
+        &strata,
+        &mut evaluator,
+        &protocol.vocab,
+        &protocol.reasons,
+        &mut d,
+    );
+    if let Some(failure) = assembled.failure {
+        return Err(failure);
+    }
+    if protocol.top_stratum() > 0 {
+        evaluator.set_view(assembled.view);
+    }
+    let trace = assembled.trace;
+    let reports = evaluator.reports();
+    if let Some(failure) = evaluator.failure.take() {
         return Err(failure);
     }
     d.reports = reports.known;
@@ -113,15 +123,6 @@ pub fn decide(
     d.warnings.extend(evaluator.warnings);
     d.trace = explain.then_some(trace);
     Ok(d)
-}
-
-/// The failure of the first rule the decision reached, if one failed.
-fn reached_failure(outcomes: &[RuleOutcome], trace: &[TraceEntry]) -> Option<String> {
-    outcomes
-        .iter()
-        .zip(trace)
-        .filter(|(_, t)| t.result != TraceResult::NotReached)
-        .find_map(|(o, _)| o.failure.clone())
 }
 
 /// An error record in place of a decision.

@@ -3,6 +3,7 @@
 use super::aggregate::{Member, TwoMatches};
 use super::model::{civil, Protocol};
 use super::ops;
+use super::outcome::DecisionView;
 use super::outcome::HistoryMatch;
 use super::truth::{Cause, Missing, Support, Truth};
 use super::value::{Case, DateRange, EnumValue, Partial, Quantity, Val, Value, VocabValue};
@@ -26,6 +27,8 @@ pub struct Evaluator<'p> {
     pub warnings: Vec<String>,
     /// Why the case cannot be decided (`the` with two matches), if it cannot.
     pub failure: Option<String>,
+    /// The decision of the strata below the one being evaluated.
+    view: Option<DecisionView>,
 }
 
 /// The truth of a value read as a condition.
@@ -69,7 +72,15 @@ impl<'p> Evaluator<'p> {
             matches: Vec::new(),
             warnings: Vec::new(),
             failure: None,
+            view: None,
         }
+    }
+
+    /// Sets the decision later strata read; defines are evaluated afresh,
+    /// since some may read it.
+    pub fn set_view(&mut self, view: DecisionView) {
+        self.view = Some(view);
+        self.cache.clear();
     }
 
     /// Records why the case cannot be decided (the first reason is kept).
@@ -139,7 +150,8 @@ impl<'p> Evaluator<'p> {
             ExprKind::Comprehension(comp) => self.comprehension(comp),
             ExprKind::Vocab(set) => self.vocab_set(set),
             ExprKind::YearsFrom(from, to) => self.years_from(from, to),
-            ExprKind::Decision(_) | ExprKind::Invalid => internal(),
+            ExprKind::Decision(r) => self.decision_ref(r),
+            ExprKind::Invalid => internal(),
         }
     }
 
@@ -166,6 +178,7 @@ impl<'p> Evaluator<'p> {
         match name {
             "as_of" => return Val::Known(Value::Date(DateRange::day(self.as_of))),
             "line" => return self.line_number(),
+            "candidates" => return self.decision_ref(&DecisionRef::Candidates),
             _ => {}
         }
         if let Some(v) = self.enum_value(name, hint) {
@@ -222,6 +235,39 @@ impl<'p> Evaluator<'p> {
     fn call(&mut self, name: &str, args: &[Expr]) -> Val {
         let values: Vec<Val> = args.iter().map(|a| self.eval(a)).collect();
         self.define(name, &values)
+    }
+
+    // ---------- the decision so far ----------
+
+    /// `candidates`, `recommended X`, `pending X`, `avoided X`, `fired R`:
+    /// read from the decision of the lower strata.
+    fn decision_ref(&mut self, r: &DecisionRef) -> Val {
+        let Some(view) = &self.view else {
+            return internal();
+        };
+        let listed = |list: &[(String, Support)], x: &str| {
+            list.iter().find(|(o, _)| o == x).map(|(_, s)| s.clone())
+        };
+        let truth = match r {
+            DecisionRef::Candidates => return candidates(view),
+            DecisionRef::Recommended(x) => match listed(&view.pending, &x.node) {
+                _ if view.recommended.contains(&x.node) => Truth::True,
+                Some(s) => Truth::Unknown(s),
+                None => Truth::False,
+            },
+            DecisionRef::Pending(x) => Truth::known(listed(&view.pending, &x.node).is_some()),
+            DecisionRef::Avoided(x) => match listed(&view.pending_avoid, &x.node) {
+                _ if view.avoided.contains(&x.node) => Truth::True,
+                Some(s) => Truth::Unknown(s),
+                None => Truth::False,
+            },
+            DecisionRef::Fired(rule) => self
+                .protocol
+                .rule_index(&rule.node)
+                .and_then(|i| view.fired.get(i).cloned())
+                .unwrap_or(Truth::False),
+        };
+        from_truth(truth)
     }
 
     // ---------- operators ----------
@@ -815,6 +861,25 @@ fn member_truths(v: Val) -> Result<Vec<(Val, Truth)>, Support> {
         Val::Known(Value::None) => Ok(Vec::new()),
         Val::Known(_) => Err(Support::indeterminate(Cause::Internal)),
         Val::Unknown(s) => Err(s),
+    }
+}
+
+/// `candidates` as a set: options whose action is known to apply are
+/// members, the others undecided.
+fn candidates(view: &DecisionView) -> Val {
+    let vocab = |name: &str| Val::Known(Value::Vocab(VocabValue::Known(name.to_string())));
+    let mut partial = Partial::default();
+    for (option, truth) in &view.candidates {
+        match truth {
+            Truth::True => partial.definite.push(vocab(option)),
+            Truth::Unknown(s) => partial.undecided.push((vocab(option), s.clone())),
+            Truth::False => {}
+        }
+    }
+    if partial.undecided.is_empty() {
+        Val::Known(Value::List(partial.definite))
+    } else {
+        Val::Known(Value::Partial(partial))
     }
 }
 

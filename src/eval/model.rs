@@ -232,6 +232,8 @@ pub struct RuleDef {
     pub guards: Vec<ast::Expr>,
     /// Where it is written, as `file:line:col`.
     pub at: String,
+    /// Its stratum: 0 unless it reads the decision (`recommended X`, `fired R`, …).
+    pub stratum: u32,
 }
 
 /// Folds free text for matching: Unicode NFKC, case folding, and space, `-`
@@ -247,6 +249,16 @@ pub fn fold(text: &str) -> String {
 }
 
 impl Protocol {
+    /// The highest stratum of any rule (0 when no rule reads the decision).
+    pub fn top_stratum(&self) -> u32 {
+        self.rules.iter().map(|r| r.stratum).max().unwrap_or(0)
+    }
+
+    /// The file index of the rule named `name`.
+    pub fn rule_index(&self, name: &str) -> Option<usize> {
+        self.rules.iter().position(|r| r.rule.name.node == name)
+    }
+
     /// Compiles a program that checked without errors.
     pub fn compile(program: &Program) -> Protocol {
         let mut builder = Builder::default();
@@ -258,6 +270,13 @@ impl Protocol {
         }
         let mut protocol = builder.finish();
         protocol.sha256 = fingerprint(program);
+        let files: Vec<&ast::File> = program.files.iter().map(|(_, f)| f).collect();
+        // The checker refused a cycle, so this finds the strata.
+        if let Ok(strata) = crate::check::strata::of_program(&files) {
+            for (rule, stratum) in protocol.rules.iter_mut().zip(strata.of_rule) {
+                rule.stratum = stratum;
+            }
+        }
         protocol.places = program
             .sources
             .iter()
@@ -379,6 +398,7 @@ impl Builder {
                     rule: r.clone(),
                     guards: guards.to_vec(),
                     at: location(program, r.span),
+                    stratum: 0,
                 }),
                 Item::Section(s) => {
                     let mut inner = guards.to_vec();

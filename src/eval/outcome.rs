@@ -175,3 +175,9 @@ pub struct DecisionView {
     /// false otherwise (and for rules of this or a later stratum).
     pub fired: Vec<Truth>,
 }
+
+/// Evaluates the rules of a stratum above 0 against the decision below it.
+pub trait HigherStrata {
+    /// The outcomes of the rules of `stratum`, by file index, read against `view`.
+    fn stratum_outcomes(&mut self, stratum: u32, view: DecisionView) -> Vec<(usize, RuleOutcome)>;
+}

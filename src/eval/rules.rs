@@ -3,20 +3,26 @@
 
 use super::expr::{truth, Evaluator};
 use super::model::RuleDef;
-use super::outcome::{ActionKind, ActionOutcome, Message, OptionOutcome, RuleOutcome};
+use super::outcome::{
+    ActionKind, ActionOutcome, DecisionView, HigherStrata, Message, OptionOutcome, RuleOutcome,
+};
 use super::truth::{Support, Truth};
 use super::value::{Quantity, Val, Value, VocabValue};
 use crate::syntax::ast::{self, ModifierKind, Options};
 use std::collections::BTreeMap;
 
 impl Evaluator<'_> {
-    /// Every rule's outcome, in file order.
+    /// Every rule's outcome, in file order: the rules of stratum 0 evaluated,
+    /// the others not yet (they read the decision of the strata below).
     pub fn outcomes(&mut self) -> Vec<RuleOutcome> {
         let protocol = self.protocol;
         protocol
             .rules
             .iter()
-            .map(|def| self.rule_outcome(def))
+            .map(|def| match def.stratum {
+                0 => self.rule_outcome(def),
+                _ => not_yet(def),
+            })
             .collect()
     }
 
@@ -226,6 +232,33 @@ impl Evaluator<'_> {
     /// The truth of a condition (for tests and the REPL).
     pub fn truth_of(&mut self, e: &ast::Expr) -> Truth {
         truth(self.eval(e))
+    }
+}
+
+impl HigherStrata for Evaluator<'_> {
+    fn stratum_outcomes(&mut self, stratum: u32, view: DecisionView) -> Vec<(usize, RuleOutcome)> {
+        self.set_view(view);
+        let protocol = self.protocol;
+        protocol
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, def)| def.stratum == stratum)
+            .map(|(i, def)| (i, self.rule_outcome(def)))
+            .collect()
+    }
+}
+
+/// A rule of a higher stratum before its stratum runs: it has done nothing.
+fn not_yet(def: &RuleDef) -> RuleOutcome {
+    RuleOutcome {
+        name: def.rule.name.node.clone(),
+        at: def.at.clone(),
+        stop: def.rule.stop,
+        condition: Truth::False,
+        actions: Vec::new(),
+        history: Vec::new(),
+        failure: None,
     }
 }
 
