@@ -1,5 +1,6 @@
-//! Golden decisions: the brief's output example, and the DLBCL example cases
-//! in `examples/` against their reviewed expected records.
+//! Golden decisions: the brief's output example, the DLBCL example cases
+//! in `examples/` against their reviewed expected records, and the same
+//! bytes on every run.
 //!
 //! `BLESS=1 cargo test --test eval_golden` rewrites
 //! `examples/dlbcl-cases.expected.jsonl` from the engine's output; review the
@@ -222,4 +223,30 @@ fn the_protocol_hash_does_not_depend_on_how_the_path_was_given() {
     let absolute = compile_file(&root().join("protocols/dlbcl-second-line.salv"));
     assert_eq!(relative.sha256, absolute.sha256);
     assert_eq!(relative.sha256.len(), 64);
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    let dir = root().join("tests/cases/eval/repeatable-output");
+    let cases = std::fs::read_to_string(dir.join("cases.jsonl")).unwrap();
+    let case = cases.lines().next().unwrap();
+    let source = || Source {
+        file: "cases.jsonl".to_string(),
+        line: Some(1),
+    };
+    let first = evaluate_line(
+        &compile_file(&dir.join("protocol.salv")),
+        case,
+        source(),
+        true,
+    );
+    for _ in 0..3 {
+        let again = evaluate_line(
+            &compile_file(&dir.join("protocol.salv")),
+            case,
+            source(),
+            true,
+        );
+        assert_eq!(again, first);
+    }
 }

@@ -2,8 +2,6 @@
 //!
 //! Any test can use it: `mod common;` and `use common::schema;`, then
 //! `schema::assert_valid_decision(&value)` on every record the engine writes.
-// Each test crate that includes this module uses only part of it.
-#![allow(dead_code)]
 
 use std::sync::OnceLock;
 

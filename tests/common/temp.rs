@@ -1,5 +1,4 @@
 //! A scratch folder for tests that run the binary on files.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
