@@ -4,6 +4,9 @@
 //! vocabulary, series, unknown keys, and the pointer of every error.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::engine::compile_text;
 use jiff::civil::{date, time, Date};
 use rust_decimal::Decimal;
 use salvage::eval::case::{
@@ -88,20 +91,8 @@ case {
 }
 "#;
 
-fn compile(text: &str) -> Protocol {
-    let report = salvage::check_source("test.salv", text);
-    let errors: Vec<_> = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity() == salvage::diag::Severity::Error)
-        .collect();
-    assert!(errors.is_empty(), "protocol has errors: {errors:#?}");
-    let (program, _) = salvage::load::load_str("test.salv", text);
-    Protocol::compile(&program)
-}
-
 fn protocol() -> Protocol {
-    compile(PROTOCOL)
+    compile_text(PROTOCOL)
 }
 
 /// Loads `json` with the test protocol.
@@ -248,7 +239,7 @@ fn an_integer_id_is_read_as_its_text() {
 
 #[test]
 fn the_default_id_key_is_id() {
-    let p = compile(&format!("{HEADER}case {{ age: int }}"));
+    let p = compile_text(&format!("{HEADER}case {{ age: int }}"));
     let c = load_case(
         &p,
         &parse_json(r#"{"id": "x"}"#).unwrap(),
@@ -306,7 +297,7 @@ fn a_bad_as_of_is_an_error_at_its_pointer() {
 
 #[test]
 fn as_of_declared_as_a_date_field_is_read_from_that_field() {
-    let p = compile(&format!(
+    let p = compile_text(&format!(
         "{HEADER}case {{ as_of = visit_date\n visit_date: date\n age: int }}"
     ));
     let opts = LoadOptions::default();

@@ -2,16 +2,14 @@
 //! `explain`, and the import rules (not found, cycles, leaving the root).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use std::path::Path;
+
+use common::cli::{code, salvage, salvage_stdin, stderr, stdout};
+use common::temp::TempDir;
 use salvage::diag::Code;
 use serde_json::Value;
-
-#[path = "common/temp.rs"]
-mod temp;
-use temp::TempDir;
 
 const HEADER: &str =
     r#"protocol "Test" { version "1" institution "X" status approved effective 2026-01-01 }"#;
@@ -22,47 +20,6 @@ const BODY: &str = "agent x\nregimen R = x\nrule r when true then recommend R\n"
 /// A protocol: the header, `extra` lines, then a valid body.
 fn protocol(extra: &str) -> String {
     format!("{HEADER}\n{extra}\n{BODY}")
-}
-
-/// Runs the binary in `dir` with `NO_COLOR` set.
-fn salvage(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_salvage"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-/// Runs the binary with `input` on stdin.
-fn salvage_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_salvage"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
 }
 
 /// `salvage check --format json ARGS…` in `dir`: the exit code and document.

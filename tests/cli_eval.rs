@@ -5,18 +5,15 @@
 //! `docs/decision.schema.json`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "common/schema.rs"]
-mod schema;
+mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::{Output, Stdio};
 
+use common::cli::{code, command, salvage, salvage_stdin, stderr};
+use common::schema;
+use common::temp::TempDir;
 use serde_json::Value;
-
-#[path = "common/temp.rs"]
-mod temp;
-use temp::TempDir;
 
 /// A scratch folder holding the brief's protocol as `dlbcl.salv`.
 fn with_protocol() -> TempDir {
@@ -59,41 +56,6 @@ fn many(n: usize) -> String {
             format!("{line}\n")
         })
         .collect()
-}
-
-fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_salvage"));
-    command.args(args).current_dir(dir).env("NO_COLOR", "1");
-    command
-}
-
-/// Runs the binary in `dir`.
-fn salvage(dir: &Path, args: &[&str]) -> Output {
-    command(dir, args).output().unwrap()
-}
-
-/// Runs the binary with `input` on stdin.
-fn salvage_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
-    let mut child = command(dir, args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_string();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    output
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
 }
 
 /// The output's records, each checked against the schema.

@@ -3,17 +3,16 @@
 //! what is not in the format, and agrees with the Rust types on every enum.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "common/schema.rs"]
-mod schema;
+mod common;
 
 use std::collections::BTreeMap;
 
+use common::schema::{self, assert_invalid_decision, assert_valid_decision, assert_valid_line};
 use salvage::decision::output::{
     AsOfSource, Avoided, Conflict, Contraindicated, Decision, ErrorDetail, ErrorRecord,
     HistoryMatch, Included, Indeterminate, Message, MissingItem, OptionKind, Pending, ProtocolInfo,
     Recommendation, Record, Source, Status, TraceEntry, TraceResult, VocabKind, STATUSES,
 };
-use schema::{assert_invalid_decision, assert_valid_decision, assert_valid_line};
 use serde_json::{json, Value};
 
 const BRIEF_EXAMPLE: &str = include_str!("decisions/brief-example.json");

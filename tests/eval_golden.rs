@@ -1,57 +1,33 @@
-//! Golden decisions: the brief's output example, and the DLBCL example cases
-//! in `examples/` against their reviewed expected records.
+//! Golden decisions: the brief's output example, the DLBCL example cases
+//! in `examples/` against their reviewed expected records, and the same
+//! bytes on every run.
 //!
 //! `BLESS=1 cargo test --test eval_golden` rewrites
 //! `examples/dlbcl-cases.expected.jsonl` from the engine's output; review the
 //! diff against the protocol's intent before committing it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use salvage::decision::output::Source;
-use salvage::decision::RunOptions;
-use serde_json::Value;
+mod common;
 
-#[path = "common/schema.rs"]
-mod schema;
 use std::path::{Path, PathBuf};
+
+use common::engine::{compile_file, options, record_line};
+use salvage::decision::output::Source;
+use serde_json::Value;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Compiles a protocol file (with its imports), panicking with the rendered
-/// diagnostics if it does not check.
-fn compile(path: &Path) -> salvage::eval::model::Protocol {
-    let c = salvage::compile_file(path, None);
-    match c.protocol {
-        Some(p) => p,
-        None => panic!(
-            "{} does not check:\n{}",
-            path.display(),
-            salvage::diag::render::to_text(&c.report.diagnostics, &c.report.sources, false)
-        ),
-    }
-}
-
-/// The record for one line of case text, as `salvage eval` writes it.
+/// The record for one line of case text, as `salvage eval` writes it (and
+/// valid against docs/decision.schema.json).
 fn evaluate_line(
     protocol: &salvage::eval::model::Protocol,
     text: &str,
     source: Source,
     explain: bool,
 ) -> String {
-    let options = RunOptions {
-        as_of: None,
-        explain,
-        strict: false,
-    };
-    let record = match salvage::eval::case::parse_json(text) {
-        Ok(json) => salvage::decision::evaluate(protocol, &json, Some(source), &options),
-        Err(e) => salvage::decision::error_record(None, Some(source), e.path, e.message),
-    };
-    let line = record.to_json_line();
-    // Every record the examples produce is valid against docs/decision.schema.json.
-    schema::assert_valid_line(&line);
-    line
+    record_line(protocol, text, Some(source), &options(explain)).0
 }
 
 // ---------------------------------------------------------------------------
@@ -93,7 +69,7 @@ fn shows(expected: &Value, actual: &Value, at: &str, problems: &mut Vec<String>)
 #[test]
 fn the_briefs_output_example() {
     let dir = root().join("tests/cases/eval/brief");
-    let protocol = compile(&dir.join("dlbcl.salv"));
+    let protocol = compile_file(&dir.join("dlbcl.salv"));
     let case = std::fs::read_to_string(dir.join("c-17.json")).unwrap();
     let source = Source {
         file: "cases.jsonl".to_string(),
@@ -154,7 +130,7 @@ const EXAMPLES: &[(&str, &str)] = &[
 
 /// Every record of a case file, in order.
 fn example_records(cases_file: &str) -> Vec<String> {
-    let protocol = compile(&root().join("protocols/dlbcl-second-line.salv"));
+    let protocol = compile_file(&root().join("protocols/dlbcl-second-line.salv"));
     let cases = std::fs::read_to_string(root().join(cases_file)).unwrap();
     let mut records = Vec::new();
     for (i, text) in cases.lines().enumerate() {
@@ -243,8 +219,34 @@ fn every_example_case_has_one_record_and_good_cases_decide() {
 
 #[test]
 fn the_protocol_hash_does_not_depend_on_how_the_path_was_given() {
-    let relative = compile(Path::new("protocols/dlbcl-second-line.salv"));
-    let absolute = compile(&root().join("protocols/dlbcl-second-line.salv"));
+    let relative = compile_file(Path::new("protocols/dlbcl-second-line.salv"));
+    let absolute = compile_file(&root().join("protocols/dlbcl-second-line.salv"));
     assert_eq!(relative.sha256, absolute.sha256);
     assert_eq!(relative.sha256.len(), 64);
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    let dir = root().join("tests/cases/eval/repeatable-output");
+    let cases = std::fs::read_to_string(dir.join("cases.jsonl")).unwrap();
+    let case = cases.lines().next().unwrap();
+    let source = || Source {
+        file: "cases.jsonl".to_string(),
+        line: Some(1),
+    };
+    let first = evaluate_line(
+        &compile_file(&dir.join("protocol.salv")),
+        case,
+        source(),
+        true,
+    );
+    for _ in 0..3 {
+        let again = evaluate_line(
+            &compile_file(&dir.join("protocol.salv")),
+            case,
+            source(),
+            true,
+        );
+        assert_eq!(again, first);
+    }
 }

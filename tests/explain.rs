@@ -15,8 +15,11 @@
 //! folder with `check_files` instead.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::path::PathBuf;
+
+use common::temp::TempDir;
 use salvage::diag::{render, Code, Severity};
 use salvage::{check_files, check_source, CheckReport};
 
@@ -105,23 +108,18 @@ fn latin1(text: &str) -> Vec<u8> {
 }
 
 /// Writes a multi-file example into a fresh folder and checks its protocol.
-fn check_on_disk(code: Code, part: &str, files: &[(String, String, bool)]) -> CheckReport {
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("explain-{}-{part}", code.as_str()));
-    let _ = std::fs::remove_dir_all(&dir);
+fn check_on_disk(files: &[(String, String, bool)]) -> CheckReport {
+    let dir = TempDir::new();
     // The root is a folder inside `dir`, so that `../` imports have
     // somewhere to point that is outside the root.
-    let root = dir.join("protocols");
-    std::fs::create_dir_all(&root).unwrap();
     let mut protocol: Option<PathBuf> = None;
     for (path, text, is_latin1) in files {
-        let full = root.join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        if *is_latin1 {
-            std::fs::write(&full, latin1(text)).unwrap();
+        let relative = format!("protocols/{path}");
+        let full = if *is_latin1 {
+            dir.write_bytes(&relative, &latin1(text))
         } else {
-            std::fs::write(&full, text).unwrap();
-        }
+            dir.write(&relative, text)
+        };
         protocol.get_or_insert(full);
     }
     let protocol = protocol.expect("a multi-file example names at least one file");
@@ -129,11 +127,11 @@ fn check_on_disk(code: Code, part: &str, files: &[(String, String, bool)]) -> Ch
 }
 
 /// Checks one example; `None` when there is none to check.
-fn check(code: Code, part: &str, example: &Example) -> Option<CheckReport> {
+fn check(example: &Example) -> Option<CheckReport> {
     match example {
         Example::Single(text) if text.trim().is_empty() => None,
         Example::Single(text) => Some(check_source("example.salv", text)),
-        Example::Multi(files) if !files.is_empty() => Some(check_on_disk(code, part, files)),
+        Example::Multi(files) if !files.is_empty() => Some(check_on_disk(files)),
         Example::Multi(_) | Example::Missing => None,
     }
 }
@@ -210,8 +208,8 @@ fn problems(code: Code) -> (Vec<String>, String) {
         }
     }
 
-    let wrong_report = check(code, "wrong", &wrong);
-    let right_report = check(code, "right", &right);
+    let wrong_report = check(&wrong);
+    let right_report = check(&right);
     let listed = |r: &Option<CheckReport>| match r {
         Some(report) => format!("[{}]", codes(report).join(", ")),
         None => "(not checked)".to_string(),

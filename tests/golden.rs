@@ -27,11 +27,14 @@
 //! `expect:` line is still checked.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 
+use common::report::{indent, panic_message};
 use salvage::diag::Code;
 
 /// The folder of cases, relative to the package root (the working directory
@@ -342,20 +345,6 @@ fn check_codes(expect: &Expect, found: &BTreeSet<Code>) -> Result<(), String> {
 
 fn normalise_line_endings(text: &str) -> String {
     text.replace("\r\n", "\n")
-}
-
-fn indent(text: &str) -> String {
-    text.lines().map(|line| format!("    {line}\n")).collect()
-}
-
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    if let Some(text) = panic.downcast_ref::<&str>() {
-        (*text).to_string()
-    } else if let Some(text) = panic.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "(no message)".to_string()
-    }
 }
 
 /// A line diff of `expected` against `actual`: ` ` for common lines, `-`

@@ -3,14 +3,14 @@
 //! and the differing part of the decision.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+use common::cli::{code, salvage, stderr, stdout};
+use common::temp::TempDir;
 use salvage::testing::{self, Outcome};
-
-#[path = "common/temp.rs"]
-mod temp;
-use temp::TempDir;
 
 /// The brief's example protocol (approved, effective 2026-01-01).
 const PROTOCOL: &str = include_str!("cases/eval/brief/dlbcl.salv");
@@ -30,27 +30,6 @@ fn protocol_with(tests: &str) -> String {
 /// A test of the late-relapse case with these expectations.
 fn late_relapse_test(name: &str, expectations: &str) -> String {
     format!("test \"{name}\" {{\n  as_of 2026-01-01\n  {LATE_RELAPSE}\n{expectations}\n}}\n")
-}
-
-fn salvage(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_salvage"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
 }
 
 fn last_line(output: &Output) -> String {

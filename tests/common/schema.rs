@@ -1,9 +1,7 @@
 //! Checks output records against `docs/decision.schema.json`.
 //!
-//! Any test can use it: `#[path = "common/schema.rs"] mod schema;`, then
+//! Any test can use it: `mod common;` and `use common::schema;`, then
 //! `schema::assert_valid_decision(&value)` on every record the engine writes.
-// Each test crate that includes this module uses only part of it.
-#![allow(dead_code)]
 
 use std::sync::OnceLock;
 

@@ -1,5 +1,4 @@
 //! A scratch folder for tests that run the binary on files.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,11 +22,16 @@ impl TempDir {
 
     /// Writes `text` at `relative`, creating folders.
     pub fn write(&self, relative: &str, text: &str) -> PathBuf {
+        self.write_bytes(relative, text.as_bytes())
+    }
+
+    /// Writes `bytes` at `relative`, creating folders.
+    pub fn write_bytes(&self, relative: &str, bytes: &[u8]) -> PathBuf {
         let path = self.0.join(relative);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{}: {e}", parent.display()));
         }
-        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         path
     }
 
