@@ -13,7 +13,8 @@ use std::collections::{HashMap, HashSet};
 pub enum Read {
     /// `fired R`: the rule named.
     Fired(String),
-    /// `recommended X`, `pending X`, `avoided X`: the option named.
+    /// `recommended X`, `pending X`, `avoided X`: the option named (or a
+    /// variable standing for one, which may be any option).
     Option(String),
     /// `candidates`
     Candidates,
@@ -35,7 +36,8 @@ pub fn of_program<'a>(files: &[&'a ast::File]) -> Result<Strata, Cycle> {
     for file in files {
         collect(&file.items, &[], &mut rules, &mut defines, &mut vocab);
     }
-    strata(&rules, &defines, &|x, t| vocab.has(x, t, 0))
+    let has = |x: &str, t: &str| !vocab.parts.contains_key(x) || vocab.has(x, t, 0);
+    strata(&rules, &defines, &has)
 }
 
 fn collect<'a>(
@@ -123,8 +125,9 @@ impl Strata {
 }
 
 /// Computes every rule's stratum. `has(x, t)` says whether option `x` is,
-/// contains or has the agent, class or tag `t`: an avoid of `t` can change
-/// what is decided for `x`.
+/// contains or has the agent, class or tag `t`, so that an action on `t` can
+/// change what is decided for `x` (always, when `x` is a variable that may
+/// stand for any option).
 pub fn strata(
     rules: &[RuleInput<'_>],
     defines: &HashMap<String, &ast::Define>,

@@ -248,16 +248,20 @@ impl<'p> Evaluator<'p> {
         let listed = |list: &[(String, Support)], x: &str| {
             list.iter().find(|(o, _)| o == x).map(|(_, s)| s.clone())
         };
+        let option = |x: &crate::span::Name| match self.local(&x.node) {
+            Some(Val::Known(Value::Vocab(VocabValue::Known(name)))) => name,
+            _ => x.node.clone(),
+        };
         let truth = match r {
             DecisionRef::Candidates => return candidates(view),
-            DecisionRef::Recommended(x) => match listed(&view.pending, &x.node) {
-                _ if view.recommended.contains(&x.node) => Truth::True,
+            DecisionRef::Recommended(x) => match listed(&view.pending, &option(x)) {
+                _ if view.recommended.contains(&option(x)) => Truth::True,
                 Some(s) => Truth::Unknown(s),
                 None => Truth::False,
             },
-            DecisionRef::Pending(x) => Truth::known(listed(&view.pending, &x.node).is_some()),
-            DecisionRef::Avoided(x) => match listed(&view.pending_avoid, &x.node) {
-                _ if view.avoided.contains(&x.node) => Truth::True,
+            DecisionRef::Pending(x) => Truth::known(listed(&view.pending, &option(x)).is_some()),
+            DecisionRef::Avoided(x) => match listed(&view.pending_avoid, &option(x)) {
+                _ if view.avoided.contains(&option(x)) => Truth::True,
                 Some(s) => Truth::Unknown(s),
                 None => Truth::False,
             },
