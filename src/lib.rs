@@ -6,9 +6,8 @@
 //! rules) → [`decision`] (assembly and the output record). [`diag`] holds
 //! every phase's problems and the one renderer, [`units`] the unit table the
 //! checker and the evaluator share, [`testing`] the runner of a protocol's
-//! `test` blocks. No module imports one that imports it back (but `eval` and
-//! `decision`, the last such pair, being cut); `docs/architecture.md` draws
-//! the graph.
+//! `test` blocks. No module imports one that imports it back;
+//! `docs/architecture.md` draws the graph.
 //!
 //! [`compile`] is the facade the binary and the tests call: it loads, checks
 //! and builds the evaluation model. Its functions are re-exported here.

@@ -24,10 +24,11 @@
 //!   Kleene-unknown while `n` is unknown, so the brief lists `n`, yet no value
 //!   changes anything (the checker warns, S0504). A constant condition is
 //!   replaced by its first atom.
-//! - **An absent fact is read by at most four conditions.** Knowing a fact
-//!   read by several units settles them together (`rule r1 when b then avoid
-//!   R-DHAP code c if b`): the assembly forces the units that read one fact
-//!   jointly, up to four of them; a fact read more often is put in the case.
+//! - **An absent fact is read by at most one condition.** Knowing a fact read
+//!   by two units settles both at once, which per-unit relevance does not
+//!   weigh: in `rule r1 when b then avoid R-DHAP code c if b`, forcing either
+//!   unit alone leaves the avoid unknown, so `/b` is not listed, although
+//!   `b = true` avoids R-DHAP. The generator puts such a fact in the case.
 //!
 //! An unknown `stop` rule is relevant even when forcing it true and forcing it
 //! false agree: left unknown it holds the decision at `needs-data`
@@ -352,7 +353,7 @@ impl Scenario {
     }
 
     /// The case: a fact is absent if it is left out and at most
-    /// [`MAX_READERS`] conditions read it; otherwise it has its value.
+    /// [`MAX_READERS`] condition reads it; otherwise it has its value.
     fn case(&self) -> Map<String, Value> {
         let mut case = Map::new();
         case.insert("id".into(), json!("k"));
@@ -491,9 +492,8 @@ fn missing_paths(record: &Value) -> Vec<String> {
 // ---------------------------------------------------------------------------
 // The property
 
-/// The most conditions that may read one absent fact: the assembly settles
-/// the units that read one fact together, up to four of them.
-const MAX_READERS: usize = 4;
+/// The most conditions that may read one absent fact (see the top).
+const MAX_READERS: usize = 1;
 
 /// One protocol, its case and the base record, for checking and for messages.
 struct Probe<'a> {

@@ -1266,7 +1266,6 @@ impl<'a> Checker<'a> {
 
     fn decision_ref(&mut self, r: &DecisionRef) -> Ty {
         match r {
-            DecisionRef::Candidates => Ty::Set(Box::new(Ty::Regimen)),
             DecisionRef::Recommended(option)
             | DecisionRef::Pending(option)
             | DecisionRef::Avoided(option) => {

@@ -197,6 +197,13 @@ impl<'a> Checker<'a> {
     /// Rules that read the decision: a cycle between them, or an `include`
     /// among them, is an error.
     fn strata(&mut self, files: &[&crate::syntax::ast::File]) {
+        if self
+            .diags
+            .iter()
+            .any(|d| d.severity() == crate::diag::Severity::Error)
+        {
+            return;
+        }
         match strata::of_program(files) {
             Err(cycle) => self.report(cycle_diagnostic(&cycle)),
             Ok(found) => {

@@ -28,15 +28,55 @@ pub struct RuleInput<'a> {
     pub guards: Vec<&'a Expr>,
 }
 
+/// Whether any report of the program reads the decision (it is then
+/// evaluated against the final decision).
+pub fn reports_read_decision(files: &[&ast::File]) -> bool {
+    let mut reports = Vec::new();
+    let mut defines = HashMap::new();
+    for file in files {
+        collect_reports(&file.items, &mut reports, &mut defines);
+    }
+    let mut finder = Finder {
+        defines: &defines,
+        seen: HashSet::new(),
+        depth: 0,
+        reads: Vec::new(),
+    };
+    for report in reports {
+        finder.expr(&report.value, report.value.span);
+        if let Some(when) = &report.only_when {
+            finder.expr(when, when.span);
+        }
+    }
+    !finder.reads.is_empty()
+}
+
+fn collect_reports<'a>(
+    items: &'a [ast::Item],
+    reports: &mut Vec<&'a ast::Report>,
+    defines: &mut HashMap<String, &'a ast::Define>,
+) {
+    for item in items {
+        match item {
+            ast::Item::Report(r) => reports.push(r),
+            ast::Item::Define(d) => {
+                defines.entry(d.name.node.clone()).or_insert(d);
+            }
+            ast::Item::Section(s) => collect_reports(&s.items, reports, defines),
+            _ => {}
+        }
+    }
+}
+
 /// The strata of a program's rules (files in load order, rules in file order).
-pub fn of_program<'a>(files: &[&'a ast::File]) -> Result<Strata, Cycle> {
+pub fn of_program(files: &[&ast::File]) -> Result<Strata, Cycle> {
     let mut rules = Vec::new();
     let mut defines = HashMap::new();
     let mut vocab = VocabIndex::default();
     for file in files {
         collect(&file.items, &[], &mut rules, &mut defines, &mut vocab);
     }
-    let has = |x: &str, t: &str| !vocab.parts.contains_key(x) || vocab.has(x, t, 0);
+    let has = |x: &str, t: &str| !vocab.declared(x) || vocab.has(x, t, 0);
     strata(&rules, &defines, &has)
 }
 
@@ -74,12 +114,23 @@ fn collect<'a>(
 #[derive(Default)]
 struct VocabIndex {
     parts: HashMap<String, Vec<String>>,
+    /// Every agent, regimen, class and tag.
+    names: HashSet<String>,
 }
 
 impl VocabIndex {
     fn add<'a>(&mut self, name: &Name, parts: impl Iterator<Item = &'a Name>) {
         let list = self.parts.entry(name.node.clone()).or_default();
-        list.extend(parts.map(|p| p.node.clone()));
+        for part in parts {
+            list.push(part.node.clone());
+            self.names.insert(part.node.clone());
+        }
+        self.names.insert(name.node.clone());
+    }
+
+    /// Whether `x` is a vocabulary name (not a variable standing for one).
+    fn declared(&self, x: &str) -> bool {
+        self.names.contains(x)
     }
 
     /// Whether `x` is `t`, or contains or has it (through its agents too).
@@ -368,7 +419,6 @@ impl Finder<'_> {
 
 fn decision_read(r: &DecisionRef) -> Read {
     match r {
-        DecisionRef::Candidates => Read::Candidates,
         DecisionRef::Fired(rule) => Read::Fired(rule.node.clone()),
         DecisionRef::Recommended(x) | DecisionRef::Pending(x) | DecisionRef::Avoided(x) => {
             Read::Option(x.node.clone())

@@ -54,11 +54,6 @@ pub fn assemble(
             });
         }
     }
-    for (fact, units) in jointly_relevant(&mut rules, &base, &base_core, &relevant) {
-        for unit in units {
-            found.push((unit.rule, fact.clone(), rules.name(unit.rule)));
-        }
-    }
     for (index, name, rule) in &base.missing_actions {
         found.push((*index, Missing::Named(name.clone()), rule.clone()));
     }
@@ -105,53 +100,6 @@ fn relevant_units(rules: &mut Stratified<'_>, base: &Pass, base_core: &Core) -> 
         }
     }
     relevant
-}
-
-/// At most this many units reading one fact are forced together.
-const JOINT_UNITS: usize = 4;
-
-/// Facts read by several units, none relevant alone, that change the
-/// decision when those units are settled together (`when b … if b`): each
-/// with the units that read it.
-fn jointly_relevant(
-    rules: &mut Stratified<'_>,
-    base: &Pass,
-    base_core: &Core,
-    relevant: &[Unit],
-) -> Vec<(Missing, Vec<Unit>)> {
-    let mut facts: Vec<&Missing> = Vec::new();
-    for (_, support) in &base.unknowns {
-        for fact in &support.facts {
-            if !facts.contains(&fact) {
-                facts.push(fact);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for fact in facts {
-        let units: Vec<Unit> = base
-            .unknowns
-            .iter()
-            .filter(|(_, s)| s.facts.contains(fact))
-            .map(|(u, _)| *u)
-            .collect();
-        let alone = units.iter().any(|u| relevant.contains(u));
-        if alone || units.len() < 2 || units.len() > JOINT_UNITS {
-            continue;
-        }
-        let changes = (0..1u32 << units.len()).any(|bits| {
-            let force: Vec<(Unit, bool)> = units
-                .iter()
-                .enumerate()
-                .map(|(k, u)| (*u, bits & (1 << k) != 0))
-                .collect();
-            rules.settle(&force).core(rules.vocab, rules.reasons) != *base_core
-        });
-        if changes {
-            out.push((fact.clone(), units));
-        }
-    }
-    out
 }
 
 /// The rules in evaluation order, stratum by stratum: each stratum above 0

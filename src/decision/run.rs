@@ -87,7 +87,7 @@ pub fn decide(
     if let Some(failure) = assembled.failure {
         return Err(failure);
     }
-    if protocol.top_stratum() > 0 {
+    if protocol.top_stratum() > 0 || protocol.reports_read_decision {
         evaluator.set_view(assembled.view);
     }
     let trace = assembled.trace;

@@ -178,7 +178,7 @@ impl<'p> Evaluator<'p> {
         match name {
             "as_of" => return Val::Known(Value::Date(DateRange::day(self.as_of))),
             "line" => return self.line_number(),
-            "candidates" => return self.decision_ref(&DecisionRef::Candidates),
+            "candidates" => return self.candidates(),
             _ => {}
         }
         if let Some(v) = self.enum_value(name, hint) {
@@ -239,8 +239,13 @@ impl<'p> Evaluator<'p> {
 
     // ---------- the decision so far ----------
 
-    /// `candidates`, `recommended X`, `pending X`, `avoided X`, `fired R`:
-    /// read from the decision of the lower strata.
+    /// `candidates`: the options of the decision below.
+    fn candidates(&self) -> Val {
+        self.view.as_ref().map_or_else(internal, candidates)
+    }
+
+    /// `recommended X`, `pending X`, `avoided X`, `fired R`: read from the
+    /// decision of the lower strata.
     fn decision_ref(&mut self, r: &DecisionRef) -> Val {
         let Some(view) = &self.view else {
             return internal();
@@ -253,7 +258,6 @@ impl<'p> Evaluator<'p> {
             _ => x.node.clone(),
         };
         let truth = match r {
-            DecisionRef::Candidates => return candidates(view),
             DecisionRef::Recommended(x) => match listed(&view.pending, &option(x)) {
                 _ if view.recommended.contains(&option(x)) => Truth::True,
                 Some(s) => Truth::Unknown(s),

@@ -41,6 +41,8 @@ pub struct Protocol {
     pub units: UnitTable,
     /// Each source's path and text, for naming places at run time.
     pub places: Vec<(String, String)>,
+    /// Whether some report reads the decision (`recommended X`, …).
+    pub reports_read_decision: bool,
 }
 
 /// The protocol header as decisions report it.
@@ -271,6 +273,7 @@ impl Protocol {
         let mut protocol = builder.finish();
         protocol.sha256 = fingerprint(program);
         let files: Vec<&ast::File> = program.files.iter().map(|(_, f)| f).collect();
+        protocol.reports_read_decision = crate::check::strata::reports_read_decision(&files);
         // The checker refused a cycle, so this finds the strata.
         if let Ok(strata) = crate::check::strata::of_program(&files) {
             for (rule, stratum) in protocol.rules.iter_mut().zip(strata.of_rule) {
@@ -537,6 +540,7 @@ impl Builder {
             tests: self.tests,
             units: self.units,
             places: Vec::new(),
+            reports_read_decision: false,
         }
     }
 }

@@ -805,8 +805,6 @@ pub enum VocabSet {
 /// Decision references, read by second-pass rules.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DecisionRef {
-    /// `candidates`
-    Candidates,
     /// `recommended X`
     Recommended(Name),
     /// `fired R`
@@ -906,7 +904,8 @@ pub enum ExprKind {
     Vocab(VocabSet),
     /// `years from A to B`
     YearsFrom(Box<Expr>, Box<Expr>),
-    /// `candidates`, `recommended X`, `pending X`, `avoided X`, `fired R`
+    /// `recommended X`, `pending X`, `avoided X`, `fired R` (`candidates` is a
+    /// builtin name)
     Decision(DecisionRef),
     /// Text that could not be read (already reported); fits anywhere.
     Invalid,
