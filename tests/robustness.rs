@@ -1136,6 +1136,31 @@ robust_test! {
         assert_error(&timed(&format!("[robust] {n} chained calls"), &calls), Code::S0002);
     }
 
+    /// 2,000 rules (20,000 at full size) each reading the one before with
+    /// `fired`: far past the strata limit (32), one S0002, in bounded time;
+    /// and a chain of 32 strata that checks and is evaluated on a case.
+    fn fired_chains() {
+        let chain = |n: usize| {
+            let mut text = format!("{HEADER}regimen R : observation\nrule r0 when x then recommend R\n");
+            for i in 1..n {
+                text.push_str(&format!("rule r{i} when fired r{} then flag f{i} \"f\"\n", i - 1));
+            }
+            text
+        };
+        let n = scale(2_000, 20_000);
+        let report = timed(&format!("[robust] {n} rules chained by fired"), &chain(n));
+        assert_error(&report, Code::S0002);
+        let text = chain(33);
+        let report = timed("[robust] 33 rules chained by fired", &text);
+        assert!(!report.has_errors(), "{:#?}", report.diagnostics);
+        let protocol = salvage::compile_source("chain.salv", &text).protocol.unwrap();
+        let case = serde_json::json!({"id": "k", "as_of": "2026-02-01", "x": true, "n": 1, "crcl": []});
+        let options = salvage::decision::RunOptions::default();
+        let line = salvage::decision::evaluate(&protocol, &case, None, &options).to_json_line();
+        let record: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(record["flags"].as_array().map(Vec::len), Some(32), "{record}");
+    }
+
     /// About 10 MB of valid rules: it checks, reports, and finishes. By
     /// default 1,000 rules with 5 kB of words in each title and message
     /// (strings parse fast: about 10 s in a debug build); at full size

@@ -206,6 +206,26 @@ impl<'a> Checker<'a> {
         }
         match strata::of_program(files) {
             Err(cycle) => self.report(cycle_diagnostic(&cycle)),
+            Ok(found) if found.top() > strata::MAX_STRATA => {
+                let deepest = found.of_rule.iter().position(|s| *s == found.top());
+                let span = deepest
+                    .and_then(|i| found.reads.get(i))
+                    .and_then(|r| r.first())
+                    .map_or_else(Span::default, |(_, s)| *s);
+                self.report(
+                    Diagnostic::new(
+                        Code::S0002,
+                        span,
+                        format!(
+                            "rules read one another's outcome more than {} levels deep",
+                            strata::MAX_STRATA
+                        ),
+                    )
+                    .label("this read is the deepest")
+                    .note("each level runs after the one below it; a pathway needs a few")
+                    .help("read the facts the earlier rules read instead of their outcome"),
+                );
+            }
             Ok(found) => {
                 for span in found.late_includes {
                     self.report(

@@ -8,6 +8,10 @@ use crate::span::{Name, Span};
 use crate::syntax::ast::{self, ActionKind, DecisionRef, Expr, ExprKind, ModifierKind, Options};
 use std::collections::{HashMap, HashSet};
 
+/// The most strata a protocol may have: each runs after the one below it,
+/// and a pathway needs a few.
+pub const MAX_STRATA: u32 = 32;
+
 /// What a rule reads of the decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Read {
@@ -36,19 +40,30 @@ pub fn reports_read_decision(files: &[&ast::File]) -> bool {
     for file in files {
         collect_reports(&file.items, &mut reports, &mut defines);
     }
-    let mut finder = Finder {
-        defines: &defines,
-        seen: HashSet::new(),
-        depth: 0,
-        reads: Vec::new(),
-    };
+    let mut finder = Finder::new(&defines);
     for report in reports {
-        finder.expr(&report.value, report.value.span);
+        finder.expr(&report.value);
         if let Some(when) = &report.only_when {
-            finder.expr(when, when.span);
+            finder.expr(when);
         }
     }
     !finder.reads.is_empty()
+}
+
+/// The defines that read the decision, directly or through the defines they use.
+pub fn defines_reading_decision(files: &[&ast::File]) -> HashSet<String> {
+    let mut reports = Vec::new();
+    let mut defines = HashMap::new();
+    for file in files {
+        collect_reports(&file.items, &mut reports, &mut defines);
+    }
+    let mut finder = Finder::new(&defines);
+    let names: Vec<&String> = defines.keys().collect();
+    names
+        .into_iter()
+        .filter(|name| !finder.define_reads(name).is_empty())
+        .cloned()
+        .collect()
 }
 
 fn collect_reports<'a>(
@@ -76,8 +91,7 @@ pub fn of_program(files: &[&ast::File]) -> Result<Strata, Cycle> {
     for file in files {
         collect(&file.items, &[], &mut rules, &mut defines, &mut vocab);
     }
-    let has = |x: &str, t: &str| !vocab.declared(x) || vocab.has(x, t, 0);
-    strata(&rules, &defines, &has)
+    strata(&rules, &defines, &|x| vocab.closure(x))
 }
 
 fn collect<'a>(
@@ -133,16 +147,24 @@ impl VocabIndex {
         self.names.contains(x)
     }
 
-    /// Whether `x` is `t`, or contains or has it (through its agents too).
-    fn has(&self, x: &str, t: &str, depth: usize) -> bool {
-        if x == t {
-            return true;
+    /// What `x` is, contains or has (itself, its agents and their classes and
+    /// tags, its own classes and tags); `None` for a name that is not
+    /// vocabulary (a variable, which may stand for any option).
+    fn closure(&self, x: &str) -> Option<Vec<String>> {
+        if !self.declared(x) {
+            return None;
         }
-        depth < 8
-            && self
-                .parts
-                .get(x)
-                .is_some_and(|parts| parts.iter().any(|p| self.has(p, t, depth + 1)))
+        let mut out = vec![x.to_string()];
+        let mut next = 0;
+        while let Some(name) = out.get(next).cloned() {
+            next += 1;
+            for part in self.parts.get(&name).into_iter().flatten() {
+                if !out.contains(part) {
+                    out.push(part.clone());
+                }
+            }
+        }
+        Some(out)
     }
 }
 
@@ -175,25 +197,21 @@ impl Strata {
     }
 }
 
-/// Computes every rule's stratum. `has(x, t)` says whether option `x` is,
-/// contains or has the agent, class or tag `t`, so that an action on `t` can
-/// change what is decided for `x` (always, when `x` is a variable that may
-/// stand for any option).
+/// Computes every rule's stratum. `closure(x)` lists what option `x` is,
+/// contains or has (itself, its agents, classes and tags), so that an action
+/// on any of them can change what is decided for `x`; `None` when `x` is a
+/// variable that may stand for any option.
 pub fn strata(
     rules: &[RuleInput<'_>],
     defines: &HashMap<String, &ast::Define>,
-    has: &dyn Fn(&str, &str) -> bool,
+    closure: &dyn Fn(&str) -> Option<Vec<String>>,
 ) -> Result<Strata, Cycle> {
-    let reads: Vec<Vec<(Read, Span)>> = rules.iter().map(|r| rule_reads(r, defines)).collect();
-    let affects: Vec<Affects> = rules.iter().map(|r| affects(r.rule)).collect();
-    let names: HashMap<&str, usize> = rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.rule.name.node.as_str(), i))
-        .collect();
+    let mut finder = Finder::new(defines);
+    let reads: Vec<Vec<(Read, Span)>> = rules.iter().map(|r| rule_reads(r, &mut finder)).collect();
+    let affecting = Affecting::of(rules);
     let deps: Vec<Vec<(usize, Span)>> = reads
         .iter()
-        .map(|rs| dependencies(rs, &affects, &names, has))
+        .map(|rs| affecting.dependencies(rs, closure))
         .collect();
     let mut walk = Walk {
         deps: &deps,
@@ -256,28 +274,73 @@ fn affects(rule: &ast::Rule) -> Affects {
     Affects::Names(names)
 }
 
-/// The rules a rule depends on, each with where the rule reads it.
-fn dependencies(
-    reads: &[(Read, Span)],
-    affects: &[Affects],
-    names: &HashMap<&str, usize>,
-    has: &dyn Fn(&str, &str) -> bool,
-) -> Vec<(usize, Span)> {
-    let mut out = Vec::new();
-    for (read, span) in reads {
-        for (j, a) in affects.iter().enumerate() {
-            let depends = match (read, a) {
-                (Read::Fired(r), _) => names.get(r.as_str()) == Some(&j),
-                (_, Affects::Everything) => true,
-                (Read::Candidates, Affects::Names(list)) => !list.is_empty(),
-                (Read::Option(x), Affects::Names(list)) => list.iter().any(|t| t == x || has(x, t)),
-            };
-            if depends && !out.iter().any(|(k, _)| *k == j) {
-                out.push((j, *span));
+/// Which rules can change what is decided, indexed for lookups.
+struct Affecting<'a> {
+    /// Rules by name.
+    rules: HashMap<&'a str, usize>,
+    /// The rules whose actions name each option, agent, class or tag.
+    by_name: HashMap<String, Vec<usize>>,
+    /// Rules with a `… each` action: they may change any option.
+    everything: Vec<usize>,
+    /// Rules with any option action.
+    any_option: Vec<usize>,
+}
+
+impl<'a> Affecting<'a> {
+    fn of(rules: &'a [RuleInput<'a>]) -> Affecting<'a> {
+        let mut index = Affecting {
+            rules: HashMap::new(),
+            by_name: HashMap::new(),
+            everything: Vec::new(),
+            any_option: Vec::new(),
+        };
+        for (i, r) in rules.iter().enumerate() {
+            index.rules.entry(r.rule.name.node.as_str()).or_insert(i);
+            match affects(r.rule) {
+                Affects::Everything => {
+                    index.everything.push(i);
+                    index.any_option.push(i);
+                }
+                Affects::Names(names) if !names.is_empty() => {
+                    index.any_option.push(i);
+                    for name in names {
+                        index.by_name.entry(name).or_default().push(i);
+                    }
+                }
+                Affects::Names(_) => {}
             }
         }
+        index
     }
-    out
+
+    /// The rules a rule with these reads depends on, each with where it reads it.
+    fn dependencies(
+        &self,
+        reads: &[(Read, Span)],
+        closure: &dyn Fn(&str) -> Option<Vec<String>>,
+    ) -> Vec<(usize, Span)> {
+        let mut out = Vec::new();
+        let mut listed = HashSet::new();
+        for (read, span) in reads {
+            let rules: Vec<usize> = match read {
+                Read::Fired(r) => self.rules.get(r.as_str()).copied().into_iter().collect(),
+                Read::Candidates => self.any_option.clone(),
+                Read::Option(x) => match closure(x) {
+                    None => self.any_option.clone(),
+                    Some(parts) => {
+                        let named = parts.iter().filter_map(|p| self.by_name.get(p)).flatten();
+                        self.everything.iter().chain(named).copied().collect()
+                    }
+                },
+            };
+            for j in rules {
+                if listed.insert(j) {
+                    out.push((j, *span));
+                }
+            }
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -338,17 +401,11 @@ impl Walk<'_> {
 
 /// Every read of the decision in a rule: its guards, condition and actions,
 /// and the defines they use.
-fn rule_reads(rule: &RuleInput<'_>, defines: &HashMap<String, &ast::Define>) -> Vec<(Read, Span)> {
-    let mut finder = Finder {
-        defines,
-        seen: HashSet::new(),
-        depth: 0,
-        reads: Vec::new(),
-    };
+fn rule_reads(rule: &RuleInput<'_>, finder: &mut Finder<'_>) -> Vec<(Read, Span)> {
     for guard in &rule.guards {
-        finder.expr(guard, guard.span);
+        finder.expr(guard);
     }
-    finder.expr(&rule.rule.when, rule.rule.when.span);
+    finder.expr(&rule.rule.when);
     for action in &rule.rule.actions {
         if let ActionKind::Recommend(Options::Each(c))
         | ActionKind::Consider(Options::Each(c))
@@ -356,64 +413,88 @@ fn rule_reads(rule: &RuleInput<'_>, defines: &HashMap<String, &ast::Define>) -> 
         | ActionKind::Include(Options::Each(c)) = &action.kind
         {
             for e in c.children() {
-                finder.expr(e, e.span);
+                finder.expr(e);
             }
         }
         for m in &action.modifiers {
             if let ModifierKind::Because(e) | ModifierKind::Note(e) | ModifierKind::If(e) = &m.kind
             {
-                finder.expr(e, e.span);
+                finder.expr(e);
             }
         }
     }
-    finder.reads
+    std::mem::take(&mut finder.reads)
 }
 
-/// Reads of the decision in expressions: `at` is where the outermost
-/// expression is written in the rule (a read inside a define is reported at
-/// the define's use).
+/// Reads of the decision in expressions. Each define's reads are found once
+/// and remembered; a read inside a define is placed at the define's use.
 struct Finder<'a> {
     defines: &'a HashMap<String, &'a ast::Define>,
-    seen: HashSet<String>,
-    /// How many defines deep the walk is.
-    depth: usize,
+    /// Each define's reads, once found.
+    memo: HashMap<String, Vec<Read>>,
+    /// The reads found so far, with where they are written.
     reads: Vec<(Read, Span)>,
 }
 
-impl Finder<'_> {
-    fn expr(&mut self, e: &Expr, at: Span) {
-        let here = if self.depth == 0 { e.span } else { at };
+impl<'a> Finder<'a> {
+    fn new(defines: &'a HashMap<String, &'a ast::Define>) -> Finder<'a> {
+        Finder {
+            defines,
+            memo: HashMap::new(),
+            reads: Vec::new(),
+        }
+    }
+
+    /// Adds the reads of `e` (and of the defines it uses) to `self.reads`.
+    fn expr(&mut self, e: &Expr) {
+        let mut found = Vec::new();
+        self.collect(e, &mut |read, span| found.push((read, span)));
+        for (read, span) in found {
+            if !self.reads.iter().any(|(r, _)| *r == read) {
+                self.reads.push((read, span));
+            }
+        }
+    }
+
+    fn collect(&mut self, e: &Expr, push: &mut dyn FnMut(Read, Span)) {
         match &e.kind {
-            ExprKind::Decision(r) => self.push(decision_read(r), here),
+            ExprKind::Decision(r) => push(decision_read(r), e.span),
             ExprKind::Name(n)
                 if n.node == "candidates" && !self.defines.contains_key("candidates") =>
             {
-                self.push(Read::Candidates, here)
+                push(Read::Candidates, e.span)
             }
-            ExprKind::Name(n) | ExprKind::Call(n, _) => self.define(&n.node, here),
+            ExprKind::Name(n) | ExprKind::Call(n, _) => {
+                for read in self.define_reads(&n.node) {
+                    push(read, e.span);
+                }
+            }
             _ => {}
         }
         for child in e.children() {
-            self.expr(child, here);
+            self.collect(child, push);
         }
     }
 
-    fn define(&mut self, name: &str, at: Span) {
-        let Some(define) = self.defines.get(name) else {
-            return;
+    /// The reads of a define's body and of the defines it uses (none for a
+    /// name that is not a define, or a define already being read: a cycle
+    /// the checker reports).
+    fn define_reads(&mut self, name: &str) -> Vec<Read> {
+        if let Some(reads) = self.memo.get(name) {
+            return reads.clone();
+        }
+        let Some(define) = self.defines.get(name).copied() else {
+            return Vec::new();
         };
-        if !self.seen.insert(name.to_string()) {
-            return;
-        }
-        self.depth += 1;
-        self.expr(&define.body, at);
-        self.depth -= 1;
-    }
-
-    fn push(&mut self, read: Read, at: Span) {
-        if !self.reads.iter().any(|(r, _)| *r == read) {
-            self.reads.push((read, at));
-        }
+        self.memo.insert(name.to_string(), Vec::new());
+        let mut reads: Vec<Read> = Vec::new();
+        self.collect(&define.body, &mut |read, _| {
+            if !reads.contains(&read) {
+                reads.push(read);
+            }
+        });
+        self.memo.insert(name.to_string(), reads.clone());
+        reads
     }
 }
 

@@ -18,7 +18,9 @@ pub struct Evaluator<'p> {
     pub(super) protocol: &'p Protocol,
     pub(super) case: &'p Case,
     pub(super) as_of: Date,
-    cache: HashMap<String, (Val, Vec<HistoryMatch>)>,
+    /// Each define's values so far: per argument list, the value and the
+    /// history lines that made it.
+    cache: HashMap<String, Vec<Cached>>,
     locals: Vec<(String, Val)>,
     pub(super) lines: Option<std::rc::Rc<Vec<super::history::Line>>>,
     /// The lines that made history predicates true, since last taken (for the trace).
@@ -29,6 +31,13 @@ pub struct Evaluator<'p> {
     pub failure: Option<String>,
     /// The decision of the strata below the one being evaluated.
     view: Option<DecisionView>,
+}
+
+/// A define's value for one argument list.
+struct Cached {
+    args: Vec<Val>,
+    value: Val,
+    matches: Vec<HistoryMatch>,
 }
 
 /// The truth of a value read as a condition.
@@ -76,11 +85,12 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    /// Sets the decision later strata read; defines are evaluated afresh,
-    /// since some may read it.
+    /// Sets the decision later strata read; the defines that read it are
+    /// evaluated afresh.
     pub fn set_view(&mut self, view: DecisionView) {
         self.view = Some(view);
-        self.cache.clear();
+        let reads = &self.protocol.defines_reading_decision;
+        self.cache.retain(|name, _| !reads.contains(name));
     }
 
     /// Records why the case cannot be decided (the first reason is kept).
@@ -207,14 +217,13 @@ impl<'p> Evaluator<'p> {
     }
 
     fn define(&mut self, name: &str, args: &[Val]) -> Val {
-        let key = if args.is_empty() {
-            name.to_string()
-        } else {
-            format!("{name}{args:?}")
-        };
-        if let Some((v, matches)) = self.cache.get(&key) {
-            self.matches.extend(matches.iter().cloned());
-            return v.clone();
+        let cached = self
+            .cache
+            .get(name)
+            .and_then(|values| values.iter().find(|c| c.args == args));
+        if let Some(c) = cached {
+            self.matches.extend(c.matches.iter().cloned());
+            return c.value.clone();
         }
         let Some(define) = self.protocol.defines.get(name) else {
             return internal();
@@ -228,7 +237,14 @@ impl<'p> Evaluator<'p> {
         self.locals = saved;
         let matches = std::mem::replace(&mut self.matches, saved_matches);
         self.matches.extend(matches.iter().cloned());
-        self.cache.insert(key, (value.clone(), matches));
+        self.cache
+            .entry(name.to_string())
+            .or_default()
+            .push(Cached {
+                args: args.to_vec(),
+                value: value.clone(),
+                matches,
+            });
         value
     }
 

@@ -43,6 +43,8 @@ pub struct Protocol {
     pub places: Vec<(String, String)>,
     /// Whether some report reads the decision (`recommended X`, …).
     pub reports_read_decision: bool,
+    /// The defines that read the decision, directly or through others.
+    pub defines_reading_decision: std::collections::HashSet<String>,
 }
 
 /// The protocol header as decisions report it.
@@ -274,6 +276,7 @@ impl Protocol {
         protocol.sha256 = fingerprint(program);
         let files: Vec<&ast::File> = program.files.iter().map(|(_, f)| f).collect();
         protocol.reports_read_decision = crate::check::strata::reports_read_decision(&files);
+        protocol.defines_reading_decision = crate::check::strata::defines_reading_decision(&files);
         // The checker refused a cycle, so this finds the strata.
         if let Ok(strata) = crate::check::strata::of_program(&files) {
             for (rule, stratum) in protocol.rules.iter_mut().zip(strata.of_rule) {
@@ -541,6 +544,7 @@ impl Builder {
             units: self.units,
             places: Vec::new(),
             reports_read_decision: false,
+            defines_reading_decision: Default::default(),
         }
     }
 }
