@@ -419,3 +419,460 @@ fn later_constructs_parse() {
         parse_ok(src);
     }
 }
+
+fn dec(text: &str, unit: Option<&str>) -> Expr {
+    e(ExprKind::Number {
+        value: text.parse().unwrap(),
+        unit: unit.map(name),
+    })
+}
+
+fn field(of: Expr, field: &str) -> Expr {
+    e(ExprKind::Field(Box::new(of), name(field)))
+}
+
+fn binding(var_name: &str, source: Expr, filter: Option<Expr>) -> AggregateOver {
+    AggregateOver::Binding(Box::new(Comprehension {
+        var: name(var_name),
+        source,
+        filter,
+    }))
+}
+
+fn aggregate(agg: Aggregate, projection: Option<Expr>, over: AggregateOver) -> Expr {
+    e(ExprKind::Aggregate {
+        agg,
+        projection: projection.map(Box::new),
+        over,
+    })
+}
+
+fn count_of(collection: Expr) -> Expr {
+    aggregate(
+        Aggregate::Count,
+        None,
+        AggregateOver::Collection(Box::new(collection)),
+    )
+}
+
+#[test]
+fn a_slash_not_followed_by_a_letter_divides() {
+    let two_thirds = bin(BinOp::Div, num(2, None), num(3, None));
+    assert_eq!(define_body("2 / 3"), two_thirds);
+    assert_eq!(define_body("2/3"), two_thirds);
+    assert_eq!(define_body("2 /3"), two_thirds);
+    assert_eq!(
+        define_body("(2) / 3"),
+        bin(
+            BinOp::Div,
+            e(ExprKind::Group(Box::new(num(2, None)))),
+            num(3, None)
+        )
+    );
+    assert_eq!(
+        define_body("2 / (x)"),
+        bin(
+            BinOp::Div,
+            num(2, None),
+            e(ExprKind::Group(Box::new(var("x"))))
+        )
+    );
+    assert_eq!(
+        define_body("60 mL/min / 2"),
+        bin(BinOp::Div, num(60, Some("mL/min")), num(2, None))
+    );
+    assert_eq!(
+        define_body("2 / 3 mL"),
+        bin(BinOp::Div, num(2, None), num(3, Some("mL")))
+    );
+}
+
+#[test]
+fn a_slash_followed_by_a_letter_starts_a_unit() {
+    assert_eq!(define_body("200 /µL"), num(200, Some("/µL")));
+    assert_eq!(define_body("200/µL"), num(200, Some("/µL")));
+    assert_eq!(define_body("5 /mm3"), num(5, Some("/mm3")));
+    assert_eq!(define_body("60 mL/min"), num(60, Some("mL/min")));
+    assert_eq!(define_body("5 x10^9/L"), num(5, Some("x10^9/L")));
+    assert_eq!(
+        define_body("2.30 log10 copies/mL"),
+        dec("2.30", Some("log10 copies/mL"))
+    );
+    assert_eq!(define_body("12 months"), num(12, Some("months")));
+    assert_eq!(
+        define_body("90 mL/min/1.73m2"),
+        num(90, Some("mL/min/1.73m2"))
+    );
+}
+
+#[test]
+fn for_is_never_read_as_a_unit() {
+    assert_eq!(
+        define_body("sum 1 for t in ts"),
+        aggregate(
+            Aggregate::Sum,
+            Some(num(1, None)),
+            binding("t", var("ts"), None)
+        )
+    );
+}
+
+#[test]
+fn a_projection_takes_calls_and_arithmetic() {
+    let call = e(ExprKind::Call(name("f"), vec![var("t")]));
+    assert_eq!(
+        define_body("sum f(t) for t in ts"),
+        aggregate(Aggregate::Sum, Some(call), binding("t", var("ts"), None))
+    );
+    let end_plus_5 = bin(
+        BinOp::Add,
+        field(var("l"), "end_date"),
+        num(5, Some("months")),
+    );
+    let lines = || binding("l", e(ExprKind::PriorLines), None);
+    assert_eq!(
+        define_body("min (l.end_date + 5 months) for l in prior lines"),
+        aggregate(
+            Aggregate::Min,
+            Some(e(ExprKind::Group(Box::new(end_plus_5.clone())))),
+            lines()
+        )
+    );
+    assert_eq!(
+        define_body("min l.end_date + 5 months for l in prior lines"),
+        aggregate(Aggregate::Min, Some(end_plus_5), lines())
+    );
+    let indexed = e(ExprKind::Index(Box::new(var("m")), Box::new(var("t"))));
+    assert_eq!(
+        define_body("max m[t] * 2 - 1 for t in ts where t > 0"),
+        aggregate(
+            Aggregate::Max,
+            Some(bin(
+                BinOp::Sub,
+                bin(BinOp::Mul, indexed, num(2, None)),
+                num(1, None)
+            )),
+            binding("t", var("ts"), Some(bin(BinOp::Gt, var("t"), num(0, None))))
+        )
+    );
+    assert_eq!(
+        define_body("first l.end_date otherwise as_of for l in prior lines"),
+        aggregate(
+            Aggregate::First,
+            Some(bin(
+                BinOp::Otherwise,
+                field(var("l"), "end_date"),
+                var("as_of")
+            )),
+            lines()
+        )
+    );
+}
+
+#[test]
+fn an_aggregate_without_for_takes_only_its_operand() {
+    let items = field(var("g"), "items");
+    assert_eq!(
+        define_body("count xs + 1"),
+        bin(BinOp::Add, count_of(var("xs")), num(1, None))
+    );
+    assert_eq!(
+        define_body("2 * count xs + 1"),
+        bin(
+            BinOp::Add,
+            bin(BinOp::Mul, num(2, None), count_of(var("xs"))),
+            num(1, None)
+        )
+    );
+    assert_eq!(
+        define_body("count g.items * 2 > 3"),
+        bin(
+            BinOp::Gt,
+            bin(BinOp::Mul, count_of(items), num(2, None)),
+            num(3, None)
+        )
+    );
+    assert_eq!(
+        define_body("count a + count b * count c"),
+        bin(
+            BinOp::Add,
+            count_of(var("a")),
+            bin(BinOp::Mul, count_of(var("b")), count_of(var("c")))
+        )
+    );
+    let min_xs = aggregate(
+        Aggregate::Min,
+        None,
+        AggregateOver::Collection(Box::new(var("xs"))),
+    );
+    assert_eq!(
+        define_body("min xs otherwise 0"),
+        bin(BinOp::Otherwise, min_xs, num(0, None))
+    );
+    assert_eq!(
+        define_body("count prior lines + 1"),
+        bin(BinOp::Add, count_of(e(ExprKind::PriorLines)), num(1, None))
+    );
+    assert_eq!(
+        define_body("count x in xs where x > 1"),
+        aggregate(
+            Aggregate::Count,
+            None,
+            binding("x", var("xs"), Some(bin(BinOp::Gt, var("x"), num(1, None))))
+        )
+    );
+    // an aggregate word with nothing to aggregate is a name
+    assert_eq!(
+        define_body("min - 1"),
+        bin(BinOp::Sub, var("min"), num(1, None))
+    );
+}
+
+#[test]
+fn an_aggregate_is_spanned_to_its_operand() {
+    let body = define_body("count xs + 1");
+    let ExprKind::Binary(BinOp::Add, count, _) = body.kind else {
+        panic!("{body:?}")
+    };
+    // `define x = ` is 11 bytes; `count xs` is 8
+    assert_eq!((count.span.start, count.span.end), (11, 19));
+}
+
+#[test]
+fn nested_and_chained_aggregates_parse_in_linear_time() {
+    // Each level would be parsed twice if a projection were tried and then
+    // given up: 2^60 steps. Parsed once, these finish at once.
+    let nested = format!("{}x{}", "min (".repeat(60), ")".repeat(60));
+    define_body(&nested);
+    let nested_for = format!("{}x{}", "sum (".repeat(60), ") for x in xs".repeat(60));
+    define_body(&nested_for);
+    let chain = vec!["count a"; 200].join(" + ");
+    let parsed = define_body(&chain);
+    let mut expected = count_of(var("a"));
+    for _ in 1..200 {
+        expected = bin(BinOp::Add, expected, count_of(var("a")));
+    }
+    assert_eq!(parsed, expected);
+}
+
+#[test]
+fn what_cannot_come_before_for_is_said_with_its_fix() {
+    let (_, diags) = parse(
+        FileId(0),
+        "define x = min l.end_date is none for l in prior lines",
+    );
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert!(
+        diags[0]
+            .help
+            .iter()
+            .any(|h| h.contains("`min (l.end_date is none) for …`")),
+        "{diags:#?}"
+    );
+    let (_, diags) = parse(FileId(0), "define x = count t > 2 for t in ts");
+    assert!(
+        diags[0]
+            .help
+            .iter()
+            .any(|h| h.contains("count x in xs where")),
+        "{diags:#?}"
+    );
+    let (_, diags) = parse(FileId(0), "define x = t + 1 for t in ts");
+    assert!(
+        diags[0]
+            .help
+            .iter()
+            .any(|h| h.contains("sum E for x in xs")),
+        "{diags:#?}"
+    );
+}
+
+/// The one diagnostic message a number literal gets, or none.
+fn number_message(literal: &str) -> Option<String> {
+    let mut errors = parse_errors(&format!("define x = {literal}"));
+    assert!(errors.len() <= 1, "{errors:?}");
+    errors.pop()
+}
+
+#[test]
+fn numbers_hold_28_significant_digits_and_not_29() {
+    let digits = "1234567890123456789012345678";
+    for fits in [
+        digits.to_string(),
+        "9".repeat(28),
+        format!("0.{digits}"),
+        format!("1.{}", &digits[1..]),
+        format!("{}.{}", &digits[..14], &digits[14..]),
+        format!("-{digits}"),
+    ] {
+        assert_eq!(number_message(&fits), None, "{fits}");
+    }
+    for too_many in [
+        format!("{digits}9"),
+        format!("0.{digits}9"),
+        format!("1.{}", &digits),
+        format!("{}.{}", &digits[..15], &format!("{}9", &digits[15..])),
+    ] {
+        assert_eq!(
+            number_message(&too_many),
+            Some(format!("`{too_many}` has 29 significant digits")),
+        );
+    }
+}
+
+#[test]
+fn leading_and_trailing_zeros_are_not_significant() {
+    let digits = "1234567890123456789012345678";
+    for fits in [
+        format!("{}{digits}", "0".repeat(30)),
+        format!("{digits}.{}", "0".repeat(30)),
+        format!("1{}", "0".repeat(28)),
+        format!("1{}0", "9".repeat(27)),
+        format!("0.{}1", "0".repeat(27)),
+    ] {
+        assert_eq!(number_message(&fits), None, "{fits}");
+    }
+    assert_eq!(
+        define_body(&format!("{}.000", "9".repeat(28))),
+        dec(&"9".repeat(28), None)
+    );
+    let Some(Item::Define(d)) = parse_ok("define x = 90.0").items.pop() else {
+        panic!()
+    };
+    assert!(
+        matches!(d.body.kind, ExprKind::Number { value, .. } if value.to_string() == "90.0"),
+        "the written scale is kept"
+    );
+}
+
+#[test]
+fn decimal_places_stop_at_28_and_magnitude_at_the_largest_decimal() {
+    let places = format!("0.{}1", "0".repeat(28));
+    assert_eq!(
+        number_message(&places),
+        Some(format!("`{places}` has 29 decimal places"))
+    );
+    let large = format!("8{}", "0".repeat(28));
+    assert_eq!(
+        number_message(&large),
+        Some(format!("`{large}` is too large"))
+    );
+    let (_, diags) = parse(FileId(0), "define x = 59.999999999999999999999999999999");
+    assert!(
+        diags[0].help.iter().any(|h| h.contains("`60`")),
+        "{diags:#?}"
+    );
+}
+
+#[test]
+fn type_ranges_and_defaults_follow_the_number_rules() {
+    let nines = "9".repeat(28);
+    parse_ok(&format!(
+        "record R {{ n: int -{nines}..{nines} = {nines} }}"
+    ));
+    let errors = parse_errors(&format!("record R {{ n: int 0..{nines}9 = 1{nines} }}"));
+    assert_eq!(
+        errors,
+        [
+            format!("`{nines}9` has 29 significant digits"),
+            format!("`1{nines}` has 29 significant digits")
+        ]
+    );
+}
+
+/// The diagnostic for the first reserved word used as a field in `src`.
+fn reserved_field(src: &str) -> salvage::diag::Diagnostic {
+    let (_, diags) = parse(FileId(0), src);
+    assert_eq!(diags.len(), 1, "{src}: {diags:#?}");
+    diags.into_iter().next().unwrap()
+}
+
+#[test]
+fn every_reserved_word_as_a_declared_field_says_so_with_its_fix() {
+    for word in RESERVED {
+        for src in [
+            format!("record R {{ {word}: text }}"),
+            format!("case {{\n  age: int years\n  {word}: list of text\n}}"),
+        ] {
+            let diag = reserved_field(&src);
+            assert_eq!(
+                diag.message,
+                format!("`{word}` is a reserved word"),
+                "{src}"
+            );
+            let ty = if src.starts_with("record") {
+                "text"
+            } else {
+                "list of text"
+            };
+            assert_eq!(
+                diag.help,
+                [format!("write it in backticks: `` `{word}`: {ty} ``")],
+                "{src}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_reserved_word_in_a_history_mapping_or_case_keys_says_so() {
+    let header = "record L { s: date  `status`: text  `agent`: list of text }\n";
+    for (src, fix) in [
+        (
+            "case { lines: history of L { start = s, outcome = status intolerance {x} } }",
+            "outcome = `status` intolerance {x}",
+        ),
+        (
+            "case { lines: history of L { start = s, regimen = none, agents = agent[].drug } }",
+            "agents = `agent`[].drug",
+        ),
+        (
+            "case { lines: history of L { start = s, regimen = regimen } }",
+            "regimen = `regimen`",
+        ),
+        ("case { id = case  x: int }", "id = `case`"),
+        (
+            "case { ignore notes, note  x: int }",
+            "ignore notes, `note`",
+        ),
+    ] {
+        let diag = reserved_field(&format!("{header}{src}"));
+        assert!(
+            diag.message.ends_with("is a reserved word"),
+            "{src}: {diag:#?}"
+        );
+        assert_eq!(diag.help, [format!("write it in backticks: `` {fix} ``")]);
+    }
+    parse_ok(&format!(
+        "{header}case {{ id = `case` ignore `note` lines: history of L {{ start = s, outcome = `status`, agents = `agent`[].drug }} }}"
+    ));
+}
+
+#[test]
+fn a_reserved_word_after_an_ignore_list_is_the_next_field() {
+    let diag = reserved_field("case { ignore notes, status: text }");
+    assert_eq!(diag.message, "`status` is a reserved word");
+    assert_eq!(diag.help, ["write it in backticks: `` `status`: text ``"]);
+}
+
+#[test]
+fn after_a_dot_every_reserved_word_is_a_field_name() {
+    for word in RESERVED {
+        assert_eq!(define_body(&format!("g.{word}")), field(var("g"), word));
+    }
+}
+
+#[test]
+fn a_reserved_word_as_a_name_on_its_line_says_so() {
+    for src in ["define unit = 1", "define f(unit: int) = 1"] {
+        let (_, diags) = parse(FileId(0), src);
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+        assert_eq!(diags[0].notes, ["`unit` is a reserved word"], "{src}");
+    }
+    // a top-level word on a line of its own is the next item, not a name
+    let errors = parse_errors("rule r when x then recommend\nrule b when x then recommend A");
+    assert_eq!(
+        errors,
+        ["expected a regimen or agent name after `recommend`"]
+    );
+}

@@ -68,7 +68,10 @@ pub fn syntax_error(file: FileId, base: usize, text: &str, error: &Error<Rule>) 
     };
     // When what follows is the next item (or the end of the file), the mistake
     // is at the end of what came before: point there, not at the next item.
-    if found.is_empty() || TOP_LEVEL.contains(&found) {
+    // A top-level word on the line of what came before is a name misspelt
+    // as a reserved word (`define unit = 1`): the hints below say so.
+    let next_item = TOP_LEVEL.contains(&found) && !on_the_same_line(text, at);
+    if found.is_empty() || next_item {
         let end = text.get(..at).map_or(at, |t| t.trim_end().len());
         let span = Span::new(file, base + end, base + end);
         let label = format!("{} follows here", found_words(found));
@@ -78,7 +81,59 @@ pub fn syntax_error(file: FileId, base: usize, text: &str, error: &Error<Rule>) 
     let span = Span::new(file, base + at, base + at + len);
     let diag =
         Diagnostic::new(Code::S0001, span, message).label(format!("found {}", found_words(found)));
+    if found == "for" {
+        return projection_hint(diag, text, at);
+    }
     add_hints(diag, found, &expected, &keywords(error))
+}
+
+/// Words that start an aggregate, which a projection `E for x in xs` follows.
+const AGGREGATES: &[&str] = &["count", "min", "max", "sum", "first", "last"];
+
+/// `for` where a projection did not parse: what comes before it is more
+/// than arithmetic (`min l.end is none for …`), or no aggregate precedes it.
+fn projection_hint(diag: Diagnostic, text: &str, at: usize) -> Diagnostic {
+    let line_start = text
+        .get(..at)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line = text.get(line_start..at).unwrap_or("");
+    let Some((start, word)) = last_aggregate(line) else {
+        return diag
+            .note("`for` follows an aggregate and what it aggregates")
+            .help("write `sum E for x in xs`, `min E for x in xs where P`, …");
+    };
+    let diag = diag.note(
+        "before `for` an aggregate reads arithmetic only: calls, fields, indexes, `+ - * /` and `otherwise`",
+    );
+    if word == "count" {
+        return diag
+            .help("to count the members that meet a condition, write `count x in xs where …`");
+    }
+    let projection = line.get(start + word.len()..).unwrap_or("").trim();
+    diag.help(format!(
+        "put it in parentheses: `{word} ({projection}) for …`"
+    ))
+}
+
+/// The last aggregate word in `line`, written as a whole word, and where it starts.
+fn last_aggregate(line: &str) -> Option<(usize, &'static str)> {
+    let is_word_char = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    let whole = |at: usize, len: usize| {
+        let before = line.get(..at).and_then(|t| t.chars().next_back());
+        let after = line.get(at + len..).and_then(|t| t.chars().next());
+        !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
+    };
+    AGGREGATES
+        .iter()
+        .filter_map(|w| {
+            let at = line
+                .rmatch_indices(w)
+                .map(|(i, _)| i)
+                .find(|&i| whole(i, w.len()))?;
+            Some((at, *w))
+        })
+        .max_by_key(|(at, _)| *at)
 }
 
 fn add_hints(
@@ -102,6 +157,13 @@ fn add_hints(
         found,
         keywords.iter().map(String::as_str),
     ))
+}
+
+/// Whether something other than white space comes before `at` on its line.
+fn on_the_same_line(text: &str, at: usize) -> bool {
+    let before = text.get(..at).unwrap_or("");
+    let code = before.trim_end();
+    !code.is_empty() && !before.get(code.len()..).unwrap_or("").contains('\n')
 }
 
 /// The offset of a quote opened on `at`'s line before `at` and never closed.

@@ -2,6 +2,7 @@
 
 pub mod ast;
 mod expected;
+mod number;
 mod parse;
 
 pub use parse::parse;

@@ -3,6 +3,7 @@
 
 use super::ast::*;
 use super::expected;
+use super::number;
 use crate::diag::{Code, Diagnostic};
 use crate::span::{FileId, Name, Span, Spanned};
 use pest::iterators::{Pair, Pairs};
@@ -350,8 +351,8 @@ impl Builder {
 
     fn field(&self, pair: Pair<Rule>) -> Field {
         let span = self.span(&pair);
-        let mut inner = pair.into_inner();
-        let name = self.name_of(inner.next());
+        let mut inner = pair.clone().into_inner();
+        let name = self.key_of(inner.next(), &pair);
         let ty = self.type_of(inner.next(), span);
         let default = inner
             .next()
@@ -376,8 +377,15 @@ impl Builder {
         };
         for entry in pair.into_inner() {
             match entry.as_rule() {
-                Rule::case_id => decl.id_key = entry.into_inner().next().map(|p| self.name(p)),
-                Rule::case_ignore => decl.ignore.extend(entry.into_inner().map(|p| self.name(p))),
+                Rule::case_id => {
+                    let key = entry.clone().into_inner().next();
+                    decl.id_key = key.map(|k| self.key_of(Some(k), &entry));
+                }
+                Rule::case_ignore => {
+                    let keys = entry.clone().into_inner();
+                    decl.ignore
+                        .extend(keys.map(|p| self.key_of(Some(p), &entry)));
+                }
                 Rule::case_as_of => decl.as_of = entry.into_inner().next().map(|p| self.expr(p)),
                 _ => decl.fields.push(self.field(entry)),
             }
@@ -478,10 +486,10 @@ impl Builder {
 
     fn role(&self, pair: Pair<Rule>) -> Role {
         let span = self.span(&pair);
-        let mut inner = pair.into_inner();
+        let mut inner = pair.clone().into_inner();
         let role = self.name_of(inner.next());
         let value = match inner.next().and_then(|v| v.into_inner().next()) {
-            Some(v) => self.role_value(v),
+            Some(v) => self.role_value(v, &pair),
             None => RoleValue::Unmapped,
         };
         let values = inner.next().map(|vals| {
@@ -500,15 +508,19 @@ impl Builder {
         }
     }
 
-    fn role_value(&self, pair: Pair<Rule>) -> RoleValue {
+    fn role_value(&self, pair: Pair<Rule>, role: &Pair<Rule>) -> RoleValue {
         match pair.as_rule() {
             Rule::none_lit => RoleValue::Unmapped,
             Rule::per_agent => {
                 let mut inner = pair.into_inner();
-                let list = self.name_of(inner.next());
+                let list = self.key_of(inner.next(), role);
                 let field = self.name_of(inner.next());
                 RoleValue::PerAgent { list, field }
             }
+            Rule::reserved => RoleValue::Expr(Expr {
+                span: self.span(&pair),
+                kind: ExprKind::Name(self.key_of(Some(pair), role)),
+            }),
             _ => RoleValue::Expr(self.expr(pair)),
         }
     }
@@ -799,6 +811,27 @@ impl Builder {
         }
     }
 
+    /// The name of a field or JSON key declared in `context`. A reserved word
+    /// there is read as the name and reported (S0001) with its backticked fix.
+    fn key_of(&self, pair: Option<Pair<Rule>>, context: &Pair<Rule>) -> Name {
+        if let Some(word) = pair.as_ref().filter(|p| p.as_rule() == Rule::reserved) {
+            self.error(
+                Diagnostic::new(
+                    Code::S0001,
+                    self.span(word),
+                    format!("`{}` is a reserved word", word.as_str()),
+                )
+                .label("a reserved word cannot name a field")
+                .note("a field keeps its JSON key; backticks make any word a name")
+                .help(format!(
+                    "write it in backticks: `` {} ``",
+                    backticked_in(context, word)
+                )),
+            );
+        }
+        self.name_of(pair)
+    }
+
     /// A `name` or `field_name`: backticks removed.
     fn name(&self, pair: Pair<Rule>) -> Name {
         let span = self.span(&pair);
@@ -844,18 +877,10 @@ impl Builder {
     }
 
     fn decimal_text(&self, text: &str, span: Span) -> Decimal {
-        match Decimal::from_str_exact(text) {
+        match number::exact_decimal(text) {
             Ok(d) => d,
-            Err(_) => {
-                self.error(
-                    Diagnostic::new(
-                        Code::S0005,
-                        span,
-                        format!("`{text}` is not an exact decimal Salvage can hold"),
-                    )
-                    .label("too many digits")
-                    .note("numbers are exact decimals of at most 28 significant digits"),
-                );
+            Err(problem) => {
+                self.error(number_error(text, span, problem));
                 Decimal::ZERO
             }
         }
@@ -919,6 +944,37 @@ impl Builder {
     }
 }
 
+/// S0005 for a number literal that cannot be held exactly; one with too many
+/// digits gets the nearest number that fits as its fix.
+fn number_error(text: &str, span: Span, problem: number::NumberProblem) -> Diagnostic {
+    use number::{NumberProblem, MAX_DIGITS};
+    let fits = format!("at most {MAX_DIGITS} fit in an exact decimal");
+    match problem {
+        NumberProblem::Digits(n) => {
+            let diag = Diagnostic::new(Code::S0005, span, format!("`{text}` has {n} significant digits"))
+                .label(fits)
+                .note("significant digits run from the first to the last non-zero digit: `0.0050` has 2, `1000` has 1");
+            match number::nearest(text) {
+                Some(near) => diag.help(format!("the nearest number that fits is `{near}`")),
+                None => diag,
+            }
+        }
+        NumberProblem::Places(n) => {
+            Diagnostic::new(Code::S0005, span, format!("`{text}` has {n} decimal places"))
+                .label(fits)
+                .note("zeros that end the fraction do not count; the smallest step is 0.0000000000000000000000000001")
+        }
+        NumberProblem::TooLarge => {
+            Diagnostic::new(Code::S0005, span, format!("`{text}` is too large"))
+                .label("too large for an exact decimal")
+                .note(format!(
+                    "exact decimals stop at {} (about 7.9 × 10^28)",
+                    Decimal::MAX
+                ))
+        }
+    }
+}
+
 /// The AST's rule type, renamed here because pest's `Rule` enum shares the name.
 type Rule_ = super::ast::Rule;
 
@@ -953,6 +1009,50 @@ fn date_as_written(text: &str) -> Option<Date> {
         month: i8::try_from(month).ok()?,
         day: i8::try_from(day).ok()?,
     })
+}
+
+/// The longest line a fix quotes in full.
+const FIX_WIDTH: usize = 60;
+
+/// The first line of `context` with `word` in backticks (`` `unit`: text ``),
+/// or only the backticked word when that line is long or does not hold it.
+fn backticked_in(context: &Pair<Rule>, word: &Pair<Rule>) -> String {
+    let ticked = format!("`{}`", word.as_str());
+    let line = context.as_str().lines().next().unwrap_or("");
+    let line = without_comment(line).trim_end();
+    let at = word
+        .as_span()
+        .start()
+        .saturating_sub(context.as_span().start());
+    let end = at + word.as_str().len();
+    match (line.get(..at), line.get(end..)) {
+        (Some(before), Some(after)) if line.chars().count() <= FIX_WIDTH => {
+            format!("{before}{ticked}{after}")
+        }
+        _ => ticked,
+    }
+}
+
+/// `line` up to a `//` comment that is not inside a quoted text or backticks.
+fn without_comment(line: &str) -> &str {
+    let mut quote = None;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (Some('"'), '\\') if !escaped => {
+                escaped = true;
+                continue;
+            }
+            (Some(q), _) if c == q && !escaped => quote = None,
+            (None, '"' | '`') => quote = Some(c),
+            (None, '/') if line.get(i + 1..i + 2) == Some("/") => {
+                return line.get(..i).unwrap_or(line)
+            }
+            _ => {}
+        }
+        escaped = false;
+    }
+    line
 }
 
 fn unescape(raw: &str) -> String {

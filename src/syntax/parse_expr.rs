@@ -50,13 +50,15 @@ impl Builder {
         built
     }
 
+    /// Builds an operator sequence by precedence, after handing back what
+    /// each aggregate without `for` took beyond its operand.
     fn pratt(&self, pairs: Pairs<Rule>) -> Expr {
         PRATT
             .map_primary(|p| self.primary(p))
             .map_prefix(|op, rhs| self.prefix(op, rhs))
             .map_postfix(|lhs, op| self.postfix(lhs, op))
             .map_infix(|lhs, op, rhs| self.infix(lhs, op, rhs))
-            .parse(pairs)
+            .parse(spliced(pairs).into_iter())
     }
 
     fn prefix(&self, op: Pair<Rule>, rhs: Expr) -> Expr {
@@ -215,7 +217,7 @@ impl Builder {
             Rule::prior_lines => ExprKind::PriorLines,
             Rule::series_read => self.series_read(pair.into_inner(), span),
             Rule::quantified => self.quantified(pair.into_inner(), span),
-            Rule::aggregate => self.aggregate(pair.into_inner(), span),
+            Rule::aggregate => return self.aggregate(pair, span),
             Rule::the_expr => self.the_expr(pair.into_inner()),
             Rule::vocab_with => self.vocab_with(pair.into_inner()),
             Rule::members_of => {
@@ -394,14 +396,19 @@ impl Builder {
             None => self.expr_of(None, span),
         };
         for access in parts {
-            let access_span = self.span(&access);
-            let field = self.name_of(access.into_inner().next());
-            expr = Expr {
-                span: expr.span.to(access_span),
-                kind: ExprKind::Field(Box::new(expr), field),
-            };
+            expr = self.with_field(expr, access);
         }
         expr
+    }
+
+    /// `expr.field`, from a `field_access` pair.
+    fn with_field(&self, expr: Expr, access: Pair<Rule>) -> Expr {
+        let span = expr.span.to(self.span(&access));
+        let field = self.name_of(access.into_inner().next());
+        Expr {
+            span,
+            kind: ExprKind::Field(Box::new(expr), field),
+        }
     }
 
     fn quantified(&self, inner: Pairs<Rule>, span: Span) -> ExprKind {
@@ -424,57 +431,52 @@ impl Builder {
         )
     }
 
-    fn aggregate(&self, mut inner: Pairs<Rule>, span: Span) -> ExprKind {
-        let agg = match inner.next().map(|w| w.as_str().to_string()).as_deref() {
-            Some("min") => Aggregate::Min,
-            Some("max") => Aggregate::Max,
-            Some("sum") => Aggregate::Sum,
-            Some("first") => Aggregate::First,
-            Some("last") => Aggregate::Last,
-            _ => Aggregate::Count,
-        };
-        let Some(body) = inner.next() else {
-            return ExprKind::Bool(true);
-        };
-        let (projection, over) = match body.as_rule() {
-            Rule::aggregate_projection => {
-                let mut parts = body.into_inner();
-                let projection = self.agg_operand(parts.next(), span);
-                let binding = match parts.next() {
-                    Some(b) => self.comprehension_body(b),
-                    None => return ExprKind::Bool(true),
+    /// `count xs`, `count x in xs where P`, `min E for x in xs`. Without
+    /// `for`, only the operand's head is aggregated: the rest of the operand
+    /// was handed back to the enclosing sequence by [`spliced`].
+    fn aggregate(&self, pair: Pair<Rule>, span: Span) -> Expr {
+        let mut inner = pair.into_inner();
+        let agg = aggregate_kind(inner.next());
+        let second = inner.next();
+        let for_body = inner.next().and_then(|f| f.into_inner().next());
+        let (projection, over, span) = match (second, for_body) {
+            (Some(body), _) if body.as_rule() == Rule::comprehension_body => {
+                let binding = self.comprehension_body(body);
+                (None, AggregateOver::Binding(Box::new(binding)), span)
+            }
+            (Some(operand), Some(body)) => {
+                let projection = Box::new(self.pratt(operand.into_inner()));
+                let binding = Box::new(self.comprehension_body(body));
+                (Some(projection), AggregateOver::Binding(binding), span)
+            }
+            (operand, _) => {
+                let head = self.aggregate_head(operand, span);
+                let span = Span {
+                    end: head.span.end,
+                    ..span
                 };
-                (
-                    Some(Box::new(projection)),
-                    AggregateOver::Binding(Box::new(binding)),
-                )
-            }
-            Rule::comprehension_body => (
-                None,
-                AggregateOver::Binding(Box::new(self.comprehension_body(body))),
-            ),
-            _ => {
-                let operand = self.agg_operand(body.into_inner().next(), span);
-                (None, AggregateOver::Collection(Box::new(operand)))
+                (None, AggregateOver::Collection(Box::new(head)), span)
             }
         };
-        ExprKind::Aggregate {
+        let kind = ExprKind::Aggregate {
             agg,
             projection,
             over,
-        }
+        };
+        Expr { kind, span }
     }
 
-    fn agg_operand(&self, pair: Option<Pair<Rule>>, span: Span) -> Expr {
-        let Some(operand) = pair else {
+    /// The head of an aggregate's operand, built (see [`split_head`]).
+    fn aggregate_head(&self, operand: Option<Pair<Rule>>, span: Span) -> Expr {
+        let mut head = operand
+            .map(|o| split_head(o).0)
+            .unwrap_or_default()
+            .into_iter();
+        let Some(first) = head.next() else {
             return self.expr_of(None, span);
         };
-        let mut parts = operand.clone().into_inner();
-        match parts.next() {
-            Some(first) if first.as_rule() == Rule::name => self.path(Some(operand), span),
-            Some(first) => self.primary(first),
-            None => self.expr_of(None, span),
-        }
+        let first = self.primary(first);
+        head.fold(first, |expr, access| self.with_field(expr, access))
     }
 
     fn the_expr(&self, mut inner: Pairs<Rule>) -> ExprKind {
@@ -510,6 +512,67 @@ impl Builder {
         let name = self.name_of(inner.next().and_then(|h| h.into_inner().next()));
         let args = inner.map(|a| self.expr(a)).collect();
         ExprKind::Call(name, args)
+    }
+}
+
+/// The pairs of an operator sequence, with what each aggregate without `for`
+/// took beyond its head put back right after it: `count xs + 1` parses as
+/// one aggregate over `xs + 1` and is built as `(count xs) + 1`, exactly as
+/// if the aggregate had stopped at `xs`. Iterative, so a long chain of
+/// aggregates cannot exhaust the stack.
+fn spliced(pairs: Pairs<Rule>) -> Vec<Pair<Rule>> {
+    let mut out = Vec::new();
+    let mut pending = vec![pairs];
+    while let Some(top) = pending.last_mut() {
+        let Some(pair) = top.next() else {
+            pending.pop();
+            continue;
+        };
+        let tail = handed_back(&pair);
+        out.push(pair);
+        pending.extend(tail);
+    }
+    out
+}
+
+/// What an aggregate without `for` hands back: its operand after the head.
+fn handed_back<'i>(pair: &Pair<'i, Rule>) -> Option<Pairs<'i, Rule>> {
+    if pair.as_rule() != Rule::aggregate {
+        return None;
+    }
+    let mut inner = pair.clone().into_inner();
+    let operand = inner.nth(1).filter(|p| p.as_rule() == Rule::agg_operand)?;
+    match inner.next() {
+        Some(_for) => None,
+        None => Some(split_head(operand).1),
+    }
+}
+
+/// An aggregate operand's head — its first primary, with the fields that
+/// follow it when it is a name (`count g.items`) — and the rest.
+fn split_head<'i>(operand: Pair<'i, Rule>) -> (Vec<Pair<'i, Rule>>, Pairs<'i, Rule>) {
+    let mut rest = operand.into_inner();
+    let mut head: Vec<Pair<Rule>> = rest.next().into_iter().collect();
+    let is_name = head.first().is_some_and(|p| p.as_rule() == Rule::name);
+    while is_name
+        && rest
+            .peek()
+            .is_some_and(|p| p.as_rule() == Rule::field_access)
+    {
+        head.extend(rest.next());
+    }
+    (head, rest)
+}
+
+/// Which aggregate an `aggregate_word` names.
+fn aggregate_kind(word: Option<Pair<Rule>>) -> Aggregate {
+    match word.as_ref().map(|w| w.as_str()) {
+        Some("min") => Aggregate::Min,
+        Some("max") => Aggregate::Max,
+        Some("sum") => Aggregate::Sum,
+        Some("first") => Aggregate::First,
+        Some("last") => Aggregate::Last,
+        _ => Aggregate::Count,
     }
 }
 
