@@ -159,7 +159,7 @@ impl<'a> Checker<'a> {
                 fixed_duration: unit.is_fixed_duration(),
             }),
             None => {
-                let suggestion = self.suggestion(spelling, self.units.names());
+                let suggestion = self.unit_suggestion(spelling);
                 self.report(
                     Diagnostic::new(Code::S0308, span, format!("unknown unit `{spelling}`"))
                         .label("not a unit Salvage knows")
@@ -169,6 +169,18 @@ impl<'a> Checker<'a> {
                 None
             }
         }
+    }
+
+    /// The unit to suggest for an unknown one: the same unit in another case,
+    /// else the closest in a likely dimension, else the closest of all.
+    fn unit_suggestion(&self, spelling: &str) -> Option<String> {
+        if let Some(same) = self.units.other_case(spelling) {
+            return Some(same.to_string());
+        }
+        let normal = crate::units::normalize_spelling(spelling);
+        let likely = self.units.likely(spelling);
+        let near = self.suggestion(&normal, likely.iter().copied());
+        near.or_else(|| self.suggestion(&normal, self.units.names()))
     }
 
     fn finish(mut self, program: &Program) -> Vec<Diagnostic> {
