@@ -33,8 +33,14 @@ impl<'a> Checker<'a> {
             ExprKind::Is(inner, _, test) => self.is_expr(inner, test),
             ExprKind::MissingAs(inner, _) => self.expr_hint(inner, hint),
             ExprKind::Field(inner, field) => self.field_expr(inner, field, e),
-            ExprKind::Index(inner, key) => self.index_expr(inner, key),
-            ExprKind::Call(name, args) => self.call_expr(name, args),
+            ExprKind::Index(inner, key) => {
+                let ty = self.index_expr(inner, key);
+                self.narrow(ty, e)
+            }
+            ExprKind::Call(name, args) => {
+                let ty = self.call_expr(name, args);
+                self.narrow(ty, e)
+            }
             ExprKind::If(c, t, f) => self.if_expr(c, t, f, hint),
             ExprKind::Match(arms, other) => self.match_expr(arms, other, hint),
             ExprKind::History {
@@ -90,11 +96,22 @@ impl<'a> Checker<'a> {
             return ty;
         };
         let shown = self.quote(e.span);
+        let help = if super::narrow::narrowable(e) {
+            format!(
+                "guard it: `{shown} is not none and …`, or give a default: `{shown} otherwise …`"
+            )
+        } else {
+            let grouped = match e.kind {
+                ExprKind::Group(_) => shown.clone(),
+                _ => format!("({shown})"),
+            };
+            format!("give a default: `{grouped} otherwise …`, or name it with a define and guard the name: `NAME is not none and …`")
+        };
         self.report(
             Diagnostic::new(Code::S0305, e.span, format!("`{shown}` may be none here"))
                 .label(format!("this is `{}?`", inner))
                 .note("an optional value must be narrowed before it is compared or computed with")
-                .help(format!("guard it: `{shown} is not none and …`, or give a default: `{shown} otherwise …`")),
+                .help(help),
         );
         *inner
     }
@@ -203,14 +220,6 @@ impl<'a> Checker<'a> {
     fn name_expr(&mut self, name: &Name, hint: Option<&Ty>, e: &Expr) -> Ty {
         let ty = self.resolve_name(name, hint);
         self.narrow(ty, e)
-    }
-
-    /// Strips the optional from a path that has been narrowed.
-    pub(super) fn narrow(&self, ty: Ty, e: &Expr) -> Ty {
-        match (&ty, path_key(e)) {
-            (Ty::Optional(inner), Some(key)) if self.narrowed.contains(&key) => (**inner).clone(),
-            _ => ty,
-        }
     }
 
     fn resolve_name(&mut self, name: &Name, hint: Option<&Ty>) -> Ty {
@@ -493,9 +502,8 @@ impl<'a> Checker<'a> {
 
     fn logic(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Ty {
         self.condition(l);
-        let facts = narrowed_by(l, op == BinOp::And);
         let depth = self.narrowed.len();
-        self.narrowed.extend(facts);
+        self.assume(l, op == BinOp::And);
         self.condition(r);
         self.narrowed.truncate(depth);
         Ty::Bool
@@ -1073,10 +1081,10 @@ impl<'a> Checker<'a> {
     fn if_expr(&mut self, c: &Expr, t: &Expr, f: &Expr, hint: Option<&Ty>) -> Ty {
         self.condition(c);
         let depth = self.narrowed.len();
-        self.narrowed.extend(narrowed_by(c, true));
+        self.assume(c, true);
         let tt = self.expr_hint(t, hint);
         self.narrowed.truncate(depth);
-        self.narrowed.extend(narrowed_by(c, false));
+        self.assume(c, false);
         let ft = self.expr_hint(f, hint.or(Some(&tt)));
         self.narrowed.truncate(depth);
         self.join(tt, ft, f)
@@ -1088,10 +1096,10 @@ impl<'a> Checker<'a> {
         for (guard, value) in arms {
             self.condition(guard);
             let before = self.narrowed.len();
-            self.narrowed.extend(narrowed_by(guard, true));
+            self.assume(guard, true);
             let ty = self.expr_hint(value, hint.or(result.as_ref()));
             self.narrowed.truncate(before);
-            self.narrowed.extend(narrowed_by(guard, false));
+            self.assume(guard, false);
             result = Some(match result {
                 None => ty,
                 Some(prev) => self.join(prev, ty, value),
@@ -1163,7 +1171,7 @@ impl<'a> Checker<'a> {
         let depth = self.narrowed.len();
         if let Some(filter) = &comp.filter {
             self.condition(filter);
-            self.narrowed.extend(narrowed_by(filter, true));
+            self.assume(filter, true);
         }
         self.last_source = Some(source);
         let result = body(self, element);
@@ -1343,40 +1351,5 @@ fn plural(n: usize, word: &str) -> String {
         format!("1 {word}")
     } else {
         format!("{n} {word}s")
-    }
-}
-
-/// A path that narrowing can name: `x`, `l.end_date`, `previous vl`.
-pub fn path_key(e: &Expr) -> Option<String> {
-    match &e.kind {
-        ExprKind::Name(n) => Some(n.node.clone()),
-        ExprKind::Field(inner, f) => Some(format!("{}.{}", path_key(inner)?, f.node)),
-        ExprKind::Group(inner) => path_key(inner),
-        ExprKind::Series {
-            read,
-            series,
-            within: None,
-        } => Some(format!("{} {}", read.word(), path_key(series)?)),
-        ExprKind::LastLine => Some("last line".to_string()),
-        ExprKind::DateOf(part, inner) => Some(format!("{part:?} of {}", path_key(inner)?)),
-        _ => None,
-    }
-}
-
-/// The paths an expression proves not none when it is `truth`.
-pub fn narrowed_by(e: &Expr, truth: bool) -> Vec<String> {
-    match &e.kind {
-        ExprKind::Is(inner, negated, IsTest::None) if *negated == truth => {
-            path_key(inner).into_iter().collect()
-        }
-        ExprKind::Binary(BinOp::And, l, r) if truth => {
-            [narrowed_by(l, true), narrowed_by(r, true)].concat()
-        }
-        ExprKind::Binary(BinOp::Or, l, r) if !truth => {
-            [narrowed_by(l, false), narrowed_by(r, false)].concat()
-        }
-        ExprKind::Not(inner) => narrowed_by(inner, !truth),
-        ExprKind::Group(inner) => narrowed_by(inner, truth),
-        _ => Vec::new(),
     }
 }

@@ -8,6 +8,7 @@ mod decls;
 mod env;
 mod expr;
 mod history;
+mod narrow;
 mod rules;
 pub mod types;
 mod warnings;
@@ -73,8 +74,8 @@ pub(crate) struct Checker<'a> {
     used: HashSet<String>,
     /// Bound variables, innermost last.
     locals: Vec<(String, Ty)>,
-    /// Paths known not to be none here (`x`, `l.end_date`, `previous vl`).
-    narrowed: Vec<String>,
+    /// Paths known not to be none here (`x`, `l.end_date`, `calls[a]`).
+    narrowed: Vec<narrow::Fact>,
     /// Stack of defines being checked, for cycle reports.
     define_stack: Vec<String>,
     /// Cycles already reported (by their first define).

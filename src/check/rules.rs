@@ -1,7 +1,7 @@
 //! Rules, their actions and modifiers, sections, reports and tests.
 
 use super::env::VocabKind;
-use super::expr::{narrowed_by, ALL_VOCAB, OPTION_KINDS};
+use super::expr::{ALL_VOCAB, OPTION_KINDS};
 use super::types::Ty;
 use super::Checker;
 use crate::diag::{Code, Diagnostic};
@@ -40,9 +40,9 @@ impl<'a> Checker<'a> {
         self.condition(&rule.when);
         let depth = self.narrowed.len();
         if let Some(g) = guard {
-            self.narrowed.extend(narrowed_by(g, true));
+            self.assume(g, true);
         }
-        self.narrowed.extend(narrowed_by(&rule.when, true));
+        self.assume(&rule.when, true);
         let mut named: Vec<Name> = Vec::new();
         for action in &rule.actions {
             self.action(rule, action, &mut named);
@@ -55,7 +55,7 @@ impl<'a> Checker<'a> {
     pub(super) fn section(&mut self, section: &'a Section, outer: Option<&Expr>) {
         self.condition(&section.when);
         let depth = self.narrowed.len();
-        self.narrowed.extend(narrowed_by(&section.when, true));
+        self.assume(&section.when, true);
         for item in &section.items {
             match item {
                 Item::Rule(r) => self.rule(r, Some(&section.when)),
@@ -72,7 +72,7 @@ impl<'a> Checker<'a> {
         let depth = self.narrowed.len();
         if let Some(cond) = &report.only_when {
             self.condition(cond);
-            self.narrowed.extend(narrowed_by(cond, true));
+            self.assume(cond, true);
         }
         self.expr(&report.value);
         self.narrowed.truncate(depth);
