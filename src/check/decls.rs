@@ -282,7 +282,7 @@ impl<'a> Checker<'a> {
                 self.compatible(ty.strip_optional(), &found)
             }
         };
-        if !fits {
+        if !fits && !ty.has_error() {
             let help = match default.kind {
                 ExprKind::NoneLit => {
                     format!("make the field optional: `{}: {}?`", field.name.node, ty)
@@ -305,7 +305,7 @@ impl<'a> Checker<'a> {
         self.fields(None, &case.fields);
         if let Some(as_of) = &case.as_of {
             let ty = self.expr(as_of);
-            if !matches!(ty.strip_optional(), Ty::Date | Ty::Error) {
+            if !matches!(ty.strip_optional(), Ty::Date) && !ty.has_error() {
                 self.report(
                     Diagnostic::new(Code::S0301, as_of.span, "`as_of` must be a date")
                         .label(format!("this is `{ty}`")),

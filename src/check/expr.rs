@@ -80,7 +80,7 @@ impl<'a> Checker<'a> {
     pub(super) fn condition(&mut self, e: &Expr) {
         let ty = self.expr(e);
         let ty = self.value(ty, e);
-        if !matches!(ty, Ty::Bool | Ty::Error) {
+        if !matches!(ty, Ty::Bool) && !ty.has_error() {
             self.report(
                 Diagnostic::new(Code::S0306, e.span, "this condition is not true or false")
                     .label(format!("this is `{ty}`"))
@@ -109,7 +109,7 @@ impl<'a> Checker<'a> {
         };
         self.report(
             Diagnostic::new(Code::S0305, e.span, format!("`{shown}` may be none here"))
-                .label(format!("this is `{}?`", inner))
+                .label(optional_label(&inner))
                 .note("an optional value must be narrowed before it is compared or computed with")
                 .help(help),
         );
@@ -180,7 +180,7 @@ impl<'a> Checker<'a> {
 
     /// Reports a type mismatch (S0301).
     pub(super) fn mismatch(&mut self, span: Span, expected: &Ty, found: &Ty, context: &str) {
-        if matches!(expected, Ty::Error) || matches!(found, Ty::Error) {
+        if expected.has_error() || found.has_error() {
             return;
         }
         self.report(
@@ -188,6 +188,22 @@ impl<'a> Checker<'a> {
                 Code::S0301,
                 span,
                 format!("expected `{expected}`, found `{found}`"),
+            )
+            .label(format!("this is `{found}`"))
+            .note(context.to_string()),
+        );
+    }
+
+    /// Reports a value that should be a collection and is not (S0301).
+    fn not_a_collection(&mut self, span: Span, found: &Ty, context: &str) {
+        if found.has_error() {
+            return;
+        }
+        self.report(
+            Diagnostic::new(
+                Code::S0301,
+                span,
+                format!("expected a list, set, map, range or history, found `{found}`"),
             )
             .label(format!("this is `{found}`"))
             .note(context.to_string()),
@@ -954,7 +970,7 @@ impl<'a> Checker<'a> {
         let ty = self.value(ty, inner);
         let record = match &ty {
             Ty::Record(r) | Ty::Line(r) => r.clone(),
-            Ty::Error => return Ty::Error,
+            _ if ty.has_error() => return Ty::Error,
             other => {
                 self.report(
                     Diagnostic::new(Code::S0110, field.span, format!("`{other}` has no fields"))
@@ -1025,13 +1041,16 @@ impl<'a> Checker<'a> {
                 }
                 Ty::Optional(t)
             }
-            Ty::Error => Ty::Error,
+            other if other.has_error() => Ty::Error,
             other => {
-                self.mismatch(
-                    inner.span,
-                    &Ty::Map(Box::new(Ty::Text), Box::new(Ty::Text)),
-                    &other,
-                    "only maps and lists are indexed",
+                self.report(
+                    Diagnostic::new(
+                        Code::S0301,
+                        inner.span,
+                        format!("expected a map or a list, found `{other}`"),
+                    )
+                    .label(format!("this is `{other}`"))
+                    .note("only maps and lists are indexed"),
                 );
                 Ty::Error
             }
@@ -1158,12 +1177,7 @@ impl<'a> Checker<'a> {
         let element = match source.element() {
             Some(e) => e,
             None => {
-                self.mismatch(
-                    comp.source.span,
-                    &Ty::List(Box::new(Ty::Error)),
-                    &source,
-                    "`in` ranges over a collection",
-                );
+                self.not_a_collection(comp.source.span, &source, "`in` ranges over a collection");
                 Ty::Error
             }
         };
@@ -1198,9 +1212,8 @@ impl<'a> Checker<'a> {
                 match t.element() {
                     Some(e) => e,
                     None => {
-                        self.mismatch(
+                        self.not_a_collection(
                             source.span,
-                            &Ty::List(Box::new(Ty::Error)),
                             &t,
                             "an aggregate ranges over a collection",
                         );
@@ -1352,4 +1365,13 @@ fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// The label under an optional used unguarded: its type, unless that type
+/// holds an error already reported.
+fn optional_label(inner: &Ty) -> String {
+    if inner.has_error() {
+        return "this is optional".to_string();
+    }
+    format!("this is `{}`", Ty::Optional(Box::new(inner.clone())))
 }

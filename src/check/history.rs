@@ -163,7 +163,7 @@ impl<'a> Checker<'a> {
 
     fn role_values(&mut self, word: &Name, values: &[Name], ty: &Ty) {
         let Ty::Enum(enum_name) = ty.strip_optional() else {
-            if !matches!(ty, Ty::Error) {
+            if !ty.has_error() {
                 self.report(
                     Diagnostic::new(
                         Code::S0301,
@@ -275,7 +275,7 @@ impl<'a> Checker<'a> {
     /// Checks that an expression is a length of time.
     pub(super) fn duration(&mut self, e: &Expr) {
         let ty = self.expr(e);
-        if !(ty.is_duration() || matches!(ty, Ty::Error)) {
+        if !(ty.is_duration() || ty.has_error()) {
             self.report(
                 Diagnostic::new(Code::S0301, e.span, "`within` needs a duration")
                     .label(format!("this is `{ty}`"))
@@ -340,7 +340,7 @@ impl<'a> Checker<'a> {
         }
         let unit = match ty {
             Ty::Series(unit) => unit,
-            Ty::Error => return Ty::Error,
+            other if other.has_error() => return Ty::Error,
             other => {
                 self.report(
                     Diagnostic::new(

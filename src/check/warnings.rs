@@ -303,7 +303,17 @@ fn path_key(e: &Expr) -> Option<String> {
             within: None,
         } => Some(format!("{} {}", read.word(), path_key(series)?)),
         ExprKind::LastLine => Some("last line".to_string()),
-        ExprKind::DateOf(part, inner) => Some(format!("{part:?} of {}", path_key(inner)?)),
+        ExprKind::DateOf(part, inner) => {
+            Some(format!("{} of {}", date_part_word(*part), path_key(inner)?))
+        }
         _ => None,
+    }
+}
+
+fn date_part_word(part: DatePart) -> &'static str {
+    match part {
+        DatePart::Date => "date",
+        DatePart::Start => "start",
+        DatePart::End => "end",
     }
 }
