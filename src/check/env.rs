@@ -118,7 +118,49 @@ impl<'a> Env<'a> {
             }
         }
         env.fields_shadowed(diags);
+        env.vocabulary_hidden(diags);
         env
+    }
+
+    /// A case field or define named like an enum value or a vocabulary name
+    /// hides it in every expression (S0113), reported where it is declared.
+    /// A define named like an agent or regimen is already S0107.
+    fn vocabulary_hidden(&self, diags: &mut Vec<Diagnostic>) {
+        let fields = self
+            .case
+            .iter()
+            .flat_map(|c| &c.fields)
+            .map(|f| (&f.name, "case field"));
+        let mut defines: Vec<&Name> = self.defines.values().map(|d| &d.name).collect();
+        defines.sort_by_key(|n| (n.span.file, n.span.start));
+        let named = fields.chain(defines.into_iter().map(|n| (n, "define")));
+        for (name, what) in named {
+            if let Some(hidden) = self.hidden_by(&name.node) {
+                diags.push(hides(name, what, &hidden));
+            }
+        }
+    }
+
+    /// What a value name would hide: a class or tag (agents and regimens
+    /// too when `name` is a case field), else an enum value.
+    fn hidden_by(&self, name: &str) -> Option<Hidden> {
+        if let Some((kind, at)) = self.vocab.get(name) {
+            let field = self.case_field(name).is_some();
+            if field || matches!(kind, VocabKind::Class | VocabKind::Tag) {
+                return Some(Hidden {
+                    words: format!("the {} `{name}`", kind.word()),
+                    at: *at,
+                    kind: kind.word(),
+                });
+            }
+        }
+        let owner = self.enums_with_value(name).into_iter().next()?;
+        let value = owner.values.iter().find(|v| v.name.node == name)?;
+        Some(Hidden {
+            words: format!("the value `{name}` of enum `{}`", owner.name.node),
+            at: value.name.span,
+            kind: "enum value",
+        })
     }
 
     /// A define or report named like a case field would be hidden by the field (S0107).
@@ -323,6 +365,35 @@ impl<'a> Env<'a> {
     pub fn case_field(&self, name: &str) -> Option<&'a Field> {
         self.case?.fields.iter().find(|f| f.name.node == name)
     }
+}
+
+/// A name a case field or define hides.
+struct Hidden {
+    /// What it is, in words: "the class `platinum`".
+    words: String,
+    /// Where it is declared (or first used, for a class or tag).
+    at: Span,
+    /// What it is: `agent`, `regimen`, `class`, `tag` or `enum value`.
+    kind: &'static str,
+}
+
+fn hides(name: &Name, what: &str, hidden: &Hidden) -> Diagnostic {
+    let help = match hidden.kind {
+        "class" | "tag" => format!("rename the {what}, or the {} where it is used", hidden.kind),
+        kind => format!(
+            "rename one of them; a renamed {kind} keeps its spelling in case data with `alias \"{}\"`",
+            name.node
+        ),
+    };
+    Diagnostic::new(
+        Code::S0113,
+        name.span,
+        format!("{what} `{}` hides {}", name.node, hidden.words),
+    )
+    .label(format!("every `{}` in an expression reads this {what}", name.node))
+    .also(hidden.at, "hidden here")
+    .note("in an expression a case field or define is found before an enum value or a vocabulary name")
+    .help(help)
 }
 
 fn group_clash(name: &Name, group: VocabKind, first: Span) -> Diagnostic {
