@@ -398,7 +398,7 @@ impl<'a> Checker<'a> {
         found.first().map(|e| Ty::Enum(e.name.node.clone()))
     }
 
-    fn is_declared_value(&self, text: &str) -> bool {
+    pub(super) fn is_declared_value(&self, text: &str) -> bool {
         self.locals.iter().any(|(n, _)| n == text)
             || self.field_type(None, text).is_some()
             || self.env.defines.contains_key(text)
@@ -918,51 +918,6 @@ impl<'a> Checker<'a> {
             }
         }
         Ty::Range(Box::new(lt))
-    }
-
-    fn is_expr(&mut self, inner: &Expr, test: &IsTest) -> Ty {
-        let ty = self.expr(inner);
-        match test {
-            IsTest::None | IsTest::Missing | IsTest::Known | IsTest::Unknown => {}
-            IsTest::True | IsTest::False => {
-                if !matches!(ty.strip_optional(), Ty::Bool | Ty::Error) {
-                    self.mismatch(
-                        inner.span,
-                        &Ty::Bool,
-                        &ty,
-                        "`is true` and `is false` test a truth value",
-                    );
-                }
-            }
-            IsTest::Vocab(name) => self.is_vocab_test(&ty, name, inner),
-        }
-        Ty::Bool
-    }
-
-    fn is_vocab_test(&mut self, ty: &Ty, name: &Name, inner: &Expr) {
-        if let Ty::Enum(e) = ty.strip_optional() {
-            let hint = Ty::Enum(e.clone());
-            let ident = Expr {
-                kind: ExprKind::Name(name.clone()),
-                span: name.span,
-            };
-            self.expr_hint(&ident, Some(&hint));
-            return;
-        }
-        if !self.env.vocab.contains_key(&name.node) {
-            self.unknown_vocab(name, "regimen, agent, class or tag", &ALL_VOCAB);
-            return;
-        }
-        let fits = matches!(ty.strip_optional(), Ty::Line(_) | Ty::Error)
-            || ty.strip_optional().is_vocab();
-        if !fits {
-            self.mismatch(
-                inner.span,
-                &Ty::Regimen,
-                ty,
-                "`is NAME` tests a history line or an option",
-            );
-        }
     }
 
     fn field_expr(&mut self, inner: &Expr, field: &Name, whole: &Expr) -> Ty {

@@ -8,6 +8,7 @@ mod decls;
 mod env;
 mod expr;
 mod history;
+mod is_test;
 mod narrow;
 mod rules;
 pub mod types;
