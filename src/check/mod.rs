@@ -10,6 +10,7 @@ mod expr;
 mod history;
 mod is_test;
 mod narrow;
+mod repeats;
 mod rules;
 pub mod types;
 mod warnings;

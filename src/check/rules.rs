@@ -2,6 +2,7 @@
 
 use super::env::VocabKind;
 use super::expr::{ALL_VOCAB, OPTION_KINDS};
+use super::repeats::Naming;
 use super::types::Ty;
 use super::Checker;
 use crate::diag::{Code, Diagnostic};
@@ -43,7 +44,7 @@ impl<'a> Checker<'a> {
             self.assume(g, true);
         }
         self.assume(&rule.when, true);
-        let mut named: Vec<Name> = Vec::new();
+        let mut named: Vec<Naming<'a>> = Vec::new();
         for action in &rule.actions {
             self.action(rule, action, &mut named);
         }
@@ -78,7 +79,7 @@ impl<'a> Checker<'a> {
         self.narrowed.truncate(depth);
     }
 
-    fn action(&mut self, rule: &Rule, action: &'a Action, named: &mut Vec<Name>) {
+    fn action(&mut self, rule: &Rule, action: &'a Action, named: &mut Vec<Naming<'a>>) {
         match &action.kind {
             ActionKind::Recommend(opts) | ActionKind::Consider(opts) => {
                 self.options(opts, &OPTION_KINDS, named, action)
@@ -101,7 +102,7 @@ impl<'a> Checker<'a> {
         &mut self,
         opts: &'a Options,
         kinds: &[VocabKind],
-        named: &mut Vec<Name>,
+        named: &mut Vec<Naming<'a>>,
         action: &'a Action,
     ) {
         let class = action_class(&action.kind);
@@ -109,7 +110,9 @@ impl<'a> Checker<'a> {
             Options::List(names) | Options::Components(names) => {
                 for name in names {
                     self.option_name(name, kinds, class);
-                    self.named_twice(name, named);
+                    if let Some(naming) = Naming::of(name, action) {
+                        self.named(naming, named);
+                    }
                 }
                 if names.len() > 1 {
                     self.single_option_modifiers(action, names.len());
@@ -221,24 +224,6 @@ impl<'a> Checker<'a> {
             "regimen, agent, class or tag"
         };
         self.unknown_vocab(name, what, kinds);
-    }
-
-    fn named_twice(&mut self, name: &Name, named: &mut Vec<Name>) {
-        if let Some(first) = named.iter().find(|n| n.node == name.node) {
-            let first = first.span;
-            self.report(
-                Diagnostic::new(
-                    Code::S0505,
-                    name.span,
-                    format!("`{}` is named twice by this rule", name.node),
-                )
-                .label("named again here")
-                .also(first, "first named here")
-                .help("name each option once per rule"),
-            );
-            return;
-        }
-        named.push(name.clone());
     }
 
     fn single_option_modifiers(&mut self, action: &Action, count: usize) {
