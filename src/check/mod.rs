@@ -12,6 +12,7 @@ mod is_test;
 mod narrow;
 mod repeats;
 mod rules;
+mod spellings;
 pub mod types;
 mod warnings;
 
@@ -20,6 +21,7 @@ use crate::project::Program;
 use crate::span::Span;
 use crate::units::UnitTable;
 use env::Env;
+pub use spellings::fold;
 use std::collections::{HashMap, HashSet};
 use types::{Ty, UnitTy};
 
@@ -41,12 +43,12 @@ pub fn check(program: &Program, loading: &[Diagnostic]) -> Vec<Diagnostic> {
         )
     });
     let mut diags = Vec::new();
-    let files = program.files.iter().map(|(_, f)| f);
-    let env = Env::collect(files, &mut diags);
+    let all: Vec<&crate::syntax::ast::File> = program.files.iter().map(|(_, f)| f).collect();
+    let env = Env::collect(all.iter().copied(), &mut diags);
+    spellings::clashes(&all, &mut diags);
     let mut checker = Checker::new(env, diags, &program.sources);
     checker.imports_failed = imports_failed;
-    let files: Vec<&crate::syntax::ast::File> = program.files.iter().map(|(_, f)| f).collect();
-    checker.type_fields(&files);
+    checker.type_fields(&all);
     for (index, (_, file)) in program.files.iter().enumerate() {
         checker.file(file, index == 0);
     }
