@@ -1,5 +1,6 @@
 //! Declarations: the header, units, types of fields, records and the case schema.
 
+use super::error::NameError;
 use super::types::Ty;
 use super::Checker;
 use crate::diag::{Code, Diagnostic};
@@ -250,15 +251,11 @@ impl<'a> Checker<'a> {
             ])
             .collect();
         let suggestion = self.suggestion(&name.node, candidates);
-        self.report(
-            Diagnostic::new(
-                Code::S0109,
-                name.span,
-                format!("unknown type `{}`", name.node),
-            )
-            .label("no enum, record or class of this name")
-            .suggest(suggestion),
-        );
+        self.fail(NameError::UnknownType {
+            name: name.clone(),
+            suggestion,
+            for_history: false,
+        });
         Ty::Error
     }
 
@@ -324,16 +321,11 @@ impl<'a> Checker<'a> {
         if let Some(modality) = &regimen.modality {
             if !MODALITIES.contains(&modality.node.as_str()) {
                 let suggestion = self.suggestion(&modality.node, MODALITIES.iter().copied());
-                self.report(
-                    Diagnostic::new(
-                        Code::S0102,
-                        modality.span,
-                        format!("unknown modality `{}`", modality.node),
-                    )
-                    .label("not a modality")
-                    .suggest(suggestion)
-                    .note(format!("the modalities are {}", MODALITIES.join(", "))),
-                );
+                self.fail(NameError::UnknownModality {
+                    name: modality.clone(),
+                    suggestion,
+                    modalities: MODALITIES,
+                });
             }
         }
     }

@@ -2,17 +2,14 @@
 //! `is NAME`, where NAME is a vocabulary name (`last line is R-CHOP`) or a
 //! value of E's enum (`response is CR`).
 
+use super::error::NameError;
 use super::types::Ty;
 use super::Checker;
-use crate::diag::{Code, Diagnostic};
 use crate::span::Name;
 use crate::syntax::ast::*;
 
 /// The words that may follow `is` other than a name.
 const IS_WORDS: &[&str] = &["none", "true", "false", "known", "unknown", "missing"];
-
-/// What may follow `is`, for notes.
-const AFTER_IS: &str = "after `is` comes `none`, `true`, `false`, `known`, `unknown` or `missing`, or a regimen, agent, class, tag or enum value";
 
 impl Checker<'_> {
     /// The type of `inner is test` (always a truth value).
@@ -49,25 +46,10 @@ impl Checker<'_> {
         let Some(decl) = self.env.enums.get(enum_name).copied() else {
             return;
         };
-        let values: Vec<&str> = decl.values.iter().map(|v| v.name.node.as_str()).collect();
-        if values.contains(&name.node.as_str()) {
-            return;
+        let values: Vec<String> = decl.values.iter().map(|v| v.name.node.clone()).collect();
+        if !values.contains(&name.node) {
+            self.not_an_enum_value(name, enum_name, values, IS_WORDS);
         }
-        let candidates = values.iter().chain(IS_WORDS).copied();
-        let suggestion = self.suggestion(&name.node, candidates);
-        self.report(
-            Diagnostic::new(
-                Code::S0104,
-                name.span,
-                format!("`{}` is not a value of `{enum_name}`", name.node),
-            )
-            .label(format!("not in enum `{enum_name}`"))
-            .suggest(suggestion)
-            .note(format!(
-                "after `is` comes a value of `{enum_name}` ({}), or `none`, `true`, `false`, `known`, `unknown` or `missing`",
-                values.join(", ")
-            )),
-        );
     }
 
     /// `last line is R-CHOP`: only a history line or an option is a vocabulary name.
@@ -99,31 +81,14 @@ impl Checker<'_> {
         if self.imports_failed {
             return;
         }
-        let diag = if self.is_declared_value(&name.node) {
+        let name = name.clone();
+        if self.is_declared_value(&name.node) {
             self.used.insert(name.node.clone());
-            Diagnostic::new(
-                Code::S0102,
-                name.span,
-                format!("`{}` cannot follow `is`", name.node),
-            )
-            .label("a case field, define or bound name")
-            .note(AFTER_IS)
-            .help(format!(
-                "to compare with its value, write `= {}`",
-                name.node
-            ))
+            self.fail(NameError::ValueAfterIs { name });
         } else {
             let suggestion = self.is_suggestion(&name.node);
-            Diagnostic::new(
-                Code::S0102,
-                name.span,
-                format!("unknown name `{}` after `is`", name.node),
-            )
-            .label("not a test, regimen, agent, class, tag or enum value")
-            .suggest(suggestion)
-            .note(AFTER_IS)
-        };
-        self.report(diag);
+            self.fail(NameError::UnknownAfterIs { name, suggestion });
+        }
     }
 
     /// "did you mean" over everything that may follow `is`.

@@ -6,9 +6,11 @@
 
 mod decls;
 mod env;
+mod error;
 mod expr;
 mod history;
 mod is_test;
+mod names;
 mod narrow;
 mod repeats;
 mod rules;
@@ -21,6 +23,7 @@ use crate::project::Program;
 use crate::span::Span;
 use crate::units::UnitTable;
 use env::Env;
+use error::CheckError;
 pub use spellings::fold;
 use std::collections::{HashMap, HashSet};
 use types::{Ty, UnitTy};
@@ -42,10 +45,14 @@ pub fn check(program: &Program, loading: &[Diagnostic]) -> Vec<Diagnostic> {
             Code::S0008 | Code::S0201 | Code::S0202 | Code::S0203
         )
     });
-    let mut diags = Vec::new();
+    let mut problems = Vec::new();
     let all: Vec<&crate::syntax::ast::File> = program.files.iter().map(|(_, f)| f).collect();
-    let env = Env::collect(all.iter().copied(), &mut diags);
-    spellings::clashes(&all, &mut diags);
+    let env = Env::collect(all.iter().copied(), &mut problems);
+    spellings::clashes(&all, &mut problems);
+    let diags = problems
+        .into_iter()
+        .filter_map(CheckError::diagnostic)
+        .collect();
     let mut checker = Checker::new(env, diags, &program.sources);
     checker.imports_failed = imports_failed;
     checker.type_fields(&all);
@@ -152,6 +159,13 @@ impl<'a> Checker<'a> {
 
     fn report(&mut self, diag: Diagnostic) {
         self.diags.push(diag);
+    }
+
+    /// Records a problem (worded by [`CheckError::diagnostic`]).
+    fn fail(&mut self, problem: impl Into<CheckError>) {
+        if let Some(diag) = problem.into().diagnostic() {
+            self.diags.push(diag);
+        }
     }
 
     /// Looks a unit up, reporting S0308 with a suggestion if it is unknown.

@@ -1,6 +1,7 @@
 //! Rules, their actions and modifiers, sections, reports and tests.
 
 use super::env::VocabKind;
+use super::error::NameError;
 use super::expr::{ALL_VOCAB, OPTION_KINDS};
 use super::repeats::Naming;
 use super::types::Ty;
@@ -319,17 +320,11 @@ impl<'a> Checker<'a> {
         }
         let suggestion =
             self.suggestion(&code.node, self.env.reasons.iter().map(|r| r.node.as_str()));
-        let mut diag = Diagnostic::new(
-            Code::S0105,
-            code.span,
-            format!("unknown reason code `{}`", code.node),
-        )
-        .label("not in `reasons { … }`")
-        .suggest(suggestion);
-        if self.env.reasons.is_empty() {
-            diag = diag.help(format!("declare it: `reasons {{ {} }}`", code.node));
-        }
-        self.report(diag);
+        self.fail(NameError::UnknownReason {
+            code: code.clone(),
+            suggestion,
+            none_declared: self.env.reasons.is_empty(),
+        });
     }
 
     fn citation_key(&mut self, key: &Name) {
@@ -341,19 +336,8 @@ impl<'a> Checker<'a> {
             &key.node,
             self.env.citations.iter().map(|c| c.node.as_str()),
         );
-        self.report(
-            Diagnostic::new(
-                Code::S0106,
-                key.span,
-                format!("unknown citation `{}`", key.node),
-            )
-            .label("not cited in the protocol header")
-            .suggest(suggestion)
-            .help(format!(
-                "add it to the header: `cite {} \"Author. Journal Year;Vol:Pages\"`",
-                key.node
-            )),
-        );
+        let key = key.clone();
+        self.fail(NameError::UnknownCitation { key, suggestion });
     }
 
     fn status_action(&mut self, rule: &Rule, status: &Name) {
@@ -476,15 +460,8 @@ impl<'a> Checker<'a> {
         if !self.env.reports.contains_key(&name.node) {
             let suggestion =
                 self.suggestion(&name.node, self.env.reports.keys().map(String::as_str));
-            self.report(
-                Diagnostic::new(
-                    Code::S0101,
-                    name.span,
-                    format!("cannot find report `{}`", name.node),
-                )
-                .label("no report of this name")
-                .suggest(suggestion),
-            );
+            let name = name.clone();
+            self.fail(NameError::UnknownReport { name, suggestion });
         }
         self.expr(value);
     }

@@ -5,8 +5,8 @@
 //! alias and a regimen's name, two agents' aliases, two aliases of values of
 //! one enum — would make one of them silently unreachable.
 
-use crate::diag::{Code, Diagnostic};
-use crate::span::{Span, Spanned};
+use super::error::{CheckError, NameError, Spelling};
+use crate::span::Spanned;
 use crate::syntax::ast::*;
 use std::collections::HashMap;
 use unicode_normalization::UnicodeNormalization;
@@ -23,54 +23,34 @@ pub fn fold(text: &str) -> String {
         .join(" ")
 }
 
-/// One declared spelling: a name or an alias of an agent, regimen or enum value.
-#[derive(Clone, Copy)]
-struct Spelling<'a> {
-    text: &'a str,
-    span: Span,
-    /// The name it belongs to, and what that is (`agent`, `regimen`, `enum value`).
-    owner: &'a str,
-    kind: &'static str,
-    alias: bool,
-}
-
-impl Spelling<'_> {
-    fn describe(&self) -> String {
-        match self.alias {
-            true => format!("alias \"{}\" of {} `{}`", self.text, self.kind, self.owner),
-            false => format!("{} `{}`", self.kind, self.owner),
-        }
-    }
-}
-
 /// Reports every spelling that folds like an earlier one of another name:
 /// among all agents and regimens, and among the values of each enum.
-pub fn clashes(files: &[&File], diags: &mut Vec<Diagnostic>) {
+pub fn clashes(files: &[&File], problems: &mut Vec<CheckError>) {
     let items = || files.iter().flat_map(|f| &f.items);
     let vocabulary = items().flat_map(|item| match item {
         Item::Agent(a) => spellings(&a.name, &a.aliases, "agent"),
         Item::Regimen(r) => spellings(&r.name, &r.aliases, "regimen"),
         _ => Vec::new(),
     });
-    report_clashes(vocabulary, diags);
+    report_clashes(vocabulary, problems);
     for item in items() {
         if let Item::Enum(e) = item {
             let values = e.values.iter();
             let all = values.flat_map(|v| spellings(&v.name, &v.aliases, "enum value"));
-            report_clashes(all, diags);
+            report_clashes(all, problems);
         }
     }
 }
 
-fn spellings<'a>(
-    name: &'a Spanned<String>,
-    aliases: &'a [Spanned<String>],
+fn spellings(
+    name: &Spanned<String>,
+    aliases: &[Spanned<String>],
     kind: &'static str,
-) -> Vec<Spelling<'a>> {
-    let own = |text: &'a Spanned<String>, alias| Spelling {
-        text: &text.node,
+) -> Vec<Spelling> {
+    let own = |text: &Spanned<String>, alias| Spelling {
+        text: text.node.clone(),
         span: text.span,
-        owner: &name.node,
+        owner: name.node.clone(),
         kind,
         alias,
     };
@@ -79,17 +59,25 @@ fn spellings<'a>(
     all
 }
 
-fn report_clashes<'a>(all: impl Iterator<Item = Spelling<'a>>, diags: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<String, Spelling<'a>> = HashMap::new();
-    for spelling in all {
-        let key = fold(spelling.text);
-        match seen.get(&key) {
-            Some(first) if clash(first, &spelling) => {
-                diags.push(clash_diagnostic(first, &spelling))
+fn report_clashes(all: impl Iterator<Item = Spelling>, problems: &mut Vec<CheckError>) {
+    let mut seen: HashMap<String, Spelling> = HashMap::new();
+    for later in all {
+        let folded = fold(&later.text);
+        match seen.get(&folded) {
+            Some(first) if clash(first, &later) => {
+                let first = first.clone();
+                problems.push(
+                    NameError::SpellingClash {
+                        first,
+                        later,
+                        folded,
+                    }
+                    .into(),
+                );
             }
             Some(_) => {}
             None => {
-                seen.insert(key, spelling);
+                seen.insert(folded, later);
             }
         }
     }
@@ -100,26 +88,6 @@ fn report_clashes<'a>(all: impl Iterator<Item = Spelling<'a>>, diags: &mut Vec<D
 fn clash(first: &Spelling, later: &Spelling) -> bool {
     let same_name_twice = !first.alias && !later.alias && first.text == later.text;
     first.owner != later.owner && !same_name_twice
-}
-
-fn clash_diagnostic(first: &Spelling, later: &Spelling) -> Diagnostic {
-    Diagnostic::new(
-        Code::S0114,
-        later.span,
-        format!(
-            "{} reads the same as {} in case data",
-            later.describe(),
-            first.describe()
-        ),
-    )
-    .label(format!("reads as \"{}\"", fold(later.text)))
-    .also(first.span, format!("{} here", first.describe()))
-    .note("case text is matched after Unicode NFKC, case folding and treating space, `-` and `_` alike, so text spelled either way could mean either")
-    .help(if first.alias || later.alias {
-        "remove the alias, or change one of the spellings"
-    } else {
-        "declare it once (another spelling can be an alias), or rename one of them"
-    })
 }
 
 #[cfg(test)]
