@@ -17,9 +17,10 @@
 //! Greek mu `μ` and a micro prefix written `u` (`umol/L`, `ug/L`, `/uL`)
 //! read as the micro sign `µ`, `²`/`³` read as `2`/`3`, `×` reads as `x`.
 //! Otherwise spelling is exact and case matters (`mL` is not `ML`); other
-//! spellings come from `unit alias "ml/min" = mL/min`.
+//! spellings come from `unit alias "ml/min" = mL/min`. `mcg` (µg), `sec`,
+//! `hr` and a few other clinical spellings are built-in aliases.
 //!
-//! Fixed durations (s … weeks) and calendar durations (months, years) are
+//! Fixed durations (ms … weeks) and calendar durations (months, years) are
 //! different dimensions, so they never convert into one another.
 
 use std::collections::BTreeMap;
@@ -31,7 +32,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 /// What a unit measures; units convert only within one dimension.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Dimension {
-    /// Fixed-length durations: s, min, hours, days, weeks (base: s).
+    /// Fixed-length durations: ms, s, min, hours, days, weeks (base: s).
     FixedDuration,
     /// Calendar durations: months, years (base: months).
     CalendarDuration,
@@ -41,6 +42,8 @@ pub enum Dimension {
     MolarConcentration,
     /// Counts per volume: x10^9/L, /µL, cells/µL, … (base: /L).
     CountConcentration,
+    /// Copies of a nucleic acid per volume: copies/mL (viral load; base: copies/mL).
+    CopyConcentration,
     /// Volume per time: mL/min, L/h (base: L/h).
     VolumeFlow,
     /// Volume flow normalised to 1.73 m² body surface area (eGFR).
@@ -85,6 +88,7 @@ impl Dimension {
             Dimension::MassConcentration => "mass concentration (e.g. mg/dL)",
             Dimension::MolarConcentration => "molar concentration (e.g. µmol/L)",
             Dimension::CountConcentration => "count per volume (e.g. x10^9/L)",
+            Dimension::CopyConcentration => "copies per volume (copies/mL)",
             Dimension::VolumeFlow => "volume flow (e.g. mL/min)",
             Dimension::NormalisedFlow => "volume flow per 1.73 m² (e.g. mL/min/1.73m2)",
             Dimension::Percent => "percentage (%)",
@@ -229,6 +233,7 @@ const LOG10_PREFIX: &str = "log10 ";
 
 /// Built-in units: (spelling, dimension, factor mantissa, factor scale).
 const BUILT_INS: &[(&str, Dimension, i64, u32)] = &[
+    ("ms", Dimension::FixedDuration, 1, 3),
     ("s", Dimension::FixedDuration, 1, 0),
     ("min", Dimension::FixedDuration, 60, 0),
     ("hours", Dimension::FixedDuration, 3_600, 0),
@@ -242,8 +247,10 @@ const BUILT_INS: &[(&str, Dimension, i64, u32)] = &[
     ("mg/dL", Dimension::MassConcentration, 1, 2),
     ("mg/L", Dimension::MassConcentration, 1, 3),
     ("µg/mL", Dimension::MassConcentration, 1, 3),
+    ("µg/dL", Dimension::MassConcentration, 1, 5),
     ("µg/L", Dimension::MassConcentration, 1, 6),
     ("ng/mL", Dimension::MassConcentration, 1, 6),
+    ("ng/dL", Dimension::MassConcentration, 1, 8),
     ("ng/L", Dimension::MassConcentration, 1, 9),
     ("pg/mL", Dimension::MassConcentration, 1, 9),
     ("mol/L", Dimension::MolarConcentration, 1, 0),
@@ -264,6 +271,8 @@ const BUILT_INS: &[(&str, Dimension, i64, u32)] = &[
     ("/µL", Dimension::CountConcentration, 1_000_000, 0),
     ("cells/µL", Dimension::CountConcentration, 1_000_000, 0),
     ("/mm3", Dimension::CountConcentration, 1_000_000, 0),
+    ("cells/mm3", Dimension::CountConcentration, 1_000_000, 0),
+    ("copies/mL", Dimension::CopyConcentration, 1, 0),
     ("L/h", Dimension::VolumeFlow, 1, 0),
     ("L/min", Dimension::VolumeFlow, 60, 0),
     ("mL/min", Dimension::VolumeFlow, 6, 2),
@@ -300,7 +309,11 @@ const BUILT_INS: &[(&str, Dimension, i64, u32)] = &[
 
 /// Built-in alternative spellings: (spelling, canonical unit).
 const BUILT_IN_ALIASES: &[(&str, &str)] = &[
+    ("msec", "ms"),
+    ("sec", "s"),
     ("h", "hours"),
+    ("hr", "hours"),
+    ("hrs", "hours"),
     ("hour", "hours"),
     ("day", "days"),
     ("d", "days"),
@@ -311,6 +324,11 @@ const BUILT_IN_ALIASES: &[(&str, &str)] = &[
     ("year", "years"),
     ("y", "years"),
     ("yr", "years"),
+    ("mcg", "µg"),
+    ("mcg/L", "µg/L"),
+    ("mcg/mL", "µg/mL"),
+    ("mcg/kg", "µg/kg"),
+    ("10^9/L", "x10^9/L"),
 ];
 
 /// Letters that may follow a micro prefix written `u` (`umol`, `ug`, `uL`).
@@ -358,6 +376,41 @@ impl UnitTable {
             .cloned()
     }
 
+    /// The known spelling that differs from `text` only in case
+    /// (`ml/min` → `mL/min`), the best suggestion for an unknown unit.
+    pub fn other_case(&self, text: &str) -> Option<&str> {
+        let lower = normalize_spelling(text).to_lowercase();
+        self.names().find(|n| n.to_lowercase() == lower)
+    }
+
+    /// The known spellings among which to look for a suggestion for the
+    /// unknown `text`: those in the dimensions of the units that share its
+    /// numerator or its denominator, ignoring case (`ml/mn` → the volume
+    /// flows, not `mL`), else those with no `/` when `text` has none (`mss`
+    /// → `ms`, `s`, …).
+    pub fn likely<'t>(&'t self, text: &str) -> Vec<&'t str> {
+        let key = normalize_spelling(text);
+        let dimensions: Vec<&Dimension> = self
+            .spellings()
+            .filter(|(name, _)| shares_a_part(name, &key))
+            .map(|(_, unit)| &unit.dimension)
+            .collect();
+        let likely = self
+            .spellings()
+            .filter(|(_, unit)| dimensions.contains(&&unit.dimension))
+            .map(|(name, _)| name);
+        let mut names: Vec<&str> = likely.collect();
+        if names.is_empty() && !key.contains('/') {
+            names = self.names().filter(|n| !n.contains('/')).collect();
+        }
+        names
+    }
+
+    fn spellings(&self) -> impl Iterator<Item = (&str, &Unit)> + '_ {
+        let all = self.units.iter().chain(self.aliases.iter());
+        all.map(|(name, unit)| (name.as_str(), unit))
+    }
+
     /// Every spelling the table knows (units, then aliases), for "did you mean".
     pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
         let units = self.units.keys();
@@ -377,9 +430,14 @@ impl UnitTable {
     }
 
     /// `unit copies/mL`: a new unit that is the base of a dimension of its own.
-    /// Declaring the same base unit again is allowed.
+    /// Declaring the same base unit again is allowed, and so is declaring a
+    /// built-in unit that is the base of its dimension (`unit copies/mL`
+    /// changes nothing: it is built in).
     pub fn declare_base(&mut self, unit: &str) -> Result<(), UnitError> {
         let key = new_spelling(unit)?;
+        if self.units.get(&key).is_some_and(is_base) {
+            return Ok(());
+        }
         let new = Unit {
             spelling: key.clone(),
             dimension: Dimension::Declared(key.clone()),
@@ -438,6 +496,11 @@ impl UnitTable {
     }
 }
 
+/// Whether a unit is the base of its dimension (factor 1, linear).
+fn is_base(unit: &Unit) -> bool {
+    unit.factor == Decimal::ONE && !unit.log10
+}
+
 fn builtin_unit(entry: &(&str, Dimension, i64, u32)) -> Unit {
     let (spelling, dimension, mantissa, scale) = entry;
     Unit {
@@ -445,6 +508,19 @@ fn builtin_unit(entry: &(&str, Dimension, i64, u32)) -> Unit {
         dimension: dimension.clone(),
         factor: Decimal::new(*mantissa, *scale),
         log10: false,
+    }
+}
+
+/// Whether two spellings with a `/` share the part before the first `/` or
+/// the part after it, ignoring case (`ml/mn` and `mL/min`; `ng/dL` and `mg/dL`).
+fn shares_a_part(a: &str, b: &str) -> bool {
+    let parts = |s: &str| {
+        s.split_once('/')
+            .map(|(n, d)| (n.to_lowercase(), d.to_lowercase()))
+    };
+    match (parts(a), parts(b)) {
+        (Some((an, ad)), Some((bn, bd))) => (an == bn && !an.is_empty()) || ad == bd,
+        _ => false,
     }
 }
 
@@ -822,12 +898,13 @@ mod tests {
     #[test]
     fn declared_base_units() {
         let mut t = table();
-        assert_eq!(t.declare_base("copies/mL"), Ok(()));
-        assert_eq!(t.declare_base("copies/mL"), Ok(()));
-        let copies = unit(&t, "copies/mL");
-        assert_eq!(copies.dimension(), &Dimension::Declared("copies/mL".into()));
-        assert!(copies.dimension().describe().contains("copies/mL"));
-        assert_eq!(convert(d("1"), &copies, &unit(&t, "mL/min")), None);
+        assert!(t.lookup("spores/g").is_none());
+        assert_eq!(t.declare_base("spores/g"), Ok(()));
+        assert_eq!(t.declare_base("spores/g"), Ok(()));
+        let spores = unit(&t, "spores/g");
+        assert_eq!(spores.dimension(), &Dimension::Declared("spores/g".into()));
+        assert!(spores.dimension().describe().contains("spores/g"));
+        assert_eq!(convert(d("1"), &spores, &unit(&t, "mL/min")), None);
         assert!(matches!(
             t.declare_base("mL/min"),
             Err(UnitError::Conflict { .. })
@@ -836,11 +913,92 @@ mod tests {
     }
 
     #[test]
+    fn built_in_base_units_may_be_declared_again() {
+        let mut t = table();
+        let before = unit(&t, "copies/mL");
+        assert_eq!(before.dimension(), &Dimension::CopyConcentration);
+        assert_eq!(t.declare_base("copies/mL"), Ok(()));
+        assert_eq!(unit(&t, "copies/mL"), before);
+        assert_eq!(convert(d("1"), &before, &unit(&t, "/µL")), None);
+        assert!(matches!(
+            t.declare_base("mg/dL"),
+            Err(UnitError::Conflict { .. })
+        ));
+    }
+
+    #[test]
+    fn common_clinical_units_are_built_in() {
+        let t = table();
+        let known = [
+            "ms",
+            "s",
+            "min",
+            "h",
+            "mmHg",
+            "kU/L",
+            "IU/mL",
+            "IU/L",
+            "U/L",
+            "mU/L",
+            "g/dL",
+            "g/L",
+            "mg/dL",
+            "µmol/L",
+            "mmol/L",
+            "ng/mL",
+            "µg/L",
+            "pg/mL",
+            "%",
+            "x10^9/L",
+            "copies/mL",
+            "cells/µL",
+            "mL/min/1.73m2",
+            "cells/mm3",
+            "mcg/L",
+            "sec",
+            "hr",
+        ];
+        for spelling in known {
+            assert!(t.lookup(spelling).is_some(), "{spelling} should be known");
+        }
+        assert_eq!(conv(&t, "250", "ms", "s"), Some(d("0.25")));
+        assert_eq!(conv(&t, "2", "min", "ms"), Some(d("120000")));
+        assert_eq!(conv(&t, "1", "kU/L", "U/L"), Some(d("1000")));
+        assert_eq!(conv(&t, "1", "IU/mL", "IU/L"), Some(d("1000")));
+        assert_eq!(conv(&t, "40", "mU/L", "U/L"), Some(d("0.04")));
+        assert_eq!(conv(&t, "350", "cells/mm3", "cells/µL"), Some(d("350")));
+        assert_eq!(conv(&t, "5", "mcg/L", "ng/mL"), Some(d("5")));
+        assert_eq!(conv(&t, "900", "pg/mL", "ng/mL"), Some(d("0.9")));
+        assert_eq!(conv(&t, "300", "ng/dL", "ng/mL"), Some(d("3")));
+        assert_eq!(conv(&t, "10", "µg/dL", "µg/L"), Some(d("100")));
+    }
+
+    #[test]
+    fn suggestions_prefer_case_then_shape() {
+        let t = table();
+        assert_eq!(t.other_case("ml/min"), Some("mL/min"));
+        assert_eq!(t.other_case("mmhg"), Some("mmHg"));
+        assert_eq!(t.other_case("ku/l"), Some("kU/L"));
+        assert_eq!(t.other_case("iu/ml"), Some("IU/mL"));
+        assert_eq!(t.other_case("copies/ml"), Some("copies/mL"));
+        assert_eq!(t.other_case("cells/ul"), Some("cells/µL"));
+        assert_eq!(t.other_case("mL/mn"), None);
+        let flows = t.likely("ml/mn");
+        assert!(flows.contains(&"mL/min") && flows.contains(&"L/h"));
+        assert!(!flows.contains(&"mL"));
+        let masses = t.likely("mgg/dL");
+        assert!(masses.contains(&"mg/dL") && masses.contains(&"ng/mL"));
+        assert!(!masses.contains(&"mmol/L"));
+        let bare = t.likely("mss");
+        assert!(bare.contains(&"ms") && !bare.iter().any(|n| n.contains('/')));
+        assert!(t.likely("furlongs/fortnight").is_empty());
+    }
+
+    #[test]
     fn declared_scaled_units() {
         let mut t = table();
         assert_eq!(t.declare_scaled("kU/L", d("1000"), "U/L"), Ok(()));
         assert!(t.declare_scaled("kU/L", d("10"), "U/L").is_err());
-        t.declare_base("copies/mL").unwrap_or_default();
         assert_eq!(
             t.declare_scaled("copies/L", d("0.001"), "copies/mL"),
             Ok(())

@@ -1,5 +1,6 @@
 //! Declarations: the header, units, types of fields, records and the case schema.
 
+use super::error::NameError;
 use super::types::Ty;
 use super::Checker;
 use crate::diag::{Code, Diagnostic};
@@ -250,15 +251,11 @@ impl<'a> Checker<'a> {
             ])
             .collect();
         let suggestion = self.suggestion(&name.node, candidates);
-        self.report(
-            Diagnostic::new(
-                Code::S0109,
-                name.span,
-                format!("unknown type `{}`", name.node),
-            )
-            .label("no enum, record or class of this name")
-            .suggest(suggestion),
-        );
+        self.fail(NameError::UnknownType {
+            name: name.clone(),
+            suggestion,
+            for_history: false,
+        });
         Ty::Error
     }
 
@@ -282,7 +279,7 @@ impl<'a> Checker<'a> {
                 self.compatible(ty.strip_optional(), &found)
             }
         };
-        if !fits {
+        if !fits && !ty.has_error() {
             let help = match default.kind {
                 ExprKind::NoneLit => {
                     format!("make the field optional: `{}: {}?`", field.name.node, ty)
@@ -305,7 +302,7 @@ impl<'a> Checker<'a> {
         self.fields(None, &case.fields);
         if let Some(as_of) = &case.as_of {
             let ty = self.expr(as_of);
-            if !matches!(ty.strip_optional(), Ty::Date | Ty::Error) {
+            if !matches!(ty.strip_optional(), Ty::Date) && !ty.has_error() {
                 self.report(
                     Diagnostic::new(Code::S0301, as_of.span, "`as_of` must be a date")
                         .label(format!("this is `{ty}`")),
@@ -324,16 +321,11 @@ impl<'a> Checker<'a> {
         if let Some(modality) = &regimen.modality {
             if !MODALITIES.contains(&modality.node.as_str()) {
                 let suggestion = self.suggestion(&modality.node, MODALITIES.iter().copied());
-                self.report(
-                    Diagnostic::new(
-                        Code::S0102,
-                        modality.span,
-                        format!("unknown modality `{}`", modality.node),
-                    )
-                    .label("not a modality")
-                    .suggest(suggestion)
-                    .note(format!("the modalities are {}", MODALITIES.join(", "))),
-                );
+                self.fail(NameError::UnknownModality {
+                    name: modality.clone(),
+                    suggestion,
+                    modalities: MODALITIES,
+                });
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The declarations of a program, collected once before any expression is checked.
 
+use super::error::{CheckError, Hidden, NameError};
 use super::types::Ty;
-use crate::diag::{Code, Diagnostic};
 use crate::span::{Name, Span};
 use crate::syntax::ast::*;
 use std::collections::{BTreeMap, HashMap};
@@ -85,24 +85,15 @@ impl<'a> Env<'a> {
         &mut self,
         ns: Namespace,
         name: &Name,
-        what: &str,
-        diags: &mut Vec<Diagnostic>,
+        what: &'static str,
+        problems: &mut Vec<CheckError>,
     ) -> bool {
         if name.node.is_empty() {
             return false;
         }
         let key = (ns, name.node.clone());
         if let Some(first) = self.declared.get(&key) {
-            diags.push(
-                Diagnostic::new(
-                    Code::S0107,
-                    name.span,
-                    format!("{what} `{}` is defined twice", name.node),
-                )
-                .label("defined again here")
-                .also(*first, "first defined here")
-                .help("rename one of them, or remove the repeat"),
-            );
+            problems.push(defined_twice(what, name, *first));
             return false;
         }
         self.declared.insert(key, name.span);
@@ -110,196 +101,217 @@ impl<'a> Env<'a> {
     }
 
     /// Collects the declarations of every file (protocol first, then imports).
-    pub fn collect(files: impl Iterator<Item = &'a File>, diags: &mut Vec<Diagnostic>) -> Env<'a> {
+    pub fn collect(
+        files: impl Iterator<Item = &'a File>,
+        problems: &mut Vec<CheckError>,
+    ) -> Env<'a> {
         let mut env = Env::default();
         for file in files {
             for item in &file.items {
-                env.collect_item(item, diags);
+                env.collect_item(item, problems);
             }
         }
-        env.fields_shadowed(diags);
+        env.fields_shadowed(problems);
+        env.vocabulary_hidden(problems);
         env
     }
 
+    /// A case field or define named like an enum value or a vocabulary name
+    /// hides it in every expression (S0113), reported where it is declared.
+    /// A define named like an agent or regimen is already S0107.
+    fn vocabulary_hidden(&self, problems: &mut Vec<CheckError>) {
+        let fields = self
+            .case
+            .iter()
+            .flat_map(|c| &c.fields)
+            .map(|f| (&f.name, "case field"));
+        let mut defines: Vec<&Name> = self.defines.values().map(|d| &d.name).collect();
+        defines.sort_by_key(|n| (n.span.file, n.span.start));
+        let named = fields.chain(defines.into_iter().map(|n| (n, "define")));
+        for (name, what) in named {
+            if let Some(hidden) = self.hidden_by(&name.node) {
+                let name = name.clone();
+                problems.push(NameError::Hides { name, what, hidden }.into());
+            }
+        }
+    }
+
+    /// What a value name would hide: a class or tag (agents and regimens
+    /// too when `name` is a case field), else an enum value.
+    fn hidden_by(&self, name: &str) -> Option<Hidden> {
+        if let Some((kind, at)) = self.vocab.get(name) {
+            let field = self.case_field(name).is_some();
+            if field || matches!(kind, VocabKind::Class | VocabKind::Tag) {
+                return Some(Hidden {
+                    words: format!("the {} `{name}`", kind.word()),
+                    at: *at,
+                    kind: kind.word(),
+                });
+            }
+        }
+        let owner = self.enums_with_value(name).into_iter().next()?;
+        let value = owner.values.iter().find(|v| v.name.node == name)?;
+        Some(Hidden {
+            words: format!("the value `{name}` of enum `{}`", owner.name.node),
+            at: value.name.span,
+            kind: "enum value",
+        })
+    }
+
     /// A define or report named like a case field would be hidden by the field (S0107).
-    fn fields_shadowed(&self, diags: &mut Vec<Diagnostic>) {
+    fn fields_shadowed(&self, problems: &mut Vec<CheckError>) {
         let Some(case) = self.case else {
             return;
         };
         for field in &case.fields {
-            let define = self.defines.get(&field.name.node).map(|d| d.name.span);
-            let report = self.reports.get(&field.name.node).copied();
-            if let Some(span) = define.or(report) {
-                diags.push(
-                    Diagnostic::new(
-                        Code::S0107,
-                        span,
-                        format!("`{}` is already a case field", field.name.node),
-                    )
-                    .label("defined again here")
-                    .also(field.name.span, "the case field")
-                    .help("rename the define or report"),
+            let define = self
+                .defines
+                .get(&field.name.node)
+                .map(|d| (d.name.clone(), "define"));
+            let report = self
+                .reports
+                .get(&field.name.node)
+                .map(|at| (Name::new(field.name.node.clone(), *at), "report"));
+            if let Some((name, used)) = define.or(report) {
+                let taken = "a case field".to_string();
+                let first = field.name.span;
+                problems.push(
+                    NameError::AlreadyDeclared {
+                        name,
+                        taken,
+                        used,
+                        first,
+                    }
+                    .into(),
                 );
             }
         }
     }
 
-    fn collect_item(&mut self, item: &'a Item, diags: &mut Vec<Diagnostic>) {
+    fn collect_item(&mut self, item: &'a Item, problems: &mut Vec<CheckError>) {
         match item {
             Item::Protocol(header) => {
                 for cite in &header.citations {
-                    if self.declare(Namespace::Citation, &cite.key, "citation", diags) {
+                    if self.declare(Namespace::Citation, &cite.key, "citation", problems) {
                         self.citations.push(cite.key.clone());
                     }
                 }
             }
-            Item::Agent(a) => self.collect_agent(a, diags),
-            Item::Regimen(r) => self.collect_regimen(r, diags),
-            Item::Enum(e) => self.collect_enum(e, diags),
+            Item::Agent(a) => self.collect_agent(a, problems),
+            Item::Regimen(r) => self.collect_regimen(r, problems),
+            Item::Enum(e) => self.collect_enum(e, problems),
             Item::Reasons(r) => {
                 for (code, _) in &r.codes {
-                    if self.declare(Namespace::Reason, code, "reason code", diags) {
+                    if self.declare(Namespace::Reason, code, "reason code", problems) {
                         self.reasons.push(code.clone());
                     }
                 }
             }
             Item::Record(r) => {
-                if self.declare(Namespace::Type, &r.name, "type", diags) {
+                if self.declare(Namespace::Type, &r.name, "type", problems) {
                     self.records.insert(r.name.node.clone(), r);
                 }
-                self.check_field_names(&r.fields, diags);
+                check_field_names(&r.fields, problems);
             }
-            Item::Case(c) => self.collect_case(c, diags),
+            Item::Case(c) => self.collect_case(c, problems),
             Item::Define(d) => {
-                if self.declare(Namespace::Value, &d.name, "name", diags) {
+                if self.declare(Namespace::Value, &d.name, "name", problems) {
                     self.defines.insert(d.name.node.clone(), d);
                 }
             }
             Item::Rule(r) => {
-                if self.declare(Namespace::Rule, &r.name, "rule", diags) {
+                if self.declare(Namespace::Rule, &r.name, "rule", problems) {
                     self.rules.insert(r.name.node.clone(), r.name.span);
                 }
             }
             Item::Section(s) => {
                 for inner in &s.items {
-                    self.collect_item(inner, diags);
+                    self.collect_item(inner, problems);
                 }
             }
             Item::Report(r) => {
-                if self.declare(Namespace::Value, &r.name, "name", diags) {
+                if self.declare(Namespace::Value, &r.name, "name", problems) {
                     self.reports.insert(r.name.node.clone(), r.name.span);
                 }
             }
             Item::Test(t) => {
                 let name = Name::new(t.name.node.clone(), t.name.span);
-                self.declare(Namespace::Test, &name, "test", diags);
+                self.declare(Namespace::Test, &name, "test", problems);
             }
             Item::Import(_) | Item::Unit(_) => {}
         }
     }
 
-    fn collect_agent(&mut self, a: &'a AgentDecl, diags: &mut Vec<Diagnostic>) {
-        self.collect_option(&a.name, VocabKind::Agent, diags);
-        self.collect_groups(&a.classes, &a.tags, diags);
+    fn collect_agent(&mut self, a: &'a AgentDecl, problems: &mut Vec<CheckError>) {
+        self.collect_option(&a.name, VocabKind::Agent, problems);
+        self.collect_groups(&a.classes, &a.tags, problems);
     }
 
-    fn collect_regimen(&mut self, r: &'a RegimenDecl, diags: &mut Vec<Diagnostic>) {
-        self.collect_option(&r.name, VocabKind::Regimen, diags);
+    fn collect_regimen(&mut self, r: &'a RegimenDecl, problems: &mut Vec<CheckError>) {
+        self.collect_option(&r.name, VocabKind::Regimen, problems);
         self.regimen_classes
             .extend(r.classes.iter().map(|c| c.node.clone()));
-        self.collect_groups(&r.classes, &r.tags, diags);
+        self.collect_groups(&r.classes, &r.tags, problems);
     }
 
-    fn collect_option(&mut self, name: &Name, kind: VocabKind, diags: &mut Vec<Diagnostic>) {
+    fn collect_option(&mut self, name: &Name, kind: VocabKind, problems: &mut Vec<CheckError>) {
         if let Some((group, first)) = self.vocab.get(&name.node).copied() {
             if matches!(group, VocabKind::Class | VocabKind::Tag) {
-                diags.push(group_clash(name, group, first));
+                problems.push(already(name, group, kind, first));
                 return;
             }
         }
-        if self.declare(Namespace::Value, name, "name", diags) {
+        if self.declare(Namespace::Value, name, "name", problems) {
             self.vocab.insert(name.node.clone(), (kind, name.span));
         }
     }
 
     /// Classes and tags are declared by use; a name may not be both an agent and a class.
-    fn collect_groups(&mut self, classes: &[Name], tags: &[Name], diags: &mut Vec<Diagnostic>) {
+    fn collect_groups(&mut self, classes: &[Name], tags: &[Name], problems: &mut Vec<CheckError>) {
         for (names, kind) in [(classes, VocabKind::Class), (tags, VocabKind::Tag)] {
             for name in names {
                 match self.vocab.get(&name.node).copied() {
                     None => {
                         self.vocab.insert(name.node.clone(), (kind, name.span));
                     }
-                    Some((existing, first)) if existing != kind => diags.push(
-                        Diagnostic::new(
-                            Code::S0107,
-                            name.span,
-                            format!(
-                                "`{}` is already {} {}",
-                                name.node,
-                                article(existing),
-                                existing.word()
-                            ),
-                        )
-                        .label(format!("used as a {} here", kind.word()))
-                        .also(first, "declared here")
-                        .help("give the class or tag its own name"),
-                    ),
+                    Some((existing, first)) if existing != kind => {
+                        problems.push(already(name, existing, kind, first));
+                    }
                     Some(_) => {}
                 }
             }
         }
     }
 
-    fn collect_enum(&mut self, e: &'a EnumDecl, diags: &mut Vec<Diagnostic>) {
-        if self.declare(Namespace::Type, &e.name, "type", diags) {
+    fn collect_enum(&mut self, e: &'a EnumDecl, problems: &mut Vec<CheckError>) {
+        if self.declare(Namespace::Type, &e.name, "type", problems) {
             self.enums.insert(e.name.node.clone(), e);
         }
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for value in &e.values {
             if let Some(first) = seen.insert(&value.name.node, value.name.span) {
-                diags.push(
-                    Diagnostic::new(
-                        Code::S0107,
-                        value.name.span,
-                        format!("enum value `{}` is defined twice", value.name.node),
-                    )
-                    .label("defined again here")
-                    .also(first, "first defined here"),
-                );
+                problems.push(defined_twice("enum value", &value.name, first));
             }
         }
     }
 
-    fn collect_case(&mut self, c: &'a CaseDecl, diags: &mut Vec<Diagnostic>) {
+    fn collect_case(&mut self, c: &'a CaseDecl, problems: &mut Vec<CheckError>) {
         if let Some(first) = self.case {
-            diags.push(
-                Diagnostic::new(Code::S0107, c.span, "the case schema is defined twice")
-                    .label("defined again here")
-                    .also(first.span, "first defined here")
-                    .help("put every field in one `case { … }`"),
+            let (at, first) = (c.span, first.span);
+            let what = "case schema";
+            problems.push(
+                NameError::DefinedTwice {
+                    what,
+                    name: None,
+                    at,
+                    first,
+                }
+                .into(),
             );
             return;
         }
         self.case = Some(c);
-        self.check_field_names(&c.fields, diags);
-    }
-
-    fn check_field_names(&self, fields: &[Field], diags: &mut Vec<Diagnostic>) {
-        let mut seen: HashMap<&str, Span> = HashMap::new();
-        for field in fields {
-            if let Some(first) = seen.insert(&field.name.node, field.name.span) {
-                diags.push(
-                    Diagnostic::new(
-                        Code::S0107,
-                        field.name.span,
-                        format!("field `{}` is defined twice", field.name.node),
-                    )
-                    .label("defined again here")
-                    .also(first, "first defined here"),
-                );
-            }
-        }
+        check_field_names(&c.fields, problems);
     }
 
     /// Whether a name is an enum value of some enum and nothing else a rule could read.
@@ -325,25 +337,38 @@ impl<'a> Env<'a> {
     }
 }
 
-fn group_clash(name: &Name, group: VocabKind, first: Span) -> Diagnostic {
-    Diagnostic::new(
-        Code::S0107,
-        name.span,
-        format!(
-            "`{}` is already {} {}",
-            name.node,
-            article(group),
-            group.word()
-        ),
-    )
-    .label("declared again here")
-    .also(first, format!("used as a {} here", group.word()))
-    .help("give the agent or regimen its own name")
+fn check_field_names(fields: &[Field], problems: &mut Vec<CheckError>) {
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for field in fields {
+        if let Some(first) = seen.insert(&field.name.node, field.name.span) {
+            problems.push(defined_twice("field", &field.name, first));
+        }
+    }
 }
 
-fn article(kind: VocabKind) -> &'static str {
-    match kind {
-        VocabKind::Agent => "an",
-        _ => "a",
+fn defined_twice(what: &'static str, name: &Name, first: Span) -> CheckError {
+    let (name, at) = (Some(name.node.clone()), name.span);
+    NameError::DefinedTwice {
+        what,
+        name,
+        at,
+        first,
     }
+    .into()
+}
+
+/// `name`, used as a `kind`, is already an `existing` declared at `first`.
+fn already(name: &Name, existing: VocabKind, kind: VocabKind, first: Span) -> CheckError {
+    let article = if existing == VocabKind::Agent {
+        "an"
+    } else {
+        "a"
+    };
+    NameError::AlreadyDeclared {
+        name: name.clone(),
+        taken: format!("{article} {}", existing.word()),
+        used: kind.word(),
+        first,
+    }
+    .into()
 }

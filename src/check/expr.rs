@@ -1,8 +1,9 @@
 //! Types of expressions: one dispatch `match`, small helpers per kind.
 
 use super::env::VocabKind;
+use super::error::NameError;
 use super::types::{Ty, UnitTy};
-use super::{Checker, DefineState};
+use super::Checker;
 use crate::diag::{Code, Diagnostic};
 use crate::span::{Name, Span};
 use crate::syntax::ast::*;
@@ -33,8 +34,14 @@ impl<'a> Checker<'a> {
             ExprKind::Is(inner, _, test) => self.is_expr(inner, test),
             ExprKind::MissingAs(inner, _) => self.expr_hint(inner, hint),
             ExprKind::Field(inner, field) => self.field_expr(inner, field, e),
-            ExprKind::Index(inner, key) => self.index_expr(inner, key),
-            ExprKind::Call(name, args) => self.call_expr(name, args),
+            ExprKind::Index(inner, key) => {
+                let ty = self.index_expr(inner, key);
+                self.narrow(ty, e)
+            }
+            ExprKind::Call(name, args) => {
+                let ty = self.call_expr(name, args);
+                self.narrow(ty, e)
+            }
             ExprKind::If(c, t, f) => self.if_expr(c, t, f, hint),
             ExprKind::Match(arms, other) => self.match_expr(arms, other, hint),
             ExprKind::History {
@@ -74,7 +81,7 @@ impl<'a> Checker<'a> {
     pub(super) fn condition(&mut self, e: &Expr) {
         let ty = self.expr(e);
         let ty = self.value(ty, e);
-        if !matches!(ty, Ty::Bool | Ty::Error) {
+        if !matches!(ty, Ty::Bool) && !ty.has_error() {
             self.report(
                 Diagnostic::new(Code::S0306, e.span, "this condition is not true or false")
                     .label(format!("this is `{ty}`"))
@@ -90,11 +97,22 @@ impl<'a> Checker<'a> {
             return ty;
         };
         let shown = self.quote(e.span);
+        let help = if super::narrow::narrowable(e) {
+            format!(
+                "guard it: `{shown} is not none and …`, or give a default: `{shown} otherwise …`"
+            )
+        } else {
+            let grouped = match e.kind {
+                ExprKind::Group(_) => shown.clone(),
+                _ => format!("({shown})"),
+            };
+            format!("give a default: `{grouped} otherwise …`, or name it with a define and guard the name: `NAME is not none and …`")
+        };
         self.report(
             Diagnostic::new(Code::S0305, e.span, format!("`{shown}` may be none here"))
-                .label(format!("this is `{}?`", inner))
+                .label(optional_label(&inner))
                 .note("an optional value must be narrowed before it is compared or computed with")
-                .help(format!("guard it: `{shown} is not none and …`, or give a default: `{shown} otherwise …`")),
+                .help(help),
         );
         *inner
     }
@@ -163,7 +181,7 @@ impl<'a> Checker<'a> {
 
     /// Reports a type mismatch (S0301).
     pub(super) fn mismatch(&mut self, span: Span, expected: &Ty, found: &Ty, context: &str) {
-        if matches!(expected, Ty::Error) || matches!(found, Ty::Error) {
+        if expected.has_error() || found.has_error() {
             return;
         }
         self.report(
@@ -171,6 +189,22 @@ impl<'a> Checker<'a> {
                 Code::S0301,
                 span,
                 format!("expected `{expected}`, found `{found}`"),
+            )
+            .label(format!("this is `{found}`"))
+            .note(context.to_string()),
+        );
+    }
+
+    /// Reports a value that should be a collection and is not (S0301).
+    fn not_a_collection(&mut self, span: Span, found: &Ty, context: &str) {
+        if found.has_error() {
+            return;
+        }
+        self.report(
+            Diagnostic::new(
+                Code::S0301,
+                span,
+                format!("expected a list, set, map, range or history, found `{found}`"),
             )
             .label(format!("this is `{found}`"))
             .note(context.to_string()),
@@ -198,284 +232,6 @@ impl<'a> Checker<'a> {
         }
     }
 
-    // ---------- names ----------
-
-    fn name_expr(&mut self, name: &Name, hint: Option<&Ty>, e: &Expr) -> Ty {
-        let ty = self.resolve_name(name, hint);
-        self.narrow(ty, e)
-    }
-
-    /// Strips the optional from a path that has been narrowed.
-    pub(super) fn narrow(&self, ty: Ty, e: &Expr) -> Ty {
-        match (&ty, path_key(e)) {
-            (Ty::Optional(inner), Some(key)) if self.narrowed.contains(&key) => (**inner).clone(),
-            _ => ty,
-        }
-    }
-
-    fn resolve_name(&mut self, name: &Name, hint: Option<&Ty>) -> Ty {
-        let text = name.node.as_str();
-        if let Some((_, ty)) = self.locals.iter().rev().find(|(n, _)| n == text) {
-            return ty.clone();
-        }
-        if let Some(ty) = self.field_type(None, text) {
-            return ty;
-        }
-        if self.env.defines.contains_key(text) {
-            return self.define_reference(name);
-        }
-        if let Some(ty) = builtin(text) {
-            if text == "line" {
-                return self
-                    .prior_lines(name.span)
-                    .element()
-                    .map_or(Ty::Error, |_| ty);
-            }
-            return ty;
-        }
-        if let Some(ty) = self.enum_value(name, hint) {
-            return ty;
-        }
-        if let Some((kind, _)) = self.env.vocab.get(text) {
-            return kind.ty();
-        }
-        self.unknown_name(name);
-        Ty::Error
-    }
-
-    fn define_reference(&mut self, name: &Name) -> Ty {
-        self.used.insert(name.node.clone());
-        let takes_params = self
-            .env
-            .defines
-            .get(&name.node)
-            .is_some_and(|d| !d.params.is_empty());
-        if takes_params {
-            self.report(
-                Diagnostic::new(
-                    Code::S0112,
-                    name.span,
-                    format!("`{}` takes arguments", name.node),
-                )
-                .label("used without its arguments")
-                .help(format!("call it: `{}(…)`", name.node)),
-            );
-            return Ty::Error;
-        }
-        self.define_type(&name.node, name.span)
-    }
-
-    /// The type of a define, inferring it on first use; reports cycles (S0108).
-    pub(super) fn define_type(&mut self, name: &str, used_at: Span) -> Ty {
-        match self.defines.get(name) {
-            Some(DefineState::Done(ty)) => return ty.clone(),
-            Some(DefineState::InProgress) => {
-                self.report_cycle(name, used_at);
-                return Ty::Error;
-            }
-            None => {}
-        }
-        let Some(define) = self.env.defines.get(name).copied() else {
-            return Ty::Error;
-        };
-        if self.define_stack.len() >= MAX_DEFINE_DEPTH {
-            self.too_deep(name, used_at);
-            return Ty::Error;
-        }
-        self.defines
-            .insert(name.to_string(), DefineState::InProgress);
-        self.define_stack.push(name.to_string());
-        let saved_locals = std::mem::take(&mut self.locals);
-        let saved_narrowed = std::mem::take(&mut self.narrowed);
-        for param in &define.params {
-            let ty = self.type_of(&param.ty);
-            self.locals.push((param.name.node.clone(), ty));
-        }
-        let ty = self.expr(&define.body);
-        self.locals = saved_locals;
-        self.narrowed = saved_narrowed;
-        self.define_stack.pop();
-        self.defines
-            .insert(name.to_string(), DefineState::Done(ty.clone()));
-        ty
-    }
-
-    /// Defines that use defines more than [`MAX_DEFINE_DEPTH`] deep (S0002),
-    /// reported once per run (every deeper define would repeat it).
-    fn too_deep(&mut self, name: &str, used_at: Span) {
-        if !self.cycles_reported.insert("\u{0}too deep".to_string()) {
-            return;
-        }
-        self.report(
-            Diagnostic::new(
-                Code::S0002,
-                used_at,
-                format!("`{name}` is reached through more than {MAX_DEFINE_DEPTH} defines"),
-            )
-            .label("too deep here")
-            .help("flatten the chain: let a define use the condition itself rather than another define"),
-        );
-    }
-
-    fn report_cycle(&mut self, name: &str, used_at: Span) {
-        let start = self
-            .define_stack
-            .iter()
-            .position(|n| n == name)
-            .unwrap_or(0);
-        let chain: Vec<String> = self.define_stack.iter().skip(start).cloned().collect();
-        if chain.iter().any(|n| self.cycles_reported.contains(n)) {
-            return;
-        }
-        self.cycles_reported.extend(chain.iter().cloned());
-        let mut path = chain.clone();
-        path.push(name.to_string());
-        let path = path
-            .iter()
-            .map(|n| format!("`{n}`"))
-            .collect::<Vec<_>>()
-            .join(" → ");
-        let mut diag = Diagnostic::new(Code::S0108, used_at, format!("`{name}` depends on itself"))
-            .label("this use closes the cycle")
-            .note(format!("the cycle: {path}"))
-            .help("a define cannot use itself, directly or through others: break the cycle");
-        if let Some(define) = self.env.defines.get(name) {
-            diag = diag.also(define.name.span, "defined here");
-        }
-        self.report(diag);
-    }
-
-    fn enum_value(&mut self, name: &Name, hint: Option<&Ty>) -> Option<Ty> {
-        if let Some(Ty::Enum(wanted)) = hint.map(Ty::strip_optional) {
-            let decl = self.env.enums.get(wanted).copied()?;
-            if decl.values.iter().any(|v| v.name.node == name.node) {
-                return Some(Ty::Enum(wanted.clone()));
-            }
-            let in_scope = self.is_declared_value(&name.node);
-            if !in_scope {
-                let values: Vec<&str> = decl.values.iter().map(|v| v.name.node.as_str()).collect();
-                let suggestion = self.suggestion(&name.node, values.iter().copied());
-                self.report(
-                    Diagnostic::new(
-                        Code::S0104,
-                        name.span,
-                        format!("`{}` is not a value of `{wanted}`", name.node),
-                    )
-                    .label(format!("not in enum `{wanted}`"))
-                    .suggest(suggestion)
-                    .note(format!("`{wanted}` is one of {}", values.join(", "))),
-                );
-                return Some(Ty::Error);
-            }
-            return None;
-        }
-        let found = self.env.enums_with_value(&name.node);
-        found.first().map(|e| Ty::Enum(e.name.node.clone()))
-    }
-
-    fn is_declared_value(&self, text: &str) -> bool {
-        self.locals.iter().any(|(n, _)| n == text)
-            || self.field_type(None, text).is_some()
-            || self.env.defines.contains_key(text)
-            || builtin(text).is_some()
-    }
-
-    fn unknown_name(&mut self, name: &Name) {
-        if self.imports_failed {
-            return;
-        }
-        if self.suggestions_left.get() == 0 {
-            let diag = Diagnostic::new(
-                Code::S0101,
-                name.span,
-                format!("cannot find `{}`", name.node),
-            );
-            self.report(diag.label("not defined"));
-            return;
-        }
-        let diag = Diagnostic::new(
-            Code::S0101,
-            name.span,
-            format!("cannot find `{}`", name.node),
-        )
-        .label("not defined");
-        let diag = match self.subtraction_hint(&name.node) {
-            Some(split) => diag.help(format!("to subtract, put spaces around `-`: `{split}`")),
-            None => {
-                let candidates = self.names_in_scope();
-                diag.suggest(self.suggestion(&name.node, candidates.iter().map(String::as_str)))
-            }
-        };
-        self.report(diag);
-    }
-
-    /// `a-b` where `a` and `b` both resolve: the author meant `a - b`.
-    fn subtraction_hint(&self, text: &str) -> Option<String> {
-        let parts: Vec<&str> = text.split('-').collect();
-        if parts.len() < 2 {
-            return None;
-        }
-        let resolves = |p: &str| {
-            self.is_declared_value(p) || p.chars().all(|c| c.is_ascii_digit()) && !p.is_empty()
-        };
-        parts.iter().all(|p| resolves(p)).then(|| parts.join(" - "))
-    }
-
-    /// Every name an expression could use here, for "did you mean".
-    pub(super) fn names_in_scope(&mut self) -> Vec<String> {
-        let mut names: Vec<String> = self.locals.iter().map(|(n, _)| n.clone()).collect();
-        names.extend(self.global_names().iter().cloned());
-        names
-    }
-
-    /// The names every expression can use, computed once.
-    fn global_names(&mut self) -> &[String] {
-        if self.global_names.is_none() {
-            self.global_names = Some(self.collect_global_names());
-        }
-        self.global_names.as_deref().unwrap_or_default()
-    }
-
-    fn collect_global_names(&self) -> Vec<String> {
-        let mut names = Vec::new();
-        if let Some(case) = self.env.case {
-            names.extend(case.fields.iter().map(|f| f.name.node.clone()));
-        }
-        names.extend(self.env.defines.keys().cloned());
-        names.extend(BUILTINS.iter().map(|s| s.to_string()));
-        for e in self.env.enums.values() {
-            names.extend(e.values.iter().map(|v| v.name.node.clone()));
-        }
-        names.extend(self.env.vocab.keys().cloned());
-        names.sort();
-        names
-    }
-
-    /// Reports an unknown vocabulary name (S0102), suggesting names of the wanted kinds.
-    pub(super) fn unknown_vocab(&mut self, name: &Name, what: &str, kinds: &[VocabKind]) {
-        if self.imports_failed {
-            return;
-        }
-        let candidates = self
-            .env
-            .vocab
-            .iter()
-            .filter(|(_, (k, _))| kinds.contains(k))
-            .map(|(n, _)| n.as_str());
-        let suggestion = self.suggestion(&name.node, candidates);
-        self.report(
-            Diagnostic::new(
-                Code::S0102,
-                name.span,
-                format!("unknown {what} `{}`", name.node),
-            )
-            .label(format!("no {what} of this name is declared"))
-            .suggest(suggestion),
-        );
-    }
-
-    // ---------- operators ----------
-
     fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr, span: Span) -> Ty {
         match op {
             BinOp::And | BinOp::Or => self.logic(op, l, r),
@@ -493,9 +249,8 @@ impl<'a> Checker<'a> {
 
     fn logic(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Ty {
         self.condition(l);
-        let facts = narrowed_by(l, op == BinOp::And);
         let depth = self.narrowed.len();
-        self.narrowed.extend(facts);
+        self.assume(l, op == BinOp::And);
         self.condition(r);
         self.narrowed.truncate(depth);
         Ty::Bool
@@ -896,63 +651,19 @@ impl<'a> Checker<'a> {
         Ty::Range(Box::new(lt))
     }
 
-    fn is_expr(&mut self, inner: &Expr, test: &IsTest) -> Ty {
-        let ty = self.expr(inner);
-        match test {
-            IsTest::None | IsTest::Missing | IsTest::Known | IsTest::Unknown => {}
-            IsTest::True | IsTest::False => {
-                if !matches!(ty.strip_optional(), Ty::Bool | Ty::Error) {
-                    self.mismatch(
-                        inner.span,
-                        &Ty::Bool,
-                        &ty,
-                        "`is true` and `is false` test a truth value",
-                    );
-                }
-            }
-            IsTest::Vocab(name) => self.is_vocab_test(&ty, name, inner),
-        }
-        Ty::Bool
-    }
-
-    fn is_vocab_test(&mut self, ty: &Ty, name: &Name, inner: &Expr) {
-        if let Ty::Enum(e) = ty.strip_optional() {
-            let hint = Ty::Enum(e.clone());
-            let ident = Expr {
-                kind: ExprKind::Name(name.clone()),
-                span: name.span,
-            };
-            self.expr_hint(&ident, Some(&hint));
-            return;
-        }
-        if !self.env.vocab.contains_key(&name.node) {
-            self.unknown_vocab(name, "regimen, agent, class or tag", &ALL_VOCAB);
-            return;
-        }
-        let fits = matches!(ty.strip_optional(), Ty::Line(_) | Ty::Error)
-            || ty.strip_optional().is_vocab();
-        if !fits {
-            self.mismatch(
-                inner.span,
-                &Ty::Regimen,
-                ty,
-                "`is NAME` tests a history line or an option",
-            );
-        }
-    }
-
     fn field_expr(&mut self, inner: &Expr, field: &Name, whole: &Expr) -> Ty {
         let ty = self.expr(inner);
         let ty = self.value(ty, inner);
         let record = match &ty {
             Ty::Record(r) | Ty::Line(r) => r.clone(),
-            Ty::Error => return Ty::Error,
+            _ if ty.has_error() => return Ty::Error,
             other => {
-                self.report(
-                    Diagnostic::new(Code::S0110, field.span, format!("`{other}` has no fields"))
-                        .label(format!("`.{}` read here", field.node))
-                        .also(inner.span, format!("this is `{other}`")),
-                );
+                let (field, found, inner) = (field.clone(), other.clone(), inner.span);
+                self.fail(NameError::NoFields {
+                    field,
+                    found,
+                    inner,
+                });
                 return Ty::Error;
             }
         };
@@ -965,24 +676,21 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn unknown_field(&mut self, record: &str, field: &Name) {
-        let names: Vec<String> = self
+    /// Reports a field the record does not have (S0110).
+    pub(super) fn unknown_field(&mut self, record: &str, field: &Name) {
+        let fields: Vec<String> = self
             .env
             .records
             .get(record)
             .map(|r| r.fields.iter().map(|f| f.name.node.clone()).collect())
             .unwrap_or_default();
-        let suggestion = self.suggestion(&field.node, names.iter().map(String::as_str));
-        self.report(
-            Diagnostic::new(
-                Code::S0110,
-                field.span,
-                format!("`{record}` has no field `{}`", field.node),
-            )
-            .label("unknown field")
-            .suggest(suggestion)
-            .note(format!("the fields of `{record}` are {}", names.join(", "))),
-        );
+        let suggestion = self.suggestion(&field.node, fields.iter().map(String::as_str));
+        self.fail(NameError::UnknownField {
+            record: record.to_string(),
+            field: field.clone(),
+            fields,
+            suggestion,
+        });
     }
 
     fn index_expr(&mut self, inner: &Expr, key: &Expr) -> Ty {
@@ -1017,13 +725,16 @@ impl<'a> Checker<'a> {
                 }
                 Ty::Optional(t)
             }
-            Ty::Error => Ty::Error,
+            other if other.has_error() => Ty::Error,
             other => {
-                self.mismatch(
-                    inner.span,
-                    &Ty::Map(Box::new(Ty::Text), Box::new(Ty::Text)),
-                    &other,
-                    "only maps and lists are indexed",
+                self.report(
+                    Diagnostic::new(
+                        Code::S0301,
+                        inner.span,
+                        format!("expected a map or a list, found `{other}`"),
+                    )
+                    .label(format!("this is `{other}`"))
+                    .note("only maps and lists are indexed"),
                 );
                 Ty::Error
             }
@@ -1039,20 +750,12 @@ impl<'a> Checker<'a> {
             return Ty::Error;
         };
         if define.params.len() != args.len() {
-            self.report(
-                Diagnostic::new(
-                    Code::S0112,
-                    name.span,
-                    format!(
-                        "`{}` takes {}, {} given",
-                        name.node,
-                        plural(define.params.len(), "argument"),
-                        args.len()
-                    ),
-                )
-                .label("called here")
-                .also(define.name.span, "defined here"),
-            );
+            self.fail(NameError::WrongArgumentCount {
+                name: name.clone(),
+                expected: define.params.len(),
+                given: args.len(),
+                defined_at: define.name.span,
+            });
         }
         self.used.insert(name.node.clone());
         for (param, arg) in define.params.iter().zip(args) {
@@ -1073,10 +776,10 @@ impl<'a> Checker<'a> {
     fn if_expr(&mut self, c: &Expr, t: &Expr, f: &Expr, hint: Option<&Ty>) -> Ty {
         self.condition(c);
         let depth = self.narrowed.len();
-        self.narrowed.extend(narrowed_by(c, true));
+        self.assume(c, true);
         let tt = self.expr_hint(t, hint);
         self.narrowed.truncate(depth);
-        self.narrowed.extend(narrowed_by(c, false));
+        self.assume(c, false);
         let ft = self.expr_hint(f, hint.or(Some(&tt)));
         self.narrowed.truncate(depth);
         self.join(tt, ft, f)
@@ -1088,10 +791,10 @@ impl<'a> Checker<'a> {
         for (guard, value) in arms {
             self.condition(guard);
             let before = self.narrowed.len();
-            self.narrowed.extend(narrowed_by(guard, true));
+            self.assume(guard, true);
             let ty = self.expr_hint(value, hint.or(result.as_ref()));
             self.narrowed.truncate(before);
-            self.narrowed.extend(narrowed_by(guard, false));
+            self.assume(guard, false);
             result = Some(match result {
                 None => ty,
                 Some(prev) => self.join(prev, ty, value),
@@ -1150,12 +853,7 @@ impl<'a> Checker<'a> {
         let element = match source.element() {
             Some(e) => e,
             None => {
-                self.mismatch(
-                    comp.source.span,
-                    &Ty::List(Box::new(Ty::Error)),
-                    &source,
-                    "`in` ranges over a collection",
-                );
+                self.not_a_collection(comp.source.span, &source, "`in` ranges over a collection");
                 Ty::Error
             }
         };
@@ -1163,7 +861,7 @@ impl<'a> Checker<'a> {
         let depth = self.narrowed.len();
         if let Some(filter) = &comp.filter {
             self.condition(filter);
-            self.narrowed.extend(narrowed_by(filter, true));
+            self.assume(filter, true);
         }
         self.last_source = Some(source);
         let result = body(self, element);
@@ -1190,9 +888,8 @@ impl<'a> Checker<'a> {
                 match t.element() {
                     Some(e) => e,
                     None => {
-                        self.mismatch(
+                        self.not_a_collection(
                             source.span,
-                            &Ty::List(Box::new(Ty::Error)),
                             &t,
                             "an aggregate ranges over a collection",
                         );
@@ -1276,15 +973,8 @@ impl<'a> Checker<'a> {
                 if !self.env.rules.contains_key(&rule.node) {
                     let suggestion =
                         self.suggestion(&rule.node, self.env.rules.keys().map(String::as_str));
-                    self.report(
-                        Diagnostic::new(
-                            Code::S0111,
-                            rule.span,
-                            format!("unknown rule `{}`", rule.node),
-                        )
-                        .label("no rule of this name")
-                        .suggest(suggestion),
-                    );
+                    let name = rule.clone();
+                    self.fail(NameError::UnknownRule { name, suggestion });
                 }
                 Ty::Bool
             }
@@ -1301,25 +991,6 @@ pub const ALL_VOCAB: [VocabKind; 4] = [
     VocabKind::Class,
     VocabKind::Tag,
 ];
-
-/// How deep defines may use defines: evaluation follows the same chain on a
-/// fixed stack, so the limit keeps every accepted protocol evaluable.
-pub const MAX_DEFINE_DEPTH: usize = 512;
-
-/// Names every expression can use.
-const BUILTINS: &[&str] = &["line", "as_of", "candidates"];
-
-fn builtin(name: &str) -> Option<Ty> {
-    match name {
-        "line" => Some(Ty::Num {
-            int: true,
-            unit: None,
-        }),
-        "as_of" => Some(Ty::Date),
-        "candidates" => Some(Ty::Set(Box::new(Ty::Regimen))),
-        _ => None,
-    }
-}
 
 fn same_dimension(a: &Option<UnitTy>, b: &Option<UnitTy>) -> bool {
     match (a, b) {
@@ -1339,45 +1010,11 @@ fn declared_range(ty: &Type) -> Option<(&RangeBounds, Option<&crate::span::Spann
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
+/// The label under an optional used unguarded: its type, unless that type
+/// holds an error already reported.
+fn optional_label(inner: &Ty) -> String {
+    if inner.has_error() {
+        return "this is optional".to_string();
     }
-}
-
-/// A path that narrowing can name: `x`, `l.end_date`, `previous vl`.
-pub fn path_key(e: &Expr) -> Option<String> {
-    match &e.kind {
-        ExprKind::Name(n) => Some(n.node.clone()),
-        ExprKind::Field(inner, f) => Some(format!("{}.{}", path_key(inner)?, f.node)),
-        ExprKind::Group(inner) => path_key(inner),
-        ExprKind::Series {
-            read,
-            series,
-            within: None,
-        } => Some(format!("{} {}", read.word(), path_key(series)?)),
-        ExprKind::LastLine => Some("last line".to_string()),
-        ExprKind::DateOf(part, inner) => Some(format!("{part:?} of {}", path_key(inner)?)),
-        _ => None,
-    }
-}
-
-/// The paths an expression proves not none when it is `truth`.
-pub fn narrowed_by(e: &Expr, truth: bool) -> Vec<String> {
-    match &e.kind {
-        ExprKind::Is(inner, negated, IsTest::None) if *negated == truth => {
-            path_key(inner).into_iter().collect()
-        }
-        ExprKind::Binary(BinOp::And, l, r) if truth => {
-            [narrowed_by(l, true), narrowed_by(r, true)].concat()
-        }
-        ExprKind::Binary(BinOp::Or, l, r) if !truth => {
-            [narrowed_by(l, false), narrowed_by(r, false)].concat()
-        }
-        ExprKind::Not(inner) => narrowed_by(inner, !truth),
-        ExprKind::Group(inner) => narrowed_by(inner, truth),
-        _ => Vec::new(),
-    }
+    format!("this is `{}`", Ty::Optional(Box::new(inner.clone())))
 }

@@ -1,5 +1,6 @@
 //! History mappings, history predicates and series reads.
 
+use super::error::NameError;
 use super::expr::ALL_VOCAB;
 use super::types::Ty;
 use super::Checker;
@@ -24,15 +25,11 @@ impl<'a> Checker<'a> {
         let Some(decl) = self.env.records.get(&record.node).copied() else {
             let suggestion =
                 self.suggestion(&record.node, self.env.records.keys().map(String::as_str));
-            self.report(
-                Diagnostic::new(
-                    Code::S0109,
-                    record.span,
-                    format!("unknown record `{}`", record.node),
-                )
-                .label("a history's lines need a `record`")
-                .suggest(suggestion),
-            );
+            self.fail(NameError::UnknownType {
+                name: record.clone(),
+                suggestion,
+                for_history: true,
+            });
             self.history_broken = true;
             return Ty::Error;
         };
@@ -115,14 +112,14 @@ impl<'a> Checker<'a> {
                     Some(Ty::List(inner)) => match inner.as_ref() {
                         Ty::Record(r) => {
                             self.field_type(Some(r), &field.node).unwrap_or_else(|| {
-                                self.unknown_field_of(r, field);
+                                self.unknown_field(r, field);
                                 Ty::Error
                             })
                         }
                         _ => Ty::Error,
                     },
                     _ => {
-                        self.unknown_field_of(&record.name.node, list);
+                        self.unknown_field(&record.name.node, list);
                         Ty::Error
                     }
                 }
@@ -142,28 +139,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn unknown_field_of(&mut self, record: &str, field: &Name) {
-        let names: Vec<String> = self
-            .env
-            .records
-            .get(record)
-            .map(|r| r.fields.iter().map(|f| f.name.node.clone()).collect())
-            .unwrap_or_default();
-        let suggestion = self.suggestion(&field.node, names.iter().map(String::as_str));
-        self.report(
-            Diagnostic::new(
-                Code::S0110,
-                field.span,
-                format!("`{record}` has no field `{}`", field.node),
-            )
-            .label("unknown field")
-            .suggest(suggestion),
-        );
-    }
-
     fn role_values(&mut self, word: &Name, values: &[Name], ty: &Ty) {
         let Ty::Enum(enum_name) = ty.strip_optional() else {
-            if !matches!(ty, Ty::Error) {
+            if !ty.has_error() {
                 self.report(
                     Diagnostic::new(
                         Code::S0301,
@@ -275,7 +253,7 @@ impl<'a> Checker<'a> {
     /// Checks that an expression is a length of time.
     pub(super) fn duration(&mut self, e: &Expr) {
         let ty = self.expr(e);
-        if !(ty.is_duration() || matches!(ty, Ty::Error)) {
+        if !(ty.is_duration() || ty.has_error()) {
             self.report(
                 Diagnostic::new(Code::S0301, e.span, "`within` needs a duration")
                     .label(format!("this is `{ty}`"))
@@ -340,7 +318,7 @@ impl<'a> Checker<'a> {
         }
         let unit = match ty {
             Ty::Series(unit) => unit,
-            Ty::Error => return Ty::Error,
+            other if other.has_error() => return Ty::Error,
             other => {
                 self.report(
                     Diagnostic::new(

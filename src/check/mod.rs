@@ -6,9 +6,15 @@
 
 mod decls;
 mod env;
+mod error;
 mod expr;
 mod history;
+mod is_test;
+mod names;
+mod narrow;
+mod repeats;
 mod rules;
+mod spellings;
 pub mod strata;
 pub mod types;
 mod warnings;
@@ -18,6 +24,8 @@ use crate::load::Program;
 use crate::span::Span;
 use crate::units::UnitTable;
 use env::Env;
+use error::CheckError;
+pub use spellings::fold;
 use std::collections::{HashMap, HashSet};
 use types::{Ty, UnitTy};
 
@@ -38,17 +46,21 @@ pub fn check(program: &Program, loading: &[Diagnostic]) -> Vec<Diagnostic> {
             Code::S0008 | Code::S0201 | Code::S0202 | Code::S0203
         )
     });
-    let mut diags = Vec::new();
-    let files = program.files.iter().map(|(_, f)| f);
-    let env = Env::collect(files, &mut diags);
+    let mut problems = Vec::new();
+    let all: Vec<&crate::syntax::ast::File> = program.files.iter().map(|(_, f)| f).collect();
+    let env = Env::collect(all.iter().copied(), &mut problems);
+    spellings::clashes(&all, &mut problems);
+    let diags = problems
+        .into_iter()
+        .filter_map(CheckError::diagnostic)
+        .collect();
     let mut checker = Checker::new(env, diags, &program.sources);
     checker.imports_failed = imports_failed;
-    let files: Vec<&crate::syntax::ast::File> = program.files.iter().map(|(_, f)| f).collect();
-    checker.type_fields(&files);
+    checker.type_fields(&all);
     for (index, (_, file)) in program.files.iter().enumerate() {
         checker.file(file, index == 0);
     }
-    checker.strata(&files);
+    checker.strata(&all);
     checker.finish(program)
 }
 
@@ -96,8 +108,8 @@ pub(crate) struct Checker<'a> {
     used: HashSet<String>,
     /// Bound variables, innermost last.
     locals: Vec<(String, Ty)>,
-    /// Paths known not to be none here (`x`, `l.end_date`, `previous vl`).
-    narrowed: Vec<String>,
+    /// Paths known not to be none here (`x`, `l.end_date`, `calls[a]`).
+    narrowed: Vec<narrow::Fact>,
     /// Stack of defines being checked, for cycle reports.
     define_stack: Vec<String>,
     /// Cycles already reported (by their first define).
@@ -172,6 +184,13 @@ impl<'a> Checker<'a> {
         self.diags.push(diag);
     }
 
+    /// Records a problem (worded by [`CheckError::diagnostic`]).
+    fn fail(&mut self, problem: impl Into<CheckError>) {
+        if let Some(diag) = problem.into().diagnostic() {
+            self.diags.push(diag);
+        }
+    }
+
     /// Looks a unit up, reporting S0308 with a suggestion if it is unknown.
     fn unit(&mut self, spelling: &str, span: Span) -> Option<UnitTy> {
         match self.units.lookup(spelling) {
@@ -182,7 +201,7 @@ impl<'a> Checker<'a> {
                 fixed_duration: unit.is_fixed_duration(),
             }),
             None => {
-                let suggestion = self.suggestion(spelling, self.units.names());
+                let suggestion = self.unit_suggestion(spelling);
                 self.report(
                     Diagnostic::new(Code::S0308, span, format!("unknown unit `{spelling}`"))
                         .label("not a unit Salvage knows")
@@ -241,6 +260,18 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+    }
+
+    /// The unit to suggest for an unknown one: the same unit in another case,
+    /// else the closest in a likely dimension, else the closest of all.
+    fn unit_suggestion(&self, spelling: &str) -> Option<String> {
+        if let Some(same) = self.units.other_case(spelling) {
+            return Some(same.to_string());
+        }
+        let normal = crate::units::normalize_spelling(spelling);
+        let likely = self.units.likely(spelling);
+        let near = self.suggestion(&normal, likely.iter().copied());
+        near.or_else(|| self.suggestion(&normal, self.units.names()))
     }
 
     fn finish(mut self, program: &Program) -> Vec<Diagnostic> {

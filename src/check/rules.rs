@@ -1,7 +1,9 @@
 //! Rules, their actions and modifiers, sections, reports and tests.
 
 use super::env::VocabKind;
-use super::expr::{narrowed_by, ALL_VOCAB, OPTION_KINDS};
+use super::error::NameError;
+use super::expr::{ALL_VOCAB, OPTION_KINDS};
+use super::repeats::Naming;
 use super::types::Ty;
 use super::Checker;
 use crate::diag::{Code, Diagnostic};
@@ -40,10 +42,10 @@ impl<'a> Checker<'a> {
         self.condition(&rule.when);
         let depth = self.narrowed.len();
         if let Some(g) = guard {
-            self.narrowed.extend(narrowed_by(g, true));
+            self.assume(g, true);
         }
-        self.narrowed.extend(narrowed_by(&rule.when, true));
-        let mut named: Vec<Name> = Vec::new();
+        self.assume(&rule.when, true);
+        let mut named: Vec<Naming<'a>> = Vec::new();
         for action in &rule.actions {
             self.action(rule, action, &mut named);
         }
@@ -55,7 +57,7 @@ impl<'a> Checker<'a> {
     pub(super) fn section(&mut self, section: &'a Section, outer: Option<&Expr>) {
         self.condition(&section.when);
         let depth = self.narrowed.len();
-        self.narrowed.extend(narrowed_by(&section.when, true));
+        self.assume(&section.when, true);
         for item in &section.items {
             match item {
                 Item::Rule(r) => self.rule(r, Some(&section.when)),
@@ -72,13 +74,13 @@ impl<'a> Checker<'a> {
         let depth = self.narrowed.len();
         if let Some(cond) = &report.only_when {
             self.condition(cond);
-            self.narrowed.extend(narrowed_by(cond, true));
+            self.assume(cond, true);
         }
         self.expr(&report.value);
         self.narrowed.truncate(depth);
     }
 
-    fn action(&mut self, rule: &Rule, action: &'a Action, named: &mut Vec<Name>) {
+    fn action(&mut self, rule: &Rule, action: &'a Action, named: &mut Vec<Naming<'a>>) {
         match &action.kind {
             ActionKind::Recommend(opts) | ActionKind::Consider(opts) => {
                 self.options(opts, &OPTION_KINDS, named, action)
@@ -101,7 +103,7 @@ impl<'a> Checker<'a> {
         &mut self,
         opts: &'a Options,
         kinds: &[VocabKind],
-        named: &mut Vec<Name>,
+        named: &mut Vec<Naming<'a>>,
         action: &'a Action,
     ) {
         let class = action_class(&action.kind);
@@ -109,7 +111,9 @@ impl<'a> Checker<'a> {
             Options::List(names) | Options::Components(names) => {
                 for name in names {
                     self.option_name(name, kinds, class);
-                    self.named_twice(name, named);
+                    if let Some(naming) = Naming::of(name, action) {
+                        self.named(naming, named);
+                    }
                 }
                 if names.len() > 1 {
                     self.single_option_modifiers(action, names.len());
@@ -223,24 +227,6 @@ impl<'a> Checker<'a> {
         self.unknown_vocab(name, what, kinds);
     }
 
-    fn named_twice(&mut self, name: &Name, named: &mut Vec<Name>) {
-        if let Some(first) = named.iter().find(|n| n.node == name.node) {
-            let first = first.span;
-            self.report(
-                Diagnostic::new(
-                    Code::S0505,
-                    name.span,
-                    format!("`{}` is named twice by this rule", name.node),
-                )
-                .label("named again here")
-                .also(first, "first named here")
-                .help("name each option once per rule"),
-            );
-            return;
-        }
-        named.push(name.clone());
-    }
-
     fn single_option_modifiers(&mut self, action: &Action, count: usize) {
         for m in &action.modifiers {
             if let ModifierKind::Fallback(_) = m.kind {
@@ -334,17 +320,11 @@ impl<'a> Checker<'a> {
         }
         let suggestion =
             self.suggestion(&code.node, self.env.reasons.iter().map(|r| r.node.as_str()));
-        let mut diag = Diagnostic::new(
-            Code::S0105,
-            code.span,
-            format!("unknown reason code `{}`", code.node),
-        )
-        .label("not in `reasons { … }`")
-        .suggest(suggestion);
-        if self.env.reasons.is_empty() {
-            diag = diag.help(format!("declare it: `reasons {{ {} }}`", code.node));
-        }
-        self.report(diag);
+        self.fail(NameError::UnknownReason {
+            code: code.clone(),
+            suggestion,
+            none_declared: self.env.reasons.is_empty(),
+        });
     }
 
     fn citation_key(&mut self, key: &Name) {
@@ -356,19 +336,8 @@ impl<'a> Checker<'a> {
             &key.node,
             self.env.citations.iter().map(|c| c.node.as_str()),
         );
-        self.report(
-            Diagnostic::new(
-                Code::S0106,
-                key.span,
-                format!("unknown citation `{}`", key.node),
-            )
-            .label("not cited in the protocol header")
-            .suggest(suggestion)
-            .help(format!(
-                "add it to the header: `cite {} \"Author. Journal Year;Vol:Pages\"`",
-                key.node
-            )),
-        );
+        let key = key.clone();
+        self.fail(NameError::UnknownCitation { key, suggestion });
     }
 
     fn status_action(&mut self, rule: &Rule, status: &Name) {
@@ -491,15 +460,8 @@ impl<'a> Checker<'a> {
         if !self.env.reports.contains_key(&name.node) {
             let suggestion =
                 self.suggestion(&name.node, self.env.reports.keys().map(String::as_str));
-            self.report(
-                Diagnostic::new(
-                    Code::S0101,
-                    name.span,
-                    format!("cannot find report `{}`", name.node),
-                )
-                .label("no report of this name")
-                .suggest(suggestion),
-            );
+            let name = name.clone();
+            self.fail(NameError::UnknownReport { name, suggestion });
         }
         self.expr(value);
     }

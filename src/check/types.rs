@@ -15,7 +15,8 @@ pub struct UnitTy {
     pub fixed_duration: bool,
 }
 
-/// The type of an expression or a field.
+/// The type of an expression or a field. A diagnostic never shows a type
+/// that [`has_error`](Ty::has_error): its problem was reported already.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ty {
     /// An expression that already has an error: fits anywhere, reported once.
@@ -113,6 +114,17 @@ impl Ty {
         }
     }
 
+    /// Whether the type is or holds [`Ty::Error`]: a problem already
+    /// reported, so nothing more is said about a value of this type.
+    pub fn has_error(&self) -> bool {
+        match self {
+            Ty::Error => true,
+            Ty::List(t) | Ty::Set(t) | Ty::Optional(t) | Ty::Range(t) => t.has_error(),
+            Ty::Map(k, v) => k.has_error() || v.has_error(),
+            _ => false,
+        }
+    }
+
     /// Whether the type is a duration (a number in a unit of time, or `duration`).
     pub fn is_duration(&self) -> bool {
         match self {
@@ -126,7 +138,7 @@ impl Ty {
 impl fmt::Display for Ty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Ty::Error => write!(f, "{{error}}"),
+            Ty::Error => write!(f, "a type with an error"),
             Ty::Bool => write!(f, "bool"),
             Ty::Num { int, unit } => {
                 write!(f, "{}", if *int { "int" } else { "number" })?;
@@ -157,5 +169,37 @@ impl fmt::Display for Ty {
             Ty::NoneLit => write!(f, "none"),
             Ty::Duration => write!(f, "duration"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(t: Ty) -> Ty {
+        Ty::List(Box::new(t))
+    }
+
+    #[test]
+    fn an_error_anywhere_inside_is_found() {
+        assert!(Ty::Error.has_error());
+        assert!(list(Ty::Error).has_error());
+        assert!(Ty::Optional(Box::new(list(Ty::Error))).has_error());
+        assert!(Ty::Map(Box::new(Ty::Text), Box::new(Ty::Error)).has_error());
+        assert!(!Ty::Map(Box::new(Ty::Text), Box::new(Ty::Bool)).has_error());
+        assert!(!list(Ty::Date).has_error());
+    }
+
+    #[test]
+    fn types_read_as_written() {
+        assert_eq!(
+            Ty::Optional(Box::new(list(Ty::Date))).to_string(),
+            "(list of date)?"
+        );
+        assert_eq!(
+            list(Ty::Optional(Box::new(Ty::Date))).to_string(),
+            "list of date?"
+        );
+        assert!(!list(Ty::Error).to_string().contains('{'));
     }
 }

@@ -1,7 +1,6 @@
 //! Warnings: unused definitions, conditions that can never be true, and
 //! rules that can never be reached.
 
-use super::expr::path_key;
 use super::Checker;
 use crate::diag::{Code, Diagnostic};
 use crate::syntax::ast::*;
@@ -290,4 +289,31 @@ fn empty(b: &Bounds, path: &str) -> Option<String> {
         (b.low.as_ref()?, b.high.as_ref()?);
     let empty = low > high || (low == high && !(*low_inc && *high_inc));
     empty.then(|| format!("no value of `{path}` is both above {low_shown} and below {high_shown}"))
+}
+
+/// A path a comparison is about, as written: `x`, `l.end_date`, `previous vl`.
+fn path_key(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Name(n) => Some(n.node.clone()),
+        ExprKind::Field(inner, f) => Some(format!("{}.{}", path_key(inner)?, f.node)),
+        ExprKind::Group(inner) => path_key(inner),
+        ExprKind::Series {
+            read,
+            series,
+            within: None,
+        } => Some(format!("{} {}", read.word(), path_key(series)?)),
+        ExprKind::LastLine => Some("last line".to_string()),
+        ExprKind::DateOf(part, inner) => {
+            Some(format!("{} of {}", date_part_word(*part), path_key(inner)?))
+        }
+        _ => None,
+    }
+}
+
+fn date_part_word(part: DatePart) -> &'static str {
+    match part {
+        DatePart::Date => "date",
+        DatePart::Start => "start",
+        DatePart::End => "end",
+    }
 }

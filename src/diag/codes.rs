@@ -62,6 +62,8 @@ codes! {
     S0110 Error "an unknown field of a record",
     S0111 Error "an unknown rule name",
     S0112 Error "a call with the wrong arguments",
+    S0113 Error "a case field or define that hides an enum value or a vocabulary name",
+    S0114 Error "two names or aliases that case data cannot tell apart",
     S0201 Error "an imported file that does not exist",
     S0202 Error "an import that leaves the protocol's root",
     S0203 Error "imports that import each other in a cycle",

@@ -1,0 +1,53 @@
+//! The checker's problems as data, and the one place that words them.
+//!
+//! The checker records a [`CheckError`] where it finds a problem, with the
+//! names, candidates, spans and types involved; [`CheckError::diagnostic`]
+//! turns it into the [`Diagnostic`] a person reads. So each code is worded in
+//! one place, and a problem about a value whose type already had an error is
+//! dropped there (its cause was reported where it was made).
+
+mod names;
+
+pub use names::{Hidden, NameError, Spelling};
+
+use crate::diag::Diagnostic;
+
+/// A problem found by the checker, by family.
+#[derive(Debug, Clone)]
+pub enum CheckError {
+    /// Names: unknown, defined twice, hidden, cycles (S0002, S0101–S0114).
+    Name(NameError),
+}
+
+impl CheckError {
+    /// The diagnostic that reports this problem, or `None` when it is about a
+    /// value whose type holds an error already reported.
+    pub fn diagnostic(self) -> Option<Diagnostic> {
+        match self {
+            CheckError::Name(e) => e.diagnostic(),
+        }
+    }
+}
+
+impl From<NameError> for CheckError {
+    fn from(e: NameError) -> CheckError {
+        CheckError::Name(e)
+    }
+}
+
+/// `1 argument`, `2 arguments`.
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `a` or `an` before a word.
+fn article(word: &str) -> &'static str {
+    match word.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
+}
