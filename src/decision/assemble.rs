@@ -23,8 +23,8 @@ type Force<'a> = &'a [(Unit, bool)];
 
 /// Assembles the decision from every rule's outcome: writes its status,
 /// options, messages, `missing` and `indeterminate` into `decision`, and
-/// returns the trace, the final decision as reports read it, and the failure
-/// of a reached rule, if one failed. `outcomes` holds the rules of stratum 0 evaluated; `higher`
+/// returns the trace, the final decision as reports read it (with
+/// `want_view`), and the failure of a reached rule, if one failed. `outcomes` holds the rules of stratum 0 evaluated; `higher`
 /// evaluates each higher stratum against the decision below it.
 pub fn assemble(
     outcomes: Vec<RuleOutcome>,
@@ -32,14 +32,15 @@ pub fn assemble(
     higher: &mut dyn HigherStrata,
     vocab: &dyn Vocabulary,
     reasons: &[String],
+    want_view: bool,
     decision: &mut Decision,
 ) -> Assembled {
     let mut rules = Stratified::new(outcomes, strata, higher, vocab, reasons);
+    rules.want_view = want_view;
     let base = rules.settle(&[]);
-    let base_core = base.core(vocab, reasons);
     let mut found: Vec<(usize, Missing, String)> = Vec::new();
     let mut indeterminate = Vec::new();
-    let relevant = relevant_units(&mut rules, &base, &base_core);
+    let relevant = relevant_units(&mut rules, &base);
     for (unit, support) in base.unknowns.iter().filter(|(u, _)| relevant.contains(u)) {
         let rule = rules.name(unit.rule);
         for fact in &support.facts {
@@ -64,7 +65,7 @@ pub fn assemble(
     }
     decision.missing = missing;
     decision.indeterminate = indeterminate;
-    let view = base.view(vocab, reasons, rules.outcomes.len());
+    let view = want_view.then(|| base.view(vocab, reasons, rules.outcomes.len()));
     let failure = base.failure.clone();
     Assembled {
         trace: base.finish(vocab, reasons, decision),
@@ -77,8 +78,8 @@ pub fn assemble(
 pub struct Assembled {
     /// Each rule's result, in evaluation order.
     pub trace: Vec<TraceEntry>,
-    /// The final decision, as reports read it.
-    pub view: DecisionView,
+    /// The final decision, as reports read it (when asked for).
+    pub view: Option<DecisionView>,
     /// Why the case cannot be decided, when a reached rule could not be evaluated.
     pub failure: Option<String>,
 }
@@ -86,8 +87,9 @@ pub struct Assembled {
 /// The unknown units whose knowledge could change the decision: forced true
 /// and forced false differ, or either differs from leaving it unknown (an
 /// unknown `stop` rule holds the decision at `needs-data` either way).
-fn relevant_units(rules: &mut Stratified<'_>, base: &Pass, base_core: &Core) -> Vec<Unit> {
+fn relevant_units(rules: &mut Stratified<'_>, base: &Pass) -> Vec<Unit> {
     let mut relevant = Vec::new();
+    let mut base_core = None;
     for (unit, _) in &base.unknowns {
         let forced_true = rules
             .settle(&[(*unit, true)])
@@ -95,7 +97,11 @@ fn relevant_units(rules: &mut Stratified<'_>, base: &Pass, base_core: &Core) -> 
         let forced_false = rules
             .settle(&[(*unit, false)])
             .core(rules.vocab, rules.reasons);
-        if forced_true != forced_false || forced_true != *base_core {
+        let differs = forced_true != forced_false || {
+            let core = base_core.get_or_insert_with(|| base.core(rules.vocab, rules.reasons));
+            forced_true != *core
+        };
+        if differs {
             relevant.push(*unit);
         }
     }
@@ -114,6 +120,8 @@ struct Stratified<'a> {
     higher: &'a mut dyn HigherStrata,
     vocab: &'a dyn Vocabulary,
     reasons: &'a [String],
+    /// Whether the final decision is read (by reports).
+    want_view: bool,
 }
 
 impl<'a> Stratified<'a> {
@@ -135,6 +143,7 @@ impl<'a> Stratified<'a> {
             higher,
             vocab,
             reasons,
+            want_view: false,
         }
     }
 
@@ -149,7 +158,7 @@ impl<'a> Stratified<'a> {
     /// evaluated again against the decision below them as forced.
     fn settle(&mut self, force: Force<'_>) -> Pass {
         if self.top == 0 {
-            return Pass::run(&self.outcomes, &self.order, force);
+            return Pass::run(&self.outcomes, &self.order, force, self.want_view);
         }
         let mut current = self.outcomes.clone();
         for k in 1..=self.top {
@@ -159,7 +168,7 @@ impl<'a> Stratified<'a> {
                 .copied()
                 .filter(|i| self.strata.get(*i).is_some_and(|s| *s < k))
                 .collect();
-            let pass = Pass::run(&current, &below, force);
+            let pass = Pass::run(&current, &below, force, true);
             if pass.stopped {
                 break;
             }
@@ -170,7 +179,7 @@ impl<'a> Stratified<'a> {
                 }
             }
         }
-        Pass::run(&current, &self.order, force)
+        Pass::run(&current, &self.order, force, self.want_view)
     }
 }
 
@@ -274,7 +283,14 @@ struct Pass {
 
 impl Pass {
     /// Walks the rules in `order` (file indices, in evaluation order).
-    fn run(outcomes: &[RuleOutcome], order: &[usize], force: Force<'_>) -> Pass {
+    /// `record_conditions` keeps each condition for the view later strata or
+    /// reports read.
+    fn run(
+        outcomes: &[RuleOutcome],
+        order: &[usize],
+        force: Force<'_>,
+        record_conditions: bool,
+    ) -> Pass {
         let mut pass = Pass::default();
         for (i, rule) in order.iter().filter_map(|i| Some((*i, outcomes.get(*i)?))) {
             if pass.stopped {
@@ -288,7 +304,9 @@ impl Pass {
             };
             let condition = forced(&rule.condition, unit, force);
             pass.trace.push(trace(rule, trace_result(&condition)));
-            pass.conditions.push((i, condition.clone()));
+            if record_conditions {
+                pass.conditions.push((i, condition.clone()));
+            }
             if pass.failure.is_none() {
                 pass.failure = rule.failure.clone();
             }

@@ -82,13 +82,14 @@ pub fn decide(
         &mut evaluator,
         &protocol.vocab,
         &protocol.reasons,
+        protocol.reports_read_decision,
         &mut d,
     );
     if let Some(failure) = assembled.failure {
         return Err(failure);
     }
-    if protocol.top_stratum() > 0 || protocol.reports_read_decision {
-        evaluator.set_view(assembled.view);
+    if let Some(view) = assembled.view {
+        evaluator.set_view(view);
     }
     let trace = assembled.trace;
     let reports = evaluator.reports();

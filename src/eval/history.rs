@@ -81,8 +81,9 @@ impl Evaluator<'_> {
             Some(Val::Unknown(s)) => Truth::Unknown(s.clone()),
             _ => Truth::False,
         };
-        let record_type = self.protocol.history.as_ref().map(|h| h.record.clone());
-        let record = self.masked_record(record, record_type.as_deref());
+        let protocol = self.protocol;
+        let record_type = protocol.history.as_ref().map(|h| h.record.as_str());
+        let record = self.masked_record(record, record_type);
         Line {
             index,
             exists,
@@ -98,14 +99,17 @@ impl Evaluator<'_> {
         let Some(schema) = record_type.and_then(|r| self.protocol.records.get(r)) else {
             return record;
         };
+        if !record.fields.values().any(|v| needs_mask(v, self.as_of)) {
+            return record;
+        }
         for field in schema {
-            if let Some(v) = record.fields.get_mut(&field.name) {
+            let Some(v) = record.fields.get_mut(&field.name) else {
+                continue;
+            };
+            if needs_mask(v, self.as_of) {
                 let path = format!("{}/{}", record.path, escape_pointer(&field.name));
-                *v = self.masked(
-                    std::mem::replace(v, Val::Known(Value::None)),
-                    &field.ty,
-                    &path,
-                );
+                let value = std::mem::replace(v, Val::Known(Value::None));
+                *v = self.masked(value, &field.ty, &path);
             }
         }
         record
@@ -310,18 +314,20 @@ impl Evaluator<'_> {
         if self.protocol.vocab.regimens.contains_key(x) {
             return self.line_is_regimen(line, x);
         }
-        self.line_has_agent_group(line, x)
-            .or(self.line_is_regimen_with_group(line, x))
+        match self.line_has_agent_group(line, x) {
+            Truth::True => Truth::True,
+            other => other.or(self.line_is_regimen_with_group(line, x)),
+        }
     }
 
     /// A regimen's own classes and tags apply to a line that names the regimen
     /// or lists exactly its agents.
     fn line_is_regimen_with_group(&self, line: &Line, x: &str) -> Truth {
         let mut result = Truth::False;
-        for (name, regimen) in &self.protocol.vocab.regimens {
-            let groups = &regimen.groups;
-            if groups.classes.iter().chain(&groups.tags).any(|g| g == x) {
-                result = result.or(self.line_is_regimen(line, name));
+        for name in self.protocol.vocab.regimens_in(x) {
+            result = result.or(self.line_is_regimen(line, name));
+            if result == Truth::True {
+                break;
             }
         }
         result
@@ -635,6 +641,16 @@ impl Evaluator<'_> {
             value: (n + 1).into(),
             unit: None,
         }))
+    }
+}
+
+/// Whether a value holds a date after `as_of`, at any depth.
+fn needs_mask(v: &Val, as_of: jiff::civil::Date) -> bool {
+    match v {
+        Val::Known(Value::Date(d)) => d.first > as_of,
+        Val::Known(Value::List(items)) => items.iter().any(|i| needs_mask(i, as_of)),
+        Val::Known(Value::Record(r)) => r.fields.values().any(|f| needs_mask(f, as_of)),
+        _ => false,
     }
 }
 

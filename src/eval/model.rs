@@ -71,9 +71,36 @@ pub struct Vocabulary {
     pub regimens: HashMap<String, RegimenInfo>,
     /// Folded spelling (name or alias) → declared agent or regimen name.
     pub spellings: HashMap<String, String>,
+    /// Each class or tag → the regimens that have it as their own, in name order.
+    pub regimens_by_group: HashMap<String, Vec<String>>,
 }
 
 impl Vocabulary {
+    /// The regimens with `group` as one of their own classes or tags.
+    pub fn regimens_in(&self, group: &str) -> &[String] {
+        self.regimens_by_group
+            .get(group)
+            .map_or(&[][..], Vec::as_slice)
+    }
+
+    /// Indexes the regimens by their own classes and tags.
+    fn index_groups(&mut self) {
+        let mut names: Vec<&String> = self.regimens.keys().collect();
+        names.sort();
+        for name in names {
+            let Some(regimen) = self.regimens.get(name) else {
+                continue;
+            };
+            let groups = &regimen.groups;
+            for group in groups.classes.iter().chain(&groups.tags) {
+                self.regimens_by_group
+                    .entry(group.clone())
+                    .or_default()
+                    .push(name.clone());
+            }
+        }
+    }
+
     /// Whether option `name` is X, contains agent X, or has X as a class or tag
     /// (its own or one of its agents').
     pub fn has(&self, name: &str, x: &str) -> bool {
@@ -527,10 +554,12 @@ impl Builder {
                     .or_insert_with(|| name.clone());
             }
         }
+        let mut vocab = self.vocab;
+        vocab.index_groups();
         Protocol {
             header: self.header,
             sha256: String::new(),
-            vocab: self.vocab,
+            vocab,
             enum_of_value,
             enums: self.enums,
             reasons: self.reasons,
