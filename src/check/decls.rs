@@ -1,6 +1,6 @@
 //! Declarations: the header, units, types of fields, records and the case schema.
 
-use super::error::NameError;
+use super::error::{NameError, TypeError};
 use super::types::Ty;
 use super::Checker;
 use crate::diag::{Code, Diagnostic};
@@ -165,10 +165,7 @@ impl<'a> Checker<'a> {
                 .map_err(|e| (of.span, e)),
         };
         if let Err((span, error)) = result {
-            self.report(
-                Diagnostic::new(Code::S0308, span, error.to_string())
-                    .label("in this unit declaration"),
-            );
+            self.fail(TypeError::UnitDeclaration { span, error });
         }
     }
 
@@ -204,18 +201,11 @@ impl<'a> Checker<'a> {
     ) -> Ty {
         if let Some(bounds) = range {
             if bounds.low.node > bounds.high.node {
-                self.report(
-                    Diagnostic::new(
-                        Code::S0320,
-                        bounds.low.span.to(bounds.high.span),
-                        "this range is empty",
-                    )
-                    .label(format!(
-                        "{} is greater than {}",
-                        bounds.low.node, bounds.high.node
-                    ))
-                    .help("write the smaller bound first: `low..high`"),
-                );
+                self.fail(TypeError::EmptyRange {
+                    span: bounds.low.span.to(bounds.high.span),
+                    low: bounds.low.node,
+                    high: bounds.high.node,
+                });
             }
         }
         match unit {
@@ -279,22 +269,13 @@ impl<'a> Checker<'a> {
                 self.compatible(ty.strip_optional(), &found)
             }
         };
-        if !fits && !ty.has_error() {
-            let help = match default.kind {
-                ExprKind::NoneLit => {
-                    format!("make the field optional: `{}: {}?`", field.name.node, ty)
-                }
-                _ => "give a default of the field's type".to_string(),
-            };
-            self.report(
-                Diagnostic::new(
-                    Code::S0301,
-                    default.span,
-                    format!("this default does not fit field `{}`", field.name.node),
-                )
-                .label(format!("the field is `{ty}`"))
-                .help(help),
-            );
+        if !fits {
+            self.fail(TypeError::DefaultDoesNotFit {
+                field: field.name.node.clone(),
+                ty: ty.clone(),
+                span: default.span,
+                is_none: matches!(default.kind, ExprKind::NoneLit),
+            });
         }
     }
 
@@ -302,11 +283,9 @@ impl<'a> Checker<'a> {
         self.fields(None, &case.fields);
         if let Some(as_of) = &case.as_of {
             let ty = self.expr(as_of);
-            if !matches!(ty.strip_optional(), Ty::Date) && !ty.has_error() {
-                self.report(
-                    Diagnostic::new(Code::S0301, as_of.span, "`as_of` must be a date")
-                        .label(format!("this is `{ty}`")),
-                );
+            if !matches!(ty.strip_optional(), Ty::Date) {
+                let (span, found) = (as_of.span, ty);
+                self.fail(TypeError::AsOfNotADate { span, found });
             }
         }
     }

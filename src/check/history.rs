@@ -1,6 +1,6 @@
 //! History mappings, history predicates and series reads.
 
-use super::error::NameError;
+use super::error::{NameError, TypeError};
 use super::expr::ALL_VOCAB;
 use super::types::Ty;
 use super::Checker;
@@ -141,16 +141,11 @@ impl<'a> Checker<'a> {
 
     fn role_values(&mut self, word: &Name, values: &[Name], ty: &Ty) {
         let Ty::Enum(enum_name) = ty.strip_optional() else {
-            if !ty.has_error() {
-                self.report(
-                    Diagnostic::new(
-                        Code::S0301,
-                        word.span,
-                        format!("`{}` needs a field of an enum type", word.node),
-                    )
-                    .label(format!("the role's field is `{ty}`")),
-                );
-            }
+            self.fail(TypeError::RoleNeedsEnum {
+                span: word.span,
+                word: word.node.clone(),
+                found: ty.clone(),
+            });
             return;
         };
         let hint = Ty::Enum(enum_name.clone());
@@ -253,12 +248,9 @@ impl<'a> Checker<'a> {
     /// Checks that an expression is a length of time.
     pub(super) fn duration(&mut self, e: &Expr) {
         let ty = self.expr(e);
-        if !(ty.is_duration() || ty.has_error()) {
-            self.report(
-                Diagnostic::new(Code::S0301, e.span, "`within` needs a duration")
-                    .label(format!("this is `{ty}`"))
-                    .help("write a length of time, e.g. `within 12 months` or `within 30 days`"),
-            );
+        if !ty.is_duration() {
+            let (span, found) = (e.span, ty);
+            self.fail(TypeError::WithinNotDuration { span, found });
         }
     }
 
@@ -319,16 +311,9 @@ impl<'a> Checker<'a> {
         let unit = match ty {
             Ty::Series(unit) => unit,
             other if other.has_error() => return Ty::Error,
-            other => {
-                self.report(
-                    Diagnostic::new(
-                        Code::S0301,
-                        series.span,
-                        format!("`{}` reads a series, not `{other}`", read.word()),
-                    )
-                    .label(format!("this is `{other}`"))
-                    .help("declare the field as `series UNIT`"),
-                );
+            found => {
+                let (span, read) = (series.span, read.word());
+                self.fail(TypeError::NotASeries { span, read, found });
                 return Ty::Error;
             }
         };

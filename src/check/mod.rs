@@ -12,6 +12,8 @@ mod history;
 mod is_test;
 mod names;
 mod narrow;
+mod ops;
+mod quantities;
 mod repeats;
 mod rules;
 mod spellings;
@@ -27,7 +29,7 @@ use env::Env;
 use error::CheckError;
 pub use spellings::fold;
 use std::collections::{HashMap, HashSet};
-use types::{Ty, UnitTy};
+use types::Ty;
 
 /// Checks a loaded program and returns every problem found. `loading` holds
 /// what loading and parsing reported: after a syntax error nothing is checked
@@ -191,28 +193,6 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Looks a unit up, reporting S0308 with a suggestion if it is unknown.
-    fn unit(&mut self, spelling: &str, span: Span) -> Option<UnitTy> {
-        match self.units.lookup(spelling) {
-            Some(unit) => Some(UnitTy {
-                spelling: unit.spelling().to_string(),
-                dimension: unit.dimension().describe(),
-                calendar: unit.is_calendar(),
-                fixed_duration: unit.is_fixed_duration(),
-            }),
-            None => {
-                let suggestion = self.unit_suggestion(spelling);
-                self.report(
-                    Diagnostic::new(Code::S0308, span, format!("unknown unit `{spelling}`"))
-                        .label("not a unit Salvage knows")
-                        .suggest(suggestion)
-                        .help("declare it with `unit NAME`, or a spelling with `unit alias \"…\" = UNIT`"),
-                );
-                None
-            }
-        }
-    }
-
     /// Rules that read the decision: a cycle between them, or an `include`
     /// among them, is an error.
     fn strata(&mut self, files: &[&crate::syntax::ast::File]) {
@@ -260,18 +240,6 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-    }
-
-    /// The unit to suggest for an unknown one: the same unit in another case,
-    /// else the closest in a likely dimension, else the closest of all.
-    fn unit_suggestion(&self, spelling: &str) -> Option<String> {
-        if let Some(same) = self.units.other_case(spelling) {
-            return Some(same.to_string());
-        }
-        let normal = crate::units::normalize_spelling(spelling);
-        let likely = self.units.likely(spelling);
-        let near = self.suggestion(&normal, likely.iter().copied());
-        near.or_else(|| self.suggestion(&normal, self.units.names()))
     }
 
     fn finish(mut self, program: &Program) -> Vec<Diagnostic> {

@@ -7,8 +7,10 @@
 //! dropped there (its cause was reported where it was made).
 
 mod names;
+mod types;
 
 pub use names::{Hidden, NameError, Spelling};
+pub use types::TypeError;
 
 use crate::diag::Diagnostic;
 
@@ -17,6 +19,8 @@ use crate::diag::Diagnostic;
 pub enum CheckError {
     /// Names: unknown, defined twice, hidden, cycles (S0002, S0101–S0114).
     Name(NameError),
+    /// Types, units and optionals (S0301–S0308, S0320).
+    Type(TypeError),
 }
 
 impl CheckError {
@@ -25,6 +29,7 @@ impl CheckError {
     pub fn diagnostic(self) -> Option<Diagnostic> {
         match self {
             CheckError::Name(e) => e.diagnostic(),
+            CheckError::Type(e) => e.diagnostic(),
         }
     }
 }
@@ -32,6 +37,12 @@ impl CheckError {
 impl From<NameError> for CheckError {
     fn from(e: NameError) -> CheckError {
         CheckError::Name(e)
+    }
+}
+
+impl From<TypeError> for CheckError {
+    fn from(e: TypeError) -> CheckError {
+        CheckError::Type(e)
     }
 }
 
