@@ -82,7 +82,7 @@ impl<'a> Checker<'a> {
         let ty = self.value(ty, e);
         if !matches!(ty, Ty::Bool) {
             let (span, found) = (e.span, ty);
-            self.fail(TypeError::NotACondition { span, found });
+            self.report(TypeError::NotACondition { span, found });
         }
     }
 
@@ -92,7 +92,7 @@ impl<'a> Checker<'a> {
         let Ty::Optional(inner) = ty else {
             return ty;
         };
-        self.fail(TypeError::MayBeNone {
+        self.report(TypeError::MayBeNone {
             span: e.span,
             shown: self.quote(e.span),
             inner: (*inner).clone(),
@@ -166,7 +166,7 @@ impl<'a> Checker<'a> {
 
     /// Reports a type mismatch (S0301).
     pub(super) fn mismatch(&mut self, span: Span, expected: &Ty, found: &Ty, context: &str) {
-        self.fail(TypeError::Mismatch {
+        self.report(TypeError::Mismatch {
             span,
             expected: expected.clone(),
             found: found.clone(),
@@ -177,7 +177,7 @@ impl<'a> Checker<'a> {
     /// Reports a value that should be a collection and is not (S0301).
     fn not_a_collection(&mut self, span: Span, found: &Ty, context: &'static str) {
         let found = found.clone();
-        self.fail(TypeError::NotACollection {
+        self.report(TypeError::NotACollection {
             span,
             found,
             context,
@@ -213,7 +213,7 @@ impl<'a> Checker<'a> {
             _ if ty.has_error() => return Ty::Error,
             other => {
                 let (field, found, inner) = (field.clone(), other.clone(), inner.span);
-                self.fail(NameError::NoFields {
+                self.report(NameError::NoFields {
                     field,
                     found,
                     inner,
@@ -239,7 +239,7 @@ impl<'a> Checker<'a> {
             .map(|r| r.fields.iter().map(|f| f.name.node.clone()).collect())
             .unwrap_or_default();
         let suggestion = self.suggestion(&field.node, fields.iter().map(String::as_str));
-        self.fail(NameError::UnknownField {
+        self.report(NameError::UnknownField {
             record: record.to_string(),
             field: field.clone(),
             fields,
@@ -282,7 +282,7 @@ impl<'a> Checker<'a> {
             other if other.has_error() => Ty::Error,
             found => {
                 let span = inner.span;
-                self.fail(TypeError::NotIndexable { span, found });
+                self.report(TypeError::NotIndexable { span, found });
                 Ty::Error
             }
         }
@@ -297,7 +297,7 @@ impl<'a> Checker<'a> {
             return Ty::Error;
         };
         if define.params.len() != args.len() {
-            self.fail(NameError::WrongArgumentCount {
+            self.report(NameError::WrongArgumentCount {
                 name: name.clone(),
                 expected: define.params.len(),
                 given: args.len(),
@@ -516,7 +516,7 @@ impl<'a> Checker<'a> {
                     let suggestion =
                         self.suggestion(&rule.node, self.env.rules.keys().map(String::as_str));
                     let name = rule.clone();
-                    self.fail(NameError::UnknownRule { name, suggestion });
+                    self.report(NameError::UnknownRule { name, suggestion });
                 }
                 Ty::Bool
             }

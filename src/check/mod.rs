@@ -26,7 +26,7 @@ use crate::load::Program;
 use crate::span::Span;
 use crate::units::UnitTable;
 use env::Env;
-use error::CheckError;
+use error::{ActionError, CheckError};
 pub use spellings::fold;
 use std::collections::{HashMap, HashSet};
 use types::Ty;
@@ -52,11 +52,7 @@ pub fn check(program: &Program, loading: &[Diagnostic]) -> Vec<Diagnostic> {
     let all: Vec<&crate::syntax::ast::File> = program.files.iter().map(|(_, f)| f).collect();
     let env = Env::collect(all.iter().copied(), &mut problems);
     spellings::clashes(&all, &mut problems);
-    let diags = problems
-        .into_iter()
-        .filter_map(CheckError::diagnostic)
-        .collect();
-    let mut checker = Checker::new(env, diags, &program.sources);
+    let mut checker = Checker::new(env, problems, &program.sources);
     checker.imports_failed = imports_failed;
     checker.type_fields(&all);
     for (index, (_, file)) in program.files.iter().enumerate() {
@@ -64,27 +60,6 @@ pub fn check(program: &Program, loading: &[Diagnostic]) -> Vec<Diagnostic> {
     }
     checker.strata(&all);
     checker.finish(program)
-}
-
-/// S0330 for rules that read one another's outcome.
-fn cycle_diagnostic(cycle: &strata::Cycle) -> Diagnostic {
-    let first = cycle.names.first().cloned().unwrap_or_default();
-    let at = cycle.reads.first().copied().unwrap_or_default();
-    let message = if cycle.names.len() <= 2 {
-        format!("rule `{first}` reads its own outcome")
-    } else {
-        let around: Vec<String> = cycle.names.iter().map(|n| format!("`{n}`")).collect();
-        format!("rules {} read one another's outcome", around.join(" → "))
-    };
-    let mut diag = Diagnostic::new(Code::S0330, at, message)
-        .label(format!("`{first}` reads this"))
-        .note("a rule that reads the decision runs after every rule that can change what it reads")
-        .help("read the facts the other rule reads instead of its outcome");
-    let pairs = cycle.names.iter().skip(1).zip(cycle.reads.iter().skip(1));
-    for (name, span) in pairs {
-        diag = diag.also(*span, format!("`{name}` reads this"));
-    }
-    diag
 }
 
 /// How many unknown names of one run get a "did you mean".
@@ -102,7 +77,7 @@ pub(crate) struct Checker<'a> {
     env: Env<'a>,
     sources: &'a crate::source::Sources,
     units: UnitTable,
-    diags: Vec<Diagnostic>,
+    problems: Vec<CheckError>,
     defines: HashMap<String, DefineState>,
     /// Types of record fields (`Some(record)`) and case fields (`None`).
     field_types: HashMap<(Option<String>, String), Ty>,
@@ -134,14 +109,14 @@ pub(crate) struct Checker<'a> {
 impl<'a> Checker<'a> {
     fn new(
         env: Env<'a>,
-        diags: Vec<Diagnostic>,
+        problems: Vec<CheckError>,
         sources: &'a crate::source::Sources,
     ) -> Checker<'a> {
         Checker {
             env,
             sources,
             units: UnitTable::new(),
-            diags,
+            problems,
             defines: HashMap::new(),
             field_types: HashMap::new(),
             used: HashSet::new(),
@@ -182,70 +157,45 @@ impl<'a> Checker<'a> {
         text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
-    fn report(&mut self, diag: Diagnostic) {
-        self.diags.push(diag);
-    }
-
-    /// Records a problem (worded by [`CheckError::diagnostic`]).
-    fn fail(&mut self, problem: impl Into<CheckError>) {
-        if let Some(diag) = problem.into().diagnostic() {
-            self.diags.push(diag);
-        }
+    /// Records a problem, to be worded by [`CheckError::diagnostic`].
+    fn report(&mut self, problem: impl Into<CheckError>) {
+        self.problems.push(problem.into());
     }
 
     /// Rules that read the decision: a cycle between them, or an `include`
-    /// among them, is an error.
+    /// among them, is an error (checked only when nothing else is wrong).
     fn strata(&mut self, files: &[&crate::syntax::ast::File]) {
-        if self
-            .diags
-            .iter()
-            .any(|d| d.severity() == crate::diag::Severity::Error)
-        {
+        if self.problems.iter().any(CheckError::is_error) {
             return;
         }
         match strata::of_program(files) {
-            Err(cycle) => self.report(cycle_diagnostic(&cycle)),
+            Err(cycle) => self.report(ActionError::DecisionCycle {
+                names: cycle.names,
+                reads: cycle.reads,
+            }),
             Ok(found) if found.top() > strata::MAX_STRATA => {
                 let deepest = found.of_rule.iter().position(|s| *s == found.top());
-                let span = deepest
+                let at = deepest
                     .and_then(|i| found.reads.get(i))
                     .and_then(|r| r.first())
                     .map_or_else(Span::default, |(_, s)| *s);
-                self.report(
-                    Diagnostic::new(
-                        Code::S0002,
-                        span,
-                        format!(
-                            "rules read one another's outcome more than {} levels deep",
-                            strata::MAX_STRATA
-                        ),
-                    )
-                    .label("this read is the deepest")
-                    .note("each level runs after the one below it; a pathway needs a few")
-                    .help("read the facts the earlier rules read instead of their outcome"),
-                );
+                let limit = strata::MAX_STRATA;
+                self.report(ActionError::StrataTooDeep { at, limit });
             }
             Ok(found) => {
-                for span in found.late_includes {
-                    self.report(
-                        Diagnostic::new(
-                            Code::S0331,
-                            span,
-                            "a rule that reads the decision cannot `include`",
-                        )
-                        .label("this `include` would change what the rule read")
-                        .note("rules that read `candidates`, `recommended`, `pending`, `avoided` or `fired` run after the rest; they may recommend, avoid, order, refer, flag and stop, but not include")
-                        .help("move the `include` into a rule that does not read the decision"),
-                    );
+                for at in found.late_includes {
+                    self.report(ActionError::IncludeAfterDecision { at });
                 }
             }
         }
     }
 
+    /// The problems found, as diagnostics, in the order they were found.
     fn finish(mut self, program: &Program) -> Vec<Diagnostic> {
         if let Some((_, root)) = program.files.first() {
             self.unused_warnings(root);
         }
-        self.diags
+        let problems = self.problems.into_iter();
+        problems.filter_map(CheckError::diagnostic).collect()
     }
 }

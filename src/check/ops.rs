@@ -40,7 +40,7 @@ impl Checker<'_> {
             let side = if matches!(lt, Ty::NoneLit) { r } else { l };
             let span = side.span.to(l.span.to(r.span));
             let shown = self.quote(side.span);
-            self.fail(TypeError::NoneCompared { span, shown });
+            self.report(TypeError::NoneCompared { span, shown });
             return Ty::Bool;
         }
         let lt = self.value(lt, l);
@@ -64,7 +64,7 @@ impl Checker<'_> {
                 if other.is_duration() || *other == Ty::Duration => {}
             (Ty::Bool | Ty::Text, _) if ordered && lt == rt => {
                 let (span, ty) = (l.span.to(r.span), lt.clone());
-                self.fail(TypeError::NoOrder { span, ty });
+                self.report(TypeError::NoOrder { span, ty });
             }
             _ if self.compatible(lt, rt) => {}
             (Ty::Series(_), _) | (_, Ty::Series(_)) => self.series_compared(lt, l, r),
@@ -81,14 +81,14 @@ impl Checker<'_> {
         let series = if matches!(lt, Ty::Series(_)) { l } else { r };
         let shown = self.quote(series.span);
         let span = series.span;
-        self.fail(TypeError::SeriesCompared { span, shown });
+        self.report(TypeError::SeriesCompared { span, shown });
     }
 
     fn ordered_enum(&mut self, name: &str, ordered: bool, at: &Expr) {
         let is_ordered = self.env.enums.get(name).is_some_and(|e| e.ordered);
         if ordered && !is_ordered {
             let (span, name) = (at.span, name.to_string());
-            self.fail(TypeError::EnumNoOrder { span, name });
+            self.report(TypeError::EnumNoOrder { span, name });
         }
     }
 
@@ -228,7 +228,7 @@ impl Checker<'_> {
         {
             if a > b {
                 let (span, low, high) = (l.span.to(r.span), *a, *b);
-                self.fail(TypeError::EmptyRange { span, low, high });
+                self.report(TypeError::EmptyRange { span, low, high });
             }
         }
         Ty::Range(Box::new(lt))

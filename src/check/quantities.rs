@@ -16,7 +16,7 @@ impl Checker<'_> {
         if found.is_none() {
             let suggestion = self.unit_suggestion(spelling);
             let spelling = spelling.to_string();
-            self.fail(TypeError::UnknownUnit {
+            self.report(TypeError::UnknownUnit {
                 span,
                 spelling,
                 suggestion,
@@ -67,7 +67,7 @@ impl Checker<'_> {
         let durations = x.is_duration() && y.is_duration();
         if durations {
             let (fixed, calendar) = if x.calendar { (y, x) } else { (x, y) };
-            self.fail(TypeError::FixedAndCalendar {
+            self.report(TypeError::FixedAndCalendar {
                 span: l.span.to(r.span),
                 fixed: fixed.spelling.clone(),
                 calendar: calendar.spelling.clone(),
@@ -75,7 +75,7 @@ impl Checker<'_> {
             });
             return;
         }
-        self.fail(TypeError::DimensionMismatch {
+        self.report(TypeError::DimensionMismatch {
             left: (l.span, x.clone()),
             right: (r.span, y.clone()),
             how,
@@ -83,7 +83,7 @@ impl Checker<'_> {
     }
 
     fn bare_number(&mut self, unit: &UnitTy, bare: &Expr, other: &Expr) {
-        self.fail(TypeError::BareNumber {
+        self.report(TypeError::BareNumber {
             span: bare.span,
             shown: self.quote(bare.span),
             literal: matches!(bare.kind, ExprKind::Number { .. }),
@@ -111,7 +111,7 @@ impl Checker<'_> {
             return;
         };
         if low <= high && (value < low || value > high) {
-            self.fail(TypeError::OutsideRange {
+            self.report(TypeError::OutsideRange {
                 span: literal.span,
                 shown: self.quote(literal.span),
                 field: name.node.clone(),
@@ -160,7 +160,7 @@ impl Checker<'_> {
                 Ty::bare_number()
             }
             _ => {
-                self.fail(TypeError::UnnamedUnit { span });
+                self.report(TypeError::UnnamedUnit { span });
                 Ty::Error
             }
         }

@@ -1,12 +1,11 @@
 //! Rules, their actions and modifiers, sections, reports and tests.
 
 use super::env::VocabKind;
-use super::error::NameError;
+use super::error::{ActionError, NameError};
 use super::expr::{ALL_VOCAB, OPTION_KINDS};
 use super::repeats::Naming;
 use super::types::Ty;
 use super::Checker;
-use crate::diag::{Code, Diagnostic};
 use crate::span::{Name, Span};
 use crate::syntax::ast::*;
 
@@ -180,23 +179,11 @@ impl<'a> Checker<'a> {
                     false if kind == VocabKind::Tag => "agents with tag",
                     false => "agents with class",
                 };
-                self.report(
-                    Diagnostic::new(
-                        Code::S0309,
-                        name.span,
-                        format!(
-                            "`{}` is a {}, not a regimen or agent",
-                            name.node,
-                            kind.word()
-                        ),
-                    )
-                    .label("cannot be recommended")
-                    .note("`recommend` and `consider` name what to give: a regimen or an agent")
-                    .help(format!(
-                        "to offer every member, write `recommend each x in {members} {}`",
-                        name.node
-                    )),
-                );
+                self.report(ActionError::GroupRecommended {
+                    name: name.clone(),
+                    kind: kind.word(),
+                    members,
+                });
             }
             Some(_) => {}
             None => self.unknown_option(name, kinds, class),
@@ -208,15 +195,9 @@ impl<'a> Checker<'a> {
             || self.env.defines.contains_key(&name.node)
             || !self.env.enums_with_value(&name.node).is_empty();
         if is_other_value {
-            let (code, what) = match class {
-                ActionClass::Option => (Code::S0309, "a regimen or agent"),
-                _ => (Code::S0310, "a regimen, agent, class or tag"),
-            };
-            self.report(
-                Diagnostic::new(code, name.span, format!("`{}` is not {what}", name.node))
-                    .label("a case field, define or enum value")
-                    .note("actions name vocabulary declared with `agent` or `regimen`"),
-            );
+            let option = class == ActionClass::Option;
+            let name = name.clone();
+            self.report(ActionError::NotVocabulary { name, option });
             return;
         }
         let what = if class == ActionClass::Option {
@@ -230,12 +211,8 @@ impl<'a> Checker<'a> {
     fn single_option_modifiers(&mut self, action: &Action, count: usize) {
         for m in &action.modifiers {
             if let ModifierKind::Fallback(_) = m.kind {
-                self.report(
-                    Diagnostic::new(Code::S0312, m.span, "`fallback` follows an action with several options")
-                        .label(format!("this action names {count} options"))
-                        .note("a fallback replaces one option when that option is avoided")
-                        .help("split the action: `recommend A fallback C` and `recommend B` on separate lines"),
-                );
+                let at = m.span;
+                self.report(ActionError::FallbackOnSeveral { at, count });
             }
         }
     }
@@ -243,23 +220,12 @@ impl<'a> Checker<'a> {
     fn modifiers(&mut self, action: &Action, class: ActionClass) {
         for m in &action.modifiers {
             if !fits(&m.kind, class) {
-                self.report(
-                    Diagnostic::new(
-                        Code::S0313,
-                        m.span,
-                        format!(
-                            "`{}` does not apply to `{}`",
-                            modifier_word(&m.kind),
-                            action_word(&action.kind)
-                        ),
-                    )
-                    .label("misplaced modifier")
-                    .note(format!(
-                        "`{}` modifies {}",
-                        modifier_word(&m.kind),
-                        modifier_target(&m.kind)
-                    )),
-                );
+                self.report(ActionError::MisplacedModifier {
+                    at: m.span,
+                    modifier: modifier_word(&m.kind),
+                    action: action_word(&action.kind),
+                    target: modifier_target(&m.kind),
+                });
                 continue;
             }
             self.modifier(&m.kind);
@@ -283,11 +249,7 @@ impl<'a> Checker<'a> {
                 self.option_name(name, &OPTION_KINDS, ActionClass::Option)
             }
             ModifierKind::Rank(rank) if rank.node == 0 => {
-                self.report(
-                    Diagnostic::new(Code::S0313, rank.span, "ranks start at 1")
-                        .label("rank 0")
-                        .help("write `rank 1` for the first choice"),
-                );
+                self.report(ActionError::RankZero { at: rank.span });
             }
             ModifierKind::Rank(_)
             | ModifierKind::Unranked
@@ -299,16 +261,8 @@ impl<'a> Checker<'a> {
     fn goal(&mut self, goal: &Name) {
         if !GOALS.contains(&goal.node.as_str()) {
             let suggestion = self.suggestion(&goal.node, GOALS.iter().copied());
-            self.report(
-                Diagnostic::new(
-                    Code::S0317,
-                    goal.span,
-                    format!("`{}` is not a goal", goal.node),
-                )
-                .label("unknown goal")
-                .suggest(suggestion)
-                .note("a goal is `curative`, `disease-control` or `palliative`"),
-            );
+            let goal = goal.clone();
+            self.report(ActionError::UnknownGoal { goal, suggestion });
         }
     }
 
@@ -320,7 +274,7 @@ impl<'a> Checker<'a> {
         }
         let suggestion =
             self.suggestion(&code.node, self.env.reasons.iter().map(|r| r.node.as_str()));
-        self.fail(NameError::UnknownReason {
+        self.report(NameError::UnknownReason {
             code: code.clone(),
             suggestion,
             none_declared: self.env.reasons.is_empty(),
@@ -337,41 +291,24 @@ impl<'a> Checker<'a> {
             self.env.citations.iter().map(|c| c.node.as_str()),
         );
         let key = key.clone();
-        self.fail(NameError::UnknownCitation { key, suggestion });
+        self.report(NameError::UnknownCitation { key, suggestion });
     }
 
     fn status_action(&mut self, rule: &Rule, status: &Name) {
         if !STOP_STATUSES.contains(&status.node.as_str()) {
             let suggestion = self.suggestion(&status.node, STOP_STATUSES.iter().copied());
-            self.report(
-                Diagnostic::new(
-                    Code::S0311,
-                    status.span,
-                    format!("`{}` is not a status a rule can set", status.node),
-                )
-                .label("unknown status")
-                .suggest(suggestion)
-                .note(format!(
-                    "a stop rule sets one of {}",
-                    STOP_STATUSES.join(", ")
-                )),
-            );
+            self.report(ActionError::UnknownStopStatus {
+                status: status.clone(),
+                suggestion,
+                statuses: STOP_STATUSES,
+            });
         }
         if !rule.stop {
-            self.report(
-                Diagnostic::new(
-                    Code::S0311,
-                    status.span,
-                    "`status` is set in a rule that does not stop",
-                )
-                .label("only a `stop` rule sets the status")
-                .also(rule.name.span, "this rule")
-                .help(format!(
-                    "write `rule {}{} stop when …`",
-                    rule.name.node,
-                    title_of(rule)
-                )),
-            );
+            self.report(ActionError::StatusWithoutStop {
+                at: status.span,
+                rule: rule.name.clone(),
+                title: title_of(rule),
+            });
         }
     }
 
@@ -388,11 +325,7 @@ impl<'a> Checker<'a> {
     fn given_json(&mut self, text: &str, span: Span) {
         match serde_json::from_str::<serde_json::Value>(text) {
             Ok(serde_json::Value::Object(_)) => {}
-            Ok(_) => self.report(
-                Diagnostic::new(Code::S0318, span, "`given` must be a JSON object")
-                    .label("a case is an object of facts")
-                    .help("write `given { \"age\": 60, … }`"),
-            ),
+            Ok(_) => self.report(ActionError::GivenNotObject { at: span }),
             Err(error) => {
                 let at = offset_of(text, error.line(), error.column());
                 let here = Span::new(
@@ -405,11 +338,11 @@ impl<'a> Checker<'a> {
                     .rsplit_once(" at line ")
                     .map_or(message.as_str(), |(m, _)| m)
                     .to_string();
-                self.report(
-                    Diagnostic::new(Code::S0318, here, "the `given` case is not valid JSON")
-                        .label(message)
-                        .also(span, "in this case"),
-                );
+                self.report(ActionError::GivenNotJson {
+                    at: here,
+                    whole: span,
+                    message,
+                });
             }
         }
     }
@@ -440,19 +373,11 @@ impl<'a> Checker<'a> {
     fn expected_status(&mut self, status: &Name) {
         if !DECISION_STATUSES.contains(&status.node.as_str()) {
             let suggestion = self.suggestion(&status.node, DECISION_STATUSES.iter().copied());
-            self.report(
-                Diagnostic::new(
-                    Code::S0311,
-                    status.span,
-                    format!("`{}` is not a decision status", status.node),
-                )
-                .label("unknown status")
-                .suggest(suggestion)
-                .note(format!(
-                    "a decision's status is one of {}",
-                    DECISION_STATUSES.join(", ")
-                )),
-            );
+            self.report(ActionError::UnknownDecisionStatus {
+                status: status.clone(),
+                suggestion,
+                statuses: DECISION_STATUSES,
+            });
         }
     }
 
@@ -461,7 +386,7 @@ impl<'a> Checker<'a> {
             let suggestion =
                 self.suggestion(&name.node, self.env.reports.keys().map(String::as_str));
             let name = name.clone();
-            self.fail(NameError::UnknownReport { name, suggestion });
+            self.report(NameError::UnknownReport { name, suggestion });
         }
         self.expr(value);
     }

@@ -6,11 +6,15 @@
 //! one place, and a problem about a value whose type already had an error is
 //! dropped there (its cause was reported where it was made).
 
+mod actions;
 mod names;
 mod types;
+mod warnings;
 
+pub use actions::ActionError;
 pub use names::{Hidden, NameError, Spelling};
 pub use types::TypeError;
+pub use warnings::Warning;
 
 use crate::diag::Diagnostic;
 
@@ -21,15 +25,27 @@ pub enum CheckError {
     Name(NameError),
     /// Types, units and optionals (S0301–S0308, S0320).
     Type(TypeError),
+    /// Headers, actions, modifiers, history mappings, decision reads and
+    /// tests (S0002, S0204, S0205, S0309–S0318, S0330, S0331).
+    Action(ActionError),
+    /// Warnings (S0501–S0506).
+    Warning(Warning),
 }
 
 impl CheckError {
+    /// Whether it is an error (every family but the warnings).
+    pub fn is_error(&self) -> bool {
+        !matches!(self, CheckError::Warning(_))
+    }
+
     /// The diagnostic that reports this problem, or `None` when it is about a
     /// value whose type holds an error already reported.
     pub fn diagnostic(self) -> Option<Diagnostic> {
         match self {
             CheckError::Name(e) => e.diagnostic(),
             CheckError::Type(e) => e.diagnostic(),
+            CheckError::Action(e) => Some(e.diagnostic()),
+            CheckError::Warning(e) => Some(e.diagnostic()),
         }
     }
 }
@@ -43,6 +59,18 @@ impl From<NameError> for CheckError {
 impl From<TypeError> for CheckError {
     fn from(e: TypeError) -> CheckError {
         CheckError::Type(e)
+    }
+}
+
+impl From<ActionError> for CheckError {
+    fn from(e: ActionError) -> CheckError {
+        CheckError::Action(e)
+    }
+}
+
+impl From<Warning> for CheckError {
+    fn from(e: Warning) -> CheckError {
+        CheckError::Warning(e)
     }
 }
 
