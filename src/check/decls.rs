@@ -1,6 +1,6 @@
 //! Declarations: the header, units, types of fields, records and the case schema.
 
-use super::error::{ActionError, NameError, TypeError};
+use super::error::{ActionError, NameError, QuantityError, TypeError};
 use super::types::Ty;
 use super::Checker;
 use crate::span::Span;
@@ -145,7 +145,7 @@ impl<'a> Checker<'a> {
                 .map_err(|e| (of.span, e)),
         };
         if let Err((span, error)) = result {
-            self.report(TypeError::UnitDeclaration { span, error });
+            self.report(QuantityError::UnitDeclaration { span, error });
         }
     }
 
@@ -181,7 +181,7 @@ impl<'a> Checker<'a> {
     ) -> Ty {
         if let Some(bounds) = range {
             if bounds.low.node > bounds.high.node {
-                self.report(TypeError::EmptyRange {
+                self.report(QuantityError::EmptyRange {
                     span: bounds.low.span.to(bounds.high.span),
                     low: bounds.low.node,
                     high: bounds.high.node,

@@ -4,12 +4,15 @@
 //! It records each problem and goes on with [`types::Ty::Error`], which fits
 //! anywhere, so one mistake is reported once.
 
+mod collections;
 mod decls;
 mod env;
 mod error;
+mod expectations;
 mod expr;
 mod history;
 mod is_test;
+mod modifiers;
 mod names;
 mod narrow;
 mod ops;

@@ -3,7 +3,7 @@
 //! cycles, and unknown names with "did you mean".
 
 use super::env::VocabKind;
-use super::error::NameError;
+use super::error::{DeclError, NameError};
 use super::types::Ty;
 use super::{Checker, DefineState};
 use crate::span::{Name, Span};
@@ -101,7 +101,7 @@ impl Checker<'_> {
             return;
         }
         let (name, limit) = (name.to_string(), MAX_DEFINE_DEPTH);
-        self.report(NameError::TooDeep {
+        self.report(DeclError::TooDeep {
             name,
             used_at,
             limit,
@@ -122,7 +122,7 @@ impl Checker<'_> {
         let mut path = chain;
         path.push(name.to_string());
         let defined_at = self.env.defines.get(name).map(|d| d.name.span);
-        self.report(NameError::DefineCycle {
+        self.report(DeclError::DefineCycle {
             name: name.to_string(),
             used_at,
             path,

@@ -1,7 +1,7 @@
 //! Operators: logic, comparisons, membership, arithmetic, union,
 //! `otherwise` and ranges.
 
-use super::error::TypeError;
+use super::error::{QuantityError, TypeError};
 use super::types::Ty;
 use super::Checker;
 use crate::span::Span;
@@ -228,7 +228,7 @@ impl Checker<'_> {
         {
             if a > b {
                 let (span, low, high) = (l.span.to(r.span), *a, *b);
-                self.report(TypeError::EmptyRange { span, low, high });
+                self.report(QuantityError::EmptyRange { span, low, high });
             }
         }
         Ty::Range(Box::new(lt))

@@ -2,7 +2,7 @@
 //! numbers beside units, literals outside a field's declared range, and
 //! products and ratios.
 
-use super::error::TypeError;
+use super::error::QuantityError;
 use super::types::{Ty, UnitTy};
 use super::Checker;
 use crate::span::{Span, Spanned};
@@ -16,7 +16,7 @@ impl Checker<'_> {
         if found.is_none() {
             let suggestion = self.unit_suggestion(spelling);
             let spelling = spelling.to_string();
-            self.report(TypeError::UnknownUnit {
+            self.report(QuantityError::UnknownUnit {
                 span,
                 spelling,
                 suggestion,
@@ -67,7 +67,7 @@ impl Checker<'_> {
         let durations = x.is_duration() && y.is_duration();
         if durations {
             let (fixed, calendar) = if x.calendar { (y, x) } else { (x, y) };
-            self.report(TypeError::FixedAndCalendar {
+            self.report(QuantityError::FixedAndCalendar {
                 span: l.span.to(r.span),
                 fixed: fixed.spelling.clone(),
                 calendar: calendar.spelling.clone(),
@@ -75,7 +75,7 @@ impl Checker<'_> {
             });
             return;
         }
-        self.report(TypeError::DimensionMismatch {
+        self.report(QuantityError::DimensionMismatch {
             left: (l.span, x.clone()),
             right: (r.span, y.clone()),
             how,
@@ -83,7 +83,7 @@ impl Checker<'_> {
     }
 
     fn bare_number(&mut self, unit: &UnitTy, bare: &Expr, other: &Expr) {
-        self.report(TypeError::BareNumber {
+        self.report(QuantityError::BareNumber {
             span: bare.span,
             shown: self.quote(bare.span),
             literal: matches!(bare.kind, ExprKind::Number { .. }),
@@ -111,7 +111,7 @@ impl Checker<'_> {
             return;
         };
         if low <= high && (value < low || value > high) {
-            self.report(TypeError::OutsideRange {
+            self.report(QuantityError::OutsideRange {
                 span: literal.span,
                 shown: self.quote(literal.span),
                 field: name.node.clone(),
@@ -160,7 +160,7 @@ impl Checker<'_> {
                 Ty::bare_number()
             }
             _ => {
-                self.report(TypeError::UnnamedUnit { span });
+                self.report(QuantityError::UnnamedUnit { span });
                 Ty::Error
             }
         }
