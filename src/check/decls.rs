@@ -1,9 +1,8 @@
 //! Declarations: the header, units, types of fields, records and the case schema.
 
-use super::error::NameError;
+use super::error::{ActionError, NameError, QuantityError, TypeError};
 use super::types::Ty;
 use super::Checker;
-use crate::diag::{Code, Diagnostic};
 use crate::span::Span;
 use crate::syntax::ast::*;
 
@@ -83,21 +82,17 @@ impl<'a> Checker<'a> {
         match headers.as_slice() {
             [] => {
                 let span = file.items.first().map(item_span).unwrap_or_default();
-                self.report(
-                    Diagnostic::new(Code::S0204, Span { end: span.start, ..span }, "this protocol has no header")
-                        .note("every decision records the protocol's name, version and status")
-                        .help("start the file with `protocol \"Name\" { version \"1\" status draft effective 2026-01-01 }`"),
-                );
+                let at = Span {
+                    end: span.start,
+                    ..span
+                };
+                self.report(ActionError::NoHeader { at });
             }
             [first, rest @ ..] => {
                 self.header(first);
                 for extra in rest {
-                    self.report(
-                        Diagnostic::new(Code::S0204, extra.span, "a second protocol header")
-                            .label("another header here")
-                            .also(first.span, "the first header")
-                            .help("a file holds one protocol: merge the headers"),
-                    );
+                    let (at, first) = (extra.span, first.span);
+                    self.report(ActionError::SecondHeader { at, first });
                 }
             }
         }
@@ -115,30 +110,15 @@ impl<'a> Checker<'a> {
         ];
         for (what, absent, example) in needed {
             if absent {
-                self.report(
-                    Diagnostic::new(
-                        Code::S0204,
-                        header.name.span,
-                        format!("the header has no `{what}`"),
-                    )
-                    .label("in this protocol")
-                    .help(format!("add `{example}` inside the header's braces")),
-                );
+                let at = header.name.span;
+                self.report(ActionError::HeaderWithout { at, what, example });
             }
         }
         if let Some(status) = &header.status {
             if !STATUSES.contains(&status.node.as_str()) {
                 let suggestion = self.suggestion(&status.node, STATUSES.iter().copied());
-                self.report(
-                    Diagnostic::new(
-                        Code::S0205,
-                        status.span,
-                        format!("`{}` is not a protocol status", status.node),
-                    )
-                    .label("unknown status")
-                    .suggest(suggestion)
-                    .note("a protocol is `draft`, `review`, `approved` or `retired`"),
-                );
+                let status = status.clone();
+                self.report(ActionError::UnknownProtocolStatus { status, suggestion });
             }
         }
     }
@@ -165,10 +145,7 @@ impl<'a> Checker<'a> {
                 .map_err(|e| (of.span, e)),
         };
         if let Err((span, error)) = result {
-            self.report(
-                Diagnostic::new(Code::S0308, span, error.to_string())
-                    .label("in this unit declaration"),
-            );
+            self.report(QuantityError::UnitDeclaration { span, error });
         }
     }
 
@@ -204,18 +181,11 @@ impl<'a> Checker<'a> {
     ) -> Ty {
         if let Some(bounds) = range {
             if bounds.low.node > bounds.high.node {
-                self.report(
-                    Diagnostic::new(
-                        Code::S0320,
-                        bounds.low.span.to(bounds.high.span),
-                        "this range is empty",
-                    )
-                    .label(format!(
-                        "{} is greater than {}",
-                        bounds.low.node, bounds.high.node
-                    ))
-                    .help("write the smaller bound first: `low..high`"),
-                );
+                self.report(QuantityError::EmptyRange {
+                    span: bounds.low.span.to(bounds.high.span),
+                    low: bounds.low.node,
+                    high: bounds.high.node,
+                });
             }
         }
         match unit {
@@ -251,7 +221,7 @@ impl<'a> Checker<'a> {
             ])
             .collect();
         let suggestion = self.suggestion(&name.node, candidates);
-        self.fail(NameError::UnknownType {
+        self.report(NameError::UnknownType {
             name: name.clone(),
             suggestion,
             for_history: false,
@@ -279,22 +249,13 @@ impl<'a> Checker<'a> {
                 self.compatible(ty.strip_optional(), &found)
             }
         };
-        if !fits && !ty.has_error() {
-            let help = match default.kind {
-                ExprKind::NoneLit => {
-                    format!("make the field optional: `{}: {}?`", field.name.node, ty)
-                }
-                _ => "give a default of the field's type".to_string(),
-            };
-            self.report(
-                Diagnostic::new(
-                    Code::S0301,
-                    default.span,
-                    format!("this default does not fit field `{}`", field.name.node),
-                )
-                .label(format!("the field is `{ty}`"))
-                .help(help),
-            );
+        if !fits {
+            self.report(TypeError::DefaultDoesNotFit {
+                field: field.name.node.clone(),
+                ty: ty.clone(),
+                span: default.span,
+                is_none: matches!(default.kind, ExprKind::NoneLit),
+            });
         }
     }
 
@@ -302,11 +263,9 @@ impl<'a> Checker<'a> {
         self.fields(None, &case.fields);
         if let Some(as_of) = &case.as_of {
             let ty = self.expr(as_of);
-            if !matches!(ty.strip_optional(), Ty::Date) && !ty.has_error() {
-                self.report(
-                    Diagnostic::new(Code::S0301, as_of.span, "`as_of` must be a date")
-                        .label(format!("this is `{ty}`")),
-                );
+            if !matches!(ty.strip_optional(), Ty::Date) {
+                let (span, found) = (as_of.span, ty);
+                self.report(TypeError::AsOfNotADate { span, found });
             }
         }
     }
@@ -321,7 +280,7 @@ impl<'a> Checker<'a> {
         if let Some(modality) = &regimen.modality {
             if !MODALITIES.contains(&modality.node.as_str()) {
                 let suggestion = self.suggestion(&modality.node, MODALITIES.iter().copied());
-                self.fail(NameError::UnknownModality {
+                self.report(NameError::UnknownModality {
                     name: modality.clone(),
                     suggestion,
                     modalities: MODALITIES,

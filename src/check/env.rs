@@ -1,6 +1,6 @@
 //! The declarations of a program, collected once before any expression is checked.
 
-use super::error::{CheckError, Hidden, NameError};
+use super::error::{CheckError, DeclError, Hidden};
 use super::types::Ty;
 use crate::span::{Name, Span};
 use crate::syntax::ast::*;
@@ -131,7 +131,7 @@ impl<'a> Env<'a> {
         for (name, what) in named {
             if let Some(hidden) = self.hidden_by(&name.node) {
                 let name = name.clone();
-                problems.push(NameError::Hides { name, what, hidden }.into());
+                problems.push(DeclError::Hides { name, what, hidden }.into());
             }
         }
     }
@@ -176,7 +176,7 @@ impl<'a> Env<'a> {
                 let taken = "a case field".to_string();
                 let first = field.name.span;
                 problems.push(
-                    NameError::AlreadyDeclared {
+                    DeclError::AlreadyDeclared {
                         name,
                         taken,
                         used,
@@ -300,7 +300,7 @@ impl<'a> Env<'a> {
             let (at, first) = (c.span, first.span);
             let what = "case schema";
             problems.push(
-                NameError::DefinedTwice {
+                DeclError::DefinedTwice {
                     what,
                     name: None,
                     at,
@@ -348,7 +348,7 @@ fn check_field_names(fields: &[Field], problems: &mut Vec<CheckError>) {
 
 fn defined_twice(what: &'static str, name: &Name, first: Span) -> CheckError {
     let (name, at) = (Some(name.node.clone()), name.span);
-    NameError::DefinedTwice {
+    DeclError::DefinedTwice {
         what,
         name,
         at,
@@ -364,7 +364,7 @@ fn already(name: &Name, existing: VocabKind, kind: VocabKind, first: Span) -> Ch
     } else {
         "a"
     };
-    NameError::AlreadyDeclared {
+    DeclError::AlreadyDeclared {
         name: name.clone(),
         taken: format!("{article} {}", existing.word()),
         used: kind.word(),

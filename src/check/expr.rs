@@ -1,10 +1,9 @@
 //! Types of expressions: one dispatch `match`, small helpers per kind.
 
 use super::env::VocabKind;
-use super::error::NameError;
+use super::error::{NameError, TypeError};
 use super::types::{Ty, UnitTy};
 use super::Checker;
-use crate::diag::{Code, Diagnostic};
 use crate::span::{Name, Span};
 use crate::syntax::ast::*;
 
@@ -81,12 +80,9 @@ impl<'a> Checker<'a> {
     pub(super) fn condition(&mut self, e: &Expr) {
         let ty = self.expr(e);
         let ty = self.value(ty, e);
-        if !matches!(ty, Ty::Bool) && !ty.has_error() {
-            self.report(
-                Diagnostic::new(Code::S0306, e.span, "this condition is not true or false")
-                    .label(format!("this is `{ty}`"))
-                    .help("compare it with something, e.g. `x = …` or `x > …`"),
-            );
+        if !matches!(ty, Ty::Bool) {
+            let (span, found) = (e.span, ty);
+            self.report(TypeError::NotACondition { span, found });
         }
     }
 
@@ -96,24 +92,13 @@ impl<'a> Checker<'a> {
         let Ty::Optional(inner) = ty else {
             return ty;
         };
-        let shown = self.quote(e.span);
-        let help = if super::narrow::narrowable(e) {
-            format!(
-                "guard it: `{shown} is not none and …`, or give a default: `{shown} otherwise …`"
-            )
-        } else {
-            let grouped = match e.kind {
-                ExprKind::Group(_) => shown.clone(),
-                _ => format!("({shown})"),
-            };
-            format!("give a default: `{grouped} otherwise …`, or name it with a define and guard the name: `NAME is not none and …`")
-        };
-        self.report(
-            Diagnostic::new(Code::S0305, e.span, format!("`{shown}` may be none here"))
-                .label(optional_label(&inner))
-                .note("an optional value must be narrowed before it is compared or computed with")
-                .help(help),
-        );
+        self.report(TypeError::MayBeNone {
+            span: e.span,
+            shown: self.quote(e.span),
+            inner: (*inner).clone(),
+            narrowable: super::narrow::narrowable(e),
+            grouped: matches!(e.kind, ExprKind::Group(_)),
+        });
         *inner
     }
 
@@ -181,34 +166,12 @@ impl<'a> Checker<'a> {
 
     /// Reports a type mismatch (S0301).
     pub(super) fn mismatch(&mut self, span: Span, expected: &Ty, found: &Ty, context: &str) {
-        if expected.has_error() || found.has_error() {
-            return;
-        }
-        self.report(
-            Diagnostic::new(
-                Code::S0301,
-                span,
-                format!("expected `{expected}`, found `{found}`"),
-            )
-            .label(format!("this is `{found}`"))
-            .note(context.to_string()),
-        );
-    }
-
-    /// Reports a value that should be a collection and is not (S0301).
-    fn not_a_collection(&mut self, span: Span, found: &Ty, context: &str) {
-        if found.has_error() {
-            return;
-        }
-        self.report(
-            Diagnostic::new(
-                Code::S0301,
-                span,
-                format!("expected a list, set, map, range or history, found `{found}`"),
-            )
-            .label(format!("this is `{found}`"))
-            .note(context.to_string()),
-        );
+        self.report(TypeError::Mismatch {
+            span,
+            expected: expected.clone(),
+            found: found.clone(),
+            context: context.to_string(),
+        });
     }
 
     /// Whether a value of type `found` can stand where `expected` is wanted.
@@ -232,425 +195,6 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr, span: Span) -> Ty {
-        match op {
-            BinOp::And | BinOp::Or => self.logic(op, l, r),
-            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                self.compare(op, l, r)
-            }
-            BinOp::In | BinOp::NotIn => self.membership(l, r),
-            BinOp::Contains => self.contains(l, r),
-            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => self.arithmetic(op, l, r, span),
-            BinOp::Union => self.union(l, r),
-            BinOp::Otherwise => self.otherwise(l, r),
-            BinOp::Range => self.range(l, r),
-        }
-    }
-
-    fn logic(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Ty {
-        self.condition(l);
-        let depth = self.narrowed.len();
-        self.assume(l, op == BinOp::And);
-        self.condition(r);
-        self.narrowed.truncate(depth);
-        Ty::Bool
-    }
-
-    fn compare(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Ty {
-        let lt = self.expr(l);
-        let rt = self.expr_hint(r, Some(&lt));
-        if matches!(lt, Ty::NoneLit) || matches!(rt, Ty::NoneLit) {
-            let side = if matches!(lt, Ty::NoneLit) { r } else { l };
-            self.report(
-                Diagnostic::new(
-                    Code::S0301,
-                    side.span.to(l.span.to(r.span)),
-                    "`none` is compared with `=`",
-                )
-                .label("this comparison")
-                .help(format!(
-                    "write `{} is none` (or `is not none`)",
-                    self.quote(side.span)
-                )),
-            );
-            return Ty::Bool;
-        }
-        let lt = self.value(lt, l);
-        let rt = self.value(rt, r);
-        let ordered = !matches!(op, BinOp::Eq | BinOp::Ne);
-        self.comparable(&lt, &rt, l, r, ordered);
-        self.literal_in_range(l, r);
-        self.literal_in_range(r, l);
-        Ty::Bool
-    }
-
-    /// Checks that two values can be compared, with unit and duration rules.
-    fn comparable(&mut self, lt: &Ty, rt: &Ty, l: &Expr, r: &Expr, ordered: bool) {
-        match (lt, rt) {
-            (Ty::Num { unit: a, .. }, Ty::Num { unit: b, .. }) => {
-                self.units_agree(a, b, l, r, "compared");
-            }
-            (Ty::Date, Ty::Date) => {}
-            (Ty::Enum(a), Ty::Enum(b)) if a == b => self.ordered_enum(a, ordered, l),
-            (Ty::Duration, other) | (other, Ty::Duration)
-                if other.is_duration() || *other == Ty::Duration => {}
-            (Ty::Bool | Ty::Text, _) if ordered && lt == rt => {
-                self.report(
-                    Diagnostic::new(
-                        Code::S0301,
-                        l.span.to(r.span),
-                        format!("`{lt}` values have no order"),
-                    )
-                    .label("compared with `<` or `>`")
-                    .help("use `=` or `!=`"),
-                );
-            }
-            _ if self.compatible(lt, rt) => {}
-            (Ty::Series(_), _) | (_, Ty::Series(_)) => self.series_compared(lt, l, r),
-            _ => self.mismatch(
-                r.span,
-                lt,
-                rt,
-                "both sides of a comparison must have the same type",
-            ),
-        }
-    }
-
-    fn series_compared(&mut self, lt: &Ty, l: &Expr, r: &Expr) {
-        let series = if matches!(lt, Ty::Series(_)) { l } else { r };
-        let shown = self.quote(series.span);
-        self.report(
-            Diagnostic::new(Code::S0301, series.span, format!("`{shown}` is a series of dated values, not one value"))
-                .label("a series")
-                .help(format!("read one value: `latest {shown}`, `latest {shown} within 30 days`, `nadir {shown}`")),
-        );
-    }
-
-    fn ordered_enum(&mut self, name: &str, ordered: bool, at: &Expr) {
-        let is_ordered = self.env.enums.get(name).is_some_and(|e| e.ordered);
-        if ordered && !is_ordered {
-            self.report(
-                Diagnostic::new(Code::S0301, at.span, format!("enum `{name}` has no order"))
-                    .label("compared with `<` or `>`")
-                    .help(format!("declare it ordered with `<` between values: `enum {name} {{ A < B }}`, or use `=`")),
-            );
-        }
-    }
-
-    /// Units in one dimension compare; a bare number beside a unit is an error.
-    /// Returns whether they agree (after reporting why not).
-    pub(super) fn units_agree(
-        &mut self,
-        a: &Option<UnitTy>,
-        b: &Option<UnitTy>,
-        l: &Expr,
-        r: &Expr,
-        how: &str,
-    ) -> bool {
-        match (a, b) {
-            (Some(x), Some(y)) if x.dimension != y.dimension => {
-                self.dimension_error(x, y, l, r, how)
-            }
-            (Some(u), None) => self.bare_number(u, r, l),
-            (None, Some(u)) => self.bare_number(u, l, r),
-            _ => return true,
-        }
-        false
-    }
-
-    fn dimension_error(&mut self, x: &UnitTy, y: &UnitTy, l: &Expr, r: &Expr, how: &str) {
-        let durations = (x.calendar || x.fixed_duration) && (y.calendar || y.fixed_duration);
-        if durations {
-            let (fixed, calendar) = if x.calendar { (y, x) } else { (x, y) };
-            self.report(
-                Diagnostic::new(
-                    Code::S0304,
-                    l.span.to(r.span),
-                    format!(
-                        "`{}` and `{}` cannot be {how}",
-                        fixed.spelling, calendar.spelling
-                    ),
-                )
-                .label("a fixed duration and a calendar duration")
-                .note("a month or a year has no fixed number of days")
-                .help("work with dates instead, e.g. `progression_date <= end_date + 12 months`"),
-            );
-            return;
-        }
-        self.report(
-            Diagnostic::new(
-                Code::S0302,
-                r.span,
-                format!(
-                    "`{}` and `{}` are different kinds of quantity",
-                    x.spelling, y.spelling
-                ),
-            )
-            .label(format!("this is in `{}`", y.spelling))
-            .also(l.span, format!("this is in `{}`", x.spelling))
-            .note(format!(
-                "{} cannot be {how} with {}",
-                x.dimension, y.dimension
-            )),
-        );
-    }
-
-    fn bare_number(&mut self, unit: &UnitTy, bare: &Expr, other: &Expr) {
-        let shown = self.quote(bare.span);
-        let help = match &bare.kind {
-            ExprKind::Number { .. } => format!("write the unit: `{shown} {}`", unit.spelling),
-            _ => format!("give `{shown}` a unit in its declaration"),
-        };
-        self.report(
-            Diagnostic::new(
-                Code::S0303,
-                bare.span,
-                format!(
-                    "`{shown}` has no unit, but is used with `{}`",
-                    unit.spelling
-                ),
-            )
-            .label("no unit")
-            .also(other.span, format!("this is in `{}`", unit.spelling))
-            .help(help),
-        );
-    }
-
-    /// A literal compared with a field declared with a range must fit it (S0307),
-    /// after converting it to the field's unit.
-    fn literal_in_range(&mut self, field: &Expr, literal: &Expr) {
-        let ExprKind::Number { value, unit } = &literal.kind else {
-            return;
-        };
-        let ExprKind::Name(name) = &field.kind else {
-            return;
-        };
-        let Some(declared) = self.env.case_field(&name.node) else {
-            return;
-        };
-        let Some((bounds, field_unit)) = declared_range(&declared.ty) else {
-            return;
-        };
-        if bounds.low.node > bounds.high.node {
-            return;
-        }
-        let Some(value) = self.in_unit(*value, unit.as_ref(), field_unit) else {
-            return;
-        };
-        if value < bounds.low.node || value > bounds.high.node {
-            let shown = self.quote(literal.span);
-            self.report(
-                Diagnostic::new(
-                    Code::S0307,
-                    literal.span,
-                    format!("{shown} is outside the range of `{}`", name.node),
-                )
-                .label(format!(
-                    "`{}` is declared {}..{}",
-                    name.node, bounds.low.node, bounds.high.node
-                ))
-                .also(bounds.low.span.to(bounds.high.span), "declared here")
-                .note("a comparison with a value that cannot occur is always the same"),
-            );
-        }
-    }
-
-    /// A literal's value in another unit (itself when neither has a unit).
-    pub(super) fn in_unit(
-        &self,
-        value: rust_decimal::Decimal,
-        from: Option<&crate::span::Spanned<String>>,
-        to: Option<&crate::span::Spanned<String>>,
-    ) -> Option<rust_decimal::Decimal> {
-        match (from, to) {
-            (None, None) => Some(value),
-            (Some(f), Some(t)) => {
-                let (f, t) = (self.units.lookup(&f.node)?, self.units.lookup(&t.node)?);
-                crate::units::convert(value, &f, &t)
-            }
-            _ => None,
-        }
-    }
-
-    fn membership(&mut self, l: &Expr, r: &Expr) -> Ty {
-        let lt = self.expr(l);
-        let hint = Ty::Set(Box::new(lt.strip_optional().clone()));
-        let rt = self.expr_hint(r, Some(&hint));
-        let lt = self.value(lt, l);
-        let rt = self.value(rt, r);
-        match rt.element() {
-            Some(element) => self.comparable(&lt, &element, l, r, false),
-            None => self.mismatch(
-                r.span,
-                &hint,
-                &rt,
-                "`in` needs a set, a list or a range on its right",
-            ),
-        }
-        Ty::Bool
-    }
-
-    fn contains(&mut self, l: &Expr, r: &Expr) -> Ty {
-        let lt = self.expr(l);
-        let rt = self.expr(r);
-        let lt = self.value(lt, l);
-        let rt = self.value(rt, r);
-        let holds_agents = lt.is_vocab() || matches!(lt, Ty::Line(_)) || lt.element().is_some();
-        if !holds_agents {
-            self.mismatch(
-                l.span,
-                &Ty::Regimen,
-                &lt,
-                "`contains` asks whether a regimen or collection holds something",
-            );
-        }
-        if let Some(element) = lt.element() {
-            if !self.compatible(&element, &rt) {
-                self.mismatch(
-                    r.span,
-                    &element,
-                    &rt,
-                    "the collection's members are of another type",
-                );
-            }
-        }
-        Ty::Bool
-    }
-
-    fn arithmetic(&mut self, op: BinOp, l: &Expr, r: &Expr, span: Span) -> Ty {
-        let lt = self.expr(l);
-        let rt = self.expr(r);
-        let lt = self.value(lt, l);
-        let rt = self.value(rt, r);
-        match (op, &lt, &rt) {
-            (_, Ty::Error, _) | (_, _, Ty::Error) => Ty::Error,
-            (BinOp::Add | BinOp::Sub, Ty::Date, d) if d.is_duration() => Ty::Date,
-            (BinOp::Sub, Ty::Date, Ty::Date) => Ty::Num {
-                int: true,
-                unit: self.units.lookup("days").map(|u| UnitTy {
-                    spelling: u.spelling().to_string(),
-                    dimension: u.dimension().describe(),
-                    calendar: false,
-                    fixed_duration: true,
-                }),
-            },
-            (BinOp::Add | BinOp::Sub, Ty::Num { int: i, unit: a }, Ty::Num { int: j, unit: b }) => {
-                if !self.units_agree(a, b, l, r, "added") {
-                    return Ty::Error;
-                }
-                Ty::Num {
-                    int: *i && *j,
-                    unit: a.clone().or(b.clone()),
-                }
-            }
-            (BinOp::Mul | BinOp::Div, Ty::Num { unit: a, .. }, Ty::Num { unit: b, .. }) => {
-                self.scaled(op, a, b, span)
-            }
-            _ => {
-                let expected = if matches!(lt, Ty::Date) {
-                    Ty::Duration
-                } else {
-                    lt.clone()
-                };
-                self.mismatch(
-                    r.span,
-                    &expected,
-                    &rt,
-                    &format!("`{}` cannot combine these", op.symbol()),
-                );
-                Ty::Error
-            }
-        }
-    }
-
-    /// `*` and `/` keep a unit only when one side is a bare number.
-    fn scaled(&mut self, op: BinOp, a: &Option<UnitTy>, b: &Option<UnitTy>, span: Span) -> Ty {
-        match (a, b) {
-            (unit, None) => Ty::Num {
-                int: false,
-                unit: unit.clone(),
-            },
-            (None, unit) if op == BinOp::Mul => Ty::Num {
-                int: false,
-                unit: unit.clone(),
-            },
-            (Some(x), Some(y)) if op == BinOp::Div && x.dimension == y.dimension => {
-                Ty::bare_number()
-            }
-            _ => {
-                self.report(
-                    Diagnostic::new(
-                        Code::S0302,
-                        span,
-                        "this product or ratio has a unit Salvage cannot name",
-                    )
-                    .label("units multiplied or divided")
-                    .help("divide values of one dimension (a ratio), or scale by a bare number"),
-                );
-                Ty::Error
-            }
-        }
-    }
-
-    fn union(&mut self, l: &Expr, r: &Expr) -> Ty {
-        let lt = self.expr(l);
-        let rt = self.expr(r);
-        for (ty, e) in [(&lt, l), (&rt, r)] {
-            let ok = matches!(ty, Ty::Set(_) | Ty::Error) || ty.is_vocab();
-            if !ok {
-                self.mismatch(e.span, &Ty::Set(Box::new(Ty::Agent)), ty, "`|` joins sets");
-            }
-        }
-        match lt {
-            Ty::Set(_) => lt,
-            _ => Ty::Set(Box::new(Ty::Agent)),
-        }
-    }
-
-    fn otherwise(&mut self, l: &Expr, r: &Expr) -> Ty {
-        let lt = self.expr(l);
-        let inner = lt.strip_optional().clone();
-        let rt = self.expr_hint(r, Some(&inner));
-        let rt = self.value(rt, r);
-        if !self.compatible(&inner, &rt) {
-            self.mismatch(
-                r.span,
-                &inner,
-                &rt,
-                "the default must have the type of the value it replaces",
-            );
-        }
-        inner
-    }
-
-    fn range(&mut self, l: &Expr, r: &Expr) -> Ty {
-        let lt = self.expr(l);
-        let rt = self.expr_hint(r, Some(&lt));
-        let lt = self.value(lt, l);
-        let rt = self.value(rt, r);
-        if !matches!(lt, Ty::Num { .. } | Ty::Date | Ty::Error) {
-            self.mismatch(
-                l.span,
-                &Ty::bare_number(),
-                &lt,
-                "a range runs between numbers or dates",
-            );
-        }
-        self.comparable(&lt, &rt, l, r, true);
-        if let (ExprKind::Number { value: a, .. }, ExprKind::Number { value: b, .. }) =
-            (&l.kind, &r.kind)
-        {
-            if a > b {
-                self.report(
-                    Diagnostic::new(Code::S0320, l.span.to(r.span), "this range is empty")
-                        .label(format!("{a} is greater than {b}"))
-                        .help("write the smaller bound first: `low..high`"),
-                );
-            }
-        }
-        Ty::Range(Box::new(lt))
-    }
-
     fn field_expr(&mut self, inner: &Expr, field: &Name, whole: &Expr) -> Ty {
         let ty = self.expr(inner);
         let ty = self.value(ty, inner);
@@ -659,7 +203,7 @@ impl<'a> Checker<'a> {
             _ if ty.has_error() => return Ty::Error,
             other => {
                 let (field, found, inner) = (field.clone(), other.clone(), inner.span);
-                self.fail(NameError::NoFields {
+                self.report(NameError::NoFields {
                     field,
                     found,
                     inner,
@@ -685,7 +229,7 @@ impl<'a> Checker<'a> {
             .map(|r| r.fields.iter().map(|f| f.name.node.clone()).collect())
             .unwrap_or_default();
         let suggestion = self.suggestion(&field.node, fields.iter().map(String::as_str));
-        self.fail(NameError::UnknownField {
+        self.report(NameError::UnknownField {
             record: record.to_string(),
             field: field.clone(),
             fields,
@@ -726,16 +270,9 @@ impl<'a> Checker<'a> {
                 Ty::Optional(t)
             }
             other if other.has_error() => Ty::Error,
-            other => {
-                self.report(
-                    Diagnostic::new(
-                        Code::S0301,
-                        inner.span,
-                        format!("expected a map or a list, found `{other}`"),
-                    )
-                    .label(format!("this is `{other}`"))
-                    .note("only maps and lists are indexed"),
-                );
+            found => {
+                let span = inner.span;
+                self.report(TypeError::NotIndexable { span, found });
                 Ty::Error
             }
         }
@@ -750,7 +287,7 @@ impl<'a> Checker<'a> {
             return Ty::Error;
         };
         if define.params.len() != args.len() {
-            self.fail(NameError::WrongArgumentCount {
+            self.report(NameError::WrongArgumentCount {
                 name: name.clone(),
                 expected: define.params.len(),
                 given: args.len(),
@@ -828,115 +365,6 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn quantified(&mut self, comp: &Comprehension) -> Ty {
-        self.with_binding(comp, |_, _| ());
-        Ty::Bool
-    }
-
-    fn comprehension(&mut self, comp: &Comprehension) -> Ty {
-        let (source, element) =
-            self.with_binding(comp, |c, element| (c.last_source.take(), element));
-        match source {
-            Some(Ty::Set(_)) => Ty::Set(Box::new(element)),
-            _ => Ty::List(Box::new(element)),
-        }
-    }
-
-    /// Binds `x in xs`, checks `where P`, and runs `body` with `x` in scope.
-    pub(super) fn with_binding<T>(
-        &mut self,
-        comp: &Comprehension,
-        body: impl FnOnce(&mut Self, Ty) -> T,
-    ) -> T {
-        let source = self.expr(&comp.source);
-        let source = self.value(source, &comp.source);
-        let element = match source.element() {
-            Some(e) => e,
-            None => {
-                self.not_a_collection(comp.source.span, &source, "`in` ranges over a collection");
-                Ty::Error
-            }
-        };
-        self.locals.push((comp.var.node.clone(), element.clone()));
-        let depth = self.narrowed.len();
-        if let Some(filter) = &comp.filter {
-            self.condition(filter);
-            self.assume(filter, true);
-        }
-        self.last_source = Some(source);
-        let result = body(self, element);
-        self.narrowed.truncate(depth);
-        self.locals.pop();
-        result
-    }
-
-    fn aggregate(
-        &mut self,
-        agg: Aggregate,
-        projection: &Option<Box<Expr>>,
-        over: &AggregateOver,
-    ) -> Ty {
-        let element = match (over, projection) {
-            (AggregateOver::Binding(comp), Some(p)) => self.with_binding(comp, |c, _| {
-                let t = c.expr(p);
-                c.value(t, p)
-            }),
-            (AggregateOver::Binding(comp), None) => self.with_binding(comp, |_, e| e),
-            (AggregateOver::Collection(source), _) => {
-                let t = self.expr(source);
-                let t = self.value(t, source);
-                match t.element() {
-                    Some(e) => e,
-                    None => {
-                        self.not_a_collection(
-                            source.span,
-                            &t,
-                            "an aggregate ranges over a collection",
-                        );
-                        Ty::Error
-                    }
-                }
-            }
-        };
-        match agg {
-            Aggregate::Count => Ty::Num {
-                int: true,
-                unit: None,
-            },
-            Aggregate::Sum => element,
-            _ => Ty::Optional(Box::new(element)),
-        }
-    }
-
-    fn vocab_set(&mut self, set: &VocabSet) -> Ty {
-        match set {
-            VocabSet::With { of, by, value } => {
-                let kind = if by.node == "tag" {
-                    VocabKind::Tag
-                } else {
-                    VocabKind::Class
-                };
-                self.expect_vocab(value, kind);
-                if of.node == "regimens" {
-                    Ty::Set(Box::new(Ty::Regimen))
-                } else {
-                    Ty::Set(Box::new(Ty::Agent))
-                }
-            }
-            VocabSet::MembersOf(class) => {
-                self.expect_vocab(class, VocabKind::Class);
-                Ty::Set(Box::new(Ty::Agent))
-            }
-        }
-    }
-
-    fn expect_vocab(&mut self, name: &Name, kind: VocabKind) {
-        match self.env.vocab.get(&name.node) {
-            Some((k, _)) if *k == kind => {}
-            _ => self.unknown_vocab(name, kind.word(), &[kind]),
-        }
-    }
-
     fn years_from(&mut self, from: &Expr, to: &Expr) -> Ty {
         for e in [from, to] {
             let t = self.expr(e);
@@ -952,12 +380,7 @@ impl<'a> Checker<'a> {
         }
         Ty::Num {
             int: true,
-            unit: self.units.lookup("years").map(|u| UnitTy {
-                spelling: u.spelling().to_string(),
-                dimension: u.dimension().describe(),
-                calendar: true,
-                fixed_duration: false,
-            }),
+            unit: self.named_unit("years"),
         }
     }
 
@@ -974,7 +397,7 @@ impl<'a> Checker<'a> {
                     let suggestion =
                         self.suggestion(&rule.node, self.env.rules.keys().map(String::as_str));
                     let name = rule.clone();
-                    self.fail(NameError::UnknownRule { name, suggestion });
+                    self.report(NameError::UnknownRule { name, suggestion });
                 }
                 Ty::Bool
             }
@@ -997,24 +420,4 @@ fn same_dimension(a: &Option<UnitTy>, b: &Option<UnitTy>) -> bool {
         (Some(x), Some(y)) => x.dimension == y.dimension,
         _ => true,
     }
-}
-
-/// A numeric type's declared bounds and unit.
-fn declared_range(ty: &Type) -> Option<(&RangeBounds, Option<&crate::span::Spanned<String>>)> {
-    match &ty.kind {
-        TypeKind::Int { range, unit } | TypeKind::Number { range, unit } => {
-            Some((range.as_ref()?, unit.as_ref()))
-        }
-        TypeKind::Optional(inner) => declared_range(inner),
-        _ => None,
-    }
-}
-
-/// The label under an optional used unguarded: its type, unless that type
-/// holds an error already reported.
-fn optional_label(inner: &Ty) -> String {
-    if inner.has_error() {
-        return "this is optional".to_string();
-    }
-    format!("this is `{}`", Ty::Optional(Box::new(inner.clone())))
 }

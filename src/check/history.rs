@@ -1,10 +1,9 @@
 //! History mappings, history predicates and series reads.
 
-use super::error::NameError;
+use super::error::{ActionError, NameError, TypeError};
 use super::expr::ALL_VOCAB;
 use super::types::Ty;
 use super::Checker;
-use crate::diag::{Code, Diagnostic};
 use crate::span::{Name, Span};
 use crate::syntax::ast::*;
 
@@ -25,7 +24,7 @@ impl<'a> Checker<'a> {
         let Some(decl) = self.env.records.get(&record.node).copied() else {
             let suggestion =
                 self.suggestion(&record.node, self.env.records.keys().map(String::as_str));
-            self.fail(NameError::UnknownType {
+            self.report(NameError::UnknownType {
                 name: record.clone(),
                 suggestion,
                 for_history: true,
@@ -68,32 +67,19 @@ impl<'a> Checker<'a> {
         if missing.is_empty() {
             return;
         }
-        self.report(
-            Diagnostic::new(
-                Code::S0315,
-                record.span,
-                format!("this history does not map {}", missing.join(" and ")),
-            )
-            .label("history of this record")
-            .note("a line needs a start date and what was given")
-            .help("map them: `history of Line { start = start_date, regimen = given }`"),
-        );
+        let record = record.clone();
+        self.report(ActionError::RolesMissing { record, missing });
     }
 
     /// Checks one role; returns its name when it is mapped to something.
     fn role(&mut self, record: &'a RecordDecl, role: &Role) -> Option<String> {
         if !ROLES.contains(&role.role.node.as_str()) {
             let suggestion = self.suggestion(&role.role.node, ROLES.iter().copied());
-            self.report(
-                Diagnostic::new(
-                    Code::S0316,
-                    role.role.span,
-                    format!("`{}` is not a history role", role.role.node),
-                )
-                .label("unknown role")
-                .suggest(suggestion)
-                .note(format!("the roles are {}", ROLES.join(", "))),
-            );
+            self.report(ActionError::UnknownRole {
+                role: role.role.clone(),
+                suggestion,
+                roles: ROLES,
+            });
             return None;
         }
         let ty = self.role_value(record, &role.value);
@@ -141,16 +127,11 @@ impl<'a> Checker<'a> {
 
     fn role_values(&mut self, word: &Name, values: &[Name], ty: &Ty) {
         let Ty::Enum(enum_name) = ty.strip_optional() else {
-            if !ty.has_error() {
-                self.report(
-                    Diagnostic::new(
-                        Code::S0301,
-                        word.span,
-                        format!("`{}` needs a field of an enum type", word.node),
-                    )
-                    .label(format!("the role's field is `{ty}`")),
-                );
-            }
+            self.report(TypeError::RoleNeedsEnum {
+                span: word.span,
+                word: word.node.clone(),
+                found: ty.clone(),
+            });
             return;
         };
         let hint = Ty::Enum(enum_name.clone());
@@ -225,27 +206,18 @@ impl<'a> Checker<'a> {
             return;
         }
         let Some(info) = self.history.clone() else {
-            self.report(
-                Diagnostic::new(Code::S0314, span, format!("`{what}` reads the therapy history, but the case has none"))
-                    .label("needs a history")
-                    .help("declare one in the case: `lines: history of Line { start = start_date, regimen = given }`"),
-            );
+            let (at, what) = (span, what.to_string());
+            self.report(ActionError::NoHistory { at, what });
             return;
         };
         for role in roles {
             if !info.mapped.iter().any(|m| m == role) {
-                self.report(
-                    Diagnostic::new(
-                        Code::S0314,
-                        span,
-                        format!("`{what}` needs the history's `{role}` role"),
-                    )
-                    .label(format!("`{role}` is not mapped"))
-                    .help(format!(
-                        "map it in the case's `history of {} {{ {role} = … }}`",
-                        info.record
-                    )),
-                );
+                self.report(ActionError::RoleNotMapped {
+                    at: span,
+                    what: what.to_string(),
+                    role: role.to_string(),
+                    record: info.record.clone(),
+                });
             }
         }
     }
@@ -253,12 +225,9 @@ impl<'a> Checker<'a> {
     /// Checks that an expression is a length of time.
     pub(super) fn duration(&mut self, e: &Expr) {
         let ty = self.expr(e);
-        if !(ty.is_duration() || ty.has_error()) {
-            self.report(
-                Diagnostic::new(Code::S0301, e.span, "`within` needs a duration")
-                    .label(format!("this is `{ty}`"))
-                    .help("write a length of time, e.g. `within 12 months` or `within 30 days`"),
-            );
+        if !ty.is_duration() {
+            let (span, found) = (e.span, ty);
+            self.report(TypeError::WithinNotDuration { span, found });
         }
     }
 
@@ -319,16 +288,9 @@ impl<'a> Checker<'a> {
         let unit = match ty {
             Ty::Series(unit) => unit,
             other if other.has_error() => return Ty::Error,
-            other => {
-                self.report(
-                    Diagnostic::new(
-                        Code::S0301,
-                        series.span,
-                        format!("`{}` reads a series, not `{other}`", read.word()),
-                    )
-                    .label(format!("this is `{other}`"))
-                    .help("declare the field as `series UNIT`"),
-                );
+            found => {
+                let (span, read) = (series.span, read.word());
+                self.report(TypeError::NotASeries { span, read, found });
                 return Ty::Error;
             }
         };

@@ -84,10 +84,10 @@ impl Checker<'_> {
         let name = name.clone();
         if self.is_declared_value(&name.node) {
             self.used.insert(name.node.clone());
-            self.fail(NameError::ValueAfterIs { name });
+            self.report(NameError::ValueAfterIs { name });
         } else {
             let suggestion = self.is_suggestion(&name.node);
-            self.fail(NameError::UnknownAfterIs { name, suggestion });
+            self.report(NameError::UnknownAfterIs { name, suggestion });
         }
     }
 

@@ -4,14 +4,19 @@
 //! It records each problem and goes on with [`types::Ty::Error`], which fits
 //! anywhere, so one mistake is reported once.
 
+mod collections;
 mod decls;
 mod env;
 mod error;
+mod expectations;
 mod expr;
 mod history;
 mod is_test;
+mod modifiers;
 mod names;
 mod narrow;
+mod ops;
+mod quantities;
 mod repeats;
 mod rules;
 mod spellings;
@@ -24,10 +29,10 @@ use crate::load::Program;
 use crate::span::Span;
 use crate::units::UnitTable;
 use env::Env;
-use error::CheckError;
+use error::{ActionError, CheckError};
 pub use spellings::fold;
 use std::collections::{HashMap, HashSet};
-use types::{Ty, UnitTy};
+use types::Ty;
 
 /// Checks a loaded program and returns every problem found. `loading` holds
 /// what loading and parsing reported: after a syntax error nothing is checked
@@ -50,11 +55,7 @@ pub fn check(program: &Program, loading: &[Diagnostic]) -> Vec<Diagnostic> {
     let all: Vec<&crate::syntax::ast::File> = program.files.iter().map(|(_, f)| f).collect();
     let env = Env::collect(all.iter().copied(), &mut problems);
     spellings::clashes(&all, &mut problems);
-    let diags = problems
-        .into_iter()
-        .filter_map(CheckError::diagnostic)
-        .collect();
-    let mut checker = Checker::new(env, diags, &program.sources);
+    let mut checker = Checker::new(env, problems, &program.sources);
     checker.imports_failed = imports_failed;
     checker.type_fields(&all);
     for (index, (_, file)) in program.files.iter().enumerate() {
@@ -62,27 +63,6 @@ pub fn check(program: &Program, loading: &[Diagnostic]) -> Vec<Diagnostic> {
     }
     checker.strata(&all);
     checker.finish(program)
-}
-
-/// S0330 for rules that read one another's outcome.
-fn cycle_diagnostic(cycle: &strata::Cycle) -> Diagnostic {
-    let first = cycle.names.first().cloned().unwrap_or_default();
-    let at = cycle.reads.first().copied().unwrap_or_default();
-    let message = if cycle.names.len() <= 2 {
-        format!("rule `{first}` reads its own outcome")
-    } else {
-        let around: Vec<String> = cycle.names.iter().map(|n| format!("`{n}`")).collect();
-        format!("rules {} read one another's outcome", around.join(" → "))
-    };
-    let mut diag = Diagnostic::new(Code::S0330, at, message)
-        .label(format!("`{first}` reads this"))
-        .note("a rule that reads the decision runs after every rule that can change what it reads")
-        .help("read the facts the other rule reads instead of its outcome");
-    let pairs = cycle.names.iter().skip(1).zip(cycle.reads.iter().skip(1));
-    for (name, span) in pairs {
-        diag = diag.also(*span, format!("`{name}` reads this"));
-    }
-    diag
 }
 
 /// How many unknown names of one run get a "did you mean".
@@ -100,7 +80,7 @@ pub(crate) struct Checker<'a> {
     env: Env<'a>,
     sources: &'a crate::source::Sources,
     units: UnitTable,
-    diags: Vec<Diagnostic>,
+    problems: Vec<CheckError>,
     defines: HashMap<String, DefineState>,
     /// Types of record fields (`Some(record)`) and case fields (`None`).
     field_types: HashMap<(Option<String>, String), Ty>,
@@ -132,14 +112,14 @@ pub(crate) struct Checker<'a> {
 impl<'a> Checker<'a> {
     fn new(
         env: Env<'a>,
-        diags: Vec<Diagnostic>,
+        problems: Vec<CheckError>,
         sources: &'a crate::source::Sources,
     ) -> Checker<'a> {
         Checker {
             env,
             sources,
             units: UnitTable::new(),
-            diags,
+            problems,
             defines: HashMap::new(),
             field_types: HashMap::new(),
             used: HashSet::new(),
@@ -180,104 +160,45 @@ impl<'a> Checker<'a> {
         text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
-    fn report(&mut self, diag: Diagnostic) {
-        self.diags.push(diag);
-    }
-
-    /// Records a problem (worded by [`CheckError::diagnostic`]).
-    fn fail(&mut self, problem: impl Into<CheckError>) {
-        if let Some(diag) = problem.into().diagnostic() {
-            self.diags.push(diag);
-        }
-    }
-
-    /// Looks a unit up, reporting S0308 with a suggestion if it is unknown.
-    fn unit(&mut self, spelling: &str, span: Span) -> Option<UnitTy> {
-        match self.units.lookup(spelling) {
-            Some(unit) => Some(UnitTy {
-                spelling: unit.spelling().to_string(),
-                dimension: unit.dimension().describe(),
-                calendar: unit.is_calendar(),
-                fixed_duration: unit.is_fixed_duration(),
-            }),
-            None => {
-                let suggestion = self.unit_suggestion(spelling);
-                self.report(
-                    Diagnostic::new(Code::S0308, span, format!("unknown unit `{spelling}`"))
-                        .label("not a unit Salvage knows")
-                        .suggest(suggestion)
-                        .help("declare it with `unit NAME`, or a spelling with `unit alias \"…\" = UNIT`"),
-                );
-                None
-            }
-        }
+    /// Records a problem, to be worded by [`CheckError::diagnostic`].
+    fn report(&mut self, problem: impl Into<CheckError>) {
+        self.problems.push(problem.into());
     }
 
     /// Rules that read the decision: a cycle between them, or an `include`
-    /// among them, is an error.
+    /// among them, is an error (checked only when nothing else is wrong).
     fn strata(&mut self, files: &[&crate::syntax::ast::File]) {
-        if self
-            .diags
-            .iter()
-            .any(|d| d.severity() == crate::diag::Severity::Error)
-        {
+        if self.problems.iter().any(CheckError::is_error) {
             return;
         }
         match strata::of_program(files) {
-            Err(cycle) => self.report(cycle_diagnostic(&cycle)),
+            Err(cycle) => self.report(ActionError::DecisionCycle {
+                names: cycle.names,
+                reads: cycle.reads,
+            }),
             Ok(found) if found.top() > strata::MAX_STRATA => {
                 let deepest = found.of_rule.iter().position(|s| *s == found.top());
-                let span = deepest
+                let at = deepest
                     .and_then(|i| found.reads.get(i))
                     .and_then(|r| r.first())
                     .map_or_else(Span::default, |(_, s)| *s);
-                self.report(
-                    Diagnostic::new(
-                        Code::S0002,
-                        span,
-                        format!(
-                            "rules read one another's outcome more than {} levels deep",
-                            strata::MAX_STRATA
-                        ),
-                    )
-                    .label("this read is the deepest")
-                    .note("each level runs after the one below it; a pathway needs a few")
-                    .help("read the facts the earlier rules read instead of their outcome"),
-                );
+                let limit = strata::MAX_STRATA;
+                self.report(ActionError::StrataTooDeep { at, limit });
             }
             Ok(found) => {
-                for span in found.late_includes {
-                    self.report(
-                        Diagnostic::new(
-                            Code::S0331,
-                            span,
-                            "a rule that reads the decision cannot `include`",
-                        )
-                        .label("this `include` would change what the rule read")
-                        .note("rules that read `candidates`, `recommended`, `pending`, `avoided` or `fired` run after the rest; they may recommend, avoid, order, refer, flag and stop, but not include")
-                        .help("move the `include` into a rule that does not read the decision"),
-                    );
+                for at in found.late_includes {
+                    self.report(ActionError::IncludeAfterDecision { at });
                 }
             }
         }
     }
 
-    /// The unit to suggest for an unknown one: the same unit in another case,
-    /// else the closest in a likely dimension, else the closest of all.
-    fn unit_suggestion(&self, spelling: &str) -> Option<String> {
-        if let Some(same) = self.units.other_case(spelling) {
-            return Some(same.to_string());
-        }
-        let normal = crate::units::normalize_spelling(spelling);
-        let likely = self.units.likely(spelling);
-        let near = self.suggestion(&normal, likely.iter().copied());
-        near.or_else(|| self.suggestion(&normal, self.units.names()))
-    }
-
+    /// The problems found, as diagnostics, in the order they were found.
     fn finish(mut self, program: &Program) -> Vec<Diagnostic> {
         if let Some((_, root)) = program.files.first() {
             self.unused_warnings(root);
         }
-        self.diags
+        let problems = self.problems.into_iter();
+        problems.filter_map(CheckError::diagnostic).collect()
     }
 }

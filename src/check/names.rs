@@ -3,7 +3,7 @@
 //! cycles, and unknown names with "did you mean".
 
 use super::env::VocabKind;
-use super::error::NameError;
+use super::error::{DeclError, NameError};
 use super::types::Ty;
 use super::{Checker, DefineState};
 use crate::span::{Name, Span};
@@ -53,7 +53,7 @@ impl Checker<'_> {
             .get(&name.node)
             .is_some_and(|d| !d.params.is_empty());
         if takes_params {
-            self.fail(NameError::TakesArguments { name: name.clone() });
+            self.report(NameError::TakesArguments { name: name.clone() });
             return Ty::Error;
         }
         self.define_type(&name.node, name.span)
@@ -101,7 +101,7 @@ impl Checker<'_> {
             return;
         }
         let (name, limit) = (name.to_string(), MAX_DEFINE_DEPTH);
-        self.fail(NameError::TooDeep {
+        self.report(DeclError::TooDeep {
             name,
             used_at,
             limit,
@@ -122,7 +122,7 @@ impl Checker<'_> {
         let mut path = chain;
         path.push(name.to_string());
         let defined_at = self.env.defines.get(name).map(|d| d.name.span);
-        self.fail(NameError::DefineCycle {
+        self.report(DeclError::DefineCycle {
             name: name.to_string(),
             used_at,
             path,
@@ -172,7 +172,7 @@ impl Checker<'_> {
             }
         };
         let name = name.clone();
-        self.fail(NameError::UnknownName {
+        self.report(NameError::UnknownName {
             name,
             subtraction,
             suggestion,
@@ -193,7 +193,7 @@ impl Checker<'_> {
             .map(String::as_str)
             .chain(more.iter().copied());
         let suggestion = self.suggestion(&name.node, candidates);
-        self.fail(NameError::NotAnEnumValue {
+        self.report(NameError::NotAnEnumValue {
             name: name.clone(),
             enum_name: enum_name.to_string(),
             values,
@@ -257,7 +257,7 @@ impl Checker<'_> {
             .map(|(n, _)| n.as_str());
         let suggestion = self.suggestion(&name.node, candidates);
         let name = name.clone();
-        self.fail(NameError::UnknownVocab {
+        self.report(NameError::UnknownVocab {
             name,
             what,
             suggestion,

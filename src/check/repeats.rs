@@ -4,8 +4,8 @@
 //! conditions, and avoids under different codes, are separate decisions and
 //! are not reported.
 
+use super::error::Warning;
 use super::Checker;
-use crate::diag::{Code, Diagnostic};
 use crate::span::Name;
 use crate::syntax::ast::*;
 
@@ -27,14 +27,6 @@ enum Role {
     Offer,
     Avoid,
     Include,
-}
-
-/// Why two namings of one option by one rule are reported.
-enum Clash {
-    /// The same thing twice: the repeat changes nothing.
-    Repeat,
-    /// Offered (or included) and avoided whenever the rule fires.
-    Contradiction,
 }
 
 impl<'a> Naming<'a> {
@@ -64,14 +56,22 @@ impl<'a> Naming<'a> {
         })
     }
 
-    fn clash(&self, later: &Naming) -> Option<Clash> {
+    /// The warning when `later` names the same option under the same
+    /// condition: a repeat, or an offer and an avoid that always fire together.
+    fn clash(&self, later: &Naming) -> Option<Warning> {
         if self.name.node != later.name.node || self.condition != later.condition {
             return None;
         }
+        let (name, first) = (later.name.clone(), self.name.span);
         match (self.role, later.role) {
             (Role::Avoid, Role::Avoid) if self.code != later.code => None,
-            (a, b) if a == b => Some(Clash::Repeat),
-            (Role::Avoid, _) | (_, Role::Avoid) => Some(Clash::Contradiction),
+            (a, b) if a == b => Some(Warning::NamedTwice { name, first }),
+            (Role::Avoid, _) | (_, Role::Avoid) => Some(Warning::OfferedAndAvoided {
+                name,
+                done: later.done,
+                first,
+                first_done: self.done,
+            }),
             _ => None,
         }
     }
@@ -81,39 +81,9 @@ impl<'a> Checker<'a> {
     /// Records one naming of an option by a rule, reporting S0505 when it
     /// clashes with an earlier naming by the same rule.
     pub(super) fn named(&mut self, naming: Naming<'a>, earlier: &mut Vec<Naming<'a>>) {
-        let clash = earlier
-            .iter()
-            .find_map(|first| Some((first, first.clash(&naming)?)));
-        match clash {
-            Some((first, Clash::Repeat)) => self.report(repeat(first, &naming)),
-            Some((first, Clash::Contradiction)) => self.report(contradiction(first, &naming)),
+        match earlier.iter().find_map(|first| first.clash(&naming)) {
+            Some(warning) => self.report(warning),
             None => earlier.push(naming),
         }
     }
-}
-
-fn repeat(first: &Naming, again: &Naming) -> Diagnostic {
-    Diagnostic::new(
-        Code::S0505,
-        again.name.span,
-        format!("`{}` is named twice by this rule", again.name.node),
-    )
-    .label("named again here")
-    .also(first.name.span, "first named here")
-    .help("name each option once per rule")
-}
-
-fn contradiction(first: &Naming, again: &Naming) -> Diagnostic {
-    Diagnostic::new(
-        Code::S0505,
-        again.name.span,
-        format!(
-            "`{}` is both {} and {} by this rule",
-            again.name.node, first.done, again.done
-        ),
-    )
-    .label(format!("{} here", again.done))
-    .also(first.name.span, format!("{} here", first.done))
-    .note("the two actions apply under the same condition, so the avoid always undoes the other")
-    .help("give one of the actions its own condition (`if …`), or remove one of them")
 }

@@ -1,33 +1,20 @@
-//! Rules, their actions and modifiers, sections, reports and tests.
+//! Rules and their actions, sections and reports.
 
 use super::env::VocabKind;
-use super::error::NameError;
+use super::error::ActionError;
 use super::expr::{ALL_VOCAB, OPTION_KINDS};
 use super::repeats::Naming;
 use super::types::Ty;
 use super::Checker;
-use crate::diag::{Code, Diagnostic};
-use crate::span::{Name, Span};
+use crate::span::Name;
 use crate::syntax::ast::*;
 
 /// Statuses a `stop` rule may set.
 pub const STOP_STATUSES: &[&str] = &["out-of-scope", "no-change", "referred", "needs-data"];
-/// Every decision status, for `expect status`.
-pub const DECISION_STATUSES: &[&str] = &[
-    "out-of-scope",
-    "no-change",
-    "referred",
-    "needs-data",
-    "recommended",
-    "all-avoided",
-    "no-recommendation",
-];
-/// The goals a recommendation may have.
-pub const GOALS: &[&str] = &["curative", "disease-control", "palliative"];
 
 /// What an action does, for deciding which modifiers fit it.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum ActionClass {
+pub(super) enum ActionClass {
     Option,
     Avoid,
     Include,
@@ -154,7 +141,7 @@ impl<'a> Checker<'a> {
         self.option_name(name, &OPTION_KINDS, ActionClass::Option);
     }
 
-    fn option_name(&mut self, name: &Name, kinds: &[VocabKind], class: ActionClass) {
+    pub(super) fn option_name(&mut self, name: &Name, kinds: &[VocabKind], class: ActionClass) {
         if let Some((_, ty)) = self.locals.iter().rev().find(|(n, _)| *n == name.node) {
             let ty = ty.clone();
             let fits = if class == ActionClass::Option {
@@ -180,23 +167,11 @@ impl<'a> Checker<'a> {
                     false if kind == VocabKind::Tag => "agents with tag",
                     false => "agents with class",
                 };
-                self.report(
-                    Diagnostic::new(
-                        Code::S0309,
-                        name.span,
-                        format!(
-                            "`{}` is a {}, not a regimen or agent",
-                            name.node,
-                            kind.word()
-                        ),
-                    )
-                    .label("cannot be recommended")
-                    .note("`recommend` and `consider` name what to give: a regimen or an agent")
-                    .help(format!(
-                        "to offer every member, write `recommend each x in {members} {}`",
-                        name.node
-                    )),
-                );
+                self.report(ActionError::GroupRecommended {
+                    name: name.clone(),
+                    kind: kind.word(),
+                    members,
+                });
             }
             Some(_) => {}
             None => self.unknown_option(name, kinds, class),
@@ -208,15 +183,9 @@ impl<'a> Checker<'a> {
             || self.env.defines.contains_key(&name.node)
             || !self.env.enums_with_value(&name.node).is_empty();
         if is_other_value {
-            let (code, what) = match class {
-                ActionClass::Option => (Code::S0309, "a regimen or agent"),
-                _ => (Code::S0310, "a regimen, agent, class or tag"),
-            };
-            self.report(
-                Diagnostic::new(code, name.span, format!("`{}` is not {what}", name.node))
-                    .label("a case field, define or enum value")
-                    .note("actions name vocabulary declared with `agent` or `regimen`"),
-            );
+            let option = class == ActionClass::Option;
+            let name = name.clone();
+            self.report(ActionError::NotVocabulary { name, option });
             return;
         }
         let what = if class == ActionClass::Option {
@@ -227,243 +196,22 @@ impl<'a> Checker<'a> {
         self.unknown_vocab(name, what, kinds);
     }
 
-    fn single_option_modifiers(&mut self, action: &Action, count: usize) {
-        for m in &action.modifiers {
-            if let ModifierKind::Fallback(_) = m.kind {
-                self.report(
-                    Diagnostic::new(Code::S0312, m.span, "`fallback` follows an action with several options")
-                        .label(format!("this action names {count} options"))
-                        .note("a fallback replaces one option when that option is avoided")
-                        .help("split the action: `recommend A fallback C` and `recommend B` on separate lines"),
-                );
-            }
-        }
-    }
-
-    fn modifiers(&mut self, action: &Action, class: ActionClass) {
-        for m in &action.modifiers {
-            if !fits(&m.kind, class) {
-                self.report(
-                    Diagnostic::new(
-                        Code::S0313,
-                        m.span,
-                        format!(
-                            "`{}` does not apply to `{}`",
-                            modifier_word(&m.kind),
-                            action_word(&action.kind)
-                        ),
-                    )
-                    .label("misplaced modifier")
-                    .note(format!(
-                        "`{}` modifies {}",
-                        modifier_word(&m.kind),
-                        modifier_target(&m.kind)
-                    )),
-                );
-                continue;
-            }
-            self.modifier(&m.kind);
-        }
-    }
-
-    fn modifier(&mut self, kind: &ModifierKind) {
-        match kind {
-            ModifierKind::Goal(goal) => self.goal(goal),
-            ModifierKind::Code(code) => self.reason_code(code),
-            ModifierKind::Because(e) | ModifierKind::Note(e) => {
-                self.expr(e);
-            }
-            ModifierKind::If(e) => self.condition(e),
-            ModifierKind::Cite(keys) => {
-                for key in keys {
-                    self.citation_key(key);
-                }
-            }
-            ModifierKind::Fallback(name) => {
-                self.option_name(name, &OPTION_KINDS, ActionClass::Option)
-            }
-            ModifierKind::Rank(rank) if rank.node == 0 => {
-                self.report(
-                    Diagnostic::new(Code::S0313, rank.span, "ranks start at 1")
-                        .label("rank 0")
-                        .help("write `rank 1` for the first choice"),
-                );
-            }
-            ModifierKind::Rank(_)
-            | ModifierKind::Unranked
-            | ModifierKind::Evidence(_)
-            | ModifierKind::Role(_) => {}
-        }
-    }
-
-    fn goal(&mut self, goal: &Name) {
-        if !GOALS.contains(&goal.node.as_str()) {
-            let suggestion = self.suggestion(&goal.node, GOALS.iter().copied());
-            self.report(
-                Diagnostic::new(
-                    Code::S0317,
-                    goal.span,
-                    format!("`{}` is not a goal", goal.node),
-                )
-                .label("unknown goal")
-                .suggest(suggestion)
-                .note("a goal is `curative`, `disease-control` or `palliative`"),
-            );
-        }
-    }
-
-    /// Checks a reason code and records its use.
-    pub(super) fn reason_code(&mut self, code: &Name) {
-        self.used.insert(format!("reason:{}", code.node));
-        if self.env.reasons.iter().any(|r| r.node == code.node) {
-            return;
-        }
-        let suggestion =
-            self.suggestion(&code.node, self.env.reasons.iter().map(|r| r.node.as_str()));
-        self.fail(NameError::UnknownReason {
-            code: code.clone(),
-            suggestion,
-            none_declared: self.env.reasons.is_empty(),
-        });
-    }
-
-    fn citation_key(&mut self, key: &Name) {
-        self.used.insert(format!("cite:{}", key.node));
-        if self.env.citations.iter().any(|c| c.node == key.node) {
-            return;
-        }
-        let suggestion = self.suggestion(
-            &key.node,
-            self.env.citations.iter().map(|c| c.node.as_str()),
-        );
-        let key = key.clone();
-        self.fail(NameError::UnknownCitation { key, suggestion });
-    }
-
     fn status_action(&mut self, rule: &Rule, status: &Name) {
         if !STOP_STATUSES.contains(&status.node.as_str()) {
             let suggestion = self.suggestion(&status.node, STOP_STATUSES.iter().copied());
-            self.report(
-                Diagnostic::new(
-                    Code::S0311,
-                    status.span,
-                    format!("`{}` is not a status a rule can set", status.node),
-                )
-                .label("unknown status")
-                .suggest(suggestion)
-                .note(format!(
-                    "a stop rule sets one of {}",
-                    STOP_STATUSES.join(", ")
-                )),
-            );
+            self.report(ActionError::UnknownStopStatus {
+                status: status.clone(),
+                suggestion,
+                statuses: STOP_STATUSES,
+            });
         }
         if !rule.stop {
-            self.report(
-                Diagnostic::new(
-                    Code::S0311,
-                    status.span,
-                    "`status` is set in a rule that does not stop",
-                )
-                .label("only a `stop` rule sets the status")
-                .also(rule.name.span, "this rule")
-                .help(format!(
-                    "write `rule {}{} stop when …`",
-                    rule.name.node,
-                    title_of(rule)
-                )),
-            );
+            self.report(ActionError::StatusWithoutStop {
+                at: status.span,
+                rule: rule.name.clone(),
+                title: title_of(rule),
+            });
         }
-    }
-
-    /// Checks a test block: its JSON case and the names its expectations use.
-    pub(super) fn test(&mut self, test: &Test) {
-        if let TestCase::Given(json) = &test.source {
-            self.given_json(json.node.as_str(), json.span);
-        }
-        for expectation in &test.expectations {
-            self.expectation(&expectation.kind, expectation.span);
-        }
-    }
-
-    fn given_json(&mut self, text: &str, span: Span) {
-        match serde_json::from_str::<serde_json::Value>(text) {
-            Ok(serde_json::Value::Object(_)) => {}
-            Ok(_) => self.report(
-                Diagnostic::new(Code::S0318, span, "`given` must be a JSON object")
-                    .label("a case is an object of facts")
-                    .help("write `given { \"age\": 60, … }`"),
-            ),
-            Err(error) => {
-                let at = offset_of(text, error.line(), error.column());
-                let here = Span::new(
-                    span.file,
-                    span.start as usize + at,
-                    span.start as usize + at + 1,
-                );
-                let message = error.to_string();
-                let message = message
-                    .rsplit_once(" at line ")
-                    .map_or(message.as_str(), |(m, _)| m)
-                    .to_string();
-                self.report(
-                    Diagnostic::new(Code::S0318, here, "the `given` case is not valid JSON")
-                        .label(message)
-                        .also(span, "in this case"),
-                );
-            }
-        }
-    }
-
-    fn expectation(&mut self, kind: &ExpectKind, span: Span) {
-        match kind {
-            ExpectKind::Status(s) => self.expected_status(s),
-            ExpectKind::Recommend(x, _) | ExpectKind::Consider(x, _) | ExpectKind::Pending(x) => {
-                self.option_name(x, &OPTION_KINDS, ActionClass::Option)
-            }
-            ExpectKind::Avoid(x, code) => {
-                self.option_name(x, &ALL_VOCAB, ActionClass::Avoid);
-                if let Some(c) = code {
-                    self.reason_code(c);
-                }
-            }
-            ExpectKind::Include(x) => self.option_name(x, &ALL_VOCAB, ActionClass::Include),
-            ExpectKind::Report(name, value) => self.expected_report(name, value),
-            ExpectKind::Missing(_)
-            | ExpectKind::Order(_)
-            | ExpectKind::Refer(_)
-            | ExpectKind::Flag(_) => {
-                let _ = span;
-            }
-        }
-    }
-
-    fn expected_status(&mut self, status: &Name) {
-        if !DECISION_STATUSES.contains(&status.node.as_str()) {
-            let suggestion = self.suggestion(&status.node, DECISION_STATUSES.iter().copied());
-            self.report(
-                Diagnostic::new(
-                    Code::S0311,
-                    status.span,
-                    format!("`{}` is not a decision status", status.node),
-                )
-                .label("unknown status")
-                .suggest(suggestion)
-                .note(format!(
-                    "a decision's status is one of {}",
-                    DECISION_STATUSES.join(", ")
-                )),
-            );
-        }
-    }
-
-    fn expected_report(&mut self, name: &Name, value: &Expr) {
-        if !self.env.reports.contains_key(&name.node) {
-            let suggestion =
-                self.suggestion(&name.node, self.env.reports.keys().map(String::as_str));
-            let name = name.clone();
-            self.fail(NameError::UnknownReport { name, suggestion });
-        }
-        self.expr(value);
     }
 }
 
@@ -474,15 +222,6 @@ fn title_of(rule: &Rule) -> String {
         .unwrap_or_default()
 }
 
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (line_start + column.saturating_sub(1)).min(text.len().saturating_sub(1))
-}
-
 fn action_class(kind: &ActionKind) -> ActionClass {
     match kind {
         ActionKind::Recommend(_) | ActionKind::Consider(_) => ActionClass::Option,
@@ -491,62 +230,5 @@ fn action_class(kind: &ActionKind) -> ActionClass {
         ActionKind::Order(_) | ActionKind::Refer(_) | ActionKind::Flag(_) => ActionClass::Message,
         ActionKind::Missing(_) => ActionClass::Missing,
         ActionKind::Status(_) => ActionClass::Status,
-    }
-}
-
-/// Which modifiers fit which actions.
-fn fits(kind: &ModifierKind, class: ActionClass) -> bool {
-    use ActionClass::*;
-    match kind {
-        ModifierKind::Rank(_)
-        | ModifierKind::Unranked
-        | ModifierKind::Goal(_)
-        | ModifierKind::Evidence(_)
-        | ModifierKind::Fallback(_)
-        | ModifierKind::Role(_) => class == Option,
-        ModifierKind::Code(_) => class == Avoid,
-        ModifierKind::Because(_) => matches!(class, Option | Avoid | Include),
-        ModifierKind::Note(_) | ModifierKind::Cite(_) => true,
-        ModifierKind::If(_) => class != Status,
-    }
-}
-
-fn modifier_word(kind: &ModifierKind) -> &'static str {
-    match kind {
-        ModifierKind::Rank(_) => "rank",
-        ModifierKind::Unranked => "unranked",
-        ModifierKind::Goal(_) => "goal",
-        ModifierKind::Evidence(_) => "evidence",
-        ModifierKind::Code(_) => "code",
-        ModifierKind::Because(_) => "because",
-        ModifierKind::Role(_) => "role",
-        ModifierKind::Note(_) => "note",
-        ModifierKind::Fallback(_) => "fallback",
-        ModifierKind::If(_) => "if",
-        ModifierKind::Cite(_) => "cite",
-    }
-}
-
-fn modifier_target(kind: &ModifierKind) -> &'static str {
-    match kind {
-        ModifierKind::Code(_) => "an `avoid`",
-        ModifierKind::Because(_) => "a `recommend`, `consider`, `avoid` or `include`",
-        ModifierKind::Note(_) | ModifierKind::Cite(_) => "any action",
-        ModifierKind::If(_) => "any action but `status`",
-        _ => "a `recommend` or `consider`",
-    }
-}
-
-fn action_word(kind: &ActionKind) -> &'static str {
-    match kind {
-        ActionKind::Recommend(_) => "recommend",
-        ActionKind::Consider(_) => "consider",
-        ActionKind::Avoid(_) => "avoid",
-        ActionKind::Include(_) => "include",
-        ActionKind::Order(_) => "order",
-        ActionKind::Refer(_) => "refer",
-        ActionKind::Flag(_) => "flag",
-        ActionKind::Missing(_) => "missing",
-        ActionKind::Status(_) => "status",
     }
 }

@@ -5,7 +5,7 @@
 //! alias and a regimen's name, two agents' aliases, two aliases of values of
 //! one enum — would make one of them silently unreachable.
 
-use super::error::{CheckError, NameError, Spelling};
+use super::error::{CheckError, DeclError, Spelling};
 use crate::span::Spanned;
 use crate::syntax::ast::*;
 use std::collections::HashMap;
@@ -67,7 +67,7 @@ fn report_clashes(all: impl Iterator<Item = Spelling>, problems: &mut Vec<CheckE
             Some(first) if clash(first, &later) => {
                 let first = first.clone();
                 problems.push(
-                    NameError::SpellingClash {
+                    DeclError::SpellingClash {
                         first,
                         later,
                         folded,

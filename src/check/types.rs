@@ -15,6 +15,23 @@ pub struct UnitTy {
     pub fixed_duration: bool,
 }
 
+impl UnitTy {
+    /// A unit of the table, as the checker sees it.
+    pub fn of(unit: &crate::units::Unit) -> UnitTy {
+        UnitTy {
+            spelling: unit.spelling().to_string(),
+            dimension: unit.dimension().describe(),
+            calendar: unit.is_calendar(),
+            fixed_duration: unit.is_fixed_duration(),
+        }
+    }
+
+    /// Whether it is a length of time (fixed or calendar).
+    pub fn is_duration(&self) -> bool {
+        self.calendar || self.fixed_duration
+    }
+}
+
 /// The type of an expression or a field. A diagnostic never shows a type
 /// that [`has_error`](Ty::has_error): its problem was reported already.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,7 +146,7 @@ impl Ty {
     pub fn is_duration(&self) -> bool {
         match self {
             Ty::Duration => true,
-            Ty::Num { unit: Some(u), .. } => u.calendar || u.fixed_duration,
+            Ty::Num { unit: Some(u), .. } => u.is_duration(),
             _ => false,
         }
     }

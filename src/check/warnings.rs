@@ -1,8 +1,8 @@
 //! Warnings: unused definitions, conditions that can never be true, and
 //! rules that can never be reached.
 
+use super::error::Warning;
 use super::Checker;
-use crate::diag::{Code, Diagnostic};
 use crate::syntax::ast::*;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -15,33 +15,15 @@ impl<'a> Checker<'a> {
             if let Item::Define(d) = item {
                 let shadowed = self.field_type(None, &d.name.node).is_some();
                 if !self.used.contains(&d.name.node) && !shadowed {
-                    self.report(
-                        Diagnostic::new(
-                            Code::S0501,
-                            d.name.span,
-                            format!("`{}` is never used", d.name.node),
-                        )
-                        .label("defined here")
-                        .help("use it in a rule or report, or remove it"),
-                    );
+                    let name = d.name.clone();
+                    self.report(Warning::UnusedDefine { name });
                 }
             }
         }
         let citations = self.env.citations.clone();
         for key in citations {
             if !self.used.contains(&format!("cite:{}", key.node)) {
-                self.report(
-                    Diagnostic::new(
-                        Code::S0502,
-                        key.span,
-                        format!("citation `{}` is never cited", key.node),
-                    )
-                    .label("declared here")
-                    .help(format!(
-                        "cite it on an action with `cite [{}]`, or remove it",
-                        key.node
-                    )),
-                );
+                self.report(Warning::UnusedCitation { key });
             }
         }
         let root_file = root.items.first().map(|i| super::decls::item_span(i).file);
@@ -51,18 +33,7 @@ impl<'a> Checker<'a> {
             .filter(|c| Some(c.span.file) == root_file)
         {
             if !self.used.contains(&format!("reason:{}", code.node)) {
-                self.report(
-                    Diagnostic::new(
-                        Code::S0503,
-                        code.span,
-                        format!("reason code `{}` is never used", code.node),
-                    )
-                    .label("declared here")
-                    .help(format!(
-                        "use it with `avoid X code {}`, or remove it",
-                        code.node
-                    )),
-                );
+                self.report(Warning::UnusedReason { code });
             }
         }
         self.unreachable_rules(&root.items);
@@ -80,16 +51,8 @@ impl<'a> Checker<'a> {
                 _ => continue,
             };
             if let Some(stop) = stopper {
-                self.report(
-                    Diagnostic::new(
-                        Code::S0506,
-                        rule.name.span,
-                        format!("rule `{}` can never be reached", rule.name.node),
-                    )
-                    .label("never evaluated")
-                    .also(stop.name.span, "this `stop` rule always fires first")
-                    .help("move the unconditional `stop` rule last, or give it a condition"),
-                );
+                let (rule, stop) = (rule.name.clone(), stop.name.span);
+                self.report(Warning::Unreachable { rule, stop });
                 return;
             }
             let unconditional = matches!(item, Item::Rule(_))
@@ -105,11 +68,8 @@ impl<'a> Checker<'a> {
         let mut parts = Vec::new();
         conjuncts(cond, &mut parts);
         if let Some(reason) = contradicts(&parts, &|e| self.constant(e)) {
-            self.report(
-                Diagnostic::new(Code::S0504, cond.span, "this condition can never be true")
-                    .label(reason)
-                    .help("check the comparison signs and numbers"),
-            );
+            let at = cond.span;
+            self.report(Warning::NeverTrue { at, reason });
         }
     }
 }

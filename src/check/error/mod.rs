@@ -6,25 +6,56 @@
 //! one place, and a problem about a value whose type already had an error is
 //! dropped there (its cause was reported where it was made).
 
+mod actions;
+mod decls;
 mod names;
+mod quantities;
+mod types;
+mod warnings;
 
-pub use names::{Hidden, NameError, Spelling};
+pub use actions::ActionError;
+pub use decls::{DeclError, Hidden, Spelling};
+pub use names::NameError;
+pub use quantities::QuantityError;
+pub use types::TypeError;
+pub use warnings::Warning;
 
 use crate::diag::Diagnostic;
 
 /// A problem found by the checker, by family.
 #[derive(Debug, Clone)]
 pub enum CheckError {
-    /// Names: unknown, defined twice, hidden, cycles (S0002, S0101–S0114).
+    /// Names that do not resolve (S0101–S0106, S0109–S0112).
     Name(NameError),
+    /// Declarations: repeated, hiding, clashing, cyclic (S0002, S0107, S0108, S0113, S0114).
+    Decl(DeclError),
+    /// Types and optionals (S0301, S0305, S0306).
+    Type(TypeError),
+    /// Units and ranges (S0302–S0304, S0307, S0308, S0320).
+    Quantity(QuantityError),
+    /// Headers, actions, modifiers, history mappings, decision reads and
+    /// tests (S0002, S0204, S0205, S0309–S0318, S0330, S0331).
+    Action(ActionError),
+    /// Warnings (S0501–S0506).
+    Warning(Warning),
 }
 
 impl CheckError {
+    /// Whether it is an error (every family but the warnings).
+    pub fn is_error(&self) -> bool {
+        !matches!(self, CheckError::Warning(_))
+    }
+
     /// The diagnostic that reports this problem, or `None` when it is about a
     /// value whose type holds an error already reported.
     pub fn diagnostic(self) -> Option<Diagnostic> {
         match self {
             CheckError::Name(e) => e.diagnostic(),
+            CheckError::Decl(e) => Some(e.diagnostic()),
+            CheckError::Type(e) => e.diagnostic(),
+            CheckError::Quantity(e) => Some(e.diagnostic()),
+            CheckError::Action(e) => Some(e.diagnostic()),
+            CheckError::Warning(e) => Some(e.diagnostic()),
         }
     }
 }
@@ -32,6 +63,36 @@ impl CheckError {
 impl From<NameError> for CheckError {
     fn from(e: NameError) -> CheckError {
         CheckError::Name(e)
+    }
+}
+
+impl From<DeclError> for CheckError {
+    fn from(e: DeclError) -> CheckError {
+        CheckError::Decl(e)
+    }
+}
+
+impl From<TypeError> for CheckError {
+    fn from(e: TypeError) -> CheckError {
+        CheckError::Type(e)
+    }
+}
+
+impl From<QuantityError> for CheckError {
+    fn from(e: QuantityError) -> CheckError {
+        CheckError::Quantity(e)
+    }
+}
+
+impl From<ActionError> for CheckError {
+    fn from(e: ActionError) -> CheckError {
+        CheckError::Action(e)
+    }
+}
+
+impl From<Warning> for CheckError {
+    fn from(e: Warning) -> CheckError {
+        CheckError::Warning(e)
     }
 }
 
@@ -49,5 +110,92 @@ fn article(word: &str) -> &'static str {
     match word.chars().next() {
         Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
         _ => "a",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::types::Ty;
+    use crate::diag::Code;
+    use crate::span::{Name, Span};
+
+    fn name(text: &str) -> Name {
+        Name::new(text.to_string(), Span::default())
+    }
+
+    fn list_of(t: Ty) -> Ty {
+        Ty::List(Box::new(t))
+    }
+
+    #[test]
+    fn a_type_holding_an_error_is_not_reported() {
+        let mismatch = TypeError::Mismatch {
+            span: Span::default(),
+            expected: list_of(Ty::Error),
+            found: Ty::Bool,
+            context: "both sides".to_string(),
+        };
+        assert!(CheckError::from(mismatch).diagnostic().is_none());
+        let field = NameError::NoFields {
+            field: name("size"),
+            found: list_of(Ty::Error),
+            inner: Span::default(),
+        };
+        assert!(CheckError::from(field).diagnostic().is_none());
+    }
+
+    #[test]
+    fn an_unguarded_optional_is_reported_even_when_its_type_had_an_error() {
+        let none = TypeError::MayBeNone {
+            span: Span::default(),
+            shown: "previous".to_string(),
+            inner: list_of(Ty::Error),
+            narrowable: true,
+            grouped: false,
+        };
+        let diag = CheckError::from(none).diagnostic();
+        let diag = diag.unwrap_or_else(|| panic!("S0305 should be reported"));
+        assert_eq!(diag.code, Code::S0305);
+        assert_eq!(diag.primary.message, "this is optional");
+        assert!(!diag.help.concat().contains("error"));
+    }
+
+    #[test]
+    fn a_subtraction_hint_replaces_the_suggestion() {
+        let unknown = NameError::UnknownName {
+            name: name("age-years"),
+            subtraction: Some("age - years".to_string()),
+            suggestion: Some("ages".to_string()),
+        };
+        let diag = CheckError::from(unknown).diagnostic();
+        let help = diag.map(|d| d.help).unwrap_or_default();
+        assert_eq!(
+            help,
+            vec!["to subtract, put spaces around `-`: `age - years`".to_string()]
+        );
+    }
+
+    #[test]
+    fn every_repeat_is_worded_one_way() {
+        let twice = |what, name: Option<&str>| {
+            let name = name.map(str::to_string);
+            let (at, first) = (Span::default(), Span::default());
+            DeclError::DefinedTwice {
+                what,
+                name,
+                at,
+                first,
+            }
+            .diagnostic()
+        };
+        let field = twice("field", Some("age"));
+        let value = twice("enum value", Some("PR"));
+        assert_eq!(field.message, "field `age` is defined twice");
+        assert_eq!(value.message, "enum value `PR` is defined twice");
+        assert_eq!(field.help, value.help);
+        assert_eq!(field.primary.message, value.primary.message);
+        let schema = twice("case schema", None);
+        assert_eq!(schema.message, "the case schema is defined twice");
     }
 }

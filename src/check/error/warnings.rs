@@ -1,0 +1,154 @@
+//! Warnings: what works, but probably not as meant.
+
+use crate::diag::{Code, Diagnostic};
+use crate::span::{Name, Span};
+
+/// A protocol that checks but probably does not do what its author meant.
+#[derive(Debug, Clone)]
+pub enum Warning {
+    /// `define fit = ecog <= 2` that nothing uses (S0501).
+    UnusedDefine {
+        /// The define.
+        name: Name,
+    },
+    /// `cite coral "…"` in the header that no action cites (S0502).
+    UnusedCitation {
+        /// The key.
+        key: Name,
+    },
+    /// `reasons { renal }` that no `avoid … code renal` uses (S0503).
+    UnusedReason {
+        /// The code.
+        code: Name,
+    },
+    /// `ecog > 3 and ecog < 2` (S0504).
+    NeverTrue {
+        /// The condition.
+        at: Span,
+        /// Why, in words.
+        reason: String,
+    },
+    /// `recommend BR, R-mono, BR` (S0505).
+    NamedTwice {
+        /// The option.
+        name: Name,
+        /// Where it was first named.
+        first: Span,
+    },
+    /// `recommend R-ICE` and `avoid R-ICE code c` in one rule (S0505).
+    OfferedAndAvoided {
+        /// The option, where it is named the second time.
+        name: Name,
+        /// What the second action does: "avoided".
+        done: &'static str,
+        /// Where it was first named.
+        first: Span,
+        /// What the first action does: "recommended".
+        first_done: &'static str,
+    },
+    /// A rule after `rule all stop when true then …` (S0506).
+    Unreachable {
+        /// The rule never reached.
+        rule: Name,
+        /// The unconditional stop rule.
+        stop: Span,
+    },
+}
+
+impl Warning {
+    /// The diagnostic.
+    pub fn diagnostic(self) -> Diagnostic {
+        match self {
+            Warning::UnusedDefine { name } => unused_define(&name),
+            Warning::UnusedCitation { key } => unused_citation(&key),
+            Warning::UnusedReason { code } => unused_reason(&code),
+            Warning::NeverTrue { at, reason } => {
+                Diagnostic::new(Code::S0504, at, "this condition can never be true")
+                    .label(reason)
+                    .help("check the comparison signs and numbers")
+            }
+            Warning::NamedTwice { name, first } => named_twice(&name, first),
+            Warning::OfferedAndAvoided {
+                name,
+                done,
+                first,
+                first_done,
+            } => offered_and_avoided(&name, (done, first_done), first),
+            Warning::Unreachable { rule, stop } => unreachable(&rule, stop),
+        }
+    }
+}
+
+fn unused_define(name: &Name) -> Diagnostic {
+    Diagnostic::new(
+        Code::S0501,
+        name.span,
+        format!("`{}` is never used", name.node),
+    )
+    .label("defined here")
+    .help("use it in a rule or report, or remove it")
+}
+
+fn unused_citation(key: &Name) -> Diagnostic {
+    Diagnostic::new(
+        Code::S0502,
+        key.span,
+        format!("citation `{}` is never cited", key.node),
+    )
+    .label("declared here")
+    .help(format!(
+        "cite it on an action with `cite [{}]`, or remove it",
+        key.node
+    ))
+}
+
+fn unused_reason(code: &Name) -> Diagnostic {
+    Diagnostic::new(
+        Code::S0503,
+        code.span,
+        format!("reason code `{}` is never used", code.node),
+    )
+    .label("declared here")
+    .help(format!(
+        "use it with `avoid X code {}`, or remove it",
+        code.node
+    ))
+}
+
+fn named_twice(name: &Name, first: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::S0505,
+        name.span,
+        format!("`{}` is named twice by this rule", name.node),
+    )
+    .label("named again here")
+    .also(first, "first named here")
+    .help("name each option once per rule")
+}
+
+fn offered_and_avoided(name: &Name, done: (&str, &str), first: Span) -> Diagnostic {
+    let (done, first_done) = done;
+    Diagnostic::new(
+        Code::S0505,
+        name.span,
+        format!(
+            "`{}` is both {first_done} and {done} by this rule",
+            name.node
+        ),
+    )
+    .label(format!("{done} here"))
+    .also(first, format!("{first_done} here"))
+    .note("the two actions apply under the same condition, so the avoid always undoes the other")
+    .help("give one of the actions its own condition (`if …`), or remove one of them")
+}
+
+fn unreachable(rule: &Name, stop: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::S0506,
+        rule.span,
+        format!("rule `{}` can never be reached", rule.node),
+    )
+    .label("never evaluated")
+    .also(stop, "this `stop` rule always fires first")
+    .help("move the unconditional `stop` rule last, or give it a condition")
+}
