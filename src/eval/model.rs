@@ -6,7 +6,6 @@ use crate::units::{Unit, UnitTable};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
-use unicode_normalization::UnicodeNormalization;
 
 /// A protocol ready to evaluate cases. Built once, shared by every case.
 #[derive(Debug)]
@@ -267,17 +266,9 @@ pub struct RuleDef {
     pub stratum: u32,
 }
 
-/// Folds free text for matching: Unicode NFKC, case folding, and space, `-`
-/// and `_` treated as one.
-pub fn fold(text: &str) -> String {
-    let normal: String = text.trim().nfkc().collect();
-    normal
-        .to_lowercase()
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+/// Free text folds for matching by the checker's rule (NFKC, case folding,
+/// space, `-` and `_` alike), so the two cannot drift.
+pub use crate::check::fold;
 
 impl Protocol {
     /// The highest stratum of any rule (0 when no rule reads the decision).
