@@ -1,7 +1,7 @@
 //! Rules run on a case: every condition and action evaluated into outcomes
 //! for the decision, and the reports.
 
-use super::expr::{truth, Evaluator};
+use super::expr::Evaluator;
 use super::model::RuleDef;
 use super::outcome::{
     ActionKind, ActionOutcome, DecisionView, HigherStrata, Message, OptionOutcome, RuleOutcome,
@@ -227,11 +227,6 @@ impl Evaluator<'_> {
             }
         }
         out
-    }
-
-    /// The truth of a condition (for tests and the REPL).
-    pub fn truth_of(&mut self, e: &ast::Expr) -> Truth {
-        truth(self.eval(e))
     }
 }
 
