@@ -271,11 +271,6 @@ pub struct RuleDef {
 pub use crate::check::fold;
 
 impl Protocol {
-    /// The highest stratum of any rule (0 when no rule reads the decision).
-    pub fn top_stratum(&self) -> u32 {
-        self.rules.iter().map(|r| r.stratum).max().unwrap_or(0)
-    }
-
     /// The file index of the rule named `name`.
     pub fn rule_index(&self, name: &str) -> Option<usize> {
         self.rules.iter().position(|r| r.rule.name.node == name)
