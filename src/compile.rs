@@ -111,7 +111,7 @@ pub fn on_big_stack<T: Send, F: Fn() -> T + Sync>(work: F) -> T {
 fn checked((program, mut diagnostics): (Program, Vec<Diagnostic>)) -> (Program, Vec<Diagnostic>) {
     if !program.files.is_empty() {
         let found = crate::check::check(&program, &diagnostics);
-        diagnostics.extend(found);
+        diagnostics.extend(found.diagnostics);
     }
     diagnostics.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
     (program, diagnostics)
