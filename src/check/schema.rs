@@ -149,4 +149,61 @@ mod tests {
         assert_eq!(found(Some("Line"), "age"), None);
         assert_eq!(found(Some("Other"), "start"), None);
     }
+
+    /// The schema, and the code and message of each diagnostic, of loading
+    /// and checking `body` under a header.
+    fn checked(body: &str) -> (Schema, Vec<String>) {
+        let header = "protocol \"p\" {\n version \"1\"\n status draft\n effective 2026-01-01\n}\n";
+        let (program, loading) = crate::load::load_str("p.salv", &format!("{header}{body}"));
+        let found = crate::check::check(&program, &loading);
+        let all = loading.iter().chain(&found.diagnostics);
+        let codes = all.map(|d| format!("{:?} {}", d.code, d.message));
+        (found.schema, codes.collect())
+    }
+
+    #[test]
+    fn the_checker_resolves_every_case_field_once() {
+        let (schema, codes) = checked(
+            "agent cisplatin class platinum\nenum Histology { DLBCL, FL }\n\
+             case {\n ecog: int 0..4\n weight: number kg\n crcl: series mL/min\n\
+             histology: Histology\n drug: platinum\n other: agent open other\n\
+             comment: text? = none\n}\n",
+        );
+        let ty = |name: &str| schema.field(None, name).map(|f| f.ty.clone());
+        assert!(codes.is_empty(), "{codes:?}");
+        let range = Some((Decimal::from(0), Decimal::from(4)));
+        let ecog = FieldType::Num {
+            int: true,
+            unit: None,
+            range,
+        };
+        assert_eq!(ty("ecog"), Some(ecog));
+        let kg = crate::units::UnitTable::new().lookup("kg");
+        assert!(kg.is_some());
+        let weight = FieldType::Num {
+            int: false,
+            unit: kg,
+            range: None,
+        };
+        assert_eq!(ty("weight"), Some(weight));
+        assert!(matches!(ty("crcl"), Some(FieldType::Series(u)) if u.spelling() == "mL/min"));
+        assert_eq!(
+            ty("histology"),
+            Some(FieldType::Enum("Histology".to_string()))
+        );
+        assert_eq!(ty("drug"), Some(FieldType::Agent(Openness::Closed)));
+        assert_eq!(ty("other"), Some(FieldType::Agent(Openness::OpenOther)));
+        let comment = schema.field(None, "comment").map(|f| f.absent_is_none);
+        assert_eq!(comment, Some(true));
+    }
+
+    #[test]
+    fn an_unknown_type_name_is_an_error_not_an_agent() {
+        let (schema, codes) = checked("case {\n drug: Agnet\n doses: list of Agnet\n}\n");
+        assert!(codes.iter().any(|c| c.starts_with("S0109")), "{codes:?}");
+        let ty = |name: &str| schema.field(None, name).map(|f| f.ty.clone());
+        assert_eq!(ty("drug"), Some(FieldType::Error));
+        let doses = FieldType::List(Box::new(FieldType::Error));
+        assert_eq!(ty("doses"), Some(doses));
+    }
 }
