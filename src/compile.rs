@@ -110,14 +110,14 @@ pub fn on_big_stack<T: Send, F: Fn() -> T + Sync>(work: F) -> T {
 
 /// A loaded program, what loading and checking found (sorted), and the
 /// field types the checker resolved.
-struct Checked {
+struct CheckedProgram {
     program: Program,
     diagnostics: Vec<Diagnostic>,
     schema: Schema,
 }
 
 /// Runs the checker (when there is something to check) and sorts.
-fn checked((program, mut diagnostics): (Program, Vec<Diagnostic>)) -> Checked {
+fn checked((program, mut diagnostics): (Program, Vec<Diagnostic>)) -> CheckedProgram {
     let mut schema = Schema::default();
     if !program.files.is_empty() {
         let found = crate::check::check(&program, &diagnostics);
@@ -125,7 +125,7 @@ fn checked((program, mut diagnostics): (Program, Vec<Diagnostic>)) -> Checked {
         schema = found.schema;
     }
     diagnostics.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
-    Checked {
+    CheckedProgram {
         program,
         diagnostics,
         schema,
@@ -140,7 +140,7 @@ fn report((program, diagnostics): (Program, Vec<Diagnostic>)) -> CheckReport {
     }
 }
 
-impl Checked {
+impl CheckedProgram {
     /// The report alone.
     fn report(self) -> CheckReport {
         report((self.program, self.diagnostics))
@@ -149,7 +149,7 @@ impl Checked {
     /// The report, and the evaluation model (built on the checker's schema)
     /// when there is no error.
     fn compiled(self) -> Compiled {
-        let Checked {
+        let CheckedProgram {
             program,
             diagnostics,
             schema,
