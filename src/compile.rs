@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::check::schema::Schema;
 use crate::diag::{Diagnostic, Severity};
 use crate::eval::model::Protocol;
 use crate::load::{self, Program};
@@ -54,13 +55,13 @@ pub struct Compiled {
 /// `root` is the folder imports may not leave; without it, the protocol's
 /// own folder.
 pub fn check_files(path: &Path, root: Option<&Path>) -> CheckReport {
-    on_big_stack(|| report(checked(load::load(path, root))))
+    on_big_stack(|| checked(load::load(path, root)).report())
 }
 
 /// Parses and checks protocol text held in memory, named `name` in
 /// diagnostics. Imports are not followed (each is S0201).
 pub fn check_source(name: &str, text: &str) -> CheckReport {
-    on_big_stack(|| report(checked(load::load_str(name, text))))
+    on_big_stack(|| checked(load::load_str(name, text)).report())
 }
 
 /// Checks the protocols found by searching folders: a file that another of
@@ -70,7 +71,7 @@ pub fn check_source(name: &str, text: &str) -> CheckReport {
 pub fn check_tree(paths: &[PathBuf], root: Option<&Path>) -> Vec<CheckReport> {
     on_big_stack(|| {
         let loaded = load::load_tree(paths, root);
-        loaded.into_iter().map(|l| report(checked(l))).collect()
+        loaded.into_iter().map(|l| checked(l).report()).collect()
     })
 }
 
@@ -82,12 +83,12 @@ pub fn unreadable(name: &str, reason: &str) -> CheckReport {
 
 /// Loads, checks and compiles a protocol for evaluation.
 pub fn compile_file(path: &Path, root: Option<&Path>) -> Compiled {
-    on_big_stack(|| compiled(checked(load::load(path, root))))
+    on_big_stack(|| checked(load::load(path, root)).compiled())
 }
 
 /// Checks and compiles protocol text held in memory (imports are not followed).
 pub fn compile_source(name: &str, text: &str) -> Compiled {
-    on_big_stack(|| compiled(checked(load::load_str(name, text))))
+    on_big_stack(|| checked(load::load_str(name, text)).compiled())
 }
 
 /// Runs `work` on a thread with a 256 MiB stack; on the current
@@ -107,17 +108,31 @@ pub fn on_big_stack<T: Send, F: Fn() -> T + Sync>(work: F) -> T {
     })
 }
 
-/// Runs the checker (when there is something to check) and sorts.
-fn checked((program, mut diagnostics): (Program, Vec<Diagnostic>)) -> (Program, Vec<Diagnostic>) {
-    if !program.files.is_empty() {
-        let found = crate::check::check(&program, &diagnostics);
-        diagnostics.extend(found);
-    }
-    diagnostics.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
-    (program, diagnostics)
+/// A loaded program, what loading and checking found (sorted), and the
+/// field types the checker resolved.
+struct CheckedProgram {
+    program: Program,
+    diagnostics: Vec<Diagnostic>,
+    schema: Schema,
 }
 
-/// The report of a checked program.
+/// Runs the checker (when there is something to check) and sorts.
+fn checked((program, mut diagnostics): (Program, Vec<Diagnostic>)) -> CheckedProgram {
+    let mut schema = Schema::default();
+    if !program.files.is_empty() {
+        let found = crate::check::check(&program, &diagnostics);
+        diagnostics.extend(found.diagnostics);
+        schema = found.schema;
+    }
+    diagnostics.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
+    CheckedProgram {
+        program,
+        diagnostics,
+        schema,
+    }
+}
+
+/// The report of a loaded (and perhaps checked) program.
 fn report((program, diagnostics): (Program, Vec<Diagnostic>)) -> CheckReport {
     CheckReport {
         sources: program.sources,
@@ -125,12 +140,25 @@ fn report((program, diagnostics): (Program, Vec<Diagnostic>)) -> CheckReport {
     }
 }
 
-/// The report, and the evaluation model when there is no error.
-fn compiled((program, diagnostics): (Program, Vec<Diagnostic>)) -> Compiled {
-    let failed = diagnostics.iter().any(|d| d.severity() == Severity::Error);
-    let protocol = (!failed).then(|| Protocol::compile(&program));
-    Compiled {
-        report: report((program, diagnostics)),
-        protocol,
+impl CheckedProgram {
+    /// The report alone.
+    fn report(self) -> CheckReport {
+        report((self.program, self.diagnostics))
+    }
+
+    /// The report, and the evaluation model (built on the checker's schema)
+    /// when there is no error.
+    fn compiled(self) -> Compiled {
+        let CheckedProgram {
+            program,
+            diagnostics,
+            schema,
+        } = self;
+        let failed = diagnostics.iter().any(|d| d.severity() == Severity::Error);
+        let protocol = (!failed).then(|| Protocol::compile(&program, schema));
+        Compiled {
+            report: report((program, diagnostics)),
+            protocol,
+        }
     }
 }

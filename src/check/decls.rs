@@ -1,6 +1,7 @@
 //! Declarations: the header, units, types of fields, records and the case schema.
 
 use super::error::{ActionError, NameError, QuantityError, TypeError};
+use super::schema::{FieldSchema, FieldType};
 use super::types::Ty;
 use super::Checker;
 use crate::span::Span;
@@ -32,26 +33,34 @@ impl<'a> Checker<'a> {
         let records: Vec<&'a RecordDecl> = self.env.records.values().copied().collect();
         for record in records {
             for field in &record.fields {
-                let ty = self.type_of(&field.ty);
-                self.field_types.insert(
-                    (Some(record.name.node.clone()), field.name.node.clone()),
-                    ty,
-                );
+                let lowered = self.field_schema(field);
+                let name = record.name.node.clone();
+                self.schema.records.entry(name).or_default().push(lowered);
             }
         }
         if let Some(case) = self.env.case {
             for field in &case.fields {
-                let ty = self.type_of(&field.ty);
-                self.field_types.insert((None, field.name.node.clone()), ty);
+                let lowered = self.field_schema(field);
+                self.schema.case.push(lowered);
             }
+        }
+    }
+
+    /// A field with its type lowered once, for the checker and the evaluator.
+    fn field_schema(&mut self, field: &Field) -> FieldSchema {
+        FieldSchema {
+            name: field.name.node.clone(),
+            ty: self.lower(&field.ty),
+            absent_is_none: matches!(
+                field.default.as_ref().map(|d| &d.kind),
+                Some(ExprKind::NoneLit)
+            ),
         }
     }
 
     /// The type of a field of a record (`Some(name)`) or of the case (`None`).
     pub(super) fn field_type(&self, record: Option<&str>, field: &str) -> Option<Ty> {
-        self.field_types
-            .get(&(record.map(str::to_string), field.to_string()))
-            .cloned()
+        self.schema.field(record, field).map(|f| f.ty.ty())
     }
 
     fn item(&mut self, item: &'a Item) {
@@ -151,24 +160,33 @@ impl<'a> Checker<'a> {
 
     /// The type a written type stands for, reporting unknown names and units.
     pub(super) fn type_of(&mut self, ty: &Type) -> Ty {
+        self.lower(ty).ty()
+    }
+
+    /// A written type resolved, reporting unknown names and units: the one
+    /// lowering of [`Type`].
+    fn lower(&mut self, ty: &Type) -> FieldType {
         match &ty.kind {
-            TypeKind::Bool => Ty::Bool,
+            TypeKind::Bool => FieldType::Bool,
             TypeKind::Int { unit, range } => self.numeric_type(true, unit, range),
             TypeKind::Number { unit, range } => self.numeric_type(false, unit, range),
-            TypeKind::Text => Ty::Text,
-            TypeKind::Date => Ty::Date,
-            TypeKind::Duration => Ty::Duration,
-            TypeKind::Optional(inner) => Ty::Optional(Box::new(self.type_of(inner))),
-            TypeKind::List(inner) => Ty::List(Box::new(self.type_of(inner))),
-            TypeKind::Set(inner) => Ty::Set(Box::new(self.type_of(inner))),
-            TypeKind::Map(k, v) => Ty::Map(Box::new(self.type_of(k)), Box::new(self.type_of(v))),
-            TypeKind::Series(unit) => match self.unit(&unit.node, unit.span) {
-                Some(u) => Ty::Series(Some(u)),
-                None => Ty::Error,
+            TypeKind::Text => FieldType::Text,
+            TypeKind::Date => FieldType::Date,
+            TypeKind::Duration => FieldType::Duration,
+            TypeKind::Optional(inner) => FieldType::Optional(Box::new(self.lower(inner))),
+            TypeKind::List(inner) => FieldType::List(Box::new(self.lower(inner))),
+            TypeKind::Set(inner) => FieldType::Set(Box::new(self.lower(inner))),
+            TypeKind::Map(k, v) => {
+                let key = Box::new(self.lower(k));
+                FieldType::Map(key, Box::new(self.lower(v)))
+            }
+            TypeKind::Series(unit) => match self.table_unit(&unit.node, unit.span) {
+                Some(u) => FieldType::Series(u),
+                None => FieldType::Error,
             },
             TypeKind::History { record, roles } => self.history_type(record, roles),
-            TypeKind::Agent(_) => Ty::Agent,
-            TypeKind::Regimen(_) => Ty::Regimen,
+            TypeKind::Agent(open) => FieldType::Agent(*open),
+            TypeKind::Regimen(open) => FieldType::Regimen(*open),
             TypeKind::Named(name) => self.named_type(name),
         }
     }
@@ -178,7 +196,7 @@ impl<'a> Checker<'a> {
         int: bool,
         unit: &Option<crate::span::Spanned<String>>,
         range: &Option<RangeBounds>,
-    ) -> Ty {
+    ) -> FieldType {
         if let Some(bounds) = range {
             if bounds.low.node > bounds.high.node {
                 self.report(QuantityError::EmptyRange {
@@ -188,27 +206,33 @@ impl<'a> Checker<'a> {
                 });
             }
         }
+        let range = range.as_ref().map(|r| (r.low.node, r.high.node));
         match unit {
-            None => Ty::Num { int, unit: None },
-            Some(u) => match self.unit(&u.node, u.span) {
-                Some(unit) => Ty::Num {
+            None => FieldType::Num {
+                int,
+                unit: None,
+                range,
+            },
+            Some(u) => match self.table_unit(&u.node, u.span) {
+                Some(unit) => FieldType::Num {
                     int,
                     unit: Some(unit),
+                    range,
                 },
-                None => Ty::Error,
+                None => FieldType::Error,
             },
         }
     }
 
-    fn named_type(&mut self, name: &crate::span::Name) -> Ty {
+    fn named_type(&mut self, name: &crate::span::Name) -> FieldType {
         if self.env.enums.contains_key(&name.node) {
-            return Ty::Enum(name.node.clone());
+            return FieldType::Enum(name.node.clone());
         }
         if self.env.records.contains_key(&name.node) {
-            return Ty::Record(name.node.clone());
+            return FieldType::Record(name.node.clone());
         }
         if let Some((super::env::VocabKind::Class, _)) = self.env.vocab.get(&name.node) {
-            return Ty::Agent;
+            return FieldType::Agent(Openness::Closed);
         }
         let candidates: Vec<&str> = self
             .env
@@ -226,7 +250,7 @@ impl<'a> Checker<'a> {
             suggestion,
             for_history: false,
         });
-        Ty::Error
+        FieldType::Error
     }
 
     fn fields(&mut self, record: Option<&str>, fields: &'a [Field]) {

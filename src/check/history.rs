@@ -2,6 +2,7 @@
 
 use super::error::{ActionError, NameError, TypeError};
 use super::expr::ALL_VOCAB;
+use super::schema::FieldType;
 use super::types::Ty;
 use super::Checker;
 use crate::span::{Name, Span};
@@ -20,7 +21,7 @@ pub struct HistoryInfo {
 
 impl<'a> Checker<'a> {
     /// Checks a `history of R { roles }` type and remembers its mapping.
-    pub(super) fn history_type(&mut self, record: &Name, roles: &[Role]) -> Ty {
+    pub(super) fn history_type(&mut self, record: &Name, roles: &[Role]) -> FieldType {
         let Some(decl) = self.env.records.get(&record.node).copied() else {
             let suggestion =
                 self.suggestion(&record.node, self.env.records.keys().map(String::as_str));
@@ -30,7 +31,7 @@ impl<'a> Checker<'a> {
                 for_history: true,
             });
             self.history_broken = true;
-            return Ty::Error;
+            return FieldType::Error;
         };
         let mut mapped = Vec::new();
         for role in roles {
@@ -52,7 +53,7 @@ impl<'a> Checker<'a> {
                 mapped,
             });
         }
-        Ty::History(record.node.clone())
+        FieldType::History(record.node.clone())
     }
 
     fn required_roles(&mut self, record: &Name, mapped: &[String]) {

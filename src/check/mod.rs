@@ -19,6 +19,7 @@ mod ops;
 mod quantities;
 mod repeats;
 mod rules;
+pub mod schema;
 mod spellings;
 pub mod strata;
 pub mod types;
@@ -30,20 +31,31 @@ use crate::span::Span;
 use crate::units::UnitTable;
 use env::Env;
 use error::{ActionError, CheckError};
+use schema::Schema;
 pub use spellings::fold;
 use std::collections::{HashMap, HashSet};
 use types::Ty;
 
-/// Checks a loaded program and returns every problem found. `loading` holds
-/// what loading and parsing reported: after a syntax error nothing is checked
-/// (the tree is incomplete), and after a failed import names it might have
-/// declared are not reported unknown.
-pub fn check(program: &Program, loading: &[Diagnostic]) -> Vec<Diagnostic> {
+/// What checking a program found, and the types it resolved.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Every problem, in the order found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every record and case field with its resolved type (complete only
+    /// when no diagnostic is an error).
+    pub schema: Schema,
+}
+
+/// Checks a loaded program and returns every problem found, with the typed
+/// schema. `loading` holds what loading and parsing reported: after a syntax
+/// error nothing is checked (the tree is incomplete), and after a failed
+/// import names it might have declared are not reported unknown.
+pub fn check(program: &Program, loading: &[Diagnostic]) -> Checked {
     if loading
         .iter()
         .any(|d| matches!(d.code, Code::S0001 | Code::S0002))
     {
-        return Vec::new();
+        return Checked::default();
     }
     let imports_failed = loading.iter().any(|d| {
         matches!(
@@ -82,8 +94,8 @@ pub(crate) struct Checker<'a> {
     units: UnitTable,
     problems: Vec<CheckError>,
     defines: HashMap<String, DefineState>,
-    /// Types of record fields (`Some(record)`) and case fields (`None`).
-    field_types: HashMap<(Option<String>, String), Ty>,
+    /// Types of record and case fields.
+    schema: Schema,
     /// Names used anywhere: defines, citation keys, reason codes.
     used: HashSet<String>,
     /// Bound variables, innermost last.
@@ -121,7 +133,7 @@ impl<'a> Checker<'a> {
             units: UnitTable::new(),
             problems,
             defines: HashMap::new(),
-            field_types: HashMap::new(),
+            schema: Schema::default(),
             used: HashSet::new(),
             locals: Vec::new(),
             narrowed: Vec::new(),
@@ -193,12 +205,15 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// The problems found, as diagnostics, in the order they were found.
-    fn finish(mut self, program: &Program) -> Vec<Diagnostic> {
+    /// The problems found, as diagnostics in the order they were found, and the schema.
+    fn finish(mut self, program: &Program) -> Checked {
         if let Some((_, root)) = program.files.first() {
             self.unused_warnings(root);
         }
         let problems = self.problems.into_iter();
-        problems.filter_map(CheckError::diagnostic).collect()
+        Checked {
+            diagnostics: problems.filter_map(CheckError::diagnostic).collect(),
+            schema: self.schema,
+        }
     }
 }

@@ -7,12 +7,19 @@ use super::types::{Ty, UnitTy};
 use super::Checker;
 use crate::span::{Span, Spanned};
 use crate::syntax::ast::*;
+use crate::units::Unit;
 use rust_decimal::Decimal;
 
 impl Checker<'_> {
     /// Looks a unit up, reporting S0308 with a suggestion if it is unknown.
     pub(super) fn unit(&mut self, spelling: &str, span: Span) -> Option<UnitTy> {
-        let found = self.named_unit(spelling);
+        self.table_unit(spelling, span).map(|u| UnitTy::of(&u))
+    }
+
+    /// Looks a unit of the table up (with its exact factor), reporting S0308
+    /// with a suggestion if it is unknown.
+    pub(super) fn table_unit(&mut self, spelling: &str, span: Span) -> Option<Unit> {
+        let found = self.units.lookup(spelling);
         if found.is_none() {
             let suggestion = self.unit_suggestion(spelling);
             let spelling = spelling.to_string();

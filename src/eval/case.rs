@@ -11,11 +11,12 @@
 //! does not recognise, are warnings in [`Case::warnings`] (unknown keys are an
 //! error with [`LoadOptions::strict`]).
 
-use super::model::{fold, FieldSchema, FieldType, Protocol};
+use super::model::{fold, Protocol};
 use super::truth::{Missing, Support};
 use super::value::{
     Case, Comparator, DateRange, EnumValue, Point, Quantity, Record, Series, Val, Value, VocabValue,
 };
+use crate::check::schema::{FieldSchema, FieldType};
 use crate::diag::did_you_mean;
 use crate::syntax::ast::{ExprKind, Openness};
 use crate::units::{convert, Unit};
@@ -335,12 +336,13 @@ impl<'a> Loader<'a> {
             FieldType::List(inner) => Value::List(self.list(inner, json, path)?),
             FieldType::Set(inner) => Value::List(dedup(self.list(inner, json, path)?)),
             FieldType::Map(key, val) => self.map(key, val, json, path)?,
-            FieldType::Series(unit) => Value::Series(self.series(unit.as_ref(), json, path)?),
+            FieldType::Series(unit) => Value::Series(self.series(unit, json, path)?),
             FieldType::History(record) => {
                 let lines = self.list(&FieldType::Record(record.clone()), json, path)?;
                 Value::List(lines)
             }
             FieldType::Record(name) => Value::Record(self.record(name, json, path)?),
+            FieldType::Error => return Err(CaseError::at(path, "the protocol did not check")),
         };
         Ok(Val::Known(value))
     }
@@ -686,7 +688,7 @@ impl<'a> Loader<'a> {
     }
 
     /// A series: dated values in the declared unit, in date, time, array order.
-    fn series(&mut self, declared: Option<&Unit>, json: &Json, path: &str) -> Loaded<Series> {
+    fn series(&mut self, declared: &Unit, json: &Json, path: &str) -> Loaded<Series> {
         let Json::Array(items) = json else {
             return Err(CaseError::at(
                 path,
@@ -717,7 +719,7 @@ impl<'a> Loader<'a> {
     /// One series value: `{"date", "value", "unit"?, "comparator"?}`.
     fn point(
         &mut self,
-        declared: Option<&Unit>,
+        declared: &Unit,
         json: &Json,
         index: usize,
         path: &str,
@@ -744,18 +746,16 @@ impl<'a> Loader<'a> {
             }
             Some(v) => number_of(v, &pointer(path, "value"))?,
         };
-        let value = match (self.unit_of(object, path)?, declared) {
-            (Some(given), Some(declared)) => {
-                in_unit(value, &given, declared, &pointer(path, "unit"))?
-            }
-            _ => value,
+        let value = match self.unit_of(object, path)? {
+            Some(given) => in_unit(value, &given, declared, &pointer(path, "unit"))?,
+            None => value,
         };
         Ok(Point {
             date,
             time,
             value: Quantity {
                 value,
-                unit: declared.cloned(),
+                unit: Some(declared.clone()),
             },
             comparator: comparator(object.get("comparator"), path)?,
             index,

@@ -3,11 +3,11 @@
 
 use super::case::escape_pointer;
 use super::expr::{from_truth, Evaluator};
-use super::model::FieldType;
 use super::ops;
 use super::outcome::HistoryMatch;
 use super::truth::{Cause, Missing, Support, Truth};
 use super::value::{DateRange, Quantity, Record, Val, Value, VocabValue};
+use crate::check::schema::FieldType;
 use crate::syntax::ast::{Expr, HistoryPred, HistoryTarget, RoleValue};
 use std::cmp::Ordering;
 use std::ops::Not;

@@ -1,9 +1,9 @@
 //! A checked program compiled for evaluation: lookup tables over the AST.
 
+use crate::check::schema::{FieldSchema, Schema};
 use crate::load::Program;
-use crate::syntax::ast::{self, Item, Openness, RoleValue, TypeKind};
-use crate::units::{Unit, UnitTable};
-use rust_decimal::Decimal;
+use crate::syntax::ast::{self, Item, RoleValue, TypeKind};
+use crate::units::UnitTable;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 
@@ -185,59 +185,6 @@ pub struct CaseSchema {
     pub fields: Vec<FieldSchema>,
 }
 
-/// A declared field.
-#[derive(Debug, Clone)]
-pub struct FieldSchema {
-    /// Its name: the JSON key.
-    pub name: String,
-    /// Its type.
-    pub ty: FieldType,
-    /// Whether declared `T? = none` (an absent key reads as none).
-    pub absent_is_none: bool,
-}
-
-/// A field's type, resolved for loading case data.
-#[derive(Debug, Clone, PartialEq)]
-pub enum FieldType {
-    /// `bool`
-    Bool,
-    /// `int` or `number`, with unit and inclusive bounds.
-    Num {
-        /// Whether it must be whole.
-        int: bool,
-        /// The declared unit.
-        unit: Option<Unit>,
-        /// Inclusive bounds.
-        range: Option<(Decimal, Decimal)>,
-    },
-    /// `text`
-    Text,
-    /// `date`
-    Date,
-    /// `duration`
-    Duration,
-    /// `T?`
-    Optional(Box<FieldType>),
-    /// `list of T`
-    List(Box<FieldType>),
-    /// `set of T`
-    Set(Box<FieldType>),
-    /// `map of K to V`
-    Map(Box<FieldType>, Box<FieldType>),
-    /// `series UNIT`
-    Series(Option<Unit>),
-    /// `history of R`
-    History(String),
-    /// An agent (with how unknown text is read).
-    Agent(Openness),
-    /// A regimen (with how unknown text is read).
-    Regimen(Openness),
-    /// An enum by name.
-    Enum(String),
-    /// A record by name.
-    Record(String),
-}
-
 /// The history's record and role mapping.
 #[derive(Debug, Clone)]
 pub struct HistorySchema {
@@ -276,8 +223,9 @@ impl Protocol {
         self.rules.iter().position(|r| r.rule.name.node == name)
     }
 
-    /// Compiles a program that checked without errors.
-    pub fn compile(program: &Program) -> Protocol {
+    /// Compiles a program that checked without errors, with the field types
+    /// the checker resolved.
+    pub fn compile(program: &Program, schema: Schema) -> Protocol {
         let mut builder = Builder::default();
         for (_, file) in &program.files {
             builder.units(&file.items);
@@ -285,7 +233,7 @@ impl Protocol {
         for (_, file) in &program.files {
             builder.items(&file.items, &[], program);
         }
-        let mut protocol = builder.finish();
+        let mut protocol = builder.finish(schema);
         protocol.sha256 = fingerprint(program);
         let files: Vec<&ast::File> = program.files.iter().map(|(_, f)| f).collect();
         protocol.reports_read_decision = crate::check::strata::reports_read_decision(&files);
@@ -367,6 +315,7 @@ struct Builder {
     vocab: Vocabulary,
     enums: HashMap<String, EnumInfo>,
     reasons: Vec<String>,
+    /// Record declarations: their fields named after a role map it by default.
     records: HashMap<String, Vec<ast::Field>>,
     case: Option<ast::CaseDecl>,
     defines: HashMap<String, ast::Define>,
@@ -500,31 +449,16 @@ impl Builder {
         self.enums.insert(e.name.node.clone(), info);
     }
 
-    fn finish(self) -> Protocol {
-        let lower = Lower {
-            units: &self.units,
-            enums: &self.enums,
-            records: &self.records,
-        };
-        let records = self
-            .records
-            .iter()
-            .map(|(name, fields)| {
-                (
-                    name.clone(),
-                    fields.iter().map(|f| lower.field(f)).collect(),
-                )
-            })
-            .collect();
-        let case = self
-            .case
-            .as_ref()
-            .map(|c| lower.case(c))
-            .unwrap_or_default();
+    fn finish(self, schema: Schema) -> Protocol {
         let history = self
             .case
             .as_ref()
             .and_then(|c| history_schema(c, &self.records));
+        let case = self
+            .case
+            .as_ref()
+            .map(|c| case_schema(c, schema.case))
+            .unwrap_or_default();
         let mut enum_of_value = HashMap::new();
         let mut names: Vec<&String> = self.enums.keys().collect();
         names.sort();
@@ -549,7 +483,7 @@ impl Builder {
             enum_of_value,
             enums: self.enums,
             reasons: self.reasons,
-            records,
+            records: schema.records,
             case,
             history,
             defines: self.defines,
@@ -564,77 +498,21 @@ impl Builder {
     }
 }
 
-/// Lowers written types to field types.
-struct Lower<'a> {
-    units: &'a UnitTable,
-    enums: &'a HashMap<String, EnumInfo>,
-    records: &'a HashMap<String, Vec<ast::Field>>,
-}
-
-impl Lower<'_> {
-    fn case(&self, c: &ast::CaseDecl) -> CaseSchema {
-        CaseSchema {
-            id_key: c
-                .id_key
-                .as_ref()
-                .map_or_else(|| "id".to_string(), |k| k.node.clone()),
-            ignore: names(&c.ignore),
-            as_of: c.as_of.clone(),
-            fields: c.fields.iter().map(|f| self.field(f)).collect(),
-        }
-    }
-
-    fn field(&self, f: &ast::Field) -> FieldSchema {
-        FieldSchema {
-            name: f.name.node.clone(),
-            ty: self.ty(&f.ty),
-            absent_is_none: matches!(
-                f.default.as_ref().map(|d| &d.kind),
-                Some(ast::ExprKind::NoneLit)
-            ),
-        }
-    }
-
-    fn ty(&self, ty: &ast::Type) -> FieldType {
-        match &ty.kind {
-            TypeKind::Bool => FieldType::Bool,
-            TypeKind::Int { unit, range } => self.num(true, unit, range),
-            TypeKind::Number { unit, range } => self.num(false, unit, range),
-            TypeKind::Text => FieldType::Text,
-            TypeKind::Date => FieldType::Date,
-            TypeKind::Duration => FieldType::Duration,
-            TypeKind::Optional(inner) => FieldType::Optional(Box::new(self.ty(inner))),
-            TypeKind::List(inner) => FieldType::List(Box::new(self.ty(inner))),
-            TypeKind::Set(inner) => FieldType::Set(Box::new(self.ty(inner))),
-            TypeKind::Map(k, v) => FieldType::Map(Box::new(self.ty(k)), Box::new(self.ty(v))),
-            TypeKind::Series(unit) => FieldType::Series(self.units.lookup(&unit.node)),
-            TypeKind::History { record, .. } => FieldType::History(record.node.clone()),
-            TypeKind::Agent(open) => FieldType::Agent(*open),
-            TypeKind::Regimen(open) => FieldType::Regimen(*open),
-            TypeKind::Named(name) if self.enums.contains_key(&name.node) => {
-                FieldType::Enum(name.node.clone())
-            }
-            TypeKind::Named(name) if self.records.contains_key(&name.node) => {
-                FieldType::Record(name.node.clone())
-            }
-            TypeKind::Named(_) => FieldType::Agent(Openness::Closed),
-        }
-    }
-
-    fn num(
-        &self,
-        int: bool,
-        unit: &Option<crate::span::Spanned<String>>,
-        range: &Option<ast::RangeBounds>,
-    ) -> FieldType {
-        FieldType::Num {
-            int,
-            unit: unit.as_ref().and_then(|u| self.units.lookup(&u.node)),
-            range: range.as_ref().map(|r| (r.low.node, r.high.node)),
-        }
+/// The case schema: its declaration's keys and the fields as the checker typed them.
+fn case_schema(c: &ast::CaseDecl, fields: Vec<FieldSchema>) -> CaseSchema {
+    CaseSchema {
+        id_key: c
+            .id_key
+            .as_ref()
+            .map_or_else(|| "id".to_string(), |k| k.node.clone()),
+        ignore: names(&c.ignore),
+        as_of: c.as_of.clone(),
+        fields,
     }
 }
 
+/// The history field's record and its role mapping: roles as written, and
+/// fields of the record named after a role.
 fn history_schema(
     case: &ast::CaseDecl,
     records: &HashMap<String, Vec<ast::Field>>,
