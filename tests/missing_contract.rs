@@ -2,7 +2,8 @@
 //!
 //! For a generated protocol (two to four `bool`, enum and `int 0..3` facts, a
 //! small vocabulary, one to six rules with `recommend`, `consider`, `avoid`,
-//! `stop`, `status`, `order`, `refer`, `flag`, `missing` and `if`) and a case
+//! `stop`, `status`, `order`, `refer`, `flag`, `missing` and `if`, some of
+//! them reading the decision) and a case
 //! that leaves some facts out, every absent fact F is set to each value of its
 //! domain in turn, the other absent facts staying absent. The contract: if
 //! `/F` is in `missing`, some value of F changes the decision; if it is not,
@@ -29,6 +30,24 @@
 //!   weigh: in `rule r1 when b then avoid R-DHAP code c if b`, forcing either
 //!   unit alone leaves the avoid unknown, so `/b` is not listed, although
 //!   `b = true` avoids R-DHAP. The generator puts such a fact in the case.
+//! - **A condition that reads the decision hangs on one absent fact.**
+//!   Through `recommended X` (or `fired rN`, …) it reads the facts of the
+//!   rules it depends on; if one of those is absent, its own fact is put in
+//!   the case. Such a fact counts as read once, by the rule below: the brief
+//!   carries that rule's forced outcome into the strata above (point 8).
+//!   Both absent, the brief lists both, although the condition's own fact
+//!   alone may settle nothing
+//!   (`a_rule_reading_an_undecided_option_lists_its_own_fact_too`).
+//!
+//! Reading the decision. About a third of the rules read it: a fact condition
+//! joined by `and` (or `or`) to `recommended X`, `not recommended X`,
+//! `pending X`, `avoided X` (X an option some rule names), `fired rN` (an
+//! earlier rule) or `count candidates = 0`. They recommend, avoid and flag,
+//! and a `stop` among them has `status referred`. They run in strata (the
+//! brief's point 8). `Rule::reads_from` mirrors the checker's dependencies; a
+//! cycle, which the checker refuses (S0330), is broken by turning into flags
+//! the option actions of a rule read through an option or `candidates`. They
+//! never `include` (S0331). Two tests check the mirror against the checker.
 //!
 //! An unknown `stop` rule is relevant even when forcing it true and forcing it
 //! false agree: left unknown it holds the decision at `needs-data`
@@ -1034,4 +1053,29 @@ fn the_checker_refuses_include_in_a_rule_that_reads_the_decision() {
         tried >= 50,
         "only {tried} of 100 scenarios read the decision"
     );
+}
+
+/// What the scope rule on decision references steps over: `r1` hangs on
+/// `/b0` and, through `recommended R-ICE`, on `/b1`. Forcing `r1` true adds
+/// its flag, so the brief lists `/b0`, yet `b0` alone settles nothing while
+/// R-ICE is pending. The generator puts `b0` in the case.
+#[test]
+fn a_rule_reading_an_undecided_option_lists_its_own_fact_too() {
+    let text = format!(
+        "{HEADER}case {{\n  b0: bool\n  b1: bool\n}}\n\
+         rule r1 when b0 and recommended R-ICE then flag \"f\"\n\
+         rule r2 when b1 then recommend R-ICE\n"
+    );
+    let protocol = salvage::compile_source("t.salv", &text).protocol.unwrap();
+    let mut case = Map::new();
+    case.insert("id".into(), json!("k"));
+    case.insert("as_of".into(), json!("2026-01-01"));
+    let listed = record(&protocol, &case)["missing"].clone();
+    let expected =
+        json!([{"path": "/b0", "rules": ["r1"]}, {"path": "/b1", "rules": ["r1", "r2"]}]);
+    assert_eq!(listed, expected);
+    for b0 in [true, false] {
+        case.insert("b0".into(), json!(b0));
+        assert_eq!(record(&protocol, &case)["flags"], json!([]));
+    }
 }
