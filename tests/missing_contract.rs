@@ -57,12 +57,14 @@
 //! another and `PROPTEST_CASES=<n>` runs more cases.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::fmt::Write as _;
 
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::strategy::ValueTree;
-use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
+use proptest::test_runner::{TestCaseError, TestRunner};
 use serde_json::{json, Map, Value};
 
 // ---------------------------------------------------------------------------
@@ -927,19 +929,9 @@ fn check(scenario: &Scenario) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// A runner with `cases` cases and a fixed seed (unless the environment says
-/// otherwise), writing no files.
+/// The shared runner, shrinking at most 4,000 steps.
 fn runner(cases: u32, seed: u64) -> TestRunner {
-    let mut config = Config::default();
-    if std::env::var("PROPTEST_CASES").is_err() {
-        config.cases = cases;
-    }
-    if std::env::var("PROPTEST_RNG_SEED").is_err() {
-        config.rng_seed = RngSeed::Fixed(seed);
-    }
-    config.failure_persistence = None;
-    config.max_shrink_iters = 4_000;
-    TestRunner::new(config)
+    common::property::runner(cases, seed, 4000)
 }
 
 #[test]

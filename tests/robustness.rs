@@ -19,6 +19,8 @@
 //! limit on a child only catches hangs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -26,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use proptest::sample::Index;
-use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
+use proptest::test_runner::{TestCaseError, TestRunner};
 use salvage::diag::{render, Code, Severity};
 use salvage::span::FileId;
 use salvage::CheckReport;
@@ -299,19 +301,9 @@ fn scale<T>(quick: T, full_size: T) -> T {
     }
 }
 
-/// A runner with `cases` cases (unless `PROPTEST_CASES` says otherwise), a
-/// fixed seed (unless `PROPTEST_RNG_SEED` says otherwise), no files written.
+/// The shared runner, shrinking at most 2,000 steps.
 fn runner(cases: u32, seed: u64) -> TestRunner {
-    let mut config = Config::default();
-    if std::env::var("PROPTEST_CASES").is_err() {
-        config.cases = cases;
-    }
-    if std::env::var("PROPTEST_RNG_SEED").is_err() {
-        config.rng_seed = RngSeed::Fixed(seed);
-    }
-    config.failure_persistence = None;
-    config.max_shrink_iters = 2_000;
-    TestRunner::new(config)
+    common::property::runner(cases, seed, 2000)
 }
 
 /// Runs a property; a failure panics with the smallest failing value.
