@@ -330,6 +330,35 @@ impl Pass {
         pass
     }
 
+    /// Options an unknown avoid may yet remove: pending candidates it holds
+    /// back, and regimens it names directly (listed in `avoided` once known,
+    /// candidates or not), each with what would settle it.
+    fn unknown_avoids(
+        &self,
+        resolved: &Resolved,
+        vocab: &dyn Vocabulary,
+    ) -> Vec<(String, Support)> {
+        let mut out: Vec<(String, Support)> = resolved
+            .pending
+            .iter()
+            .filter_map(|p| Some((p.option.clone(), p.held_by_avoid.clone()?)))
+            .collect();
+        for avoid in &self.avoids {
+            let Truth::Unknown(support) = &avoid.truth else {
+                continue;
+            };
+            let settled = resolved.avoided.iter().any(|a| a.option == avoid.target);
+            if !vocab.is_regimen(&avoid.target) || settled {
+                continue;
+            }
+            match out.iter_mut().find(|(o, _)| *o == avoid.target) {
+                Some((_, s)) => s.merge(support),
+                None => out.push((avoid.target.clone(), support.clone())),
+            }
+        }
+        out
+    }
+
     /// The decision so far, as a later stratum reads it.
     fn view(&self, vocab: &dyn Vocabulary, reasons: &[String], rules: usize) -> DecisionView {
         let resolved = Resolver::new(self, vocab, reasons).resolve();
@@ -350,11 +379,7 @@ impl Pass {
                 .iter()
                 .map(|p| (p.option.clone(), p.support.clone()))
                 .collect(),
-            pending_avoid: resolved
-                .pending
-                .iter()
-                .filter_map(|p| Some((p.option.clone(), p.held_by_avoid.clone()?)))
-                .collect(),
+            pending_avoid: self.unknown_avoids(&resolved, vocab),
             avoided: resolved.avoided.iter().map(|a| a.option.clone()).collect(),
             candidates: merge(&self.candidates)
                 .into_iter()
