@@ -3,7 +3,10 @@
 
 mod assemble;
 pub mod output;
+mod pass;
+mod resolve;
 mod run;
+mod stratified;
 
 pub use run::{decide, error_record, evaluate, RunOptions};
 

@@ -1,0 +1,80 @@
+//! The rules in evaluation order, stratum by stratum.
+
+use super::pass::{Force, Pass};
+use super::{RuleOutcome, Vocabulary};
+use crate::eval::outcome::HigherStrata;
+
+/// The rules in evaluation order, stratum by stratum: each stratum above 0
+/// is evaluated against the decision of the strata below it, and not at all
+/// once a `stop` rule below it is reached.
+pub(super) struct Stratified<'a> {
+    pub(super) outcomes: Vec<RuleOutcome>,
+    pub(super) strata: Vec<u32>,
+    pub(super) top: u32,
+    /// Every rule's file index, in evaluation order.
+    pub(super) order: Vec<usize>,
+    pub(super) higher: &'a mut dyn HigherStrata,
+    pub(super) vocab: &'a dyn Vocabulary,
+    pub(super) reasons: &'a [String],
+    /// Whether the final decision is read (by reports).
+    pub(super) want_view: bool,
+}
+
+impl<'a> Stratified<'a> {
+    pub(super) fn new(
+        outcomes: Vec<RuleOutcome>,
+        strata: &[u32],
+        higher: &'a mut dyn HigherStrata,
+        vocab: &'a dyn Vocabulary,
+        reasons: &'a [String],
+    ) -> Stratified<'a> {
+        let stratum = |i: usize| strata.get(i).copied().unwrap_or(0);
+        let mut order: Vec<usize> = (0..outcomes.len()).collect();
+        order.sort_by_key(|i| (stratum(*i), *i));
+        Stratified {
+            top: strata.iter().copied().max().unwrap_or(0),
+            strata: strata.to_vec(),
+            order,
+            outcomes,
+            higher,
+            vocab,
+            reasons,
+            want_view: false,
+        }
+    }
+
+    pub(super) fn name(&self, rule: usize) -> String {
+        self.outcomes
+            .get(rule)
+            .map(|r| r.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// One walk over every rule with `force` applied; the higher strata are
+    /// evaluated again against the decision below them as forced.
+    pub(super) fn settle(&mut self, force: Force<'_>) -> Pass {
+        if self.top == 0 {
+            return Pass::run(&self.outcomes, &self.order, force, self.want_view);
+        }
+        let mut current = self.outcomes.clone();
+        for k in 1..=self.top {
+            let below: Vec<usize> = self
+                .order
+                .iter()
+                .copied()
+                .filter(|i| self.strata.get(*i).is_some_and(|s| *s < k))
+                .collect();
+            let pass = Pass::run(&current, &below, force, true);
+            if pass.stopped {
+                break;
+            }
+            let view = pass.view(self.vocab, self.reasons, current.len());
+            for (i, outcome) in self.higher.stratum_outcomes(k, view) {
+                if let Some(slot) = current.get_mut(i) {
+                    *slot = outcome;
+                }
+            }
+        }
+        Pass::run(&current, &self.order, force, self.want_view)
+    }
+}
