@@ -1,12 +1,12 @@
 //! The evaluator: one dispatch `match`, small helpers per kind of expression.
 
-use super::aggregate::{Member, TwoMatches};
+use super::collections::member_truths;
 use super::model::{civil, Protocol};
 use super::ops;
 use super::outcome::DecisionView;
 use super::outcome::HistoryMatch;
 use super::truth::{Cause, Missing, Support, Truth};
-use super::value::{Case, DateRange, EnumValue, Partial, Quantity, Val, Value, VocabValue};
+use super::value::{Case, DateRange, EnumValue, Quantity, Val, Value, VocabValue};
 use crate::syntax::ast::*;
 use jiff::civil::Date;
 use std::collections::HashMap;
@@ -30,7 +30,7 @@ pub struct Evaluator<'p> {
     /// Why the case cannot be decided (`the` with two matches), if it cannot.
     pub failure: Option<String>,
     /// The decision of the strata below the one being evaluated.
-    view: Option<DecisionView>,
+    pub(super) view: Option<DecisionView>,
 }
 
 /// A define's value for one argument list.
@@ -59,12 +59,12 @@ pub fn from_truth(t: Truth) -> Val {
 }
 
 /// A value of a kind the checker should have refused here.
-fn internal() -> Val {
+pub(super) fn internal() -> Val {
     Val::Unknown(Support::indeterminate(Cause::Internal))
 }
 
 /// An unknown that no fact settles, for `cause`.
-fn indeterminate(cause: Cause) -> Val {
+pub(super) fn indeterminate(cause: Cause) -> Val {
     Val::Unknown(Support::indeterminate(cause))
 }
 
@@ -253,47 +253,6 @@ impl<'p> Evaluator<'p> {
         self.define(name, &values)
     }
 
-    // ---------- the decision so far ----------
-
-    /// `candidates`: the options of the decision below.
-    fn candidates(&self) -> Val {
-        self.view.as_ref().map_or_else(internal, candidates)
-    }
-
-    /// `recommended X`, `pending X`, `avoided X`, `fired R`: read from the
-    /// decision of the lower strata.
-    fn decision_ref(&mut self, r: &DecisionRef) -> Val {
-        let Some(view) = &self.view else {
-            return internal();
-        };
-        let listed = |list: &[(String, Support)], x: &str| {
-            list.iter().find(|(o, _)| o == x).map(|(_, s)| s.clone())
-        };
-        let option = |x: &crate::span::Name| match self.local(&x.node) {
-            Some(Val::Known(Value::Vocab(VocabValue::Known(name)))) => name,
-            _ => x.node.clone(),
-        };
-        let truth = match r {
-            DecisionRef::Recommended(x) => match listed(&view.pending, &option(x)) {
-                _ if view.recommended.contains(&option(x)) => Truth::True,
-                Some(s) => Truth::Unknown(s),
-                None => Truth::False,
-            },
-            DecisionRef::Pending(x) => Truth::known(listed(&view.pending, &option(x)).is_some()),
-            DecisionRef::Avoided(x) => match listed(&view.pending_avoid, &option(x)) {
-                _ if view.avoided.contains(&option(x)) => Truth::True,
-                Some(s) => Truth::Unknown(s),
-                None => Truth::False,
-            },
-            DecisionRef::Fired(rule) => self
-                .protocol
-                .rule_index(&rule.node)
-                .and_then(|i| view.fired.get(i).cloned())
-                .unwrap_or(Truth::False),
-        };
-        from_truth(truth)
-    }
-
     // ---------- operators ----------
 
     fn collection(&mut self, items: &[Expr], hint: Option<&str>) -> Val {
@@ -351,7 +310,7 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Evaluates both sides (the right with the left's enum as hint).
-    fn operands(&mut self, l: &Expr, r: &Expr) -> Result<(Value, Value), Support> {
+    pub(super) fn operands(&mut self, l: &Expr, r: &Expr) -> Result<(Value, Value), Support> {
         let left = self.eval(l);
         let hint = match &left {
             Val::Known(Value::Enum(e)) => Some(e.ty.clone()),
@@ -362,28 +321,6 @@ impl<'p> Evaluator<'p> {
             (Val::Known(a), Val::Known(b)) => Ok((a, b)),
             (Val::Unknown(a), Val::Unknown(b)) => Err(a.union(&b)),
             (Val::Unknown(s), _) | (_, Val::Unknown(s)) => Err(s),
-        }
-    }
-
-    /// `a..b` as a collection: a, a + 1, … up to b (days, for dates).
-    fn range_members(&mut self, low: &Expr, high: &Expr) -> Val {
-        let (a, b) = match self.operands(low, high) {
-            Ok(pair) => pair,
-            Err(s) => return Val::Unknown(s),
-        };
-        match super::ops::range_members(&a, &b, MAX_RANGE) {
-            Ok(items) => Val::Known(Value::List(items.into_iter().map(Val::Known).collect())),
-            Err(super::ops::RangeError::Partial) => indeterminate(Cause::PartialDate),
-            Err(super::ops::RangeError::TooLong) => {
-                self.fail(format!(
-                    "the range from {} to {} has more than {MAX_RANGE} members ({})",
-                    super::rules::display(&a),
-                    super::rules::display(&b),
-                    self.protocol.location(low.span)
-                ));
-                Val::Unknown(Support::default())
-            }
-            Err(super::ops::RangeError::NotRange) => internal(),
         }
     }
 
@@ -667,13 +604,6 @@ impl<'p> Evaluator<'p> {
 
     // ---------- collections ----------
 
-    /// The members of a collection, each with whether it is one (unknown for
-    /// the undecided members of a comprehension), or the support that makes
-    /// the collection unknown.
-    fn members(&mut self, source: &Expr) -> Result<Vec<(Val, Truth)>, Support> {
-        member_truths(self.eval(source))
-    }
-
     /// The value of a bound variable or parameter.
     pub(super) fn local(&self, name: &str) -> Option<Val> {
         self.locals
@@ -695,220 +625,7 @@ impl<'p> Evaluator<'p> {
         self.locals.pop();
         result
     }
-
-    /// Each member of `x in xs where P` with the truth of "it is a member and
-    /// `P` holds for it".
-    pub(super) fn filtered(&mut self, comp: &Comprehension) -> Result<Vec<(Val, Truth)>, Support> {
-        let members = self.members(&comp.source)?;
-        let mut out = Vec::new();
-        for (member, is_member) in members {
-            if is_member == Truth::False {
-                continue;
-            }
-            let keep = match &comp.filter {
-                None => is_member,
-                Some(filter) => {
-                    let holds =
-                        self.with_local(&comp.var.node, member.clone(), |ev| ev.condition(filter));
-                    is_member.and(holds)
-                }
-            };
-            out.push((member, keep));
-        }
-        Ok(out)
-    }
-
-    fn quantified(&mut self, q: Quantifier, comp: &Comprehension) -> Val {
-        if q == Quantifier::All {
-            return self.all_have(comp);
-        }
-        let members = match self.filtered(comp) {
-            Ok(m) => m,
-            Err(s) => return Val::Unknown(s),
-        };
-        let any = members
-            .into_iter()
-            .map(|(_, t)| t)
-            .fold(Truth::False, Truth::or);
-        from_truth(match q {
-            Quantifier::No => any.not(),
-            _ => any,
-        })
-    }
-
-    /// `all x in xs have P`: every member has P (an undecided member need have
-    /// it only if it is one).
-    fn all_have(&mut self, comp: &Comprehension) -> Val {
-        let members = match self.members(&comp.source) {
-            Ok(m) => m,
-            Err(s) => return Val::Unknown(s),
-        };
-        let mut result = Truth::True;
-        for (member, is_member) in members {
-            let holds = match &comp.filter {
-                None => Truth::True,
-                Some(p) => self.with_local(&comp.var.node, member, |ev| ev.condition(p)),
-            };
-            result = result.and(is_member.not().or(holds));
-        }
-        from_truth(result)
-    }
-
-    /// `[x in xs where P]`: the members for which P holds; those for which it
-    /// is unknown are kept as undecided, with what would decide them.
-    fn comprehension(&mut self, comp: &Comprehension) -> Val {
-        let members = match self.filtered(comp) {
-            Ok(m) => m,
-            Err(s) => return Val::Unknown(s),
-        };
-        let mut partial = Partial::default();
-        for (member, keep) in members {
-            match keep {
-                Truth::True => partial.definite.push(member),
-                Truth::Unknown(s) => partial.undecided.push((member, s)),
-                Truth::False => {}
-            }
-        }
-        if partial.undecided.is_empty() {
-            Val::Known(Value::List(partial.definite))
-        } else {
-            Val::Known(Value::Partial(partial))
-        }
-    }
-
-    fn aggregate(
-        &mut self,
-        agg: Aggregate,
-        projection: Option<&Expr>,
-        over: &AggregateOver,
-    ) -> Val {
-        let comp = match over {
-            AggregateOver::Binding(comp) => (**comp).clone(),
-            AggregateOver::Collection(source) => Comprehension {
-                var: crate::span::Spanned::new("\u{0}it".to_string(), source.span),
-                source: (**source).clone(),
-                filter: None,
-            },
-        };
-        let members = match self.filtered(&comp) {
-            Ok(m) => m,
-            Err(s) => return Val::Unknown(s),
-        };
-        let mut kept = Vec::new();
-        for (member, keep) in members {
-            let undecided = match keep {
-                Truth::True => None,
-                Truth::False => continue,
-                Truth::Unknown(s) => Some(s),
-            };
-            let value = match projection {
-                Some(p) => self.with_local(&comp.var.node, member, |ev| ev.eval(p)),
-                None => member,
-            };
-            kept.push(Member { value, undecided });
-        }
-        match super::aggregate::fold(agg, kept) {
-            Ok(v) => v,
-            Err(TwoMatches) => {
-                let at = self.protocol.location(comp.source.span);
-                self.fail(format!(
-                    "`the` found more than one member where exactly one was expected ({at})"
-                ));
-                Val::Unknown(Support::default())
-            }
-        }
-    }
-
-    fn vocab_set(&mut self, set: &VocabSet) -> Val {
-        let vocab = &self.protocol.vocab;
-        let names: Vec<String> = match set {
-            VocabSet::With { of, by, value } => {
-                let has = |g: &super::model::Groups| match by.node.as_str() {
-                    "tag" => g.tags.contains(&value.node),
-                    _ => g.classes.contains(&value.node),
-                };
-                match of.node.as_str() {
-                    "regimens" => vocab
-                        .regimens
-                        .iter()
-                        .filter(|(_, r)| has(&r.groups))
-                        .map(|(n, _)| n.clone())
-                        .collect(),
-                    _ => vocab
-                        .agents
-                        .iter()
-                        .filter(|(_, g)| has(g))
-                        .map(|(n, _)| n.clone())
-                        .collect(),
-                }
-            }
-            VocabSet::MembersOf(class) => {
-                let agents = vocab
-                    .agents
-                    .iter()
-                    .filter(|(_, g)| g.classes.contains(&class.node));
-                let regimens = vocab
-                    .regimens
-                    .iter()
-                    .filter(|(_, r)| r.groups.classes.contains(&class.node));
-                agents
-                    .map(|(n, _)| n.clone())
-                    .chain(regimens.map(|(n, _)| n.clone()))
-                    .collect()
-            }
-        };
-        let mut names = names;
-        names.sort();
-        Val::Known(Value::List(
-            names
-                .into_iter()
-                .map(|n| Val::Known(Value::Vocab(VocabValue::Known(n))))
-                .collect(),
-        ))
-    }
 }
-
-/// A collection's members, each with whether it is one (unknown for the
-/// undecided members of a comprehension), or the support that makes it unknown.
-fn member_truths(v: Val) -> Result<Vec<(Val, Truth)>, Support> {
-    let certain = |items: Vec<Val>| items.into_iter().map(|v| (v, Truth::True)).collect();
-    match v {
-        Val::Known(Value::List(items)) => Ok(certain(items)),
-        Val::Known(Value::Partial(p)) => {
-            let mut out: Vec<(Val, Truth)> = certain(p.definite);
-            out.extend(p.undecided.into_iter().map(|(v, s)| (v, Truth::Unknown(s))));
-            Ok(out)
-        }
-        Val::Known(Value::Map(entries)) => Ok(certain(
-            entries.into_iter().map(|(k, _)| Val::Known(k)).collect(),
-        )),
-        Val::Known(Value::None) => Ok(Vec::new()),
-        Val::Known(_) => Err(Support::indeterminate(Cause::Internal)),
-        Val::Unknown(s) => Err(s),
-    }
-}
-
-/// `candidates` as a set: options whose action is known to apply are
-/// members, the others undecided.
-fn candidates(view: &DecisionView) -> Val {
-    let vocab = |name: &str| Val::Known(Value::Vocab(VocabValue::Known(name.to_string())));
-    let mut partial = Partial::default();
-    for (option, truth) in &view.candidates {
-        match truth {
-            Truth::True => partial.definite.push(vocab(option)),
-            Truth::Unknown(s) => partial.undecided.push((vocab(option), s.clone())),
-            Truth::False => {}
-        }
-    }
-    if partial.undecided.is_empty() {
-        Val::Known(Value::List(partial.definite))
-    } else {
-        Val::Known(Value::Partial(partial))
-    }
-}
-
-/// The most members a range iterated over may have: a wider one is a case error.
-const MAX_RANGE: usize = 100_000;
 
 /// A value with undecided parts (a comprehension's undecided members, a
 /// count between bounds) read where one exact value is needed: unknown, with

@@ -3,6 +3,7 @@
 
 pub mod aggregate;
 pub mod case;
+mod collections;
 pub mod expr;
 pub mod history;
 pub mod model;
@@ -12,3 +13,4 @@ pub mod rules;
 pub mod series;
 pub mod truth;
 pub mod value;
+mod view;

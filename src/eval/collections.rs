@@ -1,0 +1,235 @@
+//! Collections: the members of lists, sets, maps, ranges and comprehensions,
+//! with undecided members kept; quantifiers, comprehensions, aggregates and
+//! vocabulary sets over them.
+
+use super::aggregate::{Member, TwoMatches};
+use super::expr::{from_truth, indeterminate, internal, Evaluator};
+use super::truth::{Cause, Support, Truth};
+use super::value::{Partial, Val, Value, VocabValue};
+use crate::syntax::ast::*;
+use std::ops::Not;
+
+impl Evaluator<'_> {
+    /// `a..b` as a collection: a, a + 1, … up to b (days, for dates).
+    pub(super) fn range_members(&mut self, low: &Expr, high: &Expr) -> Val {
+        let (a, b) = match self.operands(low, high) {
+            Ok(pair) => pair,
+            Err(s) => return Val::Unknown(s),
+        };
+        match super::ops::range_members(&a, &b, MAX_RANGE) {
+            Ok(items) => Val::Known(Value::List(items.into_iter().map(Val::Known).collect())),
+            Err(super::ops::RangeError::Partial) => indeterminate(Cause::PartialDate),
+            Err(super::ops::RangeError::TooLong) => {
+                self.fail(format!(
+                    "the range from {} to {} has more than {MAX_RANGE} members ({})",
+                    super::rules::display(&a),
+                    super::rules::display(&b),
+                    self.protocol.location(low.span)
+                ));
+                Val::Unknown(Support::default())
+            }
+            Err(super::ops::RangeError::NotRange) => internal(),
+        }
+    }
+
+    /// The members of a collection, each with whether it is one (unknown for
+    /// the undecided members of a comprehension), or the support that makes
+    /// the collection unknown.
+    pub(super) fn members(&mut self, source: &Expr) -> Result<Vec<(Val, Truth)>, Support> {
+        member_truths(self.eval(source))
+    }
+
+    /// Each member of `x in xs where P` with the truth of "it is a member and
+    /// `P` holds for it".
+    pub(super) fn filtered(&mut self, comp: &Comprehension) -> Result<Vec<(Val, Truth)>, Support> {
+        let members = self.members(&comp.source)?;
+        let mut out = Vec::new();
+        for (member, is_member) in members {
+            if is_member == Truth::False {
+                continue;
+            }
+            let keep = match &comp.filter {
+                None => is_member,
+                Some(filter) => {
+                    let holds =
+                        self.with_local(&comp.var.node, member.clone(), |ev| ev.condition(filter));
+                    is_member.and(holds)
+                }
+            };
+            out.push((member, keep));
+        }
+        Ok(out)
+    }
+
+    pub(super) fn quantified(&mut self, q: Quantifier, comp: &Comprehension) -> Val {
+        if q == Quantifier::All {
+            return self.all_have(comp);
+        }
+        let members = match self.filtered(comp) {
+            Ok(m) => m,
+            Err(s) => return Val::Unknown(s),
+        };
+        let any = members
+            .into_iter()
+            .map(|(_, t)| t)
+            .fold(Truth::False, Truth::or);
+        from_truth(match q {
+            Quantifier::No => any.not(),
+            _ => any,
+        })
+    }
+
+    /// `all x in xs have P`: every member has P (an undecided member need have
+    /// it only if it is one).
+    pub(super) fn all_have(&mut self, comp: &Comprehension) -> Val {
+        let members = match self.members(&comp.source) {
+            Ok(m) => m,
+            Err(s) => return Val::Unknown(s),
+        };
+        let mut result = Truth::True;
+        for (member, is_member) in members {
+            let holds = match &comp.filter {
+                None => Truth::True,
+                Some(p) => self.with_local(&comp.var.node, member, |ev| ev.condition(p)),
+            };
+            result = result.and(is_member.not().or(holds));
+        }
+        from_truth(result)
+    }
+
+    /// `[x in xs where P]`: the members for which P holds; those for which it
+    /// is unknown are kept as undecided, with what would decide them.
+    pub(super) fn comprehension(&mut self, comp: &Comprehension) -> Val {
+        let members = match self.filtered(comp) {
+            Ok(m) => m,
+            Err(s) => return Val::Unknown(s),
+        };
+        let mut partial = Partial::default();
+        for (member, keep) in members {
+            match keep {
+                Truth::True => partial.definite.push(member),
+                Truth::Unknown(s) => partial.undecided.push((member, s)),
+                Truth::False => {}
+            }
+        }
+        if partial.undecided.is_empty() {
+            Val::Known(Value::List(partial.definite))
+        } else {
+            Val::Known(Value::Partial(partial))
+        }
+    }
+
+    pub(super) fn aggregate(
+        &mut self,
+        agg: Aggregate,
+        projection: Option<&Expr>,
+        over: &AggregateOver,
+    ) -> Val {
+        let comp = match over {
+            AggregateOver::Binding(comp) => (**comp).clone(),
+            AggregateOver::Collection(source) => Comprehension {
+                var: crate::span::Spanned::new("\u{0}it".to_string(), source.span),
+                source: (**source).clone(),
+                filter: None,
+            },
+        };
+        let members = match self.filtered(&comp) {
+            Ok(m) => m,
+            Err(s) => return Val::Unknown(s),
+        };
+        let mut kept = Vec::new();
+        for (member, keep) in members {
+            let undecided = match keep {
+                Truth::True => None,
+                Truth::False => continue,
+                Truth::Unknown(s) => Some(s),
+            };
+            let value = match projection {
+                Some(p) => self.with_local(&comp.var.node, member, |ev| ev.eval(p)),
+                None => member,
+            };
+            kept.push(Member { value, undecided });
+        }
+        match super::aggregate::fold(agg, kept) {
+            Ok(v) => v,
+            Err(TwoMatches) => {
+                let at = self.protocol.location(comp.source.span);
+                self.fail(format!(
+                    "`the` found more than one member where exactly one was expected ({at})"
+                ));
+                Val::Unknown(Support::default())
+            }
+        }
+    }
+
+    pub(super) fn vocab_set(&mut self, set: &VocabSet) -> Val {
+        let vocab = &self.protocol.vocab;
+        let names: Vec<String> = match set {
+            VocabSet::With { of, by, value } => {
+                let has = |g: &super::model::Groups| match by.node.as_str() {
+                    "tag" => g.tags.contains(&value.node),
+                    _ => g.classes.contains(&value.node),
+                };
+                match of.node.as_str() {
+                    "regimens" => vocab
+                        .regimens
+                        .iter()
+                        .filter(|(_, r)| has(&r.groups))
+                        .map(|(n, _)| n.clone())
+                        .collect(),
+                    _ => vocab
+                        .agents
+                        .iter()
+                        .filter(|(_, g)| has(g))
+                        .map(|(n, _)| n.clone())
+                        .collect(),
+                }
+            }
+            VocabSet::MembersOf(class) => {
+                let agents = vocab
+                    .agents
+                    .iter()
+                    .filter(|(_, g)| g.classes.contains(&class.node));
+                let regimens = vocab
+                    .regimens
+                    .iter()
+                    .filter(|(_, r)| r.groups.classes.contains(&class.node));
+                agents
+                    .map(|(n, _)| n.clone())
+                    .chain(regimens.map(|(n, _)| n.clone()))
+                    .collect()
+            }
+        };
+        let mut names = names;
+        names.sort();
+        Val::Known(Value::List(
+            names
+                .into_iter()
+                .map(|n| Val::Known(Value::Vocab(VocabValue::Known(n))))
+                .collect(),
+        ))
+    }
+}
+
+/// The most members a range iterated over may have: a wider one is a case error.
+const MAX_RANGE: usize = 100_000;
+
+/// A collection's members, each with whether it is one (unknown for the
+/// undecided members of a comprehension), or the support that makes it unknown.
+pub(super) fn member_truths(v: Val) -> Result<Vec<(Val, Truth)>, Support> {
+    let certain = |items: Vec<Val>| items.into_iter().map(|v| (v, Truth::True)).collect();
+    match v {
+        Val::Known(Value::List(items)) => Ok(certain(items)),
+        Val::Known(Value::Partial(p)) => {
+            let mut out: Vec<(Val, Truth)> = certain(p.definite);
+            out.extend(p.undecided.into_iter().map(|(v, s)| (v, Truth::Unknown(s))));
+            Ok(out)
+        }
+        Val::Known(Value::Map(entries)) => Ok(certain(
+            entries.into_iter().map(|(k, _)| Val::Known(k)).collect(),
+        )),
+        Val::Known(Value::None) => Ok(Vec::new()),
+        Val::Known(_) => Err(Support::indeterminate(Cause::Internal)),
+        Val::Unknown(s) => Err(s),
+    }
+}
