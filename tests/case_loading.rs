@@ -81,6 +81,7 @@ case {
   tags: list of text
   exposed: set of agent
   calls: map of agent to Response
+  seen_calls: map of (agent open) to Response
   doses: map of int to number mg
   maybe: map of text to int?
   allergy: Allergy
@@ -943,6 +944,25 @@ fn a_null_map_value_of_an_optional_type_is_none() {
         panic!("map")
     };
     assert_eq!(m[0].1, Val::Known(Value::None));
+}
+
+#[test]
+fn an_unrecognised_key_of_an_open_map_is_an_error_at_the_key() {
+    // A key that resolves to no declared name cannot be looked up (any
+    // `m[k]` might be it), so the case is refused rather than read wrong.
+    assert_error(
+        &err(r#""seen_calls": {"cisplatn": "CR"}"#),
+        "/seen_calls/cisplatn",
+        "a map key must name a declared agent or regimen (add an alias)",
+    );
+    let c = ok(r#""seen_calls": {"Cisplatin": "CR"}"#);
+    let Value::Map(calls) = known(&c, "seen_calls") else {
+        panic!("map")
+    };
+    assert_eq!(
+        calls[0].0,
+        Value::Vocab(VocabValue::Known("cisplatin".into()))
+    );
 }
 
 #[test]
