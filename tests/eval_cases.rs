@@ -177,7 +177,7 @@ fn run_folder(folder: &Folder, bless: bool) -> Result<(), String> {
     let records = evaluate_folder(&folder.path, &options)?;
     let mut problems: Vec<String> = records
         .iter()
-        .flat_map(Evaluated::schema_problems)
+        .flat_map(Evaluated::record_problems)
         .collect();
     if bless {
         if problems.is_empty() {
@@ -251,18 +251,28 @@ impl Evaluated {
         }
     }
 
-    /// Why the record breaks `docs/decision.schema.json`, if it does.
-    fn schema_problems(&self) -> Vec<String> {
+    /// Why the record breaks `docs/decision.schema.json`, if it does, and
+    /// whether it admits an internal error of the engine (a value the
+    /// checker should have refused), which no case may show.
+    fn record_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
         let errors = schema::schema_errors(&self.value);
-        if errors.is_empty() {
-            return Vec::new();
+        if !errors.is_empty() {
+            problems.push(format!(
+                "  {}: the record does not match docs/decision.schema.json:\n    {}\n    record: {}",
+                self.label(),
+                errors.join("\n    "),
+                self.text
+            ));
         }
-        vec![format!(
-            "  {}: the record does not match docs/decision.schema.json:\n    {}\n    record: {}",
-            self.label(),
-            errors.join("\n    "),
-            self.text
-        )]
+        if self.text.contains("internal error") {
+            problems.push(format!(
+                "  {}: the engine met a value it could not evaluate:\n    record: {}",
+                self.label(),
+                self.text
+            ));
+        }
+        problems
     }
 }
 
