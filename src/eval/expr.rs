@@ -574,8 +574,8 @@ impl<'p> Evaluator<'p> {
                 },
                 _,
             ) => self.series_date(*read, series, within.as_deref()),
-            (ExprKind::LastLine, DatePart::End) => self.last_line_role("end"),
-            (ExprKind::LastLine, _) => self.last_line_role("start"),
+            (ExprKind::LastLine, DatePart::End) => self.last_line_role(super::model::Role::End),
+            (ExprKind::LastLine, _) => self.last_line_role(super::model::Role::Start),
             _ => internal(),
         }
     }

@@ -3,6 +3,7 @@
 
 use super::case::escape_pointer;
 use super::expr::{from_truth, Evaluator};
+use super::model::Role;
 use super::ops;
 use super::outcome::HistoryMatch;
 use super::truth::{Cause, Missing, Support, Truth};
@@ -20,16 +21,16 @@ pub struct Line {
     pub index: usize,
     /// Whether it exists on `as_of` (its start ≤ `as_of`).
     pub exists: Truth,
-    /// Role values (`start`, `end`, `event`, `response`, `outcome`, `regimen`, `agents`, `line`).
-    pub roles: std::collections::HashMap<String, Val>,
+    /// Each role's value, by [`Role`] (none when the role is unmapped).
+    pub roles: [Val; Role::COUNT],
     /// The line's record.
     pub record: Record,
 }
 
 impl Line {
-    fn role(&self, name: &str) -> Val {
+    fn role(&self, role: Role) -> Val {
         self.roles
-            .get(name)
+            .get(role as usize)
             .cloned()
             .unwrap_or(Val::Known(Value::None))
     }
@@ -64,19 +65,20 @@ impl Evaluator<'_> {
         &mut self,
         index: usize,
         record: Record,
-        roles: &std::collections::HashMap<String, RoleValue>,
+        roles: &[Option<RoleValue>; Role::COUNT],
     ) -> Line {
-        let mut values = std::collections::HashMap::new();
-        for (role, mapping) in roles {
-            let v = self.read_role(&record, mapping);
-            values.insert(role.clone(), v);
+        let mut values: [Val; Role::COUNT] = std::array::from_fn(|_| Val::Known(Value::None));
+        for (slot, mapping) in values.iter_mut().zip(roles) {
+            if let Some(m) = mapping {
+                *slot = self.read_role(&record, m);
+            }
         }
-        for role in ["end", "event"] {
-            if let Some(v) = values.get_mut(role) {
+        for role in [Role::End, Role::Event] {
+            if let Some(v) = values.get_mut(role as usize) {
                 *v = self.none_if_after_as_of(v.clone());
             }
         }
-        let exists = match values.get("start") {
+        let exists = match values.get(Role::Start as usize) {
             Some(Val::Known(Value::Date(d))) => before_or_on(d, self.as_of),
             Some(Val::Unknown(s)) => Truth::Unknown(s.clone()),
             _ => Truth::False,
@@ -249,9 +251,9 @@ impl Evaluator<'_> {
         };
         let last = self.last_index(&lines);
         let role = if pred == HistoryPred::Received {
-            "start"
+            Role::Start
         } else {
-            "event"
+            Role::Event
         };
         let mut latest: Option<Val> = None;
         for line in lines.iter().rev() {
@@ -335,10 +337,10 @@ impl Evaluator<'_> {
 
     /// An agent, class or tag X through the line's agents (listed, else its regimen's).
     fn line_has_agent_group(&self, line: &Line, x: &str) -> Truth {
-        match line.role("agents") {
+        match line.role(Role::Agents) {
             Val::Known(Value::List(agents)) if !agents.is_empty() => self.any_agent(&agents, x),
             Val::Unknown(s) => Truth::Unknown(s),
-            _ => match line.role("regimen") {
+            _ => match line.role(Role::Regimen) {
                 Val::Known(Value::Vocab(v)) => self.vocab_has(&v, x),
                 Val::Unknown(s) => Truth::Unknown(s),
                 _ => Truth::False,
@@ -347,7 +349,7 @@ impl Evaluator<'_> {
     }
 
     fn line_is_regimen(&self, line: &Line, x: &str) -> Truth {
-        match line.role("regimen") {
+        match line.role(Role::Regimen) {
             Val::Known(Value::Vocab(VocabValue::Known(r))) => Truth::known(r == x),
             Val::Known(Value::Vocab(VocabValue::Other(_))) => Truth::False,
             Val::Unknown(s) => Truth::Unknown(s),
@@ -360,7 +362,7 @@ impl Evaluator<'_> {
         let Some(regimen) = self.protocol.vocab.regimens.get(x) else {
             return Truth::False;
         };
-        let Val::Known(Value::List(agents)) = line.role("agents") else {
+        let Val::Known(Value::List(agents)) = line.role(Role::Agents) else {
             return Truth::False;
         };
         let mut wanted = regimen.agents.clone();
@@ -454,7 +456,7 @@ impl Evaluator<'_> {
         let Some(from) = ops::shift(self.as_of, d, -1) else {
             return Truth::Unknown(Support::indeterminate(Cause::OutOfRange));
         };
-        match line.role("end") {
+        match line.role(Role::End) {
             Val::Known(Value::None) => Truth::True,
             Val::Known(Value::Date(end)) => on_or_after(&end, from),
             Val::Unknown(s) => Truth::Unknown(s),
@@ -464,7 +466,11 @@ impl Evaluator<'_> {
 
     /// event ≥ start and (end is none or event ≤ end [+ D]).
     fn progression_on(&self, line: &Line, window: Option<&Quantity>) -> Truth {
-        let (event, start, end) = (line.role("event"), line.role("start"), line.role("end"));
+        let (event, start, end) = (
+            line.role(Role::Event),
+            line.role(Role::Start),
+            line.role(Role::End),
+        );
         let event = match event {
             Val::Known(Value::Date(e)) => e,
             Val::Known(_) => return Truth::False,
@@ -502,7 +508,7 @@ impl Evaluator<'_> {
     /// response ∈ responding, end is not none, event > end (and event ≤ end + D).
     fn relapse_after(&self, line: &Line, window: Option<&Quantity>) -> Truth {
         let responded = self.responded(line);
-        let (event, end) = (line.role("event"), line.role("end"));
+        let (event, end) = (line.role(Role::Event), line.role(Role::End));
         let timing = match (event, end) {
             (Val::Unknown(a), Val::Unknown(b)) => Truth::Unknown(a.union(&b)),
             (Val::Unknown(s), _) | (_, Val::Unknown(s)) => Truth::Unknown(s),
@@ -525,7 +531,7 @@ impl Evaluator<'_> {
             .history
             .as_ref()
             .map_or(&[][..], |h| &h.responding);
-        in_values(line.role("response"), responding)
+        in_values(line.role(Role::Response), responding)
     }
 
     /// outcome ∈ intolerance.
@@ -535,14 +541,14 @@ impl Evaluator<'_> {
             .history
             .as_ref()
             .map_or(&[][..], |h| &h.intolerance);
-        in_values(line.role("outcome"), intolerance)
+        in_values(line.role(Role::Outcome), intolerance)
     }
 
     /// The index of the existing line with the latest start (a tie goes to the later entry).
     fn last_index(&self, lines: &[Line]) -> Result<Option<usize>, Support> {
         let mut best: Option<(&Line, DateRange)> = None;
         for line in lines {
-            match (&line.exists, line.role("start")) {
+            match (&line.exists, line.role(Role::Start)) {
                 (Truth::False, _) => {}
                 (Truth::Unknown(s), _) => return Err(s.clone()),
                 (Truth::True, Val::Known(Value::Date(start))) => {
@@ -577,7 +583,7 @@ impl Evaluator<'_> {
     }
 
     /// A role of the last line (`end of last line`), none when there is no line.
-    pub(super) fn last_line_role(&mut self, role: &str) -> Val {
+    pub(super) fn last_line_role(&mut self, role: Role) -> Val {
         match self.last_line() {
             Ok(Some(line)) => line.role(role),
             Ok(None) => Val::Known(Value::None),
@@ -625,7 +631,7 @@ impl Evaluator<'_> {
                 Truth::False => continue,
                 Truth::Unknown(s) => return Val::Unknown(s.clone()),
             }
-            if let Some(Val::Known(v)) = line.roles.get("line") {
+            if let Some(Val::Known(v)) = line.roles.get(Role::Line as usize) {
                 if !numbers.contains(v) {
                     numbers.push(v.clone());
                 }
@@ -635,7 +641,7 @@ impl Evaluator<'_> {
             .protocol
             .history
             .as_ref()
-            .is_some_and(|h| h.roles.contains_key("line"));
+            .is_some_and(|h| h.maps(Role::Line));
         let n = if mapped { numbers.len() } else { count };
         Val::Known(Value::Num(Quantity {
             value: (n + 1).into(),

@@ -192,12 +192,67 @@ pub struct HistorySchema {
     pub field: String,
     /// The record type of a line.
     pub record: String,
-    /// Each mapped role: what it reads.
-    pub roles: HashMap<String, RoleValue>,
+    /// What each mapped role reads, by [`Role`] (none when unmapped).
+    pub roles: [Option<RoleValue>; Role::COUNT],
     /// `responding {…}`: response values that count as a response.
     pub responding: Vec<String>,
     /// `intolerance {…}`: outcome values that count as intolerance.
     pub intolerance: Vec<String>,
+}
+
+impl HistorySchema {
+    /// Whether `role` is mapped.
+    pub fn maps(&self, role: Role) -> bool {
+        self.roles.get(role as usize).is_some_and(Option::is_some)
+    }
+}
+
+/// A history role, resolved once from its name: a line's role values are
+/// read by position, never looked up by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `start`
+    Start,
+    /// `end`
+    End,
+    /// `event`
+    Event,
+    /// `response`
+    Response,
+    /// `outcome`
+    Outcome,
+    /// `regimen`
+    Regimen,
+    /// `agents`
+    Agents,
+    /// `agent_end`
+    AgentEnd,
+    /// `line`
+    Line,
+}
+
+impl Role {
+    /// How many roles there are.
+    pub const COUNT: usize = 9;
+
+    /// Every role, in the order of [`ast::HISTORY_ROLES`].
+    pub const ALL: [Role; Role::COUNT] = [
+        Role::Start,
+        Role::End,
+        Role::Event,
+        Role::Response,
+        Role::Outcome,
+        Role::Regimen,
+        Role::Agents,
+        Role::AgentEnd,
+        Role::Line,
+    ];
+
+    /// The role of a name in a mapping.
+    pub fn named(name: &str) -> Option<Role> {
+        let i = ast::HISTORY_ROLES.iter().position(|r| *r == name)?;
+        Role::ALL.get(i).copied()
+    }
 }
 
 /// A rule with the guards of its enclosing sections.
@@ -524,14 +579,17 @@ fn history_schema(
     let mut schema = HistorySchema {
         field: field.name.node.clone(),
         record: record.node.clone(),
-        roles: HashMap::new(),
+        roles: Default::default(),
         responding: Vec::new(),
         intolerance: Vec::new(),
     };
+    let mut written = [false; Role::COUNT];
     for role in roles {
-        schema
-            .roles
-            .insert(role.role.node.clone(), role.value.clone());
+        if let Some(r) = Role::named(&role.role.node) {
+            let unmapped = matches!(role.value, RoleValue::Unmapped);
+            schema.roles[r as usize] = (!unmapped).then(|| role.value.clone());
+            written[r as usize] = true;
+        }
         if let Some((word, values)) = &role.values {
             let list = if word.node == "responding" {
                 &mut schema.responding
@@ -542,18 +600,17 @@ fn history_schema(
         }
     }
     for f in records.get(&record.node).into_iter().flatten() {
-        if ast::HISTORY_ROLES.contains(&f.name.node.as_str()) {
-            schema.roles.entry(f.name.node.clone()).or_insert_with(|| {
-                RoleValue::Expr(ast::Expr {
-                    kind: ast::ExprKind::Name(f.name.clone()),
-                    span: f.name.span,
-                })
-            });
+        let Some(r) = Role::named(&f.name.node) else {
+            continue;
+        };
+        if !written[r as usize] {
+            written[r as usize] = true;
+            schema.roles[r as usize] = Some(RoleValue::Expr(ast::Expr {
+                kind: ast::ExprKind::Name(f.name.clone()),
+                span: f.name.span,
+            }));
         }
     }
-    schema
-        .roles
-        .retain(|_, v| !matches!(v, RoleValue::Unmapped));
     Some(schema)
 }
 
