@@ -183,7 +183,7 @@ impl<'a> Checker<'a> {
         if self.problems.iter().any(CheckError::is_error) {
             return;
         }
-        match strata::of_program(files) {
+        match strata::decision_reads(files).strata {
             Err(cycle) => self.report(ActionError::DecisionCycle {
                 names: cycle.names,
                 reads: cycle.reads,

@@ -32,94 +32,83 @@ pub struct RuleInput<'a> {
     pub guards: Vec<&'a Expr>,
 }
 
-/// Whether any report of the program reads the decision (it is then
-/// evaluated against the final decision).
-pub fn reports_read_decision(files: &[&ast::File]) -> bool {
-    let mut reports = Vec::new();
-    let mut defines = HashMap::new();
+/// What a program reads of the decision: its rules' strata, whether a
+/// report reads it, and which defines do.
+pub struct DecisionReads {
+    /// Each rule's stratum, or the cycle that leaves them undefined.
+    pub strata: Result<Strata, Cycle>,
+    /// Whether some report reads the decision (it is then evaluated against
+    /// the final one).
+    pub reports: bool,
+    /// The defines that read it, directly or through the defines they use.
+    pub defines: HashSet<String>,
+}
+
+/// Finds what a program (files in load order, rules in file order) reads
+/// of the decision.
+pub fn decision_reads(files: &[&ast::File]) -> DecisionReads {
+    let mut program = Collected::default();
     for file in files {
-        collect_reports(&file.items, &mut reports, &mut defines);
+        program.collect(&file.items, &[]);
     }
-    let mut finder = Finder::new(&defines);
-    for report in reports {
+    let strata = strata(&program.rules, &program.defines, &|x| {
+        program.vocab.closure(x)
+    });
+    let mut finder = Finder::new(&program.defines);
+    for report in &program.reports {
         finder.expr(&report.value);
         if let Some(when) = &report.only_when {
             finder.expr(when);
         }
     }
-    !finder.reads.is_empty()
-}
-
-/// The defines that read the decision, directly or through the defines they use.
-pub fn defines_reading_decision(files: &[&ast::File]) -> HashSet<String> {
-    let mut reports = Vec::new();
-    let mut defines = HashMap::new();
-    for file in files {
-        collect_reports(&file.items, &mut reports, &mut defines);
-    }
-    let mut finder = Finder::new(&defines);
-    let names: Vec<&String> = defines.keys().collect();
-    names
-        .into_iter()
+    let reports = !finder.reads.is_empty();
+    let defines = program
+        .defines
+        .keys()
         .filter(|name| !finder.define_reads(name).is_empty())
         .cloned()
-        .collect()
-}
-
-fn collect_reports<'a>(
-    items: &'a [ast::Item],
-    reports: &mut Vec<&'a ast::Report>,
-    defines: &mut HashMap<String, &'a ast::Define>,
-) {
-    for item in items {
-        match item {
-            ast::Item::Report(r) => reports.push(r),
-            ast::Item::Define(d) => {
-                defines.entry(d.name.node.clone()).or_insert(d);
-            }
-            ast::Item::Section(s) => collect_reports(&s.items, reports, defines),
-            _ => {}
-        }
+        .collect();
+    DecisionReads {
+        strata,
+        reports,
+        defines,
     }
 }
 
-/// The strata of a program's rules (files in load order, rules in file order).
-pub fn of_program(files: &[&ast::File]) -> Result<Strata, Cycle> {
-    let mut rules = Vec::new();
-    let mut defines = HashMap::new();
-    let mut vocab = VocabIndex::default();
-    for file in files {
-        collect(&file.items, &[], &mut rules, &mut defines, &mut vocab);
-    }
-    strata(&rules, &defines, &|x| vocab.closure(x))
+/// The rules (with their section guards), defines, reports and vocabulary of
+/// a program.
+#[derive(Default)]
+struct Collected<'a> {
+    rules: Vec<RuleInput<'a>>,
+    defines: HashMap<String, &'a ast::Define>,
+    reports: Vec<&'a ast::Report>,
+    vocab: VocabIndex,
 }
 
-fn collect<'a>(
-    items: &'a [ast::Item],
-    guards: &[&'a Expr],
-    rules: &mut Vec<RuleInput<'a>>,
-    defines: &mut HashMap<String, &'a ast::Define>,
-    vocab: &mut VocabIndex,
-) {
-    for item in items {
-        match item {
-            ast::Item::Rule(rule) => rules.push(RuleInput {
-                rule,
-                guards: guards.to_vec(),
-            }),
-            ast::Item::Section(section) => {
-                let mut inner = guards.to_vec();
-                inner.push(&section.when);
-                collect(&section.items, &inner, rules, defines, vocab);
+impl<'a> Collected<'a> {
+    fn collect(&mut self, items: &'a [ast::Item], guards: &[&'a Expr]) {
+        for item in items {
+            match item {
+                ast::Item::Rule(rule) => self.rules.push(RuleInput {
+                    rule,
+                    guards: guards.to_vec(),
+                }),
+                ast::Item::Section(section) => {
+                    let mut inner = guards.to_vec();
+                    inner.push(&section.when);
+                    self.collect(&section.items, &inner);
+                }
+                ast::Item::Define(d) => {
+                    self.defines.entry(d.name.node.clone()).or_insert(d);
+                }
+                ast::Item::Report(r) => self.reports.push(r),
+                ast::Item::Agent(a) => self.vocab.add(&a.name, a.classes.iter().chain(&a.tags)),
+                ast::Item::Regimen(r) => {
+                    let parts = r.agents.iter().chain(&r.classes).chain(&r.tags);
+                    self.vocab.add(&r.name, parts)
+                }
+                _ => {}
             }
-            ast::Item::Define(d) => {
-                defines.entry(d.name.node.clone()).or_insert(d);
-            }
-            ast::Item::Agent(a) => vocab.add(&a.name, a.classes.iter().chain(&a.tags)),
-            ast::Item::Regimen(r) => {
-                vocab.add(&r.name, r.agents.iter().chain(&r.classes).chain(&r.tags))
-            }
-            _ => {}
         }
     }
 }

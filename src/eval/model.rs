@@ -291,10 +291,11 @@ impl Protocol {
         let mut protocol = builder.finish(schema);
         protocol.sha256 = fingerprint(program);
         let files: Vec<&ast::File> = program.files.iter().map(|(_, f)| f).collect();
-        protocol.reports_read_decision = crate::check::strata::reports_read_decision(&files);
-        protocol.defines_reading_decision = crate::check::strata::defines_reading_decision(&files);
+        let reads = crate::check::strata::decision_reads(&files);
+        protocol.reports_read_decision = reads.reports;
+        protocol.defines_reading_decision = reads.defines;
         // The checker refused a cycle, so this finds the strata.
-        if let Ok(strata) = crate::check::strata::of_program(&files) {
+        if let Ok(strata) = reads.strata {
             for (rule, stratum) in protocol.rules.iter_mut().zip(strata.of_rule) {
                 rule.stratum = stratum;
             }
