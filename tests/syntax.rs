@@ -876,3 +876,28 @@ fn a_reserved_word_as_a_name_on_its_line_says_so() {
         ["expected a regimen or agent name after `recommend`"]
     );
 }
+
+/// `open other` reads `other` as the openness only when no `:` follows it:
+/// a field named `other` on the line after an `open` field is a field.
+#[test]
+fn a_field_named_other_after_an_open_field_is_a_field() {
+    use salvage::syntax::ast::{Openness, TypeKind};
+    let file = parse_ok(
+        "case {\n  prior: list of agent open\n  other: bool\n  seen: agent open other\n}\n",
+    );
+    let Some(Item::Case(case)) = file.items.first() else {
+        panic!("expected the case schema")
+    };
+    let names: Vec<&str> = case.fields.iter().map(|f| f.name.node.as_str()).collect();
+    assert_eq!(names, ["prior", "other", "seen"]);
+    let open = |i: usize| match case.fields.get(i).map(|f| &f.ty.kind) {
+        Some(TypeKind::List(inner)) => match &inner.kind {
+            TypeKind::Agent(o) => *o,
+            other => panic!("{other:?}"),
+        },
+        Some(TypeKind::Agent(o)) => *o,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(open(0), Openness::Open);
+    assert_eq!(open(2), Openness::OpenOther);
+}
