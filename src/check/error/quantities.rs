@@ -207,8 +207,14 @@ fn outside_range(
 }
 
 fn unknown_unit(span: Span, spelling: &str, suggestion: Option<String>) -> Diagnostic {
-    Diagnostic::new(Code::S0308, span, format!("unknown unit `{spelling}`"))
-        .label("not a unit Salvage knows")
-        .suggest(suggestion)
+    let diag = Diagnostic::new(Code::S0308, span, format!("unknown unit `{spelling}`"))
+        .label("not a unit Salvage knows");
+    // `2/x` is 2 in the unit `/x`: the author most likely meant to divide.
+    if let Some(divisor) = spelling.strip_prefix('/') {
+        return diag
+            .note("a `/` right after a number, before a letter, starts a unit")
+            .help(format!("to divide, put spaces around `/`: `… / {divisor}`"));
+    }
+    diag.suggest(suggestion)
         .help("declare it with `unit NAME`, or a spelling with `unit alias \"…\" = UNIT`")
 }
