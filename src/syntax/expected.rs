@@ -136,6 +136,12 @@ fn last_aggregate(line: &str) -> Option<(usize, &'static str)> {
         .max_by_key(|(at, _)| *at)
 }
 
+/// Words that begin a clause or an item and are never a field's name: found
+/// where an operand was expected, they end an unfinished expression rather
+/// than misname a value (words that make plausible field names, such as
+/// `test` or `agent`, keep the backtick hint).
+const CLAUSE_WORDS: &[&str] = &["then", "else", "when", "rule", "define", "section"];
+
 fn add_hints(
     diag: Diagnostic,
     found: &str,
@@ -143,6 +149,17 @@ fn add_hints(
     keywords: &[String],
 ) -> Diagnostic {
     let wants_name = expected.iter().any(|w| w.contains("name"));
+    if wants_name && CLAUSE_WORDS.contains(&found) {
+        // `when x and then …`: the word is where it belongs; what is missing
+        // is the operand before it.
+        return diag
+            .note(format!(
+                "`{found}` begins the next part, so something is missing before it"
+            ))
+            .help(format!(
+                "complete the expression before `{found}`, or remove its last operator"
+            ));
+    }
     if wants_name && is_reserved(found) {
         return diag
             .note(format!("`{found}` is a reserved word"))
