@@ -19,6 +19,7 @@ use super::value::{
 use crate::check::schema::{FieldSchema, FieldType};
 use crate::diag::did_you_mean;
 use crate::syntax::ast::{ExprKind, Openness};
+use crate::syntax::number::MAX_DIGITS;
 use crate::units::{convert, Unit};
 use jiff::civil::{Date, Time};
 use rust_decimal::Decimal;
@@ -1133,9 +1134,6 @@ struct DecimalParts {
     /// value = digits × 10^exponent
     exponent: i64,
 }
-
-/// Most significant digits a case number may have.
-const MAX_DIGITS: usize = 28;
 
 impl DecimalParts {
     /// Plain or scientific notation, with an optional sign.

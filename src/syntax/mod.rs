@@ -2,7 +2,7 @@
 
 pub mod ast;
 mod expected;
-mod number;
+pub mod number;
 mod parse;
 
 pub use parse::parse;
