@@ -61,10 +61,10 @@ fn count(members: &[Member]) -> Val {
 /// A known number's bounds (itself twice for an exact number).
 fn bounds_of(value: &Val) -> Result<(Quantity, Quantity), Support> {
     match value {
-        Val::Known(Value::Num(q)) => Ok((q.clone(), q.clone())),
-        Val::Known(Value::Bounds(b)) => Ok((b.low.clone(), b.high.clone())),
         Val::Known(Value::None) => Err(Support::default()),
-        Val::Known(_) => Err(Support::indeterminate(Cause::Internal)),
+        Val::Known(v) => ops::bounds_of(v)
+            .map(|(low, high, _)| (low.clone(), high.clone()))
+            .ok_or_else(|| Support::indeterminate(Cause::Internal)),
         Val::Unknown(s) => Err(s.clone()),
     }
 }
@@ -83,7 +83,10 @@ fn sum(members: &[Member]) -> Val {
             None => (lo, hi),
             Some(s) => {
                 support.merge(s);
-                (lesser(zero_in(&lo), lo), greater(zero_in(&hi), hi))
+                (
+                    ops::lesser(zero_in(&lo), lo),
+                    ops::greater(zero_in(&hi), hi),
+                )
             }
         };
         match (add(&low, &lo), add(&high, &hi)) {
@@ -110,20 +113,6 @@ fn zero_in(q: &Quantity) -> Quantity {
     Quantity {
         value: rust_decimal::Decimal::ZERO,
         unit: q.unit.clone(),
-    }
-}
-
-fn lesser(a: Quantity, b: Quantity) -> Quantity {
-    match ops::compare_quantities(&a, &b) {
-        Some(Ordering::Greater) => b,
-        _ => a,
-    }
-}
-
-fn greater(a: Quantity, b: Quantity) -> Quantity {
-    match ops::compare_quantities(&a, &b) {
-        Some(Ordering::Less) => b,
-        _ => a,
     }
 }
 
@@ -169,8 +158,8 @@ fn extreme(members: &[Member], wanted: Ordering) -> Val {
 
 fn numeric_extreme(members: &[Member], wanted: Ordering) -> Val {
     let pick = |a: Quantity, b: Quantity| match wanted {
-        Ordering::Less => lesser(a, b),
-        _ => greater(a, b),
+        Ordering::Less => ops::lesser(a, b),
+        _ => ops::greater(a, b),
     };
     let mut outer: Option<Quantity> = None;
     let mut inner: Option<Quantity> = None;

@@ -100,22 +100,9 @@ impl Evaluator<'_> {
     /// `[x in xs where P]`: the members for which P holds; those for which it
     /// is unknown are kept as undecided, with what would decide them.
     pub(super) fn comprehension(&mut self, comp: &Comprehension) -> Val {
-        let members = match self.filtered(comp) {
-            Ok(m) => m,
-            Err(s) => return Val::Unknown(s),
-        };
-        let mut partial = Partial::default();
-        for (member, keep) in members {
-            match keep {
-                Truth::True => partial.definite.push(member),
-                Truth::Unknown(s) => partial.undecided.push((member, s)),
-                Truth::False => {}
-            }
-        }
-        if partial.undecided.is_empty() {
-            Val::Known(Value::List(partial.definite))
-        } else {
-            Val::Known(Value::Partial(partial))
+        match self.filtered(comp) {
+            Ok(members) => Val::Known(Partial::of(members)),
+            Err(s) => Val::Unknown(s),
         }
     }
 

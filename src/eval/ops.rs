@@ -110,8 +110,9 @@ fn straddle(op: BinOp, a: &Value, b: &Value) -> Truth {
     }
 }
 
-/// A number's bounds and what would narrow them (an exact number is its own bounds).
-fn bounds_of(v: &Value) -> Option<(&Quantity, &Quantity, Support)> {
+/// A number's bounds and what would narrow them (an exact number is its own
+/// bounds); `None` for a value that is not a number.
+pub fn bounds_of(v: &Value) -> Option<(&Quantity, &Quantity, Support)> {
     match v {
         Value::Num(q) => Some((q, q, Support::default())),
         Value::Bounds(b) => Some((&b.low, &b.high, b.support.clone())),
@@ -173,18 +174,27 @@ pub fn bounds_arithmetic(op: BinOp, a: &Value, b: &Value) -> Val {
             None => return Val::Unknown(Support::indeterminate(Cause::OutOfRange)),
         }
     }
-    let pick = |wanted: Ordering| {
-        results
-            .iter()
-            .cloned()
-            .reduce(|best, q| match compare_quantities(&q, &best) {
-                Some(o) if o == wanted => q,
-                _ => best,
-            })
-    };
-    match (pick(Ordering::Less), pick(Ordering::Greater)) {
+    let low = results.iter().cloned().reduce(lesser);
+    let high = results.into_iter().reduce(greater);
+    match (low, high) {
         (Some(low), Some(high)) => Val::Known(Bounds::value(low, high, support)),
         _ => Val::Unknown(Support::indeterminate(Cause::Internal)),
+    }
+}
+
+/// The smaller of two quantities (the first when they are equal or do not compare).
+pub fn lesser(a: Quantity, b: Quantity) -> Quantity {
+    match compare_quantities(&a, &b) {
+        Some(Ordering::Greater) => b,
+        _ => a,
+    }
+}
+
+/// The larger of two quantities (the first when they are equal or do not compare).
+pub fn greater(a: Quantity, b: Quantity) -> Quantity {
+    match compare_quantities(&a, &b) {
+        Some(Ordering::Less) => b,
+        _ => a,
     }
 }
 

@@ -59,6 +59,25 @@ pub struct Partial {
 }
 
 impl Partial {
+    /// The collection of the members that hold, with those whose truth is
+    /// unknown kept as undecided: a plain list when none is.
+    pub fn of(members: impl IntoIterator<Item = (Val, super::truth::Truth)>) -> Value {
+        use super::truth::Truth;
+        let mut partial = Partial::default();
+        for (member, truth) in members {
+            match truth {
+                Truth::True => partial.definite.push(member),
+                Truth::Unknown(s) => partial.undecided.push((member, s)),
+                Truth::False => {}
+            }
+        }
+        if partial.undecided.is_empty() {
+            Value::List(partial.definite)
+        } else {
+            Value::Partial(partial)
+        }
+    }
+
     /// The facts that would decide every undecided member.
     pub fn support(&self) -> Support {
         let mut all = Support::default();

@@ -26,18 +26,17 @@ impl Evaluator<'_> {
             Some(Val::Known(Value::Vocab(VocabValue::Known(name)))) => name,
             _ => x.node.clone(),
         };
+        // Settled in `settled`, else unknown while listed in `open`, else false.
+        let read = |settled: &[String], open: &[(String, Support)], x: &str| {
+            if settled.iter().any(|o| o == x) {
+                return Truth::True;
+            }
+            listed(open, x).map_or(Truth::False, Truth::Unknown)
+        };
         let truth = match r {
-            DecisionRef::Recommended(x) => match listed(&view.pending, &option(x)) {
-                _ if view.recommended.contains(&option(x)) => Truth::True,
-                Some(s) => Truth::Unknown(s),
-                None => Truth::False,
-            },
+            DecisionRef::Recommended(x) => read(&view.recommended, &view.pending, &option(x)),
             DecisionRef::Pending(x) => Truth::known(listed(&view.pending, &option(x)).is_some()),
-            DecisionRef::Avoided(x) => match listed(&view.pending_avoid, &option(x)) {
-                _ if view.avoided.contains(&option(x)) => Truth::True,
-                Some(s) => Truth::Unknown(s),
-                None => Truth::False,
-            },
+            DecisionRef::Avoided(x) => read(&view.avoided, &view.pending_avoid, &option(x)),
             DecisionRef::Fired(rule) => self
                 .protocol
                 .rule_index(&rule.node)
@@ -52,17 +51,6 @@ impl Evaluator<'_> {
 /// members, the others undecided.
 fn candidates(view: &DecisionView) -> Val {
     let vocab = |name: &str| Val::Known(Value::Vocab(VocabValue::Known(name.to_string())));
-    let mut partial = Partial::default();
-    for (option, truth) in &view.candidates {
-        match truth {
-            Truth::True => partial.definite.push(vocab(option)),
-            Truth::Unknown(s) => partial.undecided.push((vocab(option), s.clone())),
-            Truth::False => {}
-        }
-    }
-    if partial.undecided.is_empty() {
-        Val::Known(Value::List(partial.definite))
-    } else {
-        Val::Known(Value::Partial(partial))
-    }
+    let members = view.candidates.iter().map(|(o, t)| (vocab(o), t.clone()));
+    Val::Known(Partial::of(members))
 }
