@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::check::lower::{LowerError, Resolutions};
 use crate::check::schema::Schema;
 use crate::diag::{Diagnostic, Severity};
 use crate::eval::model::Protocol;
@@ -114,21 +115,36 @@ struct CheckedProgram {
     program: Program,
     diagnostics: Vec<Diagnostic>,
     schema: Schema,
+    resolved: Resolutions,
+}
+
+/// A defect of the project found while compiling a checked protocol (S0009).
+fn not_compiled(defect: LowerError) -> Diagnostic {
+    Diagnostic::new(
+        crate::diag::Code::S0009,
+        defect.span,
+        format!("internal error: {}", defect.message),
+    )
+    .label("Salvage could not compile this")
+    .help("please report it, with the protocol; nothing was evaluated")
 }
 
 /// Runs the checker (when there is something to check) and sorts.
 fn checked((program, mut diagnostics): (Program, Vec<Diagnostic>)) -> CheckedProgram {
     let mut schema = Schema::default();
+    let mut resolved = Resolutions::default();
     if !program.files.is_empty() {
         let found = crate::check::check(&program, &diagnostics);
         diagnostics.extend(found.diagnostics);
         schema = found.schema;
+        resolved = found.resolved;
     }
     diagnostics.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
     CheckedProgram {
         program,
         diagnostics,
         schema,
+        resolved,
     }
 }
 
@@ -151,11 +167,21 @@ impl CheckedProgram {
     fn compiled(self) -> Compiled {
         let CheckedProgram {
             program,
-            diagnostics,
+            mut diagnostics,
             schema,
+            resolved,
         } = self;
         let failed = diagnostics.iter().any(|d| d.severity() == Severity::Error);
-        let protocol = (!failed).then(|| Protocol::compile(&program, schema));
+        let protocol = match failed {
+            true => None,
+            false => match Protocol::compile(&program, schema, &resolved) {
+                Ok(protocol) => Some(protocol),
+                Err(defect) => {
+                    diagnostics.push(not_compiled(defect));
+                    None
+                }
+            },
+        };
         Compiled {
             report: report((program, diagnostics)),
             protocol,

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 use serde_json::Value as Json;
 
+use crate::check::ir;
 use crate::compile::{compile_file, CheckReport};
 use crate::decision::decide;
 use crate::decision::output::{
@@ -30,7 +31,7 @@ use crate::eval::value::Case;
 use crate::eval::value::Val;
 use crate::source::Sources;
 use crate::span::{FileId, Span};
-use crate::syntax::ast::{ExpectKind, Expectation, Expr, Item, Test, TestCase};
+use crate::syntax::ast::{ExpectKind, Expectation, Item, Test, TestCase};
 
 /// What running one protocol's tests found.
 #[derive(Debug)]
@@ -195,8 +196,9 @@ pub fn run_tests(
     let results = protocol
         .tests
         .iter()
-        .map(|test| {
-            let (outcome, decision) = run_guarded(protocol, sources, folder, test);
+        .zip(&protocol.expected_reports)
+        .map(|(test, values)| {
+            let (outcome, decision) = run_guarded(protocol, sources, folder, test, values);
             fired.extend(decision.iter().flat_map(fired_rules));
             TestResult {
                 name: test.name.node.clone(),
@@ -208,7 +210,7 @@ pub fn run_tests(
     let not_fired = protocol
         .rules
         .iter()
-        .map(|r| r.rule.name.node.clone())
+        .map(|r| r.name.clone())
         .filter(|name| !fired.contains(name))
         .collect();
     (
@@ -246,9 +248,10 @@ fn run_guarded(
     sources: &Sources,
     folder: &Path,
     test: &Test,
+    values: &[Option<ir::Expr>],
 ) -> (Outcome, Option<Decision>) {
     let run = catch_unwind(AssertUnwindSafe(|| {
-        run_test(protocol, sources, folder, test)
+        run_test(protocol, sources, folder, test, values)
     }));
     run.unwrap_or_else(|panic| {
         let reason = panic
@@ -266,6 +269,7 @@ fn run_test(
     sources: &Sources,
     folder: &Path,
     test: &Test,
+    values: &[Option<ir::Expr>],
 ) -> (Outcome, Option<Decision>) {
     let (case, as_of, as_of_source) = match test_case(protocol, folder, test) {
         Ok(loaded) => loaded,
@@ -278,8 +282,16 @@ fn run_test(
     let problems: Vec<Problem> = test
         .expectations
         .iter()
-        .filter_map(|e| {
-            let message = check(e, &decision, protocol, &case, as_of)?;
+        .zip(values)
+        .filter_map(|(e, value)| {
+            let expected = Expected {
+                decision: &decision,
+                value: value.as_ref(),
+                protocol,
+                case: &case,
+                as_of,
+            };
+            let message = check(e, &expected)?;
             Some(Problem {
                 at: line_of(sources, e.span),
                 text: one_line(sources, e.span),
@@ -441,13 +453,18 @@ fn one_line(sources: &Sources, span: Span) -> String {
 /// Checks one expectation against the decision: `None` when it holds, else
 /// the differing part (`expected recommend R-ICE rank 1, but recommendations
 /// are: axi-cel (rank 1)`).
-fn check(
-    e: &Expectation,
-    d: &Decision,
-    protocol: &Protocol,
-    case: &Case,
+/// What an expectation is checked against: the decision, and for `expect
+/// report R = V` the compiled `V`, evaluated on the test's case.
+struct Expected<'a> {
+    decision: &'a Decision,
+    value: Option<&'a ir::Expr>,
+    protocol: &'a Protocol,
+    case: &'a Case,
     as_of: Date,
-) -> Option<String> {
+}
+
+fn check(e: &Expectation, expected: &Expected<'_>) -> Option<String> {
+    let d = expected.decision;
     let found = match &e.kind {
         ExpectKind::Status(s) => status(d, &s.node),
         ExpectKind::Recommend(x, rank) => offered(d, &x.node, rank.as_ref().map(|r| r.node), false),
@@ -459,12 +476,10 @@ fn check(
         ExpectKind::Order(m) => message(&d.orders, "order", "orders", &m.node),
         ExpectKind::Refer(m) => message(&d.referrals, "refer", "referrals", &m.node),
         ExpectKind::Flag(m) => message(&d.flags, "flag", "flags", &m.node),
-        ExpectKind::Report(name, value) => {
-            match report(d, &name.node, value, protocol, case, as_of) {
-                Ok(found) => found,
-                Err(problem) => return Some(problem),
-            }
-        }
+        ExpectKind::Report(name, _) => match report(&name.node, expected) {
+            Ok(found) => found,
+            Err(problem) => return Some(problem),
+        },
     };
     let not = if e.negated { "not " } else { "" };
     (found.holds == e.negated)
@@ -674,15 +689,15 @@ fn message(list: &[Message], word: &str, plural: &str, wanted: &str) -> Found {
 
 /// `report R = V`: V is evaluated on the test's case and compared, as JSON,
 /// with the decision's report.
-fn report(
-    d: &Decision,
-    name: &str,
-    value: &Expr,
-    protocol: &Protocol,
-    case: &Case,
-    as_of: Date,
-) -> Result<Found, String> {
-    let Val::Known(v) = Evaluator::new(protocol, case, as_of).eval(value) else {
+fn report(name: &str, expected: &Expected<'_>) -> Result<Found, String> {
+    let d = expected.decision;
+    let Some(value) = expected.value else {
+        return Err(format!(
+            "the expected value of report `{name}` was not compiled"
+        ));
+    };
+    let mut evaluator = Evaluator::new(expected.protocol, expected.case, expected.as_of);
+    let Val::Known(v) = evaluator.eval(value) else {
         return Err(format!(
             "the expected value of report `{name}` is unknown on this case: write a literal"
         ));

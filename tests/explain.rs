@@ -39,6 +39,10 @@ const MULTI_FILE: &[(Code, bool, bool)] = &[
     (Code::S0206, true, true),
 ];
 
+/// Codes no protocol can be written to show: they report a defect of
+/// Salvage itself, so their explanation has no examples.
+const NO_EXAMPLES: &[Code] = &[Code::S0009];
+
 /// One example of an explanation.
 #[derive(Debug)]
 enum Example {
@@ -182,6 +186,12 @@ fn problems(code: Code) -> (Vec<String>, String) {
     }
     if code.severity() == Severity::Warning && !text.contains("When to ignore") {
         found.push("a warning's explanation should say when to ignore it".to_string());
+    }
+    if NO_EXAMPLES.contains(&code) {
+        if text.contains("## Wrong") || text.contains("## Right") {
+            found.push("a code about a defect of Salvage has no examples".to_string());
+        }
+        return (found, format!("{}: no examples", code.as_str()));
     }
 
     let wrong = example_after(text, "## Wrong");

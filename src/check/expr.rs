@@ -212,7 +212,11 @@ impl<'a> Checker<'a> {
             }
         };
         match self.field_type(Some(&record), &field.node) {
-            Some(t) => self.narrow(t, whole),
+            Some(t) => {
+                let resolved = super::lower::Resolved::Field(record);
+                self.resolved.record(field.span, resolved);
+                self.narrow(t, whole)
+            }
             None => {
                 self.unknown_field(&record, field);
                 Ty::Error

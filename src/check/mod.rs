@@ -11,7 +11,9 @@ mod error;
 mod expectations;
 mod expr;
 mod history;
+pub mod ir;
 mod is_test;
+pub mod lower;
 mod modifiers;
 mod names;
 mod narrow;
@@ -44,6 +46,8 @@ pub struct Checked {
     /// Every record and case field with its resolved type (complete only
     /// when no diagnostic is an error).
     pub schema: Schema,
+    /// How each name was resolved, for lowering to the compiled program.
+    pub resolved: lower::Resolutions,
 }
 
 /// Checks a loaded program and returns every problem found, with the typed
@@ -96,6 +100,8 @@ pub(crate) struct Checker<'a> {
     defines: HashMap<String, DefineState>,
     /// Types of record and case fields.
     schema: Schema,
+    /// How each name typed so far was resolved.
+    resolved: lower::Resolutions,
     /// Names used anywhere: defines, citation keys, reason codes.
     used: HashSet<String>,
     /// Bound variables, innermost last.
@@ -134,6 +140,7 @@ impl<'a> Checker<'a> {
             problems,
             defines: HashMap::new(),
             schema: Schema::default(),
+            resolved: lower::Resolutions::default(),
             used: HashSet::new(),
             locals: Vec::new(),
             narrowed: Vec::new(),
@@ -214,6 +221,7 @@ impl<'a> Checker<'a> {
         Checked {
             diagnostics: problems.filter_map(CheckError::diagnostic).collect(),
             schema: self.schema,
+            resolved: self.resolved,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use super::env::VocabKind;
 use super::error::{DeclError, NameError};
+use super::lower::Resolved;
 use super::types::Ty;
 use super::{Checker, DefineState};
 use crate::span::{Name, Span};
@@ -16,33 +17,52 @@ impl Checker<'_> {
     }
 
     fn resolve_name(&mut self, name: &Name, hint: Option<&Ty>) -> Ty {
+        let (resolved, ty) = self.resolution(name, hint);
+        if let Some(resolved) = resolved {
+            self.resolved.record(name.span, resolved);
+        }
+        ty
+    }
+
+    /// What a name stands for, in the order of the brief, with its type.
+    fn resolution(&mut self, name: &Name, hint: Option<&Ty>) -> (Option<Resolved>, Ty) {
         let text = name.node.as_str();
         if let Some((_, ty)) = self.locals.iter().rev().find(|(n, _)| n == text) {
-            return ty.clone();
+            return (Some(Resolved::Local), ty.clone());
         }
         if let Some(ty) = self.field_type(None, text) {
-            return ty;
+            return (Some(Resolved::CaseField), ty);
         }
         if self.env.defines.contains_key(text) {
-            return self.define_reference(name);
+            return (Some(Resolved::Define), self.define_reference(name));
         }
         if let Some(ty) = builtin(text) {
+            let resolved = match text {
+                "line" => Resolved::LineNumber,
+                "as_of" => Resolved::AsOf,
+                _ => Resolved::Candidates,
+            };
             if text == "line" {
-                return self
+                let ty = self
                     .prior_lines(name.span)
                     .element()
                     .map_or(Ty::Error, |_| ty);
+                return (Some(resolved), ty);
             }
-            return ty;
+            return (Some(resolved), ty);
         }
         if let Some(ty) = self.enum_value(name, hint) {
-            return ty;
+            let resolved = match &ty {
+                Ty::Enum(e) => Some(Resolved::Enum(e.clone())),
+                _ => None,
+            };
+            return (resolved, ty);
         }
         if let Some((kind, _)) = self.env.vocab.get(text) {
-            return kind.ty();
+            return (Some(Resolved::Vocab), kind.ty());
         }
         self.unknown_name(name);
-        Ty::Error
+        (None, Ty::Error)
     }
 
     fn define_reference(&mut self, name: &Name) -> Ty {

@@ -51,6 +51,7 @@ codes! {
     S0006 Error "comparisons chained in a way that does not read as a range",
     S0007 Error "a space before the `[` of an index",
     S0008 Error "a file that cannot be read",
+    S0009 Error "a protocol the checker accepted but could not compile",
     S0101 Error "a name that is not defined",
     S0102 Error "an unknown regimen, agent, class or tag",
     S0104 Error "an unknown enum value",

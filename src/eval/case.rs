@@ -18,13 +18,12 @@ use super::value::{
 };
 use crate::check::schema::{FieldSchema, FieldType};
 use crate::diag::did_you_mean;
-use crate::syntax::ast::{ExprKind, Openness};
+use crate::syntax::ast::Openness;
 use crate::syntax::number::MAX_DIGITS;
 use crate::units::{convert, Unit};
 use jiff::civil::{Date, Time};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value as Json};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// How strictly a case is read.
@@ -199,10 +198,7 @@ impl<'a> Loader<'a> {
     }
 
     /// The declared fields, the evaluation date, and warnings for unknown keys.
-    fn case(
-        &mut self,
-        object: &Map<String, Json>,
-    ) -> Loaded<(BTreeMap<String, Val>, Option<Date>)> {
+    fn case(&mut self, object: &Map<String, Json>) -> Loaded<(Vec<Val>, Option<Date>)> {
         let schema = &self.protocol.case;
         let fields = self.fields(&schema.fields, object, "")?;
         let as_of = self.as_of(object, &fields)?;
@@ -224,8 +220,8 @@ impl<'a> Loader<'a> {
         schema: &[FieldSchema],
         object: &Map<String, Json>,
         base: &str,
-    ) -> Loaded<BTreeMap<String, Val>> {
-        let mut fields = BTreeMap::new();
+    ) -> Loaded<Vec<Val>> {
+        let mut fields = Vec::with_capacity(schema.len());
         for field in schema {
             let path = pointer(base, &field.name);
             let val = match object.get(&field.name) {
@@ -233,17 +229,13 @@ impl<'a> Loader<'a> {
                 None if field.absent_is_none => Val::Known(Value::None),
                 None => unknown(&path),
             };
-            fields.insert(field.name.clone(), val);
+            fields.push(val);
         }
         Ok(fields)
     }
 
     /// The `as_of` key; else the field the schema's `as_of = NAME` names.
-    fn as_of(
-        &self,
-        object: &Map<String, Json>,
-        fields: &BTreeMap<String, Val>,
-    ) -> Loaded<Option<Date>> {
+    fn as_of(&self, object: &Map<String, Json>, fields: &[Val]) -> Loaded<Option<Date>> {
         match object.get("as_of") {
             None | Some(Json::Null) => {}
             Some(Json::String(text)) => {
@@ -261,10 +253,10 @@ impl<'a> Loader<'a> {
                 ))
             }
         }
-        let Some(name) = self.declared_as_of() else {
+        let Some((slot, name)) = self.declared_as_of() else {
             return Ok(None);
         };
-        match fields.get(name) {
+        match fields.get(slot) {
             Some(Val::Known(Value::Date(range))) => range.exact().map(Some).ok_or_else(|| {
                 CaseError::at(
                     &pointer("", name),
@@ -277,19 +269,12 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// The field named by `as_of = NAME`, when it is a date field.
-    fn declared_as_of(&self) -> Option<&'a str> {
-        let expr = self.protocol.case.as_of.as_ref()?;
-        let ExprKind::Name(name) = &expr.kind else {
-            return None;
-        };
-        let field = self.protocol.field(None, &name.node)?;
-        let is_date = match &field.ty {
-            FieldType::Date => true,
-            FieldType::Optional(inner) => **inner == FieldType::Date,
-            _ => false,
-        };
-        is_date.then_some(field.name.as_str())
+    /// The field named by `as_of = NAME` (its slot and name), when it is a
+    /// date field.
+    fn declared_as_of(&self) -> Option<(usize, &'a str)> {
+        let slot = self.protocol.case.as_of?;
+        let field = self.protocol.case.fields.get(slot)?;
+        Some((slot, field.name.as_str()))
     }
 
     /// A key the schema does not declare: a warning, or an error when strict.
@@ -438,8 +423,10 @@ impl<'a> Loader<'a> {
                 self.unknown_key(key, &known, path, &format!("a `{name}` record"))?;
             }
         }
+        let names = protocol.record_names.get(name).cloned().unwrap_or_default();
         Ok(Record {
             fields,
+            names,
             path: path.to_string(),
         })
     }

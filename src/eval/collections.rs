@@ -6,7 +6,8 @@ use super::aggregate::{Member, TwoMatches};
 use super::expr::{from_truth, indeterminate, internal, Evaluator};
 use super::truth::{Cause, Support, Truth};
 use super::value::{Partial, Val, Value, VocabValue};
-use crate::syntax::ast::*;
+use crate::check::ir::{Binding, Expr, Over, VocabSet};
+use crate::syntax::ast::{Aggregate, Quantifier};
 use std::ops::Not;
 
 impl Evaluator<'_> {
@@ -41,7 +42,7 @@ impl Evaluator<'_> {
 
     /// Each member of `x in xs where P` with the truth of "it is a member and
     /// `P` holds for it".
-    pub(super) fn filtered(&mut self, comp: &Comprehension) -> Result<Vec<(Val, Truth)>, Support> {
+    pub(super) fn filtered(&mut self, comp: &Binding) -> Result<Vec<(Val, Truth)>, Support> {
         let members = self.members(&comp.source)?;
         let mut out = Vec::new();
         for (member, is_member) in members {
@@ -51,8 +52,7 @@ impl Evaluator<'_> {
             let keep = match &comp.filter {
                 None => is_member,
                 Some(filter) => {
-                    let holds =
-                        self.with_local(&comp.var.node, member.clone(), |ev| ev.condition(filter));
+                    let holds = self.with_local(member.clone(), |ev| ev.condition(filter));
                     is_member.and(holds)
                 }
             };
@@ -61,7 +61,7 @@ impl Evaluator<'_> {
         Ok(out)
     }
 
-    pub(super) fn quantified(&mut self, q: Quantifier, comp: &Comprehension) -> Val {
+    pub(super) fn quantified(&mut self, q: Quantifier, comp: &Binding) -> Val {
         if q == Quantifier::All {
             return self.all_have(comp);
         }
@@ -81,7 +81,7 @@ impl Evaluator<'_> {
 
     /// `all x in xs have P`: every member has P (an undecided member need have
     /// it only if it is one).
-    pub(super) fn all_have(&mut self, comp: &Comprehension) -> Val {
+    pub(super) fn all_have(&mut self, comp: &Binding) -> Val {
         let members = match self.members(&comp.source) {
             Ok(m) => m,
             Err(s) => return Val::Unknown(s),
@@ -90,7 +90,7 @@ impl Evaluator<'_> {
         for (member, is_member) in members {
             let holds = match &comp.filter {
                 None => Truth::True,
-                Some(p) => self.with_local(&comp.var.node, member, |ev| ev.condition(p)),
+                Some(p) => self.with_local(member, |ev| ev.condition(p)),
             };
             result = result.and(is_member.not().or(holds));
         }
@@ -99,28 +99,26 @@ impl Evaluator<'_> {
 
     /// `[x in xs where P]`: the members for which P holds; those for which it
     /// is unknown are kept as undecided, with what would decide them.
-    pub(super) fn comprehension(&mut self, comp: &Comprehension) -> Val {
+    pub(super) fn comprehension(&mut self, comp: &Binding) -> Val {
         match self.filtered(comp) {
             Ok(members) => Val::Known(Partial::of(members)),
             Err(s) => Val::Unknown(s),
         }
     }
 
+    /// `count xs`, `max e for x in xs where P`, `the x in xs where P`, …:
+    /// members whose condition is unknown are kept as undecided.
     pub(super) fn aggregate(
         &mut self,
         agg: Aggregate,
         projection: Option<&Expr>,
-        over: &AggregateOver,
+        over: &Over,
     ) -> Val {
-        let comp = match over {
-            AggregateOver::Binding(comp) => (**comp).clone(),
-            AggregateOver::Collection(source) => Comprehension {
-                var: crate::span::Spanned::new("\u{0}it".to_string(), source.span),
-                source: (**source).clone(),
-                filter: None,
-            },
+        let (members, source, bound) = match over {
+            Over::Binding(binding) => (self.filtered(binding), &binding.source, true),
+            Over::Collection(source) => (self.members(source), &**source, false),
         };
-        let members = match self.filtered(&comp) {
+        let members = match members {
             Ok(m) => m,
             Err(s) => return Val::Unknown(s),
         };
@@ -132,7 +130,8 @@ impl Evaluator<'_> {
                 Truth::Unknown(s) => Some(s),
             };
             let value = match projection {
-                Some(p) => self.with_local(&comp.var.node, member, |ev| ev.eval(p)),
+                Some(p) if bound => self.with_local(member, |ev| ev.eval(p)),
+                Some(p) => self.eval(p),
                 None => member,
             };
             kept.push(Member { value, undecided });
@@ -140,7 +139,7 @@ impl Evaluator<'_> {
         match super::aggregate::fold(agg, kept) {
             Ok(v) => v,
             Err(TwoMatches) => {
-                let at = self.protocol.location(comp.source.span);
+                let at = self.protocol.location(source.span);
                 self.fail(format!(
                     "`the` found more than one member where exactly one was expected ({at})"
                 ));
@@ -152,19 +151,23 @@ impl Evaluator<'_> {
     pub(super) fn vocab_set(&mut self, set: &VocabSet) -> Val {
         let vocab = &self.protocol.vocab;
         let names: Vec<String> = match set {
-            VocabSet::With { of, by, value } => {
-                let has = |g: &super::model::Groups| match by.node.as_str() {
-                    "tag" => g.tags.contains(&value.node),
-                    _ => g.classes.contains(&value.node),
+            VocabSet::With {
+                regimens,
+                by_tag,
+                value,
+            } => {
+                let has = |g: &super::model::Groups| match by_tag {
+                    true => g.tags.contains(value),
+                    false => g.classes.contains(value),
                 };
-                match of.node.as_str() {
-                    "regimens" => vocab
+                match regimens {
+                    true => vocab
                         .regimens
                         .iter()
                         .filter(|(_, r)| has(&r.groups))
                         .map(|(n, _)| n.clone())
                         .collect(),
-                    _ => vocab
+                    false => vocab
                         .agents
                         .iter()
                         .filter(|(_, g)| has(g))
@@ -176,11 +179,11 @@ impl Evaluator<'_> {
                 let agents = vocab
                     .agents
                     .iter()
-                    .filter(|(_, g)| g.classes.contains(&class.node));
+                    .filter(|(_, g)| g.classes.contains(class));
                 let regimens = vocab
                     .regimens
                     .iter()
-                    .filter(|(_, r)| r.groups.classes.contains(&class.node));
+                    .filter(|(_, r)| r.groups.classes.contains(class));
                 agents
                     .map(|(n, _)| n.clone())
                     .chain(regimens.map(|(n, _)| n.clone()))

@@ -1,15 +1,18 @@
-//! The evaluator: one dispatch `match`, small helpers per kind of expression.
+//! The evaluator: one dispatch `match` over the compiled program's
+//! expressions ([`crate::check::ir`]), small helpers per kind. Every name was
+//! resolved by the checker: locals are slots, fields positions, defines
+//! indices, enum values and vocabulary names constants.
 
 use super::collections::member_truths;
-use super::model::{civil, Protocol};
+use super::model::Protocol;
 use super::ops;
 use super::outcome::DecisionView;
 use super::outcome::HistoryMatch;
 use super::truth::{Cause, Missing, Support, Truth};
 use super::value::{Case, DateRange, EnumValue, Quantity, Val, Value, VocabValue};
-use crate::syntax::ast::*;
+use crate::check::ir::{Const, Expr, ExprKind, IsTest};
+use crate::syntax::ast::{BinOp, DatePart};
 use jiff::civil::Date;
-use std::collections::HashMap;
 use std::ops::Not;
 
 /// Evaluates expressions for one case. Each define (and each parameterised
@@ -18,10 +21,12 @@ pub struct Evaluator<'p> {
     pub(super) protocol: &'p Protocol,
     pub(super) case: &'p Case,
     pub(super) as_of: Date,
-    /// Each define's values so far: per argument list, the value and the
-    /// history lines that made it.
-    cache: HashMap<String, Vec<Cached>>,
-    locals: Vec<(String, Val)>,
+    /// Each define's values so far, by define index: per argument list, the
+    /// value and the history lines that made it.
+    cache: Vec<Vec<Cached>>,
+    /// The bound variables and parameters of the define (or role) being
+    /// evaluated, by slot.
+    locals: Vec<Val>,
     pub(super) lines: Option<std::rc::Rc<Vec<super::history::Line>>>,
     /// The lines that made history predicates true, since last taken (for the trace).
     pub(super) matches: Vec<HistoryMatch>,
@@ -75,7 +80,7 @@ impl<'p> Evaluator<'p> {
             protocol,
             case,
             as_of,
-            cache: HashMap::new(),
+            cache: protocol.defines.iter().map(|_| Vec::new()).collect(),
             locals: Vec::new(),
             lines: None,
             matches: Vec::new(),
@@ -89,8 +94,11 @@ impl<'p> Evaluator<'p> {
     /// evaluated afresh.
     pub fn set_view(&mut self, view: DecisionView) {
         self.view = Some(view);
-        let reads = &self.protocol.defines_reading_decision;
-        self.cache.retain(|name, _| !reads.contains(name));
+        for (values, define) in self.cache.iter_mut().zip(&self.protocol.defines) {
+            if define.reads_decision {
+                values.clear();
+            }
+        }
     }
 
     /// Records why the case cannot be decided (the first reason is kept).
@@ -106,36 +114,22 @@ impl<'p> Evaluator<'p> {
 
     /// The value of an expression.
     pub fn eval(&mut self, e: &Expr) -> Val {
-        self.eval_hint(e, None)
-    }
-
-    /// The value of an expression; `hint` names the enum its context wants.
-    fn eval_hint(&mut self, e: &Expr, hint: Option<&str>) -> Val {
         match &e.kind {
-            ExprKind::Name(n) => self.name(&n.node, hint),
-            ExprKind::Bool(b) => Val::Known(Value::Bool(*b)),
-            ExprKind::NoneLit => Val::Known(Value::None),
-            ExprKind::Number { value, unit } => Val::Known(Value::Num(Quantity {
-                value: *value,
-                unit: unit
-                    .as_ref()
-                    .and_then(|u| self.protocol.units.lookup(&u.node)),
-            })),
-            ExprKind::Text(t) => Val::Known(Value::Text(t.clone())),
-            ExprKind::Date(d) => {
-                civil(*d).map_or_else(internal, |d| Val::Known(Value::Date(DateRange::day(d))))
-            }
-            ExprKind::Set(items) | ExprKind::List(items) => self.collection(items, hint),
-            ExprKind::Group(inner) => self.eval_hint(inner, hint),
+            ExprKind::Const(c) => Val::Known(constant(c)),
+            ExprKind::Local(slot) => self.local(*slot),
+            ExprKind::CaseField(slot) => self.case_field(*slot),
+            ExprKind::Define(index, args) => self.call(*index, args),
+            ExprKind::AsOf => Val::Known(Value::Date(DateRange::day(self.as_of))),
+            ExprKind::LineNumber => self.line_number(),
+            ExprKind::Candidates => self.candidates(),
+            ExprKind::Collection(items) => self.collection(items),
             ExprKind::Not(inner) => from_truth(self.condition(inner).not()),
             ExprKind::Neg(inner) => self.negate(inner),
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r),
-            ExprKind::DoubleEq(l, r) => self.compare(BinOp::Eq, l, r),
             ExprKind::Is(inner, negated, test) => self.is(inner, *negated, test),
-            ExprKind::MissingAs(inner, name) => self.missing_as(inner, &name.node),
-            ExprKind::Field(inner, field) => self.field(inner, &field.node),
+            ExprKind::MissingAs(inner, name) => self.missing_as(inner, name),
+            ExprKind::Field(inner, slot) => self.field(inner, *slot),
             ExprKind::Index(inner, key) => self.index(inner, key),
-            ExprKind::Call(name, args) => self.call(&name.node, args),
             ExprKind::If(c, t, f) => self.if_expr(c, t, f),
             ExprKind::Match(arms, other) => self.match_expr(arms, other),
             ExprKind::History {
@@ -151,114 +145,67 @@ impl<'p> Evaluator<'p> {
                 series,
                 within,
             } => self.series(*read, series, within.as_deref()),
-            ExprKind::Quantified(q, comp) => self.quantified(*q, comp),
+            ExprKind::Quantified(q, binding) => self.quantified(*q, binding),
             ExprKind::Aggregate {
                 agg,
                 projection,
                 over,
             } => self.aggregate(*agg, projection.as_deref(), over),
-            ExprKind::Comprehension(comp) => self.comprehension(comp),
+            ExprKind::Comprehension(binding) => self.comprehension(binding),
             ExprKind::Vocab(set) => self.vocab_set(set),
             ExprKind::YearsFrom(from, to) => self.years_from(from, to),
             ExprKind::Decision(r) => self.decision_ref(r),
-            ExprKind::Invalid => internal(),
         }
     }
 
     // ---------- names ----------
 
-    fn name(&mut self, name: &str, hint: Option<&str>) -> Val {
-        if let Some((_, v)) = self.locals.iter().rev().find(|(n, _)| n == name) {
-            return v.clone();
-        }
-        if self
-            .protocol
-            .history
-            .as_ref()
-            .is_some_and(|h| h.field == name)
-        {
-            return self.prior_lines();
-        }
-        if let Some(v) = self.case.fields.get(name) {
-            return v.clone();
-        }
-        if self.protocol.defines.contains_key(name) {
-            return self.define(name, &[]);
-        }
-        match name {
-            "as_of" => return Val::Known(Value::Date(DateRange::day(self.as_of))),
-            "line" => return self.line_number(),
-            "candidates" => return self.candidates(),
-            _ => {}
-        }
-        if let Some(v) = self.enum_value(name, hint) {
-            return Val::Known(Value::Enum(v));
-        }
-        Val::Known(Value::Vocab(VocabValue::Known(name.to_string())))
+    /// A case field by its position in the case schema.
+    fn case_field(&self, slot: usize) -> Val {
+        self.case.fields.get(slot).cloned().unwrap_or_else(internal)
     }
 
-    fn enum_value(&self, name: &str, hint: Option<&str>) -> Option<EnumValue> {
-        let find = |ty: &str| {
-            let info = self.protocol.enums.get(ty)?;
-            let index = info.values.iter().position(|v| v == name)?;
-            Some(EnumValue {
-                ty: ty.to_string(),
-                name: name.to_string(),
-                index,
-            })
-        };
-        if let Some(found) = hint.and_then(find) {
-            return Some(found);
-        }
-        self.protocol
-            .enum_of_value
-            .get(name)
-            .and_then(|ty| find(ty))
-    }
-
-    fn define(&mut self, name: &str, args: &[Val]) -> Val {
+    /// A define's value for these arguments, evaluated once per case.
+    fn define(&mut self, index: usize, args: Vec<Val>) -> Val {
         let cached = self
             .cache
-            .get(name)
+            .get(index)
             .and_then(|values| values.iter().find(|c| c.args == args));
         if let Some(c) = cached {
             self.matches.extend(c.matches.iter().cloned());
             return c.value.clone();
         }
-        let Some(define) = self.protocol.defines.get(name) else {
+        let protocol = self.protocol;
+        let Some(define) = protocol.defines.get(index) else {
             return internal();
         };
-        let saved = std::mem::take(&mut self.locals);
+        let saved = std::mem::replace(&mut self.locals, args.clone());
         let saved_matches = std::mem::take(&mut self.matches);
-        for (param, arg) in define.params.iter().zip(args) {
-            self.locals.push((param.name.node.clone(), arg.clone()));
-        }
         let value = self.eval(&define.body);
         self.locals = saved;
         let matches = std::mem::replace(&mut self.matches, saved_matches);
         self.matches.extend(matches.iter().cloned());
-        self.cache
-            .entry(name.to_string())
-            .or_default()
-            .push(Cached {
-                args: args.to_vec(),
+        if let Some(values) = self.cache.get_mut(index) {
+            values.push(Cached {
+                args,
                 value: value.clone(),
                 matches,
             });
+        }
         value
     }
 
-    fn call(&mut self, name: &str, args: &[Expr]) -> Val {
+    fn call(&mut self, index: usize, args: &[Expr]) -> Val {
         let values: Vec<Val> = args.iter().map(|a| self.eval(a)).collect();
-        self.define(name, &values)
+        self.define(index, values)
     }
 
     // ---------- operators ----------
 
-    fn collection(&mut self, items: &[Expr], hint: Option<&str>) -> Val {
+    fn collection(&mut self, items: &[Expr]) -> Val {
         let mut values = Vec::new();
         for item in items {
-            let v = self.eval_hint(item, hint);
+            let v = self.eval(item);
             if !values.contains(&v) {
                 values.push(v);
             }
@@ -309,14 +256,10 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    /// Evaluates both sides (the right with the left's enum as hint).
+    /// Evaluates both sides.
     pub(super) fn operands(&mut self, l: &Expr, r: &Expr) -> Result<(Value, Value), Support> {
         let left = self.eval(l);
-        let hint = match &left {
-            Val::Known(Value::Enum(e)) => Some(e.ty.clone()),
-            _ => None,
-        };
-        let right = self.eval_hint(r, hint.as_deref());
+        let right = self.eval(r);
         match (undecided(left), undecided(right)) {
             (Val::Known(a), Val::Known(b)) => Ok((a, b)),
             (Val::Unknown(a), Val::Unknown(b)) => Err(a.union(&b)),
@@ -338,11 +281,7 @@ impl<'p> Evaluator<'p> {
             return from_truth(truth(above).and(truth(below)));
         }
         let left = self.eval(l);
-        let hint = match &left {
-            Val::Known(Value::Enum(e)) => Some(e.ty.clone()),
-            _ => None,
-        };
-        let right = self.eval_hint(r, hint.as_deref());
+        let right = self.eval(r);
         let x = match undecided(left) {
             Val::Known(x) => x,
             Val::Unknown(s) => return Val::Unknown(s),
@@ -436,7 +375,7 @@ impl<'p> Evaluator<'p> {
         let days = ops::days_between(y.exact()?, x.exact()?)?;
         Some(Value::Num(Quantity {
             value: days.into(),
-            unit: self.protocol.units.lookup("days"),
+            unit: self.protocol.day.clone(),
         }))
     }
 
@@ -462,13 +401,11 @@ impl<'p> Evaluator<'p> {
                 Val::Known(_) => Truth::False,
                 Val::Unknown(s) => Truth::Unknown(s),
             },
-            IsTest::Missing | IsTest::Unknown => {
-                Truth::known(matches!(self.eval(inner), Val::Unknown(_)))
-            }
+            IsTest::Unknown => Truth::known(matches!(self.eval(inner), Val::Unknown(_))),
             IsTest::Known => Truth::known(matches!(self.eval(inner), Val::Known(_))),
             IsTest::True => Truth::known(self.condition(inner) == Truth::True),
             IsTest::False => Truth::known(self.condition(inner) == Truth::False),
-            IsTest::Vocab(name) => self.is_vocab(inner, &name.node),
+            IsTest::Vocab(name) => self.is_vocab(inner, name),
         };
         from_truth(if negated { t.not() } else { t })
     }
@@ -496,10 +433,14 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    fn field(&mut self, inner: &Expr, field: &str) -> Val {
+    fn field(&mut self, inner: &Expr, slot: usize) -> Val {
         match self.eval(inner) {
-            Val::Known(Value::Record(record)) => {
-                record.fields.get(field).cloned().unwrap_or_else(internal)
+            Val::Known(Value::Record(mut record)) => {
+                if slot < record.fields.len() {
+                    record.fields.swap_remove(slot)
+                } else {
+                    internal()
+                }
             }
             Val::Known(_) => internal(),
             unknown => unknown,
@@ -592,7 +533,7 @@ impl<'p> Evaluator<'p> {
                     |y| {
                         Val::Known(Value::Num(Quantity {
                             value: y.into(),
-                            unit: self.protocol.units.lookup("years"),
+                            unit: self.protocol.year.clone(),
                         }))
                     },
                 )
@@ -602,28 +543,48 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    // ---------- collections ----------
+    // ---------- locals ----------
 
-    /// The value of a bound variable or parameter.
-    pub(super) fn local(&self, name: &str) -> Option<Val> {
-        self.locals
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
+    /// The value of a bound variable or parameter. The lowering gave each a
+    /// slot of the frame the evaluator pushes, so the slot is always there.
+    pub(super) fn local(&self, slot: usize) -> Val {
+        self.locals.get(slot).cloned().unwrap_or_else(internal)
     }
 
-    /// Runs `body` with `var` bound to `value`.
-    pub(super) fn with_local<T>(
-        &mut self,
-        var: &str,
-        value: Val,
-        body: impl FnOnce(&mut Self) -> T,
-    ) -> T {
-        self.locals.push((var.to_string(), value));
+    /// Runs `body` with `value` bound at the next slot.
+    pub(super) fn with_local<T>(&mut self, value: Val, body: impl FnOnce(&mut Self) -> T) -> T {
+        self.locals.push(value);
         let result = body(self);
         self.locals.pop();
         result
+    }
+
+    /// Runs `body` in a frame of its own: `frame` are slots `0..n`.
+    pub(super) fn in_frame<T>(&mut self, frame: Vec<Val>, body: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::replace(&mut self.locals, frame);
+        let result = body(self);
+        self.locals = saved;
+        result
+    }
+}
+
+/// The value of a literal, an enum value or a vocabulary name.
+fn constant(c: &Const) -> Value {
+    match c {
+        Const::Bool(b) => Value::Bool(*b),
+        Const::None => Value::None,
+        Const::Num(value, unit) => Value::Num(Quantity {
+            value: *value,
+            unit: unit.clone(),
+        }),
+        Const::Text(t) => Value::Text(t.clone()),
+        Const::Date(d) => Value::Date(DateRange::day(*d)),
+        Const::Enum { ty, name, index } => Value::Enum(EnumValue {
+            ty: ty.clone(),
+            name: name.clone(),
+            index: *index,
+        }),
+        Const::Vocab(name) => Value::Vocab(VocabValue::Known(name.clone())),
     }
 }
 

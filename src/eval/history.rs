@@ -3,13 +3,14 @@
 
 use super::case::escape_pointer;
 use super::expr::{from_truth, Evaluator};
-use super::model::Role;
+use super::model::{Role, RoleRead};
 use super::ops;
 use super::outcome::HistoryMatch;
 use super::truth::{Cause, Missing, Support, Truth};
 use super::value::{DateRange, Quantity, Record, Val, Value, VocabValue};
+use crate::check::ir::{Expr, Target, TargetName};
 use crate::check::schema::FieldType;
-use crate::syntax::ast::{Expr, HistoryPred, HistoryTarget, RoleValue};
+use crate::syntax::ast::HistoryPred;
 use std::cmp::Ordering;
 use std::ops::Not;
 use std::rc::Rc;
@@ -45,7 +46,7 @@ impl Evaluator<'_> {
         let Some(schema) = self.protocol.history.clone() else {
             return Ok(Rc::new(Vec::new()));
         };
-        let records = match self.case.fields.get(&schema.field) {
+        let records = match self.case.fields.get(schema.field) {
             Some(Val::Known(Value::List(items))) => items.clone(),
             Some(Val::Known(_)) | None => return Ok(Rc::new(Vec::new())),
             Some(Val::Unknown(s)) => return Err(s.clone()),
@@ -65,7 +66,7 @@ impl Evaluator<'_> {
         &mut self,
         index: usize,
         record: Record,
-        roles: &[Option<RoleValue>; Role::COUNT],
+        roles: &[Option<RoleRead>; Role::COUNT],
     ) -> Line {
         let mut values: [Val; Role::COUNT] = std::array::from_fn(|_| Val::Known(Value::None));
         for (slot, mapping) in values.iter_mut().zip(roles) {
@@ -101,13 +102,10 @@ impl Evaluator<'_> {
         let Some(schema) = record_type.and_then(|r| self.protocol.records.get(r)) else {
             return record;
         };
-        if !record.fields.values().any(|v| needs_mask(v, self.as_of)) {
+        if !record.fields.iter().any(|v| needs_mask(v, self.as_of)) {
             return record;
         }
-        for field in schema {
-            let Some(v) = record.fields.get_mut(&field.name) else {
-                continue;
-            };
+        for (field, v) in schema.iter().zip(record.fields.iter_mut()) {
             if needs_mask(v, self.as_of) {
                 let path = format!("{}/{}", record.path, escape_pointer(&field.name));
                 let value = std::mem::replace(v, Val::Known(Value::None));
@@ -149,45 +147,24 @@ impl Evaluator<'_> {
         }
     }
 
-    fn read_role(&mut self, record: &Record, mapping: &RoleValue) -> Val {
+    fn read_role(&mut self, record: &Record, mapping: &RoleRead) -> Val {
+        let field = |slot: usize| record.fields.get(slot).cloned();
         match mapping {
-            RoleValue::Unmapped => Val::Known(Value::None),
-            RoleValue::PerAgent { list, field } => match record.fields.get(&list.node) {
+            RoleRead::Field(slot) => field(*slot).unwrap_or(Val::Known(Value::None)),
+            RoleRead::PerAgent { list, field: slot } => match field(*list) {
                 Some(Val::Known(Value::List(items))) => Val::Known(Value::List(
-                    items
-                        .iter()
-                        .map(|item| per_agent(item, &field.node))
-                        .collect(),
+                    items.iter().map(|item| per_agent(item, *slot)).collect(),
                 )),
-                Some(Val::Unknown(s)) => Val::Unknown(s.clone()),
+                Some(Val::Unknown(s)) => Val::Unknown(s),
                 _ => Val::Known(Value::List(Vec::new())),
             },
-            RoleValue::Expr(e) => self.in_record(record, e),
+            RoleRead::Expr(e) => self.in_record(record, e),
         }
     }
 
-    /// Evaluates an expression with a record's fields in scope.
+    /// Evaluates an expression with a record's fields as its slots.
     fn in_record(&mut self, record: &Record, e: &Expr) -> Val {
-        let fields: Vec<(String, Val)> = record
-            .fields
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        self.with_locals(fields, |ev| ev.eval(e))
-    }
-
-    fn with_locals<T>(
-        &mut self,
-        locals: Vec<(String, Val)>,
-        body: impl FnOnce(&mut Self) -> T,
-    ) -> T {
-        match locals.split_first() {
-            None => body(self),
-            Some(((name, value), rest)) => {
-                let rest = rest.to_vec();
-                self.with_local(name, value.clone(), |ev| ev.with_locals(rest, body))
-            }
-        }
+        self.in_frame(record.fields.clone(), |ev| ev.eval(e))
     }
 
     fn none_if_after_as_of(&self, v: Val) -> Val {
@@ -201,7 +178,7 @@ impl Evaluator<'_> {
     pub(super) fn history(
         &mut self,
         pred: HistoryPred,
-        target: &HistoryTarget,
+        target: &Target,
         within: Option<&Expr>,
     ) -> Val {
         let window = match within.map(|w| self.eval(w)) {
@@ -238,7 +215,7 @@ impl Evaluator<'_> {
     pub(super) fn history_date(
         &mut self,
         pred: HistoryPred,
-        target: &HistoryTarget,
+        target: &Target,
         within: Option<&Expr>,
     ) -> Val {
         let window = match within.map(|w| self.eval(w)) {
@@ -277,37 +254,31 @@ impl Evaluator<'_> {
     fn line_targets(
         &self,
         line: &Line,
-        target: &HistoryTarget,
+        target: &Target,
         last: &Result<Option<usize>, Support>,
     ) -> Truth {
         match target {
-            HistoryTarget::LastLine => match last {
+            Target::LastLine => match last {
                 Ok(Some(i)) => Truth::known(*i == line.index),
                 Ok(None) => Truth::False,
                 Err(s) => Truth::Unknown(s.clone()),
             },
-            HistoryTarget::Name(name) => self.line_matches_name(line, &name.node),
-            HistoryTarget::Set(names) => names.iter().fold(Truth::False, |acc, n| {
-                acc.or(self.line_matches_name(line, &n.node))
+            Target::Names(names, _) => names.iter().fold(Truth::False, |acc, n| {
+                acc.or(self.line_matches_name(line, n))
             }),
         }
     }
 
-    fn line_matches_name(&self, line: &Line, name: &str) -> Truth {
-        let value = self
-            .local_vocab(name)
-            .unwrap_or_else(|| VocabValue::Known(name.to_string()));
-        match value {
-            VocabValue::Known(x) => self.line_matches(line, &x),
-            VocabValue::Other(_) => Truth::False,
-        }
-    }
-
-    /// A parameter or bound variable holding a vocabulary value.
-    fn local_vocab(&self, name: &str) -> Option<VocabValue> {
-        match self.local(name)? {
-            Val::Known(Value::Vocab(v)) => Some(v),
-            _ => None,
+    /// Whether a line matches a declared name, or the one a variable holds
+    /// (unknown while the variable is).
+    fn line_matches_name(&self, line: &Line, name: &TargetName) -> Truth {
+        match name {
+            TargetName::Vocab(x) => self.line_matches(line, x),
+            TargetName::Local(slot) => match self.local(*slot) {
+                Val::Known(Value::Vocab(VocabValue::Known(x))) => self.line_matches(line, &x),
+                Val::Unknown(s) => Truth::Unknown(s),
+                Val::Known(_) => Truth::False,
+            },
         }
     }
 
@@ -655,27 +626,23 @@ fn needs_mask(v: &Val, as_of: jiff::civil::Date) -> bool {
     match v {
         Val::Known(Value::Date(d)) => d.first > as_of,
         Val::Known(Value::List(items)) => items.iter().any(|i| needs_mask(i, as_of)),
-        Val::Known(Value::Record(r)) => r.fields.values().any(|f| needs_mask(f, as_of)),
+        Val::Known(Value::Record(r)) => r.fields.iter().any(|f| needs_mask(f, as_of)),
         _ => false,
     }
 }
 
-fn target_words(target: &HistoryTarget) -> String {
+fn target_words(target: &Target) -> &str {
     match target {
-        HistoryTarget::LastLine => "last line".to_string(),
-        HistoryTarget::Name(n) => n.node.clone(),
-        HistoryTarget::Set(names) => {
-            let names: Vec<&str> = names.iter().map(|n| n.node.as_str()).collect();
-            format!("{{{}}}", names.join(", "))
-        }
+        Target::LastLine => "last line",
+        Target::Names(_, words) => words,
     }
 }
 
-fn per_agent(item: &Val, field: &str) -> Val {
+fn per_agent(item: &Val, slot: usize) -> Val {
     match item {
         Val::Known(Value::Record(r)) => r
             .fields
-            .get(field)
+            .get(slot)
             .cloned()
             .unwrap_or(Val::Known(Value::None)),
         other => other.clone(),

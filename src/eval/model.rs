@@ -1,6 +1,10 @@
-//! A checked program compiled for evaluation: lookup tables over the AST.
+//! A checked program compiled for evaluation: the header, vocabulary and
+//! schema in tables, and the defines, rules, reports and history roles as the
+//! checker's lowering compiled them ([`crate::check::ir`]).
 
-use crate::check::schema::{FieldSchema, Schema};
+use crate::check::ir;
+use crate::check::lower::{Declarations, LowerError, Lowering, Resolutions};
+use crate::check::schema::{FieldSchema, FieldType, Schema};
 use crate::load::Program;
 use crate::syntax::ast::{self, Item, RoleValue, TypeKind};
 use crate::units::UnitTable;
@@ -18,32 +22,37 @@ pub struct Protocol {
     pub vocab: Vocabulary,
     /// Enums by name.
     pub enums: HashMap<String, EnumInfo>,
-    /// For each enum value name, the first enum (by name) that has it.
-    pub enum_of_value: HashMap<String, String>,
     /// Avoid reason codes, highest precedence first.
     pub reasons: Vec<String>,
     /// Records by name: their fields.
     pub records: HashMap<String, Vec<FieldSchema>>,
+    /// Records by name: their fields' names, shared by every loaded record.
+    pub record_names: HashMap<String, std::sync::Arc<[String]>>,
     /// The case schema.
     pub case: CaseSchema,
     /// The therapy history, if the case has one.
     pub history: Option<HistorySchema>,
-    /// Defines by name.
-    pub defines: HashMap<String, ast::Define>,
+    /// Defines, compiled, by index.
+    pub defines: Vec<ir::Define>,
     /// Rules in file order, each with the guards of the sections around it.
-    pub rules: Vec<RuleDef>,
+    pub rules: Vec<ir::Rule>,
     /// Reports in file order.
-    pub reports: Vec<ast::Report>,
+    pub reports: Vec<ir::Report>,
     /// Tests in file order.
     pub tests: Vec<ast::Test>,
+    /// For each test, for each expectation, the compiled value of an
+    /// `expect report R = V`.
+    pub expected_reports: Vec<Vec<Option<ir::Expr>>>,
     /// Units, with the protocol's declarations.
     pub units: UnitTable,
+    /// The unit of a difference of dates.
+    pub day: Option<crate::units::Unit>,
+    /// The unit of `years from A to B`.
+    pub year: Option<crate::units::Unit>,
     /// Each source's path and text, for naming places at run time.
     pub places: Vec<(String, String)>,
     /// Whether some report reads the decision (`recommended X`, …).
     pub reports_read_decision: bool,
-    /// The defines that read the decision, directly or through others.
-    pub defines_reading_decision: std::collections::HashSet<String>,
 }
 
 /// The protocol header as decisions report it.
@@ -179,8 +188,8 @@ pub struct CaseSchema {
     pub id_key: String,
     /// Keys read but never reported as unknown.
     pub ignore: Vec<String>,
-    /// How the evaluation date is read, if declared.
-    pub as_of: Option<ast::Expr>,
+    /// The date field `as_of = NAME` names, by position, if declared.
+    pub as_of: Option<usize>,
     /// The fields.
     pub fields: Vec<FieldSchema>,
 }
@@ -188,16 +197,32 @@ pub struct CaseSchema {
 /// The history's record and role mapping.
 #[derive(Debug, Clone)]
 pub struct HistorySchema {
-    /// The case field holding the lines.
-    pub field: String,
+    /// The case field holding the lines, by its position in the case schema.
+    pub field: usize,
     /// The record type of a line.
     pub record: String,
     /// What each mapped role reads, by [`Role`] (none when unmapped).
-    pub roles: [Option<RoleValue>; Role::COUNT],
+    pub roles: [Option<RoleRead>; Role::COUNT],
     /// `responding {…}`: response values that count as a response.
     pub responding: Vec<String>,
     /// `intolerance {…}`: outcome values that count as intolerance.
     pub intolerance: Vec<String>,
+}
+
+/// How a line's role is read from its record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoleRead {
+    /// A field of the record, by position.
+    Field(usize),
+    /// A field of each record of a list field (`agents = drugs.name`).
+    PerAgent {
+        /// The list field's position.
+        list: usize,
+        /// The field's position in the list's records.
+        field: usize,
+    },
+    /// An expression over the record's fields (slots in schema order).
+    Expr(ir::Expr),
 }
 
 impl HistorySchema {
@@ -255,17 +280,11 @@ impl Role {
     }
 }
 
-/// A rule with the guards of its enclosing sections.
-#[derive(Debug, Clone)]
-pub struct RuleDef {
-    /// The rule.
-    pub rule: ast::Rule,
-    /// Section guards, outermost first.
-    pub guards: Vec<ast::Expr>,
-    /// Where it is written, as `file:line:col`.
-    pub at: String,
-    /// Its stratum: 0 unless it reads the decision (`recommended X`, `fired R`, …).
-    pub stratum: u32,
+/// A rule as written, with the guards of its enclosing sections.
+struct WrittenRule {
+    rule: ast::Rule,
+    guards: Vec<ast::Expr>,
+    at: String,
 }
 
 /// Free text folds for matching by the checker's rule (NFKC, case folding,
@@ -273,14 +292,14 @@ pub struct RuleDef {
 pub use crate::check::fold;
 
 impl Protocol {
-    /// The file index of the rule named `name`.
-    pub fn rule_index(&self, name: &str) -> Option<usize> {
-        self.rules.iter().position(|r| r.rule.name.node == name)
-    }
-
     /// Compiles a program that checked without errors, with the field types
-    /// the checker resolved.
-    pub fn compile(program: &Program, schema: Schema) -> Protocol {
+    /// and name resolutions the checker recorded. An error is a defect of the
+    /// project: the checker accepted something it did not resolve.
+    pub fn compile(
+        program: &Program,
+        schema: Schema,
+        resolved: &Resolutions,
+    ) -> Result<Protocol, LowerError> {
         let mut builder = Builder::default();
         for (_, file) in &program.files {
             builder.units(&file.items);
@@ -288,24 +307,20 @@ impl Protocol {
         for (_, file) in &program.files {
             builder.items(&file.items, &[], program);
         }
-        let mut protocol = builder.finish(schema);
-        protocol.sha256 = fingerprint(program);
         let files: Vec<&ast::File> = program.files.iter().map(|(_, f)| f).collect();
         let reads = crate::check::strata::decision_reads(&files);
-        protocol.reports_read_decision = reads.reports;
-        protocol.defines_reading_decision = reads.defines;
         // The checker refused a cycle, so this finds the strata.
-        if let Ok(strata) = reads.strata {
-            for (rule, stratum) in protocol.rules.iter_mut().zip(strata.of_rule) {
-                rule.stratum = stratum;
-            }
-        }
+        let strata = reads.strata.map(|s| s.of_rule).unwrap_or_default();
+        let compiled = builder.lower(&schema, resolved, &reads.defines, &strata)?;
+        let mut protocol = builder.finish(schema, compiled)?;
+        protocol.sha256 = fingerprint(program);
+        protocol.reports_read_decision = reads.reports;
         protocol.places = program
             .sources
             .iter()
             .map(|(_, f)| (f.path.clone(), f.text.clone()))
             .collect();
-        protocol
+        Ok(protocol)
     }
 
     /// `file:line:col` (1-based) of a place in the protocol's sources.
@@ -374,11 +389,20 @@ struct Builder {
     /// Record declarations: their fields named after a role map it by default.
     records: HashMap<String, Vec<ast::Field>>,
     case: Option<ast::CaseDecl>,
-    defines: HashMap<String, ast::Define>,
-    rules: Vec<RuleDef>,
+    defines: Vec<ast::Define>,
+    rules: Vec<WrittenRule>,
     reports: Vec<ast::Report>,
     tests: Vec<ast::Test>,
     units: UnitTable,
+}
+
+/// What lowering compiled: the parts of the protocol that run.
+struct Lowered {
+    defines: Vec<ir::Define>,
+    rules: Vec<ir::Rule>,
+    reports: Vec<ir::Report>,
+    expected_reports: Vec<Vec<Option<ir::Expr>>>,
+    history: Option<HistorySchema>,
 }
 
 impl Builder {
@@ -415,14 +439,11 @@ impl Builder {
                     self.records.insert(r.name.node.clone(), r.fields.clone());
                 }
                 Item::Case(c) => self.case = Some(c.clone()),
-                Item::Define(d) => {
-                    self.defines.insert(d.name.node.clone(), d.clone());
-                }
-                Item::Rule(r) => self.rules.push(RuleDef {
+                Item::Define(d) => self.defines.push(d.clone()),
+                Item::Rule(r) => self.rules.push(WrittenRule {
                     rule: r.clone(),
                     guards: guards.to_vec(),
                     at: location(program, r.span),
-                    stratum: 0,
                 }),
                 Item::Section(s) => {
                     let mut inner = guards.to_vec();
@@ -505,52 +526,126 @@ impl Builder {
         self.enums.insert(e.name.node.clone(), info);
     }
 
-    fn finish(self, schema: Schema) -> Protocol {
-        let history = self
-            .case
-            .as_ref()
-            .and_then(|c| history_schema(c, &self.records));
+    /// Lowers the defines, rules, reports, test values and history roles.
+    fn lower(
+        &self,
+        schema: &Schema,
+        resolved: &Resolutions,
+        reading_decision: &std::collections::HashSet<String>,
+        strata: &[u32],
+    ) -> Result<Lowered, LowerError> {
+        let index = |names: Vec<&String>| -> HashMap<String, usize> {
+            let mut map = HashMap::new();
+            for (i, name) in names.into_iter().enumerate() {
+                map.entry(name.clone()).or_insert(i);
+            }
+            map
+        };
+        let defines = index(self.defines.iter().map(|d| &d.name.node).collect());
+        let rules = index(self.rules.iter().map(|r| &r.rule.name.node).collect());
+        let enums: HashMap<String, Vec<String>> = self
+            .enums
+            .iter()
+            .map(|(name, info)| (name.clone(), info.values.clone()))
+            .collect();
+        let history_decl = self.case.as_ref().and_then(history_of_case);
+        let history_field = history_decl.map(|(field, _, _)| field.name.node.as_str());
+        let mut lowering = Lowering::new(
+            resolved,
+            Declarations {
+                case: &schema.case,
+                records: &schema.records,
+                history_field,
+                defines: &defines,
+                rules: &rules,
+                enums: &enums,
+                citations: &self.header.citations,
+                units: &self.units,
+            },
+        );
+        let compiled_defines = self
+            .defines
+            .iter()
+            .map(|d| lowering.define(d, reading_decision.contains(&d.name.node)))
+            .collect::<Result<_, _>>()?;
+        let compiled_rules = self
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let stratum = strata.get(i).copied().unwrap_or(0);
+                lowering.rule(&r.rule, &r.guards, r.at.clone(), stratum)
+            })
+            .collect::<Result<_, _>>()?;
+        let reports = self
+            .reports
+            .iter()
+            .map(|r| lowering.report(r))
+            .collect::<Result<_, _>>()?;
+        let expected_reports = self
+            .tests
+            .iter()
+            .map(|t| {
+                t.expectations
+                    .iter()
+                    .map(|e| match &e.kind {
+                        ast::ExpectKind::Report(_, value) => lowering.top(value).map(Some),
+                        _ => Ok(None),
+                    })
+                    .collect::<Result<_, _>>()
+            })
+            .collect::<Result<_, _>>()?;
+        let history = match history_decl {
+            Some(decl) => Some(history_schema(decl, &self.records, schema, &mut lowering)?),
+            None => None,
+        };
+        Ok(Lowered {
+            defines: compiled_defines,
+            rules: compiled_rules,
+            reports,
+            expected_reports,
+            history,
+        })
+    }
+
+    fn finish(self, schema: Schema, lowered: Lowered) -> Result<Protocol, LowerError> {
         let case = self
             .case
             .as_ref()
             .map(|c| case_schema(c, schema.case))
             .unwrap_or_default();
-        let mut enum_of_value = HashMap::new();
-        let mut names: Vec<&String> = self.enums.keys().collect();
-        names.sort();
-        for name in names {
-            for value in self
-                .enums
-                .get(name)
-                .map(|e| e.values.as_slice())
-                .unwrap_or_default()
-            {
-                enum_of_value
-                    .entry(value.clone())
-                    .or_insert_with(|| name.clone());
-            }
-        }
         let mut vocab = self.vocab;
         vocab.index_groups();
-        Protocol {
+        Ok(Protocol {
             header: self.header,
             sha256: String::new(),
             vocab,
-            enum_of_value,
             enums: self.enums,
             reasons: self.reasons,
+            record_names: schema
+                .records
+                .iter()
+                .map(|(name, fields)| {
+                    (
+                        name.clone(),
+                        fields.iter().map(|f| f.name.clone()).collect(),
+                    )
+                })
+                .collect(),
             records: schema.records,
             case,
-            history,
-            defines: self.defines,
-            rules: self.rules,
-            reports: self.reports,
+            history: lowered.history,
+            defines: lowered.defines,
+            rules: lowered.rules,
+            reports: lowered.reports,
             tests: self.tests,
+            expected_reports: lowered.expected_reports,
+            day: self.units.lookup("days"),
+            year: self.units.lookup("years"),
             units: self.units,
             places: Vec::new(),
             reports_read_decision: false,
-            defines_reading_decision: Default::default(),
-        }
+        })
     }
 }
 
@@ -562,23 +657,53 @@ fn case_schema(c: &ast::CaseDecl, fields: Vec<FieldSchema>) -> CaseSchema {
             .as_ref()
             .map_or_else(|| "id".to_string(), |k| k.node.clone()),
         ignore: names(&c.ignore),
-        as_of: c.as_of.clone(),
+        as_of: c.as_of.as_ref().and_then(|e| date_field(e, &fields)),
         fields,
     }
 }
 
-/// The history field's record and its role mapping: roles as written, and
-/// fields of the record named after a role.
-fn history_schema(
-    case: &ast::CaseDecl,
-    records: &HashMap<String, Vec<ast::Field>>,
-) -> Option<HistorySchema> {
-    let (field, record, roles) = case
-        .fields
+/// The date field an `as_of = NAME` declaration names.
+fn date_field(e: &ast::Expr, fields: &[FieldSchema]) -> Option<usize> {
+    let ast::ExprKind::Name(name) = &e.kind else {
+        return None;
+    };
+    let slot = fields.iter().position(|f| f.name == name.node)?;
+    let is_date = match &fields.get(slot)?.ty {
+        FieldType::Date => true,
+        FieldType::Optional(inner) => **inner == FieldType::Date,
+        _ => false,
+    };
+    is_date.then_some(slot)
+}
+
+/// The case's history field, its record type and its written roles.
+type HistoryDecl<'a> = (&'a ast::Field, &'a crate::span::Name, &'a [ast::Role]);
+
+fn history_of_case(case: &ast::CaseDecl) -> Option<HistoryDecl<'_>> {
+    case.fields
         .iter()
-        .find_map(|f| history_of(&f.ty).map(|(r, roles)| (f, r, roles)))?;
-    let mut schema = HistorySchema {
-        field: field.name.node.clone(),
+        .find_map(|f| history_of(&f.ty).map(|(r, roles)| (f, r, roles)))
+}
+
+/// The history field's record and its role mapping, compiled: roles as
+/// written, and fields of the record named after a role.
+fn history_schema(
+    (field, record, roles): HistoryDecl<'_>,
+    records: &HashMap<String, Vec<ast::Field>>,
+    schema: &Schema,
+    lowering: &mut Lowering<'_>,
+) -> Result<HistorySchema, LowerError> {
+    let not_compiled = |what: &str, span| LowerError {
+        message: format!("{what} is not in the schema"),
+        span,
+    };
+    let slot = schema
+        .case
+        .iter()
+        .position(|f| f.name == field.name.node)
+        .ok_or_else(|| not_compiled("the history field", field.name.span))?;
+    let mut history = HistorySchema {
+        field: slot,
         record: record.node.clone(),
         roles: Default::default(),
         responding: Vec::new(),
@@ -587,15 +712,14 @@ fn history_schema(
     let mut written = [false; Role::COUNT];
     for role in roles {
         if let Some(r) = Role::named(&role.role.node) {
-            let unmapped = matches!(role.value, RoleValue::Unmapped);
-            schema.roles[r as usize] = (!unmapped).then(|| role.value.clone());
             written[r as usize] = true;
+            history.roles[r as usize] = role_read(&record.node, &role.value, schema, lowering)?;
         }
         if let Some((word, values)) = &role.values {
             let list = if word.node == "responding" {
-                &mut schema.responding
+                &mut history.responding
             } else {
-                &mut schema.intolerance
+                &mut history.intolerance
             };
             list.extend(names(values));
         }
@@ -606,13 +730,64 @@ fn history_schema(
         };
         if !written[r as usize] {
             written[r as usize] = true;
-            schema.roles[r as usize] = Some(RoleValue::Expr(ast::Expr {
-                kind: ast::ExprKind::Name(f.name.clone()),
-                span: f.name.span,
-            }));
+            let slot = lowering
+                .field_slot(&record.node, &f.name.node)
+                .ok_or_else(|| not_compiled("a role's field", f.name.span))?;
+            history.roles[r as usize] = Some(RoleRead::Field(slot));
         }
     }
-    Some(schema)
+    Ok(history)
+}
+
+/// How one written role is read; a plain field name reads the field.
+fn role_read(
+    record: &str,
+    value: &RoleValue,
+    schema: &Schema,
+    lowering: &mut Lowering<'_>,
+) -> Result<Option<RoleRead>, LowerError> {
+    let missing = |name: &crate::span::Name| LowerError {
+        message: format!("field `{}` of a role is not in the schema", name.node),
+        span: name.span,
+    };
+    Ok(match value {
+        RoleValue::Unmapped => None,
+        RoleValue::PerAgent { list, field } => {
+            let list_slot = lowering
+                .field_slot(record, &list.node)
+                .ok_or_else(|| missing(list))?;
+            let element = schema
+                .field(Some(record), &list.node)
+                .and_then(|f| element_record(&f.ty))
+                .ok_or_else(|| missing(list))?;
+            let field_slot = lowering
+                .field_slot(element, &field.node)
+                .ok_or_else(|| missing(field))?;
+            Some(RoleRead::PerAgent {
+                list: list_slot,
+                field: field_slot,
+            })
+        }
+        RoleValue::Expr(e) => match lowering.role(record, e)? {
+            ir::Expr {
+                kind: ir::ExprKind::Local(slot),
+                ..
+            } => Some(RoleRead::Field(slot)),
+            compiled => Some(RoleRead::Expr(compiled)),
+        },
+    })
+}
+
+/// The record type of a list (or optional list) of records.
+fn element_record(ty: &FieldType) -> Option<&str> {
+    match ty {
+        FieldType::Optional(inner) => element_record(inner),
+        FieldType::List(inner) | FieldType::Set(inner) => match &**inner {
+            FieldType::Record(name) => Some(name),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn history_of(ty: &ast::Type) -> Option<(&crate::span::Name, &[ast::Role])> {

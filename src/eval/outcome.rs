@@ -27,28 +27,8 @@ pub struct RuleOutcome {
     pub failure: Option<String>,
 }
 
-/// What an action does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ActionKind {
-    /// `recommend`
-    Recommend,
-    /// `consider`
-    Consider,
-    /// `avoid`
-    Avoid,
-    /// `include`
-    Include,
-    /// `order`
-    Order,
-    /// `refer`
-    Refer,
-    /// `flag`
-    Flag,
-    /// `missing "…"`
-    Missing,
-    /// `status S`
-    Status,
-}
+/// What an action does: the compiled program's kinds.
+pub use crate::check::ir::ActionKind;
 
 /// One evaluated action.
 #[derive(Debug, Clone)]

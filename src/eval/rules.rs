@@ -2,13 +2,12 @@
 //! for the decision, and the reports.
 
 use super::expr::Evaluator;
-use super::model::RuleDef;
 use super::outcome::{
-    ActionKind, ActionOutcome, DecisionView, HigherStrata, Message, OptionOutcome, RuleOutcome,
+    ActionOutcome, DecisionView, HigherStrata, Message, OptionOutcome, RuleOutcome,
 };
 use super::truth::{Support, Truth};
 use super::value::{Quantity, Val, Value, VocabValue};
-use crate::syntax::ast::{self, ModifierKind, Options};
+use crate::check::ir::{self, Modifier, OptionName, Options};
 use std::collections::BTreeMap;
 
 impl Evaluator<'_> {
@@ -26,14 +25,14 @@ impl Evaluator<'_> {
             .collect()
     }
 
-    fn rule_outcome(&mut self, def: &RuleDef) -> RuleOutcome {
+    fn rule_outcome(&mut self, def: &ir::Rule) -> RuleOutcome {
         self.matches.clear();
         let mut condition = Truth::True;
         for guard in &def.guards {
             condition = condition.and(self.condition(guard));
         }
         if condition != Truth::False {
-            condition = condition.and(self.condition(&def.rule.when));
+            condition = condition.and(self.condition(&def.when));
         }
         let mut history = Vec::new();
         for m in std::mem::take(&mut self.matches) {
@@ -41,16 +40,11 @@ impl Evaluator<'_> {
                 history.push(m);
             }
         }
-        let actions = def
-            .rule
-            .actions
-            .iter()
-            .map(|a| self.action_outcome(a))
-            .collect();
+        let actions = def.actions.iter().map(|a| self.action_outcome(a)).collect();
         RuleOutcome {
-            name: def.rule.name.node.clone(),
+            name: def.name.clone(),
             at: def.at.clone(),
-            stop: def.rule.stop,
+            stop: def.stop,
             condition,
             actions,
             history,
@@ -58,13 +52,12 @@ impl Evaluator<'_> {
         }
     }
 
-    fn action_outcome(&mut self, action: &ast::Action) -> ActionOutcome {
-        let (kind, options, message) = self.action_kind(&action.kind);
+    fn action_outcome(&mut self, action: &ir::Action) -> ActionOutcome {
         let mut outcome = ActionOutcome {
-            kind,
+            kind: action.kind,
             guard: Truth::True,
             options: Vec::new(),
-            components: matches!(options, Some(Options::Components(_))),
+            components: matches!(action.options, Options::Components(_)),
             fallbacks: Vec::new(),
             rank: None,
             unranked: false,
@@ -75,71 +68,48 @@ impl Evaluator<'_> {
             notes: Vec::new(),
             code: None,
             because: None,
-            message,
+            message: action.message.as_ref().map(|(code, text)| Message {
+                code: code.clone(),
+                text: text.clone(),
+            }),
         };
-        match options {
-            Some(Options::Each(comp)) => self.each_options(comp, action, &mut outcome),
-            Some(Options::List(names) | Options::Components(names)) => {
-                outcome.options = names.iter().map(|n| self.option(&n.node)).collect();
+        match &action.options {
+            Options::Each(binding) => self.each_options(binding, action, &mut outcome),
+            Options::List(names) | Options::Components(names) => {
+                outcome.options = names.iter().filter_map(|n| self.option(n)).collect();
                 self.modifiers(action, &mut outcome);
             }
-            None => self.modifiers(action, &mut outcome),
+            Options::None => self.modifiers(action, &mut outcome),
         }
         outcome
     }
 
-    fn action_kind<'a>(
-        &self,
-        kind: &'a ast::ActionKind,
-    ) -> (ActionKind, Option<&'a Options>, Option<Message>) {
-        let message = |m: &ast::Message| Message {
-            code: m.code.as_ref().map(|c| c.node.clone()),
-            text: m.text.node.clone(),
+    /// An option by name, or the one a bound variable holds (none when it
+    /// holds no declared option).
+    fn option(&self, name: &OptionName) -> Option<OptionOutcome> {
+        let name = match name {
+            OptionName::Named(n) => n.clone(),
+            OptionName::Local(slot) => match self.local(*slot) {
+                Val::Known(Value::Vocab(VocabValue::Known(n))) => n,
+                _ => return None,
+            },
         };
-        match kind {
-            ast::ActionKind::Recommend(o) => (ActionKind::Recommend, Some(o), None),
-            ast::ActionKind::Consider(o) => (ActionKind::Consider, Some(o), None),
-            ast::ActionKind::Avoid(o) => (ActionKind::Avoid, Some(o), None),
-            ast::ActionKind::Include(o) => (ActionKind::Include, Some(o), None),
-            ast::ActionKind::Order(m) => (ActionKind::Order, None, Some(message(m))),
-            ast::ActionKind::Refer(m) => (ActionKind::Refer, None, Some(message(m))),
-            ast::ActionKind::Flag(m) => (ActionKind::Flag, None, Some(message(m))),
-            ast::ActionKind::Missing(t) => (
-                ActionKind::Missing,
-                None,
-                Some(Message::plain(t.node.clone())),
-            ),
-            ast::ActionKind::Status(s) => (
-                ActionKind::Status,
-                None,
-                Some(Message::plain(s.node.clone())),
-            ),
-        }
-    }
-
-    /// An option by name, or the vocabulary value a bound variable holds.
-    fn option(&self, name: &str) -> OptionOutcome {
-        match self.local(name) {
-            Some(Val::Known(Value::Vocab(VocabValue::Known(n)))) => OptionOutcome {
-                name: n,
-                member: Truth::True,
-            },
-            _ => OptionOutcome {
-                name: name.to_string(),
-                member: Truth::True,
-            },
-        }
+        Some(OptionOutcome {
+            name,
+            member: Truth::True,
+        })
     }
 
     /// `each a in S where P`: one option per member, with `P`'s truth; the
-    /// modifiers are read with `a` bound (the first member's, for shared text).
+    /// modifiers are read with `a` bound (the first member's, for shared
+    /// text; an unknown value when there is no member).
     fn each_options(
         &mut self,
-        comp: &ast::Comprehension,
-        action: &ast::Action,
+        binding: &ir::Binding,
+        action: &ir::Action,
         outcome: &mut ActionOutcome,
     ) {
-        match self.filtered(comp) {
+        match self.filtered(binding) {
             Ok(members) => {
                 for (member, keep) in members {
                     if let Val::Known(Value::Vocab(VocabValue::Known(name))) = &member {
@@ -149,47 +119,47 @@ impl Evaluator<'_> {
                         });
                     }
                     if outcome.notes.is_empty() {
-                        self.with_local(&comp.var.node, member, |ev| ev.modifiers(action, outcome));
+                        self.with_local(member, |ev| ev.modifiers(action, outcome));
                     }
                 }
                 if outcome.options.is_empty() {
-                    self.modifiers(action, outcome);
+                    self.without_member(action, outcome);
                 }
             }
             Err(support) => {
                 outcome.guard = Truth::Unknown(support);
-                self.modifiers(action, outcome);
+                self.without_member(action, outcome);
             }
         }
     }
 
-    fn modifiers(&mut self, action: &ast::Action, outcome: &mut ActionOutcome) {
+    /// The modifiers of an `each` action that has no member to bind.
+    fn without_member(&mut self, action: &ir::Action, outcome: &mut ActionOutcome) {
+        let nothing = Val::Unknown(Support::default());
+        self.with_local(nothing, |ev| ev.modifiers(action, outcome));
+    }
+
+    fn modifiers(&mut self, action: &ir::Action, outcome: &mut ActionOutcome) {
         outcome.notes.clear();
         for m in &action.modifiers {
-            match &m.kind {
-                ModifierKind::Rank(n) => outcome.rank = Some(n.node),
-                ModifierKind::Unranked => outcome.unranked = true,
-                ModifierKind::Goal(g) => outcome.goal = Some(g.node.clone()),
-                ModifierKind::Evidence(e) => outcome.evidence = Some(e.node.clone()),
-                ModifierKind::Code(c) => outcome.code = Some(c.node.clone()),
-                ModifierKind::Because(e) => outcome.because = Some(self.text_of(e)),
-                ModifierKind::Role(r) => outcome.role = Some(r.node.clone()),
-                ModifierKind::Note(e) => outcome.notes.push(self.text_of(e)),
-                ModifierKind::Fallback(f) => outcome.fallbacks.push(f.node.clone()),
-                ModifierKind::If(c) => outcome.guard = self.condition(c),
-                ModifierKind::Cite(keys) => outcome.citations.extend(self.citations(keys)),
+            match m {
+                Modifier::Rank(n) => outcome.rank = Some(*n),
+                Modifier::Unranked => outcome.unranked = true,
+                Modifier::Goal(g) => outcome.goal = Some(g.clone()),
+                Modifier::Evidence(e) => outcome.evidence = Some(e.clone()),
+                Modifier::Code(c) => outcome.code = Some(c.clone()),
+                Modifier::Because(e) => outcome.because = Some(self.text_of(e)),
+                Modifier::Role(r) => outcome.role = Some(r.clone()),
+                Modifier::Note(e) => outcome.notes.push(self.text_of(e)),
+                Modifier::Fallback(f) => outcome.fallbacks.push(f.clone()),
+                Modifier::If(c) => outcome.guard = self.condition(c),
+                Modifier::Cite(texts) => outcome.citations.extend(texts.iter().cloned()),
             }
         }
-    }
-
-    fn citations(&self, keys: &[crate::span::Name]) -> Vec<String> {
-        keys.iter()
-            .filter_map(|k| self.protocol.header.citations.get(&k.node).cloned())
-            .collect()
     }
 
     /// An expression's value as text, for `note` and `because`.
-    fn text_of(&mut self, e: &ast::Expr) -> String {
+    fn text_of(&mut self, e: &ir::Expr) -> String {
         match self.eval(e) {
             Val::Known(v) => display(&v),
             Val::Unknown(_) => "unknown".to_string(),
@@ -212,7 +182,7 @@ impl Evaluator<'_> {
                 Truth::Unknown(s) => Val::Unknown(s),
                 Truth::True => self.eval(&report.value),
             };
-            let name = report.name.node.clone();
+            let name = report.name.clone();
             match value {
                 Val::Known(Value::Partial(p)) => {
                     out.known
@@ -245,11 +215,11 @@ impl HigherStrata for Evaluator<'_> {
 }
 
 /// A rule of a higher stratum before its stratum runs: it has done nothing.
-fn not_yet(def: &RuleDef) -> RuleOutcome {
+fn not_yet(def: &ir::Rule) -> RuleOutcome {
     RuleOutcome {
-        name: def.rule.name.node.clone(),
+        name: def.name.clone(),
         at: def.at.clone(),
-        stop: def.rule.stop,
+        stop: def.stop,
         condition: Truth::False,
         actions: Vec::new(),
         history: Vec::new(),
@@ -328,9 +298,8 @@ pub fn to_json(v: &Value) -> serde_json::Value {
         }
         Value::List(items) => serde_json::Value::Array(items.iter().map(val_json).collect()),
         Value::Record(r) => serde_json::Value::Object(
-            r.fields
-                .iter()
-                .map(|(k, v)| (k.clone(), val_json(v)))
+            r.named()
+                .map(|(k, v)| (k.to_string(), val_json(v)))
                 .collect(),
         ),
         Value::Map(entries) => serde_json::Value::Object(

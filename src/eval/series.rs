@@ -4,7 +4,8 @@ use super::expr::Evaluator;
 use super::ops;
 use super::truth::{Cause, Missing, Support};
 use super::value::{DateRange, Point, Series, Val, Value};
-use crate::syntax::ast::{Expr, SeriesRead};
+use crate::check::ir::Expr;
+use crate::syntax::ast::SeriesRead;
 
 impl Evaluator<'_> {
     /// The value a series read gives.

@@ -4,7 +4,7 @@ use super::truth::Support;
 use crate::units::Unit;
 use jiff::civil::{Date, Time};
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A value that may be unknown: unknown values carry what would settle them.
 #[derive(Debug, Clone, PartialEq)]
@@ -164,13 +164,28 @@ pub enum VocabValue {
     Other(String),
 }
 
-/// A record's fields by name (the JSON keys the schema declares).
+/// A record's fields, in its schema's order (every declared field is present).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Record {
-    /// The fields.
-    pub fields: BTreeMap<String, Val>,
+    /// The fields, by position in the schema.
+    pub fields: Vec<Val>,
+    /// The fields' names (the JSON keys), shared by every record of the type.
+    pub names: Arc<[String]>,
     /// The record's JSON pointer, for naming missing facts inside it.
     pub path: String,
+}
+
+impl Record {
+    /// A field by name (for tests and tools; the evaluator reads by position).
+    pub fn get(&self, name: &str) -> Option<&Val> {
+        let slot = self.names.iter().position(|n| n == name)?;
+        self.fields.get(slot)
+    }
+
+    /// Each field with its name, in schema order.
+    pub fn named(&self) -> impl Iterator<Item = (&str, &Val)> {
+        self.names.iter().map(String::as_str).zip(&self.fields)
+    }
 }
 
 /// A series: dated values ordered by date, then time, then array position.
@@ -217,8 +232,9 @@ pub struct Case {
     pub id: String,
     /// The evaluation date from the case, if it gives one.
     pub as_of: Option<Date>,
-    /// The case's fields by name: every declared field is present (unknown if absent).
-    pub fields: BTreeMap<String, Val>,
+    /// The case's fields, by position in the case schema: every declared
+    /// field is present (unknown if absent).
+    pub fields: Vec<Val>,
     /// Warnings about the input (unknown keys, unrecognised free text).
     pub warnings: Vec<String>,
 }

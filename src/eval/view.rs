@@ -5,7 +5,7 @@ use super::expr::{from_truth, internal, Evaluator};
 use super::outcome::DecisionView;
 use super::truth::{Support, Truth};
 use super::value::{Partial, Val, Value, VocabValue};
-use crate::syntax::ast::DecisionRef;
+use crate::check::ir::{DecisionRef, OptionName};
 
 impl Evaluator<'_> {
     /// `candidates`: the options of the decision below.
@@ -22,9 +22,13 @@ impl Evaluator<'_> {
         let listed = |list: &[(String, Support)], x: &str| {
             list.iter().find(|(o, _)| o == x).map(|(_, s)| s.clone())
         };
-        let option = |x: &crate::span::Name| match self.local(&x.node) {
-            Some(Val::Known(Value::Vocab(VocabValue::Known(name)))) => name,
-            _ => x.node.clone(),
+        let option = |x: &OptionName| match x {
+            OptionName::Named(name) => Ok(name.clone()),
+            OptionName::Local(slot) => match self.local(*slot) {
+                Val::Known(Value::Vocab(VocabValue::Known(name))) => Ok(name),
+                Val::Unknown(s) => Err(Truth::Unknown(s)),
+                Val::Known(_) => Err(Truth::False),
+            },
         };
         // Settled in `settled`, else unknown while listed in `open`, else false.
         let read = |settled: &[String], open: &[(String, Support)], x: &str| {
@@ -33,15 +37,21 @@ impl Evaluator<'_> {
             }
             listed(open, x).map_or(Truth::False, Truth::Unknown)
         };
+        // An option held by a variable that is unknown, or not an option.
         let truth = match r {
-            DecisionRef::Recommended(x) => read(&view.recommended, &view.pending, &option(x)),
-            DecisionRef::Pending(x) => Truth::known(listed(&view.pending, &option(x)).is_some()),
-            DecisionRef::Avoided(x) => read(&view.avoided, &view.pending_avoid, &option(x)),
-            DecisionRef::Fired(rule) => self
-                .protocol
-                .rule_index(&rule.node)
-                .and_then(|i| view.fired.get(i).cloned())
-                .unwrap_or(Truth::False),
+            DecisionRef::Recommended(x) => match option(x) {
+                Ok(x) => read(&view.recommended, &view.pending, &x),
+                Err(t) => t,
+            },
+            DecisionRef::Pending(x) => match option(x) {
+                Ok(x) => Truth::known(listed(&view.pending, &x).is_some()),
+                Err(t) => t,
+            },
+            DecisionRef::Avoided(x) => match option(x) {
+                Ok(x) => read(&view.avoided, &view.pending_avoid, &x),
+                Err(t) => t,
+            },
+            DecisionRef::Fired(rule) => view.fired.get(*rule).cloned().unwrap_or(Truth::False),
         };
         from_truth(truth)
     }

@@ -1,0 +1,348 @@
+//! The compiled program: what the checker resolved, in the form the evaluator
+//! runs. Every name is resolved once, here — bound variables and parameters
+//! to slots, case fields and record fields to their positions, defines and
+//! rules to indices, enum values, vocabulary names and units to constants —
+//! so the evaluator looks nothing up by name and has no "unknown construct"
+//! to fall back on: it matches every kind below exhaustively.
+
+use crate::span::Span;
+use crate::syntax::ast::{Aggregate, BinOp, DatePart, HistoryPred, Quantifier, SeriesRead};
+use crate::units::Unit;
+use rust_decimal::Decimal;
+
+/// A compiled expression and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// What it computes.
+    pub kind: ExprKind,
+    /// Its source, for locations in messages.
+    pub span: Span,
+}
+
+/// A literal or a name that resolved to a constant.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Const {
+    /// `true` / `false`
+    Bool(bool),
+    /// `none`
+    None,
+    /// A number with its unit, resolved to the unit table's entry.
+    Num(Decimal, Option<Unit>),
+    /// `"text"`
+    Text(String),
+    /// A calendar date.
+    Date(jiff::civil::Date),
+    /// A value of an enum.
+    Enum {
+        /// The enum's name.
+        ty: String,
+        /// The value's declared name.
+        name: String,
+        /// Its position among the enum's values.
+        index: usize,
+    },
+    /// A declared agent, regimen, class or tag, by its declared name.
+    Vocab(String),
+}
+
+/// A bound variable or parameter: its position on the evaluator's stack of
+/// locals, counted from the start of the define (or role) being evaluated.
+pub type Slot = usize;
+
+/// The kinds of compiled expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// A literal, an enum value or a vocabulary name.
+    Const(Const),
+    /// A bound variable, a parameter, or a field of the record a history
+    /// role is read from.
+    Local(Slot),
+    /// A case field, by its position in the case schema.
+    CaseField(usize),
+    /// A define (with its arguments, for a parameterised one), by index.
+    Define(usize, Vec<Expr>),
+    /// `as_of`
+    AsOf,
+    /// `line`: the number of the line being decided.
+    LineNumber,
+    /// `candidates`
+    Candidates,
+    /// `{a, b}` or `[a, b]`
+    Collection(Vec<Expr>),
+    /// `not e`
+    Not(Box<Expr>),
+    /// `-e`
+    Neg(Box<Expr>),
+    /// `a op b`
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `e is [not] T`
+    Is(Box<Expr>, bool, IsTest),
+    /// `e missing as "name"`
+    MissingAs(Box<Expr>, String),
+    /// `e.field`: the field's position in the record's schema.
+    Field(Box<Expr>, usize),
+    /// `e[k]`
+    Index(Box<Expr>, Box<Expr>),
+    /// `if c then a else b`
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `match { guard => value, …, else => v }`
+    Match(Vec<(Expr, Expr)>, Box<Expr>),
+    /// `relapse after X within D` and the other history predicates.
+    History {
+        /// The predicate.
+        pred: HistoryPred,
+        /// What it is about.
+        target: Target,
+        /// `within D`
+        within: Option<Box<Expr>>,
+    },
+    /// `date of …`, `start of …`, `end of …` of a history predicate, a
+    /// series read or the last line.
+    DateOf(DatePart, Box<Expr>),
+    /// `last line`
+    LastLine,
+    /// `prior lines` (also the history field read by name)
+    PriorLines,
+    /// `latest crcl within 30 days`, …
+    Series {
+        /// Which read.
+        read: SeriesRead,
+        /// The series.
+        series: Box<Expr>,
+        /// `within D`
+        within: Option<Box<Expr>>,
+    },
+    /// `any x in xs where P`, `all …`, `no …`
+    Quantified(Quantifier, Box<Binding>),
+    /// `count xs`, `max e for x in xs where P`, `the x in xs where P`, …
+    Aggregate {
+        /// Which aggregate.
+        agg: Aggregate,
+        /// `E for x in xs`: evaluated with the member bound.
+        projection: Option<Box<Expr>>,
+        /// What it ranges over.
+        over: Over,
+    },
+    /// `[x in xs where P]`
+    Comprehension(Box<Binding>),
+    /// `agents with tag T`, `regimens with class C`, `members of C`
+    Vocab(VocabSet),
+    /// `years from A to B`
+    YearsFrom(Box<Expr>, Box<Expr>),
+    /// `recommended X`, `pending X`, `avoided X`, `fired R`
+    Decision(DecisionRef),
+}
+
+/// `x in xs where P`: the member is bound at the next slot while `P` (and a
+/// projection) is evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    /// The collection.
+    pub source: Expr,
+    /// The condition, if any.
+    pub filter: Option<Expr>,
+}
+
+/// What an aggregate ranges over.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Over {
+    /// A bare collection (`count prior lines`): nothing is bound.
+    Collection(Box<Expr>),
+    /// `x in xs [where P]`
+    Binding(Box<Binding>),
+}
+
+/// `is …` tests.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IsTest {
+    /// `is none` (three-valued)
+    None,
+    /// `is missing` / `is unknown` (two-valued)
+    Unknown,
+    /// `is known`
+    Known,
+    /// `is true`
+    True,
+    /// `is false`
+    False,
+    /// `is X`: a line or option matches a vocabulary name, or an enum value is X.
+    Vocab(String),
+}
+
+/// One name a history predicate is about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TargetName {
+    /// A declared regimen, agent, class or tag.
+    Vocab(String),
+    /// A parameter or bound variable holding one.
+    Local(Slot),
+}
+
+/// What a history predicate is about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// Any of these names (one or more), as written.
+    Names(Vec<TargetName>, String),
+    /// `last line`
+    LastLine,
+}
+
+/// A vocabulary set, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VocabSet {
+    /// `agents with …` (`regimens` when `regimens` is set) by tag or class.
+    With {
+        /// Regimens rather than agents.
+        regimens: bool,
+        /// By tag rather than class.
+        by_tag: bool,
+        /// The tag or class.
+        value: String,
+    },
+    /// `members of C`
+    MembersOf(String),
+}
+
+/// An option named by a decision reference or an action: a declared name or
+/// a bound variable holding one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OptionName {
+    /// A declared regimen or agent.
+    Named(String),
+    /// A bound variable (`each r in …`) or parameter.
+    Local(Slot),
+}
+
+/// Decision references, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DecisionRef {
+    /// `recommended X`
+    Recommended(OptionName),
+    /// `pending X`
+    Pending(OptionName),
+    /// `avoided X`
+    Avoided(OptionName),
+    /// `fired R`: the rule's index.
+    Fired(usize),
+}
+
+/// A define, compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Define {
+    /// Its name.
+    pub name: String,
+    /// Its body; its parameters are slots `0..params`.
+    pub body: Expr,
+    /// How many parameters it takes.
+    pub params: usize,
+    /// Whether it reads the decision (its values are recomputed per stratum).
+    pub reads_decision: bool,
+}
+
+/// A rule, compiled, with the guards of its enclosing sections.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// Its name.
+    pub name: String,
+    /// Whether it is a `stop` rule.
+    pub stop: bool,
+    /// Section guards, outermost first.
+    pub guards: Vec<Expr>,
+    /// Its condition.
+    pub when: Expr,
+    /// Its actions, in order.
+    pub actions: Vec<Action>,
+    /// Where it is written, as `file:line:col`.
+    pub at: String,
+    /// Its stratum: 0 unless it reads the decision.
+    pub stratum: u32,
+}
+
+/// The kinds of action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionKind {
+    /// `recommend …`
+    Recommend,
+    /// `consider …`
+    Consider,
+    /// `avoid …`
+    Avoid,
+    /// `include …`
+    Include,
+    /// `order …`
+    Order,
+    /// `refer …`
+    Refer,
+    /// `flag …`
+    Flag,
+    /// `missing "…"`
+    Missing,
+    /// `status S`
+    Status,
+}
+
+/// The options an action names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Options {
+    /// An order, referral, flag, `missing` or `status`: no options.
+    None,
+    /// `A, B`
+    List(Vec<OptionName>),
+    /// `components A, B`
+    Components(Vec<OptionName>),
+    /// `each a in S where P`: `a` is bound at the next slot for `P` and the
+    /// modifiers.
+    Each(Box<Binding>),
+}
+
+/// One action of a rule, compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    /// What it does.
+    pub kind: ActionKind,
+    /// The options it names.
+    pub options: Options,
+    /// The code and text of an order, referral or flag; the text of
+    /// `missing`; the status of `status`.
+    pub message: Option<(Option<String>, String)>,
+    /// Its modifiers, in order.
+    pub modifiers: Vec<Modifier>,
+}
+
+/// A modifier, compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Modifier {
+    /// `rank N`
+    Rank(u32),
+    /// `unranked`
+    Unranked,
+    /// `goal G`
+    Goal(String),
+    /// `evidence "…"`
+    Evidence(String),
+    /// `code C`
+    Code(String),
+    /// `because E`
+    Because(Expr),
+    /// `role R`
+    Role(String),
+    /// `note E`
+    Note(Expr),
+    /// `fallback B`
+    Fallback(String),
+    /// `if C`
+    If(Expr),
+    /// `cite [a, b]`: the citations' texts.
+    Cite(Vec<String>),
+}
+
+/// A report, compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// Its name.
+    pub name: String,
+    /// `only when C`
+    pub only_when: Option<Expr>,
+    /// Its value.
+    pub value: Expr,
+}
