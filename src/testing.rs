@@ -26,7 +26,7 @@ use crate::decision::output::{
 use crate::eval::case::{load_case, parse_json, LoadOptions};
 use crate::eval::expr::Evaluator;
 use crate::eval::model::{civil, Protocol};
-use crate::eval::rules::to_json;
+use crate::eval::show::to_json;
 use crate::eval::value::Case;
 use crate::eval::value::Val;
 use crate::source::Sources;
@@ -702,7 +702,7 @@ fn report(name: &str, expected: &Expected<'_>) -> Result<Found, String> {
             "the expected value of report `{name}` is unknown on this case: write a literal"
         ));
     };
-    let wanted = to_json(&v);
+    let wanted = to_json(expected.protocol, &v);
     let expected = format!("report {name} = {wanted}");
     if let Some(got) = d.reports.get(name) {
         return Ok(Found {

@@ -19,6 +19,15 @@ pub struct Expr {
     pub span: Span,
 }
 
+/// A declared agent, regimen, class or tag, by its index in the protocol's
+/// vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VocabId(pub u32);
+
+/// An enum, by its index among the protocol's enums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EnumId(pub u32);
+
 /// A literal or a name that resolved to a constant.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Const {
@@ -34,15 +43,13 @@ pub enum Const {
     Date(jiff::civil::Date),
     /// A value of an enum.
     Enum {
-        /// The enum's name.
-        ty: String,
-        /// The value's declared name.
-        name: String,
+        /// The enum.
+        ty: EnumId,
         /// Its position among the enum's values.
         index: usize,
     },
-    /// A declared agent, regimen, class or tag, by its declared name.
-    Vocab(String),
+    /// A declared agent, regimen, class or tag.
+    Vocab(VocabId),
 }
 
 /// A bound variable or parameter: its position on the evaluator's stack of
@@ -165,15 +172,16 @@ pub enum IsTest {
     True,
     /// `is false`
     False,
-    /// `is X`: a line or option matches a vocabulary name, or an enum value is X.
-    Vocab(String),
+    /// `is X`: a line or option matches a vocabulary name (when X is one),
+    /// or an enum value is named X.
+    Vocab(Option<VocabId>, String),
 }
 
 /// One name a history predicate is about.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TargetName {
     /// A declared regimen, agent, class or tag.
-    Vocab(String),
+    Vocab(VocabId),
     /// A parameter or bound variable holding one.
     Local(Slot),
 }
@@ -187,20 +195,16 @@ pub enum Target {
     LastLine,
 }
 
-/// A vocabulary set, resolved.
+/// A vocabulary set, resolved: the agents and/or regimens whose own
+/// classes or tags include a group.
 #[derive(Debug, Clone, PartialEq)]
-pub enum VocabSet {
-    /// `agents with …` (`regimens` when `regimens` is set) by tag or class.
-    With {
-        /// Regimens rather than agents.
-        regimens: bool,
-        /// By tag rather than class.
-        by_tag: bool,
-        /// The tag or class.
-        value: String,
-    },
-    /// `members of C`
-    MembersOf(String),
+pub struct VocabSet {
+    /// The class or tag.
+    pub group: VocabId,
+    /// Whether agents are members (`agents with …`, `members of …`).
+    pub agents: bool,
+    /// Whether regimens are members (`regimens with …`, `members of …`).
+    pub regimens: bool,
 }
 
 /// An option named by a decision reference or an action: a declared name or

@@ -9,7 +9,7 @@
 //! a defect of the project, reported as an internal error of compilation,
 //! never left for the evaluator to guess.
 
-use super::ir::{self, Const, OptionName, Slot, TargetName};
+use super::ir::{self, Const, EnumId, OptionName, Slot, TargetName, VocabId};
 use super::schema::FieldSchema;
 use crate::span::{FileId, Name, Span};
 use crate::syntax::ast;
@@ -98,8 +98,10 @@ pub struct Declarations<'a> {
     pub defines: &'a HashMap<String, usize>,
     /// Each rule's index.
     pub rules: &'a HashMap<String, usize>,
-    /// Each enum's values, in order.
-    pub enums: &'a HashMap<String, Vec<String>>,
+    /// Each enum's id and values, in order.
+    pub enums: &'a HashMap<String, (EnumId, Vec<String>)>,
+    /// Each agent, regimen, class and tag's id.
+    pub vocab: &'a HashMap<String, VocabId>,
     /// Citation texts by key.
     pub citations: &'a BTreeMap<String, String>,
     /// The unit table with the protocol's own units.
@@ -253,7 +255,7 @@ impl<'a> Lowering<'a> {
             A::Neg(inner) => K::Neg(self.boxed(inner)?),
             A::Binary(op, l, r) => K::Binary(*op, self.boxed(l)?, self.boxed(r)?),
             A::DoubleEq(l, r) => K::Binary(ast::BinOp::Eq, self.boxed(l)?, self.boxed(r)?),
-            A::Is(inner, negated, test) => K::Is(self.boxed(inner)?, *negated, is_test(test)),
+            A::Is(inner, negated, test) => K::Is(self.boxed(inner)?, *negated, self.is_test(test)),
             A::MissingAs(inner, name) => K::MissingAs(self.boxed(inner)?, name.node.clone()),
             A::Field(inner, field) => K::Field(self.boxed(inner)?, self.field(field)?),
             A::Index(inner, key) => K::Index(self.boxed(inner)?, self.boxed(key)?),
@@ -272,7 +274,7 @@ impl<'a> Lowering<'a> {
                 within,
             } => K::History {
                 pred: *pred,
-                target: self.target(target),
+                target: self.target(target)?,
                 within: within.as_deref().map(|w| self.boxed(w)).transpose()?,
             },
             A::DateOf(part, inner) => K::DateOf(*part, self.boxed(inner)?),
@@ -294,7 +296,7 @@ impl<'a> Lowering<'a> {
                 over,
             } => self.aggregate(*agg, projection.as_deref(), over)?,
             A::Comprehension(comp) => K::Comprehension(Box::new(self.binding(comp)?)),
-            A::Vocab(set) => K::Vocab(vocab_set(set)),
+            A::Vocab(set) => K::Vocab(self.vocab_set(set)?),
             A::YearsFrom(a, b) => K::YearsFrom(self.boxed(a)?, self.boxed(b)?),
             A::Decision(r) => K::Decision(self.decision_ref(r, e.span)?),
             A::Invalid => return Err(defect(e.span, "text that could not be read was checked")),
@@ -323,18 +325,14 @@ impl<'a> Lowering<'a> {
             Resolved::LineNumber => K::LineNumber,
             Resolved::Candidates => K::Candidates,
             Resolved::Enum(ty) => {
-                let values = self.decls.enums.get(ty).ok_or_else(unresolved)?;
+                let (id, values) = self.decls.enums.get(ty).ok_or_else(unresolved)?;
                 let index = values
                     .iter()
                     .position(|v| *v == name.node)
                     .ok_or_else(unresolved)?;
-                K::Const(Const::Enum {
-                    ty: ty.clone(),
-                    name: name.node.clone(),
-                    index,
-                })
+                K::Const(Const::Enum { ty: *id, index })
             }
-            Resolved::Vocab => K::Const(Const::Vocab(name.node.clone())),
+            Resolved::Vocab => K::Const(Const::Vocab(self.vocab_id(name)?)),
             Resolved::Field(_) => return Err(unresolved()),
         })
     }
@@ -376,22 +374,31 @@ impl<'a> Lowering<'a> {
             .ok_or_else(|| defect(name.span, format!("define `{}` is not compiled", name.node)))
     }
 
-    fn target(&self, target: &ast::HistoryTarget) -> ir::Target {
+    fn vocab_id(&self, name: &Name) -> Lowered<VocabId> {
+        self.decls.vocab.get(&name.node).copied().ok_or_else(|| {
+            defect(
+                name.span,
+                format!("`{}` is not in the vocabulary", name.node),
+            )
+        })
+    }
+
+    fn target(&self, target: &ast::HistoryTarget) -> Lowered<ir::Target> {
         let one = |n: &Name| match self.local(&n.node) {
-            Some(slot) => TargetName::Local(slot),
-            None => TargetName::Vocab(n.node.clone()),
+            Some(slot) => Ok(TargetName::Local(slot)),
+            None => self.vocab_id(n).map(TargetName::Vocab),
         };
-        match target {
+        Ok(match target {
             ast::HistoryTarget::LastLine => ir::Target::LastLine,
-            ast::HistoryTarget::Name(n) => ir::Target::Names(vec![one(n)], n.node.clone()),
+            ast::HistoryTarget::Name(n) => ir::Target::Names(vec![one(n)?], n.node.clone()),
             ast::HistoryTarget::Set(names) => {
                 let words: Vec<&str> = names.iter().map(|n| n.node.as_str()).collect();
                 ir::Target::Names(
-                    names.iter().map(one).collect(),
+                    names.iter().map(one).collect::<Lowered<_>>()?,
                     format!("{{{}}}", words.join(", ")),
                 )
             }
-        }
+        })
     }
 
     fn option(&self, name: &Name) -> OptionName {
@@ -518,26 +525,32 @@ impl<'a> Lowering<'a> {
             })
             .collect()
     }
-}
 
-fn is_test(test: &ast::IsTest) -> ir::IsTest {
-    match test {
-        ast::IsTest::None => ir::IsTest::None,
-        ast::IsTest::Missing | ast::IsTest::Unknown => ir::IsTest::Unknown,
-        ast::IsTest::Known => ir::IsTest::Known,
-        ast::IsTest::True => ir::IsTest::True,
-        ast::IsTest::False => ir::IsTest::False,
-        ast::IsTest::Vocab(name) => ir::IsTest::Vocab(name.node.clone()),
+    fn is_test(&self, test: &ast::IsTest) -> ir::IsTest {
+        match test {
+            ast::IsTest::None => ir::IsTest::None,
+            ast::IsTest::Missing | ast::IsTest::Unknown => ir::IsTest::Unknown,
+            ast::IsTest::Known => ir::IsTest::Known,
+            ast::IsTest::True => ir::IsTest::True,
+            ast::IsTest::False => ir::IsTest::False,
+            ast::IsTest::Vocab(name) => {
+                ir::IsTest::Vocab(self.decls.vocab.get(&name.node).copied(), name.node.clone())
+            }
+        }
     }
-}
 
-fn vocab_set(set: &ast::VocabSet) -> ir::VocabSet {
-    match set {
-        ast::VocabSet::With { of, by, value } => ir::VocabSet::With {
-            regimens: of.node == "regimens",
-            by_tag: by.node == "tag",
-            value: value.node.clone(),
-        },
-        ast::VocabSet::MembersOf(class) => ir::VocabSet::MembersOf(class.node.clone()),
+    fn vocab_set(&self, set: &ast::VocabSet) -> Lowered<ir::VocabSet> {
+        Ok(match set {
+            ast::VocabSet::With { of, value, .. } => ir::VocabSet {
+                group: self.vocab_id(value)?,
+                agents: of.node != "regimens",
+                regimens: of.node == "regimens",
+            },
+            ast::VocabSet::MembersOf(class) => ir::VocabSet {
+                group: self.vocab_id(class)?,
+                agents: true,
+                regimens: true,
+            },
+        })
     }
 }

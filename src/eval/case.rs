@@ -16,6 +16,7 @@ use super::truth::{Missing, Support};
 use super::value::{
     Case, Comparator, DateRange, EnumValue, Point, Quantity, Record, Series, Val, Value, VocabValue,
 };
+use crate::check::ir::VocabId;
 use crate::check::schema::{FieldSchema, FieldType};
 use crate::diag::did_you_mean;
 use crate::syntax::ast::Openness;
@@ -572,7 +573,10 @@ impl<'a> Loader<'a> {
 
     /// A value of the enum `name`, by any of its spellings.
     fn enumeration(&self, name: &str, json: &Json, path: &str) -> Loaded<Value> {
-        let Some(info) = self.protocol.enums.get(name) else {
+        let id = self.protocol.enum_ids.get(name).copied();
+        let Some((id, info)) =
+            id.and_then(|id| Some((id, self.protocol.enums.get(id.0 as usize)?)))
+        else {
             return Err(CaseError::at(
                 path,
                 format!("the protocol has no enum `{name}`"),
@@ -585,13 +589,8 @@ impl<'a> Loader<'a> {
             ));
         };
         let folded = fold(text);
-        let value = |index: usize| {
-            info.values.get(index).map(|v| EnumValue {
-                ty: name.to_string(),
-                name: v.clone(),
-                index,
-            })
-        };
+        let value =
+            |index: usize| (index < info.values.len()).then_some(EnumValue { ty: id, index });
         if let Some(found) = info.spellings.get(&folded).and_then(|i| value(*i)) {
             return Ok(Value::Enum(found));
         }
@@ -622,12 +621,12 @@ impl<'a> Loader<'a> {
             ));
         };
         let vocab = &self.protocol.vocab;
-        let resolved = vocab.spellings.get(&fold(text));
-        if let Some(name) = resolved.filter(|n| kind.declares(self.protocol, n)) {
-            return Ok(Val::Known(Value::Vocab(VocabValue::Known(name.clone()))));
+        let resolved = vocab.spelled(&fold(text));
+        if let Some(id) = resolved.filter(|id| kind.declares(self.protocol, *id)) {
+            return Ok(Val::Known(Value::Vocab(VocabValue::Known(id))));
         }
         let suggestion = self.vocab_suggestion(kind, text);
-        let problem = match resolved {
+        let problem = match resolved.map(|id| vocab.name(id)) {
             Some(name) => format!(
                 "{} names `{name}`, {}, not {}",
                 quote(text),
@@ -666,13 +665,13 @@ impl<'a> Loader<'a> {
 
     /// The declared agent or regimen closest to `text`.
     fn vocab_suggestion(&self, kind: VocabKind, text: &str) -> Option<String> {
-        let spellings = &self.protocol.vocab.spellings;
-        let candidates = spellings
-            .iter()
-            .filter(|(_, name)| kind.declares(self.protocol, name))
-            .map(|(spelling, _)| spelling.as_str());
+        let vocab = &self.protocol.vocab;
+        let candidates = vocab
+            .spellings()
+            .filter(|(_, id)| kind.declares(self.protocol, *id))
+            .map(|(spelling, _)| spelling);
         let best = did_you_mean(&fold(text), candidates)?;
-        spellings.get(&best).cloned()
+        vocab.spelled(&best).map(|id| vocab.name(id).to_string())
     }
 
     /// A series: dated values in the declared unit, in date, time, array order.
@@ -787,11 +786,11 @@ impl VocabKind {
         }
     }
 
-    /// Whether `name` is declared as this kind.
-    fn declares(self, protocol: &Protocol, name: &str) -> bool {
+    /// Whether `id` is declared as this kind.
+    fn declares(self, protocol: &Protocol, id: VocabId) -> bool {
         match self {
-            VocabKind::Agent => protocol.vocab.agents.contains_key(name),
-            VocabKind::Regimen => protocol.vocab.regimens.contains_key(name),
+            VocabKind::Agent => protocol.vocab.is_agent(id),
+            VocabKind::Regimen => protocol.vocab.is_regimen(id),
         }
     }
 }

@@ -23,8 +23,8 @@ impl Evaluator<'_> {
             Err(super::ops::RangeError::TooLong) => {
                 self.fail(format!(
                     "the range from {} to {} has more than {MAX_RANGE} members ({})",
-                    super::rules::display(&a),
-                    super::rules::display(&b),
+                    super::show::display(self.protocol, &a),
+                    super::show::display(self.protocol, &b),
                     self.protocol.location(low.span)
                 ));
                 Val::Unknown(Support::default())
@@ -148,54 +148,16 @@ impl Evaluator<'_> {
         }
     }
 
+    /// `agents with tag T`, `regimens with class C`, `members of C`, in name order.
     pub(super) fn vocab_set(&mut self, set: &VocabSet) -> Val {
-        let vocab = &self.protocol.vocab;
-        let names: Vec<String> = match set {
-            VocabSet::With {
-                regimens,
-                by_tag,
-                value,
-            } => {
-                let has = |g: &super::model::Groups| match by_tag {
-                    true => g.tags.contains(value),
-                    false => g.classes.contains(value),
-                };
-                match regimens {
-                    true => vocab
-                        .regimens
-                        .iter()
-                        .filter(|(_, r)| has(&r.groups))
-                        .map(|(n, _)| n.clone())
-                        .collect(),
-                    false => vocab
-                        .agents
-                        .iter()
-                        .filter(|(_, g)| has(g))
-                        .map(|(n, _)| n.clone())
-                        .collect(),
-                }
-            }
-            VocabSet::MembersOf(class) => {
-                let agents = vocab
-                    .agents
-                    .iter()
-                    .filter(|(_, g)| g.classes.contains(class));
-                let regimens = vocab
-                    .regimens
-                    .iter()
-                    .filter(|(_, r)| r.groups.classes.contains(class));
-                agents
-                    .map(|(n, _)| n.clone())
-                    .chain(regimens.map(|(n, _)| n.clone()))
-                    .collect()
-            }
-        };
-        let mut names = names;
-        names.sort();
+        let members = self
+            .protocol
+            .vocab
+            .with_group(set.group, set.agents, set.regimens);
         Val::Known(Value::List(
-            names
+            members
                 .into_iter()
-                .map(|n| Val::Known(Value::Vocab(VocabValue::Known(n))))
+                .map(|id| Val::Known(Value::Vocab(VocabValue::Known(id))))
                 .collect(),
         ))
     }

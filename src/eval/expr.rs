@@ -10,7 +10,7 @@ use super::outcome::DecisionView;
 use super::outcome::HistoryMatch;
 use super::truth::{Cause, Missing, Support, Truth};
 use super::value::{Case, DateRange, EnumValue, Quantity, Val, Value, VocabValue};
-use crate::check::ir::{Const, Expr, ExprKind, IsTest};
+use crate::check::ir::{Const, Expr, ExprKind, IsTest, VocabId};
 use crate::syntax::ast::{BinOp, DatePart};
 use jiff::civil::Date;
 use std::ops::Not;
@@ -308,12 +308,7 @@ impl<'p> Evaluator<'p> {
         };
         match (&whole, &part) {
             (Value::Vocab(VocabValue::Known(regimen)), Value::Vocab(VocabValue::Known(agent))) => {
-                let has = self
-                    .protocol
-                    .vocab
-                    .regimens
-                    .get(regimen)
-                    .is_some_and(|r| r.agents.contains(agent));
+                let has = self.protocol.vocab.agents_of(*regimen).contains(agent);
                 from_truth(Truth::known(has))
             }
             (Value::List(items), x) => {
@@ -405,21 +400,25 @@ impl<'p> Evaluator<'p> {
             IsTest::Known => Truth::known(matches!(self.eval(inner), Val::Known(_))),
             IsTest::True => Truth::known(self.condition(inner) == Truth::True),
             IsTest::False => Truth::known(self.condition(inner) == Truth::False),
-            IsTest::Vocab(name) => self.is_vocab(inner, name),
+            IsTest::Vocab(id, name) => self.is_vocab(inner, *id, name),
         };
         from_truth(if negated { t.not() } else { t })
     }
 
-    fn is_vocab(&mut self, inner: &Expr, name: &str) -> Truth {
-        if matches!(inner.kind, ExprKind::LastLine) {
-            return self.last_line_is(name);
+    /// `x is X`: a line or option matches the vocabulary name X; an enum
+    /// value is the value named X.
+    fn is_vocab(&mut self, inner: &Expr, id: Option<VocabId>, name: &str) -> Truth {
+        if let (ExprKind::LastLine, Some(x)) = (&inner.kind, id) {
+            return self.last_line_is(x);
         }
-        match self.eval(inner) {
-            Val::Known(Value::Record(record)) => self.record_is(&record, name),
-            Val::Known(Value::Vocab(VocabValue::Known(option))) => self.option_is(&option, name),
-            Val::Known(Value::Enum(e)) => Truth::known(e.name == name),
-            Val::Known(_) => Truth::False,
-            Val::Unknown(s) => Truth::Unknown(s),
+        match (self.eval(inner), id) {
+            (Val::Known(Value::Record(record)), Some(x)) => self.record_is(&record, x),
+            (Val::Known(Value::Vocab(VocabValue::Known(option))), Some(x)) => {
+                Truth::known(self.protocol.vocab.has(option, x))
+            }
+            (Val::Known(Value::Enum(e)), _) => Truth::known(self.protocol.enum_name(e) == name),
+            (Val::Known(_), _) => Truth::False,
+            (Val::Unknown(s), _) => Truth::Unknown(s),
         }
     }
 
@@ -579,12 +578,11 @@ fn constant(c: &Const) -> Value {
         }),
         Const::Text(t) => Value::Text(t.clone()),
         Const::Date(d) => Value::Date(DateRange::day(*d)),
-        Const::Enum { ty, name, index } => Value::Enum(EnumValue {
-            ty: ty.clone(),
-            name: name.clone(),
+        Const::Enum { ty, index } => Value::Enum(EnumValue {
+            ty: *ty,
             index: *index,
         }),
-        Const::Vocab(name) => Value::Vocab(VocabValue::Known(name.clone())),
+        Const::Vocab(id) => Value::Vocab(VocabValue::Known(*id)),
     }
 }
 

@@ -8,7 +8,7 @@ use super::ops;
 use super::outcome::HistoryMatch;
 use super::truth::{Cause, Missing, Support, Truth};
 use super::value::{DateRange, Quantity, Record, Val, Value, VocabValue};
-use crate::check::ir::{Expr, Target, TargetName};
+use crate::check::ir::{Expr, Target, TargetName, VocabId};
 use crate::check::schema::FieldType;
 use crate::syntax::ast::HistoryPred;
 use std::cmp::Ordering;
@@ -273,9 +273,9 @@ impl Evaluator<'_> {
     /// (unknown while the variable is).
     fn line_matches_name(&self, line: &Line, name: &TargetName) -> Truth {
         match name {
-            TargetName::Vocab(x) => self.line_matches(line, x),
+            TargetName::Vocab(x) => self.line_matches(line, *x),
             TargetName::Local(slot) => match self.local(*slot) {
-                Val::Known(Value::Vocab(VocabValue::Known(x))) => self.line_matches(line, &x),
+                Val::Known(Value::Vocab(VocabValue::Known(x))) => self.line_matches(line, x),
                 Val::Unknown(s) => Truth::Unknown(s),
                 Val::Known(_) => Truth::False,
             },
@@ -283,8 +283,8 @@ impl Evaluator<'_> {
     }
 
     /// Whether a line matches a regimen, agent, class or tag (the brief's rules).
-    pub(super) fn line_matches(&self, line: &Line, x: &str) -> Truth {
-        if self.protocol.vocab.regimens.contains_key(x) {
+    pub(super) fn line_matches(&self, line: &Line, x: VocabId) -> Truth {
+        if self.protocol.vocab.is_regimen(x) {
             return self.line_is_regimen(line, x);
         }
         match self.line_has_agent_group(line, x) {
@@ -295,10 +295,10 @@ impl Evaluator<'_> {
 
     /// A regimen's own classes and tags apply to a line that names the regimen
     /// or lists exactly its agents.
-    fn line_is_regimen_with_group(&self, line: &Line, x: &str) -> Truth {
+    fn line_is_regimen_with_group(&self, line: &Line, x: VocabId) -> Truth {
         let mut result = Truth::False;
-        for name in self.protocol.vocab.regimens_in(x) {
-            result = result.or(self.line_is_regimen(line, name));
+        for regimen in self.protocol.vocab.regimens_in(x) {
+            result = result.or(self.line_is_regimen(line, *regimen));
             if result == Truth::True {
                 break;
             }
@@ -307,7 +307,7 @@ impl Evaluator<'_> {
     }
 
     /// An agent, class or tag X through the line's agents (listed, else its regimen's).
-    fn line_has_agent_group(&self, line: &Line, x: &str) -> Truth {
+    fn line_has_agent_group(&self, line: &Line, x: VocabId) -> Truth {
         match line.role(Role::Agents) {
             Val::Known(Value::List(agents)) if !agents.is_empty() => self.any_agent(&agents, x),
             Val::Unknown(s) => Truth::Unknown(s),
@@ -319,7 +319,7 @@ impl Evaluator<'_> {
         }
     }
 
-    fn line_is_regimen(&self, line: &Line, x: &str) -> Truth {
+    fn line_is_regimen(&self, line: &Line, x: VocabId) -> Truth {
         match line.role(Role::Regimen) {
             Val::Known(Value::Vocab(VocabValue::Known(r))) => Truth::known(r == x),
             Val::Known(Value::Vocab(VocabValue::Other(_))) => Truth::False,
@@ -329,17 +329,15 @@ impl Evaluator<'_> {
     }
 
     /// A line without a regimen matches regimen X when it lists exactly X's agents.
-    fn agents_are_regimen(&self, line: &Line, x: &str) -> Truth {
-        let Some(regimen) = self.protocol.vocab.regimens.get(x) else {
+    fn agents_are_regimen(&self, line: &Line, x: VocabId) -> Truth {
+        let wanted = self.protocol.vocab.agents_of(x);
+        if wanted.is_empty() {
             return Truth::False;
-        };
+        }
         let Val::Known(Value::List(agents)) = line.role(Role::Agents) else {
             return Truth::False;
         };
-        let mut wanted = regimen.agents.clone();
-        wanted.sort();
-        wanted.dedup();
-        let mut names: Vec<String> = Vec::new();
+        let mut names: Vec<VocabId> = Vec::new();
         let mut unread = Support::default();
         let mut unread_count = 0;
         for agent in &agents {
@@ -349,7 +347,7 @@ impl Evaluator<'_> {
                         return Truth::False;
                     }
                     if !names.contains(a) {
-                        names.push(a.clone());
+                        names.push(*a);
                     }
                 }
                 Val::Unknown(s) => {
@@ -369,7 +367,7 @@ impl Evaluator<'_> {
         Truth::known(names.len() == wanted.len())
     }
 
-    fn any_agent(&self, agents: &[Val], x: &str) -> Truth {
+    fn any_agent(&self, agents: &[Val], x: VocabId) -> Truth {
         agents.iter().fold(Truth::False, |acc, agent| {
             acc.or(match agent {
                 Val::Known(Value::Vocab(v)) => self.vocab_has(v, x),
@@ -380,25 +378,15 @@ impl Evaluator<'_> {
     }
 
     /// Whether an agent or regimen value is X or has X (agent, class or tag).
-    fn vocab_has(&self, v: &VocabValue, x: &str) -> Truth {
+    fn vocab_has(&self, v: &VocabValue, x: VocabId) -> Truth {
         match v {
-            VocabValue::Known(name) => Truth::known(self.option_has(name, x)),
+            VocabValue::Known(option) => Truth::known(self.protocol.vocab.has(*option, x)),
             VocabValue::Other(_) => Truth::False,
         }
     }
 
-    /// Whether option `name` is X, contains agent X, or has X as a class or tag.
-    pub fn option_has(&self, name: &str, x: &str) -> bool {
-        self.protocol.vocab.has(name, x)
-    }
-
-    /// `option is X`.
-    pub(super) fn option_is(&self, option: &str, x: &str) -> Truth {
-        Truth::known(self.option_has(option, x))
-    }
-
     /// `line is X` for a line record (bound in a comprehension over `prior lines`).
-    pub(super) fn record_is(&mut self, record: &Record, x: &str) -> Truth {
+    pub(super) fn record_is(&mut self, record: &Record, x: VocabId) -> Truth {
         let lines = self.lines().unwrap_or_default();
         match lines.iter().find(|l| l.record.path == record.path) {
             Some(line) => self.line_matches(line, x),
@@ -502,7 +490,7 @@ impl Evaluator<'_> {
             .history
             .as_ref()
             .map_or(&[][..], |h| &h.responding);
-        in_values(line.role(Role::Response), responding)
+        in_values(self.protocol, line.role(Role::Response), responding)
     }
 
     /// outcome ∈ intolerance.
@@ -512,7 +500,7 @@ impl Evaluator<'_> {
             .history
             .as_ref()
             .map_or(&[][..], |h| &h.intolerance);
-        in_values(line.role(Role::Outcome), intolerance)
+        in_values(self.protocol, line.role(Role::Outcome), intolerance)
     }
 
     /// The index of the existing line with the latest start (a tie goes to the later entry).
@@ -563,7 +551,7 @@ impl Evaluator<'_> {
     }
 
     /// `last line is X`.
-    pub(super) fn last_line_is(&mut self, x: &str) -> Truth {
+    pub(super) fn last_line_is(&mut self, x: VocabId) -> Truth {
         match self.last_line() {
             Ok(Some(line)) => self.line_matches(&line, x),
             Ok(None) => Truth::False,
@@ -649,9 +637,12 @@ fn per_agent(item: &Val, slot: usize) -> Val {
     }
 }
 
-fn in_values(v: Val, values: &[String]) -> Truth {
+fn in_values(protocol: &super::model::Protocol, v: Val, values: &[String]) -> Truth {
     match v {
-        Val::Known(Value::Enum(e)) => Truth::known(values.contains(&e.name)),
+        Val::Known(Value::Enum(e)) => {
+            let name = protocol.enum_name(e);
+            Truth::known(values.iter().any(|v| v == name))
+        }
         Val::Unknown(s) => Truth::Unknown(s),
         _ => Truth::False,
     }

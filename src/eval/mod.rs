@@ -11,6 +11,8 @@ pub mod ops;
 pub mod outcome;
 pub mod rules;
 pub mod series;
+pub mod show;
 pub mod truth;
 pub mod value;
 mod view;
+pub mod vocab;

@@ -2,6 +2,8 @@
 //! schema in tables, and the defines, rules, reports and history roles as the
 //! checker's lowering compiled them ([`crate::check::ir`]).
 
+pub use super::vocab::Vocabulary;
+use super::vocab::{Declared, Kind};
 use crate::check::ir;
 use crate::check::lower::{Declarations, LowerError, Lowering, Resolutions};
 use crate::check::schema::{FieldSchema, FieldType, Schema};
@@ -20,8 +22,10 @@ pub struct Protocol {
     pub sha256: String,
     /// Agents, regimens, classes and tags.
     pub vocab: Vocabulary,
-    /// Enums by name.
-    pub enums: HashMap<String, EnumInfo>,
+    /// Enums by id.
+    pub enums: Vec<EnumInfo>,
+    /// Each enum's id, by name (for loading case data).
+    pub enum_ids: HashMap<String, ir::EnumId>,
     /// Avoid reason codes, highest precedence first.
     pub reasons: Vec<String>,
     /// Records by name: their fields.
@@ -70,109 +74,11 @@ pub struct HeaderInfo {
     pub citations: BTreeMap<String, String>,
 }
 
-/// Agents, regimens, classes and tags, with the spellings case data may use.
-#[derive(Debug, Default)]
-pub struct Vocabulary {
-    /// Agents by name.
-    pub agents: HashMap<String, Groups>,
-    /// Regimens by name.
-    pub regimens: HashMap<String, RegimenInfo>,
-    /// Folded spelling (name or alias) → declared agent or regimen name.
-    pub spellings: HashMap<String, String>,
-    /// Each class or tag → the regimens that have it as their own, in name order.
-    pub regimens_by_group: HashMap<String, Vec<String>>,
-}
-
-impl Vocabulary {
-    /// The regimens with `group` as one of their own classes or tags.
-    pub fn regimens_in(&self, group: &str) -> &[String] {
-        self.regimens_by_group
-            .get(group)
-            .map_or(&[][..], Vec::as_slice)
-    }
-
-    /// Indexes the regimens by their own classes and tags.
-    fn index_groups(&mut self) {
-        let mut names: Vec<&String> = self.regimens.keys().collect();
-        names.sort();
-        for name in names {
-            let Some(regimen) = self.regimens.get(name) else {
-                continue;
-            };
-            let groups = &regimen.groups;
-            for group in groups.classes.iter().chain(&groups.tags) {
-                self.regimens_by_group
-                    .entry(group.clone())
-                    .or_default()
-                    .push(name.clone());
-            }
-        }
-    }
-
-    /// Whether option `name` is X, contains agent X, or has X as a class or tag
-    /// (its own or one of its agents').
-    pub fn has(&self, name: &str, x: &str) -> bool {
-        if name == x {
-            return true;
-        }
-        if let Some(groups) = self.agents.get(name) {
-            return groups.classes.iter().chain(&groups.tags).any(|g| g == x);
-        }
-        let Some(regimen) = self.regimens.get(name) else {
-            return false;
-        };
-        let own = regimen
-            .groups
-            .classes
-            .iter()
-            .chain(&regimen.groups.tags)
-            .any(|g| g == x);
-        own || regimen.agents.iter().any(|a| self.has(a, x))
-    }
-}
-
-impl super::outcome::Vocabulary for Vocabulary {
-    fn is_regimen(&self, name: &str) -> bool {
-        self.regimens.contains_key(name)
-    }
-
-    fn is_agent(&self, name: &str) -> bool {
-        self.agents.contains_key(name)
-    }
-
-    fn is_tag(&self, name: &str) -> bool {
-        let tagged = |g: &Groups| g.tags.iter().any(|t| t == name);
-        self.agents.values().any(tagged) || self.regimens.values().any(|r| tagged(&r.groups))
-    }
-
-    fn has(&self, option: &str, x: &str) -> bool {
-        Vocabulary::has(self, option, x)
-    }
-}
-
-/// The classes and tags of an agent or regimen.
-#[derive(Debug, Clone, Default)]
-pub struct Groups {
-    /// Classes.
-    pub classes: Vec<String>,
-    /// Tags.
-    pub tags: Vec<String>,
-}
-
-/// A regimen's agents, modality and groups.
-#[derive(Debug, Clone, Default)]
-pub struct RegimenInfo {
-    /// Its agents.
-    pub agents: Vec<String>,
-    /// Its modality.
-    pub modality: Option<String>,
-    /// Its own classes and tags.
-    pub groups: Groups,
-}
-
 /// An enum's values and the spellings case data may use.
 #[derive(Debug, Clone, Default)]
 pub struct EnumInfo {
+    /// Its name.
+    pub name: String,
     /// Values in declared order.
     pub values: Vec<String>,
     /// Whether declared with `<`.
@@ -311,8 +217,9 @@ impl Protocol {
         let reads = crate::check::strata::decision_reads(&files);
         // The checker refused a cycle, so this finds the strata.
         let strata = reads.strata.map(|s| s.of_rule).unwrap_or_default();
-        let compiled = builder.lower(&schema, resolved, &reads.defines, &strata)?;
-        let mut protocol = builder.finish(schema, compiled)?;
+        let vocab = builder.vocabulary();
+        let compiled = builder.lower(&vocab, &schema, resolved, &reads.defines, &strata)?;
+        let mut protocol = builder.finish(schema, vocab, compiled)?;
         protocol.sha256 = fingerprint(program);
         protocol.reports_read_decision = reads.reports;
         protocol.places = program
@@ -321,6 +228,14 @@ impl Protocol {
             .map(|(_, f)| (f.path.clone(), f.text.clone()))
             .collect();
         Ok(protocol)
+    }
+
+    /// The declared name of an enum value.
+    pub fn enum_name(&self, e: crate::eval::value::EnumValue) -> &str {
+        self.enums
+            .get(e.ty.0 as usize)
+            .and_then(|info| info.values.get(e.index))
+            .map_or("", String::as_str)
     }
 
     /// `file:line:col` (1-based) of a place in the protocol's sources.
@@ -383,8 +298,9 @@ fn root_relative(path: &str, is_protocol: bool) -> &str {
 #[derive(Default)]
 struct Builder {
     header: HeaderInfo,
-    vocab: Vocabulary,
-    enums: HashMap<String, EnumInfo>,
+    /// Agents and regimens as declared, in order.
+    declared: Vec<Item>,
+    enums: Vec<EnumInfo>,
     reasons: Vec<String>,
     /// Record declarations: their fields named after a role map it by default.
     records: HashMap<String, Vec<ast::Field>>,
@@ -429,8 +345,7 @@ impl Builder {
         for item in items {
             match item {
                 Item::Protocol(h) => self.header(h),
-                Item::Agent(a) => self.agent(a),
-                Item::Regimen(r) => self.regimen(r),
+                Item::Agent(_) | Item::Regimen(_) => self.declared.push(item.clone()),
                 Item::Enum(e) => self.enum_decl(e),
                 Item::Reasons(r) => self
                     .reasons
@@ -479,40 +394,41 @@ impl Builder {
         };
     }
 
-    fn agent(&mut self, a: &ast::AgentDecl) {
-        let groups = Groups {
-            classes: names(&a.classes),
-            tags: names(&a.tags),
-        };
-        self.spell(&a.name.node, &a.aliases);
-        self.vocab.agents.insert(a.name.node.clone(), groups);
-    }
-
-    fn regimen(&mut self, r: &ast::RegimenDecl) {
-        let info = RegimenInfo {
-            agents: names(&r.agents),
-            modality: r.modality.as_ref().map(|m| m.node.clone()),
-            groups: Groups {
-                classes: names(&r.classes),
-                tags: names(&r.tags),
-            },
-        };
-        self.spell(&r.name.node, &r.aliases);
-        self.vocab.regimens.insert(r.name.node.clone(), info);
-    }
-
-    fn spell(&mut self, name: &str, aliases: &[crate::span::Spanned<String>]) {
-        self.vocab.spellings.insert(fold(name), name.to_string());
-        for alias in aliases {
-            self.vocab
-                .spellings
-                .entry(fold(&alias.node))
-                .or_insert_with(|| name.to_string());
+    /// The vocabulary of the declared agents and regimens.
+    fn vocabulary(&self) -> Vocabulary {
+        fn strs(names: &[crate::span::Name]) -> Vec<&str> {
+            names.iter().map(|n| n.node.as_str()).collect()
         }
+        let aliases = strs;
+        let declared: Vec<Declared<'_>> = self
+            .declared
+            .iter()
+            .filter_map(|item| match item {
+                Item::Agent(a) => Some(Declared {
+                    name: &a.name.node,
+                    kind: Kind::Agent,
+                    aliases: aliases(&a.aliases),
+                    agents: Vec::new(),
+                    classes: strs(&a.classes),
+                    tags: strs(&a.tags),
+                }),
+                Item::Regimen(r) => Some(Declared {
+                    name: &r.name.node,
+                    kind: Kind::Regimen,
+                    aliases: aliases(&r.aliases),
+                    agents: strs(&r.agents),
+                    classes: strs(&r.classes),
+                    tags: strs(&r.tags),
+                }),
+                _ => None,
+            })
+            .collect();
+        Vocabulary::build(&declared)
     }
 
     fn enum_decl(&mut self, e: &ast::EnumDecl) {
         let mut info = EnumInfo {
+            name: e.name.node.clone(),
             values: e.values.iter().map(|v| v.name.node.clone()).collect(),
             ordered: e.ordered,
             spellings: HashMap::new(),
@@ -523,12 +439,13 @@ impl Builder {
                 info.spellings.entry(fold(&alias.node)).or_insert(index);
             }
         }
-        self.enums.insert(e.name.node.clone(), info);
+        self.enums.push(info);
     }
 
     /// Lowers the defines, rules, reports, test values and history roles.
     fn lower(
         &self,
+        vocab: &Vocabulary,
         schema: &Schema,
         resolved: &Resolutions,
         reading_decision: &std::collections::HashSet<String>,
@@ -543,10 +460,13 @@ impl Builder {
         };
         let defines = index(self.defines.iter().map(|d| &d.name.node).collect());
         let rules = index(self.rules.iter().map(|r| &r.rule.name.node).collect());
-        let enums: HashMap<String, Vec<String>> = self
-            .enums
-            .iter()
-            .map(|(name, info)| (name.clone(), info.values.clone()))
+        let enums: HashMap<String, (ir::EnumId, Vec<String>)> = self
+            .enum_ids()
+            .into_iter()
+            .filter_map(|(name, id)| {
+                let info = self.enums.get(id.0 as usize)?;
+                Some((name, (id, info.values.clone())))
+            })
             .collect();
         let history_decl = self.case.as_ref().and_then(history_of_case);
         let history_field = history_decl.map(|(field, _, _)| field.name.node.as_str());
@@ -559,6 +479,7 @@ impl Builder {
                 defines: &defines,
                 rules: &rules,
                 enums: &enums,
+                vocab: vocab.ids(),
                 citations: &self.header.citations,
                 units: &self.units,
             },
@@ -608,18 +529,33 @@ impl Builder {
         })
     }
 
-    fn finish(self, schema: Schema, lowered: Lowered) -> Result<Protocol, LowerError> {
+    /// Each enum's id, by name (the first declaration of a name wins).
+    fn enum_ids(&self) -> HashMap<String, ir::EnumId> {
+        let mut ids = HashMap::new();
+        for (i, info) in self.enums.iter().enumerate() {
+            let id = ir::EnumId(u32::try_from(i).unwrap_or(u32::MAX));
+            ids.entry(info.name.clone()).or_insert(id);
+        }
+        ids
+    }
+
+    fn finish(
+        self,
+        schema: Schema,
+        vocab: Vocabulary,
+        lowered: Lowered,
+    ) -> Result<Protocol, LowerError> {
         let case = self
             .case
             .as_ref()
             .map(|c| case_schema(c, schema.case))
             .unwrap_or_default();
-        let mut vocab = self.vocab;
-        vocab.index_groups();
+        let enum_ids = self.enum_ids();
         Ok(Protocol {
             header: self.header,
             sha256: String::new(),
             vocab,
+            enum_ids,
             enums: self.enums,
             reasons: self.reasons,
             record_names: schema

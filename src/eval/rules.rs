@@ -5,8 +5,9 @@ use super::expr::Evaluator;
 use super::outcome::{
     ActionOutcome, DecisionView, HigherStrata, Message, OptionOutcome, RuleOutcome,
 };
+use super::show::{display, to_json};
 use super::truth::{Support, Truth};
-use super::value::{Quantity, Val, Value, VocabValue};
+use super::value::{Val, Value, VocabValue};
 use crate::check::ir::{self, Modifier, OptionName, Options};
 use std::collections::BTreeMap;
 
@@ -90,7 +91,9 @@ impl Evaluator<'_> {
         let name = match name {
             OptionName::Named(n) => n.clone(),
             OptionName::Local(slot) => match self.local(*slot) {
-                Val::Known(Value::Vocab(VocabValue::Known(n))) => n,
+                Val::Known(Value::Vocab(VocabValue::Known(id))) => {
+                    self.protocol.vocab.name(id).to_string()
+                }
                 _ => return None,
             },
         };
@@ -112,9 +115,9 @@ impl Evaluator<'_> {
         match self.filtered(binding) {
             Ok(members) => {
                 for (member, keep) in members {
-                    if let Val::Known(Value::Vocab(VocabValue::Known(name))) = &member {
+                    if let Val::Known(Value::Vocab(VocabValue::Known(id))) = &member {
                         outcome.options.push(OptionOutcome {
-                            name: name.clone(),
+                            name: self.protocol.vocab.name(*id).to_string(),
                             member: keep,
                         });
                     }
@@ -161,7 +164,7 @@ impl Evaluator<'_> {
     /// An expression's value as text, for `note` and `because`.
     fn text_of(&mut self, e: &ir::Expr) -> String {
         match self.eval(e) {
-            Val::Known(v) => display(&v),
+            Val::Known(v) => display(self.protocol, &v),
             Val::Unknown(_) => "unknown".to_string(),
         }
     }
@@ -185,13 +188,15 @@ impl Evaluator<'_> {
             let name = report.name.clone();
             match value {
                 Val::Known(Value::Partial(p)) => {
-                    out.known
-                        .insert(name.clone(), to_json(&Value::List(p.definite.clone())));
+                    out.known.insert(
+                        name.clone(),
+                        to_json(protocol, &Value::List(p.definite.clone())),
+                    );
                     out.unknown(name, &p.support());
                 }
                 Val::Known(Value::Bounds(b)) => out.unknown(name, &b.support),
                 Val::Known(v) => {
-                    out.known.insert(name, to_json(&v));
+                    out.known.insert(name, to_json(protocol, &v));
                 }
                 Val::Unknown(s) => out.unknown(name, &s),
             }
@@ -244,78 +249,5 @@ impl Reports {
             self.indeterminate.push((name.clone(), support.reason()));
         }
         self.unknown.insert(name, support.clone());
-    }
-}
-
-/// A value as text.
-pub fn display(v: &Value) -> String {
-    match v {
-        Value::None => "none".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Num(q) => quantity_text(q),
-        Value::Text(t) => t.clone(),
-        Value::Date(d) => match d.exact() {
-            Some(day) => day.to_string(),
-            None => format!("{}..{}", d.first, d.last),
-        },
-        Value::Enum(e) => e.name.clone(),
-        Value::Vocab(VocabValue::Known(n) | VocabValue::Other(n)) => n.clone(),
-        Value::List(items) => {
-            let parts: Vec<String> = items
-                .iter()
-                .map(|i| match i {
-                    Val::Known(v) => display(v),
-                    Val::Unknown(_) => "unknown".to_string(),
-                })
-                .collect();
-            parts.join(", ")
-        }
-        Value::Partial(p) => display(&Value::List(p.definite.clone())),
-        Value::Bounds(b) => format!("{} to {}", quantity_text(&b.low), quantity_text(&b.high)),
-        Value::Map(_) | Value::Record(_) | Value::Series(_) => String::new(),
-    }
-}
-
-fn quantity_text(q: &Quantity) -> String {
-    match &q.unit {
-        Some(u) => format!("{} {}", q.value.normalize(), u.spelling()),
-        None => q.value.normalize().to_string(),
-    }
-}
-
-/// A known value as JSON (numbers exact, with their unit when they have one).
-pub fn to_json(v: &Value) -> serde_json::Value {
-    match v {
-        Value::None => serde_json::Value::Null,
-        Value::Bool(b) => serde_json::Value::Bool(*b),
-        Value::Num(q) => {
-            let number = serde_json::from_str(&q.value.normalize().to_string())
-                .unwrap_or(serde_json::Value::Null);
-            match &q.unit {
-                Some(u) => serde_json::json!({"value": number, "unit": u.spelling()}),
-                None => number,
-            }
-        }
-        Value::List(items) => serde_json::Value::Array(items.iter().map(val_json).collect()),
-        Value::Record(r) => serde_json::Value::Object(
-            r.named()
-                .map(|(k, v)| (k.to_string(), val_json(v)))
-                .collect(),
-        ),
-        Value::Map(entries) => serde_json::Value::Object(
-            entries
-                .iter()
-                .map(|(k, v)| (display(k), val_json(v)))
-                .collect(),
-        ),
-        other => serde_json::Value::String(display(other)),
-    }
-}
-
-/// A value as JSON, `null` where it is unknown.
-fn val_json(v: &Val) -> serde_json::Value {
-    match v {
-        Val::Known(v) => to_json(v),
-        Val::Unknown(_) => serde_json::Value::Null,
     }
 }

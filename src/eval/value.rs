@@ -1,6 +1,7 @@
 //! Values of case facts and expressions.
 
 use super::truth::Support;
+use crate::check::ir::{EnumId, VocabId};
 use crate::units::Unit;
 use jiff::civil::{Date, Time};
 use rust_decimal::Decimal;
@@ -144,12 +145,10 @@ impl DateRange {
 }
 
 /// A value of an enum.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EnumValue {
-    /// The enum's name.
-    pub ty: String,
-    /// The value's declared name.
-    pub name: String,
+    /// The enum.
+    pub ty: EnumId,
     /// Its position among the enum's values (the order of an ordered enum).
     pub index: usize,
 }
@@ -158,8 +157,8 @@ pub struct EnumValue {
 /// resolves to nothing is not a value: the loader reads it as unknown.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VocabValue {
-    /// A declared agent or regimen, by its declared name.
-    Known(String),
+    /// A declared agent or regimen.
+    Known(VocabId),
     /// Free text in an `open other` field: a known agent or regimen outside the vocabulary.
     Other(String),
 }

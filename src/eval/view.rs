@@ -5,12 +5,16 @@ use super::expr::{from_truth, internal, Evaluator};
 use super::outcome::DecisionView;
 use super::truth::{Support, Truth};
 use super::value::{Partial, Val, Value, VocabValue};
+use super::vocab::Vocabulary;
 use crate::check::ir::{DecisionRef, OptionName};
 
 impl Evaluator<'_> {
     /// `candidates`: the options of the decision below.
     pub(super) fn candidates(&self) -> Val {
-        self.view.as_ref().map_or_else(internal, candidates)
+        let vocab = &self.protocol.vocab;
+        self.view
+            .as_ref()
+            .map_or_else(internal, |view| candidates(vocab, view))
     }
 
     /// `recommended X`, `pending X`, `avoided X`, `fired R`: read from the
@@ -22,13 +26,17 @@ impl Evaluator<'_> {
         let listed = |list: &[(String, Support)], x: &str| {
             list.iter().find(|(o, _)| o == x).map(|(_, s)| s.clone())
         };
-        let option = |x: &OptionName| match x {
-            OptionName::Named(name) => Ok(name.clone()),
-            OptionName::Local(slot) => match self.local(*slot) {
-                Val::Known(Value::Vocab(VocabValue::Known(name))) => Ok(name),
-                Val::Unknown(s) => Err(Truth::Unknown(s)),
-                Val::Known(_) => Err(Truth::False),
-            },
+        let option = |x: &OptionName| -> Result<String, Truth> {
+            match x {
+                OptionName::Named(name) => Ok(name.clone()),
+                OptionName::Local(slot) => match self.local(*slot) {
+                    Val::Known(Value::Vocab(VocabValue::Known(id))) => {
+                        Ok(self.protocol.vocab.name(id).to_string())
+                    }
+                    Val::Unknown(s) => Err(Truth::Unknown(s)),
+                    Val::Known(_) => Err(Truth::False),
+                },
+            }
         };
         // Settled in `settled`, else unknown while listed in `open`, else false.
         let read = |settled: &[String], open: &[(String, Support)], x: &str| {
@@ -59,8 +67,10 @@ impl Evaluator<'_> {
 
 /// `candidates` as a set: options whose action is known to apply are
 /// members, the others undecided.
-fn candidates(view: &DecisionView) -> Val {
-    let vocab = |name: &str| Val::Known(Value::Vocab(VocabValue::Known(name.to_string())));
-    let members = view.candidates.iter().map(|(o, t)| (vocab(o), t.clone()));
+fn candidates(vocab: &Vocabulary, view: &DecisionView) -> Val {
+    let members = view.candidates.iter().filter_map(|(o, t)| {
+        let id = vocab.id(o)?;
+        Some((Val::Known(Value::Vocab(VocabValue::Known(id))), t.clone()))
+    });
     Val::Known(Partial::of(members))
 }

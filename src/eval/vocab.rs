@@ -1,0 +1,297 @@
+//! The protocol's vocabulary by id: every agent, regimen, class and tag is a
+//! [`VocabId`], and what an option "has" (itself, its agents, its own and
+//! its agents' classes and tags) is a bitset, so matching a case value
+//! against a name is a bit test, not a walk over names.
+
+use crate::check::fold;
+use crate::check::ir::VocabId;
+use std::collections::HashMap;
+
+/// A set of vocabulary ids.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdSet(Vec<u64>);
+
+impl IdSet {
+    /// Adds `id`.
+    pub fn insert(&mut self, id: VocabId) {
+        let (word, bit) = (id.0 as usize / 64, id.0 % 64);
+        if self.0.len() <= word {
+            self.0.resize(word + 1, 0);
+        }
+        if let Some(w) = self.0.get_mut(word) {
+            *w |= 1 << bit;
+        }
+    }
+
+    /// Whether `id` is in the set.
+    pub fn contains(&self, id: VocabId) -> bool {
+        let (word, bit) = (id.0 as usize / 64, id.0 % 64);
+        self.0.get(word).is_some_and(|w| w & (1 << bit) != 0)
+    }
+
+    fn union(&mut self, other: &IdSet) {
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), 0);
+        }
+        for (w, o) in self.0.iter_mut().zip(&other.0) {
+            *w |= o;
+        }
+    }
+}
+
+/// What a declared name is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An agent.
+    Agent,
+    /// A regimen.
+    Regimen,
+    /// A class or tag (of agents or regimens).
+    Group,
+}
+
+/// Agents, regimens, classes and tags by id, with the spellings case data
+/// may use.
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    names: Vec<String>,
+    kinds: Vec<Kind>,
+    ids: HashMap<String, VocabId>,
+    /// Folded spelling (name or alias) → declared agent or regimen.
+    spellings: HashMap<String, VocabId>,
+    /// A regimen's agents, distinct, in id order (empty for others).
+    agents: Vec<Vec<VocabId>>,
+    /// Each id's own classes and tags.
+    groups: Vec<Vec<VocabId>>,
+    /// Everything each id has: itself, its agents, its own and its agents'
+    /// classes and tags.
+    has: Vec<IdSet>,
+    /// Names used as a tag somewhere.
+    tags: IdSet,
+    /// Each class or tag → the regimens that have it as their own, in name order.
+    regimens_by_group: HashMap<VocabId, Vec<VocabId>>,
+}
+
+/// One agent or regimen as declared.
+pub struct Declared<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// Agent or regimen.
+    pub kind: Kind,
+    /// Its aliases.
+    pub aliases: Vec<&'a str>,
+    /// A regimen's agents.
+    pub agents: Vec<&'a str>,
+    /// Its classes.
+    pub classes: Vec<&'a str>,
+    /// Its tags.
+    pub tags: Vec<&'a str>,
+}
+
+impl Vocabulary {
+    /// The vocabulary of these declarations (agents and regimens first, in
+    /// order, then their classes and tags).
+    pub fn build(declared: &[Declared<'_>]) -> Vocabulary {
+        let mut v = Vocabulary::default();
+        for d in declared {
+            v.intern(d.name, d.kind);
+        }
+        for d in declared {
+            for group in d.classes.iter().chain(&d.tags) {
+                v.intern(group, Kind::Group);
+            }
+            for agent in &d.agents {
+                v.intern(agent, Kind::Agent);
+            }
+        }
+        v.agents = vec![Vec::new(); v.names.len()];
+        v.groups = vec![Vec::new(); v.names.len()];
+        for d in declared {
+            v.declare(d);
+        }
+        v.has = (0..v.names.len()).map(|_| IdSet::default()).collect();
+        for id in v.all() {
+            let mut set = IdSet::default();
+            set.insert(id);
+            v.add_groups(&mut set, id);
+            for agent in v.agents_of(id).to_vec() {
+                set.insert(agent);
+                v.add_groups(&mut set, agent);
+            }
+            if let Some(slot) = v.has.get_mut(id.0 as usize) {
+                slot.union(&set);
+            }
+        }
+        v.index_groups();
+        v
+    }
+
+    fn intern(&mut self, name: &str, kind: Kind) -> VocabId {
+        if let Some(id) = self.ids.get(name) {
+            return *id;
+        }
+        let id = VocabId(u32::try_from(self.names.len()).unwrap_or(u32::MAX));
+        self.names.push(name.to_string());
+        self.kinds.push(kind);
+        self.ids.insert(name.to_string(), id);
+        id
+    }
+
+    fn declare(&mut self, d: &Declared<'_>) {
+        let Some(id) = self.id(d.name) else { return };
+        let index = id.0 as usize;
+        let mut agents: Vec<VocabId> = d.agents.iter().filter_map(|a| self.id(a)).collect();
+        agents.sort();
+        agents.dedup();
+        let groups: Vec<VocabId> = d
+            .classes
+            .iter()
+            .chain(&d.tags)
+            .filter_map(|g| self.id(g))
+            .collect();
+        for tag in &d.tags {
+            if let Some(t) = self.id(tag) {
+                self.tags.insert(t);
+            }
+        }
+        if let Some(slot) = self.agents.get_mut(index) {
+            *slot = agents;
+        }
+        if let Some(slot) = self.groups.get_mut(index) {
+            *slot = groups;
+        }
+        self.spellings.insert(fold(d.name), id);
+        for alias in &d.aliases {
+            self.spellings.entry(fold(alias)).or_insert(id);
+        }
+    }
+
+    fn add_groups(&self, set: &mut IdSet, id: VocabId) {
+        for group in self.groups.get(id.0 as usize).into_iter().flatten() {
+            set.insert(*group);
+        }
+    }
+
+    /// Indexes the regimens by their own classes and tags.
+    fn index_groups(&mut self) {
+        let mut regimens: Vec<VocabId> = self.all().filter(|id| self.is_regimen(*id)).collect();
+        regimens.sort_by(|a, b| self.name(*a).cmp(self.name(*b)));
+        for regimen in regimens {
+            let groups = self
+                .groups
+                .get(regimen.0 as usize)
+                .cloned()
+                .unwrap_or_default();
+            for group in groups {
+                self.regimens_by_group
+                    .entry(group)
+                    .or_default()
+                    .push(regimen);
+            }
+        }
+    }
+
+    fn all(&self) -> impl Iterator<Item = VocabId> {
+        (0..self.names.len()).map(|i| VocabId(u32::try_from(i).unwrap_or(u32::MAX)))
+    }
+
+    /// The id of a declared name.
+    pub fn id(&self, name: &str) -> Option<VocabId> {
+        self.ids.get(name).copied()
+    }
+
+    /// Every declared name with its id.
+    pub fn ids(&self) -> &HashMap<String, VocabId> {
+        &self.ids
+    }
+
+    /// The declared name of an id.
+    pub fn name(&self, id: VocabId) -> &str {
+        self.names.get(id.0 as usize).map_or("", String::as_str)
+    }
+
+    fn kind(&self, id: VocabId) -> Option<Kind> {
+        self.kinds.get(id.0 as usize).copied()
+    }
+
+    /// Whether `id` is a regimen.
+    pub fn is_regimen(&self, id: VocabId) -> bool {
+        self.kind(id) == Some(Kind::Regimen)
+    }
+
+    /// Whether `id` is an agent.
+    pub fn is_agent(&self, id: VocabId) -> bool {
+        self.kind(id) == Some(Kind::Agent)
+    }
+
+    /// Whether option `option` is X, contains agent X, or has X as a class
+    /// or tag (its own or one of its agents').
+    pub fn has(&self, option: VocabId, x: VocabId) -> bool {
+        self.has
+            .get(option.0 as usize)
+            .is_some_and(|s| s.contains(x))
+    }
+
+    /// A regimen's agents, distinct (empty for anything else).
+    pub fn agents_of(&self, regimen: VocabId) -> &[VocabId] {
+        self.agents
+            .get(regimen.0 as usize)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The regimens with `group` as one of their own classes or tags.
+    pub fn regimens_in(&self, group: VocabId) -> &[VocabId] {
+        self.regimens_by_group
+            .get(&group)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The agent or regimen a folded spelling names.
+    pub fn spelled(&self, folded: &str) -> Option<VocabId> {
+        self.spellings.get(folded).copied()
+    }
+
+    /// Every folded spelling with what it names.
+    pub fn spellings(&self) -> impl Iterator<Item = (&str, VocabId)> {
+        self.spellings.iter().map(|(s, id)| (s.as_str(), *id))
+    }
+
+    /// `agents with tag T`, `regimens with class C`, `members of C` (agents
+    /// and regimens): those whose own groups include `group`, in name order.
+    pub fn with_group(&self, group: VocabId, agents: bool, regimens: bool) -> Vec<VocabId> {
+        let mut found: Vec<VocabId> = self
+            .all()
+            .filter(|id| agents && self.is_agent(*id) || regimens && self.is_regimen(*id))
+            .filter(|id| {
+                self.groups
+                    .get(id.0 as usize)
+                    .is_some_and(|g| g.contains(&group))
+            })
+            .collect();
+        found.sort_by(|a, b| self.name(*a).cmp(self.name(*b)));
+        found
+    }
+}
+
+impl super::outcome::Vocabulary for Vocabulary {
+    fn is_regimen(&self, name: &str) -> bool {
+        self.id(name)
+            .is_some_and(|id| Vocabulary::is_regimen(self, id))
+    }
+
+    fn is_agent(&self, name: &str) -> bool {
+        self.id(name)
+            .is_some_and(|id| Vocabulary::is_agent(self, id))
+    }
+
+    fn is_tag(&self, name: &str) -> bool {
+        self.id(name).is_some_and(|id| self.tags.contains(id))
+    }
+
+    fn has(&self, option: &str, x: &str) -> bool {
+        match (self.id(option), self.id(x)) {
+            (Some(o), Some(x)) => Vocabulary::has(self, o, x),
+            _ => option == x,
+        }
+    }
+}
