@@ -172,9 +172,10 @@ pub enum IsTest {
     True,
     /// `is false`
     False,
-    /// `is X`: a line or option matches a vocabulary name (when X is one),
-    /// or an enum value is named X.
-    Vocab(Option<VocabId>, String),
+    /// `is X`: a line or option matches the vocabulary name X.
+    Vocab(VocabId),
+    /// `is X`: an enum value is the value X.
+    Value(EnumId, usize),
 }
 
 /// One name a history predicate is about.

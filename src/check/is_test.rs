@@ -47,7 +47,10 @@ impl Checker<'_> {
             return;
         };
         let values: Vec<String> = decl.values.iter().map(|v| v.name.node.clone()).collect();
-        if !values.contains(&name.node) {
+        if values.contains(&name.node) {
+            let resolved = super::lower::Resolved::Enum(enum_name.to_string());
+            self.resolved.record(name.span, resolved);
+        } else {
             self.not_an_enum_value(name, enum_name, values, IS_WORDS);
         }
     }

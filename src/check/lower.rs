@@ -255,7 +255,7 @@ impl<'a> Lowering<'a> {
             A::Neg(inner) => K::Neg(self.boxed(inner)?),
             A::Binary(op, l, r) => K::Binary(*op, self.boxed(l)?, self.boxed(r)?),
             A::DoubleEq(l, r) => K::Binary(ast::BinOp::Eq, self.boxed(l)?, self.boxed(r)?),
-            A::Is(inner, negated, test) => K::Is(self.boxed(inner)?, *negated, self.is_test(test)),
+            A::Is(inner, negated, test) => K::Is(self.boxed(inner)?, *negated, self.is_test(test)?),
             A::MissingAs(inner, name) => K::MissingAs(self.boxed(inner)?, name.node.clone()),
             A::Field(inner, field) => K::Field(self.boxed(inner)?, self.field(field)?),
             A::Index(inner, key) => K::Index(self.boxed(inner)?, self.boxed(key)?),
@@ -324,13 +324,9 @@ impl<'a> Lowering<'a> {
             Resolved::AsOf => K::AsOf,
             Resolved::LineNumber => K::LineNumber,
             Resolved::Candidates => K::Candidates,
-            Resolved::Enum(ty) => {
-                let (id, values) = self.decls.enums.get(ty).ok_or_else(unresolved)?;
-                let index = values
-                    .iter()
-                    .position(|v| *v == name.node)
-                    .ok_or_else(unresolved)?;
-                K::Const(Const::Enum { ty: *id, index })
+            Resolved::Enum(_) => {
+                let (ty, index) = self.enum_value(name)?;
+                K::Const(Const::Enum { ty, index })
             }
             Resolved::Vocab => K::Const(Const::Vocab(self.vocab_id(name)?)),
             Resolved::Field(_) => return Err(unresolved()),
@@ -526,17 +522,35 @@ impl<'a> Lowering<'a> {
             .collect()
     }
 
-    fn is_test(&self, test: &ast::IsTest) -> ir::IsTest {
-        match test {
+    fn is_test(&self, test: &ast::IsTest) -> Lowered<ir::IsTest> {
+        Ok(match test {
             ast::IsTest::None => ir::IsTest::None,
             ast::IsTest::Missing | ast::IsTest::Unknown => ir::IsTest::Unknown,
             ast::IsTest::Known => ir::IsTest::Known,
             ast::IsTest::True => ir::IsTest::True,
             ast::IsTest::False => ir::IsTest::False,
-            ast::IsTest::Vocab(name) => {
-                ir::IsTest::Vocab(self.decls.vocab.get(&name.node).copied(), name.node.clone())
-            }
-        }
+            ast::IsTest::Vocab(name) => match self.resolved.name(name.span) {
+                Some(Resolved::Enum(_)) => {
+                    let (ty, index) = self.enum_value(name)?;
+                    ir::IsTest::Value(ty, index)
+                }
+                _ => ir::IsTest::Vocab(self.vocab_id(name)?),
+            },
+        })
+    }
+
+    /// The enum value the checker resolved a name to.
+    pub fn enum_value(&self, name: &Name) -> Lowered<(EnumId, usize)> {
+        let unresolved = || defect(name.span, format!("`{}` was not resolved", name.node));
+        let Some(Resolved::Enum(ty)) = self.resolved.name(name.span) else {
+            return Err(unresolved());
+        };
+        let (id, values) = self.decls.enums.get(ty).ok_or_else(unresolved)?;
+        let index = values
+            .iter()
+            .position(|v| *v == name.node)
+            .ok_or_else(unresolved)?;
+        Ok((*id, index))
     }
 
     fn vocab_set(&self, set: &ast::VocabSet) -> Lowered<ir::VocabSet> {

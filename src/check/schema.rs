@@ -83,7 +83,7 @@ impl FieldType {
 }
 
 /// A declared field of a record or of the case.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldSchema {
     /// Its name: the JSON key.
     pub name: String,

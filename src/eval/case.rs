@@ -424,10 +424,14 @@ impl<'a> Loader<'a> {
                 self.unknown_key(key, &known, path, &format!("a `{name}` record"))?;
             }
         }
-        let names = protocol.record_names.get(name).cloned().unwrap_or_default();
+        let schema = protocol
+            .record_schemas
+            .get(name)
+            .cloned()
+            .unwrap_or_default();
         Ok(Record {
             fields,
-            names,
+            schema,
             path: path.to_string(),
         })
     }

@@ -400,25 +400,28 @@ impl<'p> Evaluator<'p> {
             IsTest::Known => Truth::known(matches!(self.eval(inner), Val::Known(_))),
             IsTest::True => Truth::known(self.condition(inner) == Truth::True),
             IsTest::False => Truth::known(self.condition(inner) == Truth::False),
-            IsTest::Vocab(id, name) => self.is_vocab(inner, *id, name),
+            IsTest::Vocab(x) => self.is_vocab(inner, *x),
+            IsTest::Value(ty, index) => match self.eval(inner) {
+                Val::Known(Value::Enum(e)) => Truth::known(e.ty == *ty && e.index == *index),
+                Val::Known(_) => Truth::False,
+                Val::Unknown(s) => Truth::Unknown(s),
+            },
         };
         from_truth(if negated { t.not() } else { t })
     }
 
-    /// `x is X`: a line or option matches the vocabulary name X; an enum
-    /// value is the value named X.
-    fn is_vocab(&mut self, inner: &Expr, id: Option<VocabId>, name: &str) -> Truth {
-        if let (ExprKind::LastLine, Some(x)) = (&inner.kind, id) {
+    /// `x is X`: a line or option matches the vocabulary name X.
+    fn is_vocab(&mut self, inner: &Expr, x: VocabId) -> Truth {
+        if let ExprKind::LastLine = &inner.kind {
             return self.last_line_is(x);
         }
-        match (self.eval(inner), id) {
-            (Val::Known(Value::Record(record)), Some(x)) => self.record_is(&record, x),
-            (Val::Known(Value::Vocab(VocabValue::Known(option))), Some(x)) => {
+        match self.eval(inner) {
+            Val::Known(Value::Record(record)) => self.record_is(&record, x),
+            Val::Known(Value::Vocab(VocabValue::Known(option))) => {
                 Truth::known(self.protocol.vocab.has(option, x))
             }
-            (Val::Known(Value::Enum(e)), _) => Truth::known(self.protocol.enum_name(e) == name),
-            (Val::Known(_), _) => Truth::False,
-            (Val::Unknown(s), _) => Truth::Unknown(s),
+            Val::Known(_) => Truth::False,
+            Val::Unknown(s) => Truth::Unknown(s),
         }
     }
 

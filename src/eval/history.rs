@@ -7,7 +7,7 @@ use super::model::{Role, RoleRead};
 use super::ops;
 use super::outcome::HistoryMatch;
 use super::truth::{Cause, Missing, Support, Truth};
-use super::value::{DateRange, Quantity, Record, Val, Value, VocabValue};
+use super::value::{DateRange, EnumValue, Quantity, Record, Val, Value, VocabValue};
 use crate::check::ir::{Expr, Target, TargetName, VocabId};
 use crate::check::schema::FieldType;
 use crate::syntax::ast::HistoryPred;
@@ -84,9 +84,7 @@ impl Evaluator<'_> {
             Some(Val::Unknown(s)) => Truth::Unknown(s.clone()),
             _ => Truth::False,
         };
-        let protocol = self.protocol;
-        let record_type = protocol.history.as_ref().map(|h| h.record.as_str());
-        let record = self.masked_record(record, record_type);
+        let record = self.masked_record(record);
         Line {
             index,
             exists,
@@ -98,13 +96,11 @@ impl Evaluator<'_> {
     /// A line's record as rules read it: a date after `as_of` in an optional
     /// field reads as none, in a required one as unknown (a value dated on or
     /// before `as_of` would settle it); nested records and lists likewise.
-    fn masked_record(&self, mut record: Record, record_type: Option<&str>) -> Record {
-        let Some(schema) = record_type.and_then(|r| self.protocol.records.get(r)) else {
-            return record;
-        };
+    fn masked_record(&self, mut record: Record) -> Record {
         if !record.fields.iter().any(|v| needs_mask(v, self.as_of)) {
             return record;
         }
+        let schema = std::sync::Arc::clone(&record.schema);
         for (field, v) in schema.iter().zip(record.fields.iter_mut()) {
             if needs_mask(v, self.as_of) {
                 let path = format!("{}/{}", record.path, escape_pointer(&field.name));
@@ -140,8 +136,8 @@ impl Evaluator<'_> {
                     .collect();
                 Val::Known(Value::List(items))
             }
-            (Val::Known(Value::Record(r)), FieldType::Record(name)) => {
-                Val::Known(Value::Record(self.masked_record(r, Some(name))))
+            (Val::Known(Value::Record(r)), FieldType::Record(_)) => {
+                Val::Known(Value::Record(self.masked_record(r)))
             }
             (v, _) => v,
         }
@@ -490,7 +486,7 @@ impl Evaluator<'_> {
             .history
             .as_ref()
             .map_or(&[][..], |h| &h.responding);
-        in_values(self.protocol, line.role(Role::Response), responding)
+        in_values(line.role(Role::Response), responding)
     }
 
     /// outcome ∈ intolerance.
@@ -500,7 +496,7 @@ impl Evaluator<'_> {
             .history
             .as_ref()
             .map_or(&[][..], |h| &h.intolerance);
-        in_values(self.protocol, line.role(Role::Outcome), intolerance)
+        in_values(line.role(Role::Outcome), intolerance)
     }
 
     /// The index of the existing line with the latest start (a tie goes to the later entry).
@@ -637,12 +633,9 @@ fn per_agent(item: &Val, slot: usize) -> Val {
     }
 }
 
-fn in_values(protocol: &super::model::Protocol, v: Val, values: &[String]) -> Truth {
+fn in_values(v: Val, values: &[EnumValue]) -> Truth {
     match v {
-        Val::Known(Value::Enum(e)) => {
-            let name = protocol.enum_name(e);
-            Truth::known(values.iter().any(|v| v == name))
-        }
+        Val::Known(Value::Enum(e)) => Truth::known(values.contains(&e)),
         Val::Unknown(s) => Truth::Unknown(s),
         _ => Truth::False,
     }

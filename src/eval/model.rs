@@ -2,6 +2,7 @@
 //! schema in tables, and the defines, rules, reports and history roles as the
 //! checker's lowering compiled them ([`crate::check::ir`]).
 
+use super::value::EnumValue;
 pub use super::vocab::Vocabulary;
 use super::vocab::{Declared, Kind};
 use crate::check::ir;
@@ -30,8 +31,8 @@ pub struct Protocol {
     pub reasons: Vec<String>,
     /// Records by name: their fields.
     pub records: HashMap<String, Vec<FieldSchema>>,
-    /// Records by name: their fields' names, shared by every loaded record.
-    pub record_names: HashMap<String, std::sync::Arc<[String]>>,
+    /// Records by name: their fields, shared by every loaded record.
+    pub record_schemas: HashMap<String, std::sync::Arc<[FieldSchema]>>,
     /// The case schema.
     pub case: CaseSchema,
     /// The therapy history, if the case has one.
@@ -105,14 +106,12 @@ pub struct CaseSchema {
 pub struct HistorySchema {
     /// The case field holding the lines, by its position in the case schema.
     pub field: usize,
-    /// The record type of a line.
-    pub record: String,
     /// What each mapped role reads, by [`Role`] (none when unmapped).
     pub roles: [Option<RoleRead>; Role::COUNT],
     /// `responding {…}`: response values that count as a response.
-    pub responding: Vec<String>,
+    pub responding: Vec<EnumValue>,
     /// `intolerance {…}`: outcome values that count as intolerance.
-    pub intolerance: Vec<String>,
+    pub intolerance: Vec<EnumValue>,
 }
 
 /// How a line's role is read from its record.
@@ -558,15 +557,10 @@ impl Builder {
             enum_ids,
             enums: self.enums,
             reasons: self.reasons,
-            record_names: schema
+            record_schemas: schema
                 .records
                 .iter()
-                .map(|(name, fields)| {
-                    (
-                        name.clone(),
-                        fields.iter().map(|f| f.name.clone()).collect(),
-                    )
-                })
+                .map(|(name, fields)| (name.clone(), fields.as_slice().into()))
                 .collect(),
             records: schema.records,
             case,
@@ -640,7 +634,6 @@ fn history_schema(
         .ok_or_else(|| not_compiled("the history field", field.name.span))?;
     let mut history = HistorySchema {
         field: slot,
-        record: record.node.clone(),
         roles: Default::default(),
         responding: Vec::new(),
         intolerance: Vec::new(),
@@ -657,7 +650,10 @@ fn history_schema(
             } else {
                 &mut history.intolerance
             };
-            list.extend(names(values));
+            for value in values {
+                let (ty, index) = lowering.enum_value(value)?;
+                list.push(EnumValue { ty, index });
+            }
         }
     }
     for f in records.get(&record.node).into_iter().flatten() {

@@ -2,6 +2,7 @@
 
 use super::truth::Support;
 use crate::check::ir::{EnumId, VocabId};
+use crate::check::schema::FieldSchema;
 use crate::units::Unit;
 use jiff::civil::{Date, Time};
 use rust_decimal::Decimal;
@@ -168,8 +169,8 @@ pub enum VocabValue {
 pub struct Record {
     /// The fields, by position in the schema.
     pub fields: Vec<Val>,
-    /// The fields' names (the JSON keys), shared by every record of the type.
-    pub names: Arc<[String]>,
+    /// The record type's fields (names and types), shared by every record of it.
+    pub schema: Arc<[FieldSchema]>,
     /// The record's JSON pointer, for naming missing facts inside it.
     pub path: String,
 }
@@ -177,13 +178,16 @@ pub struct Record {
 impl Record {
     /// A field by name (for tests and tools; the evaluator reads by position).
     pub fn get(&self, name: &str) -> Option<&Val> {
-        let slot = self.names.iter().position(|n| n == name)?;
+        let slot = self.schema.iter().position(|f| f.name == name)?;
         self.fields.get(slot)
     }
 
     /// Each field with its name, in schema order.
     pub fn named(&self) -> impl Iterator<Item = (&str, &Val)> {
-        self.names.iter().map(String::as_str).zip(&self.fields)
+        self.schema
+            .iter()
+            .map(|f| f.name.as_str())
+            .zip(&self.fields)
     }
 }
 
