@@ -1,7 +1,7 @@
 //! What every command shares: the usage error, the `--root` check, the
-//! folder search and the printing of check reports.
+//! folder search, the wording of IO errors and the printing of check reports.
 
-use std::io::{IsTerminal, Write};
+use std::io::{ErrorKind, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
@@ -55,6 +55,17 @@ pub fn find_files(
         }
     }
     Ok(())
+}
+
+/// A short, lowercase reason for an IO error.
+pub fn describe(error: &std::io::Error) -> String {
+    match error.kind() {
+        ErrorKind::NotFound => "no such file or folder".to_string(),
+        ErrorKind::PermissionDenied => "permission denied".to_string(),
+        ErrorKind::IsADirectory => "it is a folder".to_string(),
+        ErrorKind::StorageFull => "no space left on the device".to_string(),
+        _ => error.to_string(),
+    }
 }
 
 /// Prints every report: on stderr for people, as one document on stdout for tools.

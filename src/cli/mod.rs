@@ -3,11 +3,25 @@
 //!
 //! Exit codes: 0 fine (warnings allowed), 1 the input has errors, 2 usage.
 //!
-//! `salvage eval` is in [`eval`]; what the commands share is in [`common`].
-//! The dependencies run one way: this module → `eval` → `common`.
+//! `salvage eval` is in [`eval`], `salvage diff` in [`diff`] (what it
+//! compares in [`change`]). Both read cases with [`inputs`] ([`array`] splits
+//! `.json` arrays; both make [`item`]s), evaluate them with [`batch`], write
+//! with [`sink`], show [`progress`] and count with [`audit`]. What every
+//! command shares is in [`common`]. The dependencies run one way, top to
+//! bottom: this module; `eval`, `diff`; `change`, `audit`, `batch`;
+//! `progress`, `sink`, `inputs`; `array`; `item`; `common`.
 
+mod array;
+mod audit;
+mod batch;
+mod change;
 mod common;
+mod diff;
 mod eval;
+mod inputs;
+mod item;
+mod progress;
+mod sink;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -19,6 +33,7 @@ use salvage::testing::{self, Outcome, ProtocolRun};
 use salvage::{check_files, check_source, check_tree, on_big_stack, unreadable, CheckReport};
 
 use common::{check_root, find_files, print_reports, Format, Usage};
+use diff::{diff, DiffArgs};
 use eval::{eval, EvalArgs};
 
 /// Salvage: parse, check and evaluate clinical salvage pathways.
@@ -37,6 +52,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Evaluate cases with a protocol: one JSON decision per case on stdout.
     Eval(EvalArgs),
+    /// Compare two versions of a protocol on the same cases: one JSON line
+    /// per case whose decision changes, then a summary.
+    Diff(DiffArgs),
     /// Run the `test` blocks of protocols.
     Test(TestArgs),
     /// Explain a diagnostic code, such as S0101.
@@ -78,6 +96,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(&args),
         Command::Eval(args) => eval(&args),
+        Command::Diff(args) => diff(&args),
         Command::Test(args) => test(&args),
         Command::Explain { code } => explain(&code),
     };

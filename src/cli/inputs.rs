@@ -1,0 +1,249 @@
+//! Where cases come from: the command line's CASES, expanded into inputs,
+//! and the stream of input records read from them, one [`Item`] per record.
+//!
+//! Every input record gives exactly one item: a JSON Lines line that is not
+//! blank, a `.json` file's one case, or an element of its array (split in
+//! [`super::array`]); what cannot be read is an item too, whose record is an
+//! error.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{BufRead, BufReader, ErrorKind};
+use std::path::{Path, PathBuf};
+
+use salvage::decision::output::Source;
+
+use super::array;
+use super::common::{describe, find_files, Usage};
+use super::item::{Case, Item};
+
+/// One source of cases, in command-line order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// `-`: JSON Lines on standard input.
+    Stdin,
+    /// A JSON Lines file.
+    Lines(PathBuf),
+    /// A `.json` file: one case, or an array of cases.
+    Document(PathBuf),
+}
+
+impl Input {
+    /// The file read, `None` for standard input.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Input::Stdin => None,
+            Input::Lines(path) | Input::Document(path) => Some(path),
+        }
+    }
+}
+
+/// What the command line's CASES name, folders expanded; a path that does
+/// not exist, an empty folder, or `-` twice is a usage error.
+pub fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Usage> {
+    if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        return Err(Usage("`-` (standard input) is given more than once".into()));
+    }
+    let mut inputs = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+        } else if path.is_dir() {
+            inputs.extend(folder(path)?);
+        } else if path.exists() {
+            inputs.push(file_input(path.clone()));
+        } else {
+            return Err(Usage(format!(
+                "cannot find the case file `{}`",
+                path.display()
+            )));
+        }
+    }
+    Ok(inputs)
+}
+
+/// The total size in bytes of the inputs, when every one is a file whose
+/// size is known (standard input has none).
+pub fn total_size(inputs: &[Input]) -> Option<u64> {
+    inputs
+        .iter()
+        .map(|input| Some(std::fs::metadata(input.path()?).ok()?.len()))
+        .sum()
+}
+
+/// A file named on the command line or found in a folder.
+fn file_input(path: PathBuf) -> Input {
+    if path.extension().is_some_and(|e| e == "json") {
+        Input::Document(path)
+    } else {
+        Input::Lines(path)
+    }
+}
+
+/// The `.json` and `.jsonl` files under a folder, sorted.
+fn folder(path: &Path) -> Result<Vec<Input>, Usage> {
+    let mut found = Vec::new();
+    find_files(path, &["json", "jsonl"], &mut found)
+        .map_err(|e| Usage(format!("cannot search `{}`: {e}", path.display())))?;
+    if found.is_empty() {
+        return Err(Usage(format!(
+            "no `.json` or `.jsonl` files in `{}`",
+            path.display()
+        )));
+    }
+    found.sort();
+    Ok(found.into_iter().map(file_input).collect())
+}
+
+// ---------- records ----------
+
+/// Every record of every input, in order.
+pub struct CaseStream {
+    inputs: VecDeque<Input>,
+    current: Option<Box<dyn Iterator<Item = Item>>>,
+}
+
+impl CaseStream {
+    /// The records of `inputs`, read lazily, one input after another.
+    pub fn new(inputs: Vec<Input>) -> CaseStream {
+        CaseStream {
+            inputs: inputs.into(),
+            current: None,
+        }
+    }
+}
+
+impl Iterator for CaseStream {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        loop {
+            if let Some(item) = self.current.as_mut().and_then(Iterator::next) {
+                return Some(item);
+            }
+            self.current = Some(open(self.inputs.pop_front()?));
+        }
+    }
+}
+
+/// The records of one input; a file that cannot be opened is one error record.
+fn open(input: Input) -> Box<dyn Iterator<Item = Item>> {
+    match input {
+        Input::Stdin => Box::new(JsonLines::new(
+            "-".into(),
+            Box::new(std::io::stdin().lock()),
+        )),
+        Input::Lines(path) => match File::open(&path) {
+            Ok(file) => Box::new(JsonLines::new(shown(&path), Box::new(BufReader::new(file)))),
+            Err(e) => Box::new(std::iter::once(unreadable_file(&path, &e))),
+        },
+        Input::Document(path) => match std::fs::read(&path) {
+            Ok(bytes) => array::document(shown(&path), bytes),
+            Err(e) => Box::new(std::iter::once(unreadable_file(&path, &e))),
+        },
+    }
+}
+
+/// A path as records show it: as named on the command line.
+fn shown(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn unreadable_file(path: &Path, error: &std::io::Error) -> Item {
+    let source = Source {
+        file: shown(path),
+        line: None,
+    };
+    let message = format!("cannot read `{}`: {}", path.display(), describe(error));
+    Item {
+        source,
+        case: Case::Unreadable(message),
+        bytes: 0,
+    }
+}
+
+/// The records of a JSON Lines stream: one per line that is not blank.
+struct JsonLines {
+    file: String,
+    reader: Box<dyn BufRead>,
+    line: u64,
+    /// Bytes read since the last record.
+    unreported: u64,
+    done: bool,
+}
+
+impl JsonLines {
+    fn new(file: String, reader: Box<dyn BufRead>) -> JsonLines {
+        JsonLines {
+            file,
+            reader,
+            line: 0,
+            unreported: 0,
+            done: false,
+        }
+    }
+
+    fn item(&mut self, case: Case) -> Item {
+        let bytes = std::mem::take(&mut self.unreported);
+        Item {
+            source: Source {
+                file: self.file.clone(),
+                line: Some(self.line),
+            },
+            case,
+            bytes,
+        }
+    }
+
+    fn read_failed(&mut self, error: &std::io::Error) -> Item {
+        self.done = true;
+        self.line += 1;
+        let message = format!(
+            "cannot read `{}` past line {}: {}",
+            self.file,
+            self.line - 1,
+            describe(error)
+        );
+        self.item(Case::Unreadable(message))
+    }
+}
+
+impl Iterator for JsonLines {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        let mut bytes = Vec::new();
+        while !self.done {
+            bytes.clear();
+            match self.reader.read_until(b'\n', &mut bytes) {
+                Ok(0) => self.done = true,
+                Ok(n) => {
+                    self.line += 1;
+                    self.unreported += n as u64;
+                    if let Some(case) = line_case(&bytes, self.line) {
+                        return Some(self.item(case));
+                    }
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Some(self.read_failed(&e)),
+            }
+        }
+        None
+    }
+}
+
+/// A line's record, `None` for a blank line. A byte-order mark on the first line is skipped.
+fn line_case(bytes: &[u8], line: u64) -> Option<Case> {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) if line == 1 => rest,
+        _ => bytes,
+    };
+    match std::str::from_utf8(bytes) {
+        Ok(text) if text.trim().is_empty() => None,
+        Ok(text) => Some(Case::Text(text.trim_end_matches(['\n', '\r']).to_string())),
+        Err(e) => Some(Case::Unreadable(format!(
+            "the line is not UTF-8 text (invalid byte at column {})",
+            e.valid_up_to() + 1
+        ))),
+    }
+}
