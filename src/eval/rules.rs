@@ -41,7 +41,13 @@ impl Evaluator<'_> {
                 history.push(m);
             }
         }
-        let actions = def.actions.iter().map(|a| self.action_outcome(a)).collect();
+        // A rule whose condition is false does nothing, whatever its actions
+        // would give (the decision never reads them, even when it forces
+        // unknowns), so they are not evaluated.
+        let actions = match condition {
+            Truth::False => Vec::new(),
+            _ => def.actions.iter().map(|a| self.action_outcome(a)).collect(),
+        };
         RuleOutcome {
             name: def.name.clone(),
             at: def.at.clone(),
