@@ -14,6 +14,14 @@ use unicode_normalization::UnicodeNormalization;
 /// Folds free text for matching: Unicode NFKC, case folding, and space, `-`
 /// and `_` treated as one. The evaluator matches case text by the same rule.
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return fold_ascii(text);
+    }
+    fold_unicode(text)
+}
+
+/// [`fold`] of any text.
+fn fold_unicode(text: &str) -> String {
     let normal: String = text.trim().nfkc().collect();
     normal
         .to_lowercase()
@@ -21,6 +29,25 @@ pub fn fold(text: &str) -> String {
         .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// [`fold`] of ASCII text (which NFKC leaves as it is), without the
+/// intermediate strings.
+fn fold_ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut gap = false;
+    for c in text.chars() {
+        if c.is_ascii_whitespace() || c == '\x0b' || c == '-' || c == '_' {
+            gap = !out.is_empty();
+            continue;
+        }
+        if gap {
+            out.push(' ');
+            gap = false;
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 /// Reports every spelling that folds like an earlier one of another name:
@@ -92,7 +119,15 @@ fn clash(first: &Spelling, later: &Spelling) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::fold;
+    use super::{fold, fold_ascii, fold_unicode};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn ascii_text_folds_by_the_general_rule(text in "[ -~\t\n\r\x0b\x0c]{0,24}") {
+            prop_assert_eq!(fold_ascii(&text), fold_unicode(&text));
+        }
+    }
 
     #[test]
     fn fold_is_the_matching_rule() {

@@ -16,8 +16,7 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 use rayon::prelude::*;
 use salvage::decision::output::{Record, Source};
-use salvage::decision::{error_record, evaluate, RunOptions};
-use salvage::eval::case::parse_json;
+use salvage::decision::{error_record, evaluate_text, RunOptions};
 use salvage::eval::model::Protocol;
 
 use super::common::{print_reports, Format, Usage};
@@ -115,8 +114,8 @@ impl Evaluator<'_> {
                 return error_record(None, source, String::new(), message.clone())
             }
         };
-        match parse_json(text) {
-            Ok(json) => evaluate(self.protocol, &json, source, &self.options),
+        match evaluate_text(self.protocol, text, source.clone(), &self.options) {
+            Ok(record) => record,
             Err(e) => {
                 let message = match place {
                     Some(start) => in_file(e.message, start),

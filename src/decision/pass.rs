@@ -27,7 +27,7 @@ pub(super) struct Candidate {
     pub(super) tier: u32,
     pub(super) rules: Vec<String>,
     pub(super) truth: Truth,
-    pub(super) action: ActionOutcome,
+    pub(super) action: std::rc::Rc<ActionOutcome>,
     pub(super) fallbacks: Vec<String>,
     /// The rules whose actions named the fallbacks.
     pub(super) fallback_rules: Vec<String>,
@@ -70,17 +70,21 @@ pub(super) struct Pass {
 impl Pass {
     /// Walks the rules in `order` (file indices, in evaluation order).
     /// `record_conditions` keeps each condition for the view later strata or
-    /// reports read.
+    /// reports read; `traced` writes the trace (of the decision's own pass,
+    /// not of those that force unknowns).
     pub(super) fn run(
         outcomes: &[RuleOutcome],
         order: &[usize],
         force: Force<'_>,
         record_conditions: bool,
+        traced: bool,
     ) -> Pass {
         let mut pass = Pass::default();
         for (i, rule) in order.iter().filter_map(|i| Some((*i, outcomes.get(*i)?))) {
             if pass.stopped {
-                pass.trace.push(trace(rule, TraceResult::NotReached));
+                if traced {
+                    pass.trace.push(trace(rule, TraceResult::NotReached));
+                }
                 continue;
             }
             let unit = Unit {
@@ -89,7 +93,9 @@ impl Pass {
                 member: None,
             };
             let condition = forced(&rule.condition, unit, force);
-            pass.trace.push(trace(rule, trace_result(&condition)));
+            if traced {
+                pass.trace.push(trace(rule, trace_result(&condition)));
+            }
             if record_conditions {
                 pass.conditions.push((i, condition.clone()));
             }
@@ -191,7 +197,7 @@ impl Pass {
         rule: &RuleOutcome,
         i: usize,
         j: usize,
-        action: &ActionOutcome,
+        action: &std::rc::Rc<ActionOutcome>,
         condition: &Truth,
         force: Force<'_>,
     ) {
@@ -261,7 +267,7 @@ impl Pass {
         rule: &RuleOutcome,
         i: usize,
         j: usize,
-        action: &ActionOutcome,
+        action: &std::rc::Rc<ActionOutcome>,
         truth: &Truth,
         force: Force<'_>,
     ) {
@@ -303,7 +309,7 @@ impl Pass {
         rule: &RuleOutcome,
         i: usize,
         j: usize,
-        action: &ActionOutcome,
+        action: &std::rc::Rc<ActionOutcome>,
         truth: &Truth,
         force: Force<'_>,
     ) {

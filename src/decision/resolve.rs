@@ -18,7 +18,7 @@ pub(super) struct Placed {
     pub(super) tier: u32,
     pub(super) rank: u32,
     pub(super) rules: Vec<String>,
-    pub(super) action: ActionOutcome,
+    pub(super) action: std::rc::Rc<ActionOutcome>,
     pub(super) support: Support,
     /// When an unknown avoid holds it back: that avoid's support.
     pub(super) held_by_avoid: Option<Support>,

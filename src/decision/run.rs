@@ -4,7 +4,7 @@ use super::assemble::{self, to_item};
 use super::output::{
     AsOfSource, Decision, ErrorDetail, ErrorRecord, Indeterminate, ProtocolInfo, Record, Source,
 };
-use crate::eval::case::{load_case, LoadOptions};
+use crate::eval::case::{load_case, load_case_text, CaseError, LoadOptions, TextError};
 use crate::eval::expr::Evaluator;
 use crate::eval::model::Protocol;
 use crate::eval::value::Case;
@@ -31,10 +31,38 @@ pub fn evaluate(
     let load = LoadOptions {
         strict: options.strict,
     };
-    let case = match load_case(protocol, json, &load) {
-        Ok(case) => case,
-        Err(e) => return error_record(e.case, source, e.path, e.message),
+    match load_case(protocol, json, &load) {
+        Ok(case) => evaluate_case(protocol, &case, source, options),
+        Err(e) => error_record(e.case, source, e.path, e.message),
+    }
+}
+
+/// Evaluates one case from its JSON text (read by the schema-directed
+/// reader): its record, or the error of text that is not JSON (for the
+/// caller to word with the place it came from).
+pub fn evaluate_text(
+    protocol: &Protocol,
+    text: &str,
+    source: Option<Source>,
+    options: &RunOptions,
+) -> Result<Record, CaseError> {
+    let load = LoadOptions {
+        strict: options.strict,
     };
+    match load_case_text(protocol, text, &load) {
+        Ok(case) => Ok(evaluate_case(protocol, &case, source, options)),
+        Err(TextError::Case(e)) => Ok(error_record(e.case, source, e.path, e.message)),
+        Err(TextError::Json(e)) => Err(e),
+    }
+}
+
+/// The record of a loaded case.
+fn evaluate_case(
+    protocol: &Protocol,
+    case: &Case,
+    source: Option<Source>,
+    options: &RunOptions,
+) -> Record {
     let (as_of, as_of_source) = match (case.as_of, options.as_of) {
         (Some(day), _) => (day, AsOfSource::Case),
         (None, Some(day)) => (day, AsOfSource::CommandLine),
@@ -48,7 +76,7 @@ pub fn evaluate(
             format!("`as_of` {as_of} is before the protocol's effective date {effective}");
         return error_record(Some(case.id.clone()), source, "/as_of".to_string(), message);
     }
-    match decide(protocol, &case, as_of, as_of_source, options.explain) {
+    match decide(protocol, case, as_of, as_of_source, options.explain) {
         Ok(mut decision) => {
             decision.source = source;
             Record::Decision(Box::new(decision))

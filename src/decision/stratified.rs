@@ -53,8 +53,10 @@ impl<'a> Stratified<'a> {
     /// One walk over every rule with `force` applied; the higher strata are
     /// evaluated again against the decision below them as forced.
     pub(super) fn settle(&mut self, force: Force<'_>) -> Pass {
+        // Only the unforced pass is the decision; the trace is its alone.
+        let traced = force.is_empty();
         if self.top == 0 {
-            return Pass::run(&self.outcomes, &self.order, force, self.want_view);
+            return Pass::run(&self.outcomes, &self.order, force, self.want_view, traced);
         }
         let mut current = self.outcomes.clone();
         for k in 1..=self.top {
@@ -64,7 +66,7 @@ impl<'a> Stratified<'a> {
                 .copied()
                 .filter(|i| self.strata.get(*i).is_some_and(|s| *s < k))
                 .collect();
-            let pass = Pass::run(&current, &below, force, true);
+            let pass = Pass::run(&current, &below, force, true, false);
             if pass.stopped {
                 break;
             }
@@ -75,6 +77,6 @@ impl<'a> Stratified<'a> {
                 }
             }
         }
-        Pass::run(&current, &self.order, force, self.want_view)
+        Pass::run(&current, &self.order, force, self.want_view, traced)
     }
 }

@@ -107,6 +107,32 @@ pub fn load_case(
     }
 }
 
+/// Why a case's text could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextError {
+    /// The text is not JSON (the message is serde_json's).
+    Json(CaseError),
+    /// The JSON is not a case of the protocol.
+    Case(CaseError),
+}
+
+/// Loads one case from its JSON text. The schema-directed reader
+/// (`stream.rs`) reads the text straight into the case's slots; whatever
+/// it does not read cleanly (bad JSON, a value of the wrong shape, any
+/// error) is read again through `serde_json::Value` by [`load_case`], so
+/// every error record is the same whichever reader met it first.
+pub fn load_case_text(
+    protocol: &Protocol,
+    text: &str,
+    options: &LoadOptions,
+) -> Result<Case, TextError> {
+    if let Some(case) = super::stream::read_case(protocol, text, options) {
+        return Ok(case);
+    }
+    let json = parse_json(text).map_err(TextError::Json)?;
+    load_case(protocol, &json, options).map_err(TextError::Case)
+}
+
 /// Loads one top-level field's value, as `salvage repl` sets a fact: the value
 /// and the warnings it raised. `json` is the field's value (`null` reads as it
 /// does in a case). An undeclared name is an error at its pointer.
@@ -136,8 +162,16 @@ pub fn escape_pointer(token: &str) -> String {
 }
 
 /// `base` extended by one reference token.
-fn pointer(base: &str, token: &str) -> String {
-    format!("{base}/{}", escape_pointer(token))
+pub(super) fn pointer(base: &str, token: &str) -> String {
+    let mut path = String::with_capacity(base.len() + token.len() + 1);
+    path.push_str(base);
+    path.push('/');
+    if token.contains(['~', '/']) {
+        path.push_str(&escape_pointer(token));
+    } else {
+        path.push_str(token);
+    }
+    path
 }
 
 /// Reads an exact decimal from a JSON number's text (or the number in a
@@ -152,7 +186,7 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
 }
 
 /// The case id: text, or a whole JSON number written as its text.
-fn case_id(key: &str, object: &Map<String, Json>) -> Loaded<String> {
+pub(super) fn case_id(key: &str, object: &Map<String, Json>) -> Loaded<String> {
     let path = pointer("", key);
     match object.get(key) {
         Some(Json::String(id)) if !id.is_empty() => Ok(id.clone()),
@@ -178,10 +212,10 @@ fn is_whole_text(text: &str) -> bool {
 }
 
 /// Loads values, collecting warnings.
-struct Loader<'a> {
-    protocol: &'a Protocol,
+pub(super) struct Loader<'a> {
+    pub(super) protocol: &'a Protocol,
     strict: bool,
-    warnings: Vec<String>,
+    pub(super) warnings: Vec<String>,
 }
 
 /// The keys of a series value.
@@ -190,7 +224,7 @@ const POINT_KEYS: &[&str] = &["date", "value", "unit", "comparator"];
 const QUANTITY_KEYS: &[&str] = &["value", "unit"];
 
 impl<'a> Loader<'a> {
-    fn new(protocol: &'a Protocol, options: &LoadOptions) -> Loader<'a> {
+    pub(super) fn new(protocol: &'a Protocol, options: &LoadOptions) -> Loader<'a> {
         Loader {
             protocol,
             strict: options.strict,
@@ -236,7 +270,7 @@ impl<'a> Loader<'a> {
     }
 
     /// The `as_of` key; else the field the schema's `as_of = NAME` names.
-    fn as_of(&self, object: &Map<String, Json>, fields: &[Val]) -> Loaded<Option<Date>> {
+    pub(super) fn as_of(&self, object: &Map<String, Json>, fields: &[Val]) -> Loaded<Option<Date>> {
         match object.get("as_of") {
             None | Some(Json::Null) => {}
             Some(Json::String(text)) => {
@@ -279,7 +313,13 @@ impl<'a> Loader<'a> {
     }
 
     /// A key the schema does not declare: a warning, or an error when strict.
-    fn unknown_key(&mut self, key: &str, known: &[&str], base: &str, within: &str) -> Loaded<()> {
+    pub(super) fn unknown_key(
+        &mut self,
+        key: &str,
+        known: &[&str],
+        base: &str,
+        within: &str,
+    ) -> Loaded<()> {
         let suggestion = did_you_mean(key, known.iter().copied());
         let message = with_suggestion(format!("unknown key `{key}` in {within}"), suggestion);
         if self.strict {
@@ -296,7 +336,7 @@ impl<'a> Loader<'a> {
     }
 
     /// A value of type `ty` at `path`.
-    fn value(&mut self, ty: &FieldType, json: &Json, path: &str) -> Loaded<Val> {
+    pub(super) fn value(&mut self, ty: &FieldType, json: &Json, path: &str) -> Loaded<Val> {
         if json.is_null() {
             return Ok(match ty {
                 FieldType::Optional(_) => Val::Known(Value::None),
@@ -669,6 +709,15 @@ impl<'a> Loader<'a> {
 
     /// The declared agent or regimen closest to `text`.
     fn vocab_suggestion(&self, kind: VocabKind, text: &str) -> Option<String> {
+        let key = format!("{}\u{0}{text}", kind.word());
+        let protocol = self.protocol;
+        protocol
+            .suggestions
+            .get_or(key, || self.closest_vocab(kind, text))
+    }
+
+    /// The declared agent or regimen closest to `text`, searched afresh.
+    fn closest_vocab(&self, kind: VocabKind, text: &str) -> Option<String> {
         let vocab = &self.protocol.vocab;
         let candidates = vocab
             .spellings()
@@ -800,12 +849,12 @@ impl VocabKind {
 }
 
 /// Unknown, settled by the fact at `path`.
-fn unknown(path: &str) -> Val {
+pub(super) fn unknown(path: &str) -> Val {
     Val::Unknown(Support::of(Missing::fact(path)))
 }
 
 /// The type under any `?`.
-fn base_type(ty: &FieldType) -> &FieldType {
+pub(super) fn base_type(ty: &FieldType) -> &FieldType {
     match ty {
         FieldType::Optional(inner) => base_type(inner),
         other => other,
@@ -813,7 +862,7 @@ fn base_type(ty: &FieldType) -> &FieldType {
 }
 
 /// Removes repeats, keeping first occurrences.
-fn dedup(items: Vec<Val>) -> Vec<Val> {
+pub(super) fn dedup(items: Vec<Val>) -> Vec<Val> {
     let mut out: Vec<Val> = Vec::with_capacity(items.len());
     for item in items {
         if !out.contains(&item) {

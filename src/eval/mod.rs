@@ -12,6 +12,7 @@ pub mod outcome;
 pub mod rules;
 pub mod series;
 pub mod show;
+mod stream;
 pub mod truth;
 pub mod value;
 mod view;

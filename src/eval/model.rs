@@ -58,6 +58,34 @@ pub struct Protocol {
     pub places: Vec<(String, String)>,
     /// Whether some report reads the decision (`recommended X`, …).
     pub reports_read_decision: bool,
+    /// "Did you mean" answers for unrecognised case text, kept across cases.
+    pub suggestions: Memo,
+}
+
+/// Answers of a pure but costly function of case text (the "did you mean"
+/// of an unrecognised name), kept across the cases of a run: registries
+/// repeat their spellings. Bounded: it starts afresh past [`Memo::LIMIT`].
+#[derive(Debug, Default)]
+pub struct Memo(std::sync::Mutex<HashMap<String, Option<String>>>);
+
+impl Memo {
+    /// How many answers are kept at most.
+    pub const LIMIT: usize = 4096;
+
+    /// The answer for `key`, computed with `compute` the first time.
+    pub fn get_or(&self, key: String, compute: impl FnOnce() -> Option<String>) -> Option<String> {
+        if let Some(found) = self.0.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return found;
+        }
+        let answer = compute();
+        if let Ok(mut memo) = self.0.lock() {
+            if memo.len() >= Memo::LIMIT {
+                memo.clear();
+            }
+            memo.insert(key, answer.clone());
+        }
+        answer
+    }
 }
 
 /// The protocol header as decisions report it.
@@ -575,6 +603,7 @@ impl Builder {
             units: self.units,
             places: Vec::new(),
             reports_read_decision: false,
+            suggestions: Memo::default(),
         })
     }
 }

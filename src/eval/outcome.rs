@@ -20,7 +20,7 @@ pub struct RuleOutcome {
     /// Its condition (section guards and `when`).
     pub condition: Truth,
     /// Its actions in order.
-    pub actions: Vec<ActionOutcome>,
+    pub actions: Vec<std::rc::Rc<ActionOutcome>>,
     /// The lines that made its history predicates true (for the trace).
     pub history: Vec<HistoryMatch>,
     /// Why the case cannot be decided if this rule is reached (`the` with two matches).

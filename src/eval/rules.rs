@@ -46,7 +46,11 @@ impl Evaluator<'_> {
         // unknowns), so they are not evaluated.
         let actions = match condition {
             Truth::False => Vec::new(),
-            _ => def.actions.iter().map(|a| self.action_outcome(a)).collect(),
+            _ => def
+                .actions
+                .iter()
+                .map(|a| std::rc::Rc::new(self.action_outcome(a)))
+                .collect(),
         };
         RuleOutcome {
             name: def.name.clone(),

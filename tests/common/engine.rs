@@ -54,8 +54,8 @@ pub fn record(
     source: Option<Source>,
     options: &RunOptions,
 ) -> Record {
-    match salvage::eval::case::parse_json(text) {
-        Ok(json) => salvage::decision::evaluate(protocol, &json, source, options),
+    match salvage::decision::evaluate_text(protocol, text, source.clone(), options) {
+        Ok(record) => record,
         Err(e) => salvage::decision::error_record(None, source, e.path, on_one_line(e.message)),
     }
 }
