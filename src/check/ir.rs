@@ -102,6 +102,9 @@ pub enum ExprKind {
         target: Target,
         /// `within D`
         within: Option<Box<Expr>>,
+        /// Where its value is kept for the rest of the case, when it depends
+        /// on the case alone (no variable, a literal window).
+        memo: Option<usize>,
     },
     /// `date of …`, `start of …`, `end of …` of a history predicate, a
     /// series read or the last line.
@@ -194,6 +197,16 @@ pub enum Target {
     Names(Vec<TargetName>, String),
     /// `last line`
     LastLine,
+}
+
+impl Target {
+    /// Whether a name it is about is a variable.
+    pub fn reads_local(&self) -> bool {
+        match self {
+            Target::Names(names, _) => names.iter().any(|n| matches!(n, TargetName::Local(_))),
+            Target::LastLine => false,
+        }
+    }
 }
 
 /// A vocabulary set, resolved: the agents and/or regimens whose own

@@ -113,6 +113,7 @@ pub struct Lowering<'a> {
     resolved: &'a Resolutions,
     decls: Declarations<'a>,
     scope: Vec<String>,
+    memos: usize,
 }
 
 type Lowered<T> = Result<T, LowerError>;
@@ -131,7 +132,19 @@ impl<'a> Lowering<'a> {
             resolved,
             decls,
             scope: Vec::new(),
+            memos: 0,
         }
+    }
+
+    /// How many values a case keeps (history predicates that depend on the
+    /// case alone), once everything is lowered.
+    pub fn memos(&self) -> usize {
+        self.memos
+    }
+
+    fn memo(&mut self) -> usize {
+        self.memos += 1;
+        self.memos - 1
     }
 
     /// An expression with nothing bound (a rule's condition, a report).
@@ -272,11 +285,20 @@ impl<'a> Lowering<'a> {
                 pred,
                 target,
                 within,
-            } => K::History {
-                pred: *pred,
-                target: self.target(target)?,
-                within: within.as_deref().map(|w| self.boxed(w)).transpose()?,
-            },
+            } => {
+                let target = self.target(target)?;
+                let within = within.as_deref().map(|w| self.boxed(w)).transpose()?;
+                let constant = within
+                    .as_deref()
+                    .is_none_or(|w| matches!(w.kind, K::Const(_)));
+                let by_case = constant && !target.reads_local();
+                K::History {
+                    pred: *pred,
+                    target,
+                    within,
+                    memo: by_case.then(|| self.memo()),
+                }
+            }
             A::DateOf(part, inner) => K::DateOf(*part, self.boxed(inner)?),
             A::LastLine => K::LastLine,
             A::PriorLines => K::PriorLines,

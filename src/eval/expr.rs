@@ -24,6 +24,11 @@ pub struct Evaluator<'p> {
     /// Each define's values so far, by define index: per argument list, the
     /// value and the history lines that made it.
     cache: Vec<Vec<Cached>>,
+    /// The history predicates that depend on the case alone, by memo index:
+    /// the value and the lines that made it.
+    history_memo: Vec<Option<(Val, Vec<HistoryMatch>)>>,
+    /// `line`, once read.
+    line_number: Option<Val>,
     /// The bound variables and parameters of the define (or role) being
     /// evaluated, by slot.
     locals: Vec<Val>,
@@ -81,6 +86,8 @@ impl<'p> Evaluator<'p> {
             case,
             as_of,
             cache: protocol.defines.iter().map(|_| Vec::new()).collect(),
+            history_memo: vec![None; protocol.memos],
+            line_number: None,
             locals: Vec::new(),
             lines: None,
             matches: Vec::new(),
@@ -120,7 +127,7 @@ impl<'p> Evaluator<'p> {
             ExprKind::CaseField(slot) => self.case_field(*slot),
             ExprKind::Define(index, args) => self.call(*index, args),
             ExprKind::AsOf => Val::Known(Value::Date(DateRange::day(self.as_of))),
-            ExprKind::LineNumber => self.line_number(),
+            ExprKind::LineNumber => self.line(),
             ExprKind::Candidates => self.candidates(),
             ExprKind::Collection(items) => self.collection(items),
             ExprKind::Not(inner) => from_truth(self.condition(inner).not()),
@@ -136,7 +143,14 @@ impl<'p> Evaluator<'p> {
                 pred,
                 target,
                 within,
+                memo: None,
             } => self.history(*pred, target, within.as_deref()),
+            ExprKind::History {
+                pred,
+                target,
+                within,
+                memo: Some(memo),
+            } => self.history_once(*memo, |ev| ev.history(*pred, target, within.as_deref())),
             ExprKind::DateOf(part, inner) => self.date_of(*part, inner),
             ExprKind::LastLine => self.last_line_value(),
             ExprKind::PriorLines => self.prior_lines(),
@@ -192,6 +206,33 @@ impl<'p> Evaluator<'p> {
                 matches,
             });
         }
+        value
+    }
+
+    /// A history predicate's value, evaluated once per case: later reads
+    /// replay the lines that made it.
+    fn history_once(&mut self, memo: usize, read: impl FnOnce(&mut Self) -> Val) -> Val {
+        if let Some(Some((value, matches))) = self.history_memo.get(memo) {
+            self.matches.extend(matches.iter().cloned());
+            return value.clone();
+        }
+        let saved = std::mem::take(&mut self.matches);
+        let value = read(self);
+        let matches = std::mem::replace(&mut self.matches, saved);
+        self.matches.extend(matches.iter().cloned());
+        if let Some(slot) = self.history_memo.get_mut(memo) {
+            *slot = Some((value.clone(), matches));
+        }
+        value
+    }
+
+    /// `line`, read once per case.
+    fn line(&mut self) -> Val {
+        if let Some(value) = &self.line_number {
+            return value.clone();
+        }
+        let value = self.line_number();
+        self.line_number = Some(value.clone());
         value
     }
 
@@ -506,6 +547,7 @@ impl<'p> Evaluator<'p> {
                     pred,
                     target,
                     within,
+                    ..
                 },
                 _,
             ) => self.history_date(*pred, target, within.as_deref()),

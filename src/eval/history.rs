@@ -28,12 +28,12 @@ pub struct Line {
     pub record: Record,
 }
 
+/// The value of an unmapped role.
+static NO_VALUE: Val = Val::Known(Value::None);
+
 impl Line {
-    fn role(&self, role: Role) -> Val {
-        self.roles
-            .get(role as usize)
-            .cloned()
-            .unwrap_or(Val::Known(Value::None))
+    fn role(&self, role: Role) -> &Val {
+        self.roles.get(role as usize).unwrap_or(&NO_VALUE)
     }
 }
 
@@ -237,7 +237,7 @@ impl Evaluator<'_> {
                 .and(self.predicate(pred, line, window.as_ref()));
             match holds {
                 Truth::True => {
-                    latest = Some(line.role(role));
+                    latest = Some(line.role(role).clone());
                     break;
                 }
                 Truth::Unknown(s) => return Val::Unknown(s),
@@ -306,10 +306,10 @@ impl Evaluator<'_> {
     fn line_has_agent_group(&self, line: &Line, x: VocabId) -> Truth {
         match line.role(Role::Agents) {
             Val::Known(Value::List(agents)) if !agents.is_empty() => self.any_agent(&agents, x),
-            Val::Unknown(s) => Truth::Unknown(s),
+            Val::Unknown(s) => Truth::Unknown(s.clone()),
             _ => match line.role(Role::Regimen) {
                 Val::Known(Value::Vocab(v)) => self.vocab_has(&v, x),
-                Val::Unknown(s) => Truth::Unknown(s),
+                Val::Unknown(s) => Truth::Unknown(s.clone()),
                 _ => Truth::False,
             },
         }
@@ -317,9 +317,9 @@ impl Evaluator<'_> {
 
     fn line_is_regimen(&self, line: &Line, x: VocabId) -> Truth {
         match line.role(Role::Regimen) {
-            Val::Known(Value::Vocab(VocabValue::Known(r))) => Truth::known(r == x),
+            Val::Known(Value::Vocab(VocabValue::Known(r))) => Truth::known(*r == x),
             Val::Known(Value::Vocab(VocabValue::Other(_))) => Truth::False,
-            Val::Unknown(s) => Truth::Unknown(s),
+            Val::Unknown(s) => Truth::Unknown(s.clone()),
             _ => self.agents_are_regimen(line, x),
         }
     }
@@ -336,7 +336,7 @@ impl Evaluator<'_> {
         let mut names: Vec<VocabId> = Vec::new();
         let mut unread = Support::default();
         let mut unread_count = 0;
-        for agent in &agents {
+        for agent in agents {
             match agent {
                 Val::Known(Value::Vocab(VocabValue::Known(a))) => {
                     if !wanted.contains(a) {
@@ -414,7 +414,7 @@ impl Evaluator<'_> {
         match line.role(Role::End) {
             Val::Known(Value::None) => Truth::True,
             Val::Known(Value::Date(end)) => on_or_after(&end, from),
-            Val::Unknown(s) => Truth::Unknown(s),
+            Val::Unknown(s) => Truth::Unknown(s.clone()),
             _ => Truth::False,
         }
     }
@@ -429,17 +429,17 @@ impl Evaluator<'_> {
         let event = match event {
             Val::Known(Value::Date(e)) => e,
             Val::Known(_) => return Truth::False,
-            Val::Unknown(s) => return Truth::Unknown(s),
+            Val::Unknown(s) => return Truth::Unknown(s.clone()),
         };
         let after_start = match start {
             Val::Known(Value::Date(s)) => on_or_after(&event, s.last),
-            Val::Unknown(s) => Truth::Unknown(s),
+            Val::Unknown(s) => Truth::Unknown(s.clone()),
             _ => Truth::False,
         };
         let before_end = match end {
             Val::Known(Value::None) => Truth::True,
             Val::Known(Value::Date(end)) => self.by_end(&event, &end, window),
-            Val::Unknown(s) => Truth::Unknown(s),
+            Val::Unknown(s) => Truth::Unknown(s.clone()),
             _ => Truth::False,
         };
         after_start.and(before_end)
@@ -465,8 +465,8 @@ impl Evaluator<'_> {
         let responded = self.responded(line);
         let (event, end) = (line.role(Role::Event), line.role(Role::End));
         let timing = match (event, end) {
-            (Val::Unknown(a), Val::Unknown(b)) => Truth::Unknown(a.union(&b)),
-            (Val::Unknown(s), _) | (_, Val::Unknown(s)) => Truth::Unknown(s),
+            (Val::Unknown(a), Val::Unknown(b)) => Truth::Unknown(a.clone().union(b)),
+            (Val::Unknown(s), _) | (_, Val::Unknown(s)) => Truth::Unknown(s.clone()),
             (Val::Known(Value::Date(e)), Val::Known(Value::Date(end))) => {
                 let after = after_strictly(&e, &end);
                 match window {
@@ -511,10 +511,10 @@ impl Evaluator<'_> {
                         .as_ref()
                         .is_none_or(|(_, b)| start.first.cmp(&b.first) != Ordering::Less);
                     if later {
-                        best = Some((line, start));
+                        best = Some((line, *start));
                     }
                 }
-                (Truth::True, Val::Unknown(s)) => return Err(s),
+                (Truth::True, Val::Unknown(s)) => return Err(s.clone()),
                 (Truth::True, _) => {}
             }
         }
@@ -540,7 +540,7 @@ impl Evaluator<'_> {
     /// A role of the last line (`end of last line`), none when there is no line.
     pub(super) fn last_line_role(&mut self, role: Role) -> Val {
         match self.last_line() {
-            Ok(Some(line)) => line.role(role),
+            Ok(Some(line)) => line.role(role).clone(),
             Ok(None) => Val::Known(Value::None),
             Err(s) => Val::Unknown(s),
         }
@@ -633,10 +633,10 @@ fn per_agent(item: &Val, slot: usize) -> Val {
     }
 }
 
-fn in_values(v: Val, values: &[EnumValue]) -> Truth {
+fn in_values(v: &Val, values: &[EnumValue]) -> Truth {
     match v {
-        Val::Known(Value::Enum(e)) => Truth::known(values.contains(&e)),
-        Val::Unknown(s) => Truth::Unknown(s),
+        Val::Known(Value::Enum(e)) => Truth::known(values.contains(e)),
+        Val::Unknown(s) => Truth::Unknown(s.clone()),
         _ => Truth::False,
     }
 }

@@ -58,6 +58,8 @@ pub struct Protocol {
     pub places: Vec<(String, String)>,
     /// Whether some report reads the decision (`recommended X`, …).
     pub reports_read_decision: bool,
+    /// How many history predicates a case keeps the value of.
+    pub memos: usize,
     /// "Did you mean" answers for unrecognised case text, kept across cases.
     pub suggestions: Memo,
 }
@@ -346,6 +348,7 @@ struct Lowered {
     reports: Vec<ir::Report>,
     expected_reports: Vec<Vec<Option<ir::Expr>>>,
     history: Option<HistorySchema>,
+    memos: usize,
 }
 
 impl Builder {
@@ -548,6 +551,7 @@ impl Builder {
             None => None,
         };
         Ok(Lowered {
+            memos: lowering.memos(),
             defines: compiled_defines,
             rules: compiled_rules,
             reports,
@@ -603,6 +607,7 @@ impl Builder {
             units: self.units,
             places: Vec::new(),
             reports_read_decision: false,
+            memos: lowered.memos,
             suggestions: Memo::default(),
         })
     }
