@@ -305,10 +305,10 @@ impl Evaluator<'_> {
     /// An agent, class or tag X through the line's agents (listed, else its regimen's).
     fn line_has_agent_group(&self, line: &Line, x: VocabId) -> Truth {
         match line.role(Role::Agents) {
-            Val::Known(Value::List(agents)) if !agents.is_empty() => self.any_agent(&agents, x),
+            Val::Known(Value::List(agents)) if !agents.is_empty() => self.any_agent(agents, x),
             Val::Unknown(s) => Truth::Unknown(s.clone()),
             _ => match line.role(Role::Regimen) {
-                Val::Known(Value::Vocab(v)) => self.vocab_has(&v, x),
+                Val::Known(Value::Vocab(v)) => self.vocab_has(v, x),
                 Val::Unknown(s) => Truth::Unknown(s.clone()),
                 _ => Truth::False,
             },
@@ -413,7 +413,7 @@ impl Evaluator<'_> {
         };
         match line.role(Role::End) {
             Val::Known(Value::None) => Truth::True,
-            Val::Known(Value::Date(end)) => on_or_after(&end, from),
+            Val::Known(Value::Date(end)) => on_or_after(end, from),
             Val::Unknown(s) => Truth::Unknown(s.clone()),
             _ => Truth::False,
         }
@@ -432,13 +432,13 @@ impl Evaluator<'_> {
             Val::Unknown(s) => return Truth::Unknown(s.clone()),
         };
         let after_start = match start {
-            Val::Known(Value::Date(s)) => on_or_after(&event, s.last),
+            Val::Known(Value::Date(s)) => on_or_after(event, s.last),
             Val::Unknown(s) => Truth::Unknown(s.clone()),
             _ => Truth::False,
         };
         let before_end = match end {
             Val::Known(Value::None) => Truth::True,
-            Val::Known(Value::Date(end)) => self.by_end(&event, &end, window),
+            Val::Known(Value::Date(end)) => self.by_end(event, end, window),
             Val::Unknown(s) => Truth::Unknown(s.clone()),
             _ => Truth::False,
         };
@@ -468,9 +468,9 @@ impl Evaluator<'_> {
             (Val::Unknown(a), Val::Unknown(b)) => Truth::Unknown(a.clone().union(b)),
             (Val::Unknown(s), _) | (_, Val::Unknown(s)) => Truth::Unknown(s.clone()),
             (Val::Known(Value::Date(e)), Val::Known(Value::Date(end))) => {
-                let after = after_strictly(&e, &end);
+                let after = after_strictly(e, end);
                 match window {
-                    Some(_) => after.and(self.by_end(&e, &end, window)),
+                    Some(_) => after.and(self.by_end(e, end, window)),
                     None => after,
                 }
             }
