@@ -1291,3 +1291,91 @@ fn describe(json: &Json) -> String {
         Json::Object(_) => "an object".to_string(),
     }
 }
+
+/// The common, clean spellings of a scalar, read without a path: an
+/// exact enum value or declared name, an exact date, a bare number within
+/// its declared bounds. `None` for anything else; the full rules (folded
+/// spellings, partial dates, units, warnings, errors) then read it.
+pub(super) mod plain {
+    use super::{exact_date, parse_decimal, whole, Protocol};
+    use crate::check::schema::FieldType;
+    use crate::eval::value::{DateRange, EnumValue, Quantity, Val, Value, VocabValue};
+
+    /// A text value of type `ty` (under any `?`) written exactly as declared.
+    pub fn text(protocol: &Protocol, ty: &FieldType, text: &str) -> Option<Val> {
+        let value = match ty {
+            FieldType::Optional(inner) => return self::text(protocol, inner, text),
+            FieldType::Text => Value::Text(text.to_string()),
+            FieldType::Date => Value::Date(DateRange::day(exact_date(text)?)),
+            FieldType::Enum(name) => Value::Enum(enum_value(protocol, name, text)?),
+            FieldType::Agent(_) => {
+                let id = protocol.vocab.id(text)?;
+                protocol.vocab.is_agent(id).then_some(())?;
+                Value::Vocab(VocabValue::Known(id))
+            }
+            FieldType::Regimen(_) => {
+                let id = protocol.vocab.id(text)?;
+                protocol.vocab.is_regimen(id).then_some(())?;
+                Value::Vocab(VocabValue::Known(id))
+            }
+            _ => return None,
+        };
+        Some(Val::Known(value))
+    }
+
+    fn enum_value(protocol: &Protocol, name: &str, text: &str) -> Option<EnumValue> {
+        let ty = *protocol.enum_ids.get(name)?;
+        let info = protocol.enums.get(ty.0 as usize)?;
+        let index = info.values.iter().position(|v| v == text)?;
+        Some(EnumValue { ty, index })
+    }
+
+    /// A bare number (its JSON text) of type `ty` (under any `?`).
+    pub fn number(ty: &FieldType, text: &str) -> Option<Val> {
+        let FieldType::Num { int, unit, range } = super::base_type(ty) else {
+            return None;
+        };
+        let written = parse_decimal(text).ok()?;
+        let value = if *int {
+            whole(written, "").ok()?
+        } else {
+            written
+        };
+        if let Some((low, high)) = range {
+            if value < *low || value > *high {
+                return None;
+            }
+        }
+        Some(Val::Known(Value::Num(Quantity {
+            value,
+            unit: unit.clone(),
+        })))
+    }
+
+    /// A series value written `{"date": "YYYY-MM-DD", "value": N}` with an
+    /// optional `"unit"` (nothing else): its date and its value in the
+    /// series' unit `declared`.
+    pub fn point(
+        protocol: &Protocol,
+        declared: &crate::units::Unit,
+        date: &str,
+        value: &str,
+        unit: Option<&str>,
+    ) -> Option<(jiff::civil::Date, rust_decimal::Decimal)> {
+        let date = exact_date(date)?;
+        let written = parse_decimal(value).ok()?;
+        let value = match unit {
+            None => written,
+            Some(text) => {
+                let given = protocol.units.lookup(text)?;
+                super::in_unit(written, &given, declared, "").ok()?
+            }
+        };
+        Some((date, value))
+    }
+
+    /// A boolean of type `ty` (under any `?`).
+    pub fn boolean(ty: &FieldType, b: bool) -> Option<Val> {
+        matches!(super::base_type(ty), FieldType::Bool).then_some(Val::Known(Value::Bool(b)))
+    }
+}

@@ -14,7 +14,7 @@
 
 use super::case::{base_type, case_id, dedup, pointer, unknown, LoadOptions, Loader};
 use super::model::Protocol;
-use super::value::{Case, Record, Val, Value};
+use super::value::{Case, Point, Quantity, Record, Series, Val, Value};
 use crate::check::schema::{FieldSchema, FieldType};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value as Json};
@@ -163,9 +163,9 @@ impl<'de> Visitor<'de> for CaseSeed<'_, '_> {
             match key {
                 TopKey::Field(slot, false) => {
                     let field = schema.get(slot).ok_or_else(give_up)?;
-                    let path = pointer("", &field.name);
+                    let step = Step::Key(&field.name);
                     slots.fill(self.loader, slot, |loader| {
-                        map.next_value_seed(FieldSeed::new(loader, &field.ty, path))
+                        map.next_value_seed(FieldSeed::new(loader, &field.ty, "", step))
                     })?;
                 }
                 TopKey::Field(slot, true) => {
@@ -257,27 +257,49 @@ impl Slots {
     }
 }
 
-/// One value of a declared type at a path.
-struct FieldSeed<'l, 'a, 't> {
-    loader: &'l mut Loader<'a>,
-    ty: &'t FieldType,
-    path: String,
+/// The last step of a value's path: built into a JSON pointer only when
+/// the value needs it.
+#[derive(Clone, Copy)]
+enum Step<'k> {
+    Key(&'k str),
+    Index(usize),
 }
 
-impl<'l, 'a, 't> FieldSeed<'l, 'a, 't> {
-    fn new(loader: &'l mut Loader<'a>, ty: &'t FieldType, path: String) -> Self {
-        FieldSeed { loader, ty, path }
+/// One value of a declared type at `base` + `step`.
+struct FieldSeed<'l, 'a, 't, 'b> {
+    loader: &'l mut Loader<'a>,
+    ty: &'t FieldType,
+    base: &'b str,
+    step: Step<'b>,
+}
+
+impl<'l, 'a, 't, 'b> FieldSeed<'l, 'a, 't, 'b> {
+    fn new(loader: &'l mut Loader<'a>, ty: &'t FieldType, base: &'b str, step: Step<'b>) -> Self {
+        FieldSeed {
+            loader,
+            ty,
+            base,
+            step,
+        }
+    }
+
+    fn path(&self) -> String {
+        match self.step {
+            Step::Key(key) => pointer(self.base, key),
+            Step::Index(i) => pointer(self.base, &i.to_string()),
+        }
     }
 
     /// A value given as JSON, read by the `Value` reader's rules.
     fn scalar<E: de::Error>(self, json: Json) -> Result<Val, E> {
+        let path = self.path();
         self.loader
-            .value(self.ty, &json, &self.path)
+            .value(self.ty, &json, &path)
             .map_err(|_| give_up())
     }
 }
 
-impl<'de> DeserializeSeed<'de> for FieldSeed<'_, '_, '_> {
+impl<'de> DeserializeSeed<'de> for FieldSeed<'_, '_, '_, '_> {
     type Value = Val;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Val, D::Error> {
@@ -285,7 +307,7 @@ impl<'de> DeserializeSeed<'de> for FieldSeed<'_, '_, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for FieldSeed<'_, '_, '_> {
+impl<'de> Visitor<'de> for FieldSeed<'_, '_, '_, '_> {
     type Value = Val;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -293,7 +315,10 @@ impl<'de> Visitor<'de> for FieldSeed<'_, '_, '_> {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Val, E> {
-        self.scalar(Json::Bool(v))
+        match super::case::plain::boolean(self.ty, v) {
+            Some(value) => Ok(value),
+            None => self.scalar(Json::Bool(v)),
+        }
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Val, E> {
@@ -310,11 +335,10 @@ impl<'de> Visitor<'de> for FieldSeed<'_, '_, '_> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Val, E> {
-        self.scalar(Json::String(v.to_string()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Val, E> {
-        self.scalar(Json::String(v))
+        match super::case::plain::text(self.loader.protocol, self.ty, v) {
+            Some(value) => Ok(value),
+            None => self.scalar(Json::String(v.to_string())),
+        }
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Val, E> {
@@ -326,13 +350,17 @@ impl<'de> Visitor<'de> for FieldSeed<'_, '_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Val, A::Error> {
+        if let FieldType::Series(unit) = base_type(self.ty) {
+            return read_series(self.loader.protocol, unit, self.path(), seq);
+        }
         let element = match base_type(self.ty) {
             FieldType::List(t) => Element::List(t),
             FieldType::Set(t) => Element::Set(t),
             FieldType::History(record) => Element::Lines(FieldType::Record(record.clone())),
             _ => return self.scalar(collect_seq(seq)?),
         };
-        let items = read_elements(self.loader, element.ty(), &self.path, seq)?;
+        let path = self.path();
+        let items = read_elements(self.loader, element.ty(), &path, seq)?;
         Ok(Val::Known(Value::List(match element {
             Element::Set(_) => dedup(items),
             Element::List(_) | Element::Lines(_) => items,
@@ -341,8 +369,15 @@ impl<'de> Visitor<'de> for FieldSeed<'_, '_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val, A::Error> {
         let FieldType::Record(name) = base_type(self.ty) else {
-            return self.scalar(collect_map(map)?);
+            let json = collect_map(map)?;
+            if let Json::Number(n) = &json {
+                if let Some(value) = super::case::plain::number(self.ty, n.as_str()) {
+                    return Ok(value);
+                }
+            }
+            return self.scalar(json);
         };
+        let path = self.path();
         let protocol = self.loader.protocol;
         let schema = protocol.record_schemas.get(name).ok_or_else(give_up)?;
         let mut slots = Slots::new(schema.len());
@@ -351,9 +386,9 @@ impl<'de> Visitor<'de> for FieldSeed<'_, '_, '_> {
             match key {
                 RecordKey::Field(slot) => {
                     let field = schema.get(slot).ok_or_else(give_up)?;
-                    let path = pointer(&self.path, &field.name);
+                    let step = Step::Key(&field.name);
                     slots.fill(self.loader, slot, |loader| {
-                        map.next_value_seed(FieldSeed::new(loader, &field.ty, path))
+                        map.next_value_seed(FieldSeed::new(loader, &field.ty, &path, step))
                     })?;
                 }
                 RecordKey::Other(key) => {
@@ -364,20 +399,93 @@ impl<'de> Visitor<'de> for FieldSeed<'_, '_, '_> {
                 }
             }
         }
-        let (fields, warnings) = slots.finish(schema, &self.path);
+        let (fields, warnings) = slots.finish(schema, &path);
         self.loader.warnings.extend(warnings);
         let known: Vec<&str> = schema.iter().map(|f| f.name.as_str()).collect();
         let within = format!("a `{name}` record");
         for key in &unknown {
             self.loader
-                .unknown_key(key, &known, &self.path, &within)
+                .unknown_key(key, &known, &path, &within)
                 .map_err(|_| give_up())?;
         }
         Ok(Val::Known(Value::Record(Record {
             fields,
             schema: std::sync::Arc::clone(schema),
-            path: self.path,
+            path,
         })))
+    }
+}
+
+/// A series whose values are all plain (`{"date", "value"}`), in date
+/// order then array order; anything else is read through `Value`.
+fn read_series<'de, A: SeqAccess<'de>>(
+    protocol: &Protocol,
+    unit: &crate::units::Unit,
+    path: String,
+    mut seq: A,
+) -> Result<Val, A::Error> {
+    let mut points = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+    while let Some((date, value)) = seq.next_element_seed(PointSeed { protocol, unit })? {
+        points.push(Point {
+            date,
+            time: None,
+            value: Quantity {
+                value,
+                unit: Some(unit.clone()),
+            },
+            comparator: None,
+            index: points.len(),
+        });
+    }
+    points.sort_by_key(|p| (p.date, p.time, p.index));
+    Ok(Val::Known(Value::Series(Series { points, path })))
+}
+
+/// A plain series value: `{"date": "YYYY-MM-DD", "value": N, "unit"?: U}`.
+struct PointSeed<'p> {
+    protocol: &'p Protocol,
+    unit: &'p crate::units::Unit,
+}
+
+impl<'de> DeserializeSeed<'de> for PointSeed<'_> {
+    type Value = (jiff::civil::Date, rust_decimal::Decimal);
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PointSeed<'_> {
+    type Value = (jiff::civil::Date, rust_decimal::Decimal);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a dated value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut date: Option<String> = None;
+        let mut value: Option<String> = None;
+        let mut unit: Option<String> = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "date" if date.is_none() => date = Some(map.next_value()?),
+                "value" if value.is_none() => value = Some(number_text(map.next_value()?)?),
+                "unit" if unit.is_none() => unit = Some(map.next_value()?),
+                _ => return Err(give_up()),
+            }
+        }
+        let (date, value) = date.zip(value).ok_or_else(give_up)?;
+        let (protocol, declared) = (self.protocol, self.unit);
+        super::case::plain::point(protocol, declared, &date, &value, unit.as_deref())
+            .ok_or_else(give_up)
+    }
+}
+
+/// The text of a JSON number (as `arbitrary_precision` keeps it).
+fn number_text<E: de::Error>(json: Json) -> Result<String, E> {
+    match json {
+        Json::Number(n) => Ok(n.as_str().to_string()),
+        _ => Err(give_up()),
     }
 }
 
@@ -406,8 +514,7 @@ fn read_elements<'de, A: SeqAccess<'de>>(
 ) -> Result<Vec<Val>, A::Error> {
     let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
     loop {
-        let element_path = pointer(path, &items.len().to_string());
-        let seed = FieldSeed::new(loader, ty, element_path);
+        let seed = FieldSeed::new(loader, ty, path, Step::Index(items.len()));
         match seq.next_element_seed(seed)? {
             Some(item) => items.push(item),
             None => return Ok(items),
