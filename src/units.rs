@@ -25,6 +25,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -114,8 +115,15 @@ impl fmt::Display for Dimension {
 
 /// One unit: its canonical spelling, dimension, factor to the dimension's
 /// base unit, and whether it is a log10 scale of that linear unit.
+///
+/// Shared: a value carries its unit by reference, so copying a quantity
+/// copies no text.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Unit {
+pub struct Unit(Arc<UnitData>);
+
+/// What a [`Unit`] is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct UnitData {
     spelling: String,
     dimension: Dimension,
     factor: Decimal,
@@ -123,24 +131,35 @@ pub struct Unit {
 }
 
 impl Unit {
+    fn new(spelling: String, dimension: Dimension, factor: Decimal, log10: bool) -> Unit {
+        Unit(Arc::new(UnitData {
+            spelling,
+            dimension,
+            factor,
+            log10,
+        }))
+    }
+}
+
+impl Unit {
     /// The canonical spelling (`µmol/L`, `log10 copies/mL`).
     pub fn spelling(&self) -> &str {
-        &self.spelling
+        &self.0.spelling
     }
 
     /// The dimension this unit measures.
     pub fn dimension(&self) -> &Dimension {
-        &self.dimension
+        &self.0.dimension
     }
 
     /// Factor to the dimension's base unit (of the linear unit, for log units).
     pub fn factor(&self) -> Decimal {
-        self.factor
+        self.0.factor
     }
 
     /// Whether this is a `log10 X` unit.
     pub fn is_log10(&self) -> bool {
-        self.log10
+        self.0.log10
     }
 
     /// Whether this is a (linear) duration, fixed or calendar.
@@ -150,46 +169,45 @@ impl Unit {
 
     /// Whether this is a (linear) fixed duration: s, min, hours, days, weeks.
     pub fn is_fixed_duration(&self) -> bool {
-        !self.log10 && self.dimension == Dimension::FixedDuration
+        !self.0.log10 && self.0.dimension == Dimension::FixedDuration
     }
 
     /// Whether this is a (linear) calendar duration: months, years.
     pub fn is_calendar(&self) -> bool {
-        !self.log10 && self.dimension == Dimension::CalendarDuration
+        !self.0.log10 && self.0.dimension == Dimension::CalendarDuration
     }
 
     /// Whether values in `self` and `other` convert into one another.
     pub fn same_dimension(&self, other: &Unit) -> bool {
-        self.dimension == other.dimension
+        self.0.dimension == other.0.dimension
     }
 
     /// The linear unit under a log unit (`copies/mL` for `log10 copies/mL`);
     /// a linear unit is returned as it is.
     pub fn linear(&self) -> Unit {
-        let spelling = self.spelling.strip_prefix(LOG10_PREFIX);
-        Unit {
-            spelling: spelling.unwrap_or(&self.spelling).to_string(),
-            log10: false,
-            ..self.clone()
-        }
+        let spelling = self.0.spelling.strip_prefix(LOG10_PREFIX);
+        let spelling = spelling.unwrap_or(&self.0.spelling).to_string();
+        Unit::new(spelling, self.0.dimension.clone(), self.0.factor, false)
     }
 
     /// The `log10` scale of this linear unit; `None` for a log unit.
     pub fn to_log10(&self) -> Option<Unit> {
-        if self.log10 {
+        if self.0.log10 {
             return None;
         }
-        Some(Unit {
-            spelling: format!("{LOG10_PREFIX}{}", self.spelling),
-            log10: true,
-            ..self.clone()
-        })
+        let spelling = format!("{LOG10_PREFIX}{}", self.0.spelling);
+        Some(Unit::new(
+            spelling,
+            self.0.dimension.clone(),
+            self.0.factor,
+            true,
+        ))
     }
 }
 
 impl fmt::Display for Unit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.spelling)
+        f.write_str(&self.0.spelling)
     }
 }
 
@@ -351,7 +369,7 @@ impl UnitTable {
     /// The built-in table (no declarations).
     pub fn new() -> Self {
         let units = BUILT_INS.iter().map(builtin_unit);
-        let units: BTreeMap<String, Unit> = units.map(|u| (u.spelling.clone(), u)).collect();
+        let units: BTreeMap<String, Unit> = units.map(|u| (u.0.spelling.clone(), u)).collect();
         let aliases = BUILT_IN_ALIASES
             .iter()
             .filter_map(|(alias, canon)| Some((alias.to_string(), units.get(*canon)?.clone())))
@@ -393,11 +411,11 @@ impl UnitTable {
         let dimensions: Vec<&Dimension> = self
             .spellings()
             .filter(|(name, _)| shares_a_part(name, &key))
-            .map(|(_, unit)| &unit.dimension)
+            .map(|(_, unit)| &unit.0.dimension)
             .collect();
         let likely = self
             .spellings()
-            .filter(|(_, unit)| dimensions.contains(&&unit.dimension))
+            .filter(|(_, unit)| dimensions.contains(&&unit.0.dimension))
             .map(|(name, _)| name);
         let mut names: Vec<&str> = likely.collect();
         if names.is_empty() && !key.contains('/') {
@@ -438,12 +456,12 @@ impl UnitTable {
         if self.units.get(&key).is_some_and(is_base) {
             return Ok(());
         }
-        let new = Unit {
-            spelling: key.clone(),
-            dimension: Dimension::Declared(key.clone()),
-            factor: Decimal::ONE,
-            log10: false,
-        };
+        let new = Unit::new(
+            key.clone(),
+            Dimension::Declared(key.clone()),
+            Decimal::ONE,
+            false,
+        );
         self.insert_unit(key, new)
     }
 
@@ -462,18 +480,13 @@ impl UnitTable {
         let base = self
             .lookup(of)
             .ok_or_else(|| UnitError::Unknown(of.to_string()))?;
-        if base.log10 {
-            return Err(UnitError::LogScale(base.spelling));
+        if base.0.log10 {
+            return Err(UnitError::LogScale(base.0.spelling.clone()));
         }
         let scaled = factor
-            .checked_mul(base.factor)
+            .checked_mul(base.0.factor)
             .ok_or(UnitError::BadFactor(factor))?;
-        let new = Unit {
-            spelling: key.clone(),
-            dimension: base.dimension,
-            factor: scaled,
-            log10: false,
-        };
+        let new = Unit::new(key.clone(), base.0.dimension.clone(), scaled, false);
         self.insert_unit(key, new)
     }
 
@@ -489,7 +502,7 @@ impl UnitTable {
             Some(existing) if same_meaning(&existing, unit) => Ok(()),
             Some(existing) => Err(UnitError::Conflict {
                 spelling: key.to_string(),
-                existing: existing.spelling,
+                existing: existing.0.spelling.clone(),
             }),
             None => Ok(()),
         }
@@ -498,17 +511,17 @@ impl UnitTable {
 
 /// Whether a unit is the base of its dimension (factor 1, linear).
 fn is_base(unit: &Unit) -> bool {
-    unit.factor == Decimal::ONE && !unit.log10
+    unit.0.factor == Decimal::ONE && !unit.0.log10
 }
 
 fn builtin_unit(entry: &(&str, Dimension, i64, u32)) -> Unit {
     let (spelling, dimension, mantissa, scale) = entry;
-    Unit {
-        spelling: spelling.to_string(),
-        dimension: dimension.clone(),
-        factor: Decimal::new(*mantissa, *scale),
-        log10: false,
-    }
+    Unit::new(
+        spelling.to_string(),
+        dimension.clone(),
+        Decimal::new(*mantissa, *scale),
+        false,
+    )
 }
 
 /// Whether two spellings with a `/` share the part before the first `/` or
@@ -526,7 +539,7 @@ fn shares_a_part(a: &str, b: &str) -> bool {
 
 /// Two units mean the same when they convert one-to-one (spelling aside).
 fn same_meaning(a: &Unit, b: &Unit) -> bool {
-    a.dimension == b.dimension && a.factor == b.factor && a.log10 == b.log10
+    a.0.dimension == b.0.dimension && a.0.factor == b.0.factor && a.0.log10 == b.0.log10
 }
 
 /// A spelling fit to declare: non-empty and not a `log10 X` spelling.
@@ -599,14 +612,14 @@ fn is_micro_stem(rest: &str) -> bool {
 /// returns `value` unchanged; other results are normalised (no trailing
 /// zeros). Log conversions carry 28 significant digits (see [`pow10`]).
 pub fn convert(value: Decimal, from: &Unit, to: &Unit) -> Option<Decimal> {
-    if from.dimension != to.dimension {
+    if from.0.dimension != to.0.dimension {
         return None;
     }
-    match (from.log10, to.log10) {
-        (false, false) => rescale(value, from.factor, to.factor),
-        (true, false) => rescale(pow10(value)?, from.factor, to.factor),
-        (false, true) => log10(rescale(value, from.factor, to.factor)?),
-        (true, true) => shift_log(value, from.factor, to.factor),
+    match (from.0.log10, to.0.log10) {
+        (false, false) => rescale(value, from.0.factor, to.0.factor),
+        (true, false) => rescale(pow10(value)?, from.0.factor, to.0.factor),
+        (false, true) => log10(rescale(value, from.0.factor, to.0.factor)?),
+        (true, true) => shift_log(value, from.0.factor, to.0.factor),
     }
 }
 

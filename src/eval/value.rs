@@ -47,7 +47,7 @@ pub enum Value {
     Partial(Partial),
     /// A number known only to lie between two bounds: a `count` over members
     /// whose condition is unknown, or arithmetic on one.
-    Bounds(Bounds),
+    Bounds(Box<Bounds>),
 }
 
 /// A list with undecided members: the definite ones, and each undecided one
@@ -107,7 +107,7 @@ impl Bounds {
         if low == high {
             Value::Num(low)
         } else {
-            Value::Bounds(Bounds { low, high, support })
+            Value::Bounds(Box::new(Bounds { low, high, support }))
         }
     }
 }
