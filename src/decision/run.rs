@@ -95,6 +95,7 @@ pub fn decide(
     explain: bool,
 ) -> Result<Decision, String> {
     let mut evaluator = Evaluator::new(protocol, case, as_of);
+    evaluator.trace_lines = explain;
     let outcomes = evaluator.outcomes();
     let info = ProtocolInfo {
         name: protocol.header.name.clone(),

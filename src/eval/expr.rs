@@ -35,6 +35,8 @@ pub struct Evaluator<'p> {
     pub(super) lines: Option<std::rc::Rc<Vec<super::history::Line>>>,
     /// The lines that made history predicates true, since last taken (for the trace).
     pub(super) matches: Vec<HistoryMatch>,
+    /// Whether to note those lines (only a trace shows them).
+    pub trace_lines: bool,
     /// Problems met while evaluating (division by zero), each once.
     pub warnings: Vec<String>,
     /// Why the case cannot be decided (`the` with two matches), if it cannot.
@@ -91,6 +93,7 @@ impl<'p> Evaluator<'p> {
             locals: Vec::new(),
             lines: None,
             matches: Vec::new(),
+            trace_lines: true,
             warnings: Vec::new(),
             failure: None,
             view: None,
@@ -322,6 +325,9 @@ impl<'p> Evaluator<'p> {
             return from_truth(truth(above).and(truth(below)));
         }
         let left = self.eval(l);
+        if let ExprKind::Collection(items) = &r.kind {
+            return self.in_written(left, items);
+        }
         let right = self.eval(r);
         let x = match undecided(left) {
             Val::Known(x) => x,
@@ -340,6 +346,26 @@ impl<'p> Evaluator<'p> {
             result = result.or(is_member.and(t));
         }
         from_truth(result)
+    }
+
+    /// `x in {a, b}` against the members as written: each evaluated (as the
+    /// set would be) and compared, without building the set.
+    fn in_written(&mut self, left: Val, items: &[Expr]) -> Val {
+        let x = undecided(left);
+        let mut result = Truth::False;
+        for item in items {
+            let member = self.eval(item);
+            if let Val::Known(x) = &x {
+                result = result.or(match member {
+                    Val::Known(v) => ops::compare(BinOp::Eq, x, &v),
+                    Val::Unknown(s) => Truth::Unknown(s),
+                });
+            }
+        }
+        match x {
+            Val::Known(_) => from_truth(result),
+            unknown => unknown,
+        }
     }
 
     fn contains(&mut self, l: &Expr, r: &Expr) -> Val {

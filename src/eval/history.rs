@@ -195,7 +195,7 @@ impl Evaluator<'_> {
                 .clone()
                 .and(self.line_targets(line, target, &last))
                 .and(self.predicate(pred, line, window.as_ref()));
-            if holds == Truth::True {
+            if holds == Truth::True && self.trace_lines {
                 self.matches.push(HistoryMatch {
                     predicate: format!("{} {}", pred.words(), target_words(target)),
                     line: line.index,
