@@ -640,3 +640,33 @@ fn error_messages_name_the_key_at_fault() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn the_line_writer_writes_what_serde_writes() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let protocol = common::engine::compile_file(&root.join("protocols/dlbcl-second-line.salv"));
+    let mut records: Vec<Record> = vec![
+        Record::from(brief_decision()),
+        Record::from(full_decision()),
+        Record::Error(error_record()),
+    ];
+    for file in [
+        "examples/dlbcl-cases.jsonl",
+        "examples/dlbcl-bad-cases.jsonl",
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        for explain in [false, true] {
+            let options = common::engine::options(explain);
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                records.push(common::engine::record(&protocol, line, None, &options));
+            }
+        }
+    }
+    for record in &records {
+        assert_eq!(
+            record.to_json_line(),
+            serde_json::to_string(record).unwrap()
+        );
+    }
+    assert!(records.len() > 20);
+}

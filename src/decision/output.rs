@@ -40,7 +40,11 @@ impl Record {
     /// The record as one line of JSON: no newline inside or at the end, keys
     /// in declared order, the same bytes on every run.
     pub fn to_json_line(&self) -> String {
-        match serde_json::to_string(self) {
+        let written = match self {
+            Record::Decision(d) => d.json_line(),
+            Record::Error(_) => serde_json::to_string(self),
+        };
+        match written {
             Ok(line) => line,
             Err(err) => self.serialization_failure(&err),
         }
@@ -137,6 +141,39 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// The decision as one line of JSON, the same bytes as its `Serialize`
+    /// form: the keys are written as they are (they need no escaping), each
+    /// value by serde_json.
+    fn json_line(&self) -> serde_json::Result<String> {
+        let mut out: Vec<u8> = Vec::with_capacity(1024);
+        out.extend_from_slice(b"{\"case\":");
+        serde_json::to_writer(&mut out, &self.case)?;
+        field(&mut out, "source", &self.source)?;
+        field(&mut out, "as_of", &self.as_of)?;
+        field(&mut out, "as_of_source", &self.as_of_source)?;
+        write_protocol(&mut out, &self.protocol, &self.engine)?;
+        field(&mut out, "status", &self.status)?;
+        field(&mut out, "recommendations", &self.recommendations)?;
+        field(&mut out, "pending", &self.pending)?;
+        field(&mut out, "avoided", &self.avoided)?;
+        field(&mut out, "contraindicated", &self.contraindicated)?;
+        field(&mut out, "included", &self.included)?;
+        field(&mut out, "conflicts", &self.conflicts)?;
+        field(&mut out, "orders", &self.orders)?;
+        field(&mut out, "referrals", &self.referrals)?;
+        field(&mut out, "flags", &self.flags)?;
+        field(&mut out, "missing", &self.missing)?;
+        field(&mut out, "indeterminate", &self.indeterminate)?;
+        field(&mut out, "reports", &self.reports)?;
+        field(&mut out, "unknown_reports", &self.unknown_reports)?;
+        field(&mut out, "warnings", &self.warnings)?;
+        if let Some(trace) = &self.trace {
+            field(&mut out, "trace", trace)?;
+        }
+        out.push(b'}');
+        String::from_utf8(out).map_err(serde::ser::Error::custom)
+    }
+
     /// The version of this output format; the schema's `$id` ends with it.
     pub const SCHEMA_VERSION: &'static str = "1";
 
@@ -173,6 +210,44 @@ impl Decision {
             trace: None,
         }
     }
+}
+
+thread_local! {
+    /// The `protocol` and `engine` part as last written on this thread: the
+    /// same for every decision of a run, so it is serialised once.
+    static PROTOCOL_PART: std::cell::RefCell<Option<(ProtocolInfo, String, Vec<u8>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// `,"protocol":{…},"engine":"…"`, from the copy kept for the run when the
+/// protocol and engine are the ones it was written for.
+fn write_protocol(
+    out: &mut Vec<u8>,
+    protocol: &ProtocolInfo,
+    engine: &str,
+) -> serde_json::Result<()> {
+    PROTOCOL_PART.with(|part| {
+        let mut part = part.borrow_mut();
+        let fresh = !matches!(&*part, Some((p, e, _)) if p == protocol && e == engine);
+        if fresh {
+            let mut bytes = Vec::new();
+            field(&mut bytes, "protocol", protocol)?;
+            field(&mut bytes, "engine", engine)?;
+            *part = Some((protocol.clone(), engine.to_string(), bytes));
+        }
+        if let Some((_, _, bytes)) = &*part {
+            out.extend_from_slice(bytes);
+        }
+        Ok(())
+    })
+}
+
+/// `,"key":value` (`key` is a plain identifier: written as it is).
+fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, key: &str, value: &T) -> serde_json::Result<()> {
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
+    serde_json::to_writer(out, value)
 }
 
 /// Where a case was read from.
