@@ -663,7 +663,7 @@ fn numbered(n: usize) -> Vec<String> {
 #[test]
 fn order_is_kept_with_two_jobs_for_json_lines_arrays_and_diff() {
     let dir = scratch();
-    // 4500 lines and a 300-element array: more than one chunk (4096 records).
+    // 4500 lines and a 300-element array: more than one chunk (1024 records).
     let cases = numbered(4500);
     dir.write("many.jsonl", &(cases.join("\n") + "\n"));
     let mut elements = cases[..300].to_vec();

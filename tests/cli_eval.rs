@@ -317,7 +317,7 @@ fn unknown_keys_are_reported_once_per_run_or_are_errors_when_strict() {
 #[test]
 fn output_is_byte_identical_across_runs_and_thread_counts() {
     let dir = with_protocol();
-    // More than one chunk (4096 records), with error records mixed in.
+    // More than one chunk (1024 records), with error records mixed in.
     let mut input = many(4200);
     input.insert_str(0, "not json\n");
     dir.write("cases.jsonl", &input);

@@ -3,7 +3,8 @@
 //! input order, and the unknown-key warnings reported once per run.
 //!
 //! Cases are read in chunks of [`CHUNK`] items; a chunk is evaluated in
-//! parallel (rayon, `--jobs` threads), then handed on in input order, so
+//! parallel (rayon, `--jobs` threads) while the calling thread writes the
+//! chunk before and reads the one after, then handed on in input order, so
 //! memory stays constant and the output is the same bytes on every run,
 //! whatever the number of threads.
 
@@ -24,8 +25,9 @@ use super::inputs::CaseStream;
 use super::item::{Case, Item};
 use super::progress::Progress;
 
-/// How many items are read, evaluated and handed on at a time.
-const CHUNK: usize = 4096;
+/// How many items are read, evaluated and handed on at a time: enough to keep
+/// the pool busy, few enough that the two chunks in flight stay small.
+const CHUNK: usize = 1024;
 
 /// Stack of each evaluation thread: deep but legal expressions must not overflow.
 const STACK_SIZE: usize = 64 * 1024 * 1024;
@@ -163,6 +165,10 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
 /// Reads `cases` chunk by chunk, maps every item with `one` on `pool`, and
 /// hands each chunk's results, in input order, to `each`, until the cases
 /// end or `each` breaks. The progress bar advances by each chunk.
+///
+/// Pipelined: while the pool evaluates one chunk, this thread hands the
+/// previous chunk's results to `each` (the writer) and reads the next, so
+/// reading and writing do not hold the pool up.
 pub fn in_chunks<T: Send, B>(
     pool: &rayon::ThreadPool,
     mut cases: CaseStream,
@@ -170,17 +176,37 @@ pub fn in_chunks<T: Send, B>(
     one: impl Fn(Item) -> T + Sync + Send,
     mut each: impl FnMut(Vec<T>, &Progress) -> ControlFlow<B>,
 ) -> ControlFlow<B> {
-    loop {
-        let chunk: Vec<Item> = cases.by_ref().take(CHUNK).collect();
-        if chunk.is_empty() {
-            return ControlFlow::Continue(());
+    let one = &one;
+    pool.in_place_scope(|scope| {
+        let mut previous: Option<(std::sync::mpsc::Receiver<Vec<T>>, u64, u64)> = None;
+        loop {
+            let chunk: Vec<Item> = cases.by_ref().take(CHUNK).collect();
+            let started = (!chunk.is_empty()).then(|| {
+                let bytes = chunk.iter().map(|item| item.bytes).sum();
+                let count = chunk.len() as u64;
+                let (sender, receiver) = std::sync::mpsc::channel();
+                scope.spawn(move |_| {
+                    let results: Vec<T> = chunk.into_par_iter().map(one).collect();
+                    // The receiver is gone only when the run already stopped.
+                    let _ = sender.send(results);
+                });
+                (receiver, count, bytes)
+            });
+            if let Some((receiver, count, bytes)) = previous.take() {
+                let Ok(results) = receiver.recv() else {
+                    // The chunk's job panicked outside the per-record guard:
+                    // the scope raises that panic again as it ends.
+                    return ControlFlow::Continue(());
+                };
+                each(results, progress)?;
+                progress.advance(count, bytes);
+            }
+            match started {
+                Some(next) => previous = Some(next),
+                None => return ControlFlow::Continue(()),
+            }
         }
-        let bytes = chunk.iter().map(|item| item.bytes).sum();
-        let count = chunk.len() as u64;
-        let results: Vec<T> = pool.install(|| chunk.into_par_iter().map(&one).collect());
-        each(results, progress)?;
-        progress.advance(count, bytes);
-    }
+    })
 }
 
 /// The unknown-key warnings of a decision record (empty for an error record).
