@@ -687,4 +687,107 @@ mod tests {
             "{read} read, {handed_over} handed over"
         );
     }
+
+    /// A value a case field might be given: right, wrong-typed, or odd.
+    fn any_value() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let scalar = prop_oneof![
+            Just("null".to_string()),
+            Just("true".to_string()),
+            Just("false".to_string()),
+            Just("0".to_string()),
+            Just("61".to_string()),
+            Just("2.50".to_string()),
+            Just("-3".to_string()),
+            Just("1e2".to_string()),
+            Just("\"DLBCL_NOS\"".to_string()),
+            Just("\"dlbcl nos\"".to_string()),
+            Just("\"PMBCL\"".to_string()),
+            Just("\"R-CHOP\"".to_string()),
+            Just("\"r chop\"".to_string()),
+            Just("\"R-CHOPP\"".to_string()),
+            Just("\"CR\"".to_string()),
+            Just("\"2025-01-10\"".to_string()),
+            Just("\"2025-01\"".to_string()),
+            Just("\"2025-02-30\"".to_string()),
+            Just("{\"value\": 70, \"unit\": \"years\"}".to_string()),
+            Just("{}".to_string()),
+            Just("[]".to_string()),
+        ];
+        scalar.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..3)
+                    .prop_map(|items| format!("[{}]", items.join(", "))),
+                proptest::collection::vec(
+                    (
+                        prop_oneof![
+                            Just("date"),
+                            Just("value"),
+                            Just("unit"),
+                            Just("regimen"),
+                            Just("start_date"),
+                            Just("end_date"),
+                            Just("best_response"),
+                            Just("progression_date"),
+                            Just("comparator"),
+                            Just("other")
+                        ],
+                        inner
+                    ),
+                    0..5
+                )
+                .prop_map(|entries| {
+                    let entries: Vec<String> = entries
+                        .iter()
+                        .map(|(k, v)| format!("\"{k}\": {v}"))
+                        .collect();
+                    format!("{{{}}}", entries.join(", "))
+                }),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+        /// Generated cases of every shape: wherever the reader reads one, it
+        /// reads what the `Value` reader reads, and it never reads a case the
+        /// `Value` reader refuses.
+        #[test]
+        fn reads_generated_cases_as_the_value_reader_does(
+            fields in proptest::collection::vec(
+                (
+                    proptest::prelude::prop_oneof![
+                        proptest::prelude::Just("id"),
+                        proptest::prelude::Just("as_of"),
+                        proptest::prelude::Just("age"),
+                        proptest::prelude::Just("ecog"),
+                        proptest::prelude::Just("histology"),
+                        proptest::prelude::Just("transplant_eligible"),
+                        proptest::prelude::Just("cns_involvement"),
+                        proptest::prelude::Just("crcl"),
+                        proptest::prelude::Just("lines"),
+                        proptest::prelude::Just("extra")
+                    ],
+                    any_value()
+                ),
+                0..12
+            ),
+            strict in proptest::bool::ANY,
+        ) {
+            let protocol = dlbcl();
+            let entries: Vec<String> =
+                fields.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
+            let line = format!("{{\"id\": \"g\", \"as_of\": \"2026-01-01\", {}}}", entries.join(", "));
+            let options = LoadOptions { strict };
+            let reference = parse_json(&line).and_then(|j| load_case(protocol, &j, &options));
+            if let Some(case) = read_case(protocol, &line, &options) {
+                proptest::prop_assert_eq!(Ok(case), reference, "{}", line);
+            }
+        }
+    }
+
+    fn dlbcl() -> &'static Protocol {
+        static PROTOCOL: std::sync::OnceLock<Protocol> = std::sync::OnceLock::new();
+        PROTOCOL.get_or_init(|| compiled(&root().join("protocols/dlbcl-second-line.salv")).unwrap())
+    }
 }
