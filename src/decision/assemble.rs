@@ -9,10 +9,20 @@ use super::{RuleOutcome, Vocabulary};
 use crate::eval::outcome::{DecisionView, HigherStrata};
 use crate::eval::truth::Missing;
 
+/// What the caller wants of the assembly besides the decision.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Wants {
+    /// The final decision as reports read it.
+    pub view: bool,
+    /// The trace (for `--explain` and the protocol tests' rule coverage).
+    pub trace: bool,
+}
+
 /// Assembles the decision from every rule's outcome: writes its status,
 /// options, messages, `missing` and `indeterminate` into `decision`, and
-/// returns the trace, the final decision as reports read it (with
-/// `want_view`), and the failure of a reached rule, if one failed.
+/// returns the trace (when wanted, else empty), the final decision as
+/// reports read it (when wanted), and the failure of a reached rule, if one
+/// failed.
 /// `outcomes` holds the rules of stratum 0 evaluated; `higher` evaluates each
 /// higher stratum against the decision below it.
 pub fn assemble(
@@ -21,11 +31,12 @@ pub fn assemble(
     higher: &mut dyn HigherStrata,
     vocab: &dyn Vocabulary,
     reasons: &[String],
-    want_view: bool,
+    wants: Wants,
     decision: &mut Decision,
 ) -> Assembled {
     let mut rules = Stratified::new(outcomes, strata, higher, vocab, reasons);
-    rules.want_view = want_view;
+    rules.want_view = wants.view;
+    rules.want_trace = wants.trace;
     let base = rules.settle(&[]);
     let mut found: Vec<(usize, Missing, String)> = Vec::new();
     let mut indeterminate = Vec::new();
@@ -54,7 +65,9 @@ pub fn assemble(
     }
     decision.missing = missing;
     decision.indeterminate = indeterminate;
-    let view = want_view.then(|| base.view(vocab, reasons, rules.outcomes.len()));
+    let view = wants
+        .view
+        .then(|| base.view(vocab, reasons, rules.outcomes.len()));
     let failure = base.failure.clone();
     Assembled {
         trace: base.finish(vocab, reasons, decision),

@@ -10,6 +10,6 @@ mod stratified;
 
 pub use run::{decide, error_record, evaluate, evaluate_text, RunOptions};
 
-pub use assemble::{assemble, to_item};
+pub use assemble::{assemble, to_item, Wants};
 
 pub use crate::eval::outcome::{ActionKind, ActionOutcome, OptionOutcome, RuleOutcome, Vocabulary};

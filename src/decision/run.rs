@@ -111,7 +111,10 @@ pub fn decide(
         &mut evaluator,
         &protocol.vocab,
         &protocol.reasons,
-        protocol.reports_read_decision,
+        assemble::Wants {
+            view: protocol.reports_read_decision,
+            trace: explain,
+        },
         &mut d,
     );
     if let Some(failure) = assembled.failure {

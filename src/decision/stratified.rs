@@ -18,6 +18,8 @@ pub(super) struct Stratified<'a> {
     pub(super) reasons: &'a [String],
     /// Whether the final decision is read (by reports).
     pub(super) want_view: bool,
+    /// Whether the decision's own pass writes the trace.
+    pub(super) want_trace: bool,
 }
 
 impl<'a> Stratified<'a> {
@@ -40,6 +42,7 @@ impl<'a> Stratified<'a> {
             vocab,
             reasons,
             want_view: false,
+            want_trace: false,
         }
     }
 
@@ -54,7 +57,7 @@ impl<'a> Stratified<'a> {
     /// evaluated again against the decision below them as forced.
     pub(super) fn settle(&mut self, force: Force<'_>) -> Pass {
         // Only the unforced pass is the decision; the trace is its alone.
-        let traced = force.is_empty();
+        let traced = self.want_trace && force.is_empty();
         if self.top == 0 {
             return Pass::run(&self.outcomes, &self.order, force, self.want_view, traced);
         }
