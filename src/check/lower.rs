@@ -199,12 +199,12 @@ impl<'a> Lowering<'a> {
             .map(|a| self.framed(Vec::new(), |l| l.action(a)))
             .collect::<Lowered<_>>()?;
         Ok(ir::Rule {
-            name: rule.name.node.clone(),
+            name: rule.name.node.as_str().into(),
             stop: rule.stop,
             guards,
             when,
             actions,
-            at,
+            at: at.into(),
             stratum,
         })
     }

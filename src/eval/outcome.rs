@@ -12,9 +12,9 @@ use serde::Serialize;
 #[derive(Debug, Clone)]
 pub struct RuleOutcome {
     /// The rule's name.
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     /// Where it is written (`file:line:col`).
-    pub at: String,
+    pub at: std::sync::Arc<str>,
     /// Whether it is a `stop` rule.
     pub stop: bool,
     /// Its condition (section guards and `when`).
