@@ -792,6 +792,26 @@ mod tests {
     }
 
     #[test]
+    fn a_linear_unit_converts_to_itself_unchanged() {
+        let t = UnitTable::new();
+        let values = [
+            Decimal::new(98, 0),
+            Decimal::new(9800, 2),
+            Decimal::new(-15, 3),
+        ];
+        for name in t.names().collect::<Vec<_>>() {
+            let u = t.lookup(name).unwrap();
+            if u.is_log10() {
+                continue;
+            }
+            for v in values {
+                let converted = convert(v, &u, &u).unwrap();
+                assert_eq!((converted, converted.scale()), (v, v.scale()), "{name}");
+            }
+        }
+    }
+
+    #[test]
     fn constants_are_right() {
         assert_eq!(ln10(), d("2.3025850929940456840179914547"));
         assert_eq!(ln2(), d("0.6931471805599453094172321215"));

@@ -1366,6 +1366,9 @@ pub(super) mod plain {
         let written = parse_decimal(value).ok()?;
         let value = match unit {
             None => written,
+            // The series' own unit as it spells it: no conversion (the
+            // table's conversion of a linear unit to itself is the identity).
+            Some(text) if text == declared.spelling() && !declared.is_log10() => written,
             Some(text) => {
                 let given = protocol.units.lookup(text)?;
                 super::in_unit(written, &given, declared, "").ok()?
