@@ -64,13 +64,15 @@ pub(super) fn read_case(protocol: &Protocol, text: &str, options: &LoadOptions) 
     let (fields, warnings) = top.fields;
     loader.warnings.extend(warnings);
     let as_of = loader.as_of(&head, &fields).ok()?;
-    let schema = &protocol.case;
-    let mut known: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
-    known.push(&schema.id_key);
-    known.push("as_of");
-    known.extend(schema.ignore.iter().map(String::as_str));
-    for key in &top.unknown {
-        loader.unknown_key(key, &known, "", "the case").ok()?;
+    if !top.unknown.is_empty() {
+        let schema = &protocol.case;
+        let mut known: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
+        known.push(&schema.id_key);
+        known.push("as_of");
+        known.extend(schema.ignore.iter().map(String::as_str));
+        for key in &top.unknown {
+            loader.unknown_key(key, &known, "", "the case").ok()?;
+        }
     }
     Some(Case {
         id,
