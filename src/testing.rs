@@ -210,7 +210,7 @@ pub fn run_tests(
     let not_fired = protocol
         .rules
         .iter()
-        .map(|r| r.name.to_string())
+        .map(|r| r.name.clone())
         .filter(|name| !fired.contains(name))
         .collect();
     (

@@ -260,8 +260,8 @@ pub struct Define {
 /// A rule, compiled, with the guards of its enclosing sections.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
-    /// Its name (shared with every outcome of it).
-    pub name: std::sync::Arc<str>,
+    /// Its name.
+    pub name: String,
     /// Whether it is a `stop` rule.
     pub stop: bool,
     /// Section guards, outermost first.
@@ -271,7 +271,7 @@ pub struct Rule {
     /// Its actions, in order.
     pub actions: Vec<Action>,
     /// Where it is written, as `file:line:col`.
-    pub at: std::sync::Arc<str>,
+    pub at: String,
     /// Its stratum: 0 unless it reads the decision.
     pub stratum: u32,
 }

@@ -199,12 +199,12 @@ impl<'a> Lowering<'a> {
             .map(|a| self.framed(Vec::new(), |l| l.action(a)))
             .collect::<Lowered<_>>()?;
         Ok(ir::Rule {
-            name: rule.name.node.as_str().into(),
+            name: rule.name.node.clone(),
             stop: rule.stop,
             guards,
             when,
             actions,
-            at: at.into(),
+            at,
             stratum,
         })
     }

@@ -223,7 +223,7 @@ impl Pass {
                     self.includes.push((
                         option.name.clone(),
                         action.because.clone(),
-                        rule.name.to_string(),
+                        rule.name.clone(),
                     ));
                 }
             }
@@ -233,7 +233,7 @@ impl Pass {
             ActionKind::Missing => {
                 if let Some(m) = &action.message {
                     self.missing_actions
-                        .push((i, m.text.clone(), rule.name.to_string()));
+                        .push((i, m.text.clone(), rule.name.clone()));
                 }
             }
             ActionKind::Status if rule.stop => {
@@ -291,14 +291,14 @@ impl Pass {
                 option: option.name.clone(),
                 kind,
                 tier,
-                rules: vec![rule.name.to_string()],
+                rules: vec![rule.name.clone()],
                 truth: t,
                 action: action.clone(),
                 fallbacks: action.fallbacks.clone(),
                 fallback_rules: if action.fallbacks.is_empty() {
                     Vec::new()
                 } else {
-                    vec![rule.name.to_string()]
+                    vec![rule.name.clone()]
                 },
             });
         }
@@ -323,7 +323,7 @@ impl Pass {
                 truth: t,
                 code: action.code.clone(),
                 because: action.because.clone(),
-                rule: rule.name.to_string(),
+                rule: rule.name.clone(),
             });
         }
     }
@@ -396,9 +396,9 @@ pub(super) fn trace(rule: &RuleOutcome, result: TraceResult) -> TraceEntry {
         _ => rule.history.clone(),
     };
     TraceEntry {
-        rule: rule.name.to_string(),
+        rule: rule.name.clone(),
         result,
-        at: rule.at.to_string(),
+        at: rule.at.clone(),
         history,
     }
 }

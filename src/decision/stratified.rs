@@ -49,7 +49,7 @@ impl<'a> Stratified<'a> {
     pub(super) fn name(&self, rule: usize) -> String {
         self.outcomes
             .get(rule)
-            .map(|r| r.name.to_string())
+            .map(|r| r.name.clone())
             .unwrap_or_default()
     }
 

@@ -12,9 +12,9 @@ use serde::Serialize;
 #[derive(Debug, Clone)]
 pub struct RuleOutcome {
     /// The rule's name.
-    pub name: std::sync::Arc<str>,
+    pub name: String,
     /// Where it is written (`file:line:col`).
-    pub at: std::sync::Arc<str>,
+    pub at: String,
     /// Whether it is a `stop` rule.
     pub stop: bool,
     /// Its condition (section guards and `when`).
