@@ -25,7 +25,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock};
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -116,10 +117,12 @@ impl fmt::Display for Dimension {
 /// One unit: its canonical spelling, dimension, factor to the dimension's
 /// base unit, and whether it is a log10 scale of that linear unit.
 ///
-/// Shared: a value carries its unit by reference, so copying a quantity
-/// copies no text.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Unit(Arc<UnitData>);
+/// Interned: every distinct unit exists once for the life of the process,
+/// and a value carries a reference to it, so copying a quantity copies no
+/// text and counts nothing up or down (threads evaluating cases side by
+/// side share units without touching a common counter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Unit(&'static UnitData);
 
 /// What a [`Unit`] is.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -131,13 +134,28 @@ struct UnitData {
 }
 
 impl Unit {
+    /// The one unit with these parts, interned on first use. The interner
+    /// holds each distinct unit once (the built-in table and the units
+    /// protocols declare), so it stays as small as the units ever seen.
     fn new(spelling: String, dimension: Dimension, factor: Decimal, log10: bool) -> Unit {
-        Unit(Arc::new(UnitData {
+        static INTERNED: OnceLock<Mutex<HashSet<&'static UnitData>>> = OnceLock::new();
+        let data = UnitData {
             spelling,
             dimension,
             factor,
             log10,
-        }))
+        };
+        let interned = INTERNED.get_or_init(|| Mutex::new(HashSet::new()));
+        let mut set = match interned.lock() {
+            Ok(set) => set,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(found) = set.get(&data) {
+            return Unit(found);
+        }
+        let leaked: &'static UnitData = Box::leak(Box::new(data));
+        set.insert(leaked);
+        Unit(leaked)
     }
 }
 
@@ -372,7 +390,7 @@ impl UnitTable {
         let units: BTreeMap<String, Unit> = units.map(|u| (u.0.spelling.clone(), u)).collect();
         let aliases = BUILT_IN_ALIASES
             .iter()
-            .filter_map(|(alias, canon)| Some((alias.to_string(), units.get(*canon)?.clone())))
+            .filter_map(|(alias, canon)| Some((alias.to_string(), *units.get(*canon)?)))
             .collect();
         UnitTable { units, aliases }
     }

@@ -102,7 +102,7 @@ fn add(total: &Quantity, q: &Quantity) -> Option<Quantity> {
     let total = match total.unit {
         None if total.value.is_zero() => Quantity {
             value: total.value,
-            unit: q.unit.clone(),
+            unit: q.unit,
         },
         _ => total.clone(),
     };
@@ -112,7 +112,7 @@ fn add(total: &Quantity, q: &Quantity) -> Option<Quantity> {
 fn zero_in(q: &Quantity) -> Quantity {
     Quantity {
         value: rust_decimal::Decimal::ZERO,
-        unit: q.unit.clone(),
+        unit: q.unit,
     }
 }
 

@@ -795,7 +795,7 @@ impl<'a> Loader<'a> {
             time,
             value: Quantity {
                 value,
-                unit: Some(declared.clone()),
+                unit: Some(*declared),
             },
             comparator: comparator(object.get("comparator"), path)?,
             index,
@@ -1348,7 +1348,7 @@ pub(super) mod plain {
         }
         Some(Val::Known(Value::Num(Quantity {
             value,
-            unit: unit.clone(),
+            unit: *unit,
         })))
     }
 

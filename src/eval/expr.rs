@@ -437,7 +437,7 @@ impl<'p> Evaluator<'p> {
         let days = ops::days_between(y.exact()?, x.exact()?)?;
         Some(Value::Num(Quantity {
             value: days.into(),
-            unit: self.protocol.day.clone(),
+            unit: self.protocol.day,
         }))
     }
 
@@ -603,7 +603,7 @@ impl<'p> Evaluator<'p> {
                     |y| {
                         Val::Known(Value::Num(Quantity {
                             value: y.into(),
-                            unit: self.protocol.year.clone(),
+                            unit: self.protocol.year,
                         }))
                     },
                 )
@@ -645,7 +645,7 @@ fn constant(c: &Const) -> Value {
         Const::None => Value::None,
         Const::Num(value, unit) => Value::Num(Quantity {
             value: *value,
-            unit: unit.clone(),
+            unit: *unit,
         }),
         Const::Text(t) => Value::Text(t.clone()),
         Const::Date(d) => Value::Date(DateRange::day(*d)),

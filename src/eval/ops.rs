@@ -223,7 +223,7 @@ pub fn range_members(a: &Value, b: &Value, max: usize) -> Result<Vec<Value>, Ran
                 }
                 out.push(Value::Num(Quantity {
                     value: next,
-                    unit: low.unit.clone(),
+                    unit: low.unit,
                 }));
                 next = next.checked_add(Decimal::ONE).ok_or(RangeError::TooLong)?;
             }
@@ -249,7 +249,7 @@ pub fn range_members(a: &Value, b: &Value, max: usize) -> Result<Vec<Value>, Ran
 
 /// `+`, `-`, `*`, `/` on numbers; `None` on overflow or division by zero.
 pub fn arithmetic(op: BinOp, a: &Quantity, b: &Quantity) -> Option<Quantity> {
-    let unit = a.unit.clone().or_else(|| b.unit.clone());
+    let unit = a.unit.or(b.unit);
     let b_value = match op {
         BinOp::Add | BinOp::Sub => in_unit(b, a.unit.as_ref())?,
         _ => b.value,

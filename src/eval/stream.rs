@@ -433,7 +433,7 @@ fn read_series<'de, A: SeqAccess<'de>>(
             time: None,
             value: Quantity {
                 value,
-                unit: Some(unit.clone()),
+                unit: Some(*unit),
             },
             comparator: None,
             index: points.len(),
