@@ -24,8 +24,8 @@
 //! different dimensions, so they never convert into one another.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::collections::HashSet;
+use std::fmt;
 use std::sync::{Mutex, OnceLock};
 
 use rust_decimal::prelude::ToPrimitive;

@@ -388,8 +388,14 @@ fn an_absent_key_on_a_none_default_field_is_none() {
     let Some(Val::Known(Value::Record(line))) = lines.first() else {
         panic!("a record")
     };
-    assert_eq!(line.get("end_date"), Some(&Val::Known(Value::None)));
-    assert_eq!(line.get("progression_date"), Some(&Val::Known(Value::None)));
+    assert_eq!(
+        line.get(&protocol(), "end_date"),
+        Some(&Val::Known(Value::None))
+    );
+    assert_eq!(
+        line.get(&protocol(), "progression_date"),
+        Some(&Val::Known(Value::None))
+    );
 }
 
 #[test]
@@ -403,14 +409,17 @@ fn null_and_absent_inside_records_name_the_record_pointer() {
     };
     assert_eq!(line.path, "/lines/0");
     assert_eq!(
-        line.get("start_date"),
+        line.get(&protocol(), "start_date"),
         Some(&unknown_at("/lines/0/start_date"))
     );
     assert_eq!(
-        line.get("best_response"),
+        line.get(&protocol(), "best_response"),
         Some(&unknown_at("/lines/0/best_response"))
     );
-    assert_eq!(line.get("end_date"), Some(&Val::Known(Value::None)));
+    assert_eq!(
+        line.get(&protocol(), "end_date"),
+        Some(&Val::Known(Value::None))
+    );
 }
 
 // ---- numbers ---------------------------------------------------------------------------------
@@ -846,7 +855,7 @@ fn unknown_text_in_an_open_field_is_unknown_and_unrecognised_with_a_warning() {
         panic!("a record")
     };
     assert_eq!(
-        line.get("regimen"),
+        line.get(&protocol(), "regimen"),
         Some(&Val::Unknown(Support::unrecognised("/lines/0/regimen")))
     );
     assert_eq!(
@@ -1005,13 +1014,13 @@ fn a_record_loads_by_its_schema() {
     };
     assert_eq!(r.path, "/allergy");
     assert_eq!(
-        r.get("agent"),
+        r.get(&protocol(), "agent"),
         Some(&Val::Known(Value::Vocab(VocabValue::Known(id(
             "carboplatin"
         )))))
     );
     assert_eq!(
-        r.get("severity"),
+        r.get(&protocol(), "severity"),
         Some(&Val::Known(Value::Text("mild".into())))
     );
     assert_error(
@@ -1035,11 +1044,11 @@ fn history_lines_are_records_with_their_pointers() {
     };
     assert_eq!(second.path, "/lines/1");
     assert_eq!(
-        second.get("regimen"),
+        second.get(&protocol(), "regimen"),
         Some(&Val::Known(Value::Vocab(VocabValue::Known(id("R-ICE")))))
     );
     assert_eq!(
-        second.get("start_date"),
+        second.get(&protocol(), "start_date"),
         Some(&Val::Known(day(2025, 1, 10)))
     );
     assert_error(

@@ -464,14 +464,9 @@ impl<'a> Loader<'a> {
                 self.unknown_key(key, &known, path, &format!("a `{name}` record"))?;
             }
         }
-        let schema = protocol
-            .record_schemas
-            .get(name)
-            .cloned()
-            .unwrap_or_default();
         Ok(Record {
             fields,
-            schema,
+            ty: protocol.record_ids.get(name).copied().unwrap_or_default(),
             path: path.to_string(),
         })
     }
@@ -1346,10 +1341,7 @@ pub(super) mod plain {
                 return None;
             }
         }
-        Some(Val::Known(Value::Num(Quantity {
-            value,
-            unit: *unit,
-        })))
+        Some(Val::Known(Value::Num(Quantity { value, unit: *unit })))
     }
 
     /// A series value written `{"date": "YYYY-MM-DD", "value": N}` with an

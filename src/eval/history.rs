@@ -100,7 +100,7 @@ impl Evaluator<'_> {
         if !record.fields.iter().any(|v| needs_mask(v, self.as_of)) {
             return record;
         }
-        let schema = std::sync::Arc::clone(&record.schema);
+        let schema = self.protocol.record_schema(record.ty);
         for (field, v) in schema.iter().zip(record.fields.iter_mut()) {
             if needs_mask(v, self.as_of) {
                 let path = format!("{}/{}", record.path, escape_pointer(&field.name));

@@ -31,8 +31,10 @@ pub struct Protocol {
     pub reasons: Vec<String>,
     /// Records by name: their fields.
     pub records: HashMap<String, Vec<FieldSchema>>,
-    /// Records by name: their fields, shared by every loaded record.
-    pub record_schemas: HashMap<String, std::sync::Arc<[FieldSchema]>>,
+    /// Record types by index (in name order), for the records of a case.
+    pub record_types: Vec<Vec<FieldSchema>>,
+    /// Each record type's index, by name.
+    pub record_ids: HashMap<String, usize>,
     /// The case schema.
     pub case: CaseSchema,
     /// The therapy history, if the case has one.
@@ -257,6 +259,11 @@ impl Protocol {
             .map(|(_, f)| (f.path.clone(), f.text.clone()))
             .collect();
         Ok(protocol)
+    }
+
+    /// The fields of record type `ty` (empty for an index it does not have).
+    pub fn record_schema(&self, ty: usize) -> &[FieldSchema] {
+        self.record_types.get(ty).map_or(&[], Vec::as_slice)
     }
 
     /// The declared name of an enum value.
@@ -582,6 +589,8 @@ impl Builder {
             .map(|c| case_schema(c, schema.case))
             .unwrap_or_default();
         let enum_ids = self.enum_ids();
+        let mut record_names: Vec<String> = schema.records.keys().cloned().collect();
+        record_names.sort();
         Ok(Protocol {
             header: self.header,
             sha256: String::new(),
@@ -589,10 +598,14 @@ impl Builder {
             enum_ids,
             enums: self.enums,
             reasons: self.reasons,
-            record_schemas: schema
-                .records
+            record_types: record_names
                 .iter()
-                .map(|(name, fields)| (name.clone(), fields.as_slice().into()))
+                .filter_map(|n| schema.records.get(n).cloned())
+                .collect(),
+            record_ids: record_names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.clone(), i))
                 .collect(),
             records: schema.records,
             case,

@@ -58,7 +58,7 @@ pub fn to_json(p: &Protocol, v: &Value) -> serde_json::Value {
             serde_json::Value::Array(items.iter().map(|i| val_json(p, i)).collect())
         }
         Value::Record(r) => serde_json::Value::Object(
-            r.named()
+            r.named(p)
                 .map(|(k, v)| (k.to_string(), val_json(p, v)))
                 .collect(),
         ),

@@ -381,7 +381,8 @@ impl<'de> Visitor<'de> for FieldSeed<'_, '_, '_, '_> {
         };
         let path = self.path();
         let protocol = self.loader.protocol;
-        let schema = protocol.record_schemas.get(name).ok_or_else(give_up)?;
+        let ty = *protocol.record_ids.get(name).ok_or_else(give_up)?;
+        let schema = protocol.record_schema(ty);
         let mut slots = Slots::new(schema.len());
         let mut unknown: Vec<String> = Vec::new();
         while let Some(key) = map.next_key_seed(RecordKeySeed(schema))? {
@@ -410,11 +411,7 @@ impl<'de> Visitor<'de> for FieldSeed<'_, '_, '_, '_> {
                 .unknown_key(key, &known, &path, &within)
                 .map_err(|_| give_up())?;
         }
-        Ok(Val::Known(Value::Record(Record {
-            fields,
-            schema: std::sync::Arc::clone(schema),
-            path,
-        })))
+        Ok(Val::Known(Value::Record(Record { fields, ty, path })))
     }
 }
 

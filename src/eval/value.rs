@@ -2,11 +2,9 @@
 
 use super::truth::Support;
 use crate::check::ir::{EnumId, VocabId};
-use crate::check::schema::FieldSchema;
 use crate::units::Unit;
 use jiff::civil::{Date, Time};
 use rust_decimal::Decimal;
-use std::sync::Arc;
 
 /// A value that may be unknown: unknown values carry what would settle them.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,25 +167,30 @@ pub enum VocabValue {
 pub struct Record {
     /// The fields, by position in the schema.
     pub fields: Vec<Val>,
-    /// The record type's fields (names and types), shared by every record of it.
-    pub schema: Arc<[FieldSchema]>,
+    /// The record type, by its index among the protocol's record types
+    /// ([`crate::eval::model::Protocol::record_schema`]).
+    pub ty: usize,
     /// The record's JSON pointer, for naming missing facts inside it.
     pub path: String,
 }
 
 impl Record {
     /// A field by name (for tests and tools; the evaluator reads by position).
-    pub fn get(&self, name: &str) -> Option<&Val> {
-        let slot = self.schema.iter().position(|f| f.name == name)?;
+    pub fn get(&self, protocol: &crate::eval::model::Protocol, name: &str) -> Option<&Val> {
+        let slot = protocol
+            .record_schema(self.ty)
+            .iter()
+            .position(|f| f.name == name)?;
         self.fields.get(slot)
     }
 
     /// Each field with its name, in schema order.
-    pub fn named(&self) -> impl Iterator<Item = (&str, &Val)> {
-        self.schema
-            .iter()
-            .map(|f| f.name.as_str())
-            .zip(&self.fields)
+    pub fn named<'r>(
+        &'r self,
+        protocol: &'r crate::eval::model::Protocol,
+    ) -> impl Iterator<Item = (&'r str, &'r Val)> {
+        let schema = protocol.record_schema(self.ty);
+        schema.iter().map(|f| f.name.as_str()).zip(&self.fields)
     }
 }
 
