@@ -451,7 +451,7 @@ impl<'a> Loader<'a> {
             ));
         };
         let protocol = self.protocol;
-        let Some(schema) = protocol.records.get(name) else {
+        let Some((ty, schema)) = protocol.record_type(name) else {
             return Err(CaseError::at(
                 path,
                 format!("the protocol has no record `{name}`"),
@@ -466,7 +466,7 @@ impl<'a> Loader<'a> {
         }
         Ok(Record {
             fields,
-            ty: protocol.record_ids.get(name).copied().unwrap_or_default(),
+            ty,
             path: path.to_string(),
         })
     }

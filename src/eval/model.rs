@@ -29,8 +29,6 @@ pub struct Protocol {
     pub enum_ids: HashMap<String, ir::EnumId>,
     /// Avoid reason codes, highest precedence first.
     pub reasons: Vec<String>,
-    /// Records by name: their fields.
-    pub records: HashMap<String, Vec<FieldSchema>>,
     /// Record types by index (in name order), for the records of a case.
     pub record_types: Vec<Vec<FieldSchema>>,
     /// Each record type's index, by name.
@@ -261,6 +259,12 @@ impl Protocol {
         Ok(protocol)
     }
 
+    /// A record type by name: its index and its fields.
+    pub fn record_type(&self, name: &str) -> Option<(usize, &[FieldSchema])> {
+        let ty = *self.record_ids.get(name)?;
+        Some((ty, self.record_schema(ty)))
+    }
+
     /// The fields of record type `ty` (empty for an index it does not have).
     pub fn record_schema(&self, ty: usize) -> &[FieldSchema] {
         self.record_types.get(ty).map_or(&[], Vec::as_slice)
@@ -286,7 +290,7 @@ impl Protocol {
     pub fn field(&self, record: Option<&str>, name: &str) -> Option<&FieldSchema> {
         let fields = match record {
             None => &self.case.fields,
-            Some(r) => self.records.get(r)?,
+            Some(r) => self.record_type(r)?.1,
         };
         fields.iter().find(|f| f.name == name)
     }
@@ -589,8 +593,13 @@ impl Builder {
             .map(|c| case_schema(c, schema.case))
             .unwrap_or_default();
         let enum_ids = self.enum_ids();
-        let mut record_names: Vec<String> = schema.records.keys().cloned().collect();
-        record_names.sort();
+        let mut records: Vec<(String, Vec<FieldSchema>)> = schema.records.into_iter().collect();
+        records.sort_by(|a, b| a.0.cmp(&b.0));
+        let record_ids = records
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| (name.clone(), i))
+            .collect();
         Ok(Protocol {
             header: self.header,
             sha256: String::new(),
@@ -598,16 +607,8 @@ impl Builder {
             enum_ids,
             enums: self.enums,
             reasons: self.reasons,
-            record_types: record_names
-                .iter()
-                .filter_map(|n| schema.records.get(n).cloned())
-                .collect(),
-            record_ids: record_names
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (n.clone(), i))
-                .collect(),
-            records: schema.records,
+            record_types: records.into_iter().map(|(_, fields)| fields).collect(),
+            record_ids,
             case,
             history: lowered.history,
             defines: lowered.defines,

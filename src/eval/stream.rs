@@ -381,8 +381,7 @@ impl<'de> Visitor<'de> for FieldSeed<'_, '_, '_, '_> {
         };
         let path = self.path();
         let protocol = self.loader.protocol;
-        let ty = *protocol.record_ids.get(name).ok_or_else(give_up)?;
-        let schema = protocol.record_schema(ty);
+        let (ty, schema) = protocol.record_type(name).ok_or_else(give_up)?;
         let mut slots = Slots::new(schema.len());
         let mut unknown: Vec<String> = Vec::new();
         while let Some(key) = map.next_key_seed(RecordKeySeed(schema))? {
