@@ -196,12 +196,9 @@ impl<'p> Evaluator<'p> {
         let Some(define) = protocol.defines.get(index) else {
             return internal();
         };
-        let saved = std::mem::replace(&mut self.locals, args.clone());
-        let saved_matches = std::mem::take(&mut self.matches);
-        let value = self.eval(&define.body);
-        self.locals = saved;
-        let matches = std::mem::replace(&mut self.matches, saved_matches);
-        self.matches.extend(matches.iter().cloned());
+        let frame = args.clone();
+        let (value, matches) =
+            self.keeping_matches(|ev| ev.in_frame(frame, |ev| ev.eval(&define.body)));
         if let Some(values) = self.cache.get_mut(index) {
             values.push(Cached {
                 args,
@@ -219,14 +216,21 @@ impl<'p> Evaluator<'p> {
             self.matches.extend(matches.iter().cloned());
             return value.clone();
         }
-        let saved = std::mem::take(&mut self.matches);
-        let value = read(self);
-        let matches = std::mem::replace(&mut self.matches, saved);
-        self.matches.extend(matches.iter().cloned());
+        let (value, matches) = self.keeping_matches(read);
         if let Some(slot) = self.history_memo.get_mut(memo) {
             *slot = Some((value.clone(), matches));
         }
         value
+    }
+
+    /// Evaluates with `read` and returns, with the value, the lines it
+    /// matched (noted as usual too), for a value kept for later reads.
+    fn keeping_matches(&mut self, read: impl FnOnce(&mut Self) -> Val) -> (Val, Vec<HistoryMatch>) {
+        let saved = std::mem::take(&mut self.matches);
+        let value = read(self);
+        let matches = std::mem::replace(&mut self.matches, saved);
+        self.matches.extend(matches.iter().cloned());
+        (value, matches)
     }
 
     /// `line`, read once per case.
