@@ -1303,19 +1303,18 @@ pub(super) mod plain {
             FieldType::Text => Value::Text(text.to_string()),
             FieldType::Date => Value::Date(DateRange::day(exact_date(text)?)),
             FieldType::Enum(name) => Value::Enum(enum_value(protocol, name, text)?),
-            FieldType::Agent(_) => {
-                let id = protocol.vocab.id(text)?;
-                protocol.vocab.is_agent(id).then_some(())?;
-                Value::Vocab(VocabValue::Known(id))
-            }
-            FieldType::Regimen(_) => {
-                let id = protocol.vocab.id(text)?;
-                protocol.vocab.is_regimen(id).then_some(())?;
-                Value::Vocab(VocabValue::Known(id))
-            }
+            FieldType::Agent(_) => declared(protocol, super::VocabKind::Agent, text)?,
+            FieldType::Regimen(_) => declared(protocol, super::VocabKind::Regimen, text)?,
             _ => return None,
         };
         Some(Val::Known(value))
+    }
+
+    /// A declared name of this kind, written as declared.
+    fn declared(protocol: &Protocol, kind: super::VocabKind, text: &str) -> Option<Value> {
+        let id = protocol.vocab.id(text)?;
+        kind.declares(protocol, id)
+            .then_some(Value::Vocab(VocabValue::Known(id)))
     }
 
     fn enum_value(protocol: &Protocol, name: &str, text: &str) -> Option<EnumValue> {

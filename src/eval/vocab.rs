@@ -258,6 +258,8 @@ impl Vocabulary {
 
     /// `agents with tag T`, `regimens with class C`, `members of C` (agents
     /// and regimens): those whose own groups include `group`, in name order.
+    /// A name is a class or a tag, never both (the checker's S0107), so one
+    /// list of groups answers `with class`, `with tag` and `members of`.
     pub fn with_group(&self, group: VocabId, agents: bool, regimens: bool) -> Vec<VocabId> {
         let mut found: Vec<VocabId> = self
             .all()
