@@ -127,9 +127,15 @@ fn field<'a>(case: &'a Case, name: &str) -> &'a Val {
     slot_of(case, name).unwrap_or_else(|| panic!("no field {name}"))
 }
 
+/// The test protocol, compiled once for the lookups below.
+fn shared() -> &'static Protocol {
+    static PROTOCOL: std::sync::OnceLock<Protocol> = std::sync::OnceLock::new();
+    PROTOCOL.get_or_init(protocol)
+}
+
 /// The id of a declared agent or regimen.
 fn id(name: &str) -> salvage::check::ir::VocabId {
-    protocol()
+    shared()
         .vocab
         .id(name)
         .unwrap_or_else(|| panic!("no {name}"))
@@ -137,12 +143,12 @@ fn id(name: &str) -> salvage::check::ir::VocabId {
 
 /// The name of an enum value's enum.
 fn enum_of(e: &salvage::eval::value::EnumValue) -> String {
-    protocol().enums[e.ty.0 as usize].name.clone()
+    shared().enums[e.ty.0 as usize].name.clone()
 }
 
 /// A case field by name: the case holds its fields in schema order.
 fn slot_of<'a>(case: &'a Case, name: &str) -> Option<&'a Val> {
-    let slot = protocol().case.fields.iter().position(|f| f.name == name)?;
+    let slot = shared().case.fields.iter().position(|f| f.name == name)?;
     case.fields.get(slot)
 }
 
@@ -389,11 +395,11 @@ fn an_absent_key_on_a_none_default_field_is_none() {
         panic!("a record")
     };
     assert_eq!(
-        line.get(&protocol(), "end_date"),
+        line.get(shared(), "end_date"),
         Some(&Val::Known(Value::None))
     );
     assert_eq!(
-        line.get(&protocol(), "progression_date"),
+        line.get(shared(), "progression_date"),
         Some(&Val::Known(Value::None))
     );
 }
@@ -409,15 +415,15 @@ fn null_and_absent_inside_records_name_the_record_pointer() {
     };
     assert_eq!(line.path, "/lines/0");
     assert_eq!(
-        line.get(&protocol(), "start_date"),
+        line.get(shared(), "start_date"),
         Some(&unknown_at("/lines/0/start_date"))
     );
     assert_eq!(
-        line.get(&protocol(), "best_response"),
+        line.get(shared(), "best_response"),
         Some(&unknown_at("/lines/0/best_response"))
     );
     assert_eq!(
-        line.get(&protocol(), "end_date"),
+        line.get(shared(), "end_date"),
         Some(&Val::Known(Value::None))
     );
 }
@@ -773,7 +779,7 @@ fn an_enum_value_resolves_by_name_or_alias_after_folding() {
             panic!("enum")
         };
         assert_eq!(
-            (enum_of(e).as_str(), protocol().enum_name(*e), e.index),
+            (enum_of(e).as_str(), shared().enum_name(*e), e.index),
             ("Histology", "DLBCL_NOS", 0),
             "{text}"
         );
@@ -781,7 +787,7 @@ fn an_enum_value_resolves_by_name_or_alias_after_folding() {
     let Value::Enum(e) = known(&ok(r#""histology": "pmbcl""#), "histology").clone() else {
         panic!()
     };
-    assert_eq!((protocol().enum_name(e), e.index), ("PMBCL", 2));
+    assert_eq!((shared().enum_name(e), e.index), ("PMBCL", 2));
 }
 
 #[test]
@@ -855,7 +861,7 @@ fn unknown_text_in_an_open_field_is_unknown_and_unrecognised_with_a_warning() {
         panic!("a record")
     };
     assert_eq!(
-        line.get(&protocol(), "regimen"),
+        line.get(shared(), "regimen"),
         Some(&Val::Unknown(Support::unrecognised("/lines/0/regimen")))
     );
     assert_eq!(
@@ -947,7 +953,7 @@ fn a_map_converts_its_keys_and_values() {
     };
     assert_eq!(calls.len(), 2);
     assert_eq!(calls[0].0, Value::Vocab(VocabValue::Known(id("cisplatin"))));
-    assert!(matches!(&calls[0].1, Val::Known(Value::Enum(e)) if protocol().enum_name(*e) == "CR"));
+    assert!(matches!(&calls[0].1, Val::Known(Value::Enum(e)) if shared().enum_name(*e) == "CR"));
     assert_eq!(calls[1].1, unknown_at("/calls/paraplatin"));
     let Value::Map(doses) = known(&c, "doses") else {
         panic!("map")
@@ -1014,13 +1020,13 @@ fn a_record_loads_by_its_schema() {
     };
     assert_eq!(r.path, "/allergy");
     assert_eq!(
-        r.get(&protocol(), "agent"),
+        r.get(shared(), "agent"),
         Some(&Val::Known(Value::Vocab(VocabValue::Known(id(
             "carboplatin"
         )))))
     );
     assert_eq!(
-        r.get(&protocol(), "severity"),
+        r.get(shared(), "severity"),
         Some(&Val::Known(Value::Text("mild".into())))
     );
     assert_error(
@@ -1044,11 +1050,11 @@ fn history_lines_are_records_with_their_pointers() {
     };
     assert_eq!(second.path, "/lines/1");
     assert_eq!(
-        second.get(&protocol(), "regimen"),
+        second.get(shared(), "regimen"),
         Some(&Val::Known(Value::Vocab(VocabValue::Known(id("R-ICE")))))
     );
     assert_eq!(
-        second.get(&protocol(), "start_date"),
+        second.get(shared(), "start_date"),
         Some(&Val::Known(day(2025, 1, 10)))
     );
     assert_error(
