@@ -800,3 +800,29 @@ fn place(path: &str, text: &str, offset: usize) -> String {
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     format!("{path}:{line}:{col}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Memo;
+
+    #[test]
+    fn a_memo_computes_each_answer_once_and_starts_afresh_when_full() {
+        let memo = Memo::default();
+        let mut computed = 0;
+        for _ in 0..3 {
+            memo.get_or("typo".to_string(), || {
+                computed += 1;
+                Some("answer".to_string())
+            });
+        }
+        assert_eq!(computed, 1);
+        for i in 0..Memo::LIMIT {
+            memo.get_or(format!("key {i}"), || None);
+        }
+        let again = memo.get_or("typo".to_string(), || {
+            computed += 1;
+            Some("answer".to_string())
+        });
+        assert_eq!((again.as_deref(), computed), (Some("answer"), 2));
+    }
+}

@@ -686,6 +686,25 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_declared_field_that_is_also_the_id_key_is_read_as_both() {
+        let text = "protocol \"Id field\" { version \"1\" status draft effective 2025-01-01 }\n\
+                    case { id: text\n k: bool }\n\
+                    rule r when k then flag x \"x\"\n";
+        let protocol = crate::compile::compile_source("id.salv", text)
+            .protocol
+            .unwrap();
+        let options = LoadOptions::default();
+        for line in [
+            r#"{"id": "a", "as_of": "2026-01-01", "k": true}"#,
+            r#"{"k": false, "id": "b", "as_of": "2026-01-01", "id": "c"}"#,
+        ] {
+            let reference = parse_json(line).and_then(|j| load_case(&protocol, &j, &options));
+            let case = read_case(&protocol, line, &options).expect("read directly");
+            assert_eq!(Ok(case), reference, "{line}");
+        }
+    }
+
     /// A value a case field might be given: right, wrong-typed, or odd.
     fn any_value() -> impl proptest::strategy::Strategy<Value = String> {
         use proptest::prelude::*;
