@@ -35,8 +35,7 @@ pub fn assemble(
     decision: &mut Decision,
 ) -> Assembled {
     let mut rules = Stratified::new(outcomes, strata, higher, vocab, reasons);
-    rules.want_view = wants.view;
-    rules.want_trace = wants.trace;
+    rules.wants = wants;
     let base = rules.settle(&[]);
     let mut found: Vec<(usize, Missing, String)> = Vec::new();
     let mut indeterminate = Vec::new();

@@ -1,5 +1,6 @@
 //! The rules in evaluation order, stratum by stratum.
 
+use super::assemble::Wants;
 use super::pass::{Force, Pass};
 use super::{RuleOutcome, Vocabulary};
 use crate::eval::outcome::HigherStrata;
@@ -16,10 +17,8 @@ pub(super) struct Stratified<'a> {
     pub(super) higher: &'a mut dyn HigherStrata,
     pub(super) vocab: &'a dyn Vocabulary,
     pub(super) reasons: &'a [String],
-    /// Whether the final decision is read (by reports).
-    pub(super) want_view: bool,
-    /// Whether the decision's own pass writes the trace.
-    pub(super) want_trace: bool,
+    /// What the caller wants besides the decision (the view, the trace).
+    pub(super) wants: Wants,
 }
 
 impl<'a> Stratified<'a> {
@@ -41,8 +40,7 @@ impl<'a> Stratified<'a> {
             higher,
             vocab,
             reasons,
-            want_view: false,
-            want_trace: false,
+            wants: Wants::default(),
         }
     }
 
@@ -57,9 +55,9 @@ impl<'a> Stratified<'a> {
     /// evaluated again against the decision below them as forced.
     pub(super) fn settle(&mut self, force: Force<'_>) -> Pass {
         // Only the unforced pass is the decision; the trace is its alone.
-        let traced = self.want_trace && force.is_empty();
+        let traced = self.wants.trace && force.is_empty();
         if self.top == 0 {
-            return Pass::run(&self.outcomes, &self.order, force, self.want_view, traced);
+            return Pass::run(&self.outcomes, &self.order, force, self.wants.view, traced);
         }
         let mut current = self.outcomes.clone();
         for k in 1..=self.top {
@@ -80,6 +78,6 @@ impl<'a> Stratified<'a> {
                 }
             }
         }
-        Pass::run(&current, &self.order, force, self.want_view, traced)
+        Pass::run(&current, &self.order, force, self.wants.view, traced)
     }
 }
