@@ -225,8 +225,8 @@ pub struct VocabSet {
 /// a bound variable holding one.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OptionName {
-    /// A declared regimen or agent.
-    Named(String),
+    /// A declared regimen, agent, class or tag.
+    Named(VocabId),
     /// A bound variable (`each r in …`) or parameter.
     Local(Slot),
 }
@@ -347,7 +347,7 @@ pub enum Modifier {
     /// `note E`
     Note(Expr),
     /// `fallback B`
-    Fallback(String),
+    Fallback(VocabId),
     /// `if C`
     If(Expr),
     /// `cite [a, b]`: the citations' texts.

@@ -419,11 +419,15 @@ impl<'a> Lowering<'a> {
         })
     }
 
-    fn option(&self, name: &Name) -> OptionName {
-        match self.local(&name.node) {
+    fn option(&self, name: &Name) -> Lowered<OptionName> {
+        Ok(match self.local(&name.node) {
             Some(slot) => OptionName::Local(slot),
-            None => OptionName::Named(name.node.clone()),
-        }
+            None => OptionName::Named(self.vocab_id(name)?),
+        })
+    }
+
+    fn options(&self, names: &[Name]) -> Lowered<Vec<OptionName>> {
+        names.iter().map(|n| self.option(n)).collect()
     }
 
     fn binding(&mut self, comp: &ast::Comprehension) -> Lowered<ir::Binding> {
@@ -464,9 +468,9 @@ impl<'a> Lowering<'a> {
 
     fn decision_ref(&self, r: &ast::DecisionRef, span: Span) -> Lowered<ir::DecisionRef> {
         Ok(match r {
-            ast::DecisionRef::Recommended(x) => ir::DecisionRef::Recommended(self.option(x)),
-            ast::DecisionRef::Pending(x) => ir::DecisionRef::Pending(self.option(x)),
-            ast::DecisionRef::Avoided(x) => ir::DecisionRef::Avoided(self.option(x)),
+            ast::DecisionRef::Recommended(x) => ir::DecisionRef::Recommended(self.option(x)?),
+            ast::DecisionRef::Pending(x) => ir::DecisionRef::Pending(self.option(x)?),
+            ast::DecisionRef::Avoided(x) => ir::DecisionRef::Avoided(self.option(x)?),
             ast::DecisionRef::Fired(rule) => {
                 ir::DecisionRef::Fired(
                     self.decls.rules.get(&rule.node).copied().ok_or_else(|| {
@@ -496,11 +500,11 @@ impl<'a> Lowering<'a> {
         let (options, modifiers) = match options {
             None => (ir::Options::None, self.modifiers(&action.modifiers)?),
             Some(ast::Options::List(names)) => (
-                ir::Options::List(names.iter().map(|n| self.option(n)).collect()),
+                ir::Options::List(self.options(names)?),
                 self.modifiers(&action.modifiers)?,
             ),
             Some(ast::Options::Components(names)) => (
-                ir::Options::Components(names.iter().map(|n| self.option(n)).collect()),
+                ir::Options::Components(self.options(names)?),
                 self.modifiers(&action.modifiers)?,
             ),
             Some(ast::Options::Each(comp)) => {
@@ -532,7 +536,7 @@ impl<'a> Lowering<'a> {
                     M::Because(e) => K::Because(self.expr(e)?),
                     M::Role(r) => K::Role(r.node.clone()),
                     M::Note(e) => K::Note(self.expr(e)?),
-                    M::Fallback(f) => K::Fallback(f.node.clone()),
+                    M::Fallback(f) => K::Fallback(self.vocab_id(f)?),
                     M::If(c) => K::If(self.expr(c)?),
                     M::Cite(keys) => K::Cite(
                         keys.iter()

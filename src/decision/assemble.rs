@@ -25,10 +25,10 @@ pub struct Wants {
 /// failed.
 /// `outcomes` holds the rules of stratum 0 evaluated; `higher` evaluates each
 /// higher stratum against the decision below it.
-pub fn assemble(
-    outcomes: Vec<RuleOutcome>,
+pub fn assemble<'p>(
+    outcomes: Vec<RuleOutcome<'p>>,
     strata: &[u32],
-    higher: &mut dyn HigherStrata,
+    higher: &mut dyn HigherStrata<'p>,
     vocab: &dyn Vocabulary,
     reasons: &[String],
     wants: Wants,
@@ -37,25 +37,25 @@ pub fn assemble(
     let mut rules = Stratified::new(outcomes, strata, higher, vocab, reasons);
     rules.wants = wants;
     let base = rules.settle(&[]);
-    let mut found: Vec<(usize, Missing, String)> = Vec::new();
+    let mut found: Vec<(usize, Missing, &str)> = Vec::new();
     let mut indeterminate = Vec::new();
     let relevant = relevant_units(&mut rules, &base);
     for (unit, support) in base.unknowns.iter().filter(|(u, _)| relevant.contains(u)) {
         let rule = rules.name(unit.rule);
         for fact in &support.facts {
-            found.push((unit.rule, fact.clone(), rule.clone()));
+            found.push((unit.rule, fact.clone(), rule));
         }
-        let listed = |i: &Indeterminate| i.rule.as_ref() == Some(&rule);
+        let listed = |i: &Indeterminate| i.rule.as_deref() == Some(rule);
         if support.is_indeterminate() && !indeterminate.iter().any(listed) {
             indeterminate.push(Indeterminate {
-                rule: Some(rule.clone()),
+                rule: Some(rule.to_string()),
                 report: None,
                 reason: support.reason(),
             });
         }
     }
     for (index, name, rule) in &base.missing_actions {
-        found.push((*index, Missing::Named(name.clone()), rule.clone()));
+        found.push((*index, Missing::Named(name.to_string()), rule));
     }
     found.sort_by_key(|(index, _, _)| *index);
     let mut missing: Vec<MissingItem> = Vec::new();
@@ -88,7 +88,7 @@ pub struct Assembled {
 /// The unknown units whose knowledge could change the decision: forced true
 /// and forced false differ, or either differs from leaving it unknown (an
 /// unknown `stop` rule holds the decision at `needs-data` either way).
-fn relevant_units(rules: &mut Stratified<'_>, base: &Pass) -> Vec<Unit> {
+fn relevant_units(rules: &mut Stratified<'_, '_>, base: &Pass<'_>) -> Vec<Unit> {
     let mut relevant = Vec::new();
     let mut base_core = None;
     for (unit, _) in &base.unknowns {

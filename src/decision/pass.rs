@@ -1,11 +1,13 @@
 //! One walk over the rules in evaluation order, with some unknowns forced:
 //! what each reached rule and action contributes to the decision.
 
-use super::output::{Decision, Message, OptionKind, Status, TraceEntry, TraceResult};
+use super::output::{Decision, OptionKind, Status, TraceEntry, TraceResult};
 use super::resolve::{fill, merge, Resolved, Resolver};
 use super::{ActionKind, ActionOutcome, RuleOutcome, Vocabulary};
+use crate::check::ir::VocabId;
 use crate::eval::outcome::DecisionView;
 use crate::eval::truth::{Support, Truth};
+use std::rc::Rc;
 
 /// One unknown that relevance forces true and false: a rule's condition, an
 /// action's `if`, or one member of an `each`.
@@ -21,40 +23,58 @@ pub(super) type Force<'a> = &'a [(Unit, bool)];
 
 /// An option some reached action names.
 #[derive(Debug, Clone)]
-pub(super) struct Candidate {
-    pub(super) option: String,
+pub(super) struct Candidate<'p> {
+    pub(super) option: VocabId,
     pub(super) kind: OptionKind,
     pub(super) tier: u32,
-    pub(super) rules: Vec<String>,
+    pub(super) rules: Vec<&'p str>,
     pub(super) truth: Truth,
-    pub(super) action: std::rc::Rc<ActionOutcome>,
-    pub(super) fallbacks: Vec<String>,
+    pub(super) action: Rc<ActionOutcome<'p>>,
+    pub(super) fallbacks: Vec<VocabId>,
     /// The rules whose actions named the fallbacks.
-    pub(super) fallback_rules: Vec<String>,
+    pub(super) fallback_rules: Vec<&'p str>,
 }
 
 /// A reached `avoid` of one target.
 #[derive(Debug, Clone)]
-pub(super) struct Avoid {
-    pub(super) target: String,
+pub(super) struct Avoid<'p> {
+    pub(super) target: VocabId,
     pub(super) truth: Truth,
-    pub(super) code: Option<String>,
-    pub(super) because: Option<String>,
-    pub(super) rule: String,
+    /// The action, for its `code` and `because`.
+    pub(super) action: Rc<ActionOutcome<'p>>,
+    pub(super) rule: &'p str,
+}
+
+impl<'p> Avoid<'p> {
+    pub(super) fn code(&self) -> Option<&'p str> {
+        self.action.code
+    }
+
+    pub(super) fn because(&self) -> Option<&str> {
+        self.action.because.as_deref()
+    }
+}
+
+/// A reached `include`: the option, its action (for `because`) and the rule.
+#[derive(Debug, Clone)]
+pub(super) struct Include<'p> {
+    pub(super) option: VocabId,
+    pub(super) action: Rc<ActionOutcome<'p>>,
+    pub(super) rule: &'p str,
 }
 
 /// One walk over the rules, with at most one unknown forced.
 #[derive(Default)]
-pub(super) struct Pass {
-    pub(super) candidates: Vec<Candidate>,
-    pub(super) avoids: Vec<Avoid>,
-    pub(super) includes: Vec<(String, Option<String>, String)>,
-    pub(super) orders: Vec<Message>,
-    pub(super) referrals: Vec<Message>,
-    pub(super) flags: Vec<Message>,
+pub(super) struct Pass<'p> {
+    pub(super) candidates: Vec<Candidate<'p>>,
+    pub(super) avoids: Vec<Avoid<'p>>,
+    pub(super) includes: Vec<Include<'p>>,
+    pub(super) orders: Vec<&'p (Option<String>, String)>,
+    pub(super) referrals: Vec<&'p (Option<String>, String)>,
+    pub(super) flags: Vec<&'p (Option<String>, String)>,
     /// Fired `missing "…"` actions: rule index, text, rule name.
-    pub(super) missing_actions: Vec<(usize, String, String)>,
-    pub(super) stop_status: Option<String>,
+    pub(super) missing_actions: Vec<(usize, &'p str, &'p str)>,
+    pub(super) stop_status: Option<&'p str>,
     pub(super) unknown_stop: bool,
     /// Whether a reached `stop` rule (true or unknown) ended the walk.
     pub(super) stopped: bool,
@@ -67,18 +87,18 @@ pub(super) struct Pass {
     pub(super) max_tier: u32,
 }
 
-impl Pass {
+impl<'p> Pass<'p> {
     /// Walks the rules in `order` (file indices, in evaluation order).
     /// `record_conditions` keeps each condition for the view later strata or
     /// reports read; `traced` writes the trace (of the decision's own pass,
     /// not of those that force unknowns).
     pub(super) fn run(
-        outcomes: &[RuleOutcome],
+        outcomes: &[RuleOutcome<'p>],
         order: &[usize],
         force: Force<'_>,
         record_conditions: bool,
         traced: bool,
-    ) -> Pass {
+    ) -> Pass<'p> {
         let mut pass = Pass::default();
         for (i, rule) in order.iter().filter_map(|i| Some((*i, outcomes.get(*i)?))) {
             if pass.stopped {
@@ -112,9 +132,7 @@ impl Pass {
             if rule.stop {
                 pass.stopped = true;
                 match condition {
-                    Truth::True => {
-                        pass.stop_status = pass.stop_status.take().or(Some(String::new()))
-                    }
+                    Truth::True => pass.stop_status = pass.stop_status.take().or(Some("")),
                     _ => pass.unknown_stop = true,
                 }
             }
@@ -127,25 +145,25 @@ impl Pass {
     /// candidates or not), each with what would settle it.
     pub(super) fn unknown_avoids(
         &self,
-        resolved: &Resolved,
+        resolved: &Resolved<'p>,
         vocab: &dyn Vocabulary,
-    ) -> Vec<(String, Support)> {
-        let mut out: Vec<(String, Support)> = resolved
+    ) -> Vec<(VocabId, Support)> {
+        let mut out: Vec<(VocabId, Support)> = resolved
             .pending
             .iter()
-            .filter_map(|p| Some((p.option.clone(), p.held_by_avoid.clone()?)))
+            .filter_map(|p| Some((p.option, p.held_by_avoid.clone()?)))
             .collect();
         for avoid in &self.avoids {
             let Truth::Unknown(support) = &avoid.truth else {
                 continue;
             };
             let settled = resolved.avoided.iter().any(|a| a.option == avoid.target);
-            if !vocab.is_regimen(&avoid.target) || settled {
+            if !vocab.is_regimen(avoid.target) || settled {
                 continue;
             }
             match out.iter_mut().find(|(o, _)| *o == avoid.target) {
                 Some((_, s)) => s.merge(support),
-                None => out.push((avoid.target.clone(), support.clone())),
+                None => out.push((avoid.target, support.clone())),
             }
         }
         out
@@ -166,18 +184,14 @@ impl Pass {
             })
             .collect();
         DecisionView {
-            recommended: resolved
-                .recommended
-                .iter()
-                .map(|p| p.option.clone())
-                .collect(),
+            recommended: resolved.recommended.iter().map(|p| p.option).collect(),
             pending: resolved
                 .pending
                 .iter()
-                .map(|p| (p.option.clone(), p.support.clone()))
+                .map(|p| (p.option, p.support.clone()))
                 .collect(),
             pending_avoid: self.unknown_avoids(&resolved, vocab),
-            avoided: resolved.avoided.iter().map(|a| a.option.clone()).collect(),
+            avoided: resolved.avoided.iter().map(|a| a.option).collect(),
             candidates: merge(&self.candidates)
                 .into_iter()
                 .map(|c| (c.option, c.truth))
@@ -194,10 +208,10 @@ impl Pass {
 
     pub(super) fn action(
         &mut self,
-        rule: &RuleOutcome,
+        rule: &RuleOutcome<'p>,
         i: usize,
         j: usize,
-        action: &std::rc::Rc<ActionOutcome>,
+        action: &Rc<ActionOutcome<'p>>,
         condition: &Truth,
         force: Force<'_>,
     ) {
@@ -220,24 +234,23 @@ impl Pass {
             _ if truth != Truth::True => {}
             ActionKind::Include => {
                 for option in &action.options {
-                    self.includes.push((
-                        option.name.clone(),
-                        action.because.clone(),
-                        rule.name.clone(),
-                    ));
+                    self.includes.push(Include {
+                        option: option.id,
+                        action: Rc::clone(action),
+                        rule: rule.name,
+                    });
                 }
             }
-            ActionKind::Order => push_message(&mut self.orders, &action.message),
-            ActionKind::Refer => push_message(&mut self.referrals, &action.message),
-            ActionKind::Flag => push_message(&mut self.flags, &action.message),
+            ActionKind::Order => push_message(&mut self.orders, action.message),
+            ActionKind::Refer => push_message(&mut self.referrals, action.message),
+            ActionKind::Flag => push_message(&mut self.flags, action.message),
             ActionKind::Missing => {
-                if let Some(m) = &action.message {
-                    self.missing_actions
-                        .push((i, m.text.clone(), rule.name.clone()));
+                if let Some((_, text)) = action.message {
+                    self.missing_actions.push((i, text, rule.name));
                 }
             }
             ActionKind::Status if rule.stop => {
-                self.stop_status = action.message.as_ref().map(|m| m.text.clone())
+                self.stop_status = action.message.map(|(_, text)| text.as_str())
             }
             ActionKind::Status => {}
         }
@@ -264,10 +277,10 @@ impl Pass {
 
     pub(super) fn options(
         &mut self,
-        rule: &RuleOutcome,
+        rule: &RuleOutcome<'p>,
         i: usize,
         j: usize,
-        action: &std::rc::Rc<ActionOutcome>,
+        action: &Rc<ActionOutcome<'p>>,
         truth: &Truth,
         force: Force<'_>,
     ) {
@@ -288,17 +301,17 @@ impl Pass {
                 continue;
             }
             self.candidates.push(Candidate {
-                option: option.name.clone(),
+                option: option.id,
                 kind,
                 tier,
-                rules: vec![rule.name.clone()],
+                rules: vec![rule.name],
                 truth: t,
-                action: action.clone(),
+                action: Rc::clone(action),
                 fallbacks: action.fallbacks.clone(),
                 fallback_rules: if action.fallbacks.is_empty() {
                     Vec::new()
                 } else {
-                    vec![rule.name.clone()]
+                    vec![rule.name]
                 },
             });
         }
@@ -306,10 +319,10 @@ impl Pass {
 
     pub(super) fn avoid(
         &mut self,
-        rule: &RuleOutcome,
+        rule: &RuleOutcome<'p>,
         i: usize,
         j: usize,
-        action: &std::rc::Rc<ActionOutcome>,
+        action: &Rc<ActionOutcome<'p>>,
         truth: &Truth,
         force: Force<'_>,
     ) {
@@ -319,17 +332,16 @@ impl Pass {
                 continue;
             }
             self.avoids.push(Avoid {
-                target: option.name.clone(),
+                target: option.id,
                 truth: t,
-                code: action.code.clone(),
-                because: action.because.clone(),
-                rule: rule.name.clone(),
+                action: Rc::clone(action),
+                rule: rule.name,
             });
         }
     }
 
     /// The parts of the decision relevance compares.
-    pub(super) fn core(&self, vocab: &dyn Vocabulary, reasons: &[String]) -> Core {
+    pub(super) fn core(&self, vocab: &dyn Vocabulary, reasons: &[String]) -> Core<'p> {
         Core::of(self, vocab, reasons)
     }
 
@@ -339,45 +351,41 @@ impl Pass {
         reasons: &[String],
         decision: &mut Decision,
     ) -> Vec<TraceEntry> {
-        let resolved = Resolver::new(&self, vocab, reasons).resolve();
-        fill(decision, resolved, self)
+        let resolver = Resolver::new(&self, vocab, reasons);
+        fill(decision, &resolver, resolver.resolve());
+        self.trace
     }
 }
 
 /// What differs between two decisions: status, options with ranks, orders, referrals and flags.
 #[derive(Debug, PartialEq)]
-pub(super) struct Core {
+pub(super) struct Core<'p> {
     pub(super) status: Status,
-    pub(super) options: Vec<(String, u32, bool)>,
-    pub(super) avoided: Vec<String>,
-    pub(super) included: Vec<String>,
-    pub(super) messages: Vec<Message>,
+    pub(super) options: Vec<(VocabId, u32, bool)>,
+    pub(super) avoided: Vec<VocabId>,
+    pub(super) included: Vec<VocabId>,
+    pub(super) messages: Vec<&'p (Option<String>, String)>,
 }
 
-impl Core {
-    pub(super) fn of(pass: &Pass, vocab: &dyn Vocabulary, reasons: &[String]) -> Core {
+impl<'p> Core<'p> {
+    pub(super) fn of(pass: &Pass<'p>, vocab: &dyn Vocabulary, reasons: &[String]) -> Core<'p> {
         let resolved = Resolver::new(pass, vocab, reasons).resolve();
         Core {
             status: resolved.status,
             options: resolved
                 .recommended
                 .iter()
-                .map(|c| (c.option.clone(), c.rank, true))
-                .chain(
-                    resolved
-                        .pending
-                        .iter()
-                        .map(|c| (c.option.clone(), c.rank, false)),
-                )
+                .map(|c| (c.option, c.rank, true))
+                .chain(resolved.pending.iter().map(|c| (c.option, c.rank, false)))
                 .collect(),
-            avoided: resolved.avoided.iter().map(|a| a.option.clone()).collect(),
-            included: pass.includes.iter().map(|(o, _, _)| o.clone()).collect(),
+            avoided: resolved.avoided.iter().map(|a| a.option).collect(),
+            included: pass.includes.iter().map(|i| i.option).collect(),
             messages: pass
                 .orders
                 .iter()
                 .chain(&pass.referrals)
                 .chain(&pass.flags)
-                .cloned()
+                .copied()
                 .collect(),
         }
     }
@@ -390,15 +398,15 @@ pub(super) fn forced(truth: &Truth, unit: Unit, force: Force<'_>) -> Truth {
     }
 }
 
-pub(super) fn trace(rule: &RuleOutcome, result: TraceResult) -> TraceEntry {
+pub(super) fn trace(rule: &RuleOutcome<'_>, result: TraceResult) -> TraceEntry {
     let history = match result {
         TraceResult::NotReached => Vec::new(),
         _ => rule.history.clone(),
     };
     TraceEntry {
-        rule: rule.name.clone(),
+        rule: rule.name.to_string(),
         result,
-        at: rule.at.clone(),
+        at: rule.at.to_string(),
         history,
     }
 }
@@ -413,10 +421,13 @@ pub(super) fn trace_result(truth: &Truth) -> TraceResult {
 
 /// Adds an order, referral or flag unless an identical one (same code and
 /// text) is already listed.
-pub(super) fn push_message(list: &mut Vec<Message>, message: &Option<Message>) {
+pub(super) fn push_message<'p>(
+    list: &mut Vec<&'p (Option<String>, String)>,
+    message: Option<&'p (Option<String>, String)>,
+) {
     if let Some(m) = message {
-        if !list.contains(m) {
-            list.push(m.clone());
+        if !list.contains(&m) {
+            list.push(m);
         }
     }
 }

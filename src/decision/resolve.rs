@@ -3,48 +3,58 @@
 
 use super::assemble::to_item;
 use super::output::{
-    Avoided, Conflict, Contraindicated, Decision, Included, OptionKind, Pending, Recommendation,
-    Status, TraceEntry, VocabKind,
+    Avoided, Conflict, Contraindicated, Decision, Included, Message, OptionKind, Pending,
+    Recommendation, Status, VocabKind,
 };
-use super::pass::{Avoid, Candidate, Pass};
+use super::pass::{Avoid, Candidate, Include, Pass};
 use super::{ActionOutcome, Vocabulary};
+use crate::check::ir::VocabId;
 use crate::eval::truth::{Support, Truth};
+use std::rc::Rc;
 
 /// A candidate after avoids: recommended, pending or avoided.
 #[derive(Debug, Clone)]
-pub(super) struct Placed {
-    pub(super) option: String,
+pub(super) struct Placed<'p> {
+    pub(super) option: VocabId,
     pub(super) kind: OptionKind,
     pub(super) tier: u32,
     pub(super) rank: u32,
-    pub(super) rules: Vec<String>,
-    pub(super) action: std::rc::Rc<ActionOutcome>,
+    pub(super) rules: Vec<&'p str>,
+    pub(super) action: Rc<ActionOutcome<'p>>,
     pub(super) support: Support,
     /// When an unknown avoid holds it back: that avoid's support.
     pub(super) held_by_avoid: Option<Support>,
 }
 
-pub(super) struct Resolved {
-    pub(super) status: Status,
-    pub(super) recommended: Vec<Placed>,
-    pub(super) pending: Vec<Placed>,
-    pub(super) avoided: Vec<Avoided>,
-    pub(super) contraindicated: Vec<Contraindicated>,
-    pub(super) conflicts: Vec<Conflict>,
+/// An avoided option: the known avoid of highest precedence, and every
+/// rule whose known avoid hit it.
+#[derive(Debug, Clone)]
+pub(super) struct AvoidedEntry<'p> {
+    pub(super) option: VocabId,
+    /// The avoid of highest precedence.
+    pub(super) best: Option<Avoid<'p>>,
+    pub(super) rules: Vec<&'p str>,
 }
 
-pub(super) struct Resolver<'a> {
-    pub(super) pass: &'a Pass,
+pub(super) struct Resolved<'p> {
+    pub(super) status: Status,
+    pub(super) recommended: Vec<Placed<'p>>,
+    pub(super) pending: Vec<Placed<'p>>,
+    pub(super) avoided: Vec<AvoidedEntry<'p>>,
+}
+
+pub(super) struct Resolver<'a, 'p> {
+    pub(super) pass: &'a Pass<'p>,
     pub(super) vocab: &'a dyn Vocabulary,
     pub(super) reasons: &'a [String],
 }
 
-impl<'a> Resolver<'a> {
+impl<'a, 'p> Resolver<'a, 'p> {
     pub(super) fn new(
-        pass: &'a Pass,
+        pass: &'a Pass<'p>,
         vocab: &'a dyn Vocabulary,
         reasons: &'a [String],
-    ) -> Resolver<'a> {
+    ) -> Resolver<'a, 'p> {
         Resolver {
             pass,
             vocab,
@@ -52,15 +62,14 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    pub(super) fn resolve(&self) -> Resolved {
+    pub(super) fn resolve(&self) -> Resolved<'p> {
         let merged = merge(&self.pass.candidates);
         let mut recommended = Vec::new();
         let mut pending = Vec::new();
-        let mut avoided: Vec<Avoided> = Vec::new();
+        let mut avoided: Vec<AvoidedEntry<'p>> = Vec::new();
         for candidate in &merged {
             self.place(candidate, &mut recommended, &mut pending, &mut avoided);
         }
-        let conflicts = self.conflicts();
         self.avoided_regimens(&mut avoided);
         rank(&mut recommended, &mut pending);
         let status = self.status(&recommended, &pending, &avoided, &merged);
@@ -69,34 +78,32 @@ impl<'a> Resolver<'a> {
             recommended,
             pending,
             avoided,
-            contraindicated: self.contraindicated(),
-            conflicts,
         }
     }
 
     /// Sorts one candidate (and its fallbacks) into recommended, pending or avoided.
     pub(super) fn place(
         &self,
-        candidate: &Candidate,
-        recommended: &mut Vec<Placed>,
-        pending: &mut Vec<Placed>,
-        avoided: &mut Vec<Avoided>,
+        candidate: &Candidate<'p>,
+        recommended: &mut Vec<Placed<'p>>,
+        pending: &mut Vec<Placed<'p>>,
+        avoided: &mut Vec<AvoidedEntry<'p>>,
     ) {
-        let included = !self.included_by(&candidate.option).is_empty();
-        let known: Vec<&Avoid> = if included {
+        let included = self.is_included(candidate.option);
+        let known: Vec<&Avoid<'p>> = if included {
             Vec::new()
         } else {
-            self.hits(&candidate.option, true)
+            self.hits(candidate.option, true)
         };
-        let unknown: Vec<&Avoid> = if included {
+        let unknown: Vec<&Avoid<'p>> = if included {
             Vec::new()
         } else {
-            self.hits(&candidate.option, false)
+            self.hits(candidate.option, false)
         };
         let placed = to_placed(candidate);
         if !known.is_empty() {
             if !avoided.iter().any(|a| a.option == candidate.option) {
-                avoided.push(self.avoided_entry(&candidate.option, &known));
+                avoided.push(self.avoided_entry(candidate.option, &known));
             }
             self.fallback(candidate, recommended, pending, avoided);
             return;
@@ -110,19 +117,19 @@ impl<'a> Resolver<'a> {
                     held.merge(s);
                 }
                 if !p.rules.contains(&a.rule) {
-                    p.rules.push(a.rule.clone());
+                    p.rules.push(a.rule);
                 }
             }
             p.held_by_avoid = Some(held);
-            let fallbacks: Vec<Placed> = candidate
+            let fallbacks: Vec<Placed<'p>> = candidate
                 .fallbacks
                 .iter()
                 .map(|fallback| Placed {
-                    option: fallback.clone(),
+                    option: *fallback,
                     kind: OptionKind::Fallback,
                     rules: unknown
                         .iter()
-                        .map(|a| a.rule.clone())
+                        .map(|a| a.rule)
                         .fold(candidate.fallback_rules.clone(), push_new),
                     held_by_avoid: None,
                     ..p.clone()
@@ -141,18 +148,23 @@ impl<'a> Resolver<'a> {
     /// Options both included and known to be avoided: they stay included.
     pub(super) fn conflicts(&self) -> Vec<Conflict> {
         let mut out: Vec<Conflict> = Vec::new();
-        for (option, _, _) in &self.pass.includes {
-            let known = self.hits(option, true);
-            if known.is_empty() || out.iter().any(|c| &c.option == option) {
+        let name = |id: VocabId| self.vocab.name(id).to_string();
+        for include in &self.pass.includes {
+            let known = self.hits(include.option, true);
+            let option = name(include.option);
+            if known.is_empty() || out.iter().any(|c| c.option == option) {
                 continue;
             }
             out.push(Conflict {
-                option: option.clone(),
-                included_by: self.included_by(option),
+                option,
+                included_by: self.included_by(include.option),
                 avoided_by: known
                     .iter()
-                    .map(|a| a.rule.clone())
-                    .fold(Vec::new(), push_new),
+                    .map(|a| a.rule)
+                    .fold(Vec::new(), push_new)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
             });
         }
         out
@@ -161,16 +173,16 @@ impl<'a> Resolver<'a> {
     /// `fallback B` takes A's tier and is a candidate exactly when A is avoided.
     pub(super) fn fallback(
         &self,
-        candidate: &Candidate,
-        recommended: &mut Vec<Placed>,
-        pending: &mut Vec<Placed>,
-        avoided: &mut Vec<Avoided>,
+        candidate: &Candidate<'p>,
+        recommended: &mut Vec<Placed<'p>>,
+        pending: &mut Vec<Placed<'p>>,
+        avoided: &mut Vec<AvoidedEntry<'p>>,
     ) {
         let Some((first, rest)) = candidate.fallbacks.split_first() else {
             return;
         };
         let next = Candidate {
-            option: first.clone(),
+            option: *first,
             kind: OptionKind::Fallback,
             rules: candidate.fallback_rules.clone(),
             fallbacks: rest.to_vec(),
@@ -180,106 +192,106 @@ impl<'a> Resolver<'a> {
     }
 
     /// Avoids that hit an option: known ones (`true`) or unknown ones.
-    pub(super) fn hits(&self, option: &str, known: bool) -> Vec<&'a Avoid> {
+    pub(super) fn hits(&self, option: VocabId, known: bool) -> Vec<&'a Avoid<'p>> {
         self.pass
             .avoids
             .iter()
-            .filter(|a| (a.truth == Truth::True) == known && self.vocab.has(option, &a.target))
+            .filter(|a| (a.truth == Truth::True) == known && self.vocab.has(option, a.target))
             .collect()
     }
 
-    pub(super) fn included_by(&self, option: &str) -> Vec<String> {
+    fn is_included(&self, option: VocabId) -> bool {
+        self.pass.includes.iter().any(|i| i.option == option)
+    }
+
+    pub(super) fn included_by(&self, option: VocabId) -> Vec<String> {
         self.pass
             .includes
             .iter()
-            .filter(|(o, _, _)| o == option)
-            .map(|(_, _, rule)| rule.clone())
+            .filter(|i| i.option == option)
+            .map(|i| i.rule.to_string())
             .collect()
     }
 
     /// The avoided entry with the code of highest precedence among the known avoids.
-    pub(super) fn avoided_entry(&self, option: &str, known: &[&Avoid]) -> Avoided {
-        let precedence = |a: &&&Avoid| {
-            a.code
-                .as_ref()
+    pub(super) fn avoided_entry(&self, option: VocabId, known: &[&Avoid<'p>]) -> AvoidedEntry<'p> {
+        let precedence = |a: &&&Avoid<'p>| {
+            a.code()
                 .and_then(|c| self.reasons.iter().position(|r| r == c))
                 .unwrap_or(usize::MAX)
         };
         let best = known.iter().min_by_key(precedence);
-        let mut rules: Vec<String> = Vec::new();
+        let mut rules: Vec<&'p str> = Vec::new();
         for a in known {
             if !rules.contains(&a.rule) {
-                rules.push(a.rule.clone());
+                rules.push(a.rule);
             }
         }
-        Avoided {
-            option: option.to_string(),
-            code: best.and_then(|a| a.code.clone()),
-            reason: best.and_then(|a| a.because.clone()),
+        AvoidedEntry {
+            option,
+            best: best.map(|a| (*a).clone()),
             rules,
-            because: best
-                .filter(|a| a.target != option)
-                .map(|a| a.target.clone()),
         }
     }
 
     /// A known avoid of a regimen lists it whether or not anything recommended
     /// it; an agent, class or tag avoid reaches candidates only, so a regimen
     /// that is not a candidate is listed with its direct avoids alone.
-    pub(super) fn avoided_regimens(&self, avoided: &mut Vec<Avoided>) {
+    pub(super) fn avoided_regimens(&self, avoided: &mut Vec<AvoidedEntry<'p>>) {
         for a in &self.pass.avoids {
             let listed = avoided.iter().any(|x| x.option == a.target);
-            let included = !self.included_by(&a.target).is_empty();
-            if a.truth == Truth::True && self.vocab.is_regimen(&a.target) && !listed && !included {
-                let direct: Vec<&Avoid> = self
+            let included = self.is_included(a.target);
+            if a.truth == Truth::True && self.vocab.is_regimen(a.target) && !listed && !included {
+                let direct: Vec<&Avoid<'p>> = self
                     .pass
                     .avoids
                     .iter()
                     .filter(|d| d.truth == Truth::True && d.target == a.target)
                     .collect();
-                avoided.push(self.avoided_entry(&a.target, &direct));
+                avoided.push(self.avoided_entry(a.target, &direct));
             }
         }
     }
 
     pub(super) fn contraindicated(&self) -> Vec<Contraindicated> {
-        let mut out: Vec<Contraindicated> = Vec::new();
+        let mut out: Vec<(VocabId, Contraindicated)> = Vec::new();
         for a in self.pass.avoids.iter().filter(|a| a.truth == Truth::True) {
-            if self.vocab.is_regimen(&a.target) {
+            if self.vocab.is_regimen(a.target) {
                 continue;
             }
-            if let Some(existing) = out.iter_mut().find(|c| c.what == a.target) {
-                if !existing.rules.contains(&a.rule) {
-                    existing.rules.push(a.rule.clone());
+            if let Some((_, existing)) = out.iter_mut().find(|(id, _)| *id == a.target) {
+                if !existing.rules.iter().any(|r| r == a.rule) {
+                    existing.rules.push(a.rule.to_string());
                 }
                 continue;
             }
-            out.push(Contraindicated {
-                what: a.target.clone(),
-                kind: if self.vocab.is_agent(&a.target) {
+            let entry = Contraindicated {
+                what: self.vocab.name(a.target).to_string(),
+                kind: if self.vocab.is_agent(a.target) {
                     VocabKind::Agent
-                } else if self.vocab.is_tag(&a.target) {
+                } else if self.vocab.is_tag(a.target) {
                     VocabKind::Tag
                 } else {
                     VocabKind::Class
                 },
-                code: a.code.clone(),
-                reason: a.because.clone(),
-                rules: vec![a.rule.clone()],
-            });
+                code: a.code().map(str::to_string),
+                reason: a.because().map(str::to_string),
+                rules: vec![a.rule.to_string()],
+            };
+            out.push((a.target, entry));
         }
-        out
+        out.into_iter().map(|(_, c)| c).collect()
     }
 
     /// The first status that applies (the brief's order).
     pub(super) fn status(
         &self,
-        recommended: &[Placed],
-        pending: &[Placed],
-        avoided: &[Avoided],
-        merged: &[Candidate],
+        recommended: &[Placed<'p>],
+        pending: &[Placed<'p>],
+        avoided: &[AvoidedEntry<'p>],
+        merged: &[Candidate<'p>],
     ) -> Status {
-        if let Some(status) = self.pass.stop_status.as_deref().and_then(Status::from_name) {
+        if let Some(status) = self.pass.stop_status.and_then(Status::from_name) {
             return status;
         }
         if self.pass.unknown_stop {
@@ -302,47 +314,62 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// Writes the rule-decided parts into the decision; returns the trace.
-pub(super) fn fill(decision: &mut Decision, resolved: Resolved, pass: Pass) -> Vec<TraceEntry> {
+/// Writes the rule-decided parts into the decision.
+pub(super) fn fill(decision: &mut Decision, resolver: &Resolver<'_, '_>, resolved: Resolved<'_>) {
+    let vocab = resolver.vocab;
+    let pass = resolver.pass;
     decision.status = resolved.status;
-    decision.recommendations = resolved.recommended.iter().map(recommendation).collect();
-    decision.pending = resolved.pending.iter().map(pending).collect();
-    decision.avoided = resolved.avoided;
-    decision.contraindicated = resolved.contraindicated;
-    decision.included = included(&pass.includes);
-    decision.conflicts = resolved.conflicts;
-    decision.orders = pass.orders;
-    decision.referrals = pass.referrals;
-    decision.flags = pass.flags;
-    pass.trace
+    decision.recommendations = resolved
+        .recommended
+        .iter()
+        .map(|p| recommendation(vocab, p))
+        .collect();
+    decision.pending = resolved.pending.iter().map(|p| pending(vocab, p)).collect();
+    decision.avoided = resolved.avoided.iter().map(|a| avoided(vocab, a)).collect();
+    decision.contraindicated = resolver.contraindicated();
+    decision.included = included(vocab, &pass.includes);
+    decision.conflicts = resolver.conflicts();
+    decision.orders = messages(&pass.orders);
+    decision.referrals = messages(&pass.referrals);
+    decision.flags = messages(&pass.flags);
+}
+
+/// Orders, referrals or flags in output form.
+fn messages(list: &[&(Option<String>, String)]) -> Vec<Message> {
+    list.iter()
+        .map(|(code, text)| Message {
+            code: code.clone(),
+            text: text.clone(),
+        })
+        .collect()
 }
 
 /// One entry per option: its smallest tier, the rules of every naming action,
 /// true if any naming action is true.
-pub(super) fn merge(candidates: &[Candidate]) -> Vec<Candidate> {
-    let mut merged: Vec<Candidate> = Vec::new();
+pub(super) fn merge<'p>(candidates: &[Candidate<'p>]) -> Vec<Candidate<'p>> {
+    let mut merged: Vec<Candidate<'p>> = Vec::new();
     for c in candidates {
         match merged.iter_mut().find(|m| m.option == c.option) {
             Some(m) => {
                 for rule in &c.rules {
                     if !m.rules.contains(rule) {
-                        m.rules.push(rule.clone());
+                        m.rules.push(rule);
                     }
                 }
                 if c.tier < m.tier {
                     m.tier = c.tier;
                     m.kind = c.kind;
-                    m.action = c.action.clone();
+                    m.action = Rc::clone(&c.action);
                 }
                 m.truth = m.truth.clone().or(c.truth.clone());
                 for f in &c.fallbacks {
                     if !m.fallbacks.contains(f) {
-                        m.fallbacks.push(f.clone());
+                        m.fallbacks.push(*f);
                     }
                 }
                 for r in &c.fallback_rules {
                     if !m.fallback_rules.contains(r) {
-                        m.fallback_rules.push(r.clone());
+                        m.fallback_rules.push(r);
                     }
                 }
             }
@@ -352,14 +379,14 @@ pub(super) fn merge(candidates: &[Candidate]) -> Vec<Candidate> {
     merged
 }
 
-pub(super) fn to_placed(c: &Candidate) -> Placed {
+pub(super) fn to_placed<'p>(c: &Candidate<'p>) -> Placed<'p> {
     Placed {
-        option: c.option.clone(),
+        option: c.option,
         kind: c.kind,
         tier: c.tier,
         rank: 0,
         rules: c.rules.clone(),
-        action: c.action.clone(),
+        action: Rc::clone(&c.action),
         support: match &c.truth {
             Truth::Unknown(s) => s.clone(),
             _ => Support::default(),
@@ -368,7 +395,7 @@ pub(super) fn to_placed(c: &Candidate) -> Placed {
     }
 }
 
-pub(super) fn push_new(mut list: Vec<String>, item: String) -> Vec<String> {
+pub(super) fn push_new<'p>(mut list: Vec<&'p str>, item: &'p str) -> Vec<&'p str> {
     if !list.contains(&item) {
         list.push(item);
     }
@@ -376,7 +403,7 @@ pub(super) fn push_new(mut list: Vec<String>, item: String) -> Vec<String> {
 }
 
 /// Ranks are dense over recommended ∪ pending tiers.
-pub(super) fn rank(recommended: &mut [Placed], pending: &mut [Placed]) {
+pub(super) fn rank<'p>(recommended: &mut [Placed<'p>], pending: &mut [Placed<'p>]) {
     let mut tiers: Vec<u32> = recommended
         .iter()
         .chain(pending.iter())
@@ -397,26 +424,30 @@ pub(super) fn rank(recommended: &mut [Placed], pending: &mut [Placed]) {
     pending.sort_by_key(|p| p.rank);
 }
 
-pub(super) fn recommendation(p: &Placed) -> Recommendation {
+fn owned(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+pub(super) fn recommendation(vocab: &dyn Vocabulary, p: &Placed<'_>) -> Recommendation {
     Recommendation {
-        option: p.option.clone(),
+        option: vocab.name(p.option).to_string(),
         rank: p.rank,
         kind: p.kind,
-        rules: p.rules.clone(),
-        goal: p.action.goal.clone(),
-        evidence: p.action.evidence.clone(),
-        citations: p.action.citations.clone(),
-        role: p.action.role.clone(),
+        rules: owned(&p.rules),
+        goal: p.action.goal.map(str::to_string),
+        evidence: p.action.evidence.map(str::to_string),
+        citations: owned(&p.action.citations),
+        role: p.action.role.map(str::to_string),
         notes: p.action.notes.clone(),
     }
 }
 
-pub(super) fn pending(p: &Placed) -> Pending {
+pub(super) fn pending(vocab: &dyn Vocabulary, p: &Placed<'_>) -> Pending {
     Pending {
-        option: p.option.clone(),
+        option: vocab.name(p.option).to_string(),
         rank: p.rank,
         kind: p.kind,
-        rules: p.rules.clone(),
+        rules: owned(&p.rules),
         missing: p
             .support
             .facts
@@ -426,21 +457,37 @@ pub(super) fn pending(p: &Placed) -> Pending {
     }
 }
 
-pub(super) fn included(includes: &[(String, Option<String>, String)]) -> Vec<Included> {
-    let mut out: Vec<Included> = Vec::new();
-    for (option, reason, rule) in includes {
-        match out.iter_mut().find(|i| &i.option == option) {
-            Some(i) => {
-                if !i.rules.contains(rule) {
-                    i.rules.push(rule.clone());
+fn avoided(vocab: &dyn Vocabulary, a: &AvoidedEntry<'_>) -> Avoided {
+    let best = a.best.as_ref();
+    Avoided {
+        option: vocab.name(a.option).to_string(),
+        code: best.and_then(Avoid::code).map(str::to_string),
+        reason: best.and_then(Avoid::because).map(str::to_string),
+        rules: owned(&a.rules),
+        because: best
+            .filter(|b| b.target != a.option)
+            .map(|b| vocab.name(b.target).to_string()),
+    }
+}
+
+pub(super) fn included(vocab: &dyn Vocabulary, includes: &[Include<'_>]) -> Vec<Included> {
+    let mut out: Vec<(VocabId, Included)> = Vec::new();
+    for include in includes {
+        match out.iter_mut().find(|(id, _)| *id == include.option) {
+            Some((_, i)) => {
+                if !i.rules.iter().any(|r| r == include.rule) {
+                    i.rules.push(include.rule.to_string());
                 }
             }
-            None => out.push(Included {
-                option: option.clone(),
-                reason: reason.clone(),
-                rules: vec![rule.clone()],
-            }),
+            None => out.push((
+                include.option,
+                Included {
+                    option: vocab.name(include.option).to_string(),
+                    reason: include.action.because.clone(),
+                    rules: vec![include.rule.to_string()],
+                },
+            )),
         }
     }
-    out
+    out.into_iter().map(|(_, i)| i).collect()
 }

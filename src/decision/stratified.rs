@@ -8,27 +8,27 @@ use crate::eval::outcome::HigherStrata;
 /// The rules in evaluation order, stratum by stratum: each stratum above 0
 /// is evaluated against the decision of the strata below it, and not at all
 /// once a `stop` rule below it is reached.
-pub(super) struct Stratified<'a> {
-    pub(super) outcomes: Vec<RuleOutcome>,
+pub(super) struct Stratified<'a, 'p> {
+    pub(super) outcomes: Vec<RuleOutcome<'p>>,
     pub(super) strata: Vec<u32>,
     pub(super) top: u32,
     /// Every rule's file index, in evaluation order.
     pub(super) order: Vec<usize>,
-    pub(super) higher: &'a mut dyn HigherStrata,
+    pub(super) higher: &'a mut dyn HigherStrata<'p>,
     pub(super) vocab: &'a dyn Vocabulary,
     pub(super) reasons: &'a [String],
     /// What the caller wants besides the decision (the view, the trace).
     pub(super) wants: Wants,
 }
 
-impl<'a> Stratified<'a> {
+impl<'a, 'p> Stratified<'a, 'p> {
     pub(super) fn new(
-        outcomes: Vec<RuleOutcome>,
+        outcomes: Vec<RuleOutcome<'p>>,
         strata: &[u32],
-        higher: &'a mut dyn HigherStrata,
+        higher: &'a mut dyn HigherStrata<'p>,
         vocab: &'a dyn Vocabulary,
         reasons: &'a [String],
-    ) -> Stratified<'a> {
+    ) -> Stratified<'a, 'p> {
         let stratum = |i: usize| strata.get(i).copied().unwrap_or(0);
         let mut order: Vec<usize> = (0..outcomes.len()).collect();
         order.sort_by_key(|i| (stratum(*i), *i));
@@ -44,16 +44,13 @@ impl<'a> Stratified<'a> {
         }
     }
 
-    pub(super) fn name(&self, rule: usize) -> String {
-        self.outcomes
-            .get(rule)
-            .map(|r| r.name.clone())
-            .unwrap_or_default()
+    pub(super) fn name(&self, rule: usize) -> &'p str {
+        self.outcomes.get(rule).map_or("", |r| r.name)
     }
 
     /// One walk over every rule with `force` applied; the higher strata are
     /// evaluated again against the decision below them as forced.
-    pub(super) fn settle(&mut self, force: Force<'_>) -> Pass {
+    pub(super) fn settle(&mut self, force: Force<'_>) -> Pass<'p> {
         // Only the unforced pass is the decision; the trace is its alone.
         let traced = self.wants.trace && force.is_empty();
         if self.top == 0 {

@@ -3,24 +3,26 @@
 //! read it (`recommended X`, `fired R`, `candidates`).
 
 use super::truth::{Support, Truth};
+use crate::check::ir::VocabId;
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
 /// How one rule came out on a case: its condition and its actions, each
 /// already evaluated. Every rule is evaluated (conditions are pure); the
-/// assembly decides which were reached.
+/// assembly decides which were reached. What the protocol fixes (names,
+/// places, texts) is borrowed from it (`'p`), never copied per case.
 #[derive(Debug, Clone)]
-pub struct RuleOutcome {
+pub struct RuleOutcome<'p> {
     /// The rule's name.
-    pub name: String,
+    pub name: &'p str,
     /// Where it is written (`file:line:col`).
-    pub at: String,
+    pub at: &'p str,
     /// Whether it is a `stop` rule.
     pub stop: bool,
     /// Its condition (section guards and `when`).
     pub condition: Truth,
     /// Its actions in order.
-    pub actions: Vec<std::rc::Rc<ActionOutcome>>,
+    pub actions: Vec<std::rc::Rc<ActionOutcome<'p>>>,
     /// The lines that made its history predicates true (for the trace).
     pub history: Vec<HistoryMatch>,
     /// Why the case cannot be decided if this rule is reached (`the` with two matches).
@@ -32,7 +34,7 @@ pub use crate::check::ir::ActionKind;
 
 /// One evaluated action.
 #[derive(Debug, Clone)]
-pub struct ActionOutcome {
+pub struct ActionOutcome<'p> {
     /// What it does.
     pub kind: ActionKind,
     /// Its `if` condition (true when absent).
@@ -42,48 +44,50 @@ pub struct ActionOutcome {
     /// `recommend components …`
     pub components: bool,
     /// `fallback B fallback C`: replacements in order.
-    pub fallbacks: Vec<String>,
+    pub fallbacks: Vec<VocabId>,
     /// `rank N`
     pub rank: Option<u32>,
     /// `unranked`
     pub unranked: bool,
     /// `goal …`
-    pub goal: Option<String>,
+    pub goal: Option<&'p str>,
     /// `evidence "…"`
-    pub evidence: Option<String>,
+    pub evidence: Option<&'p str>,
     /// Full citation texts of `cite [..]`.
-    pub citations: Vec<String>,
+    pub citations: Vec<&'p str>,
     /// `role …`
-    pub role: Option<String>,
+    pub role: Option<&'p str>,
     /// `note …`, evaluated.
     pub notes: Vec<String>,
     /// `code REASON`
-    pub code: Option<String>,
+    pub code: Option<&'p str>,
     /// `because …`, evaluated.
     pub because: Option<String>,
-    /// The text (and code) of an order, referral, flag or `missing`, or the status of `status`.
-    pub message: Option<Message>,
+    /// The code and text of an order, referral, flag or `missing`, or the status of `status`.
+    pub message: Option<&'p (Option<String>, String)>,
 }
 
 /// An option named by an action.
 #[derive(Debug, Clone)]
 pub struct OptionOutcome {
     /// The declared name.
-    pub name: String,
+    pub id: VocabId,
     /// Under `each`: the truth of the member's condition (true otherwise).
     pub member: Truth,
 }
 
 /// What the assembly needs to know of the vocabulary.
 pub trait Vocabulary {
-    /// Whether `name` is a regimen.
-    fn is_regimen(&self, name: &str) -> bool;
-    /// Whether `name` is an agent.
-    fn is_agent(&self, name: &str) -> bool;
-    /// Whether `name` is a tag.
-    fn is_tag(&self, name: &str) -> bool;
+    /// The declared name of `id`.
+    fn name(&self, id: VocabId) -> &str;
+    /// Whether `id` is a regimen.
+    fn is_regimen(&self, id: VocabId) -> bool;
+    /// Whether `id` is an agent.
+    fn is_agent(&self, id: VocabId) -> bool;
+    /// Whether `id` is a tag.
+    fn is_tag(&self, id: VocabId) -> bool;
     /// Whether option `option` is X, contains agent X, or has X as a class or tag.
-    fn has(&self, option: &str, x: &str) -> bool;
+    fn has(&self, option: VocabId, x: VocabId) -> bool;
 }
 
 /// An order, referral or flag: written as a plain string when it has no
@@ -141,23 +145,27 @@ pub struct HistoryMatch {
 #[derive(Debug, Clone, Default)]
 pub struct DecisionView {
     /// Options recommended or considered.
-    pub recommended: Vec<String>,
+    pub recommended: Vec<VocabId>,
     /// Pending options, each with what would settle it.
-    pub pending: Vec<(String, Support)>,
+    pub pending: Vec<(VocabId, Support)>,
     /// Pending options held back by an unknown avoid, with that avoid's support.
-    pub pending_avoid: Vec<(String, Support)>,
+    pub pending_avoid: Vec<(VocabId, Support)>,
     /// Avoided options.
-    pub avoided: Vec<String>,
+    pub avoided: Vec<VocabId>,
     /// Candidates: options named by a reached recommend, consider, fallback or
     /// each, with whether their action is known to apply.
-    pub candidates: Vec<(String, Truth)>,
+    pub candidates: Vec<(VocabId, Truth)>,
     /// Each rule's outcome by file index: its condition if it was reached,
     /// false otherwise (and for rules of this or a later stratum).
     pub fired: Vec<Truth>,
 }
 
 /// Evaluates the rules of a stratum above 0 against the decision below it.
-pub trait HigherStrata {
+pub trait HigherStrata<'p> {
     /// The outcomes of the rules of `stratum`, by file index, read against `view`.
-    fn stratum_outcomes(&mut self, stratum: u32, view: DecisionView) -> Vec<(usize, RuleOutcome)>;
+    fn stratum_outcomes(
+        &mut self,
+        stratum: u32,
+        view: DecisionView,
+    ) -> Vec<(usize, RuleOutcome<'p>)>;
 }

@@ -2,19 +2,17 @@
 //! for the decision, and the reports.
 
 use super::expr::Evaluator;
-use super::outcome::{
-    ActionOutcome, DecisionView, HigherStrata, Message, OptionOutcome, RuleOutcome,
-};
+use super::outcome::{ActionOutcome, DecisionView, HigherStrata, OptionOutcome, RuleOutcome};
 use super::show::{display, to_json};
 use super::truth::{Support, Truth};
 use super::value::{Val, Value, VocabValue};
 use crate::check::ir::{self, Modifier, OptionName, Options};
 use std::collections::BTreeMap;
 
-impl Evaluator<'_> {
+impl<'p> Evaluator<'p> {
     /// Every rule's outcome, in file order: the rules of stratum 0 evaluated,
     /// the others not yet (they read the decision of the strata below).
-    pub fn outcomes(&mut self) -> Vec<RuleOutcome> {
+    pub fn outcomes(&mut self) -> Vec<RuleOutcome<'p>> {
         let protocol = self.protocol;
         protocol
             .rules
@@ -26,7 +24,7 @@ impl Evaluator<'_> {
             .collect()
     }
 
-    fn rule_outcome(&mut self, def: &ir::Rule) -> RuleOutcome {
+    fn rule_outcome(&mut self, def: &'p ir::Rule) -> RuleOutcome<'p> {
         self.matches.clear();
         let mut condition = Truth::True;
         for guard in &def.guards {
@@ -53,8 +51,8 @@ impl Evaluator<'_> {
                 .collect(),
         };
         RuleOutcome {
-            name: def.name.clone(),
-            at: def.at.clone(),
+            name: &def.name,
+            at: &def.at,
             stop: def.stop,
             condition,
             actions,
@@ -63,7 +61,7 @@ impl Evaluator<'_> {
         }
     }
 
-    fn action_outcome(&mut self, action: &ir::Action) -> ActionOutcome {
+    fn action_outcome(&mut self, action: &'p ir::Action) -> ActionOutcome<'p> {
         let mut outcome = ActionOutcome {
             kind: action.kind,
             guard: Truth::True,
@@ -79,10 +77,7 @@ impl Evaluator<'_> {
             notes: Vec::new(),
             code: None,
             because: None,
-            message: action.message.as_ref().map(|(code, text)| Message {
-                code: code.clone(),
-                text: text.clone(),
-            }),
+            message: action.message.as_ref(),
         };
         match &action.options {
             Options::Each(binding) => self.each_options(binding, action, &mut outcome),
@@ -98,17 +93,15 @@ impl Evaluator<'_> {
     /// An option by name, or the one a bound variable holds (none when it
     /// holds no declared option).
     fn option(&self, name: &OptionName) -> Option<OptionOutcome> {
-        let name = match name {
-            OptionName::Named(n) => n.clone(),
+        let id = match name {
+            OptionName::Named(id) => *id,
             OptionName::Local(slot) => match self.local(*slot) {
-                Val::Known(Value::Vocab(VocabValue::Known(id))) => {
-                    self.protocol.vocab.name(id).to_string()
-                }
+                Val::Known(Value::Vocab(VocabValue::Known(id))) => id,
                 _ => return None,
             },
         };
         Some(OptionOutcome {
-            name,
+            id,
             member: Truth::True,
         })
     }
@@ -119,15 +112,15 @@ impl Evaluator<'_> {
     fn each_options(
         &mut self,
         binding: &ir::Binding,
-        action: &ir::Action,
-        outcome: &mut ActionOutcome,
+        action: &'p ir::Action,
+        outcome: &mut ActionOutcome<'p>,
     ) {
         match self.filtered(binding) {
             Ok(members) => {
                 for (member, keep) in members {
                     if let Val::Known(Value::Vocab(VocabValue::Known(id))) = &member {
                         outcome.options.push(OptionOutcome {
-                            name: self.protocol.vocab.name(*id).to_string(),
+                            id: *id,
                             member: keep,
                         });
                     }
@@ -147,26 +140,26 @@ impl Evaluator<'_> {
     }
 
     /// The modifiers of an `each` action that has no member to bind.
-    fn without_member(&mut self, action: &ir::Action, outcome: &mut ActionOutcome) {
+    fn without_member(&mut self, action: &'p ir::Action, outcome: &mut ActionOutcome<'p>) {
         let nothing = Val::Unknown(Support::default());
         self.with_local(nothing, |ev| ev.modifiers(action, outcome));
     }
 
-    fn modifiers(&mut self, action: &ir::Action, outcome: &mut ActionOutcome) {
+    fn modifiers(&mut self, action: &'p ir::Action, outcome: &mut ActionOutcome<'p>) {
         outcome.notes.clear();
         for m in &action.modifiers {
             match m {
                 Modifier::Rank(n) => outcome.rank = Some(*n),
                 Modifier::Unranked => outcome.unranked = true,
-                Modifier::Goal(g) => outcome.goal = Some(g.clone()),
-                Modifier::Evidence(e) => outcome.evidence = Some(e.clone()),
-                Modifier::Code(c) => outcome.code = Some(c.clone()),
+                Modifier::Goal(g) => outcome.goal = Some(g),
+                Modifier::Evidence(e) => outcome.evidence = Some(e),
+                Modifier::Code(c) => outcome.code = Some(c),
                 Modifier::Because(e) => outcome.because = Some(self.text_of(e)),
-                Modifier::Role(r) => outcome.role = Some(r.clone()),
+                Modifier::Role(r) => outcome.role = Some(r),
                 Modifier::Note(e) => outcome.notes.push(self.text_of(e)),
-                Modifier::Fallback(f) => outcome.fallbacks.push(f.clone()),
+                Modifier::Fallback(f) => outcome.fallbacks.push(*f),
                 Modifier::If(c) => outcome.guard = self.condition(c),
-                Modifier::Cite(texts) => outcome.citations.extend(texts.iter().cloned()),
+                Modifier::Cite(texts) => outcome.citations.extend(texts.iter().map(String::as_str)),
             }
         }
     }
@@ -215,8 +208,12 @@ impl Evaluator<'_> {
     }
 }
 
-impl HigherStrata for Evaluator<'_> {
-    fn stratum_outcomes(&mut self, stratum: u32, view: DecisionView) -> Vec<(usize, RuleOutcome)> {
+impl<'p> HigherStrata<'p> for Evaluator<'p> {
+    fn stratum_outcomes(
+        &mut self,
+        stratum: u32,
+        view: DecisionView,
+    ) -> Vec<(usize, RuleOutcome<'p>)> {
         self.set_view(view);
         let protocol = self.protocol;
         protocol
@@ -230,10 +227,10 @@ impl HigherStrata for Evaluator<'_> {
 }
 
 /// A rule of a higher stratum before its stratum runs: it has done nothing.
-fn not_yet(def: &ir::Rule) -> RuleOutcome {
+fn not_yet(def: &ir::Rule) -> RuleOutcome<'_> {
     RuleOutcome {
-        name: def.name.clone(),
-        at: def.at.clone(),
+        name: &def.name,
+        at: &def.at,
         stop: def.stop,
         condition: Truth::False,
         actions: Vec::new(),

@@ -276,24 +276,23 @@ impl Vocabulary {
 }
 
 impl super::outcome::Vocabulary for Vocabulary {
-    fn is_regimen(&self, name: &str) -> bool {
-        self.id(name)
-            .is_some_and(|id| Vocabulary::is_regimen(self, id))
+    fn name(&self, id: VocabId) -> &str {
+        Vocabulary::name(self, id)
     }
 
-    fn is_agent(&self, name: &str) -> bool {
-        self.id(name)
-            .is_some_and(|id| Vocabulary::is_agent(self, id))
+    fn is_regimen(&self, id: VocabId) -> bool {
+        Vocabulary::is_regimen(self, id)
     }
 
-    fn is_tag(&self, name: &str) -> bool {
-        self.id(name).is_some_and(|id| self.tags.contains(id))
+    fn is_agent(&self, id: VocabId) -> bool {
+        Vocabulary::is_agent(self, id)
     }
 
-    fn has(&self, option: &str, x: &str) -> bool {
-        match (self.id(option), self.id(x)) {
-            (Some(o), Some(x)) => Vocabulary::has(self, o, x),
-            _ => option == x,
-        }
+    fn is_tag(&self, id: VocabId) -> bool {
+        self.tags.contains(id)
+    }
+
+    fn has(&self, option: VocabId, x: VocabId) -> bool {
+        Vocabulary::has(self, option, x)
     }
 }
