@@ -43,18 +43,19 @@ impl Evaluator<'_> {
         if let Some(lines) = &self.lines {
             return Ok(Rc::clone(lines));
         }
-        let Some(schema) = self.protocol.history.clone() else {
+        let (protocol, case) = (self.protocol, self.case);
+        let Some(schema) = &protocol.history else {
             return Ok(Rc::new(Vec::new()));
         };
-        let records = match self.case.fields.get(schema.field) {
-            Some(Val::Known(Value::List(items))) => items.clone(),
+        let records = match case.fields.get(schema.field) {
+            Some(Val::Known(Value::List(items))) => items,
             Some(Val::Known(_)) | None => return Ok(Rc::new(Vec::new())),
             Some(Val::Unknown(s)) => return Err(s.clone()),
         };
-        let mut lines = Vec::new();
-        for (index, item) in records.into_iter().enumerate() {
+        let mut lines = Vec::with_capacity(records.len());
+        for (index, item) in records.iter().enumerate() {
             if let Val::Known(Value::Record(record)) = item {
-                lines.push(self.read_line(index, record, &schema.roles));
+                lines.push(self.read_line(index, record.clone(), &schema.roles));
             }
         }
         let lines = Rc::new(lines);
@@ -76,7 +77,8 @@ impl Evaluator<'_> {
         }
         for role in [Role::End, Role::Event] {
             if let Some(v) = values.get_mut(role as usize) {
-                *v = self.none_if_after_as_of(v.clone());
+                let value = std::mem::replace(v, Val::Known(Value::None));
+                *v = self.none_if_after_as_of(value);
             }
         }
         let exists = match values.get(Role::Start as usize) {
@@ -144,14 +146,14 @@ impl Evaluator<'_> {
     }
 
     fn read_role(&mut self, record: &Record, mapping: &RoleRead) -> Val {
-        let field = |slot: usize| record.fields.get(slot).cloned();
+        let field = |slot: usize| record.fields.get(slot);
         match mapping {
-            RoleRead::Field(slot) => field(*slot).unwrap_or(Val::Known(Value::None)),
+            RoleRead::Field(slot) => field(*slot).cloned().unwrap_or(Val::Known(Value::None)),
             RoleRead::PerAgent { list, field: slot } => match field(*list) {
                 Some(Val::Known(Value::List(items))) => Val::Known(Value::List(
                     items.iter().map(|item| per_agent(item, *slot)).collect(),
                 )),
-                Some(Val::Unknown(s)) => Val::Unknown(s),
+                Some(Val::Unknown(s)) => Val::Unknown(s.clone()),
                 _ => Val::Known(Value::List(Vec::new())),
             },
             RoleRead::Expr(e) => self.in_record(record, e),
@@ -190,12 +192,12 @@ impl Evaluator<'_> {
         let last = self.last_index(&lines);
         let mut result = Truth::False;
         for line in lines.iter() {
-            let holds = line
-                .exists
-                .clone()
-                .and(self.line_targets(line, target, &last))
-                .and(self.predicate(pred, line, window.as_ref()));
-            if holds == Truth::True && self.trace_lines {
+            let holds = self.line_holds(pred, line, target, &last, window.as_ref());
+            if holds == Truth::True {
+                if !self.trace_lines {
+                    // One true line settles it; only the trace wants the others.
+                    return from_truth(Truth::True);
+                }
                 self.matches.push(HistoryMatch {
                     predicate: format!("{} {}", pred.words(), target_words(target)),
                     line: line.index,
@@ -205,6 +207,29 @@ impl Evaluator<'_> {
             result = result.or(holds);
         }
         from_truth(result)
+    }
+
+    /// Whether a line exists, matches the target and meets the predicate:
+    /// Kleene `and`, each part evaluated only while the others are not false.
+    fn line_holds(
+        &self,
+        pred: HistoryPred,
+        line: &Line,
+        target: &Target,
+        last: &Result<Option<usize>, Support>,
+        window: Option<&Quantity>,
+    ) -> Truth {
+        if line.exists == Truth::False {
+            return Truth::False;
+        }
+        let matched = self.line_targets(line, target, last);
+        if matched == Truth::False {
+            return Truth::False;
+        }
+        line.exists
+            .clone()
+            .and(matched)
+            .and(self.predicate(pred, line, window))
     }
 
     /// The date of the matching line's event (start for `received`), or none.
@@ -230,11 +255,7 @@ impl Evaluator<'_> {
         };
         let mut latest: Option<Val> = None;
         for line in lines.iter().rev() {
-            let holds = line
-                .exists
-                .clone()
-                .and(self.line_targets(line, target, &last))
-                .and(self.predicate(pred, line, window.as_ref()));
+            let holds = self.line_holds(pred, line, target, &last, window.as_ref());
             match holds {
                 Truth::True => {
                     latest = Some(line.role(role).clone());

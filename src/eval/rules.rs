@@ -12,14 +12,23 @@ use std::collections::BTreeMap;
 impl<'p> Evaluator<'p> {
     /// Every rule's outcome, in file order: the rules of stratum 0 evaluated,
     /// the others not yet (they read the decision of the strata below).
+    ///
+    /// Stratum 0 runs in file order, so a `stop` rule known to be true ends
+    /// it for every walk of the assembly (forcing changes only unknowns): the
+    /// rules after it are never reached, and are not evaluated.
     pub fn outcomes(&mut self) -> Vec<RuleOutcome<'p>> {
         let protocol = self.protocol;
+        let mut stopped = false;
         protocol
             .rules
             .iter()
-            .map(|def| match def.stratum {
-                0 => self.rule_outcome(def),
-                _ => not_yet(def),
+            .map(|def| {
+                if def.stratum != 0 || stopped {
+                    return not_yet(def);
+                }
+                let outcome = self.rule_outcome(def);
+                stopped = def.stop && outcome.condition == Truth::True;
+                outcome
             })
             .collect()
     }
@@ -226,7 +235,8 @@ impl<'p> HigherStrata<'p> for Evaluator<'p> {
     }
 }
 
-/// A rule of a higher stratum before its stratum runs: it has done nothing.
+/// A rule not evaluated: of a higher stratum before its stratum runs, or
+/// after a true `stop` rule. It has done nothing.
 fn not_yet(def: &ir::Rule) -> RuleOutcome<'_> {
     RuleOutcome {
         name: &def.name,
