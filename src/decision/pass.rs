@@ -83,7 +83,11 @@ pub(super) struct Pass<'p> {
     /// The failure of the first reached rule that could not be evaluated.
     pub(super) failure: Option<String>,
     pub(super) trace: Vec<TraceEntry>,
+    /// The unknown units met (only by the unforced walk: relevance reads
+    /// the decision's own unknowns, never those of a forced walk).
     pub(super) unknowns: Vec<(Unit, Support)>,
+    /// Whether this walk notes its unknowns (it forces nothing).
+    noting: bool,
     pub(super) max_tier: u32,
 }
 
@@ -99,7 +103,10 @@ impl<'p> Pass<'p> {
         record_conditions: bool,
         traced: bool,
     ) -> Pass<'p> {
-        let mut pass = Pass::default();
+        let mut pass = Pass {
+            noting: force.is_empty(),
+            ..Pass::default()
+        };
         for (i, rule) in order.iter().filter_map(|i| Some((*i, outcomes.get(*i)?))) {
             if pass.stopped {
                 if traced {
@@ -201,8 +208,9 @@ impl<'p> Pass<'p> {
     }
 
     pub(super) fn note_unknown(&mut self, unit: Unit, truth: &Truth) {
-        if let Truth::Unknown(s) = truth {
-            self.unknowns.push((unit, s.clone()));
+        match truth {
+            Truth::Unknown(s) if self.noting => self.unknowns.push((unit, s.clone())),
+            _ => {}
         }
     }
 
