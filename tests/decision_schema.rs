@@ -670,3 +670,337 @@ fn the_line_writer_writes_what_serde_writes() {
     }
     assert!(records.len() > 20);
 }
+
+// ---- the hand-written line writer agrees with serde on awkward decisions ----
+
+/// The texts the line writer treats apart: every control character, the
+/// two escaped printable ones, DEL (not escaped), non-ASCII of two, three
+/// and four bytes, and plain ASCII.
+fn awkward_chars() -> Vec<char> {
+    let mut chars: Vec<char> = (0u8..0x20).map(char::from).collect();
+    chars.extend(['"', '\\', '\u{7f}', 'é', '€', '😀', '/', ' ', 'a', 'Z', '0']);
+    chars
+}
+
+fn assert_line_is_serde(record: &Record) {
+    assert_eq!(
+        record.to_json_line(),
+        serde_json::to_string(record).unwrap()
+    );
+}
+
+#[test]
+fn every_character_to_escape_is_escaped_as_serde_does_at_every_place() {
+    // Lengths around the writer's blocks of 8 and 16 bytes, the character
+    // first, in the middle and last (so also in an overlapping last block).
+    let lengths = [1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 100];
+    for c in awkward_chars() {
+        for length in lengths {
+            for at in [0, length / 2, length - 1] {
+                let text: String = (0..length).map(|i| if i == at { c } else { 'a' }).collect();
+                let mut d = full_decision();
+                d.case = text.clone();
+                d.warnings = vec![text.clone(), format!("{text}{text}")];
+                d.recommendations[0].citations = vec![text.clone()];
+                d.reports.insert(text.clone(), json!(text.clone()));
+                assert_line_is_serde(&Record::from(d));
+            }
+        }
+    }
+}
+
+#[test]
+fn empty_texts_and_every_optional_key_absent_are_written_as_serde_does() {
+    let mut d = Decision::new(String::new(), String::new(), AsOfSource::Test, protocol());
+    d.source = Some(Source {
+        file: String::new(),
+        line: None,
+    });
+    d.recommendations.push(Recommendation {
+        option: String::new(),
+        rank: 0,
+        kind: OptionKind::Fallback,
+        rules: vec![],
+        goal: None,
+        evidence: None,
+        citations: vec![],
+        role: None,
+        notes: vec![],
+    });
+    d.indeterminate.push(Indeterminate {
+        rule: None,
+        report: None,
+        reason: String::new(),
+    });
+    d.indeterminate.push(Indeterminate {
+        rule: None,
+        report: Some("r".into()),
+        reason: "x".into(),
+    });
+    d.missing.push(MissingItem::Named {
+        name: String::new(),
+        rules: vec![],
+    });
+    d.unknown_reports.insert(String::new(), vec![]);
+    d.trace = Some(vec![]);
+    assert_line_is_serde(&Record::from(d));
+}
+
+mod generated {
+    //! Random decisions, every optional field present or absent, every list
+    //! empty or not, every text made of awkward characters.
+
+    use super::*;
+    use proptest::collection::{btree_map, vec};
+    use proptest::option::of;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    fn text() -> impl Strategy<Value = String> {
+        let chars = prop_oneof![3 => select(awkward_chars()), 1 => any::<char>()];
+        prop_oneof![
+            3 => vec(chars.clone(), 0..24),
+            1 => vec(chars, 24..120),
+        ]
+        .prop_map(String::from_iter)
+    }
+
+    fn texts() -> impl Strategy<Value = Vec<String>> {
+        vec(text(), 0..3)
+    }
+
+    fn missing_item() -> impl Strategy<Value = MissingItem> {
+        prop_oneof![
+            (text(), of(text()), of(text()), texts()).prop_map(|(path, need, why, rules)| {
+                MissingItem::Fact {
+                    path,
+                    need,
+                    why,
+                    rules,
+                }
+            }),
+            (text(), texts()).prop_map(|(name, rules)| MissingItem::Named { name, rules }),
+        ]
+    }
+
+    fn recommendation() -> impl Strategy<Value = Recommendation> {
+        (
+            (text(), any::<u32>(), select(all_option_kinds().to_vec())),
+            (texts(), of(text()), of(text())),
+            (texts(), of(text()), texts()),
+        )
+            .prop_map(
+                |((option, rank, kind), (rules, goal, evidence), (citations, role, notes))| {
+                    Recommendation {
+                        option,
+                        rank,
+                        kind,
+                        rules,
+                        goal,
+                        evidence,
+                        citations,
+                        role,
+                        notes,
+                    }
+                },
+            )
+    }
+
+    fn pending() -> impl Strategy<Value = Pending> {
+        (
+            text(),
+            any::<u32>(),
+            select(all_option_kinds().to_vec()),
+            texts(),
+            vec(missing_item(), 0..3),
+        )
+            .prop_map(|(option, rank, kind, rules, missing)| Pending {
+                option,
+                rank,
+                kind,
+                rules,
+                missing,
+            })
+    }
+
+    fn avoided() -> impl Strategy<Value = Avoided> {
+        (text(), of(text()), of(text()), texts(), of(text())).prop_map(
+            |(option, code, reason, rules, because)| Avoided {
+                option,
+                code,
+                reason,
+                rules,
+                because,
+            },
+        )
+    }
+
+    fn contraindicated() -> impl Strategy<Value = Contraindicated> {
+        (
+            text(),
+            select(all_vocab_kinds().to_vec()),
+            of(text()),
+            of(text()),
+            texts(),
+        )
+            .prop_map(|(what, kind, code, reason, rules)| Contraindicated {
+                what,
+                kind,
+                code,
+                reason,
+                rules,
+            })
+    }
+
+    fn included() -> impl Strategy<Value = Included> {
+        (text(), of(text()), texts()).prop_map(|(option, reason, rules)| Included {
+            option,
+            reason,
+            rules,
+        })
+    }
+
+    fn conflict() -> impl Strategy<Value = Conflict> {
+        (text(), texts(), texts()).prop_map(|(option, included_by, avoided_by)| Conflict {
+            option,
+            included_by,
+            avoided_by,
+        })
+    }
+
+    fn message() -> impl Strategy<Value = Message> {
+        (of(text()), text()).prop_map(|(code, text)| Message { code, text })
+    }
+
+    fn indeterminate() -> impl Strategy<Value = Indeterminate> {
+        (of(text()), of(text()), text()).prop_map(|(rule, report, reason)| Indeterminate {
+            rule,
+            report,
+            reason,
+        })
+    }
+
+    /// Report values of every JSON kind, numbers with their decimal text.
+    fn report_value() -> impl Strategy<Value = Value> {
+        let number = select(vec!["0", "-3", "0.70", "1e400", "12345678901234567890"])
+            .prop_map(|n| serde_json::from_str::<Value>(n).unwrap());
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            number,
+            text().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(2, 8, 3, |inner| {
+            prop_oneof![
+                vec(inner.clone(), 0..3).prop_map(Value::Array),
+                vec((text(), inner), 0..3)
+                    .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn trace_entry() -> impl Strategy<Value = TraceEntry> {
+        let history =
+            (text(), any::<usize>(), text()).prop_map(|(predicate, line, path)| HistoryMatch {
+                predicate,
+                line,
+                path,
+            });
+        (
+            text(),
+            select(all_trace_results().to_vec()),
+            text(),
+            vec(history, 0..2),
+        )
+            .prop_map(|(rule, result, at, history)| TraceEntry {
+                rule,
+                result,
+                at,
+                history,
+            })
+    }
+
+    fn protocol_info() -> impl Strategy<Value = ProtocolInfo> {
+        // Mostly the same protocol, as in a run; sometimes another, so that
+        // the part kept for the run is written again.
+        prop_oneof![
+            3 => Just(protocol()),
+            1 => (text(), text(), text(), text()).prop_map(|(name, version, status, sha256)| {
+                ProtocolInfo {
+                    name,
+                    version,
+                    status,
+                    sha256,
+                }
+            }),
+        ]
+    }
+
+    fn decision() -> impl Strategy<Value = Decision> {
+        let head = (
+            text(),
+            of((text(), of(any::<u64>()))),
+            text(),
+            select(all_as_of_sources().to_vec()),
+            protocol_info(),
+            prop_oneof![Just(salvage::decision::output::ENGINE.to_string()), text()],
+            select(STATUSES.to_vec()),
+        );
+        let options = (
+            vec(recommendation(), 0..3),
+            vec(pending(), 0..3),
+            vec(avoided(), 0..3),
+            vec(contraindicated(), 0..3),
+            vec(included(), 0..3),
+            vec(conflict(), 0..3),
+        );
+        let actions = (
+            vec(message(), 0..3),
+            vec(message(), 0..3),
+            vec(message(), 0..3),
+            vec(missing_item(), 0..3),
+            vec(indeterminate(), 0..3),
+        );
+        let rest = (
+            btree_map(text(), report_value(), 0..3),
+            btree_map(text(), vec(missing_item(), 0..3), 0..3),
+            texts(),
+            of(vec(trace_entry(), 0..3)),
+        );
+        (head, options, actions, rest).prop_map(|(head, options, actions, rest)| {
+            let (case, source, as_of, as_of_source, protocol, engine, status) = head;
+            let mut d = Decision::new(case, as_of, as_of_source, protocol);
+            d.source = source.map(|(file, line)| Source { file, line });
+            d.engine = engine;
+            d.status = status;
+            (
+                d.recommendations,
+                d.pending,
+                d.avoided,
+                d.contraindicated,
+                d.included,
+                d.conflicts,
+            ) = options;
+            (d.orders, d.referrals, d.flags, d.missing, d.indeterminate) = actions;
+            (d.reports, d.unknown_reports, d.warnings, d.trace) = rest;
+            d
+        })
+    }
+
+    #[test]
+    fn the_line_writer_writes_what_serde_writes_for_generated_decisions() {
+        let mut runner = common::property::runner(512, 11, 256);
+        let result = runner.run(&decision(), |d| {
+            let record = Record::from(d);
+            prop_assert_eq!(
+                record.to_json_line(),
+                serde_json::to_string(&record).unwrap()
+            );
+            Ok(())
+        });
+        if let Err(error) = result {
+            panic!("{error}");
+        }
+    }
+}

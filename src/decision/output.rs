@@ -142,36 +142,58 @@ pub struct Decision {
 
 impl Decision {
     /// The decision as one line of JSON, the same bytes as its `Serialize`
-    /// form: the keys are written as they are (they need no escaping), each
-    /// value by serde_json.
+    /// form. It is written into this thread's line buffer, which keeps its
+    /// room from one decision to the next, and copied out at its exact size.
     fn json_line(&self) -> serde_json::Result<String> {
-        let mut out: Vec<u8> = Vec::with_capacity(1024);
-        out.extend_from_slice(b"{\"case\":");
-        serde_json::to_writer(&mut out, &self.case)?;
-        field(&mut out, "source", &self.source)?;
-        field(&mut out, "as_of", &self.as_of)?;
-        field(&mut out, "as_of_source", &self.as_of_source)?;
-        write_protocol(&mut out, &self.protocol, &self.engine)?;
-        field(&mut out, "status", &self.status)?;
-        field(&mut out, "recommendations", &self.recommendations)?;
-        field(&mut out, "pending", &self.pending)?;
-        field(&mut out, "avoided", &self.avoided)?;
-        field(&mut out, "contraindicated", &self.contraindicated)?;
-        field(&mut out, "included", &self.included)?;
-        field(&mut out, "conflicts", &self.conflicts)?;
-        field(&mut out, "orders", &self.orders)?;
-        field(&mut out, "referrals", &self.referrals)?;
-        field(&mut out, "flags", &self.flags)?;
-        field(&mut out, "missing", &self.missing)?;
-        field(&mut out, "indeterminate", &self.indeterminate)?;
-        field(&mut out, "reports", &self.reports)?;
-        field(&mut out, "unknown_reports", &self.unknown_reports)?;
-        field(&mut out, "warnings", &self.warnings)?;
-        if let Some(trace) = &self.trace {
-            field(&mut out, "trace", trace)?;
+        let mut buffer = LINE_BUFFER.take();
+        buffer.clear();
+        let written = self.write_line(&mut buffer);
+        let line = buffer.as_str().to_owned();
+        LINE_BUFFER.set(buffer);
+        written.map(|()| line)
+    }
+
+    /// Appends the decision as one line of JSON to `out`, written by hand
+    /// (see [`WriteJson`]); only the `reports` values and the trace go
+    /// through serde_json.
+    fn write_line(&self, out: &mut String) -> serde_json::Result<()> {
+        out.push_str("{\"case\":");
+        write_str(out, &self.case);
+        out.push_str(",\"source\":");
+        match &self.source {
+            Some(source) => source.write_json(out),
+            None => out.push_str("null"),
         }
-        out.push(b'}');
-        String::from_utf8(out).map_err(serde::ser::Error::custom)
+        out.push_str(",\"as_of\":");
+        write_str(out, &self.as_of);
+        out.push_str(",\"as_of_source\":");
+        out.push_str(self.as_of_source.quoted());
+        write_protocol(out, &self.protocol, &self.engine);
+        out.push_str(",\"status\":\"");
+        out.push_str(self.status.as_str());
+        out.push('"');
+        list_field(out, ",\"recommendations\":", &self.recommendations);
+        list_field(out, ",\"pending\":", &self.pending);
+        list_field(out, ",\"avoided\":", &self.avoided);
+        list_field(out, ",\"contraindicated\":", &self.contraindicated);
+        list_field(out, ",\"included\":", &self.included);
+        list_field(out, ",\"conflicts\":", &self.conflicts);
+        list_field(out, ",\"orders\":", &self.orders);
+        list_field(out, ",\"referrals\":", &self.referrals);
+        list_field(out, ",\"flags\":", &self.flags);
+        list_field(out, ",\"missing\":", &self.missing);
+        list_field(out, ",\"indeterminate\":", &self.indeterminate);
+        out.push_str(",\"reports\":");
+        write_reports(out, &self.reports)?;
+        out.push_str(",\"unknown_reports\":");
+        write_unknown_reports(out, &self.unknown_reports);
+        list_field(out, ",\"warnings\":", &self.warnings);
+        if let Some(trace) = &self.trace {
+            out.push_str(",\"trace\":");
+            out.push_str(&serde_json::to_string(trace)?);
+        }
+        out.push('}');
+        Ok(())
     }
 
     /// The version of this output format; the schema's `$id` ends with it.
@@ -213,41 +235,32 @@ impl Decision {
 }
 
 thread_local! {
+    /// The buffer each decision of this thread is written into first.
+    static LINE_BUFFER: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+
     /// The `protocol` and `engine` part as last written on this thread: the
-    /// same for every decision of a run, so it is serialised once.
-    static PROTOCOL_PART: std::cell::RefCell<Option<(ProtocolInfo, String, Vec<u8>)>> =
+    /// same for every decision of a run, so it is written once.
+    static PROTOCOL_PART: std::cell::RefCell<Option<(ProtocolInfo, String, String)>> =
         const { std::cell::RefCell::new(None) };
 }
 
 /// `,"protocol":{…},"engine":"…"`, from the copy kept for the run when the
 /// protocol and engine are the ones it was written for.
-fn write_protocol(
-    out: &mut Vec<u8>,
-    protocol: &ProtocolInfo,
-    engine: &str,
-) -> serde_json::Result<()> {
+fn write_protocol(out: &mut String, protocol: &ProtocolInfo, engine: &str) {
     PROTOCOL_PART.with(|part| {
         let mut part = part.borrow_mut();
         let fresh = !matches!(&*part, Some((p, e, _)) if p == protocol && e == engine);
         if fresh {
-            let mut bytes = Vec::new();
-            field(&mut bytes, "protocol", protocol)?;
-            field(&mut bytes, "engine", engine)?;
-            *part = Some((protocol.clone(), engine.to_string(), bytes));
+            let mut text = String::from(",\"protocol\":");
+            protocol.write_json(&mut text);
+            text.push_str(",\"engine\":");
+            write_str(&mut text, engine);
+            *part = Some((protocol.clone(), engine.to_string(), text));
         }
-        if let Some((_, _, bytes)) = &*part {
-            out.extend_from_slice(bytes);
+        if let Some((_, _, text)) = &*part {
+            out.push_str(text);
         }
-        Ok(())
-    })
-}
-
-/// `,"key":value` (`key` is a plain identifier: written as it is).
-fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, key: &str, value: &T) -> serde_json::Result<()> {
-    out.extend_from_slice(b",\"");
-    out.extend_from_slice(key.as_bytes());
-    out.extend_from_slice(b"\":");
-    serde_json::to_writer(out, value)
+    });
 }
 
 /// Where a case was read from.
@@ -572,4 +585,403 @@ pub struct ErrorDetail {
     pub path: String,
     /// One line, in the diagnostics' style (lowercase, no final period).
     pub message: String,
+}
+
+// ---- the line writer ----
+//
+// Every type of a decision writes itself as JSON by hand, the same bytes as
+// its derived `Serialize` form (the same keys in the same order, the same
+// keys left out, the same escapes): a decision is written once per case,
+// and going through serde costs several times more.
+
+/// A part of a decision that writes itself as JSON, byte for byte as
+/// serde_json writes its `Serialize` form.
+trait WriteJson {
+    /// Appends `self` as JSON to `out`.
+    fn write_json(&self, out: &mut String);
+}
+
+/// `key` (a literal such as `,"rules":`, written as it is) and `items`.
+/// Always inlined, so that the key is copied as the constant it is.
+#[inline(always)]
+fn list_field<T: WriteJson>(out: &mut String, key: &str, items: &[T]) {
+    out.push_str(key);
+    write_list(out, items);
+}
+
+/// `items` as a JSON array.
+fn write_list<T: WriteJson>(out: &mut String, items: &[T]) {
+    out.push('[');
+    let mut items = items.iter();
+    if let Some(first) = items.next() {
+        first.write_json(out);
+        for item in items {
+            out.push(',');
+            item.write_json(out);
+        }
+    }
+    out.push(']');
+}
+
+/// `key` and `items`, unless `items` is empty (`skip_serializing_if =
+/// "Vec::is_empty"`).
+fn nonempty_list_field<T: WriteJson>(out: &mut String, key: &str, items: &[T]) {
+    if !items.is_empty() {
+        list_field(out, key, items);
+    }
+}
+
+/// `key` and `value`, unless it is absent (`skip_serializing_if =
+/// "Option::is_none"`).
+fn optional_str_field(out: &mut String, key: &str, value: Option<&String>) {
+    if let Some(value) = value {
+        out.push_str(key);
+        write_str(out, value);
+    }
+}
+
+/// `text` as a JSON string. Most texts need no escape: they are checked
+/// whole and copied at once; the others go through [`write_escaped`].
+fn write_str(out: &mut String, text: &str) {
+    out.push('"');
+    if needs_escape(text.as_bytes()) {
+        write_escaped(out, text);
+    } else {
+        out.push_str(text);
+    }
+    out.push('"');
+}
+
+/// Whether any of `bytes` must be escaped in a JSON string. The bytes are
+/// checked 16 at a time (the last block may overlap the one before it); a
+/// text of 8 to 15 bytes is checked as two blocks of 8 that overlap, a
+/// shorter one byte by byte.
+fn needs_escape(bytes: &[u8]) -> bool {
+    if let Some(last) = bytes.rchunks_exact(16).next() {
+        return block_needs_escape(last) || bytes.chunks_exact(16).any(block_needs_escape);
+    }
+    if let (Some(first), Some(last)) = (bytes.chunks_exact(8).next(), bytes.rchunks_exact(8).next())
+    {
+        return block_needs_escape(first) || block_needs_escape(last);
+    }
+    bytes.iter().any(|&b| escape_key(b) == 0)
+}
+
+/// Whether any byte of `block` must be escaped. No early exit, so the
+/// compiler checks the whole block at once.
+fn block_needs_escape(block: &[u8]) -> bool {
+    block
+        .iter()
+        .fold(false, |found, &b| found | (escape_key(b) == 0))
+}
+
+/// Zero exactly for a byte that must be escaped: `"`, `\\` or a control
+/// byte below 0x20 (serde_json leaves 0x7f and non-ASCII as they are).
+/// Written with a saturating subtraction and minimums, which the compiler
+/// turns into few vector instructions.
+fn escape_key(b: u8) -> u8 {
+    b.saturating_sub(0x1f).min(b ^ b'"').min(b ^ b'\\')
+}
+
+/// `text` with serde_json's escapes: the short forms `\"`, `\\`, `\b`,
+/// `\f`, `\n`, `\r`, `\t`, and `\u00xx` (lowercase hex) for the other
+/// control bytes; the runs between them are copied whole. Few texts need
+/// it: this is kept out of the way of [`write_str`]'s copy.
+#[cold]
+#[inline(never)]
+fn write_escaped(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some((run, byte, tail)) = split_at_escape(rest) {
+        out.push_str(run);
+        write_escape(out, byte);
+        rest = tail;
+    }
+    out.push_str(rest);
+}
+
+/// `text` split around its first byte that must be escaped: the run
+/// before it, the byte, and the text after it. The byte is ASCII, so both
+/// splits fall on character boundaries.
+fn split_at_escape(text: &str) -> Option<(&str, u8, &str)> {
+    let at = text.bytes().position(|b| escape_key(b) == 0)?;
+    let (run, tail) = text.split_at_checked(at)?;
+    let (escaped, tail) = tail.split_at_checked(1)?;
+    let byte = *escaped.as_bytes().first()?;
+    Some((run, byte, tail))
+}
+
+/// The escape of one byte that must be escaped, as serde_json writes it.
+fn write_escape(out: &mut String, byte: u8) {
+    match byte {
+        b'"' => out.push_str("\\\""),
+        b'\\' => out.push_str("\\\\"),
+        0x08 => out.push_str("\\b"),
+        0x0c => out.push_str("\\f"),
+        b'\n' => out.push_str("\\n"),
+        b'\r' => out.push_str("\\r"),
+        b'\t' => out.push_str("\\t"),
+        _ => {
+            out.push_str("\\u00");
+            out.push(hex_digit(byte >> 4));
+            out.push(hex_digit(byte & 0xf));
+        }
+    }
+}
+
+/// The lowercase hex digit of `n` (below 16).
+fn hex_digit(n: u8) -> char {
+    char::from(if n < 10 { b'0' + n } else { b'a' + n - 10 })
+}
+
+/// `n` in decimal.
+fn write_u64(out: &mut String, n: u64) {
+    if n < 10 {
+        out.push(decimal_digit(n));
+    } else {
+        write_u64(out, n / 10);
+        out.push(decimal_digit(n % 10));
+    }
+}
+
+/// The decimal digit of `n` (below 10).
+fn decimal_digit(n: u64) -> char {
+    char::from(b'0' + (n % 10) as u8)
+}
+
+/// The known reports, by name; each value as serde_json writes it (reports
+/// are few, and a value can be any JSON).
+fn write_reports(
+    out: &mut String,
+    reports: &BTreeMap<String, serde_json::Value>,
+) -> serde_json::Result<()> {
+    out.push('{');
+    for (i, (name, value)) in reports.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_str(out, name);
+        out.push(':');
+        out.push_str(&serde_json::to_string(value)?);
+    }
+    out.push('}');
+    Ok(())
+}
+
+/// The unknown reports, by name, each with the facts that would settle it.
+fn write_unknown_reports(out: &mut String, reports: &BTreeMap<String, Vec<MissingItem>>) {
+    out.push('{');
+    for (i, (name, missing)) in reports.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_str(out, name);
+        out.push(':');
+        write_list(out, missing);
+    }
+    out.push('}');
+}
+
+impl WriteJson for String {
+    fn write_json(&self, out: &mut String) {
+        write_str(out, self);
+    }
+}
+
+impl WriteJson for Source {
+    fn write_json(&self, out: &mut String) {
+        out.push_str("{\"file\":");
+        write_str(out, &self.file);
+        if let Some(line) = self.line {
+            out.push_str(",\"line\":");
+            write_u64(out, line);
+        }
+        out.push('}');
+    }
+}
+
+impl WriteJson for ProtocolInfo {
+    fn write_json(&self, out: &mut String) {
+        out.push_str("{\"name\":");
+        write_str(out, &self.name);
+        out.push_str(",\"version\":");
+        write_str(out, &self.version);
+        out.push_str(",\"status\":");
+        write_str(out, &self.status);
+        out.push_str(",\"sha256\":");
+        write_str(out, &self.sha256);
+        out.push('}');
+    }
+}
+
+impl WriteJson for Recommendation {
+    fn write_json(&self, out: &mut String) {
+        write_option_rank_kind(out, &self.option, self.rank, self.kind);
+        list_field(out, ",\"rules\":", &self.rules);
+        optional_str_field(out, ",\"goal\":", self.goal.as_ref());
+        optional_str_field(out, ",\"evidence\":", self.evidence.as_ref());
+        nonempty_list_field(out, ",\"citations\":", &self.citations);
+        optional_str_field(out, ",\"role\":", self.role.as_ref());
+        nonempty_list_field(out, ",\"notes\":", &self.notes);
+        out.push('}');
+    }
+}
+
+impl WriteJson for Pending {
+    fn write_json(&self, out: &mut String) {
+        write_option_rank_kind(out, &self.option, self.rank, self.kind);
+        list_field(out, ",\"rules\":", &self.rules);
+        list_field(out, ",\"missing\":", &self.missing);
+        out.push('}');
+    }
+}
+
+/// `{"option":…,"rank":…,"kind":…`, the start of a recommendation or a
+/// pending entry.
+fn write_option_rank_kind(out: &mut String, option: &str, rank: u32, kind: OptionKind) {
+    out.push_str("{\"option\":");
+    write_str(out, option);
+    out.push_str(",\"rank\":");
+    write_u64(out, u64::from(rank));
+    out.push_str(",\"kind\":");
+    out.push_str(kind.quoted());
+}
+
+impl WriteJson for Avoided {
+    fn write_json(&self, out: &mut String) {
+        out.push_str("{\"option\":");
+        write_str(out, &self.option);
+        optional_str_field(out, ",\"code\":", self.code.as_ref());
+        optional_str_field(out, ",\"reason\":", self.reason.as_ref());
+        list_field(out, ",\"rules\":", &self.rules);
+        optional_str_field(out, ",\"because\":", self.because.as_ref());
+        out.push('}');
+    }
+}
+
+impl WriteJson for Contraindicated {
+    fn write_json(&self, out: &mut String) {
+        out.push_str("{\"what\":");
+        write_str(out, &self.what);
+        out.push_str(",\"kind\":");
+        out.push_str(self.kind.quoted());
+        optional_str_field(out, ",\"code\":", self.code.as_ref());
+        optional_str_field(out, ",\"reason\":", self.reason.as_ref());
+        list_field(out, ",\"rules\":", &self.rules);
+        out.push('}');
+    }
+}
+
+impl WriteJson for Included {
+    fn write_json(&self, out: &mut String) {
+        out.push_str("{\"option\":");
+        write_str(out, &self.option);
+        optional_str_field(out, ",\"reason\":", self.reason.as_ref());
+        list_field(out, ",\"rules\":", &self.rules);
+        out.push('}');
+    }
+}
+
+impl WriteJson for Conflict {
+    fn write_json(&self, out: &mut String) {
+        out.push_str("{\"option\":");
+        write_str(out, &self.option);
+        list_field(out, ",\"included_by\":", &self.included_by);
+        list_field(out, ",\"avoided_by\":", &self.avoided_by);
+        out.push('}');
+    }
+}
+
+impl WriteJson for Message {
+    /// A plain string without a code, else `{"code":…,"text":…}`.
+    fn write_json(&self, out: &mut String) {
+        let Some(code) = &self.code else {
+            write_str(out, &self.text);
+            return;
+        };
+        out.push_str("{\"code\":");
+        write_str(out, code);
+        out.push_str(",\"text\":");
+        write_str(out, &self.text);
+        out.push('}');
+    }
+}
+
+impl WriteJson for MissingItem {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            MissingItem::Fact {
+                path,
+                need,
+                why,
+                rules,
+            } => {
+                out.push_str("{\"path\":");
+                write_str(out, path);
+                optional_str_field(out, ",\"need\":", need.as_ref());
+                optional_str_field(out, ",\"why\":", why.as_ref());
+                nonempty_list_field(out, ",\"rules\":", rules);
+            }
+            MissingItem::Named { name, rules } => {
+                out.push_str("{\"name\":");
+                write_str(out, name);
+                nonempty_list_field(out, ",\"rules\":", rules);
+            }
+        }
+        out.push('}');
+    }
+}
+
+impl WriteJson for Indeterminate {
+    /// `reason` is last and always there: each optional key before it is
+    /// written with the comma that follows it.
+    fn write_json(&self, out: &mut String) {
+        out.push('{');
+        if let Some(rule) = &self.rule {
+            out.push_str("\"rule\":");
+            write_str(out, rule);
+            out.push(',');
+        }
+        if let Some(report) = &self.report {
+            out.push_str("\"report\":");
+            write_str(out, report);
+            out.push(',');
+        }
+        out.push_str("\"reason\":");
+        write_str(out, &self.reason);
+        out.push('}');
+    }
+}
+
+impl AsOfSource {
+    /// The value as written, quotes included.
+    fn quoted(self) -> &'static str {
+        match self {
+            AsOfSource::Case => "\"case\"",
+            AsOfSource::CommandLine => "\"command-line\"",
+            AsOfSource::Test => "\"test\"",
+        }
+    }
+}
+
+impl OptionKind {
+    /// The value as written, quotes included.
+    fn quoted(self) -> &'static str {
+        match self {
+            OptionKind::Recommend => "\"recommend\"",
+            OptionKind::Consider => "\"consider\"",
+            OptionKind::Fallback => "\"fallback\"",
+            OptionKind::Component => "\"component\"",
+        }
+    }
+}
+
+impl VocabKind {
+    /// The value as written, quotes included.
+    fn quoted(self) -> &'static str {
+        match self {
+            VocabKind::Agent => "\"agent\"",
+            VocabKind::Class => "\"class\"",
+            VocabKind::Tag => "\"tag\"",
+        }
+    }
 }
