@@ -166,7 +166,7 @@ pub(super) fn pointer(base: &str, token: &str) -> String {
     let mut path = String::with_capacity(base.len() + token.len() + 1);
     path.push_str(base);
     path.push('/');
-    if token.contains(['~', '/']) {
+    if token.bytes().any(|b| b == b'~' || b == b'/') {
         path.push_str(&escape_pointer(token));
     } else {
         path.push_str(token);
@@ -806,8 +806,8 @@ struct NumSpec<'t> {
 }
 
 /// Agent or regimen.
-#[derive(Clone, Copy)]
-enum VocabKind {
+#[derive(Debug, Clone, Copy)]
+pub(super) enum VocabKind {
     Agent,
     Regimen,
 }
@@ -835,7 +835,7 @@ impl VocabKind {
     }
 
     /// Whether `id` is declared as this kind.
-    fn declares(self, protocol: &Protocol, id: VocabId) -> bool {
+    pub(super) fn declares(self, protocol: &Protocol, id: VocabId) -> bool {
         match self {
             VocabKind::Agent => protocol.vocab.is_agent(id),
             VocabKind::Regimen => protocol.vocab.is_regimen(id),
@@ -1060,13 +1060,16 @@ fn field_at(text: &str, start: usize, len: usize) -> Option<i16> {
 }
 
 /// An exact `YYYY-MM-DD` date.
-fn exact_date(text: &str) -> Option<Date> {
-    if !date_shape(text) {
+pub(super) fn exact_date(text: &str) -> Option<Date> {
+    let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = text.as_bytes() else {
         return None;
-    }
-    let month = i8::try_from(field_at(text, 5, 2)?).ok()?;
-    let day = i8::try_from(field_at(text, 8, 2)?).ok()?;
-    Date::new(field_at(text, 0, 4)?, month, day).ok()
+    };
+    let digit = |d: u8| d.is_ascii_digit().then(|| d - b'0');
+    let two = |tens: u8, units: u8| Some(digit(tens)? * 10 + digit(units)?);
+    let year = i16::from(two(y0, y1)?) * 100 + i16::from(two(y2, y3)?);
+    let month = i8::try_from(two(m0, m1)?).ok()?;
+    let day = i8::try_from(two(d0, d1)?).ok()?;
+    Date::new(year, month, day).ok()
 }
 
 /// `YYYY`: every day of the year.
@@ -1287,41 +1290,54 @@ fn describe(json: &Json) -> String {
     }
 }
 
-/// The common, clean spellings of a scalar, read without a path: an
-/// exact enum value or declared name, an exact date, a bare number within
-/// its declared bounds. `None` for anything else; the full rules (folded
-/// spellings, partial dates, units, warnings, errors) then read it.
+/// The common, clean spellings of a scalar, read without a path: a bare
+/// number within its declared bounds, a plain series value, a boolean.
+/// `None` for anything else; the full rules (units, warnings, errors) then
+/// read it. (The case reader reads text values by its own plan.)
 pub(super) mod plain {
-    use super::{exact_date, parse_decimal, whole, Protocol};
+    use super::{exact_date, parse_decimal, whole};
     use crate::check::schema::FieldType;
-    use crate::eval::value::{DateRange, EnumValue, Quantity, Val, Value, VocabValue};
+    use crate::eval::model::Protocol;
+    use crate::eval::value::{Quantity, Val, Value};
+    use rust_decimal::Decimal;
 
-    /// A text value of type `ty` (under any `?`) written exactly as declared.
-    pub fn text(protocol: &Protocol, ty: &FieldType, text: &str) -> Option<Val> {
-        let value = match ty {
-            FieldType::Optional(inner) => return self::text(protocol, inner, text),
-            FieldType::Text => Value::Text(text.to_string()),
-            FieldType::Date => Value::Date(DateRange::day(exact_date(text)?)),
-            FieldType::Enum(name) => Value::Enum(enum_value(protocol, name, text)?),
-            FieldType::Agent(_) => declared(protocol, super::VocabKind::Agent, text)?,
-            FieldType::Regimen(_) => declared(protocol, super::VocabKind::Regimen, text)?,
-            _ => return None,
+    /// The exact decimal of a JSON number's text, as [`parse_decimal`]
+    /// reads it: at most 18 digits with an optional fraction and sign are
+    /// read without building strings, the rest by `parse_decimal`.
+    pub fn decimal(text: &str) -> Option<Decimal> {
+        short_decimal(text).or_else(|| parse_decimal(text).ok())
+    }
+
+    /// `[-]D+[.D+]` in at most 18 bytes (after the sign): digits ×
+    /// 10^-(fraction digits), zero as [`Decimal::ZERO`] (as `parse_decimal`
+    /// gives it).
+    fn short_decimal(text: &str) -> Option<Decimal> {
+        let (negative, unsigned) = match text.as_bytes() {
+            [b'-', rest @ ..] => (true, rest),
+            bytes => (false, bytes),
         };
-        Some(Val::Known(value))
-    }
-
-    /// A declared name of this kind, written as declared.
-    fn declared(protocol: &Protocol, kind: super::VocabKind, text: &str) -> Option<Value> {
-        let id = protocol.vocab.id(text)?;
-        kind.declares(protocol, id)
-            .then_some(Value::Vocab(VocabValue::Known(id)))
-    }
-
-    fn enum_value(protocol: &Protocol, name: &str, text: &str) -> Option<EnumValue> {
-        let ty = *protocol.enum_ids.get(name)?;
-        let info = protocol.enums.get(ty.0 as usize)?;
-        let index = info.values.iter().position(|v| v == text)?;
-        Some(EnumValue { ty, index })
+        if unsigned.len() > 18 {
+            return None;
+        }
+        let mut mantissa: i64 = 0;
+        let mut point = None;
+        for (at, byte) in unsigned.iter().enumerate() {
+            match byte {
+                b'0'..=b'9' => mantissa = mantissa * 10 + i64::from(byte - b'0'),
+                b'.' if point.is_none() && at > 0 => point = Some(at),
+                _ => return None,
+            }
+        }
+        let scale = match point {
+            Some(at) if at + 1 == unsigned.len() => return None,
+            Some(at) => u32::try_from(unsigned.len() - at - 1).ok()?,
+            None if unsigned.is_empty() => return None,
+            None => 0,
+        };
+        if mantissa == 0 {
+            return Some(Decimal::ZERO);
+        }
+        Decimal::try_new(if negative { -mantissa } else { mantissa }, scale).ok()
     }
 
     /// A bare number (its JSON text) of type `ty` (under any `?`).
@@ -1329,11 +1345,13 @@ pub(super) mod plain {
         let FieldType::Num { int, unit, range } = super::base_type(ty) else {
             return None;
         };
-        let written = parse_decimal(text).ok()?;
-        let value = if *int {
-            whole(written, "").ok()?
-        } else {
-            written
+        let written = decimal(text)?;
+        let value = match (*int, written.scale()) {
+            // Written without a fraction: whole already (unless a negative
+            // zero, which `whole` makes zero).
+            (true, 0) if !written.is_sign_negative() || !written.is_zero() => written,
+            (true, _) => whole(written, "").ok()?,
+            (false, _) => written,
         };
         if let Some((low, high)) = range {
             if value < *low || value > *high {
@@ -1354,7 +1372,7 @@ pub(super) mod plain {
         unit: Option<&str>,
     ) -> Option<(jiff::civil::Date, rust_decimal::Decimal)> {
         let date = exact_date(date)?;
-        let written = parse_decimal(value).ok()?;
+        let written = decimal(value)?;
         let value = match unit {
             None => written,
             // The series' own unit as it spells it: no conversion (the

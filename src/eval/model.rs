@@ -62,6 +62,8 @@ pub struct Protocol {
     pub memos: usize,
     /// "Did you mean" answers for unrecognised case text, kept across cases.
     pub suggestions: Memo,
+    /// The case schema compiled for the case reader, on first use.
+    pub(super) scan: std::sync::OnceLock<super::stream::Plan>,
 }
 
 /// Answers of a pure but costly function of case text (the "did you mean"
@@ -623,6 +625,7 @@ impl Builder {
             reports_read_decision: false,
             memos: lowered.memos,
             suggestions: Memo::default(),
+            scan: std::sync::OnceLock::new(),
         })
     }
 }

@@ -1,69 +1,50 @@
-//! The schema-directed case reader: one pass over a case's JSON text, straight
-//! into the slots of the case schema, with no `serde_json::Value` for the
-//! case, its records or its lists. Keys the protocol does not read are
-//! skipped without building anything; a field's path is built only where a
-//! value needs it (a record, an absent or unknown fact). Scalars are read
-//! by the same functions as the `Value` reader (`case.rs`), so both give the
-//! same values and warnings, in the same order (schema order, then unknown
-//! keys in the order written).
+//! The schema-directed case reader: one pass over a case's JSON text by a
+//! hand-written scanner, straight into the slots of the case schema, with no
+//! `serde_json::Value` for the case, its records or its lists. Keys are
+//! compared as bytes with the names of a [`Plan`] compiled once per
+//! protocol; keys the protocol does not read are skipped without building
+//! anything; a field's path is built only where a value needs it (a record,
+//! a series, an absent or unknown fact). What the plan does not settle is
+//! read by the same functions as the `Value` reader (`case.rs`), so both give
+//! the same values and warnings, in the same order (schema order, then
+//! unknown keys in the order written).
 //!
 //! It reads only what it reads cleanly: at the first problem (text that is
-//! not JSON, a value of the wrong shape, an error of the case) it gives up,
-//! and [`super::case::load_case_text`] reads the case through `Value`, whose
+//! not JSON or nests too deep, a string it does not decode, a value of the
+//! wrong shape, an error of the case) it gives up, and
+//! [`super::case::load_case_text`] reads the case through `Value`, whose
 //! error records are the reference.
 
-use super::case::{base_type, case_id, dedup, pointer, unknown, LoadOptions, Loader};
+use super::case::{
+    base_type, case_id, dedup, exact_date, pointer, unknown, LoadOptions, Loader, VocabKind,
+};
 use super::model::Protocol;
-use super::value::{Case, Point, Quantity, Record, Series, Val, Value};
+use super::value::{
+    Case, DateRange, EnumValue, Point, Quantity, Record, Series, Val, Value, VocabValue,
+};
+use super::vocab::Vocabulary;
+use crate::check::fold;
+use crate::check::ir::{EnumId, VocabId};
 use crate::check::schema::{FieldSchema, FieldType};
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use crate::units::Unit;
 use serde_json::{Map, Value as Json};
-use std::fmt;
-
-/// The key serde_json's `arbitrary_precision` gives a number read as a map.
-const NUMBER_TOKEN: &str = "$serde_json::private::Number";
-
-/// Why the reader stopped: the `Value` reader takes over.
-#[derive(Debug)]
-struct GiveUp;
-
-impl fmt::Display for GiveUp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("read again through serde_json::Value")
-    }
-}
-
-impl std::error::Error for GiveUp {}
-
-impl de::Error for GiveUp {
-    fn custom<T: fmt::Display>(_: T) -> GiveUp {
-        GiveUp
-    }
-}
-
-fn give_up<E: de::Error>() -> E {
-    E::custom(GiveUp)
-}
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// The case in `text`, when it reads cleanly; `None` sends it to the
 /// `Value` reader.
 pub(super) fn read_case(protocol: &Protocol, text: &str, options: &LoadOptions) -> Option<Case> {
-    let mut loader = Loader::new(protocol, options);
-    let mut de = serde_json::Deserializer::from_str(text);
-    let top = CaseSeed {
-        loader: &mut loader,
-    }
-    .deserialize(&mut de)
-    .ok()?;
-    de.end().ok()?;
-    let mut head = Map::new();
-    for (key, value) in top.head {
-        head.insert(key, value);
-    }
-    let id = case_id(&protocol.case.id_key, &head).ok()?;
-    let (fields, warnings) = top.fields;
-    loader.warnings.extend(warnings);
-    let as_of = loader.as_of(&head, &fields).ok()?;
+    let mut reader = Reader {
+        scan: Scanner::new(text),
+        loader: Loader::new(protocol, options),
+        plan: Plan::of(protocol),
+    };
+    let top = reader.top()?;
+    reader.scan.end()?;
+    let id = top.id(&protocol.case.id_key)?;
+    let mut loader = reader.loader;
+    let as_of = top.as_of(&loader)?;
     if !top.unknown.is_empty() {
         let schema = &protocol.case;
         let mut known: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
@@ -77,186 +58,349 @@ pub(super) fn read_case(protocol: &Protocol, text: &str, options: &LoadOptions) 
     Some(Case {
         id,
         as_of,
-        fields,
+        fields: top.fields,
         warnings: loader.warnings,
     })
 }
 
+/// The case schema compiled for the reader, once per protocol: what each
+/// top-level key is, and each field's type with the enum and record it
+/// names resolved, so that reading a case looks nothing up by name.
+#[derive(Debug)]
+pub(super) struct Plan {
+    /// What each top-level key is: the fields, then the id and `as_of`
+    /// keys, then the ignored keys (a name is what it is first).
+    top: Names<TopKey>,
+    /// Each case field's type, by slot.
+    fields: Vec<Kind>,
+    /// Each record type, by index.
+    records: Vec<RecordPlan>,
+    /// The keys of a plain series value.
+    point: Names<PointKey>,
+    /// Agent and regimen spellings that need no folding (every declared
+    /// name and every folded spelling), each with what its folded
+    /// spelling names.
+    names: HashMap<Box<str>, VocabId, BuildHasherDefault<Fnv>>,
+}
+
+/// A record type: its fields' slots by name, and their types by slot.
+#[derive(Debug)]
+struct RecordPlan {
+    slots: Names<usize>,
+    fields: Vec<Kind>,
+}
+
+/// Names, each once, with what each stands for. Keys mostly come in the
+/// order of the names, so a lookup tries the name after the last one found
+/// first.
+#[derive(Debug)]
+struct Names<T>(Vec<Name<T>>);
+
+/// One of [`Names`].
+#[derive(Debug)]
+struct Name<T> {
+    text: String,
+    what: T,
+    /// Whether JSON writes it as it is (nothing in it is escaped), so
+    /// that a key can be matched in the text without reading it.
+    plain: bool,
+}
+
+impl<T: Copy> Names<T> {
+    fn new() -> Names<T> {
+        Names(Vec::new())
+    }
+
+    /// Adds `name` unless it is there already.
+    fn add(&mut self, name: &str, what: T) {
+        if !self.0.iter().any(|known| known.text == name) {
+            self.0.push(Name {
+                text: name.to_string(),
+                what,
+                plain: !name.bytes().any(needs_decoding),
+            });
+        }
+    }
+
+    /// The name to try first, `next` (the one after the last found), when
+    /// it can be matched in the text.
+    fn expected(&self, next: usize) -> Option<&Name<T>> {
+        self.0.get(next).filter(|name| name.plain)
+    }
+
+    /// What `key` stands for; `*next` moves past the name found.
+    fn find(&self, key: &str, next: &mut usize) -> Option<T> {
+        let is_key = |name: &Name<T>| name.text.as_bytes() == key.as_bytes();
+        let at = match self.0.get(*next) {
+            Some(name) if is_key(name) => *next,
+            _ => self.0.iter().position(is_key)?,
+        };
+        *next = at + 1;
+        self.0.get(at).map(|name| name.what)
+    }
+}
+
+/// An object's key: one of the names looked for, or another.
+enum Key<'t, T> {
+    Known(T),
+    Other(Cow<'t, str>),
+}
+
 /// What a top-level key is.
+#[derive(Debug, Clone, Copy)]
 enum TopKey {
-    /// A case field, by slot (and also the id or `as_of` key, if it is one).
-    Field(usize, bool),
-    /// The id key or `as_of`, read as JSON.
-    Head(String),
+    /// A case field, by slot.
+    Field(usize),
+    /// A case field that is also the id key or `as_of`.
+    HeadField { slot: usize, head: HeadKey },
+    /// The id key or `as_of`.
+    Head(HeadKey),
     /// A key the schema says to ignore.
     Ignored,
-    /// A key nobody declared.
-    Unknown(String),
 }
 
-/// Recognises a top-level key without allocating for declared fields.
-struct TopKeySeed<'p>(&'p Protocol);
-
-impl<'de> DeserializeSeed<'de> for TopKeySeed<'_> {
-    type Value = TopKey;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<TopKey, D::Error> {
-        deserializer.deserialize_str(self)
-    }
+/// Which of the id key and `as_of` a key is (a case may name `as_of` its id).
+#[derive(Debug, Clone, Copy)]
+struct HeadKey {
+    id: bool,
+    as_of: bool,
 }
 
-impl<'de> Visitor<'de> for TopKeySeed<'_> {
-    type Value = TopKey;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a key")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<TopKey, E> {
-        let schema = &self.0.case;
-        let head = key == schema.id_key || key == "as_of";
-        if let Some(slot) = schema.fields.iter().position(|f| f.name == key) {
-            return Ok(TopKey::Field(slot, head));
-        }
-        if head {
-            return Ok(TopKey::Head(key.to_string()));
-        }
-        if schema.ignore.iter().any(|k| k == key) {
-            return Ok(TopKey::Ignored);
-        }
-        Ok(TopKey::Unknown(key.to_string()))
-    }
+/// A declared type with what the reader needs of it resolved.
+#[derive(Debug)]
+struct Kind {
+    /// The type as declared (what the `Value` reader's rules read).
+    ty: FieldType,
+    /// Its shape under any `?`.
+    shape: Shape,
 }
 
-/// The top level as read: the id and `as_of` keys, the fields with their
-/// warnings (schema order), and undeclared keys (first-written order).
-struct Top {
-    head: Vec<(String, Json)>,
-    fields: (Vec<Val>, Vec<String>),
-    unknown: Vec<String>,
+/// The shape of a type, as far as the reader reads it itself.
+#[derive(Debug)]
+enum Shape {
+    /// `text`
+    Text,
+    /// `date`
+    Date,
+    /// An enum, by id, with the value each declared name folds to.
+    Enum {
+        id: EnumId,
+        names: Vec<(String, usize)>,
+    },
+    /// An agent or a regimen.
+    Vocab(VocabKind),
+    /// A list, set or history, with its elements' type.
+    List { element: Box<Kind>, set: bool },
+    /// A record, by index.
+    Record(usize),
+    /// A series in its unit.
+    Series(Unit),
+    /// Anything else: booleans and numbers by the plain rules, the rest by
+    /// the `Value` reader's.
+    Other,
 }
 
-struct CaseSeed<'l, 'a> {
-    loader: &'l mut Loader<'a>,
-}
-
-impl<'de> DeserializeSeed<'de> for CaseSeed<'_, '_> {
-    type Value = Top;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Top, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for CaseSeed<'_, '_> {
-    type Value = Top;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a case object")
+impl Plan {
+    /// The protocol's plan, compiled the first time it is asked for.
+    fn of(protocol: &Protocol) -> &Plan {
+        protocol.scan.get_or_init(|| Plan::compile(protocol))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {
-        let protocol = self.loader.protocol;
-        let schema = &protocol.case.fields;
-        let mut slots = Slots::new(schema.len());
-        let mut head: Vec<(String, Json)> = Vec::new();
-        let mut unknown: Vec<String> = Vec::new();
-        while let Some(key) = map.next_key_seed(TopKeySeed(protocol))? {
-            match key {
-                TopKey::Field(slot, false) => {
-                    let field = schema.get(slot).ok_or_else(give_up)?;
-                    let step = Step::Key(&field.name);
-                    slots.fill(self.loader, slot, |loader| {
-                        map.next_value_seed(FieldSeed::new(loader, &field.ty, "", step))
-                    })?;
-                }
-                TopKey::Field(slot, true) => {
-                    // A declared field that is also the id or `as_of` key.
-                    let field = schema.get(slot).ok_or_else(give_up)?;
-                    let json: Json = map.next_value()?;
-                    let path = pointer("", &field.name);
-                    slots.fill(self.loader, slot, |loader| {
-                        loader.value(&field.ty, &json, &path).map_err(|_| give_up())
-                    })?;
-                    replace(&mut head, field.name.clone(), json);
-                }
-                TopKey::Head(key) => {
-                    let json: Json = map.next_value()?;
-                    replace(&mut head, key, json);
-                }
-                TopKey::Ignored => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-                TopKey::Unknown(key) => {
-                    map.next_value::<IgnoredAny>()?;
-                    if !unknown.contains(&key) {
-                        unknown.push(key);
-                    }
-                }
+    fn compile(protocol: &Protocol) -> Plan {
+        let kinds = |fields: &[FieldSchema]| -> Vec<Kind> {
+            fields.iter().map(|f| Kind::of(protocol, &f.ty)).collect()
+        };
+        let record = |fields: &[FieldSchema]| {
+            let mut slots = Names::new();
+            for (slot, field) in fields.iter().enumerate() {
+                slots.add(&field.name, slot);
             }
-        }
-        Ok(Top {
-            head,
-            fields: slots.finish(schema, ""),
-            unknown,
-        })
-    }
-}
-
-/// A key written again replaces its value (as in `serde_json::Map`).
-fn replace(entries: &mut Vec<(String, Json)>, key: String, value: Json) {
-    match entries.iter_mut().find(|(k, _)| *k == key) {
-        Some(entry) => entry.1 = value,
-        None => entries.push((key, value)),
-    }
-}
-
-/// The fields of a case or record as read so far: each slot's value and the
-/// warnings loading it raised (a field written twice keeps its last value).
-struct Slots {
-    values: Vec<Option<(Val, Vec<String>)>>,
-}
-
-impl Slots {
-    fn new(len: usize) -> Slots {
-        Slots {
-            values: (0..len).map(|_| None).collect(),
-        }
-    }
-
-    /// Loads slot `slot` with `load`, keeping the warnings it raised apart.
-    fn fill<E>(
-        &mut self,
-        loader: &mut Loader<'_>,
-        slot: usize,
-        load: impl FnOnce(&mut Loader<'_>) -> Result<Val, E>,
-    ) -> Result<(), E> {
-        let before = loader.warnings.len();
-        let value = load(loader)?;
-        let warnings = loader.warnings.split_off(before);
-        if let Some(entry) = self.values.get_mut(slot) {
-            *entry = Some((value, warnings));
-        }
-        Ok(())
-    }
-
-    /// Every field in schema order (absent ones none or unknown, as
-    /// declared) and the warnings in that order.
-    fn finish(self, schema: &[FieldSchema], base: &str) -> (Vec<Val>, Vec<String>) {
-        let mut fields = Vec::with_capacity(schema.len());
-        let mut warnings = Vec::new();
-        for (field, entry) in schema.iter().zip(self.values) {
-            match entry {
-                Some((value, raised)) => {
-                    fields.push(value);
-                    warnings.extend(raised);
-                }
-                None if field.absent_is_none => fields.push(Val::Known(Value::None)),
-                None => fields.push(unknown(&pointer(base, &field.name))),
+            RecordPlan {
+                slots,
+                fields: kinds(fields),
             }
+        };
+        Plan {
+            top: top_keys(protocol),
+            fields: kinds(&protocol.case.fields),
+            records: protocol.record_types.iter().map(|r| record(r)).collect(),
+            point: point_keys(),
+            names: unfolded_names(&protocol.vocab),
         }
-        (fields, warnings)
     }
+}
+
+/// The top-level keys in the order the `Value` reader tells them apart.
+fn top_keys(protocol: &Protocol) -> Names<TopKey> {
+    let schema = &protocol.case;
+    let head = |name: &str| HeadKey {
+        id: name == schema.id_key,
+        as_of: name == "as_of",
+    };
+    let mut keys = Names::new();
+    for (slot, field) in schema.fields.iter().enumerate() {
+        let head = head(&field.name);
+        match head.id || head.as_of {
+            true => keys.add(&field.name, TopKey::HeadField { slot, head }),
+            false => keys.add(&field.name, TopKey::Field(slot)),
+        }
+    }
+    keys.add(&schema.id_key, TopKey::Head(head(&schema.id_key)));
+    keys.add("as_of", TopKey::Head(head("as_of")));
+    for name in &schema.ignore {
+        keys.add(name, TopKey::Ignored);
+    }
+    // A case usually begins with its id and `as_of`.
+    keys.0
+        .sort_by_key(|name| !matches!(name.what, TopKey::Head(_)));
+    keys
+}
+
+/// A key of a series value.
+#[derive(Debug, Clone, Copy)]
+enum PointKey {
+    Date,
+    Value,
+    Unit,
+}
+
+/// The keys of a plain series value.
+fn point_keys() -> Names<PointKey> {
+    let mut keys = Names::new();
+    keys.add("date", PointKey::Date);
+    keys.add("value", PointKey::Value);
+    keys.add("unit", PointKey::Unit);
+    keys
+}
+
+/// Every spelling whose folded form is itself or a declared name, with the
+/// agent or regimen it names: text written so is resolved without folding.
+fn unfolded_names(vocab: &Vocabulary) -> HashMap<Box<str>, VocabId, BuildHasherDefault<Fnv>> {
+    let names = vocab.ids().keys().map(String::as_str);
+    let spellings = vocab.spellings().map(|(spelling, _)| spelling);
+    names
+        .chain(spellings)
+        .filter_map(|text| Some((text.into(), vocab.spelled(&fold(text))?)))
+        .collect()
+}
+
+impl Kind {
+    fn of(protocol: &Protocol, ty: &FieldType) -> Kind {
+        let shape = match base_type(ty) {
+            FieldType::Text => Shape::Text,
+            FieldType::Date => Shape::Date,
+            FieldType::Enum(name) => enum_shape(protocol, name),
+            FieldType::Agent(_) => Shape::Vocab(VocabKind::Agent),
+            FieldType::Regimen(_) => Shape::Vocab(VocabKind::Regimen),
+            FieldType::List(inner) => Shape::List {
+                element: Box::new(Kind::of(protocol, inner)),
+                set: false,
+            },
+            FieldType::Set(inner) => Shape::List {
+                element: Box::new(Kind::of(protocol, inner)),
+                set: true,
+            },
+            FieldType::History(record) => Shape::List {
+                element: Box::new(Kind::of(protocol, &FieldType::Record(record.clone()))),
+                set: false,
+            },
+            FieldType::Record(name) => protocol
+                .record_ids
+                .get(name)
+                .map_or(Shape::Other, |index| Shape::Record(*index)),
+            FieldType::Series(unit) => Shape::Series(*unit),
+            _ => Shape::Other,
+        };
+        Kind {
+            ty: ty.clone(),
+            shape,
+        }
+    }
+}
+
+/// An enum's shape: its id and the value of each of its names (by their
+/// folded spelling, as the `Value` reader reads them).
+fn enum_shape(protocol: &Protocol, name: &str) -> Shape {
+    let Some(info) = protocol
+        .enum_ids
+        .get(name)
+        .and_then(|id| Some((*id, protocol.enums.get(id.0 as usize)?)))
+    else {
+        return Shape::Other;
+    };
+    let (id, info) = info;
+    let names = info
+        .values
+        .iter()
+        .filter_map(|v| Some((v.clone(), *info.spellings.get(&fold(v))?)))
+        .collect();
+    Shape::Enum { id, names }
+}
+
+/// The FNV-1a hash: short names hash in a few instructions a byte.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The top level as read: the fields (schema order), the id and `as_of`
+/// values, and undeclared keys (first-written order).
+struct Top<'t> {
+    fields: Vec<Val>,
+    id: Option<Head<'t>>,
+    as_of: Option<Head<'t>>,
+    unknown: Vec<Cow<'t, str>>,
+}
+
+/// The value of the id key or `as_of`: text, or any other JSON.
+#[derive(Clone)]
+enum Head<'t> {
+    Text(Cow<'t, str>),
+    Json(Json),
+}
+
+impl Top<'_> {
+    /// The case id, by the `Value` reader's rule for anything but text.
+    fn id(&self, key: &str) -> Option<String> {
+        match &self.id {
+            Some(Head::Text(text)) if !text.is_empty() => Some(text.to_string()),
+            Some(Head::Json(json)) => case_id(key, &single(key, json.clone())).ok(),
+            _ => None,
+        }
+    }
+
+    /// The evaluation date, by the `Value` reader's rule for anything but
+    /// text.
+    fn as_of(&self, loader: &Loader<'_>) -> Option<Option<jiff::civil::Date>> {
+        let fields = &self.fields;
+        match &self.as_of {
+            Some(Head::Text(text)) => exact_date(text).map(Some),
+            Some(Head::Json(json)) => loader.as_of(&single("as_of", json.clone()), fields).ok(),
+            None => loader.as_of(&Map::new(), fields).ok(),
+        }
+    }
+}
+
+/// A JSON object of one entry.
+fn single(key: &str, value: Json) -> Map<String, Json> {
+    let mut map = Map::new();
+    map.insert(key.to_string(), value);
+    map
 }
 
 /// The last step of a value's path: built into a JSON pointer only when
@@ -267,318 +411,746 @@ enum Step<'k> {
     Index(usize),
 }
 
-/// One value of a declared type at `base` + `step`.
-struct FieldSeed<'l, 'a, 't, 'b> {
-    loader: &'l mut Loader<'a>,
-    ty: &'t FieldType,
-    base: &'b str,
-    step: Step<'b>,
-}
-
-impl<'l, 'a, 't, 'b> FieldSeed<'l, 'a, 't, 'b> {
-    fn new(loader: &'l mut Loader<'a>, ty: &'t FieldType, base: &'b str, step: Step<'b>) -> Self {
-        FieldSeed {
-            loader,
-            ty,
-            base,
-            step,
+impl Step<'_> {
+    /// The path of the value at this step from `base`.
+    fn path(self, base: &str) -> String {
+        match self {
+            Step::Key(key) => pointer(base, key),
+            Step::Index(index) => index_pointer(base, index),
         }
-    }
-
-    fn path(&self) -> String {
-        match self.step {
-            Step::Key(key) => pointer(self.base, key),
-            Step::Index(i) => pointer(self.base, &i.to_string()),
-        }
-    }
-
-    /// A value given as JSON, read by the `Value` reader's rules.
-    fn scalar<E: de::Error>(self, json: Json) -> Result<Val, E> {
-        let path = self.path();
-        self.loader
-            .value(self.ty, &json, &path)
-            .map_err(|_| give_up())
     }
 }
 
-impl<'de> DeserializeSeed<'de> for FieldSeed<'_, '_, '_, '_> {
-    type Value = Val;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Val, D::Error> {
-        deserializer.deserialize_any(self)
-    }
+/// `base` extended by an array index.
+fn index_pointer(base: &str, index: usize) -> String {
+    let mut path = String::with_capacity(base.len() + 4);
+    path.push_str(base);
+    path.push('/');
+    push_digits(&mut path, index);
+    path
 }
 
-impl<'de> Visitor<'de> for FieldSeed<'_, '_, '_, '_> {
-    type Value = Val;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a value of the case")
+/// The decimal digits of `n`.
+fn push_digits(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_digits(out, n / 10);
     }
+    let digit = b"0123456789".get(n % 10).copied().unwrap_or(b'0');
+    out.push(char::from(digit));
+}
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Val, E> {
-        match super::case::plain::boolean(self.ty, v) {
-            Some(value) => Ok(value),
-            None => self.scalar(Json::Bool(v)),
+/// The fields of a case or record as read so far, and the warnings loading
+/// each raised (a field written twice keeps its last value and warnings).
+struct Slots {
+    /// The values of the slots up to the last one read (none where a slot
+    /// was not read).
+    values: Vec<Val>,
+    /// Which slots were read.
+    read: Bits,
+    /// The warnings of each slot that raised any.
+    raised: Vec<(usize, Vec<String>)>,
+}
+
+impl Slots {
+    fn new(len: usize) -> Slots {
+        Slots {
+            values: Vec::with_capacity(len),
+            read: Bits::default(),
+            raised: Vec::new(),
         }
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Val, E> {
-        self.scalar(Json::from(v))
+    /// Keeps `value` in `slot`, with the warnings reading it raised (those
+    /// of `warnings` from `before` on) taken apart.
+    #[inline(always)]
+    fn put(
+        &mut self,
+        slot: usize,
+        value: Val,
+        warnings: &mut Vec<String>,
+        before: usize,
+    ) -> Option<()> {
+        // Mostly the next slot, read without a warning.
+        if slot == self.values.len() && slot < 64 && warnings.len() == before {
+            self.read.first |= 1 << slot;
+            if self.raised.is_empty() {
+                self.values.push(value);
+                return Some(());
+            }
+        }
+        self.put_any(slot, value, warnings, before)
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Val, E> {
-        self.scalar(Json::from(v))
+    /// [`Slots::put`], for any slot and warnings.
+    fn put_any(
+        &mut self,
+        slot: usize,
+        value: Val,
+        warnings: &mut Vec<String>,
+        before: usize,
+    ) -> Option<()> {
+        if !self.raised.is_empty() {
+            self.raised.retain(|(s, _)| *s != slot);
+        }
+        if warnings.len() > before {
+            self.raised.push((slot, warnings.split_off(before)));
+        }
+        self.read.set(slot);
+        if slot < self.values.len() {
+            *self.values.get_mut(slot)? = value;
+            return Some(());
+        }
+        // Keys mostly come in schema order: the value goes at the end.
+        self.fill_to(slot);
+        self.values.push(value);
+        Some(())
     }
 
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Val, E> {
-        // Numbers arrive as their text (`arbitrary_precision`), never as f64.
-        Err(give_up())
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Val, E> {
-        match super::case::plain::text(self.loader.protocol, self.ty, v) {
-            Some(value) => Ok(value),
-            None => self.scalar(Json::String(v.to_string())),
+    /// Puts none in every slot from the last one read to `len`.
+    fn fill_to(&mut self, len: usize) {
+        while self.values.len() < len {
+            self.values.push(Val::Known(Value::None));
         }
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Val, E> {
-        self.scalar(Json::Null)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Val, E> {
-        self.scalar(Json::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Val, A::Error> {
-        if let FieldType::Series(unit) = base_type(self.ty) {
-            return read_series(self.loader.protocol, unit, self.path(), seq);
+    /// Every field in schema order (absent ones none or unknown, as
+    /// declared), their warnings added to `warnings` in that order (each
+    /// once, as the `Value` reader raises them).
+    fn finish(
+        mut self,
+        schema: &[FieldSchema],
+        base: &str,
+        warnings: &mut Vec<String>,
+    ) -> Vec<Val> {
+        self.fill_to(schema.len());
+        let mut fields = self.values;
+        for (slot, (value, field)) in fields.iter_mut().zip(schema).enumerate() {
+            if !self.read.get(slot) && !field.absent_is_none {
+                *value = unknown(&pointer(base, &field.name));
+            }
         }
-        let element = match base_type(self.ty) {
-            FieldType::List(t) => Element::List(t),
-            FieldType::Set(t) => Element::Set(t),
-            FieldType::History(record) => Element::Lines(FieldType::Record(record.clone())),
-            _ => return self.scalar(collect_seq(seq)?),
-        };
-        let path = self.path();
-        let items = read_elements(self.loader, element.ty(), &path, seq)?;
-        Ok(Val::Known(Value::List(match element {
-            Element::Set(_) => dedup(items),
-            Element::List(_) | Element::Lines(_) => items,
-        })))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val, A::Error> {
-        let FieldType::Record(name) = base_type(self.ty) else {
-            let json = collect_map(map)?;
-            if let Json::Number(n) = &json {
-                if let Some(value) = super::case::plain::number(self.ty, n.as_str()) {
-                    return Ok(value);
+        if !self.raised.is_empty() {
+            let mut raised = self.raised;
+            raised.sort_by_key(|(slot, _)| *slot);
+            for message in raised.into_iter().flat_map(|(_, messages)| messages) {
+                if !warnings.contains(&message) {
+                    warnings.push(message);
                 }
             }
-            return self.scalar(json);
+        }
+        fields
+    }
+}
+
+/// A set of small numbers: the first 64 in a word, the rest in more words.
+#[derive(Default)]
+struct Bits {
+    first: u64,
+    more: Vec<u64>,
+}
+
+impl Bits {
+    fn set(&mut self, n: usize) {
+        let (word, bit) = (n / 64, 1 << (n % 64));
+        if word == 0 {
+            self.first |= bit;
+            return;
+        }
+        if self.more.len() < word {
+            self.more.resize(word, 0);
+        }
+        if let Some(w) = self.more.get_mut(word - 1) {
+            *w |= bit;
+        }
+    }
+
+    fn get(&self, n: usize) -> bool {
+        let (word, bit) = (n / 64, 1 << (n % 64));
+        let w = match word {
+            0 => self.first,
+            _ => self.more.get(word - 1).copied().unwrap_or(0),
         };
-        let path = self.path();
+        w & bit != 0
+    }
+}
+
+/// The scanner, the loader and the plan of one case.
+struct Reader<'t, 'a> {
+    scan: Scanner<'t>,
+    loader: Loader<'a>,
+    plan: &'a Plan,
+}
+
+impl<'t> Reader<'t, '_> {
+    /// The case object.
+    fn top(&mut self) -> Option<Top<'t>> {
         let protocol = self.loader.protocol;
-        let (ty, schema) = protocol.record_type(name).ok_or_else(give_up)?;
+        let schema = &protocol.case.fields;
         let mut slots = Slots::new(schema.len());
-        let mut unknown: Vec<String> = Vec::new();
-        while let Some(key) = map.next_key_seed(RecordKeySeed(schema))? {
-            match key {
-                RecordKey::Field(slot) => {
-                    let field = schema.get(slot).ok_or_else(give_up)?;
-                    let step = Step::Key(&field.name);
-                    slots.fill(self.loader, slot, |loader| {
-                        map.next_value_seed(FieldSeed::new(loader, &field.ty, &path, step))
-                    })?;
+        let mut top = Top {
+            fields: Vec::new(),
+            id: None,
+            as_of: None,
+            unknown: Vec::new(),
+        };
+        let mut next = 0;
+        let mut members = self.scan.open(b'{')?;
+        while self.scan.next_member(&mut members)? {
+            match self.scan.key(&self.plan.top, &mut next)? {
+                Key::Known(TopKey::Field(slot)) => {
+                    let (field, kind) = (schema.get(slot)?, self.plan.fields.get(slot)?);
+                    let before = self.loader.warnings.len();
+                    let value = self.value(kind, "", Step::Key(&field.name))?;
+                    slots.put(slot, value, &mut self.loader.warnings, before)?;
                 }
-                RecordKey::Other(key) => {
-                    map.next_value::<IgnoredAny>()?;
-                    if !unknown.contains(&key) {
-                        unknown.push(key);
+                Key::Known(TopKey::HeadField { slot, head }) => {
+                    let field = schema.get(slot)?;
+                    let json = self.scan.json()?;
+                    let before = self.loader.warnings.len();
+                    let path = pointer("", &field.name);
+                    let value = self.loader.value(&field.ty, &json, &path).ok()?;
+                    slots.put(slot, value, &mut self.loader.warnings, before)?;
+                    top.set(head, Head::Json(json));
+                }
+                Key::Known(TopKey::Head(head)) => {
+                    let value = self.head()?;
+                    top.set(head, value);
+                }
+                Key::Known(TopKey::Ignored) => self.scan.skip_value()?,
+                Key::Other(key) => {
+                    self.scan.skip_value()?;
+                    if !top.unknown.contains(&key) {
+                        top.unknown.push(key);
                     }
                 }
             }
         }
-        let (fields, warnings) = slots.finish(schema, &path);
-        self.loader.warnings.extend(warnings);
-        let known: Vec<&str> = schema.iter().map(|f| f.name.as_str()).collect();
-        let within = format!("a `{name}` record");
-        for key in &unknown {
-            self.loader
-                .unknown_key(key, &known, &path, &within)
-                .map_err(|_| give_up())?;
+        top.fields = slots.finish(schema, "", &mut self.loader.warnings);
+        Some(top)
+    }
+
+    /// The value of the id key or `as_of`.
+    fn head(&mut self) -> Option<Head<'t>> {
+        match self.scan.token()? {
+            b'"' => self.scan.string().map(Head::Text),
+            _ => self.scan.json().map(Head::Json),
         }
-        Ok(Val::Known(Value::Record(Record { fields, ty, path })))
-    }
-}
-
-/// A series whose values are all plain (`{"date", "value"}`), in date
-/// order then array order; anything else is read through `Value`.
-fn read_series<'de, A: SeqAccess<'de>>(
-    protocol: &Protocol,
-    unit: &crate::units::Unit,
-    path: String,
-    mut seq: A,
-) -> Result<Val, A::Error> {
-    let mut points = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-    while let Some((date, value)) = seq.next_element_seed(PointSeed { protocol, unit })? {
-        points.push(Point {
-            date,
-            time: None,
-            value: Quantity {
-                value,
-                unit: Some(*unit),
-            },
-            comparator: None,
-            index: points.len(),
-        });
-    }
-    points.sort_by_key(|p| (p.date, p.time, p.index));
-    Ok(Val::Known(Value::Series(Series { points, path })))
-}
-
-/// A plain series value: `{"date": "YYYY-MM-DD", "value": N, "unit"?: U}`.
-struct PointSeed<'p> {
-    protocol: &'p Protocol,
-    unit: &'p crate::units::Unit,
-}
-
-impl<'de> DeserializeSeed<'de> for PointSeed<'_> {
-    type Value = (jiff::civil::Date, rust_decimal::Decimal);
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for PointSeed<'_> {
-    type Value = (jiff::civil::Date, rust_decimal::Decimal);
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a dated value")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut date: Option<String> = None;
-        let mut value: Option<String> = None;
-        let mut unit: Option<String> = None;
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            match key.as_ref() {
-                "date" if date.is_none() => date = Some(map.next_value()?),
-                "value" if value.is_none() => value = Some(number_text(map.next_value()?)?),
-                "unit" if unit.is_none() => unit = Some(map.next_value()?),
-                _ => return Err(give_up()),
+    /// One value of type `kind` at `base` + `step`.
+    fn value(&mut self, kind: &Kind, base: &str, step: Step<'_>) -> Option<Val> {
+        match (self.scan.token()?, &kind.shape) {
+            (b'"', _) => {
+                let text = self.scan.string()?;
+                match self.plain_text(kind, &text) {
+                    Some(value) => Some(value),
+                    None => self.by_rules(kind, Json::String(text.into_owned()), base, step),
+                }
+            }
+            (b't' | b'f', _) => {
+                let b = self.scan.boolean()?;
+                match super::case::plain::boolean(&kind.ty, b) {
+                    Some(value) => Some(value),
+                    None => self.by_rules(kind, Json::Bool(b), base, step),
+                }
+            }
+            (b'n', _) => {
+                self.scan.word("null")?;
+                match kind.ty {
+                    // As the `Value` reader reads it, without its path.
+                    FieldType::Optional(_) => Some(Val::Known(Value::None)),
+                    _ => self.by_rules(kind, Json::Null, base, step),
+                }
+            }
+            (b'[', Shape::List { element, set }) => self.list(element, *set, &step.path(base)),
+            (b'[', Shape::Series(unit)) => self.series(unit, step.path(base)),
+            (b'{', Shape::Record(index)) => self.record(*index, step.path(base)),
+            (b'-' | b'0'..=b'9', _) => {
+                let number = self.scan.number()?;
+                match super::case::plain::number(&kind.ty, number) {
+                    Some(value) => Some(value),
+                    None => {
+                        let json = serde_json::from_str(number).ok()?;
+                        self.by_rules(kind, json, base, step)
+                    }
+                }
+            }
+            _ => {
+                let json = self.scan.json()?;
+                self.by_rules(kind, json, base, step)
             }
         }
-        let (date, value) = date.zip(value).ok_or_else(give_up)?;
-        let (protocol, declared) = (self.protocol, self.unit);
-        super::case::plain::point(protocol, declared, &date, &value, unit.as_deref())
-            .ok_or_else(give_up)
+    }
+
+    /// A value given as JSON, read by the `Value` reader's rules.
+    fn by_rules(&mut self, kind: &Kind, json: Json, base: &str, step: Step<'_>) -> Option<Val> {
+        self.loader.value(&kind.ty, &json, &step.path(base)).ok()
+    }
+
+    /// A text value written as the protocol declares it (or as it folds);
+    /// `None` for anything else.
+    fn plain_text(&self, kind: &Kind, text: &str) -> Option<Val> {
+        let value = match &kind.shape {
+            Shape::Text => Value::Text(text.to_string()),
+            Shape::Date => Value::Date(DateRange::day(exact_date(text)?)),
+            Shape::Enum { id, names } => Value::Enum(self.enum_value(*id, names, text)?),
+            Shape::Vocab(kind) => self.declared(*kind, text)?,
+            _ => return None,
+        };
+        Some(Val::Known(value))
+    }
+
+    /// The value of enum `id` spelled `text`: a declared name, or any
+    /// spelling that folds like one of its names or aliases.
+    fn enum_value(&self, id: EnumId, names: &[(String, usize)], text: &str) -> Option<EnumValue> {
+        let info = self.loader.protocol.enums.get(id.0 as usize)?;
+        let index = match names.iter().find(|(name, _)| name == text) {
+            Some((_, index)) => *index,
+            None => *info.spellings.get(&fold(text))?,
+        };
+        (index < info.values.len()).then_some(EnumValue { ty: id, index })
+    }
+
+    /// The agent or regimen `text` names, when it is one of `kind`.
+    fn declared(&self, kind: VocabKind, text: &str) -> Option<Value> {
+        let protocol = self.loader.protocol;
+        let id = match self.plan.names.get(text) {
+            Some(id) => *id,
+            None => protocol.vocab.spelled(&fold(text))?,
+        };
+        kind.declares(protocol, id)
+            .then_some(Value::Vocab(VocabValue::Known(id)))
+    }
+
+    /// A JSON array at `path`, each element read as `element`.
+    fn list(&mut self, element: &Kind, set: bool, path: &str) -> Option<Val> {
+        let mut items = Vec::new();
+        let mut members = self.scan.open(b'[')?;
+        while self.scan.next_member(&mut members)? {
+            let item = self.value(element, path, Step::Index(items.len()))?;
+            items.push(item);
+        }
+        Some(Val::Known(Value::List(match set {
+            true => dedup(items),
+            false => items,
+        })))
+    }
+
+    /// A record of type `index` at `path`.
+    fn record(&mut self, index: usize, path: String) -> Option<Val> {
+        let protocol = self.loader.protocol;
+        let schema = protocol.record_schema(index);
+        let plan = self.plan.records.get(index)?;
+        let mut slots = Slots::new(schema.len());
+        let mut unknown: Vec<Cow<'t, str>> = Vec::new();
+        let mut next = 0;
+        let mut members = self.scan.open(b'{')?;
+        while self.scan.next_member(&mut members)? {
+            let slot = match self.scan.key(&plan.slots, &mut next)? {
+                Key::Known(slot) => slot,
+                Key::Other(key) => {
+                    self.scan.skip_value()?;
+                    if !unknown.contains(&key) {
+                        unknown.push(key);
+                    }
+                    continue;
+                }
+            };
+            let (field, kind) = (schema.get(slot)?, plan.fields.get(slot)?);
+            let before = self.loader.warnings.len();
+            let value = self.value(kind, &path, Step::Key(&field.name))?;
+            slots.put(slot, value, &mut self.loader.warnings, before)?;
+        }
+        let fields = slots.finish(schema, &path, &mut self.loader.warnings);
+        if !unknown.is_empty() {
+            let known: Vec<&str> = schema.iter().map(|f| f.name.as_str()).collect();
+            let name = protocol.record_ids.iter().find(|(_, i)| **i == index)?.0;
+            let within = format!("a `{name}` record");
+            for key in &unknown {
+                self.loader.unknown_key(key, &known, &path, &within).ok()?;
+            }
+        }
+        Some(Val::Known(Value::Record(Record {
+            fields,
+            ty: index,
+            path,
+        })))
+    }
+
+    /// A series whose values are all plain (`{"date", "value"}`), in date
+    /// order then array order; anything else is read through `Value`.
+    fn series(&mut self, unit: &Unit, path: String) -> Option<Val> {
+        let mut points = Vec::new();
+        let mut members = self.scan.open(b'[')?;
+        while self.scan.next_member(&mut members)? {
+            let (date, value) = self.point(unit)?;
+            points.push(Point {
+                date,
+                time: None,
+                value: Quantity {
+                    value,
+                    unit: Some(*unit),
+                },
+                comparator: None,
+                index: points.len(),
+            });
+        }
+        points.sort_by_key(|p| (p.date, p.time, p.index));
+        Some(Val::Known(Value::Series(Series { points, path })))
+    }
+
+    /// A plain series value: `{"date": "YYYY-MM-DD", "value": N, "unit"?: U}`,
+    /// each key once.
+    fn point(&mut self, unit: &Unit) -> Option<(jiff::civil::Date, rust_decimal::Decimal)> {
+        let (mut date, mut value, mut given) = (None, None, None);
+        let mut next = 0;
+        let mut members = self.scan.open(b'{')?;
+        while self.scan.next_member(&mut members)? {
+            match self.scan.key(&self.plan.point, &mut next)? {
+                Key::Known(PointKey::Date) if date.is_none() => {
+                    date = Some(self.scan.next_string()?)
+                }
+                Key::Known(PointKey::Value) if value.is_none() => {
+                    value = Some(self.scan.next_number()?);
+                }
+                Key::Known(PointKey::Unit) if given.is_none() => {
+                    given = Some(self.scan.next_string()?);
+                }
+                _ => return None,
+            }
+        }
+        let protocol = self.loader.protocol;
+        let (date, value) = (date?, value?);
+        super::case::plain::point(protocol, unit, &date, value, given.as_deref())
     }
 }
 
-/// The text of a JSON number (as `arbitrary_precision` keeps it).
-fn number_text<E: de::Error>(json: Json) -> Result<String, E> {
-    match json {
-        Json::Number(n) => Ok(n.as_str().to_string()),
-        _ => Err(give_up()),
-    }
-}
-
-/// What a list's elements are.
-enum Element<'t> {
-    List(&'t FieldType),
-    Set(&'t FieldType),
-    Lines(FieldType),
-}
-
-impl Element<'_> {
-    fn ty(&self) -> &FieldType {
-        match self {
-            Element::List(t) | Element::Set(t) => t,
-            Element::Lines(t) => t,
+impl<'t> Top<'t> {
+    /// Keeps the value of the id key or `as_of` (a key written again
+    /// replaces it).
+    fn set(&mut self, key: HeadKey, value: Head<'t>) {
+        if key.id {
+            self.id = Some(value.clone());
+        }
+        if key.as_of {
+            self.as_of = Some(value);
         }
     }
 }
 
-/// Each element of a JSON array, read as `ty` at `path/i`.
-fn read_elements<'de, A: SeqAccess<'de>>(
-    loader: &mut Loader<'_>,
-    ty: &FieldType,
-    path: &str,
-    mut seq: A,
-) -> Result<Vec<Val>, A::Error> {
-    let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-    loop {
-        let seed = FieldSeed::new(loader, ty, path, Step::Index(items.len()));
-        match seq.next_element_seed(seed)? {
-            Some(item) => items.push(item),
-            None => return Ok(items),
+/// How deep objects and arrays may nest before the reader gives up (well
+/// within serde_json's limit, so every text it gives up on for depth the
+/// `Value` reader reads or refuses by its own rule).
+const MAX_DEPTH: usize = 64;
+
+/// A cursor over a case's JSON text. Every method reads one token or value
+/// and returns `None` for anything that is not JSON as serde_json reads it
+/// (or that the scanner does not decode).
+struct Scanner<'t> {
+    text: &'t str,
+    pos: usize,
+    depth: usize,
+}
+
+/// The members of an open object or array, as [`Scanner::next_member`]
+/// walks them.
+struct Members {
+    close: u8,
+    first: bool,
+}
+
+impl<'t> Scanner<'t> {
+    fn new(text: &'t str) -> Scanner<'t> {
+        Scanner {
+            text,
+            pos: 0,
+            depth: 0,
         }
     }
-}
 
-/// A key of a record: a declared field's slot, or another key.
-enum RecordKey {
-    Field(usize),
-    Other(String),
-}
-
-struct RecordKeySeed<'s>(&'s [FieldSchema]);
-
-impl<'de> DeserializeSeed<'de> for RecordKeySeed<'_> {
-    type Value = RecordKey;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<RecordKey, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RecordKeySeed<'_> {
-    type Value = RecordKey;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a key")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<RecordKey, E> {
-        if key == NUMBER_TOKEN {
-            // A number where a record was expected.
-            return Err(give_up());
+    /// The first byte of the next token, after any whitespace.
+    fn token(&mut self) -> Option<u8> {
+        let bytes = self.text.as_bytes();
+        let mut at = self.pos;
+        while let Some(&byte) = bytes.get(at) {
+            if !matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
+                self.pos = at;
+                return Some(byte);
+            }
+            at += 1;
         }
-        Ok(match self.0.iter().position(|f| f.name == key) {
-            Some(slot) => RecordKey::Field(slot),
-            None => RecordKey::Other(key.to_string()),
+        self.pos = at;
+        None
+    }
+
+    /// Consumes `byte` as the next token.
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        (self.token()? == byte).then(|| self.pos += 1)
+    }
+
+    /// Nothing but whitespace is left.
+    fn end(&mut self) -> Option<()> {
+        self.token().is_none().then_some(())
+    }
+
+    /// Opens an object (`{`) or array (`[`).
+    fn open(&mut self, byte: u8) -> Option<Members> {
+        self.expect(byte)?;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        let close = if byte == b'{' { b'}' } else { b']' };
+        Some(Members { close, first: true })
+    }
+
+    /// Whether another member follows (past its `,`), or the object or
+    /// array closes here.
+    fn next_member(&mut self, members: &mut Members) -> Option<bool> {
+        let next = self.token()?;
+        if next == members.close {
+            self.pos += 1;
+            self.depth -= 1;
+            return Some(false);
+        }
+        if members.first {
+            members.first = false;
+            return Some(true);
+        }
+        (next == b',').then(|| self.pos += 1)?;
+        Some(true)
+    }
+
+    /// An object's key, one of `names` or another, and its `:`. The name
+    /// at `*next` is matched in the text first; `*next` moves past the
+    /// name found.
+    fn key<T: Copy>(&mut self, names: &Names<T>, next: &mut usize) -> Option<Key<'t, T>> {
+        self.token()?;
+        if let Some(name) = names.expected(*next) {
+            if self.at_key(name.text.as_bytes()) {
+                *next += 1;
+                self.expect(b':')?;
+                return Some(Key::Known(name.what));
+            }
+        }
+        let key = self.string()?;
+        self.expect(b':')?;
+        Some(match names.find(&key, next) {
+            Some(what) => Key::Known(what),
+            None => Key::Other(key),
         })
     }
-}
 
-/// The rest of an array as JSON.
-fn collect_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Json, A::Error> {
-    let mut items = Vec::new();
-    while let Some(item) = seq.next_element::<Json>()? {
-        items.push(item);
+    /// Consumes the string `"name"` if it is next (`name` has nothing to
+    /// decode).
+    fn at_key(&mut self, name: &[u8]) -> bool {
+        let rest = self.text.as_bytes().get(self.pos..).unwrap_or_default();
+        let found = match rest {
+            [b'"', after @ ..] => after.starts_with(name) && after.get(name.len()) == Some(&b'"'),
+            _ => false,
+        };
+        if found {
+            self.pos += name.len() + 2;
+        }
+        found
     }
-    Ok(Json::Array(items))
+
+    /// The string after any whitespace.
+    fn next_string(&mut self) -> Option<Cow<'t, str>> {
+        self.token()?;
+        self.string()
+    }
+
+    /// The number after any whitespace.
+    fn next_number(&mut self) -> Option<&'t str> {
+        self.token()?;
+        self.number()
+    }
+
+    /// The string that begins here, decoded; borrowed from the text when
+    /// it has no escape.
+    fn string(&mut self) -> Option<Cow<'t, str>> {
+        let bytes = self.text.as_bytes();
+        if bytes.get(self.pos) != Some(&b'"') {
+            return None;
+        }
+        let start = self.pos + 1;
+        let end = start + plain_run(bytes.get(start..)?);
+        match bytes.get(end)? {
+            b'"' => {
+                self.pos = end + 1;
+                self.text.get(start..end).map(Cow::Borrowed)
+            }
+            b'\\' => self.escaped(start, end).map(Cow::Owned),
+            _ => None,
+        }
+    }
+
+    /// The rest of a string from its first escape at `at`.
+    #[cold]
+    #[inline(never)]
+    fn escaped(&mut self, start: usize, mut at: usize) -> Option<String> {
+        let bytes = self.text.as_bytes();
+        let mut out = String::from(self.text.get(start..at)?);
+        loop {
+            match bytes.get(at)? {
+                b'"' => {
+                    self.pos = at + 1;
+                    return Some(out);
+                }
+                b'\\' => {
+                    let (c, len) = unescape(bytes.get(at + 1..)?)?;
+                    out.push(c);
+                    at += 1 + len;
+                }
+                _ => return None,
+            }
+            let run = plain_run(bytes.get(at..)?);
+            out.push_str(self.text.get(at..at + run)?);
+            at += run;
+        }
+    }
+
+    /// The text of the number that begins here, as JSON writes numbers.
+    fn number(&mut self) -> Option<&'t str> {
+        let bytes = self.text.as_bytes();
+        let start = self.pos;
+        let digits_from = |mut at: usize| {
+            while bytes.get(at).is_some_and(u8::is_ascii_digit) {
+                at += 1;
+            }
+            at
+        };
+        let mut at = start + usize::from(bytes.get(start) == Some(&b'-'));
+        at = match bytes.get(at)? {
+            b'0' => at + 1,
+            b'1'..=b'9' => digits_from(at + 1),
+            _ => return None,
+        };
+        if bytes.get(at) == Some(&b'.') {
+            at = digits_after(bytes, at + 1, digits_from)?;
+        }
+        if matches!(bytes.get(at), Some(b'e' | b'E')) {
+            at += 1 + usize::from(matches!(bytes.get(at + 1), Some(b'+' | b'-')));
+            at = digits_after(bytes, at, digits_from)?;
+        }
+        self.pos = at;
+        self.text.get(start..at)
+    }
+
+    /// `true` or `false`.
+    fn boolean(&mut self) -> Option<bool> {
+        if self.word("true").is_some() {
+            return Some(true);
+        }
+        self.word("false").map(|()| false)
+    }
+
+    /// The literal `word` (`true`, `false`, `null`).
+    fn word(&mut self, word: &str) -> Option<()> {
+        self.token()?;
+        self.text
+            .get(self.pos..)?
+            .starts_with(word)
+            .then(|| self.pos += word.len())
+    }
+
+    /// Any JSON value, checked and passed over.
+    fn skip_value(&mut self) -> Option<()> {
+        match self.token()? {
+            b'"' => self.string().map(drop),
+            b'-' | b'0'..=b'9' => self.number().map(drop),
+            b't' | b'f' => self.boolean().map(drop),
+            b'n' => self.word("null"),
+            byte @ (b'{' | b'[') => {
+                let mut members = self.open(byte)?;
+                while self.next_member(&mut members)? {
+                    if byte == b'{' {
+                        self.next_string()?;
+                        self.expect(b':')?;
+                    }
+                    self.skip_value()?;
+                }
+                Some(())
+            }
+            _ => None,
+        }
+    }
+
+    /// Any JSON value as serde_json reads it.
+    fn json(&mut self) -> Option<Json> {
+        self.token()?;
+        let start = self.pos;
+        self.skip_value()?;
+        serde_json::from_str(self.text.get(start..self.pos)?).ok()
+    }
 }
 
-/// An object, or a number (`arbitrary_precision` gives it as a map), as JSON.
-fn collect_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Json, A::Error> {
-    let Some(first) = map.next_key::<String>()? else {
-        return Ok(Json::Object(Map::new()));
+/// How many bytes from the start of `bytes` need no decoding: up to the
+/// first `"`, backslash or control character (or the end). Eight bytes are
+/// tested at a time: a byte's high bit is set in a mask where the byte is
+/// zero (or below `0x20`), and the lowest such bit is always exact.
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero_in = |word: u64| word.wrapping_sub(ONES) & !word;
+    let mut run = 0;
+    while let Some(eight) = bytes.get(run..run + 8) {
+        let Ok(eight) = <[u8; 8]>::try_from(eight) else {
+            break;
+        };
+        let word = u64::from_le_bytes(eight);
+        let stops = (zero_in(word ^ (ONES * u64::from(b'"')))
+            | zero_in(word ^ (ONES * u64::from(b'\\')))
+            | (word.wrapping_sub(ONES * 0x20) & !word))
+            & HIGHS;
+        if stops != 0 {
+            return run + (stops.trailing_zeros() / 8) as usize;
+        }
+        run += 8;
+    }
+    let rest = bytes.get(run..).unwrap_or_default();
+    run + rest
+        .iter()
+        .position(|b| needs_decoding(*b))
+        .unwrap_or(rest.len())
+}
+
+/// `"`, backslash, or a control character (which JSON text may not hold).
+fn needs_decoding(byte: u8) -> bool {
+    byte == b'"' || byte == b'\\' || byte < 0x20
+}
+
+/// Past one or more digits from `at` (none is not JSON).
+fn digits_after(bytes: &[u8], at: usize, digits_from: impl Fn(usize) -> usize) -> Option<usize> {
+    bytes.get(at).filter(|b| b.is_ascii_digit())?;
+    Some(digits_from(at))
+}
+
+/// The character an escape stands for (`rest` follows its backslash) and
+/// how many bytes of `rest` it takes. Surrogates (`\ud83d…`) are left to
+/// serde_json.
+fn unescape(rest: &[u8]) -> Option<(char, usize)> {
+    let c = match *rest.first()? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let hex = std::str::from_utf8(rest.get(1..5)?).ok()?;
+            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
+            let code = u32::from_str_radix(hex, 16).ok()?;
+            return char::from_u32(code).map(|c| (c, 5));
+        }
+        _ => return None,
     };
-    if first == NUMBER_TOKEN {
-        let text: String = map.next_value()?;
-        return text.parse().map(Json::Number).map_err(|_| give_up());
-    }
-    let mut object = Map::new();
-    object.insert(first, map.next_value()?);
-    while let Some((key, value)) = map.next_entry::<String, Json>()? {
-        object.insert(key, value);
-    }
-    Ok(Json::Object(object))
+    Some((c, 1))
 }
 
 #[cfg(test)]
@@ -705,6 +1277,309 @@ mod tests {
         }
     }
 
+    /// A generated DLBCL case as `scripts/gen-cases.py` writes one: an
+    /// alias, a free-text regimen, a null, a unit to convert.
+    const GENERATED: &str = r#"{"id": "gen-0000001", "as_of": "2026-02-08", "age": 43, "ecog": 0, "histology": "DLBCL, NOS", "transplant_eligible": true, "cns_involvement": false, "crcl": [{"date": "2026-02-07", "value": 98, "unit": "mL/min"}, {"date": "2026-01-20", "value": 5.5, "unit": "L/h"}], "lines": [{"regimen": "R-CHOP", "start_date": "2022-11-28", "end_date": "2023-04-03", "best_response": "PR", "progression_date": "2023-05-31"}, {"regimen": "R-CHOP x6", "start_date": "2023-06-10", "end_date": "2023-08-05", "best_response": "CR", "progression_date": null}, {"regimen": "RICE", "start_date": "2023-09-10", "best_response": "SD"}]}"#;
+
+    /// Whether the reader read `line` leniently; wherever it read it
+    /// (lenient or strict), it read what the `Value` reader reads.
+    fn agrees(protocol: &Protocol, line: &str) -> bool {
+        let mut lenient = false;
+        for strict in [false, true] {
+            let options = LoadOptions { strict };
+            let reference = parse_json(line).and_then(|j| load_case(protocol, &j, &options));
+            let case = read_case(protocol, line, &options);
+            if let Some(case) = &case {
+                assert_eq!(Ok(case.clone()), reference, "{line}");
+            }
+            lenient |= !strict && case.is_some();
+        }
+        lenient
+    }
+
+    /// `GENERATED` with `from` replaced by `to` (which must be in it).
+    fn generated_with(from: &str, to: &str) -> String {
+        assert!(GENERATED.contains(from), "{from}");
+        GENERATED.replacen(from, to, 1)
+    }
+
+    #[test]
+    fn a_generated_case_is_read_directly() {
+        let protocol = dlbcl();
+        let options = LoadOptions::default();
+        let case = read_case(protocol, GENERATED, &options).expect("read directly");
+        assert_eq!(case.warnings.len(), 1, "{:?}", case.warnings);
+        assert!(agrees(protocol, GENERATED));
+    }
+
+    #[test]
+    fn escaped_strings_are_decoded() {
+        let protocol = dlbcl();
+        for (from, to) in [
+            (
+                r#""gen-0000001""#,
+                r#""gen-\"1\"\\\/\b\f\n\r\t\u00e9\u0000""#,
+            ),
+            (r#""DLBCL, NOS""#, r#""DLBCL\u002c NOS""#),
+            (r#""histology""#, r#""hist\u006flogy""#),
+            (r#""regimen": "RICE""#, r#""re\u0067imen": "R\u0049CE""#),
+            (r#""R-CHOP x6""#, r#""R-CHOP \u00d76""#),
+            (r#""mL/min""#, r#""mL\/min""#),
+            (r#""age""#, r#""\u00e2ge""#),
+        ] {
+            let line = generated_with(from, to);
+            assert!(agrees(protocol, &line), "not read: {line}");
+        }
+        // Surrogates are left to serde_json, and so are escapes it refuses.
+        for (from, to) in [
+            (r#""R-CHOP x6""#, r#""R-CHOP \ud83d\ude00""#),
+            (r#""R-CHOP x6""#, r#""R-CHOP \ud83d""#),
+            (r#""R-CHOP x6""#, r#""R-CHOP \x41""#),
+            (r#""R-CHOP x6""#, r#""R-CHOP \u12""#),
+            (r#""R-CHOP x6""#, "\"R-CHOP \u{0}\""),
+            (r#""R-CHOP x6""#, "\"R-CHOP\tx6\""),
+        ] {
+            agrees(protocol, &generated_with(from, to));
+        }
+    }
+
+    #[test]
+    fn whitespace_anywhere_between_tokens_is_read() {
+        let protocol = dlbcl();
+        let mut spaced = String::new();
+        let mut in_string = false;
+        let mut escaped = false;
+        for c in GENERATED.chars() {
+            let structural = !in_string && matches!(c, '{' | '}' | '[' | ']' | ':' | ',');
+            if structural {
+                spaced.push_str(" \t\r\n");
+            }
+            spaced.push(c);
+            if structural {
+                spaced.push_str("\n\t ");
+            }
+            in_string ^= c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+        }
+        assert!(agrees(protocol, &spaced), "not read: {spaced}");
+        let compact: String = GENERATED.replace(": ", ":").replace(", \"", ",\"");
+        assert!(agrees(protocol, &compact), "not read: {compact}");
+        // Only JSON's four whitespace characters separate tokens.
+        for odd in ["\u{0}", "\u{b}", "\u{c}", "\u{a0}", "\u{feff}"] {
+            let line = GENERATED.replacen(", \"age\"", &format!(",{odd}\"age\""), 1);
+            assert!(!agrees(protocol, &line), "read: {line:?}");
+            assert!(read_case(
+                protocol,
+                &format!("{odd}{GENERATED}"),
+                &LoadOptions::default()
+            )
+            .is_none());
+        }
+    }
+
+    #[test]
+    fn undeclared_values_of_every_shape_are_skipped() {
+        let protocol = dlbcl();
+        for value in [
+            r#"{"a": [1, -2.5e-3, true, false, null, "x\"y", {}, []], "b": {"c": {"d": [[]]}}}"#,
+            r#"[{"value": 1}, {"date": "2025-13-45"}, "é", 1E+400]"#,
+            r#""a string with \u00e9, \\ and \"""#,
+            "-0",
+            "null",
+        ] {
+            let line = generated_with(r#""age": 43"#, &format!(r#""zz": {value}, "age": 43"#));
+            assert!(agrees(protocol, &line), "not read: {line}");
+            let line = generated_with(
+                r#""best_response": "PR""#,
+                &format!(r#""zz": {value}, "best_response": "PR""#),
+            );
+            assert!(agrees(protocol, &line), "not read: {line}");
+        }
+        for bad in [
+            "[1,]",
+            "{\"a\" 1}",
+            "{\"a\": 1,}",
+            "[1 2]",
+            "tru",
+            "nul",
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "1e",
+            "-",
+            "\"\\q\"",
+        ] {
+            let line = generated_with(r#""age": 43"#, &format!(r#""zz": {bad}, "age": 43"#));
+            assert!(!agrees(protocol, &line), "read: {line}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_read_from_their_exact_text() {
+        let protocol = dlbcl();
+        for age in [
+            "1e2", "1E+2", "100e-0", "43.0", "4.3e1", "-0", "0", "1.50", "430e-1", "0.0",
+        ] {
+            agrees(
+                protocol,
+                &generated_with(r#""age": 43"#, &format!(r#""age": {age}"#)),
+            );
+        }
+        for value in [
+            "98.50",
+            "1e2",
+            "-0",
+            "0.000",
+            "12345678901234567890123456",
+            "1e-30",
+            "9.99e27",
+        ] {
+            let line = generated_with(r#""value": 98"#, &format!(r#""value": {value}"#));
+            agrees(protocol, &line);
+        }
+        let read = |age: &str| {
+            let line = generated_with(r#""age": 43"#, &format!(r#""age": {age}"#));
+            agrees(protocol, &line)
+        };
+        assert!(read("1e2") && read("43.0") && read("0") && read("-0"));
+        assert!(!read("43.5") && !read("1e400") && !read("043"));
+    }
+
+    #[test]
+    fn keys_written_twice_keep_their_last_value() {
+        let protocol = dlbcl();
+        for (from, to) in [
+            (r#""age": 43"#, r#""age": "old", "age": 43"#),
+            (r#""age": 43"#, r#""age": 43, "age": 50"#),
+            (r#""age": 43"#, r#""age": 43, "age": "new""#),
+            (r#""id": "gen-0000001""#, r#""id": 7, "id": "gen-0000001""#),
+            (
+                r#""as_of": "2026-02-08""#,
+                r#""as_of": "2026-02-08", "as_of": null"#,
+            ),
+            (
+                r#""regimen": "RICE""#,
+                r#""regimen": "R-CHOP x6", "regimen": "RICE""#,
+            ),
+            (
+                r#""regimen": "RICE""#,
+                r#""regimen": "RICE", "regimen": "R-CHOP x6""#,
+            ),
+            (
+                r#""best_response": "SD""#,
+                r#""best_response": "SD", "zz": 1, "zz": 2"#,
+            ),
+            (r#""age": 43"#, r#""zz": 1, "age": 43, "zz": 2, "yy": 3"#),
+            (r#""value": 98"#, r#""value": 98, "value": 99"#),
+        ] {
+            agrees(protocol, &generated_with(from, to));
+        }
+    }
+
+    #[test]
+    fn every_truncation_of_a_case_is_handed_over() {
+        let protocol = dlbcl();
+        let options = LoadOptions::default();
+        for end in (0..GENERATED.len()).filter(|e| GENERATED.is_char_boundary(*e)) {
+            let text = &GENERATED[..end];
+            assert!(read_case(protocol, text, &options).is_none(), "{text}");
+            assert!(parse_json(text).is_err(), "{text}");
+        }
+        for trailing in [" x", "{}", ",", "\u{0}", "]"] {
+            let text = format!("{GENERATED}{trailing}");
+            assert!(read_case(protocol, &text, &options).is_none(), "{text}");
+        }
+        assert!(read_case(protocol, &format!(" \n{GENERATED}\r\n\t "), &options).is_some());
+        for not_a_case in ["", " ", "[]", "\"x\"", "1", "null", "{"] {
+            assert!(
+                read_case(protocol, not_a_case, &options).is_none(),
+                "{not_a_case}"
+            );
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_left_to_serde_json() {
+        let protocol = dlbcl();
+        for depth in [10, 60, 63, 64, 100, 127, 128, 129, 500] {
+            let nested = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+            let line = generated_with(r#""age": 43"#, &format!(r#""zz": {nested}, "age": 43"#));
+            // The case object is one level more.
+            let within = depth < super::MAX_DEPTH;
+            assert_eq!(agrees(protocol, &line), within, "depth {depth}");
+            let objects = format!("{}1{}", "{\"a\": ".repeat(depth), "}".repeat(depth));
+            let line = generated_with(r#""age": 43"#, &format!(r#""zz": {objects}, "age": 43"#));
+            assert_eq!(agrees(protocol, &line), within, "depth {depth}");
+        }
+    }
+
+    #[test]
+    fn short_numbers_read_as_parse_decimal_reads_them() {
+        use crate::eval::case::{parse_decimal, plain::decimal};
+        for text in [
+            "0",
+            "-0",
+            "0.0",
+            "-0.000",
+            "7",
+            "007",
+            "-3",
+            "1.50",
+            "98.6",
+            "-12.345",
+            "123456789012345678",
+            "-999999999999999999",
+            "1234567890123456789",
+            "0.000000000000000001",
+            "1e2",
+            "1E+2",
+            "2.5e-3",
+            "+1",
+            "1.",
+            ".5",
+            "-",
+            "",
+            "1.2.3",
+            "١٢",
+        ] {
+            let exact = parse_decimal(text).ok();
+            let read = decimal(text);
+            assert_eq!(read, exact, "{text}");
+            // The same scale too: `1.50` stays `1.50`.
+            assert_eq!(
+                read.map(|d| d.to_string()),
+                exact.map(|d| d.to_string()),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn exact_dates_are_calendar_days() {
+        use crate::eval::case::exact_date;
+        let day = |text: &str| exact_date(text).map(|d| d.to_string());
+        assert_eq!(day("2024-02-29").as_deref(), Some("2024-02-29"));
+        assert_eq!(day("0001-01-01").as_deref(), Some("0001-01-01"));
+        assert_eq!(day("9999-12-31").as_deref(), Some("9999-12-31"));
+        for bad in [
+            "2023-02-29",
+            "2025-00-10",
+            "2025-13-01",
+            "2025-01-32",
+            "2025-1-01",
+            "2025/01/01",
+            "2025-01-01 ",
+            "20250101",
+            "2025-01",
+            "+025-01-01",
+            "2025-01-0a",
+            "",
+        ] {
+            assert_eq!(day(bad), None, "{bad}");
+        }
+    }
+
     /// A value a case field might be given: right, wrong-typed, or odd.
     fn any_value() -> impl proptest::strategy::Strategy<Value = String> {
         use proptest::prelude::*;
@@ -730,6 +1605,13 @@ mod tests {
             Just("{\"value\": 70, \"unit\": \"years\"}".to_string()),
             Just("{}".to_string()),
             Just("[]".to_string()),
+            Just("-0".to_string()),
+            Just("1.50".to_string()),
+            Just("1E+2".to_string()),
+            Just("\"DLBCL\\u005fNOS\"".to_string()),
+            Just("\"R\\u002dCHOP\\n\"".to_string()),
+            Just("\"2025-01-10T08:30:00Z\"".to_string()),
+            Just("{ \"value\" :70 , \"value\": 71 }".to_string()),
         ];
         scalar.prop_recursive(3, 24, 4, |inner| {
             prop_oneof![
