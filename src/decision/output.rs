@@ -733,21 +733,6 @@ fn hex_digit(n: u8) -> char {
     char::from(if n < 10 { b'0' + n } else { b'a' + n - 10 })
 }
 
-/// `n` in decimal.
-fn write_u64(out: &mut String, n: u64) {
-    if n < 10 {
-        out.push(decimal_digit(n));
-    } else {
-        write_u64(out, n / 10);
-        out.push(decimal_digit(n % 10));
-    }
-}
-
-/// The decimal digit of `n` (below 10).
-fn decimal_digit(n: u64) -> char {
-    char::from(b'0' + (n % 10) as u8)
-}
-
 /// The known reports, by name; each value as serde_json writes it (reports
 /// are few, and a value can be any JSON).
 fn write_reports(
@@ -793,7 +778,7 @@ impl WriteJson for Source {
         write_str(out, &self.file);
         if let Some(line) = self.line {
             out.push_str(",\"line\":");
-            write_u64(out, line);
+            out.push_str(itoa::Buffer::new().format(line));
         }
         out.push('}');
     }
@@ -841,7 +826,7 @@ fn write_option_rank_kind(out: &mut String, option: &str, rank: u32, kind: Optio
     out.push_str("{\"option\":");
     write_str(out, option);
     out.push_str(",\"rank\":");
-    write_u64(out, u64::from(rank));
+    out.push_str(itoa::Buffer::new().format(rank));
     out.push_str(",\"kind\":");
     out.push_str(kind.quoted());
 }

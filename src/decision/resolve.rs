@@ -151,8 +151,11 @@ impl<'a, 'p> Resolver<'a, 'p> {
         let name = |id: VocabId| self.vocab.name(id).to_string();
         for include in &self.pass.includes {
             let known = self.hits(include.option, true);
+            if known.is_empty() {
+                continue;
+            }
             let option = name(include.option);
-            if known.is_empty() || out.iter().any(|c| c.option == option) {
+            if out.iter().any(|c| c.option == option) {
                 continue;
             }
             out.push(Conflict {

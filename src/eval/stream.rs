@@ -27,10 +27,10 @@ use crate::check::fold;
 use crate::check::ir::{EnumId, VocabId};
 use crate::check::schema::{FieldSchema, FieldType};
 use crate::units::Unit;
+use fnv::FnvBuildHasher;
 use serde_json::{Map, Value as Json};
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// The case in `text`, when it reads cleanly; `None` sends it to the
 /// `Value` reader.
@@ -80,7 +80,7 @@ pub(super) struct Plan {
     /// Agent and regimen spellings that need no folding (every declared
     /// name and every folded spelling), each with what its folded
     /// spelling names.
-    names: HashMap<Box<str>, VocabId, BuildHasherDefault<Fnv>>,
+    names: HashMap<Box<str>, VocabId, FnvBuildHasher>,
 }
 
 /// A record type: its fields' slots by name, and their types by slot.
@@ -275,7 +275,7 @@ fn point_keys() -> Names<PointKey> {
 
 /// Every spelling whose folded form is itself or a declared name, with the
 /// agent or regimen it names: text written so is resolved without folding.
-fn unfolded_names(vocab: &Vocabulary) -> HashMap<Box<str>, VocabId, BuildHasherDefault<Fnv>> {
+fn unfolded_names(vocab: &Vocabulary) -> HashMap<Box<str>, VocabId, FnvBuildHasher> {
     let names = vocab.ids().keys().map(String::as_str);
     let spellings = vocab.spellings().map(|(spelling, _)| spelling);
     names
@@ -335,27 +335,6 @@ fn enum_shape(protocol: &Protocol, name: &str) -> Shape {
         .filter_map(|v| Some((v.clone(), *info.spellings.get(&fold(v))?)))
         .collect();
     Shape::Enum { id, names }
-}
-
-/// The FNV-1a hash: short names hash in a few instructions a byte.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 /// The top level as read: the fields (schema order), the id and `as_of`
@@ -426,17 +405,8 @@ fn index_pointer(base: &str, index: usize) -> String {
     let mut path = String::with_capacity(base.len() + 4);
     path.push_str(base);
     path.push('/');
-    push_digits(&mut path, index);
+    path.push_str(itoa::Buffer::new().format(index));
     path
-}
-
-/// The decimal digits of `n`.
-fn push_digits(out: &mut String, n: usize) {
-    if n >= 10 {
-        push_digits(out, n / 10);
-    }
-    let digit = b"0123456789".get(n % 10).copied().unwrap_or(b'0');
-    out.push(char::from(digit));
 }
 
 /// The fields of a case or record as read so far, and the warnings loading
