@@ -42,7 +42,7 @@ pub fn assemble<'p>(
     let relevant = relevant_units(&mut rules, &base);
     for (unit, support) in base.unknowns.iter().filter(|(u, _)| relevant.contains(u)) {
         let rule = rules.name(unit.rule);
-        for fact in &support.facts {
+        for fact in support.facts() {
             found.push((unit.rule, fact.clone(), rule));
         }
         let listed = |i: &Indeterminate| i.rule.as_deref() == Some(rule);

@@ -453,7 +453,7 @@ pub(super) fn pending(vocab: &dyn Vocabulary, p: &Placed<'_>) -> Pending {
         rules: owned(&p.rules),
         missing: p
             .support
-            .facts
+            .facts()
             .iter()
             .map(|f| to_item(f, Vec::new()))
             .collect(),

@@ -134,7 +134,7 @@ pub fn decide(
         .into_iter()
         .map(|(name, support)| {
             let items = support
-                .facts
+                .facts()
                 .iter()
                 .map(|f| to_item(f, Vec::new()))
                 .collect();

@@ -130,7 +130,7 @@ fn extreme(members: &[Member], wanted: Ordering) -> Val {
         return numeric_extreme(members, wanted);
     }
     let support = undecided_support(members);
-    if !support.facts.is_empty() || support.is_indeterminate() {
+    if !support.facts().is_empty() || support.is_indeterminate() {
         return Val::Unknown(support);
     }
     let mut best: Option<Value> = None;
@@ -220,7 +220,7 @@ fn the(members: Vec<Member>) -> Result<Val, TwoMatches> {
     if definite.next().is_some() {
         return Err(TwoMatches);
     }
-    if !support.facts.is_empty() || support.is_indeterminate() {
+    if !support.facts().is_empty() || support.is_indeterminate() {
         return Ok(Val::Unknown(support));
     }
     Ok(one.map_or(Val::Known(Value::None), |m| m.value))

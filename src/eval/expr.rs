@@ -498,10 +498,10 @@ impl<'p> Evaluator<'p> {
 
     fn missing_as(&mut self, inner: &Expr, name: &str) -> Val {
         match self.eval(inner) {
-            Val::Unknown(s) if !s.facts.is_empty() => Val::Unknown(Support {
-                facts: vec![Missing::Named(name.to_string())],
-                causes: s.causes,
-            }),
+            Val::Unknown(s) if !s.facts().is_empty() => Val::Unknown(Support::from_parts(
+                vec![Missing::Named(name.to_string())],
+                s.causes().to_vec(),
+            )),
             other => other,
         }
     }
@@ -676,7 +676,7 @@ fn settle(possible: Vec<Val>, support: Support) -> Val {
     let Some(first) = possible.first().cloned() else {
         return Val::Unknown(support);
     };
-    if support.facts.is_empty() && !support.is_indeterminate() {
+    if support.facts().is_empty() && !support.is_indeterminate() {
         return possible.into_iter().last().unwrap_or(first);
     }
     if possible.iter().all(|v| *v == first) && matches!(first, Val::Known(_)) {

@@ -1,5 +1,7 @@
 //! Three-valued truth and the facts an unknown depends on.
 
+use std::rc::Rc;
+
 /// A fact whose knowledge could settle an unknown.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Missing {
@@ -58,40 +60,59 @@ impl Cause {
     }
 }
 
-/// What an unknown result depends on.
+/// What an unknown result depends on: shared, so that copying an unknown
+/// value (a case field read twice, a define's cached value) or combining it
+/// with one it already covers copies a pointer, not the facts. Empty support
+/// allocates nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Support {
+pub struct Support(Option<Rc<Parts>>);
+
+/// The contents of a [`Support`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Parts {
     /// The facts it read, in the order first read, without repeats.
-    pub facts: Vec<Missing>,
+    facts: Vec<Missing>,
     /// What of it no fact settles (censoring, partial dates, division), in first-met order.
-    pub causes: Vec<Cause>,
+    causes: Vec<Cause>,
 }
 
 impl Support {
     /// Support of one fact.
     pub fn of(fact: Missing) -> Support {
-        Support {
-            facts: vec![fact],
-            causes: Vec::new(),
-        }
+        Support::from_parts(vec![fact], Vec::new())
     }
 
     /// Support that no fact can settle, for `cause`.
     pub fn indeterminate(cause: Cause) -> Support {
-        Support {
-            facts: Vec::new(),
-            causes: vec![cause],
+        Support::from_parts(Vec::new(), vec![cause])
+    }
+
+    /// Support of these facts and causes (each list without repeats).
+    pub fn from_parts(facts: Vec<Missing>, causes: Vec<Cause>) -> Support {
+        if facts.is_empty() && causes.is_empty() {
+            return Support::default();
         }
+        Support(Some(Rc::new(Parts { facts, causes })))
+    }
+
+    /// The facts it read, in the order first read, without repeats.
+    pub fn facts(&self) -> &[Missing] {
+        self.0.as_ref().map_or(&[], |p| &p.facts)
+    }
+
+    /// What of it no fact settles, in first-met order.
+    pub fn causes(&self) -> &[Cause] {
+        self.0.as_ref().map_or(&[], |p| &p.causes)
     }
 
     /// Whether some of it no fact settles.
     pub fn is_indeterminate(&self) -> bool {
-        !self.causes.is_empty()
+        !self.causes().is_empty()
     }
 
     /// The one-line explanation `indeterminate` gives: "depends on a censored value".
     pub fn reason(&self) -> String {
-        let words: Vec<&str> = self.causes.iter().map(|c| c.words()).collect();
+        let words: Vec<&str> = self.causes().iter().map(|c| c.words()).collect();
         format!("depends on {}", words.join(" and "))
     }
 
@@ -105,16 +126,36 @@ impl Support {
         })
     }
 
+    /// Whether every fact and cause of `other` is already in it.
+    fn covers(&self, other: &Support) -> bool {
+        other.facts().iter().all(|f| self.facts().contains(f))
+            && other.causes().iter().all(|c| self.causes().contains(c))
+    }
+
     /// Adds another support's facts (keeping first-read order, no repeats).
     pub fn merge(&mut self, other: &Support) {
-        for fact in &other.facts {
-            if !self.facts.contains(fact) {
-                self.facts.push(fact.clone());
+        let Some(theirs) = &other.0 else {
+            return;
+        };
+        let Some(ours) = &mut self.0 else {
+            self.0 = Some(Rc::clone(theirs));
+            return;
+        };
+        if Rc::ptr_eq(ours, theirs) || self.covers(other) {
+            return;
+        }
+        let Some(ours) = &mut self.0 else {
+            return;
+        };
+        let parts = Rc::make_mut(ours);
+        for fact in &theirs.facts {
+            if !parts.facts.contains(fact) {
+                parts.facts.push(fact.clone());
             }
         }
-        for cause in &other.causes {
-            if !self.causes.contains(cause) {
-                self.causes.push(*cause);
+        for cause in &theirs.causes {
+            if !parts.causes.contains(cause) {
+                parts.causes.push(*cause);
             }
         }
     }
@@ -190,5 +231,58 @@ impl std::ops::Not for Truth {
             Truth::False => Truth::True,
             unknown => unknown,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fact(path: &str) -> Missing {
+        Missing::fact(path)
+    }
+
+    #[test]
+    fn merge_keeps_first_read_order_without_repeats() {
+        let mut a = Support::of(fact("/b"));
+        a.merge(&Support::from_parts(
+            vec![fact("/a"), fact("/b")],
+            Vec::new(),
+        ));
+        a.merge(&Support::indeterminate(Cause::Censored));
+        a.merge(&Support::indeterminate(Cause::Censored));
+        assert_eq!(a.facts(), &[fact("/b"), fact("/a")]);
+        assert_eq!(a.causes(), &[Cause::Censored]);
+    }
+
+    #[test]
+    fn merging_into_a_shared_support_leaves_the_other_copy_alone() {
+        let shared = Support::of(fact("/a"));
+        let mut copy = shared.clone();
+        copy.merge(&Support::of(fact("/b")));
+        assert_eq!(shared.facts(), &[fact("/a")]);
+        assert_eq!(copy.facts(), &[fact("/a"), fact("/b")]);
+    }
+
+    #[test]
+    fn empty_support_is_empty_however_it_is_made() {
+        let empty = Support::from_parts(Vec::new(), Vec::new());
+        assert_eq!(empty, Support::default());
+        assert!(empty.facts().is_empty() && !empty.is_indeterminate());
+        let mut a = Support::default();
+        a.merge(&Support::of(fact("/x")));
+        assert_eq!(a, Support::of(fact("/x")));
+        assert_eq!(Support::of(fact("/x")).union(&Support::default()), a);
+    }
+
+    #[test]
+    fn unknowns_union_their_support_under_and_and_or() {
+        let x = Truth::Unknown(Support::of(fact("/x")));
+        let y = Truth::Unknown(Support::of(fact("/y")));
+        let both = Support::from_parts(vec![fact("/x"), fact("/y")], Vec::new());
+        assert_eq!(x.clone().and(y.clone()), Truth::Unknown(both.clone()));
+        assert_eq!(x.clone().or(y), Truth::Unknown(both));
+        assert_eq!(x.clone().and(Truth::False), Truth::False);
+        assert_eq!(x.or(Truth::True), Truth::True);
     }
 }
