@@ -32,7 +32,7 @@ pub struct Evaluator<'p> {
     /// The bound variables and parameters of the define (or role) being
     /// evaluated, by slot.
     locals: Vec<Val>,
-    pub(super) lines: Option<std::rc::Rc<Vec<super::history::Line>>>,
+    pub(super) lines: Option<std::rc::Rc<Vec<super::history::Line<'p>>>>,
     /// The lines that made history predicates true, since last taken (for the trace).
     pub(super) matches: Vec<HistoryMatch>,
     /// Whether to note those lines (only a trace shows them).

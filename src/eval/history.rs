@@ -11,33 +11,57 @@ use super::value::{DateRange, EnumValue, Quantity, Record, Val, Value, VocabValu
 use crate::check::ir::{Expr, Target, TargetName, VocabId};
 use crate::check::schema::FieldType;
 use crate::syntax::ast::HistoryPred;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::ops::Not;
 use std::rc::Rc;
 
-/// One line of the history, its roles read.
+/// One line of the history, its roles read. The record is borrowed from the
+/// case unless `as_of` masks some of its fields, and a role read straight
+/// from a field points at it rather than holding a copy.
 #[derive(Debug, Clone)]
-pub struct Line {
+pub struct Line<'p> {
     /// Its position in the case's array.
     pub index: usize,
     /// Whether it exists on `as_of` (its start ≤ `as_of`).
     pub exists: Truth,
-    /// Each role's value, by [`Role`] (none when the role is unmapped).
-    pub roles: [Val; Role::COUNT],
-    /// The line's record.
-    pub record: Record,
+    /// Where each role's value is, by [`Role`].
+    roles: [RoleSlot; Role::COUNT],
+    /// The values of the roles not read straight from a field.
+    computed: Vec<Val>,
+    /// The line's record, as rules read it.
+    pub record: Cow<'p, Record>,
 }
 
-impl Line {
+/// Where a line finds the value of one role.
+#[derive(Debug, Clone, Copy)]
+enum RoleSlot {
+    /// None: the role is unmapped, or its date is after `as_of`.
+    Empty,
+    /// The record's field at this position.
+    Field(usize),
+    /// The line's computed value at this position.
+    Computed(usize),
+}
+
+/// The value of an unmapped role.
+const NO_VALUE: &Val = &Val::Known(Value::None);
+
+impl Line<'_> {
     fn role(&self, role: Role) -> &Val {
-        // Every `Role` is below `Role::COUNT`, the array's length.
-        &self.roles[role as usize]
+        let slot = self.roles.get(role as usize).copied();
+        let value = match slot.unwrap_or(RoleSlot::Empty) {
+            RoleSlot::Empty => None,
+            RoleSlot::Field(i) => self.record.fields.get(i),
+            RoleSlot::Computed(i) => self.computed.get(i),
+        };
+        value.unwrap_or(NO_VALUE)
     }
 }
 
-impl Evaluator<'_> {
+impl<'p> Evaluator<'p> {
     /// The history's lines (all of them; `exists` says which are on `as_of`), read once.
-    pub(super) fn lines(&mut self) -> Result<Rc<Vec<Line>>, Support> {
+    pub(super) fn lines(&mut self) -> Result<Rc<Vec<Line<'p>>>, Support> {
         if let Some(lines) = &self.lines {
             return Ok(Rc::clone(lines));
         }
@@ -53,7 +77,7 @@ impl Evaluator<'_> {
         let mut lines = Vec::with_capacity(records.len());
         for (index, item) in records.iter().enumerate() {
             if let Val::Known(Value::Record(record)) = item {
-                lines.push(self.read_line(index, record.clone(), &schema.roles));
+                lines.push(self.read_line(index, record, &schema.roles));
             }
         }
         let lines = Rc::new(lines);
@@ -64,42 +88,66 @@ impl Evaluator<'_> {
     fn read_line(
         &mut self,
         index: usize,
-        record: Record,
+        record: &'p Record,
         roles: &[Option<RoleRead>; Role::COUNT],
-    ) -> Line {
-        let mut values: [Val; Role::COUNT] = std::array::from_fn(|_| Val::Known(Value::None));
-        for (slot, mapping) in values.iter_mut().zip(roles) {
-            if let Some(m) = mapping {
-                *slot = self.read_role(&record, m);
+    ) -> Line<'p> {
+        let masked = record.fields.iter().any(|v| needs_mask(v, self.as_of));
+        let mut slots = [RoleSlot::Empty; Role::COUNT];
+        let mut computed = Vec::new();
+        for (r, (slot, mapping)) in slots.iter_mut().zip(roles).enumerate() {
+            let Some(mapping) = mapping else {
+                continue;
+            };
+            let masks_after_as_of = r == Role::End as usize || r == Role::Event as usize;
+            let value = match mapping {
+                // The masked record may differ from the field as the role
+                // reads it: only an unmasked record's field is pointed at.
+                RoleRead::Field(i) if !masked => match record.fields.get(*i) {
+                    Some(v) if masks_after_as_of && self.after_as_of(v) => continue,
+                    Some(_) => {
+                        *slot = RoleSlot::Field(*i);
+                        continue;
+                    }
+                    None => continue,
+                },
+                _ => self.read_role(record, mapping),
+            };
+            if masks_after_as_of && self.after_as_of(&value) {
+                continue;
             }
+            *slot = RoleSlot::Computed(computed.len());
+            computed.push(value);
         }
-        for role in [Role::End, Role::Event] {
-            if let Some(v) = values.get_mut(role as usize) {
-                let value = std::mem::replace(v, Val::Known(Value::None));
-                *v = self.none_if_after_as_of(value);
-            }
-        }
-        let exists = match values.get(Role::Start as usize) {
-            Some(Val::Known(Value::Date(d))) => before_or_on(d, self.as_of),
-            Some(Val::Unknown(s)) => Truth::Unknown(s.clone()),
+        let record = if masked {
+            Cow::Owned(self.masked_record(record.clone()))
+        } else {
+            Cow::Borrowed(record)
+        };
+        let mut line = Line {
+            index,
+            exists: Truth::False,
+            roles: slots,
+            computed,
+            record,
+        };
+        line.exists = match line.role(Role::Start) {
+            Val::Known(Value::Date(d)) => before_or_on(d, self.as_of),
+            Val::Unknown(s) => Truth::Unknown(s.clone()),
             _ => Truth::False,
         };
-        let record = self.masked_record(record);
-        Line {
-            index,
-            exists,
-            roles: values,
-            record,
-        }
+        line
+    }
+
+    /// Whether a role's value is a date after `as_of` (an end or event not
+    /// yet happened on `as_of` reads as none).
+    fn after_as_of(&self, v: &Val) -> bool {
+        matches!(v, Val::Known(Value::Date(d)) if d.first > self.as_of)
     }
 
     /// A line's record as rules read it: a date after `as_of` in an optional
     /// field reads as none, in a required one as unknown (a value dated on or
     /// before `as_of` would settle it); nested records and lists likewise.
     fn masked_record(&self, mut record: Record) -> Record {
-        if !record.fields.iter().any(|v| needs_mask(v, self.as_of)) {
-            return record;
-        }
         let schema = self.protocol.record_schema(record.ty);
         for (field, v) in schema.iter().zip(record.fields.iter_mut()) {
             if needs_mask(v, self.as_of) {
@@ -161,13 +209,6 @@ impl Evaluator<'_> {
     /// Evaluates an expression with a record's fields as its slots.
     fn in_record(&mut self, record: &Record, e: &Expr) -> Val {
         self.in_frame(record.fields.clone(), |ev| ev.eval(e))
-    }
-
-    fn none_if_after_as_of(&self, v: Val) -> Val {
-        match &v {
-            Val::Known(Value::Date(d)) if d.first > self.as_of => Val::Known(Value::None),
-            _ => v,
-        }
     }
 
     /// `received X`, `relapse after X within D`, …: Kleene-∃ over existing matching lines.
@@ -540,38 +581,43 @@ impl Evaluator<'_> {
         Ok(best.map(|(l, _)| l.index))
     }
 
-    /// The existing line with the latest start: `Ok(None)` when there is none.
-    fn last_line(&mut self) -> Result<Option<Line>, Support> {
+    /// The existing line with the latest start (`Ok(None)` when there is
+    /// none), given to `read`.
+    fn with_last_line<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self, Option<&Line<'p>>) -> T,
+    ) -> Result<T, Support> {
         let lines = self.lines()?;
         let last = self.last_index(&lines)?;
-        Ok(last.and_then(|i| lines.iter().find(|l| l.index == i).cloned()))
+        let line = last.and_then(|i| lines.iter().find(|l| l.index == i));
+        Ok(read(self, line))
     }
 
     /// `last line`: the record of the existing line with the latest start, or none.
     pub(super) fn last_line_value(&mut self) -> Val {
-        match self.last_line() {
-            Ok(Some(line)) => Val::Known(Value::Record(line.record)),
-            Ok(None) => Val::Known(Value::None),
-            Err(s) => Val::Unknown(s),
-        }
+        let record = |_: &mut Self, line: Option<&Line>| match line {
+            Some(line) => Val::Known(Value::Record(line.record.clone().into_owned())),
+            None => Val::Known(Value::None),
+        };
+        self.with_last_line(record).unwrap_or_else(Val::Unknown)
     }
 
     /// A role of the last line (`end of last line`), none when there is no line.
     pub(super) fn last_line_role(&mut self, role: Role) -> Val {
-        match self.last_line() {
-            Ok(Some(line)) => line.role(role).clone(),
-            Ok(None) => Val::Known(Value::None),
-            Err(s) => Val::Unknown(s),
-        }
+        let value = |_: &mut Self, line: Option<&Line>| match line {
+            Some(line) => line.role(role).clone(),
+            None => Val::Known(Value::None),
+        };
+        self.with_last_line(value).unwrap_or_else(Val::Unknown)
     }
 
     /// `last line is X`.
     pub(super) fn last_line_is(&mut self, x: VocabId) -> Truth {
-        match self.last_line() {
-            Ok(Some(line)) => self.line_matches(&line, x),
-            Ok(None) => Truth::False,
-            Err(s) => Truth::Unknown(s),
-        }
+        let is = |ev: &mut Self, line: Option<&Line>| match line {
+            Some(line) => ev.line_matches(line, x),
+            None => Truth::False,
+        };
+        self.with_last_line(is).unwrap_or_else(Truth::Unknown)
     }
 
     /// `prior lines`: the records of the lines that exist on `as_of`.
@@ -583,7 +629,9 @@ impl Evaluator<'_> {
         let mut records = Vec::new();
         for line in lines.iter() {
             match &line.exists {
-                Truth::True => records.push(Val::Known(Value::Record(line.record.clone()))),
+                Truth::True => {
+                    records.push(Val::Known(Value::Record(line.record.clone().into_owned())))
+                }
                 Truth::False => {}
                 Truth::Unknown(s) => return Val::Unknown(s.clone()),
             }
@@ -605,7 +653,7 @@ impl Evaluator<'_> {
                 Truth::False => continue,
                 Truth::Unknown(s) => return Val::Unknown(s.clone()),
             }
-            if let Some(Val::Known(v)) = line.roles.get(Role::Line as usize) {
+            if let Val::Known(v) = line.role(Role::Line) {
                 if !numbers.contains(v) {
                     numbers.push(v.clone());
                 }
