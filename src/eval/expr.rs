@@ -13,6 +13,7 @@ use super::value::{Case, DateRange, EnumValue, Quantity, Val, Value, VocabValue}
 use crate::check::ir::{Const, Expr, ExprKind, IsTest, VocabId};
 use crate::syntax::ast::{BinOp, DatePart};
 use jiff::civil::Date;
+use std::borrow::Cow;
 use std::ops::Not;
 
 /// Evaluates expressions for one case. Each define (and each parameterised
@@ -53,6 +54,7 @@ struct Cached {
 }
 
 /// The truth of a value read as a condition.
+#[inline]
 pub fn truth(v: Val) -> Truth {
     match v {
         Val::Known(Value::Bool(b)) => Truth::known(b),
@@ -62,6 +64,7 @@ pub fn truth(v: Val) -> Truth {
 }
 
 /// A condition's truth as a value.
+#[inline]
 pub fn from_truth(t: Truth) -> Val {
     match t {
         Truth::True => Val::Known(Value::Bool(true)),
@@ -316,9 +319,24 @@ impl<'p> Evaluator<'p> {
     }
 
     fn compare(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Val {
-        match self.operands(l, r) {
-            Ok((a, b)) => from_truth(ops::compare(op, &a, &b)),
-            Err(s) => Val::Unknown(s),
+        let left = self.operand(l);
+        let right = self.operand(r);
+        match (known(&left), known(&right)) {
+            (Ok(a), Ok(b)) => from_truth(ops::compare(op, a, b)),
+            (Err(a), Err(b)) => Val::Unknown(a.union(&b)),
+            (Err(s), _) | (_, Err(s)) => Val::Unknown(s),
+        }
+    }
+
+    /// An operand's value: a case field is read in place, anything else
+    /// evaluated.
+    fn operand(&mut self, e: &Expr) -> Cow<'p, Val> {
+        match &e.kind {
+            ExprKind::CaseField(slot) => match self.case.fields.get(*slot) {
+                Some(v) => Cow::Borrowed(v),
+                None => Cow::Owned(internal()),
+            },
+            _ => Cow::Owned(self.eval(e)),
         }
     }
 
@@ -328,14 +346,14 @@ impl<'p> Evaluator<'p> {
             let below = self.compare(BinOp::Le, l, high);
             return from_truth(truth(above).and(truth(below)));
         }
-        let left = self.eval(l);
+        let left = self.operand(l);
         if let ExprKind::Collection(items) = &r.kind {
-            return self.in_written(left, items);
+            return self.in_written(&left, items);
         }
         let right = self.eval(r);
-        let x = match undecided(left) {
-            Val::Known(x) => x,
-            Val::Unknown(s) => return Val::Unknown(s),
+        let x = match known(&left) {
+            Ok(x) => x,
+            Err(s) => return Val::Unknown(s),
         };
         let items = match member_truths(right) {
             Ok(items) => items,
@@ -344,7 +362,7 @@ impl<'p> Evaluator<'p> {
         let mut result = Truth::False;
         for (item, is_member) in items {
             let t = match item {
-                Val::Known(v) => ops::compare(BinOp::Eq, &x, &v),
+                Val::Known(v) => ops::compare(BinOp::Eq, x, &v),
                 Val::Unknown(s) => Truth::Unknown(s),
             };
             result = result.or(is_member.and(t));
@@ -354,12 +372,12 @@ impl<'p> Evaluator<'p> {
 
     /// `x in {a, b}` against the members as written: each evaluated (as the
     /// set would be) and compared, without building the set.
-    fn in_written(&mut self, left: Val, items: &[Expr]) -> Val {
-        let x = undecided(left);
+    fn in_written(&mut self, left: &Val, items: &[Expr]) -> Val {
+        let x = known(left);
         let mut result = Truth::False;
         for item in items {
             let member = self.eval(item);
-            if let Val::Known(x) = &x {
+            if let Ok(x) = &x {
                 result = result.or(match member {
                     Val::Known(v) => ops::compare(BinOp::Eq, x, &v),
                     Val::Unknown(s) => Truth::Unknown(s),
@@ -367,8 +385,8 @@ impl<'p> Evaluator<'p> {
             }
         }
         match x {
-            Val::Known(_) => from_truth(result),
-            unknown => unknown,
+            Ok(_) => from_truth(result),
+            Err(s) => Val::Unknown(s),
         }
     }
 
@@ -664,10 +682,20 @@ fn constant(c: &Const) -> Value {
 /// A value with undecided parts (a comprehension's undecided members, a
 /// count between bounds) read where one exact value is needed: unknown, with
 /// what would settle it. Bounds stay: comparisons and arithmetic take them.
+#[inline]
 fn undecided(v: Val) -> Val {
     match v {
         Val::Known(Value::Partial(p)) => Val::Unknown(p.support()),
         other => other,
+    }
+}
+
+/// The exact value of an operand, or what would settle it (as [`undecided`]).
+fn known(v: &Val) -> Result<&Value, Support> {
+    match v {
+        Val::Known(Value::Partial(p)) => Err(p.support()),
+        Val::Known(x) => Ok(x),
+        Val::Unknown(s) => Err(s.clone()),
     }
 }
 

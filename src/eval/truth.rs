@@ -180,6 +180,7 @@ pub enum Truth {
 
 impl Truth {
     /// A known truth value.
+    #[inline]
     pub fn known(b: bool) -> Truth {
         if b {
             Truth::True
@@ -203,6 +204,7 @@ impl Truth {
     }
 
     /// Kleene `and`: false wins (with empty support); unknowns union their support.
+    #[inline]
     pub fn and(self, other: Truth) -> Truth {
         match (self, other) {
             (Truth::False, _) | (_, Truth::False) => Truth::False,
@@ -212,6 +214,7 @@ impl Truth {
     }
 
     /// Kleene `or`: true wins (with empty support); unknowns union their support.
+    #[inline]
     pub fn or(self, other: Truth) -> Truth {
         match (self, other) {
             (Truth::True, _) | (_, Truth::True) => Truth::True,
