@@ -204,24 +204,31 @@ impl Truth {
     }
 
     /// Kleene `and`: false wins (with empty support); unknowns union their support.
-    #[inline]
+    #[inline(always)]
     pub fn and(self, other: Truth) -> Truth {
         match (self, other) {
             (Truth::False, _) | (_, Truth::False) => Truth::False,
             (Truth::True, t) | (t, Truth::True) => t,
-            (Truth::Unknown(a), Truth::Unknown(b)) => Truth::Unknown(a.union(&b)),
+            (Truth::Unknown(a), Truth::Unknown(b)) => both_unknown(a, b),
         }
     }
 
     /// Kleene `or`: true wins (with empty support); unknowns union their support.
-    #[inline]
+    #[inline(always)]
     pub fn or(self, other: Truth) -> Truth {
         match (self, other) {
             (Truth::True, _) | (_, Truth::True) => Truth::True,
             (Truth::False, t) | (t, Truth::False) => t,
-            (Truth::Unknown(a), Truth::Unknown(b)) => Truth::Unknown(a.union(&b)),
+            (Truth::Unknown(a), Truth::Unknown(b)) => both_unknown(a, b),
         }
     }
+}
+
+/// Two unknowns combined: unknown, with the union of their supports. Kept
+/// out of line so that `and` and `or` stay small enough to inline.
+#[inline(never)]
+fn both_unknown(a: Support, b: Support) -> Truth {
+    Truth::Unknown(a.union(&b))
 }
 
 impl std::ops::Not for Truth {
