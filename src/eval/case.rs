@@ -363,12 +363,12 @@ impl<'a> Loader<'a> {
             FieldType::List(inner) => Value::List(self.list(inner, json, path)?),
             FieldType::Set(inner) => Value::List(dedup(self.list(inner, json, path)?)),
             FieldType::Map(key, val) => self.map(key, val, json, path)?,
-            FieldType::Series(unit) => Value::Series(self.series(unit, json, path)?),
+            FieldType::Series(unit) => Value::Series(Box::new(self.series(unit, json, path)?)),
             FieldType::History(record) => {
                 let lines = self.list(&FieldType::Record(record.clone()), json, path)?;
                 Value::List(lines)
             }
-            FieldType::Record(name) => Value::Record(self.record(name, json, path)?),
+            FieldType::Record(name) => Value::Record(Box::new(self.record(name, json, path)?)),
             FieldType::Error => return Err(CaseError::at(path, "the protocol did not check")),
         };
         Ok(Val::Known(value))

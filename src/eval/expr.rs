@@ -91,7 +91,9 @@ impl<'p> Evaluator<'p> {
             case,
             as_of,
             cache: protocol.defines.iter().map(|_| Vec::new()).collect(),
-            history_memo: std::iter::repeat_with(|| None).take(protocol.memos).collect(),
+            history_memo: std::iter::repeat_with(|| None)
+                .take(protocol.memos)
+                .collect(),
             line_number: None,
             locals: Vec::new(),
             lines: None,

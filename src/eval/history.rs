@@ -185,7 +185,7 @@ impl<'p> Evaluator<'p> {
                 Val::Known(Value::List(items))
             }
             (Val::Known(Value::Record(r)), FieldType::Record(_)) => {
-                Val::Known(Value::Record(self.masked_record(r)))
+                Val::Known(Value::Record(Box::new(self.masked_record(*r))))
             }
             (v, _) => v,
         }
@@ -596,7 +596,7 @@ impl<'p> Evaluator<'p> {
     /// `last line`: the record of the existing line with the latest start, or none.
     pub(super) fn last_line_value(&mut self) -> Val {
         let record = |_: &mut Self, line: Option<&Line>| match line {
-            Some(line) => Val::Known(Value::Record(line.record.clone().into_owned())),
+            Some(line) => Val::Known(Value::Record(Box::new(line.record.clone().into_owned()))),
             None => Val::Known(Value::None),
         };
         self.with_last_line(record).unwrap_or_else(Val::Unknown)
@@ -629,9 +629,9 @@ impl<'p> Evaluator<'p> {
         let mut records = Vec::new();
         for line in lines.iter() {
             match &line.exists {
-                Truth::True => {
-                    records.push(Val::Known(Value::Record(line.record.clone().into_owned())))
-                }
+                Truth::True => records.push(Val::Known(Value::Record(Box::new(
+                    line.record.clone().into_owned(),
+                )))),
                 Truth::False => {}
                 Truth::Unknown(s) => return Val::Unknown(s.clone()),
             }

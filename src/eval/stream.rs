@@ -740,11 +740,11 @@ impl<'t> Reader<'t, '_> {
                 self.loader.unknown_key(key, &known, &path, &within).ok()?;
             }
         }
-        Some(Val::Known(Value::Record(Record {
+        Some(Val::Known(Value::Record(Box::new(Record {
             fields,
             ty: index,
             path,
-        })))
+        }))))
     }
 
     /// A series whose values are all plain (`{"date", "value"}`), in date
@@ -766,7 +766,7 @@ impl<'t> Reader<'t, '_> {
             });
         }
         points.sort_by_key(|p| (p.date, p.time, p.index));
-        Some(Val::Known(Value::Series(Series { points, path })))
+        Some(Val::Known(Value::Series(Box::new(Series { points, path }))))
     }
 
     /// A plain series value: `{"date": "YYYY-MM-DD", "value": N, "unit"?: U}`,

@@ -36,13 +36,14 @@ pub enum Value {
     List(Vec<Val>),
     /// A map from keys to values.
     Map(Vec<(Value, Val)>),
-    /// A record: its fields by name.
-    Record(Record),
+    /// A record: its fields by name (boxed, as the series and partial
+    /// lists are, to keep every value small: values are moved constantly).
+    Record(Box<Record>),
     /// A series of dated values.
-    Series(Series),
+    Series(Box<Series>),
     /// A list some of whose members are undecided: a comprehension over
     /// members whose condition is unknown.
-    Partial(Partial),
+    Partial(Box<Partial>),
     /// A number known only to lie between two bounds: a `count` over members
     /// whose condition is unknown, or arithmetic on one.
     Bounds(Box<Bounds>),
@@ -74,7 +75,7 @@ impl Partial {
         if partial.undecided.is_empty() {
             Value::List(partial.definite)
         } else {
-            Value::Partial(partial)
+            Value::Partial(Box::new(partial))
         }
     }
 
