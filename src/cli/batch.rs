@@ -29,6 +29,11 @@ use super::progress::Progress;
 /// the pool busy, few enough that the two chunks in flight stay small.
 const CHUNK: usize = 1024;
 
+/// How many consecutive items of a chunk one task evaluates together: their
+/// records are written into one buffer (one allocation, one write), and the
+/// pool still has CHUNK / GROUP tasks to balance.
+const GROUP: usize = 32;
+
 /// Stack of each evaluation thread: deep but legal expressions must not overflow.
 const STACK_SIZE: usize = 64 * 1024 * 1024;
 
@@ -108,22 +113,22 @@ impl Evaluator<'_> {
     }
 
     fn evaluate(&self, item: &Item) -> Record {
-        let source = Some(item.source.clone());
+        let source = || Some(item.source.clone());
         let (text, place) = match &item.case {
             Case::Text(text) => (text, None),
             Case::Element { text, line, column } => (text, Some((*line, *column))),
             Case::Unreadable(message) => {
-                return error_record(None, source, String::new(), message.clone())
+                return error_record(None, source(), String::new(), message.clone())
             }
         };
-        match evaluate_text(self.protocol, text, source.clone(), &self.options) {
+        match evaluate_text(self.protocol, text, source(), &self.options) {
             Ok(record) => record,
             Err(e) => {
                 let message = match place {
                     Some(start) => in_file(e.message, start),
                     None => on_one_line(e.message),
                 };
-                error_record(None, source, e.path, message)
+                error_record(None, source(), e.path, message)
             }
         }
     }
@@ -162,9 +167,10 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
         .unwrap_or("no message")
 }
 
-/// Reads `cases` chunk by chunk, maps every item with `one` on `pool`, and
-/// hands each chunk's results, in input order, to `each`, until the cases
-/// end or `each` breaks. The progress bar advances by each chunk.
+/// Reads `cases` chunk by chunk, maps each group of up to [`GROUP`]
+/// consecutive items with `group` on `pool`, and hands each chunk's results,
+/// one per group in input order, to `each`, until the cases end or `each`
+/// breaks. The progress bar advances by each chunk.
 ///
 /// Pipelined: while the pool evaluates one chunk, this thread hands the
 /// previous chunk's results to `each` (the writer) and reads the next, so
@@ -173,10 +179,10 @@ pub fn in_chunks<T: Send, B>(
     pool: &rayon::ThreadPool,
     mut cases: CaseStream,
     progress: &mut Progress,
-    one: impl Fn(Item) -> T + Sync + Send,
+    group: impl Fn(Vec<Item>) -> T + Sync + Send,
     mut each: impl FnMut(Vec<T>, &Progress) -> ControlFlow<B>,
 ) -> ControlFlow<B> {
-    let one = &one;
+    let group = &group;
     pool.in_place_scope(|scope| {
         let mut previous: Option<(std::sync::mpsc::Receiver<Vec<T>>, u64, u64)> = None;
         loop {
@@ -186,7 +192,7 @@ pub fn in_chunks<T: Send, B>(
                 let count = chunk.len() as u64;
                 let (sender, receiver) = std::sync::mpsc::channel();
                 scope.spawn(move |_| {
-                    let results: Vec<T> = chunk.into_par_iter().map(one).collect();
+                    let results: Vec<T> = chunk.into_par_iter().chunks(GROUP).map(group).collect();
                     // The receiver is gone only when the run already stopped.
                     let _ = sender.send(results);
                 });

@@ -108,13 +108,20 @@ fn run(
     let mut counts = Counts::default();
     let mut warned = Warned::default();
     let cases = CaseStream::new(inputs);
-    let one = |item| pair.compare(item);
-    let flow = in_chunks(pool, cases, &mut progress, one, |chunk, progress| {
-        for compared in &chunk {
-            warned.report(&compared.unknown_keys, &compared.source, progress);
-        }
-        write_chunk(&mut sink, chunk, &mut counts)
-    });
+    let group = |items: Vec<Item>| items.into_iter().map(|item| pair.compare(item)).collect();
+    let flow = in_chunks(
+        pool,
+        cases,
+        &mut progress,
+        group,
+        |groups: Vec<Vec<_>>, progress| {
+            let chunk: Vec<Compared> = groups.into_iter().flatten().collect();
+            for compared in &chunk {
+                warned.report(&compared.unknown_keys, &compared.source, progress);
+            }
+            write_chunk(&mut sink, chunk, &mut counts)
+        },
+    );
     progress.finish();
     match flow {
         ControlFlow::Break(stopped) => stopped.code(),

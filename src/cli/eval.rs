@@ -115,8 +115,8 @@ fn run(
         warned: Warned::default(),
     };
     let cases = CaseStream::new(inputs);
-    let one = |item| produce.one(item);
-    let flow = in_chunks(pool, cases, &mut progress, one, |written, progress| {
+    let group = |items| produce.group(items);
+    let flow = in_chunks(pool, cases, &mut progress, group, |written, progress| {
         output.chunk(written, progress)
     });
     let shown = progress.on_terminal();
@@ -161,17 +161,29 @@ fn refuse(path: &Path, status: &str) {
     );
 }
 
-/// One evaluated record, ready to write and count.
+/// The records of a group of consecutive items, ready to write and count.
 struct Written {
-    /// The record's JSON line; empty when no records are written.
-    line: String,
+    /// The records' JSON lines, each ended by a newline; empty when no
+    /// records are written.
+    text: String,
+    records: Vec<Counting>,
+}
+
+/// One record of a [`Written`] group, as the writer counts it.
+struct Counting {
+    /// Where its line ends in the group's text (after its newline).
+    end: usize,
     counted: Counted,
     /// Warnings about unknown case keys, to report once per run.
     unknown_keys: Vec<String>,
     source: Source,
 }
 
-/// What turns an item into a [`Written`], on the evaluation threads.
+/// The room a group's text starts with per record: more than most decision
+/// lines take, with or without a trace it grows as needed.
+const LINE_ROOM: usize = 2048;
+
+/// What turns a group of items into a [`Written`], on the evaluation threads.
 struct Produce<'p> {
     evaluator: Evaluator<'p>,
     /// Whether records are written (not with `--summary` alone).
@@ -181,18 +193,31 @@ struct Produce<'p> {
 }
 
 impl Produce<'_> {
-    fn one(&self, item: Item) -> Written {
-        let record: Record = self.evaluator.record(&item);
-        Written {
-            line: if self.lines {
-                record.to_json_line()
-            } else {
-                String::new()
-            },
-            counted: Counted::of(&record, self.options),
-            unknown_keys: unknown_keys(&record),
-            source: item.source,
+    fn group(&self, items: Vec<Item>) -> Written {
+        // Room for typical records, so that the text seldom grows.
+        let room = if self.lines {
+            items.len() * LINE_ROOM
+        } else {
+            0
+        };
+        let mut written = Written {
+            text: String::with_capacity(room),
+            records: Vec::with_capacity(items.len()),
+        };
+        for item in items {
+            let record: Record = self.evaluator.record(&item);
+            if self.lines {
+                record.write_json_line(&mut written.text);
+                written.text.push('\n');
+            }
+            written.records.push(Counting {
+                end: written.text.len(),
+                counted: Counted::of(&record, self.options),
+                unknown_keys: unknown_keys(&record),
+                source: item.source,
+            });
         }
+        written
     }
 }
 
@@ -215,25 +240,30 @@ struct Output {
 impl Output {
     /// Reports the new unknown keys of a chunk, then writes and counts its
     /// records; with `--fail-fast`, up to the first error record.
-    fn chunk(&mut self, written: Vec<Written>, progress: &Progress) -> ControlFlow<Early> {
-        for w in &written {
-            self.warned.report(&w.unknown_keys, &w.source, progress);
+    fn chunk(&mut self, groups: Vec<Written>, progress: &Progress) -> ControlFlow<Early> {
+        for record in groups.iter().flat_map(|g| &g.records) {
+            self.warned
+                .report(&record.unknown_keys, &record.source, progress);
         }
-        for w in written {
-            let error = w.counted == Counted::Error;
-            stop_if(self.write(&w.line))?;
-            self.audit.add(w.counted);
-            if error && self.fail_fast {
-                stop_if(self.flush())?;
-                return ControlFlow::Break(Early::FailFast);
+        for Written { text, records } in groups {
+            for record in records {
+                let error = record.counted == Counted::Error;
+                self.audit.add(record.counted);
+                if error && self.fail_fast {
+                    stop_if(self.write(text.get(..record.end).unwrap_or_default()))?;
+                    stop_if(self.flush())?;
+                    return ControlFlow::Break(Early::FailFast);
+                }
             }
+            stop_if(self.write(&text))?;
         }
         stop_if(self.flush())
     }
 
-    fn write(&mut self, line: &str) -> Result<(), Stopped> {
+    /// Writes whole lines (each ended by its newline).
+    fn write(&mut self, lines: &str) -> Result<(), Stopped> {
         match &mut self.records {
-            Some(sink) => sink.line(line),
+            Some(sink) => sink.write(lines),
             None => Ok(()),
         }
     }

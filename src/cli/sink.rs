@@ -70,12 +70,6 @@ impl Sink {
             .map_err(|e| self.failed(&e))
     }
 
-    /// Writes `line` and a newline.
-    pub fn line(&mut self, line: &str) -> Result<(), Stopped> {
-        self.write(line)?;
-        self.write("\n")
-    }
-
     /// Sends what is buffered on.
     pub fn flush(&mut self) -> Result<(), Stopped> {
         self.out.flush().map_err(|e| self.failed(&e))

@@ -40,13 +40,21 @@ impl Record {
     /// The record as one line of JSON: no newline inside or at the end, keys
     /// in declared order, the same bytes on every run.
     pub fn to_json_line(&self) -> String {
+        let mut line = String::new();
+        self.write_json_line(&mut line);
+        line
+    }
+
+    /// Appends the record to `out` as [`Record::to_json_line`] gives it.
+    pub fn write_json_line(&self, out: &mut String) {
+        let start = out.len();
         let written = match self {
-            Record::Decision(d) => d.json_line(),
-            Record::Error(_) => serde_json::to_string(self),
+            Record::Decision(d) => d.write_line(out),
+            Record::Error(_) => serde_json::to_string(self).map(|line| out.push_str(&line)),
         };
-        match written {
-            Ok(line) => line,
-            Err(err) => self.serialization_failure(&err),
+        if let Err(err) = written {
+            out.truncate(start);
+            out.push_str(&self.serialization_failure(&err));
         }
     }
 
@@ -141,18 +149,6 @@ pub struct Decision {
 }
 
 impl Decision {
-    /// The decision as one line of JSON, the same bytes as its `Serialize`
-    /// form. It is written into this thread's line buffer, which keeps its
-    /// room from one decision to the next, and copied out at its exact size.
-    fn json_line(&self) -> serde_json::Result<String> {
-        let mut buffer = LINE_BUFFER.take();
-        buffer.clear();
-        let written = self.write_line(&mut buffer);
-        let line = buffer.as_str().to_owned();
-        LINE_BUFFER.set(buffer);
-        written.map(|()| line)
-    }
-
     /// Appends the decision as one line of JSON to `out`, written by hand
     /// (see [`WriteJson`]); only the `reports` values and the trace go
     /// through serde_json.
@@ -235,9 +231,6 @@ impl Decision {
 }
 
 thread_local! {
-    /// The buffer each decision of this thread is written into first.
-    static LINE_BUFFER: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
-
     /// The `protocol` and `engine` part as last written on this thread: the
     /// same for every decision of a run, so it is written once.
     static PROTOCOL_PART: std::cell::RefCell<Option<(ProtocolInfo, String, String)>> =
