@@ -1,7 +1,7 @@
 //! One walk over the rules in evaluation order, with some unknowns forced:
 //! what each reached rule and action contributes to the decision.
 
-use super::output::{Decision, OptionKind, Status, TraceEntry, TraceResult};
+use super::output::{Decision, OptionKind, TraceEntry, TraceResult};
 use super::resolve::{fill, merge, Resolved, Resolver};
 use super::{ActionKind, ActionOutcome, RuleOutcome, Vocabulary};
 use crate::check::ir::VocabId;
@@ -201,7 +201,7 @@ impl<'p> Pass<'p> {
                 .collect(),
             pending_avoid: self.unknown_avoids(&resolved, vocab),
             avoided: resolved.avoided.iter().map(|a| a.option).collect(),
-            candidates: merge(&self.candidates)
+            candidates: merge(&self.candidates, true)
                 .into_iter()
                 .map(|c| (c.option, c.truth))
                 .collect(),
@@ -345,7 +345,7 @@ impl<'p> Pass<'p> {
     }
 
     /// The parts of the decision relevance compares.
-    pub(super) fn core(&self, vocab: &dyn Vocabulary, reasons: &[String]) -> Core<'p> {
+    pub(super) fn core<'a>(&'a self, vocab: &dyn Vocabulary, reasons: &[String]) -> Core<'a, 'p> {
         Core::of(self, vocab, reasons)
     }
 
@@ -361,37 +361,62 @@ impl<'p> Pass<'p> {
     }
 }
 
-/// What differs between two decisions: status, options with ranks, orders, referrals and flags.
-#[derive(Debug, PartialEq)]
-pub(super) struct Core<'p> {
-    pub(super) status: Status,
-    pub(super) options: Vec<(VocabId, u32, bool)>,
-    pub(super) avoided: Vec<VocabId>,
-    pub(super) included: Vec<VocabId>,
-    pub(super) messages: Vec<&'p (Option<String>, String)>,
+/// What differs between two decisions: status, options with ranks, orders,
+/// referrals and flags, compared straight from a walk and its lean resolution.
+pub(super) struct Core<'a, 'p> {
+    pass: &'a Pass<'p>,
+    resolved: Resolved<'p>,
 }
 
-impl<'p> Core<'p> {
-    pub(super) fn of(pass: &Pass<'p>, vocab: &dyn Vocabulary, reasons: &[String]) -> Core<'p> {
+impl<'a, 'p> Core<'a, 'p> {
+    pub(super) fn of(pass: &'a Pass<'p>, vocab: &dyn Vocabulary, reasons: &[String]) -> Self {
+        let resolved = Resolver::lean(pass, vocab, reasons).resolve();
+        Core { pass, resolved }
+    }
+
+    /// The same parts from the full resolution the decision is filled from,
+    /// for the test that the lean one agrees with it.
+    #[cfg(test)]
+    pub(super) fn full(pass: &'a Pass<'p>, vocab: &dyn Vocabulary, reasons: &[String]) -> Self {
         let resolved = Resolver::new(pass, vocab, reasons).resolve();
-        Core {
-            status: resolved.status,
-            options: resolved
-                .recommended
+        Core { pass, resolved }
+    }
+
+    /// Options with their ranks, recommended (`true`) or pending.
+    fn options(&self) -> impl Iterator<Item = (VocabId, u32, bool)> + '_ {
+        let recommended = self.resolved.recommended.iter();
+        let pending = self.resolved.pending.iter();
+        recommended
+            .map(|c| (c.option, c.rank, true))
+            .chain(pending.map(|c| (c.option, c.rank, false)))
+    }
+
+    /// Orders, referrals and flags, in that order.
+    fn messages(&self) -> impl Iterator<Item = &'p (Option<String>, String)> + '_ {
+        let pass = self.pass;
+        pass.orders
+            .iter()
+            .chain(&pass.referrals)
+            .chain(&pass.flags)
+            .copied()
+    }
+}
+
+impl PartialEq for Core<'_, '_> {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.resolved, &other.resolved);
+        a.status == b.status
+            && self.options().eq(other.options())
+            && a.avoided
                 .iter()
-                .map(|c| (c.option, c.rank, true))
-                .chain(resolved.pending.iter().map(|c| (c.option, c.rank, false)))
-                .collect(),
-            avoided: resolved.avoided.iter().map(|a| a.option).collect(),
-            included: pass.includes.iter().map(|i| i.option).collect(),
-            messages: pass
-                .orders
+                .map(|x| x.option)
+                .eq(b.avoided.iter().map(|x| x.option))
+            && self.pass.includes.iter().map(|i| i.option).eq(other
+                .pass
+                .includes
                 .iter()
-                .chain(&pass.referrals)
-                .chain(&pass.flags)
-                .copied()
-                .collect(),
-        }
+                .map(|i| i.option))
+            && self.messages().eq(other.messages())
     }
 }
 

@@ -47,6 +47,9 @@ pub(super) struct Resolver<'a, 'p> {
     pub(super) pass: &'a Pass<'p>,
     pub(super) vocab: &'a dyn Vocabulary,
     pub(super) reasons: &'a [String],
+    /// Whether the placed options carry their rules and supports (the
+    /// decision and the view need them; relevance compares without them).
+    full: bool,
 }
 
 impl<'a, 'p> Resolver<'a, 'p> {
@@ -59,6 +62,22 @@ impl<'a, 'p> Resolver<'a, 'p> {
             pass,
             vocab,
             reasons,
+            full: true,
+        }
+    }
+
+    /// A resolver for what relevance compares only (see [`Core`]): placed
+    /// options without their rules and supports.
+    ///
+    /// [`Core`]: super::pass::Core
+    pub(super) fn lean(
+        pass: &'a Pass<'p>,
+        vocab: &'a dyn Vocabulary,
+        reasons: &'a [String],
+    ) -> Resolver<'a, 'p> {
+        Resolver {
+            full: false,
+            ..Resolver::new(pass, vocab, reasons)
         }
     }
 
@@ -66,7 +85,7 @@ impl<'a, 'p> Resolver<'a, 'p> {
         let mut recommended = Vec::new();
         let mut pending = Vec::new();
         let mut avoided: Vec<AvoidedEntry<'p>> = Vec::new();
-        for candidate in merge(&self.pass.candidates) {
+        for candidate in merge(&self.pass.candidates, self.full) {
             self.place(candidate, &mut recommended, &mut pending, &mut avoided);
         }
         self.avoided_regimens(&mut avoided);
@@ -107,35 +126,7 @@ impl<'a, 'p> Resolver<'a, 'p> {
             Vec::new()
         };
         if !unknown.is_empty() {
-            let fallback_rules = unknown
-                .iter()
-                .map(|a| a.rule)
-                .fold(candidate.fallback_rules.clone(), push_new);
-            let fallback_ids = candidate.fallbacks.clone();
-            let mut p = to_placed(candidate);
-            let mut held = Support::default();
-            for a in &unknown {
-                if let Truth::Unknown(s) = &a.truth {
-                    p.support.merge(s);
-                    held.merge(s);
-                }
-                if !p.rules.contains(&a.rule) {
-                    p.rules.push(a.rule);
-                }
-            }
-            p.held_by_avoid = Some(held);
-            let fallbacks: Vec<Placed<'p>> = fallback_ids
-                .iter()
-                .map(|fallback| Placed {
-                    option: *fallback,
-                    kind: OptionKind::Fallback,
-                    rules: fallback_rules.clone(),
-                    held_by_avoid: None,
-                    ..p.clone()
-                })
-                .collect();
-            pending.push(p);
-            pending.extend(fallbacks);
+            self.hold(candidate, &unknown, pending);
             return;
         }
         let known_true = candidate.truth == Truth::True;
@@ -144,6 +135,41 @@ impl<'a, 'p> Resolver<'a, 'p> {
             true => recommended.push(placed),
             false => pending.push(placed),
         }
+    }
+
+    /// A candidate that unknown avoids hold back, and its fallbacks, go to
+    /// `pending` with the avoids' rules and supports (when full).
+    fn hold(&self, candidate: Merged<'p>, unknown: &[&Avoid<'p>], pending: &mut Vec<Placed<'p>>) {
+        let fallback_ids = candidate.fallbacks.clone();
+        let mut fallback_rules = Vec::new();
+        if self.full {
+            let rules = unknown.iter().map(|a| a.rule);
+            fallback_rules = rules.fold(candidate.fallback_rules.clone(), push_new);
+        }
+        let mut p = to_placed(candidate);
+        let mut held = Support::default();
+        for a in unknown.iter().filter(|_| self.full) {
+            if let Truth::Unknown(s) = &a.truth {
+                p.support.merge(s);
+                held.merge(s);
+            }
+            if !p.rules.contains(&a.rule) {
+                p.rules.push(a.rule);
+            }
+        }
+        p.held_by_avoid = Some(held);
+        let fallbacks: Vec<Placed<'p>> = fallback_ids
+            .iter()
+            .map(|fallback| Placed {
+                option: *fallback,
+                kind: OptionKind::Fallback,
+                rules: fallback_rules.clone(),
+                held_by_avoid: None,
+                ..p.clone()
+            })
+            .collect();
+        pending.push(p);
+        pending.extend(fallbacks);
     }
 
     /// Options both included and known to be avoided: they stay included.
@@ -368,14 +394,19 @@ pub(super) struct Merged<'p> {
 }
 
 impl<'p> Merged<'p> {
-    fn of(c: &Candidate<'p>) -> Merged<'p> {
+    /// The entry of an option first named by `c`; with `full`, it keeps rules and supports.
+    fn of(c: &Candidate<'p>, full: bool) -> Merged<'p> {
         let fallbacks = c.action.fallbacks.clone();
         Merged {
             option: c.option,
             kind: c.kind,
             tier: c.tier,
-            rules: vec![c.rule],
-            truth: c.truth.clone(),
+            rules: if full { vec![c.rule] } else { Vec::new() },
+            truth: if full {
+                c.truth.clone()
+            } else {
+                bare(&c.truth)
+            },
             action: Rc::clone(&c.action),
             fallback_rules: if fallbacks.is_empty() {
                 Vec::new()
@@ -386,8 +417,8 @@ impl<'p> Merged<'p> {
         }
     }
 
-    fn absorb(&mut self, c: &Candidate<'p>) {
-        if !self.rules.contains(&c.rule) {
+    fn absorb(&mut self, c: &Candidate<'p>, full: bool) {
+        if full && !self.rules.contains(&c.rule) {
             self.rules.push(c.rule);
         }
         if c.tier < self.tier {
@@ -395,7 +426,10 @@ impl<'p> Merged<'p> {
             self.kind = c.kind;
             self.action = Rc::clone(&c.action);
         }
-        or_into(&mut self.truth, &c.truth);
+        match full {
+            true => or_into(&mut self.truth, &c.truth),
+            false => or_into(&mut self.truth, &bare(&c.truth)),
+        }
         for f in &c.action.fallbacks {
             if !self.fallbacks.contains(f) {
                 self.fallbacks.push(*f);
@@ -416,13 +450,22 @@ fn or_into(truth: &mut Truth, other: &Truth) {
     }
 }
 
-/// One entry per option, in the order first named.
-pub(super) fn merge<'p>(candidates: &[Candidate<'p>]) -> Vec<Merged<'p>> {
+/// A truth without its support: what a lean resolution keeps of it.
+fn bare(truth: &Truth) -> Truth {
+    match truth {
+        Truth::Unknown(_) => Truth::Unknown(Support::default()),
+        known => known.clone(),
+    }
+}
+
+/// One entry per option, in the order first named; with `full`, each keeps
+/// its rules and support.
+pub(super) fn merge<'p>(candidates: &[Candidate<'p>], full: bool) -> Vec<Merged<'p>> {
     let mut merged: Vec<Merged<'p>> = Vec::new();
     for c in candidates {
         match merged.iter_mut().find(|m| m.option == c.option) {
-            Some(m) => m.absorb(c),
-            None => merged.push(Merged::of(c)),
+            Some(m) => m.absorb(c, full),
+            None => merged.push(Merged::of(c, full)),
         }
     }
     merged
