@@ -92,14 +92,12 @@ fn relevant_units(rules: &mut Stratified<'_, '_>, base: &Pass<'_>) -> Vec<Unit> 
     let mut relevant = Vec::new();
     let mut base_core = None;
     for (unit, _) in &base.unknowns {
-        let forced_true = rules
-            .settle(&[(*unit, true)])
-            .core(rules.vocab, rules.reasons);
-        let forced_false = rules
-            .settle(&[(*unit, false)])
-            .core(rules.vocab, rules.reasons);
-        let differs = forced_true != forced_false || {
-            let core = base_core.get_or_insert_with(|| base.core(rules.vocab, rules.reasons));
+        let forced_true = rules.settle(&[(*unit, true)]);
+        let forced_false = rules.settle(&[(*unit, false)]);
+        let (vocab, reasons) = (rules.vocab, rules.reasons);
+        let forced_true = forced_true.core(vocab, reasons);
+        let differs = forced_true != forced_false.core(vocab, reasons) || {
+            let core = base_core.get_or_insert_with(|| base.core(vocab, reasons));
             forced_true != *core
         };
         if differs {
@@ -156,5 +154,74 @@ pub fn to_item(fact: &Missing, rules: Vec<String>) -> MissingItem {
             name: name.clone(),
             rules,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::pass::Core;
+    use super::*;
+    use crate::eval::case::{load_case_text, LoadOptions};
+    use crate::eval::expr::Evaluator;
+    use crate::eval::model::Protocol;
+    use std::path::Path;
+
+    /// Every protocol folder of `tests/cases/eval` with its cases, and the
+    /// DLBCL example with its cases.
+    fn examples() -> Vec<(Protocol, String)> {
+        let mut folders: Vec<_> = std::fs::read_dir("tests/cases/eval")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| (e.path().join("protocol.salv"), e.path().join("cases.jsonl")))
+            .collect();
+        folders.push((
+            Path::new("protocols/dlbcl-second-line.salv").to_path_buf(),
+            Path::new("examples/dlbcl-cases.jsonl").to_path_buf(),
+        ));
+        let compiled = folders.into_iter().filter_map(|(protocol, cases)| {
+            let protocol = crate::compile_file(&protocol, None).protocol?;
+            Some((protocol, std::fs::read_to_string(cases).ok()?))
+        });
+        compiled.collect()
+    }
+
+    /// The lean resolution relevance compares agrees with the full one the
+    /// decision is filled from, on the decision's walk and on every forced
+    /// walk of every example case.
+    #[test]
+    fn the_lean_core_agrees_with_the_full_resolution_on_every_walk() {
+        let examples = examples();
+        assert!(examples.len() > 50, "the example folders were not found");
+        let mut walks = 0;
+        for (protocol, cases) in &examples {
+            for line in cases.lines().filter(|l| !l.trim().is_empty()) {
+                let Ok(case) = load_case_text(protocol, line, &LoadOptions::default()) else {
+                    continue;
+                };
+                let as_of = case.as_of.unwrap_or(jiff::civil::date(2026, 1, 1));
+                let mut evaluator = Evaluator::new(protocol, &case, as_of);
+                let outcomes = evaluator.outcomes();
+                let strata: Vec<u32> = protocol.rules.iter().map(|r| r.stratum).collect();
+                let (vocab, reasons) = (&protocol.vocab, &protocol.reasons[..]);
+                let mut rules = Stratified::new(outcomes, &strata, &mut evaluator, vocab, reasons);
+                let base = rules.settle(&[]);
+                let mut forces = vec![Vec::new()];
+                for (unit, _) in &base.unknowns {
+                    forces.push(vec![(*unit, true)]);
+                    forces.push(vec![(*unit, false)]);
+                }
+                for force in &forces {
+                    let pass = rules.settle(force);
+                    let lean = Core::of(&pass, vocab, reasons);
+                    assert!(
+                        lean == Core::full(&pass, vocab, reasons),
+                        "{line} {force:?}"
+                    );
+                    walks += 1;
+                }
+            }
+        }
+        assert!(walks > 100, "only {walks} walks");
     }
 }

@@ -1,12 +1,13 @@
 //! One walk over the rules in evaluation order, with some unknowns forced:
 //! what each reached rule and action contributes to the decision.
 
-use super::output::{Decision, OptionKind, Status, TraceEntry, TraceResult};
+use super::output::{Decision, OptionKind, TraceEntry, TraceResult};
 use super::resolve::{fill, merge, Resolved, Resolver};
 use super::{ActionKind, ActionOutcome, RuleOutcome, Vocabulary};
 use crate::check::ir::VocabId;
 use crate::eval::outcome::DecisionView;
 use crate::eval::truth::{Support, Truth};
+use std::borrow::Cow;
 use std::rc::Rc;
 
 /// One unknown that relevance forces true and false: a rule's condition, an
@@ -21,18 +22,16 @@ pub(super) struct Unit {
 /// Unknowns forced to a value for one relevance test (none for the decision itself).
 pub(super) type Force<'a> = &'a [(Unit, bool)];
 
-/// An option some reached action names.
+/// An option some reached action names (its fallbacks are the action's).
 #[derive(Debug, Clone)]
 pub(super) struct Candidate<'p> {
     pub(super) option: VocabId,
     pub(super) kind: OptionKind,
     pub(super) tier: u32,
-    pub(super) rules: Vec<&'p str>,
+    /// The rule whose action named it.
+    pub(super) rule: &'p str,
     pub(super) truth: Truth,
     pub(super) action: Rc<ActionOutcome<'p>>,
-    pub(super) fallbacks: Vec<VocabId>,
-    /// The rules whose actions named the fallbacks.
-    pub(super) fallback_rules: Vec<&'p str>,
 }
 
 /// A reached `avoid` of one target.
@@ -98,7 +97,7 @@ impl<'p> Pass<'p> {
     /// not of those that force unknowns).
     pub(super) fn run(
         outcomes: &[RuleOutcome<'p>],
-        order: &[usize],
+        order: impl IntoIterator<Item = usize>,
         force: Force<'_>,
         record_conditions: bool,
         traced: bool,
@@ -107,7 +106,10 @@ impl<'p> Pass<'p> {
             noting: force.is_empty(),
             ..Pass::default()
         };
-        for (i, rule) in order.iter().filter_map(|i| Some((*i, outcomes.get(*i)?))) {
+        let rules = order
+            .into_iter()
+            .filter_map(|i| Some((i, outcomes.get(i)?)));
+        for (i, rule) in rules {
             if pass.stopped {
                 if traced {
                     pass.trace.push(trace(rule, TraceResult::NotReached));
@@ -124,12 +126,12 @@ impl<'p> Pass<'p> {
                 pass.trace.push(trace(rule, trace_result(&condition)));
             }
             if record_conditions {
-                pass.conditions.push((i, condition.clone()));
+                pass.conditions.push((i, condition.clone().into_owned()));
             }
-            if pass.failure.is_none() {
+            if pass.failure.is_none() && rule.failure.is_some() {
                 pass.failure = rule.failure.clone();
             }
-            if condition == Truth::False {
+            if *condition == Truth::False {
                 continue;
             }
             pass.note_unknown(unit, &condition);
@@ -138,7 +140,7 @@ impl<'p> Pass<'p> {
             }
             if rule.stop {
                 pass.stopped = true;
-                match condition {
+                match *condition {
                     Truth::True => pass.stop_status = pass.stop_status.take().or(Some("")),
                     _ => pass.unknown_stop = true,
                 }
@@ -199,7 +201,7 @@ impl<'p> Pass<'p> {
                 .collect(),
             pending_avoid: self.unknown_avoids(&resolved, vocab),
             avoided: resolved.avoided.iter().map(|a| a.option).collect(),
-            candidates: merge(&self.candidates)
+            candidates: merge(&self.candidates, true)
                 .into_iter()
                 .map(|c| (c.option, c.truth))
                 .collect(),
@@ -230,16 +232,16 @@ impl<'p> Pass<'p> {
         };
         let guard = forced(&action.guard, unit, force);
         self.note_unknown(unit, &guard);
-        let truth = condition.clone().and(guard);
-        if truth == Truth::False {
+        if *guard == Truth::False || *condition == Truth::False {
             return;
         }
+        let truth = [condition, &*guard];
         match action.kind {
             ActionKind::Recommend | ActionKind::Consider => {
-                self.options(rule, i, j, action, &truth, force)
+                self.options(rule, i, j, action, truth, force)
             }
-            ActionKind::Avoid => self.avoid(rule, i, j, action, &truth, force),
-            _ if truth != Truth::True => {}
+            ActionKind::Avoid => self.avoid(rule, i, j, action, truth, force),
+            _ if truth.iter().any(|t| **t != Truth::True) => {}
             ActionKind::Include => {
                 for option in &action.options {
                     self.includes.push(Include {
@@ -270,7 +272,7 @@ impl<'p> Pass<'p> {
         j: usize,
         k: usize,
         member: &Truth,
-        truth: &Truth,
+        truth: Applies<'_>,
         force: Force<'_>,
     ) -> Truth {
         let unit = Unit {
@@ -280,7 +282,7 @@ impl<'p> Pass<'p> {
         };
         let member = forced(member, unit, force);
         self.note_unknown(unit, &member);
-        truth.clone().and(member)
+        and(truth, &member)
     }
 
     pub(super) fn options(
@@ -289,7 +291,7 @@ impl<'p> Pass<'p> {
         i: usize,
         j: usize,
         action: &Rc<ActionOutcome<'p>>,
-        truth: &Truth,
+        truth: Applies<'_>,
         force: Force<'_>,
     ) {
         let tier = match (action.rank, action.unranked) {
@@ -312,15 +314,9 @@ impl<'p> Pass<'p> {
                 option: option.id,
                 kind,
                 tier,
-                rules: vec![rule.name],
+                rule: rule.name,
                 truth: t,
                 action: Rc::clone(action),
-                fallbacks: action.fallbacks.clone(),
-                fallback_rules: if action.fallbacks.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![rule.name]
-                },
             });
         }
     }
@@ -331,7 +327,7 @@ impl<'p> Pass<'p> {
         i: usize,
         j: usize,
         action: &Rc<ActionOutcome<'p>>,
-        truth: &Truth,
+        truth: Applies<'_>,
         force: Force<'_>,
     ) {
         for (k, option) in action.options.iter().enumerate() {
@@ -349,7 +345,7 @@ impl<'p> Pass<'p> {
     }
 
     /// The parts of the decision relevance compares.
-    pub(super) fn core(&self, vocab: &dyn Vocabulary, reasons: &[String]) -> Core<'p> {
+    pub(super) fn core<'a>(&'a self, vocab: &dyn Vocabulary, reasons: &[String]) -> Core<'a, 'p> {
         Core::of(self, vocab, reasons)
     }
 
@@ -365,45 +361,96 @@ impl<'p> Pass<'p> {
     }
 }
 
-/// What differs between two decisions: status, options with ranks, orders, referrals and flags.
-#[derive(Debug, PartialEq)]
-pub(super) struct Core<'p> {
-    pub(super) status: Status,
-    pub(super) options: Vec<(VocabId, u32, bool)>,
-    pub(super) avoided: Vec<VocabId>,
-    pub(super) included: Vec<VocabId>,
-    pub(super) messages: Vec<&'p (Option<String>, String)>,
+/// What differs between two decisions: status, options with ranks, orders,
+/// referrals and flags, compared straight from a walk and its lean resolution.
+pub(super) struct Core<'a, 'p> {
+    pass: &'a Pass<'p>,
+    resolved: Resolved<'p>,
 }
 
-impl<'p> Core<'p> {
-    pub(super) fn of(pass: &Pass<'p>, vocab: &dyn Vocabulary, reasons: &[String]) -> Core<'p> {
+impl<'a, 'p> Core<'a, 'p> {
+    pub(super) fn of(pass: &'a Pass<'p>, vocab: &dyn Vocabulary, reasons: &[String]) -> Self {
+        let resolved = Resolver::lean(pass, vocab, reasons).resolve();
+        Core { pass, resolved }
+    }
+
+    /// The same parts from the full resolution the decision is filled from,
+    /// for the test that the lean one agrees with it.
+    #[cfg(test)]
+    pub(super) fn full(pass: &'a Pass<'p>, vocab: &dyn Vocabulary, reasons: &[String]) -> Self {
         let resolved = Resolver::new(pass, vocab, reasons).resolve();
-        Core {
-            status: resolved.status,
-            options: resolved
-                .recommended
+        Core { pass, resolved }
+    }
+
+    /// Options with their ranks, recommended (`true`) or pending.
+    fn options(&self) -> impl Iterator<Item = (VocabId, u32, bool)> + '_ {
+        let recommended = self.resolved.recommended.iter();
+        let pending = self.resolved.pending.iter();
+        recommended
+            .map(|c| (c.option, c.rank, true))
+            .chain(pending.map(|c| (c.option, c.rank, false)))
+    }
+
+    /// Orders, referrals and flags, in that order.
+    fn messages(&self) -> impl Iterator<Item = &'p (Option<String>, String)> + '_ {
+        let pass = self.pass;
+        pass.orders
+            .iter()
+            .chain(&pass.referrals)
+            .chain(&pass.flags)
+            .copied()
+    }
+}
+
+impl PartialEq for Core<'_, '_> {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.resolved, &other.resolved);
+        a.status == b.status
+            && self.options().eq(other.options())
+            && a.avoided
                 .iter()
-                .map(|c| (c.option, c.rank, true))
-                .chain(resolved.pending.iter().map(|c| (c.option, c.rank, false)))
-                .collect(),
-            avoided: resolved.avoided.iter().map(|a| a.option).collect(),
-            included: pass.includes.iter().map(|i| i.option).collect(),
-            messages: pass
-                .orders
+                .map(|x| x.option)
+                .eq(b.avoided.iter().map(|x| x.option))
+            && self.pass.includes.iter().map(|i| i.option).eq(other
+                .pass
+                .includes
                 .iter()
-                .chain(&pass.referrals)
-                .chain(&pass.flags)
-                .copied()
-                .collect(),
+                .map(|i| i.option))
+            && self.messages().eq(other.messages())
+    }
+}
+
+/// The truth of `unit` in a walk that forces `force`: borrowed unless forced.
+pub(super) fn forced<'t>(truth: &'t Truth, unit: Unit, force: Force<'_>) -> Cow<'t, Truth> {
+    if !truth.is_unknown() {
+        return Cow::Borrowed(truth);
+    }
+    match force.iter().find(|(u, _)| *u == unit) {
+        Some((_, value)) => Cow::Owned(Truth::known(*value)),
+        None => Cow::Borrowed(truth),
+    }
+}
+
+/// The truths an action's options hang on: its rule's condition and its `if`,
+/// neither of them false.
+pub(super) type Applies<'t> = [&'t Truth; 2];
+
+/// Kleene `and` of what an action hangs on and one member's truth, cloning
+/// only the support it keeps.
+pub(super) fn and(applies: Applies<'_>, member: &Truth) -> Truth {
+    let [condition, guard] = applies;
+    if *member == Truth::False {
+        return Truth::False;
+    }
+    let mut out = Truth::True;
+    for t in [condition, guard, member] {
+        match (&mut out, t) {
+            (_, Truth::True | Truth::False) => {}
+            (Truth::Unknown(s), Truth::Unknown(o)) => s.merge(o),
+            (known, unknown) => *known = unknown.clone(),
         }
     }
-}
-
-pub(super) fn forced(truth: &Truth, unit: Unit, force: Force<'_>) -> Truth {
-    match force.iter().find(|(u, _)| *u == unit) {
-        Some((_, value)) if truth.is_unknown() => Truth::known(*value),
-        _ => truth.clone(),
-    }
+    out
 }
 
 pub(super) fn trace(rule: &RuleOutcome<'_>, result: TraceResult) -> TraceEntry {

@@ -47,6 +47,9 @@ pub(super) struct Resolver<'a, 'p> {
     pub(super) pass: &'a Pass<'p>,
     pub(super) vocab: &'a dyn Vocabulary,
     pub(super) reasons: &'a [String],
+    /// Whether the placed options carry their rules and supports (the
+    /// decision and the view need them; relevance compares without them).
+    full: bool,
 }
 
 impl<'a, 'p> Resolver<'a, 'p> {
@@ -59,20 +62,35 @@ impl<'a, 'p> Resolver<'a, 'p> {
             pass,
             vocab,
             reasons,
+            full: true,
+        }
+    }
+
+    /// A resolver for what relevance compares only (see [`Core`]): placed
+    /// options without their rules and supports.
+    ///
+    /// [`Core`]: super::pass::Core
+    pub(super) fn lean(
+        pass: &'a Pass<'p>,
+        vocab: &'a dyn Vocabulary,
+        reasons: &'a [String],
+    ) -> Resolver<'a, 'p> {
+        Resolver {
+            full: false,
+            ..Resolver::new(pass, vocab, reasons)
         }
     }
 
     pub(super) fn resolve(&self) -> Resolved<'p> {
-        let merged = merge(&self.pass.candidates);
         let mut recommended = Vec::new();
         let mut pending = Vec::new();
         let mut avoided: Vec<AvoidedEntry<'p>> = Vec::new();
-        for candidate in &merged {
+        for candidate in merge(&self.pass.candidates, self.full) {
             self.place(candidate, &mut recommended, &mut pending, &mut avoided);
         }
         self.avoided_regimens(&mut avoided);
         rank(&mut recommended, &mut pending);
-        let status = self.status(&recommended, &pending, &avoided, &merged);
+        let status = self.status(&recommended, &pending, &avoided);
         Resolved {
             status,
             recommended,
@@ -84,23 +102,17 @@ impl<'a, 'p> Resolver<'a, 'p> {
     /// Sorts one candidate (and its fallbacks) into recommended, pending or avoided.
     pub(super) fn place(
         &self,
-        candidate: &Candidate<'p>,
+        candidate: Merged<'p>,
         recommended: &mut Vec<Placed<'p>>,
         pending: &mut Vec<Placed<'p>>,
         avoided: &mut Vec<AvoidedEntry<'p>>,
     ) {
-        let included = self.is_included(candidate.option);
-        let known: Vec<&Avoid<'p>> = if included {
-            Vec::new()
-        } else {
+        let checked = !self.pass.avoids.is_empty() && !self.is_included(candidate.option);
+        let known: Vec<&Avoid<'p>> = if checked {
             self.hits(candidate.option, true)
-        };
-        let unknown: Vec<&Avoid<'p>> = if included {
-            Vec::new()
         } else {
-            self.hits(candidate.option, false)
+            Vec::new()
         };
-        let placed = to_placed(candidate);
         if !known.is_empty() {
             if !avoided.iter().any(|a| a.option == candidate.option) {
                 avoided.push(self.avoided_entry(candidate.option, &known));
@@ -108,41 +120,56 @@ impl<'a, 'p> Resolver<'a, 'p> {
             self.fallback(candidate, recommended, pending, avoided);
             return;
         }
+        let unknown: Vec<&Avoid<'p>> = if checked {
+            self.hits(candidate.option, false)
+        } else {
+            Vec::new()
+        };
         if !unknown.is_empty() {
-            let mut p = placed;
-            let mut held = Support::default();
-            for a in &unknown {
-                if let Truth::Unknown(s) = &a.truth {
-                    p.support.merge(s);
-                    held.merge(s);
-                }
-                if !p.rules.contains(&a.rule) {
-                    p.rules.push(a.rule);
-                }
-            }
-            p.held_by_avoid = Some(held);
-            let fallbacks: Vec<Placed<'p>> = candidate
-                .fallbacks
-                .iter()
-                .map(|fallback| Placed {
-                    option: *fallback,
-                    kind: OptionKind::Fallback,
-                    rules: unknown
-                        .iter()
-                        .map(|a| a.rule)
-                        .fold(candidate.fallback_rules.clone(), push_new),
-                    held_by_avoid: None,
-                    ..p.clone()
-                })
-                .collect();
-            pending.push(p);
-            pending.extend(fallbacks);
+            self.hold(candidate, &unknown, pending);
             return;
         }
-        match candidate.truth {
-            Truth::True => recommended.push(placed),
-            _ => pending.push(placed),
+        let known_true = candidate.truth == Truth::True;
+        let placed = to_placed(candidate);
+        match known_true {
+            true => recommended.push(placed),
+            false => pending.push(placed),
         }
+    }
+
+    /// A candidate that unknown avoids hold back, and its fallbacks, go to
+    /// `pending` with the avoids' rules and supports (when full).
+    fn hold(&self, candidate: Merged<'p>, unknown: &[&Avoid<'p>], pending: &mut Vec<Placed<'p>>) {
+        let fallback_ids = candidate.fallbacks.clone();
+        let mut fallback_rules = Vec::new();
+        if self.full {
+            let rules = unknown.iter().map(|a| a.rule);
+            fallback_rules = rules.fold(candidate.fallback_rules.clone(), push_new);
+        }
+        let mut p = to_placed(candidate);
+        let mut held = Support::default();
+        for a in unknown.iter().filter(|_| self.full) {
+            if let Truth::Unknown(s) = &a.truth {
+                p.support.merge(s);
+                held.merge(s);
+            }
+            if !p.rules.contains(&a.rule) {
+                p.rules.push(a.rule);
+            }
+        }
+        p.held_by_avoid = Some(held);
+        let fallbacks: Vec<Placed<'p>> = fallback_ids
+            .iter()
+            .map(|fallback| Placed {
+                option: *fallback,
+                kind: OptionKind::Fallback,
+                rules: fallback_rules.clone(),
+                held_by_avoid: None,
+                ..p.clone()
+            })
+            .collect();
+        pending.push(p);
+        pending.extend(fallbacks);
     }
 
     /// Options both included and known to be avoided: they stay included.
@@ -176,22 +203,24 @@ impl<'a, 'p> Resolver<'a, 'p> {
     /// `fallback B` takes A's tier and is a candidate exactly when A is avoided.
     pub(super) fn fallback(
         &self,
-        candidate: &Candidate<'p>,
+        mut candidate: Merged<'p>,
         recommended: &mut Vec<Placed<'p>>,
         pending: &mut Vec<Placed<'p>>,
         avoided: &mut Vec<AvoidedEntry<'p>>,
     ) {
-        let Some((first, rest)) = candidate.fallbacks.split_first() else {
+        let mut fallbacks = std::mem::take(&mut candidate.fallbacks);
+        if fallbacks.is_empty() {
             return;
-        };
-        let next = Candidate {
-            option: *first,
+        }
+        let first = fallbacks.remove(0);
+        let next = Merged {
+            option: first,
             kind: OptionKind::Fallback,
             rules: candidate.fallback_rules.clone(),
-            fallbacks: rest.to_vec(),
-            ..candidate.clone()
+            fallbacks,
+            ..candidate
         };
-        self.place(&next, recommended, pending, avoided);
+        self.place(next, recommended, pending, avoided);
     }
 
     /// Avoids that hit an option: known ones (`true`) or unknown ones.
@@ -292,7 +321,6 @@ impl<'a, 'p> Resolver<'a, 'p> {
         recommended: &[Placed<'p>],
         pending: &[Placed<'p>],
         avoided: &[AvoidedEntry<'p>],
-        merged: &[Candidate<'p>],
     ) -> Status {
         if let Some(status) = self.pass.stop_status.and_then(Status::from_name) {
             return status;
@@ -306,8 +334,10 @@ impl<'a, 'p> Resolver<'a, 'p> {
         if !pending.is_empty() || !self.pass.missing_actions.is_empty() {
             return Status::NeedsData;
         }
-        let all_avoided = !merged.is_empty()
-            && merged
+        // The candidates name the same options as their merged entries.
+        let candidates = &self.pass.candidates;
+        let all_avoided = !candidates.is_empty()
+            && candidates
                 .iter()
                 .all(|c| avoided.iter().any(|a| a.option == c.option));
         if all_avoided {
@@ -347,51 +377,110 @@ fn messages(list: &[&(Option<String>, String)]) -> Vec<Message> {
         .collect()
 }
 
-/// One entry per option: its smallest tier, the rules of every naming action,
-/// true if any naming action is true.
-pub(super) fn merge<'p>(candidates: &[Candidate<'p>]) -> Vec<Candidate<'p>> {
-    let mut merged: Vec<Candidate<'p>> = Vec::new();
+/// One option's candidates merged: its smallest tier (with that action and
+/// kind), the rules of every naming action, true if any naming action is true,
+/// and the fallbacks of every naming action.
+#[derive(Debug, Clone)]
+pub(super) struct Merged<'p> {
+    pub(super) option: VocabId,
+    pub(super) kind: OptionKind,
+    pub(super) tier: u32,
+    pub(super) rules: Vec<&'p str>,
+    pub(super) truth: Truth,
+    pub(super) action: Rc<ActionOutcome<'p>>,
+    pub(super) fallbacks: Vec<VocabId>,
+    /// The rules whose actions named the fallbacks.
+    pub(super) fallback_rules: Vec<&'p str>,
+}
+
+impl<'p> Merged<'p> {
+    /// The entry of an option first named by `c`; with `full`, it keeps rules and supports.
+    fn of(c: &Candidate<'p>, full: bool) -> Merged<'p> {
+        let fallbacks = c.action.fallbacks.clone();
+        Merged {
+            option: c.option,
+            kind: c.kind,
+            tier: c.tier,
+            rules: if full { vec![c.rule] } else { Vec::new() },
+            truth: if full {
+                c.truth.clone()
+            } else {
+                bare(&c.truth)
+            },
+            action: Rc::clone(&c.action),
+            fallback_rules: if fallbacks.is_empty() {
+                Vec::new()
+            } else {
+                vec![c.rule]
+            },
+            fallbacks,
+        }
+    }
+
+    fn absorb(&mut self, c: &Candidate<'p>, full: bool) {
+        if full && !self.rules.contains(&c.rule) {
+            self.rules.push(c.rule);
+        }
+        if c.tier < self.tier {
+            self.tier = c.tier;
+            self.kind = c.kind;
+            self.action = Rc::clone(&c.action);
+        }
+        match full {
+            true => or_into(&mut self.truth, &c.truth),
+            false => or_into(&mut self.truth, &bare(&c.truth)),
+        }
+        for f in &c.action.fallbacks {
+            if !self.fallbacks.contains(f) {
+                self.fallbacks.push(*f);
+            }
+        }
+        if !c.action.fallbacks.is_empty() && !self.fallback_rules.contains(&c.rule) {
+            self.fallback_rules.push(c.rule);
+        }
+    }
+}
+
+/// Kleene `or` of `other` into `truth`, cloning only what it keeps.
+fn or_into(truth: &mut Truth, other: &Truth) {
+    match (&mut *truth, other) {
+        (Truth::True, _) | (_, Truth::False) => {}
+        (Truth::Unknown(s), Truth::Unknown(o)) => s.merge(o),
+        (t, o) => *t = o.clone(),
+    }
+}
+
+/// A truth without its support: what a lean resolution keeps of it.
+fn bare(truth: &Truth) -> Truth {
+    match truth {
+        Truth::Unknown(_) => Truth::Unknown(Support::default()),
+        known => known.clone(),
+    }
+}
+
+/// One entry per option, in the order first named; with `full`, each keeps
+/// its rules and support.
+pub(super) fn merge<'p>(candidates: &[Candidate<'p>], full: bool) -> Vec<Merged<'p>> {
+    let mut merged: Vec<Merged<'p>> = Vec::new();
     for c in candidates {
         match merged.iter_mut().find(|m| m.option == c.option) {
-            Some(m) => {
-                for rule in &c.rules {
-                    if !m.rules.contains(rule) {
-                        m.rules.push(rule);
-                    }
-                }
-                if c.tier < m.tier {
-                    m.tier = c.tier;
-                    m.kind = c.kind;
-                    m.action = Rc::clone(&c.action);
-                }
-                m.truth = m.truth.clone().or(c.truth.clone());
-                for f in &c.fallbacks {
-                    if !m.fallbacks.contains(f) {
-                        m.fallbacks.push(*f);
-                    }
-                }
-                for r in &c.fallback_rules {
-                    if !m.fallback_rules.contains(r) {
-                        m.fallback_rules.push(r);
-                    }
-                }
-            }
-            None => merged.push(c.clone()),
+            Some(m) => m.absorb(c, full),
+            None => merged.push(Merged::of(c, full)),
         }
     }
     merged
 }
 
-pub(super) fn to_placed<'p>(c: &Candidate<'p>) -> Placed<'p> {
+pub(super) fn to_placed(c: Merged<'_>) -> Placed<'_> {
     Placed {
         option: c.option,
         kind: c.kind,
         tier: c.tier,
         rank: 0,
-        rules: c.rules.clone(),
-        action: Rc::clone(&c.action),
-        support: match &c.truth {
-            Truth::Unknown(s) => s.clone(),
+        rules: c.rules,
+        action: c.action,
+        support: match c.truth {
+            Truth::Unknown(s) => s,
             _ => Support::default(),
         },
         held_by_avoid: None,

@@ -10,9 +10,10 @@ use crate::eval::outcome::HigherStrata;
 /// once a `stop` rule below it is reached.
 pub(super) struct Stratified<'a, 'p> {
     pub(super) outcomes: Vec<RuleOutcome<'p>>,
-    pub(super) strata: Vec<u32>,
+    pub(super) strata: &'a [u32],
     pub(super) top: u32,
-    /// Every rule's file index, in evaluation order.
+    /// Every rule's file index, in evaluation order (left empty when every
+    /// rule is of stratum 0: the order is then the file order).
     pub(super) order: Vec<usize>,
     pub(super) higher: &'a mut dyn HigherStrata<'p>,
     pub(super) vocab: &'a dyn Vocabulary,
@@ -24,17 +25,21 @@ pub(super) struct Stratified<'a, 'p> {
 impl<'a, 'p> Stratified<'a, 'p> {
     pub(super) fn new(
         outcomes: Vec<RuleOutcome<'p>>,
-        strata: &[u32],
+        strata: &'a [u32],
         higher: &'a mut dyn HigherStrata<'p>,
         vocab: &'a dyn Vocabulary,
         reasons: &'a [String],
     ) -> Stratified<'a, 'p> {
-        let stratum = |i: usize| strata.get(i).copied().unwrap_or(0);
-        let mut order: Vec<usize> = (0..outcomes.len()).collect();
-        order.sort_by_key(|i| (stratum(*i), *i));
+        let top = strata.iter().copied().max().unwrap_or(0);
+        let mut order = Vec::new();
+        if top > 0 {
+            let stratum = |i: usize| strata.get(i).copied().unwrap_or(0);
+            order = (0..outcomes.len()).collect();
+            order.sort_by_key(|i| (stratum(*i), *i));
+        }
         Stratified {
-            top: strata.iter().copied().max().unwrap_or(0),
-            strata: strata.to_vec(),
+            top,
+            strata,
             order,
             outcomes,
             higher,
@@ -53,8 +58,11 @@ impl<'a, 'p> Stratified<'a, 'p> {
     pub(super) fn settle(&mut self, force: Force<'_>) -> Pass<'p> {
         // Only the unforced pass is the decision; the trace is its alone.
         let traced = self.wants.trace && force.is_empty();
+        // Forced walks are compared, never read: they keep no conditions.
+        let view = self.wants.view && force.is_empty();
         if self.top == 0 {
-            return Pass::run(&self.outcomes, &self.order, force, self.wants.view, traced);
+            let order = 0..self.outcomes.len();
+            return Pass::run(&self.outcomes, order, force, view, traced);
         }
         let mut current = self.outcomes.clone();
         for k in 1..=self.top {
@@ -64,7 +72,7 @@ impl<'a, 'p> Stratified<'a, 'p> {
                 .copied()
                 .filter(|i| self.strata.get(*i).is_some_and(|s| *s < k))
                 .collect();
-            let pass = Pass::run(&current, &below, force, true, false);
+            let pass = Pass::run(&current, below, force, true, false);
             if pass.stopped {
                 break;
             }
@@ -75,6 +83,6 @@ impl<'a, 'p> Stratified<'a, 'p> {
                 }
             }
         }
-        Pass::run(&current, &self.order, force, self.wants.view, traced)
+        Pass::run(&current, self.order.iter().copied(), force, view, traced)
     }
 }
