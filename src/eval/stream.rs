@@ -91,6 +91,8 @@ pub(super) struct Plan {
     /// How many enum and vocabulary types it has (each numbered by its
     /// `memo`).
     memos: usize,
+    /// Each case field's path, by slot.
+    paths: Vec<String>,
 }
 
 /// A record type: its fields' slots by name, and their types by slot.
@@ -251,6 +253,12 @@ impl Plan {
             names: unfolded_names(&protocol.vocab),
             id: PLANS.fetch_add(1, Ordering::Relaxed),
             memos,
+            paths: protocol
+                .case
+                .fields
+                .iter()
+                .map(|field| pointer("", &field.name))
+                .collect(),
         }
     }
 }
@@ -431,6 +439,9 @@ fn single(key: &str, value: Json) -> Map<String, Json> {
 enum Step<'k> {
     Key(&'k str),
     Index(usize),
+    /// A case field, whose whole path the plan holds (the base is the
+    /// case's, empty).
+    Field(&'k str),
 }
 
 impl Step<'_> {
@@ -439,6 +450,7 @@ impl Step<'_> {
         match self {
             Step::Key(key) => pointer(base, key),
             Step::Index(index) => index_pointer(base, index),
+            Step::Field(path) => path.to_string(),
         }
     }
 }
@@ -616,9 +628,10 @@ impl<'t> Reader<'t, '_> {
         while self.scan.next_member(&mut members)? {
             match self.scan.key(&self.plan.top, &mut next)? {
                 Key::Known(TopKey::Field(slot)) => {
-                    let (field, kind) = (schema.get(slot)?, self.plan.fields.get(slot)?);
+                    let kind = self.plan.fields.get(slot)?;
                     let before = self.loader.warnings.len();
-                    let value = self.value(kind, "", Step::Key(&field.name))?;
+                    let path = self.plan.paths.get(slot).map_or("", String::as_str);
+                    let value = self.value(kind, "", Step::Field(path))?;
                     slots.put(slot, value, &mut self.loader.warnings, before)?;
                 }
                 Key::Known(TopKey::HeadField { slot, head }) => {
@@ -690,7 +703,10 @@ impl<'t> Reader<'t, '_> {
                     _ => self.by_rules(kind, Json::Null, base, step),
                 }
             }
-            (b'[', Shape::List { element, set }) => self.list(element, *set, &step.path(base)),
+            (b'[', Shape::List { element, set }) => match step {
+                Step::Field(path) => self.list(element, *set, path),
+                _ => self.list(element, *set, &step.path(base)),
+            },
             (b'[', Shape::Series(unit)) => self.series(unit, step.path(base)),
             (b'{', Shape::Record(index)) => self.record(*index, step.path(base)),
             (b'-' | b'0'..=b'9', _) => {
