@@ -169,6 +169,9 @@ struct JsonLines {
     line: u64,
     /// Bytes read since the last record.
     unreported: u64,
+    /// The length of the longest line read so far: the next line's buffer
+    /// is sized for as much, so that reading it seldom grows the buffer.
+    longest: usize,
     done: bool,
 }
 
@@ -179,6 +182,7 @@ impl JsonLines {
             reader,
             line: 0,
             unreported: 0,
+            longest: 0,
             done: false,
         }
     }
@@ -212,15 +216,15 @@ impl Iterator for JsonLines {
     type Item = Item;
 
     fn next(&mut self) -> Option<Item> {
-        let mut bytes = Vec::new();
         while !self.done {
-            bytes.clear();
-            match self.reader.read_until(b'\n', &mut bytes) {
+            let mut bytes = Vec::with_capacity(line_capacity(self.longest));
+            match read_line(&mut *self.reader, &mut bytes) {
                 Ok(0) => self.done = true,
                 Ok(n) => {
                     self.line += 1;
                     self.unreported += n as u64;
-                    if let Some(case) = line_case(&bytes, self.line) {
+                    self.longest = self.longest.max(n);
+                    if let Some(case) = line_case(bytes, self.line) {
                         return Some(self.item(case));
                     }
                 }
@@ -232,18 +236,124 @@ impl Iterator for JsonLines {
     }
 }
 
-/// A line's record, `None` for a blank line. A byte-order mark on the first line is skipped.
-fn line_case(bytes: &[u8], line: u64) -> Option<Case> {
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) if line == 1 => rest,
-        _ => bytes,
-    };
-    match std::str::from_utf8(bytes) {
+/// The buffer to read a line into when the longest line so far had
+/// `longest` bytes: as much (lines of a file are mostly of a size), within
+/// bounds.
+fn line_capacity(longest: usize) -> usize {
+    const LEAST: usize = 256;
+    const MOST: usize = 1 << 20;
+    (longest + 16).clamp(LEAST, MOST)
+}
+
+/// Appends the bytes up to and including the next `\n` (or to the end) to
+/// `line`, as [`BufRead::read_until`] does, finding the `\n` with `memchr`
+/// (many bytes at a time); the count of bytes read, 0 at the end.
+fn read_line(reader: &mut dyn BufRead, line: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut read = 0;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let (taken, ended) = match memchr::memchr(b'\n', available) {
+            Some(at) => (available.get(..=at).unwrap_or(available), true),
+            None => (available, available.is_empty()),
+        };
+        line.extend_from_slice(taken);
+        let used = taken.len();
+        reader.consume(used);
+        read += used;
+        if ended {
+            return Ok(read);
+        }
+    }
+}
+
+/// A line's record, `None` for a blank line. A byte-order mark on the first
+/// line is skipped. The line's bytes become its text without a copy.
+fn line_case(mut bytes: Vec<u8>, line: u64) -> Option<Case> {
+    if line == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
         Ok(text) if text.trim().is_empty() => None,
-        Ok(text) => Some(Case::Text(text.trim_end_matches(['\n', '\r']).to_string())),
+        Ok(mut text) => {
+            let kept = text.trim_end_matches(['\n', '\r']).len();
+            text.truncate(kept);
+            Some(Case::Text(text))
+        }
         Err(e) => Some(Case::Unreadable(format!(
             "the line is not UTF-8 text (invalid byte at column {})",
-            e.valid_up_to() + 1
+            e.utf8_error().valid_up_to() + 1
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::{line_capacity, JsonLines};
+    use crate::cli::item::Case;
+
+    /// Each record of `text` read as JSON Lines: its line and its text or
+    /// message.
+    fn records(text: &[u8]) -> Vec<(Option<u64>, String)> {
+        let whole = records_in_chunks(text, text.len().max(1));
+        // Lines that straddle the reader's buffer read the same.
+        for chunk in [1, 2, 3, 7, 64] {
+            assert_eq!(records_in_chunks(text, chunk), whole, "chunks of {chunk}");
+        }
+        whole
+    }
+
+    /// [`records`] through a buffer of `chunk` bytes.
+    fn records_in_chunks(text: &[u8], chunk: usize) -> Vec<(Option<u64>, String)> {
+        let cursor = std::io::Cursor::new(text.to_vec());
+        let reader = Box::new(std::io::BufReader::with_capacity(chunk, cursor));
+        JsonLines::new("f".into(), reader)
+            .map(|item| {
+                let shown = match item.case {
+                    Case::Text(text) => format!("text {text}"),
+                    Case::Unreadable(message) => format!("error {message}"),
+                    Case::Element { text, .. } => format!("element {text}"),
+                };
+                (item.source.line, shown)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lines_are_read_as_written_without_their_line_ends() {
+        let text = b"\xEF\xBB\xBF{\"a\": 1}\r\n\n  \t\r\n\xC2\xA0\n{\"b\": \"\xC3\xA9\"}\r\r\n\xEF\xBB\xBF{}\n{\"c\": \xFF}\n{\"d\": 2}";
+        let expected = vec![
+            (Some(1), "text {\"a\": 1}".to_string()),
+            (Some(5), "text {\"b\": \"é\"}".to_string()),
+            (Some(6), "text \u{feff}{}".to_string()),
+            (
+                Some(7),
+                "error the line is not UTF-8 text (invalid byte at column 7)".to_string(),
+            ),
+            (Some(8), "text {\"d\": 2}".to_string()),
+        ];
+        assert_eq!(records(text), expected);
+    }
+
+    #[test]
+    fn long_and_short_lines_alike_are_read_whole() {
+        let long = format!("{{\"k\": \"{}\"}}", "x".repeat(5000));
+        let text = format!("{long}\n{{}}\n{long}\n{}\n", "[1]".repeat(400));
+        let read = records(text.as_bytes());
+        let texts: Vec<&str> = read.iter().map(|(_, t)| t.as_str()).collect();
+        let expected = [
+            format!("text {long}"),
+            "text {}".to_string(),
+            format!("text {long}"),
+            format!("text {}", "[1]".repeat(400)),
+        ];
+        assert_eq!(texts, expected);
+        assert_eq!(line_capacity(0), 256);
+        assert_eq!(line_capacity(usize::MAX / 2), 1 << 20);
     }
 }

@@ -659,10 +659,23 @@ impl<'a> Loader<'a> {
                 ),
             ));
         };
+        let reading = self.vocab_reading(kind, open, text);
+        self.read_vocab(&reading, text, path)
+    }
+
+    /// How `text` reads in a field of `kind` and openness `open`: a
+    /// function of the protocol and the text only (not of the path), so the
+    /// case reader may keep it across cases.
+    pub(super) fn vocab_reading(
+        &self,
+        kind: VocabKind,
+        open: Openness,
+        text: &str,
+    ) -> VocabReading {
         let vocab = &self.protocol.vocab;
         let resolved = vocab.spelled(&fold(text));
         if let Some(id) = resolved.filter(|id| kind.declares(self.protocol, *id)) {
-            return Ok(Val::Known(Value::Vocab(VocabValue::Known(id))));
+            return VocabReading::Known(id);
         }
         let suggestion = self.vocab_suggestion(kind, text);
         let problem = match resolved.map(|id| vocab.name(id)) {
@@ -675,17 +688,13 @@ impl<'a> Loader<'a> {
             None => format!("{} is not a known {}", quote(text), kind.word()),
         };
         match open {
-            Openness::Closed => Err(CaseError::at(path, with_suggestion(problem, suggestion))),
+            Openness::Closed => VocabReading::Refused(with_suggestion(problem, suggestion)),
             Openness::OpenOther if resolved.is_none() => {
                 let note = format!(
                     "read as {} outside the vocabulary (`open other`)",
                     kind.article()
                 );
-                self.warn(with_suggestion(
-                    format!("`{path}`: {problem}; {note}"),
-                    suggestion,
-                ));
-                Ok(Val::Known(Value::Vocab(VocabValue::Other(text.clone()))))
+                VocabReading::Other(with_suggestion(format!("{problem}; {note}"), suggestion))
             }
             Openness::Open | Openness::OpenOther => {
                 let note = if resolved.is_none() {
@@ -693,10 +702,30 @@ impl<'a> Loader<'a> {
                 } else {
                     "matches on it are unknown"
                 };
-                self.warn(with_suggestion(
-                    format!("`{path}`: {problem}; {note}"),
-                    suggestion,
-                ));
+                VocabReading::Unknown(with_suggestion(format!("{problem}; {note}"), suggestion))
+            }
+        }
+    }
+
+    /// The value of vocabulary text `text` at `path` as `reading` reads it,
+    /// with its warning.
+    pub(super) fn read_vocab(
+        &mut self,
+        reading: &VocabReading,
+        text: &str,
+        path: &str,
+    ) -> Loaded<Val> {
+        match reading {
+            VocabReading::Known(id) => Ok(Val::Known(Value::Vocab(VocabValue::Known(*id)))),
+            VocabReading::Refused(problem) => Err(CaseError::at(path, problem.as_str())),
+            VocabReading::Other(warning) => {
+                self.warn(at_path(path, warning));
+                Ok(Val::Known(Value::Vocab(VocabValue::Other(
+                    text.to_string(),
+                ))))
+            }
+            VocabReading::Unknown(warning) => {
+                self.warn(at_path(path, warning));
                 Ok(Val::Unknown(Support::unrecognised(path)))
             }
         }
@@ -841,6 +870,31 @@ impl VocabKind {
             VocabKind::Regimen => protocol.vocab.is_regimen(id),
         }
     }
+}
+
+/// How free text in an agent or regimen field reads (see
+/// [`Loader::vocab_reading`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum VocabReading {
+    /// It names a declared agent or regimen of the field's kind.
+    Known(VocabId),
+    /// An error (a closed field): the message.
+    Refused(String),
+    /// A known name outside the vocabulary (`open other`): the warning
+    /// after its path.
+    Other(String),
+    /// Unknown (`open`): the warning after its path.
+    Unknown(String),
+}
+
+/// A warning about the value at `path`: "`path`: " then `message`.
+fn at_path(path: &str, message: &str) -> String {
+    let mut out = String::with_capacity(path.len() + message.len() + 4);
+    out.push('`');
+    out.push_str(path);
+    out.push_str("`: ");
+    out.push_str(message);
+    out
 }
 
 /// Unknown, settled by the fact at `path`.
@@ -1061,14 +1115,23 @@ fn field_at(text: &str, start: usize, len: usize) -> Option<i16> {
 
 /// An exact `YYYY-MM-DD` date.
 pub(super) fn exact_date(text: &str) -> Option<Date> {
-    let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = text.as_bytes() else {
+    exact_day(text.as_bytes())
+}
+
+/// An exact `YYYY-MM-DD` date, from its bytes.
+#[inline]
+pub(super) fn exact_day(bytes: &[u8]) -> Option<Date> {
+    let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = bytes else {
         return None;
     };
-    let digit = |d: u8| d.is_ascii_digit().then(|| d - b'0');
-    let two = |tens: u8, units: u8| Some(digit(tens)? * 10 + digit(units)?);
-    let year = i16::from(two(y0, y1)?) * 100 + i16::from(two(y2, y3)?);
-    let month = i8::try_from(two(m0, m1)?).ok()?;
-    let day = i8::try_from(two(d0, d1)?).ok()?;
+    let digits = [y0, y1, y2, y3, m0, m1, d0, d1].map(|b| b.wrapping_sub(b'0'));
+    if digits.iter().any(|d| *d > 9) {
+        return None;
+    }
+    let [y0, y1, y2, y3, m0, m1, d0, d1] = digits.map(i16::from);
+    let year = ((y0 * 10 + y1) * 10 + y2) * 10 + y3;
+    let month = i8::try_from(m0 * 10 + m1).ok()?;
+    let day = i8::try_from(d0 * 10 + d1).ok()?;
     Date::new(year, month, day).ok()
 }
 

@@ -16,7 +16,8 @@
 //! error records are the reference.
 
 use super::case::{
-    base_type, case_id, dedup, exact_date, pointer, unknown, LoadOptions, Loader, VocabKind,
+    base_type, case_id, dedup, exact_date, exact_day, pointer, unknown, LoadOptions, Loader,
+    VocabKind, VocabReading,
 };
 use super::model::Protocol;
 use super::value::{
@@ -26,11 +27,14 @@ use super::vocab::Vocabulary;
 use crate::check::fold;
 use crate::check::ir::{EnumId, VocabId};
 use crate::check::schema::{FieldSchema, FieldType};
+use crate::syntax::ast::Openness;
 use crate::units::Unit;
 use fnv::FnvBuildHasher;
 use serde_json::{Map, Value as Json};
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The case in `text`, when it reads cleanly; `None` sends it to the
 /// `Value` reader.
@@ -81,6 +85,14 @@ pub(super) struct Plan {
     /// name and every folded spelling), each with what its folded
     /// spelling names.
     names: HashMap<Box<str>, VocabId, FnvBuildHasher>,
+    /// This plan among all plans of the process, for the readings each
+    /// thread remembers ([`Remembered`]).
+    id: u64,
+    /// How many enum and vocabulary types it has (each numbered by its
+    /// `memo`).
+    memos: usize,
+    /// Each case field's path, by slot.
+    paths: Vec<String>,
 }
 
 /// A record type: its fields' slots by name, and their types by slot.
@@ -182,13 +194,20 @@ enum Shape {
     Text,
     /// `date`
     Date,
-    /// An enum, by id, with the value each declared name folds to.
+    /// An enum, by id, with the value each declared name folds to, and
+    /// its number among the plan's enum and vocabulary types.
     Enum {
         id: EnumId,
         names: Vec<(String, usize)>,
+        memo: usize,
     },
-    /// An agent or a regimen.
-    Vocab(VocabKind),
+    /// An agent or a regimen, how it takes unknown names, and its number
+    /// among the plan's enum and vocabulary types.
+    Vocab {
+        kind: VocabKind,
+        open: Openness,
+        memo: usize,
+    },
     /// A list, set or history, with its elements' type.
     List { element: Box<Kind>, set: bool },
     /// A record, by index.
@@ -207,25 +226,39 @@ impl Plan {
     }
 
     fn compile(protocol: &Protocol) -> Plan {
-        let kinds = |fields: &[FieldSchema]| -> Vec<Kind> {
-            fields.iter().map(|f| Kind::of(protocol, &f.ty)).collect()
+        static PLANS: AtomicU64 = AtomicU64::new(0);
+        let mut memos = 0;
+        let mut kinds = |fields: &[FieldSchema]| -> Vec<Kind> {
+            let mut kinds = Vec::with_capacity(fields.len());
+            for field in fields {
+                kinds.push(Kind::of(protocol, &field.ty, &mut memos));
+            }
+            kinds
         };
-        let record = |fields: &[FieldSchema]| {
+        let fields = kinds(&protocol.case.fields);
+        let mut records = Vec::with_capacity(protocol.record_types.len());
+        for record in &protocol.record_types {
             let mut slots = Names::new();
-            for (slot, field) in fields.iter().enumerate() {
+            for (slot, field) in record.iter().enumerate() {
                 slots.add(&field.name, slot);
             }
-            RecordPlan {
-                slots,
-                fields: kinds(fields),
-            }
-        };
+            let fields = kinds(record);
+            records.push(RecordPlan { slots, fields });
+        }
         Plan {
             top: top_keys(protocol),
-            fields: kinds(&protocol.case.fields),
-            records: protocol.record_types.iter().map(|r| record(r)).collect(),
+            fields,
+            records,
             point: point_keys(),
             names: unfolded_names(&protocol.vocab),
+            id: PLANS.fetch_add(1, Ordering::Relaxed),
+            memos,
+            paths: protocol
+                .case
+                .fields
+                .iter()
+                .map(|field| pointer("", &field.name))
+                .collect(),
         }
     }
 }
@@ -285,23 +318,41 @@ fn unfolded_names(vocab: &Vocabulary) -> HashMap<Box<str>, VocabId, FnvBuildHash
 }
 
 impl Kind {
-    fn of(protocol: &Protocol, ty: &FieldType) -> Kind {
+    /// The kind of `ty`; each enum and vocabulary type in it takes the next
+    /// number of `memos`.
+    fn of(protocol: &Protocol, ty: &FieldType, memos: &mut usize) -> Kind {
+        let mut memo = || {
+            *memos += 1;
+            *memos - 1
+        };
         let shape = match base_type(ty) {
             FieldType::Text => Shape::Text,
             FieldType::Date => Shape::Date,
-            FieldType::Enum(name) => enum_shape(protocol, name),
-            FieldType::Agent(_) => Shape::Vocab(VocabKind::Agent),
-            FieldType::Regimen(_) => Shape::Vocab(VocabKind::Regimen),
+            FieldType::Enum(name) => enum_shape(protocol, name, memo()),
+            FieldType::Agent(open) => Shape::Vocab {
+                kind: VocabKind::Agent,
+                open: *open,
+                memo: memo(),
+            },
+            FieldType::Regimen(open) => Shape::Vocab {
+                kind: VocabKind::Regimen,
+                open: *open,
+                memo: memo(),
+            },
             FieldType::List(inner) => Shape::List {
-                element: Box::new(Kind::of(protocol, inner)),
+                element: Box::new(Kind::of(protocol, inner, memos)),
                 set: false,
             },
             FieldType::Set(inner) => Shape::List {
-                element: Box::new(Kind::of(protocol, inner)),
+                element: Box::new(Kind::of(protocol, inner, memos)),
                 set: true,
             },
             FieldType::History(record) => Shape::List {
-                element: Box::new(Kind::of(protocol, &FieldType::Record(record.clone()))),
+                element: Box::new(Kind::of(
+                    protocol,
+                    &FieldType::Record(record.clone()),
+                    memos,
+                )),
                 set: false,
             },
             FieldType::Record(name) => protocol
@@ -320,7 +371,7 @@ impl Kind {
 
 /// An enum's shape: its id and the value of each of its names (by their
 /// folded spelling, as the `Value` reader reads them).
-fn enum_shape(protocol: &Protocol, name: &str) -> Shape {
+fn enum_shape(protocol: &Protocol, name: &str, memo: usize) -> Shape {
     let Some(info) = protocol
         .enum_ids
         .get(name)
@@ -334,7 +385,7 @@ fn enum_shape(protocol: &Protocol, name: &str) -> Shape {
         .iter()
         .filter_map(|v| Some((v.clone(), *info.spellings.get(&fold(v))?)))
         .collect();
-    Shape::Enum { id, names }
+    Shape::Enum { id, names, memo }
 }
 
 /// The top level as read: the fields (schema order), the id and `as_of`
@@ -388,6 +439,9 @@ fn single(key: &str, value: Json) -> Map<String, Json> {
 enum Step<'k> {
     Key(&'k str),
     Index(usize),
+    /// A case field, whose whole path the plan holds (the base is the
+    /// case's, empty).
+    Field(&'k str),
 }
 
 impl Step<'_> {
@@ -396,6 +450,7 @@ impl Step<'_> {
         match self {
             Step::Key(key) => pointer(base, key),
             Step::Index(index) => index_pointer(base, index),
+            Step::Field(path) => path.to_string(),
         }
     }
 }
@@ -544,6 +599,11 @@ impl Bits {
     }
 }
 
+/// How many elements a list or series is first given room for (a case's
+/// lists are mostly short: growing from none would reallocate two or three
+/// times).
+const LIST_CAPACITY: usize = 4;
+
 /// The scanner, the loader and the plan of one case.
 struct Reader<'t, 'a> {
     scan: Scanner<'t>,
@@ -568,9 +628,10 @@ impl<'t> Reader<'t, '_> {
         while self.scan.next_member(&mut members)? {
             match self.scan.key(&self.plan.top, &mut next)? {
                 Key::Known(TopKey::Field(slot)) => {
-                    let (field, kind) = (schema.get(slot)?, self.plan.fields.get(slot)?);
+                    let kind = self.plan.fields.get(slot)?;
                     let before = self.loader.warnings.len();
-                    let value = self.value(kind, "", Step::Key(&field.name))?;
+                    let path = self.plan.paths.get(slot).map_or("", String::as_str);
+                    let value = self.value(kind, "", Step::Field(path))?;
                     slots.put(slot, value, &mut self.loader.warnings, before)?;
                 }
                 Key::Known(TopKey::HeadField { slot, head }) => {
@@ -609,7 +670,17 @@ impl<'t> Reader<'t, '_> {
 
     /// One value of type `kind` at `base` + `step`.
     fn value(&mut self, kind: &Kind, base: &str, step: Step<'_>) -> Option<Val> {
-        match (self.scan.token()?, &kind.shape) {
+        let token = self.scan.token()?;
+        if let (b'"', Shape::Date) = (token, &kind.shape) {
+            if let Some(date) = self.scan.plain_date() {
+                return Some(Val::Known(Value::Date(DateRange::day(date))));
+            }
+        }
+        match (token, &kind.shape) {
+            (b'"', Shape::Vocab { kind, open, memo }) => {
+                let text = self.scan.string()?;
+                self.vocab(*kind, *open, *memo, &text, base, step)
+            }
             (b'"', _) => {
                 let text = self.scan.string()?;
                 match self.plain_text(kind, &text) {
@@ -632,7 +703,10 @@ impl<'t> Reader<'t, '_> {
                     _ => self.by_rules(kind, Json::Null, base, step),
                 }
             }
-            (b'[', Shape::List { element, set }) => self.list(element, *set, &step.path(base)),
+            (b'[', Shape::List { element, set }) => match step {
+                Step::Field(path) => self.list(element, *set, path),
+                _ => self.list(element, *set, &step.path(base)),
+            },
             (b'[', Shape::Series(unit)) => self.series(unit, step.path(base)),
             (b'{', Shape::Record(index)) => self.record(*index, step.path(base)),
             (b'-' | b'0'..=b'9', _) => {
@@ -659,42 +733,80 @@ impl<'t> Reader<'t, '_> {
 
     /// A text value written as the protocol declares it (or as it folds);
     /// `None` for anything else.
-    fn plain_text(&self, kind: &Kind, text: &str) -> Option<Val> {
+    fn plain_text(&mut self, kind: &Kind, text: &str) -> Option<Val> {
         let value = match &kind.shape {
             Shape::Text => Value::Text(text.to_string()),
             Shape::Date => Value::Date(DateRange::day(exact_date(text)?)),
-            Shape::Enum { id, names } => Value::Enum(self.enum_value(*id, names, text)?),
-            Shape::Vocab(kind) => self.declared(*kind, text)?,
+            Shape::Enum { id, names, memo } => {
+                Value::Enum(self.enum_value(*id, names, *memo, text)?)
+            }
             _ => return None,
         };
         Some(Val::Known(value))
     }
 
     /// The value of enum `id` spelled `text`: a declared name, or any
-    /// spelling that folds like one of its names or aliases.
-    fn enum_value(&self, id: EnumId, names: &[(String, usize)], text: &str) -> Option<EnumValue> {
-        let info = self.loader.protocol.enums.get(id.0 as usize)?;
+    /// spelling that folds like one of its names or aliases (remembered
+    /// per thread under `memo`).
+    fn enum_value(
+        &mut self,
+        id: EnumId,
+        names: &[(String, usize)],
+        memo: usize,
+        text: &str,
+    ) -> Option<EnumValue> {
+        let protocol = self.loader.protocol;
+        let info = protocol.enums.get(id.0 as usize)?;
         let index = match names.iter().find(|(name, _)| name == text) {
             Some((_, index)) => *index,
-            None => *info.spellings.get(&fold(text))?,
+            None => {
+                let spelled =
+                    |_: &Loader<'_>| Some(Reading::Enum(*info.spellings.get(&fold(text))?));
+                let read = |_: &mut Loader<'_>, reading: &Reading| match reading {
+                    Reading::Enum(index) => Some(*index),
+                    Reading::Vocab(_) => None,
+                };
+                remembered(self.plan, memo, text, &mut self.loader, spelled, read)??
+            }
         };
         (index < info.values.len()).then_some(EnumValue { ty: id, index })
     }
 
-    /// The agent or regimen `text` names, when it is one of `kind`.
-    fn declared(&self, kind: VocabKind, text: &str) -> Option<Value> {
+    /// Text in an agent or regimen field at `base` + `step`: a declared
+    /// name as written, else as the `Value` reader reads it (remembered
+    /// per thread under `memo`); `None` where that is an error.
+    fn vocab(
+        &mut self,
+        kind: VocabKind,
+        open: Openness,
+        memo: usize,
+        text: &str,
+        base: &str,
+        step: Step<'_>,
+    ) -> Option<Val> {
         let protocol = self.loader.protocol;
-        let id = match self.plan.names.get(text) {
-            Some(id) => *id,
-            None => protocol.vocab.spelled(&fold(text))?,
+        if let Some(id) = self.plan.names.get(text) {
+            if kind.declares(protocol, *id) {
+                return Some(Val::Known(Value::Vocab(VocabValue::Known(*id))));
+            }
+        }
+        let reading =
+            |loader: &Loader<'_>| Some(Reading::Vocab(loader.vocab_reading(kind, open, text)));
+        let read = |loader: &mut Loader<'_>, reading: &Reading| match reading {
+            Reading::Vocab(VocabReading::Known(id)) => {
+                Some(Val::Known(Value::Vocab(VocabValue::Known(*id))))
+            }
+            Reading::Vocab(reading @ (VocabReading::Other(_) | VocabReading::Unknown(_))) => {
+                loader.read_vocab(reading, text, &step.path(base)).ok()
+            }
+            Reading::Vocab(VocabReading::Refused(_)) | Reading::Enum(_) => None,
         };
-        kind.declares(protocol, id)
-            .then_some(Value::Vocab(VocabValue::Known(id)))
+        remembered(self.plan, memo, text, &mut self.loader, reading, read)?
     }
 
     /// A JSON array at `path`, each element read as `element`.
     fn list(&mut self, element: &Kind, set: bool, path: &str) -> Option<Val> {
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(LIST_CAPACITY);
         let mut members = self.scan.open(b'[')?;
         while self.scan.next_member(&mut members)? {
             let item = self.value(element, path, Step::Index(items.len()))?;
@@ -750,7 +862,7 @@ impl<'t> Reader<'t, '_> {
     /// A series whose values are all plain (`{"date", "value"}`), in date
     /// order then array order; anything else is read through `Value`.
     fn series(&mut self, unit: &Unit, path: String) -> Option<Val> {
-        let mut points = Vec::new();
+        let mut points = Vec::with_capacity(LIST_CAPACITY);
         let mut members = self.scan.open(b'[')?;
         while self.scan.next_member(&mut members)? {
             let (date, value) = self.point(unit)?;
@@ -793,6 +905,81 @@ impl<'t> Reader<'t, '_> {
         let (date, value) = (date?, value?);
         super::case::plain::point(protocol, unit, &date, value, given.as_deref())
     }
+}
+
+/// How text that needed folding read in an enum or vocabulary type.
+enum Reading {
+    /// The value of the enum.
+    Enum(usize),
+    /// What the `Value` reader reads it as.
+    Vocab(VocabReading),
+}
+
+/// The readings of one plan a thread remembers, by the type's `memo` and
+/// the text: registries repeat their spellings, so folding a spelling and
+/// wording its warning is done once per thread, not once per case.
+struct Remembered {
+    plan: u64,
+    memos: Vec<HashMap<Box<str>, Reading, FnvBuildHasher>>,
+}
+
+/// How many plans a thread remembers readings for, and how many readings
+/// of one type (past either it starts afresh).
+const REMEMBERED_PLANS: usize = 4;
+const REMEMBERED_READINGS: usize = 4096;
+
+thread_local! {
+    static REMEMBERED: RefCell<Vec<Remembered>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `read` of the reading of `text` in type `memo` of `plan`: remembered by
+/// this thread, else `compute`d (`None` when it has none) and remembered.
+fn remembered<R>(
+    plan: &Plan,
+    memo: usize,
+    text: &str,
+    loader: &mut Loader<'_>,
+    compute: impl FnOnce(&Loader<'_>) -> Option<Reading>,
+    read: impl FnOnce(&mut Loader<'_>, &Reading) -> R,
+) -> Option<R> {
+    REMEMBERED.with(|cell| {
+        let Ok(mut all) = cell.try_borrow_mut() else {
+            return compute(loader).map(|reading| read(loader, &reading));
+        };
+        let memos = plan_memos(&mut all, plan)?;
+        let known = memos.get_mut(memo)?;
+        if let Some(reading) = known.get(text) {
+            return Some(read(loader, reading));
+        }
+        let reading = compute(loader)?;
+        let out = read(loader, &reading);
+        if known.len() >= REMEMBERED_READINGS {
+            known.clear();
+        }
+        known.insert(text.into(), reading);
+        Some(out)
+    })
+}
+
+/// The readings this thread remembers for `plan`.
+fn plan_memos<'r>(
+    all: &'r mut Vec<Remembered>,
+    plan: &Plan,
+) -> Option<&'r mut Vec<HashMap<Box<str>, Reading, FnvBuildHasher>>> {
+    let at = match all.iter().position(|r| r.plan == plan.id) {
+        Some(at) => at,
+        None => {
+            if all.len() >= REMEMBERED_PLANS {
+                all.clear();
+            }
+            all.push(Remembered {
+                plan: plan.id,
+                memos: (0..plan.memos).map(|_| HashMap::default()).collect(),
+            });
+            all.len() - 1
+        }
+    };
+    all.get_mut(at).map(|remembered| &mut remembered.memos)
 }
 
 impl<'t> Top<'t> {
@@ -838,8 +1025,28 @@ impl<'t> Scanner<'t> {
         }
     }
 
-    /// The first byte of the next token, after any whitespace.
+    /// The first byte of the next token, after any whitespace. Mostly the
+    /// byte here (every token begins above the space) or after one space.
+    #[inline(always)]
     fn token(&mut self) -> Option<u8> {
+        let bytes = self.text.as_bytes();
+        match bytes.get(self.pos) {
+            Some(&byte) if byte > b' ' => return Some(byte),
+            Some(b' ') => match bytes.get(self.pos + 1) {
+                Some(&byte) if byte > b' ' => {
+                    self.pos += 1;
+                    return Some(byte);
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+        self.spaced_token()
+    }
+
+    /// [`Scanner::token`] past any run of whitespace.
+    #[inline(never)]
+    fn spaced_token(&mut self) -> Option<u8> {
         let bytes = self.text.as_bytes();
         let mut at = self.pos;
         while let Some(&byte) = bytes.get(at) {
@@ -913,16 +1120,31 @@ impl<'t> Scanner<'t> {
 
     /// Consumes the string `"name"` if it is next (`name` has nothing to
     /// decode).
+    #[inline(always)]
     fn at_key(&mut self, name: &[u8]) -> bool {
-        let rest = self.text.as_bytes().get(self.pos..).unwrap_or_default();
-        let found = match rest {
-            [b'"', after @ ..] => after.starts_with(name) && after.get(name.len()) == Some(&b'"'),
-            _ => false,
-        };
+        let bytes = self.text.as_bytes();
+        let end = self.pos + 1 + name.len();
+        let found = bytes.get(self.pos) == Some(&b'"')
+            && bytes.get(end) == Some(&b'"')
+            && bytes.get(self.pos + 1..end) == Some(name);
         if found {
-            self.pos += name.len() + 2;
+            self.pos = end + 1;
         }
         found
+    }
+
+    /// A date written as a plain `"YYYY-MM-DD"` string, consumed; `None`
+    /// (nothing consumed) for anything else.
+    #[inline(always)]
+    fn plain_date(&mut self) -> Option<jiff::civil::Date> {
+        let bytes = self.text.as_bytes();
+        let quoted = bytes.get(self.pos..self.pos + 12)?;
+        let [b'"', inner @ .., b'"'] = quoted else {
+            return None;
+        };
+        let date = exact_day(inner)?;
+        self.pos += 12;
+        Some(date)
     }
 
     /// The string after any whitespace.
@@ -1280,6 +1502,49 @@ mod tests {
         let case = read_case(protocol, GENERATED, &options).expect("read directly");
         assert_eq!(case.warnings.len(), 1, "{:?}", case.warnings);
         assert!(agrees(protocol, GENERATED));
+    }
+
+    #[test]
+    fn readings_remembered_across_cases_read_as_the_value_reader_does() {
+        let protocol = dlbcl();
+        // Free text and an enum alias, met first, again, and at another
+        // path (whose warning names that path).
+        let moved = GENERATED
+            .replacen(r#""R-CHOP x6""#, r#""RICE""#, 1)
+            .replacen(
+                r#""regimen": "RICE", "start_date": "2023-09-10""#,
+                r#""regimen": "R-CHOP x6", "start_date": "2023-09-10""#,
+                1,
+            );
+        assert_ne!(moved, GENERATED);
+        let other = GENERATED.replace("R-CHOP x6", "R-CHOP x4 then RT");
+        for line in [
+            GENERATED,
+            GENERATED,
+            moved.as_str(),
+            other.as_str(),
+            GENERATED,
+        ] {
+            assert!(agrees(protocol, line), "not read: {line}");
+        }
+        // Another protocol read in between remembers its own readings.
+        let text = "protocol \"Other\" { version \"1\" status draft effective 2025-01-01 }\n\
+                    agent rituximab class anti-CD20\n\
+                    regimen R-CHOP = rituximab alias \"RCHOP\"\n\
+                    enum Histology { DLBCL_NOS alias \"DLBCL, NOS\" }\n\
+                    case { histology: Histology\n r: regimen open other }\n\
+                    rule x when histology is DLBCL_NOS then flag x \"x\"\n";
+        let second = crate::compile::compile_source("other.salv", text)
+            .protocol
+            .unwrap();
+        for line in [
+            r#"{"id": "a", "histology": "DLBCL, NOS", "r": "R-CHOP x6"}"#,
+            r#"{"id": "b", "histology": "dlbcl nos", "r": "r chop"}"#,
+        ] {
+            assert!(agrees(&second, line), "not read: {line}");
+            assert!(agrees(protocol, GENERATED));
+            assert!(agrees(&second, line), "not read: {line}");
+        }
     }
 
     #[test]
