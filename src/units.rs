@@ -405,6 +405,13 @@ impl UnitTable {
     }
 
     fn lookup_plain(&self, text: &str) -> Option<Unit> {
+        if is_normal(text) {
+            return self
+                .units
+                .get(text)
+                .or_else(|| self.aliases.get(text))
+                .cloned();
+        }
         let key = normalize_spelling(text);
         self.units
             .get(&key)
@@ -596,6 +603,14 @@ pub fn normalize_spelling(text: &str) -> String {
         })
         .collect();
     micro_prefixes(&mapped)
+}
+
+/// Whether [`normalize_spelling`] leaves `text` as it is, plainly: ASCII
+/// without whitespace or a `u` (the only bytes it rewrites), as most unit
+/// spellings in case data are (`mL/min`, `L/h`).
+fn is_normal(text: &str) -> bool {
+    text.bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_whitespace() && b != b'u')
 }
 
 /// Rewrites `u` as `µ` where it starts a run of letters whose rest is a
@@ -911,6 +926,13 @@ mod tests {
         assert_eq!(unit(&t, "d").spelling(), "days");
         assert_eq!(unit(&t, "yr").spelling(), "years");
         assert_eq!(normalize_spelling("units/mL"), "units/mL");
+        for plain in ["mL/min", "L/h", "x10^9/L", "mmHg", "%", "IU/mL", "mcg/L"] {
+            assert!(is_normal(plain));
+            assert_eq!(normalize_spelling(plain), plain);
+        }
+        for other in ["umol/L", "mL / min", "μg/L", "m²", "units/mL"] {
+            assert!(!is_normal(other));
+        }
         assert_eq!(normalize_spelling("U/L"), "U/L");
         assert!(t.lookup("ML/min").is_none());
     }
@@ -1156,5 +1178,20 @@ mod tests {
         assert!(names.contains(&"mL/min"));
         assert!(names.contains(&"wk"));
         assert!(names.contains(&"µmol/L"));
+    }
+
+    proptest::proptest! {
+        /// The plain fast path reads a spelling exactly as normalising it
+        /// first would, for any text at all.
+        #[test]
+        fn plain_spellings_read_as_normalised_ones(text in "\\PC{0,12}") {
+            let table = UnitTable::new();
+            if is_normal(&text) {
+                proptest::prop_assert_eq!(normalize_spelling(&text), text.clone());
+            }
+            let key = normalize_spelling(&text);
+            let slow = table.units.get(&key).or_else(|| table.aliases.get(&key)).cloned();
+            proptest::prop_assert_eq!(table.lookup_plain(&text), slow);
+        }
     }
 }
