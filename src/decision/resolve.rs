@@ -528,7 +528,7 @@ pub(super) fn recommendation(vocab: &dyn Vocabulary, p: &Placed<'_>) -> Recommen
         rules: owned(&p.rules),
         goal: p.action.goal.map(str::to_string),
         evidence: p.action.evidence.map(str::to_string),
-        citations: owned(&p.action.citations),
+        citations: p.action.citations.to_vec(),
         role: p.action.role.map(str::to_string),
         notes: p.action.notes.clone(),
     }

@@ -54,7 +54,7 @@ pub struct ActionOutcome<'p> {
     /// `evidence "…"`
     pub evidence: Option<&'p str>,
     /// Full citation texts of `cite [..]`.
-    pub citations: Vec<&'p str>,
+    pub citations: std::borrow::Cow<'p, [String]>,
     /// `role …`
     pub role: Option<&'p str>,
     /// `note …`, evaluated.

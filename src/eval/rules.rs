@@ -81,7 +81,7 @@ impl<'p> Evaluator<'p> {
             unranked: false,
             goal: None,
             evidence: None,
-            citations: Vec::new(),
+            citations: std::borrow::Cow::Borrowed(&[]),
             role: None,
             notes: Vec::new(),
             code: None,
@@ -155,7 +155,11 @@ impl<'p> Evaluator<'p> {
     }
 
     fn modifiers(&mut self, action: &'p ir::Action, outcome: &mut ActionOutcome<'p>) {
+        // Read once per member under `each`: what they add to is read afresh,
+        // so a citation or fallback is listed once, not once per member.
         outcome.notes.clear();
+        outcome.citations = std::borrow::Cow::Borrowed(&[]);
+        outcome.fallbacks.clear();
         for m in &action.modifiers {
             match m {
                 Modifier::Rank(n) => outcome.rank = Some(*n),
@@ -168,7 +172,10 @@ impl<'p> Evaluator<'p> {
                 Modifier::Note(e) => outcome.notes.push(self.text_of(e)),
                 Modifier::Fallback(f) => outcome.fallbacks.push(*f),
                 Modifier::If(c) => outcome.guard = self.condition(c),
-                Modifier::Cite(texts) => outcome.citations.extend(texts.iter().map(String::as_str)),
+                Modifier::Cite(texts) if outcome.citations.is_empty() => {
+                    outcome.citations = std::borrow::Cow::Borrowed(texts);
+                }
+                Modifier::Cite(texts) => outcome.citations.to_mut().extend_from_slice(texts),
             }
         }
     }
