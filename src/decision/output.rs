@@ -15,6 +15,7 @@
 //!   byte-identical from run to run.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub use crate::eval::outcome::{HistoryMatch, Message};
 use serde::Serialize;
@@ -105,8 +106,8 @@ pub struct Decision {
     pub as_of: String,
     /// Where `as_of` came from: the case, `--as-of`, or a test block.
     pub as_of_source: AsOfSource,
-    /// The protocol that decided.
-    pub protocol: ProtocolInfo,
+    /// The protocol that decided (shared by the decisions of one thread's run).
+    pub protocol: Arc<ProtocolInfo>,
     /// The engine that decided, `salvage X.Y.Z` (see [`ENGINE`]).
     pub engine: String,
     /// The outcome, the first of the ordered statuses that applies.
@@ -201,14 +202,14 @@ impl Decision {
         case: String,
         as_of: String,
         as_of_source: AsOfSource,
-        protocol: ProtocolInfo,
+        protocol: impl Into<Arc<ProtocolInfo>>,
     ) -> Self {
         Decision {
             case,
             source: None,
             as_of,
             as_of_source,
-            protocol,
+            protocol: protocol.into(),
             engine: ENGINE.to_string(),
             status: Status::NoRecommendation,
             recommendations: Vec::new(),
@@ -233,16 +234,17 @@ impl Decision {
 thread_local! {
     /// The `protocol` and `engine` part as last written on this thread: the
     /// same for every decision of a run, so it is written once.
-    static PROTOCOL_PART: std::cell::RefCell<Option<(ProtocolInfo, String, String)>> =
+    static PROTOCOL_PART: std::cell::RefCell<Option<(Arc<ProtocolInfo>, String, String)>> =
         const { std::cell::RefCell::new(None) };
 }
 
 /// `,"protocol":{…},"engine":"…"`, from the copy kept for the run when the
 /// protocol and engine are the ones it was written for.
-fn write_protocol(out: &mut String, protocol: &ProtocolInfo, engine: &str) {
+fn write_protocol(out: &mut String, protocol: &Arc<ProtocolInfo>, engine: &str) {
     PROTOCOL_PART.with(|part| {
         let mut part = part.borrow_mut();
-        let fresh = !matches!(&*part, Some((p, e, _)) if p == protocol && e == engine);
+        let same = |p: &Arc<ProtocolInfo>| Arc::ptr_eq(p, protocol) || p == protocol;
+        let fresh = !matches!(&*part, Some((p, e, _)) if same(p) && e == engine);
         if fresh {
             let mut text = String::from(",\"protocol\":");
             protocol.write_json(&mut text);

@@ -9,6 +9,7 @@ use crate::eval::expr::Evaluator;
 use crate::eval::model::Protocol;
 use crate::eval::value::Case;
 use jiff::civil::Date;
+use std::sync::Arc;
 
 /// How to evaluate cases.
 #[derive(Debug, Clone, Default)]
@@ -97,12 +98,7 @@ pub fn decide(
     let mut evaluator = Evaluator::new(protocol, case, as_of);
     evaluator.trace_lines = explain;
     let outcomes = evaluator.outcomes();
-    let info = ProtocolInfo {
-        name: protocol.header.name.clone(),
-        version: protocol.header.version.clone(),
-        status: protocol.header.status.clone(),
-        sha256: protocol.sha256.clone(),
-    };
+    let info = protocol_info(protocol);
     let mut d = Decision::new(case.id.clone(), as_of.to_string(), as_of_source, info);
     let strata: Vec<u32> = protocol.rules.iter().map(|r| r.stratum).collect();
     let assembled = assemble::assemble(
@@ -156,6 +152,41 @@ pub fn decide(
     d.warnings.extend(evaluator.warnings);
     d.trace = explain.then_some(trace);
     Ok(d)
+}
+
+thread_local! {
+    /// The protocol part of this thread's last decision: the decisions of a
+    /// run share it (the count is only ever this thread's).
+    static INFO: std::cell::RefCell<Option<Arc<ProtocolInfo>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// What a decision says of `protocol`: this thread's last one when it is
+/// the same (compared by content), else made afresh.
+fn protocol_info(protocol: &Protocol) -> Arc<ProtocolInfo> {
+    let header = &protocol.header;
+    INFO.with(|last| {
+        let mut last = last.borrow_mut();
+        let same = |info: &ProtocolInfo| {
+            info.sha256 == protocol.sha256
+                && info.name == header.name
+                && info.version == header.version
+                && info.status == header.status
+        };
+        match &*last {
+            Some(info) if same(info) => Arc::clone(info),
+            _ => {
+                let info = Arc::new(ProtocolInfo {
+                    name: header.name.clone(),
+                    version: header.version.clone(),
+                    status: header.status.clone(),
+                    sha256: protocol.sha256.clone(),
+                });
+                *last = Some(Arc::clone(&info));
+                info
+            }
+        }
+    })
 }
 
 /// An error record in place of a decision.
