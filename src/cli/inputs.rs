@@ -169,9 +169,10 @@ struct JsonLines {
     line: u64,
     /// Bytes read since the last record.
     unreported: u64,
-    /// The length of the longest line read so far: the next line's buffer
-    /// is sized for as much, so that reading it seldom grows the buffer.
-    longest: usize,
+    /// The length of the line read last: the next line's buffer is sized
+    /// for as much, so that reading it seldom grows the buffer (one long
+    /// line does not make every later buffer long).
+    last: usize,
     done: bool,
 }
 
@@ -182,7 +183,7 @@ impl JsonLines {
             reader,
             line: 0,
             unreported: 0,
-            longest: 0,
+            last: 0,
             done: false,
         }
     }
@@ -217,13 +218,13 @@ impl Iterator for JsonLines {
 
     fn next(&mut self) -> Option<Item> {
         while !self.done {
-            let mut bytes = Vec::with_capacity(line_capacity(self.longest));
+            let mut bytes = Vec::with_capacity(line_capacity(self.last));
             match read_line(&mut *self.reader, &mut bytes) {
                 Ok(0) => self.done = true,
                 Ok(n) => {
                     self.line += 1;
                     self.unreported += n as u64;
-                    self.longest = self.longest.max(n);
+                    self.last = n;
                     if let Some(case) = line_case(bytes, self.line) {
                         return Some(self.item(case));
                     }
@@ -236,13 +237,14 @@ impl Iterator for JsonLines {
     }
 }
 
-/// The buffer to read a line into when the longest line so far had
-/// `longest` bytes: as much (lines of a file are mostly of a size), within
-/// bounds.
-fn line_capacity(longest: usize) -> usize {
+/// The buffer to read a line into when the line before had `last` bytes:
+/// as much (lines of a file are mostly of a size), within bounds. The text
+/// keeps the buffer, so the bound keeps a chunk of short lines after a long
+/// one small.
+fn line_capacity(last: usize) -> usize {
     const LEAST: usize = 256;
-    const MOST: usize = 1 << 20;
-    (longest + 16).clamp(LEAST, MOST)
+    const MOST: usize = 64 << 10;
+    (last + 16).clamp(LEAST, MOST)
 }
 
 /// Appends the bytes up to and including the next `\n` (or to the end) to
@@ -354,6 +356,25 @@ mod tests {
         ];
         assert_eq!(texts, expected);
         assert_eq!(line_capacity(0), 256);
-        assert_eq!(line_capacity(usize::MAX / 2), 1 << 20);
+        assert_eq!(line_capacity(460), 476);
+        assert_eq!(line_capacity(usize::MAX / 2), 64 << 10);
+    }
+
+    /// A long line does not make the buffers of the short lines after it
+    /// long: each is sized by the line before it, within bounds.
+    #[test]
+    fn short_lines_after_a_long_one_keep_small_buffers() {
+        let long = format!("{{\"k\": \"{}\"}}", "x".repeat(200_000));
+        let text = format!("{long}\n{{}}\n{{}}\n");
+        let cursor = std::io::Cursor::new(text.into_bytes());
+        let lines = JsonLines::new("f".into(), Box::new(std::io::BufReader::new(cursor)));
+        let room: Vec<usize> = lines
+            .map(|item| match item.case {
+                Case::Text(text) => text.capacity(),
+                _ => 0,
+            })
+            .collect();
+        assert_eq!(room.len(), 3);
+        assert!(room[1] <= 64 << 10 && room[2] <= 256, "{room:?}");
     }
 }

@@ -202,9 +202,9 @@ mod tests {
                 let as_of = case.as_of.unwrap_or(jiff::civil::date(2026, 1, 1));
                 let mut evaluator = Evaluator::new(protocol, &case, as_of);
                 let outcomes = evaluator.outcomes();
-                let strata: Vec<u32> = protocol.rules.iter().map(|r| r.stratum).collect();
                 let (vocab, reasons) = (&protocol.vocab, &protocol.reasons[..]);
-                let mut rules = Stratified::new(outcomes, &strata, &mut evaluator, vocab, reasons);
+                let mut rules =
+                    Stratified::new(outcomes, &protocol.strata, &mut evaluator, vocab, reasons);
                 let base = rules.settle(&[]);
                 let mut forces = vec![Vec::new()];
                 for (unit, _) in &base.unknowns {

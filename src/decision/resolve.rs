@@ -131,9 +131,10 @@ impl<'a, 'p> Resolver<'a, 'p> {
         }
         let known_true = candidate.truth == Truth::True;
         let placed = to_placed(candidate);
-        match known_true {
-            true => recommended.push(placed),
-            false => pending.push(placed),
+        if known_true {
+            recommended.push(placed);
+        } else {
+            pending.push(placed);
         }
     }
 
@@ -426,9 +427,10 @@ impl<'p> Merged<'p> {
             self.kind = c.kind;
             self.action = Rc::clone(&c.action);
         }
-        match full {
-            true => or_into(&mut self.truth, &c.truth),
-            false => or_into(&mut self.truth, &bare(&c.truth)),
+        if full {
+            or_into(&mut self.truth, &c.truth);
+        } else {
+            or_into(&mut self.truth, &bare(&c.truth));
         }
         for f in &c.action.fallbacks {
             if !self.fallbacks.contains(f) {

@@ -100,10 +100,9 @@ pub fn decide(
     let outcomes = evaluator.outcomes();
     let info = protocol_info(protocol);
     let mut d = Decision::new(case.id.clone(), as_of.to_string(), as_of_source, info);
-    let strata: Vec<u32> = protocol.rules.iter().map(|r| r.stratum).collect();
     let assembled = assemble::assemble(
         outcomes,
-        &strata,
+        &protocol.strata,
         &mut evaluator,
         &protocol.vocab,
         &protocol.reasons,

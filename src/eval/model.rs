@@ -41,6 +41,9 @@ pub struct Protocol {
     pub defines: Vec<ir::Define>,
     /// Rules in file order, each with the guards of the sections around it.
     pub rules: Vec<ir::Rule>,
+    /// Each rule's stratum, in file order (as the rules give them; kept
+    /// so that each case does not collect them afresh).
+    pub strata: Vec<u32>,
     /// Reports in file order.
     pub reports: Vec<ir::Report>,
     /// Tests in file order.
@@ -614,6 +617,7 @@ impl Builder {
             case,
             history: lowered.history,
             defines: lowered.defines,
+            strata: lowered.rules.iter().map(|r| r.stratum).collect(),
             rules: lowered.rules,
             reports: lowered.reports,
             tests: self.tests,
