@@ -21,7 +21,7 @@ use crate::check::ir;
 use crate::compile::{compile_file, CheckReport};
 use crate::decision::decide;
 use crate::decision::output::{
-    AsOfSource, Decision, Message, MissingItem, OptionKind, TraceResult,
+    AsOfSource, Decision, Message, MissingItem, OptionKind, Text, TraceResult,
 };
 use crate::eval::case::{load_case, parse_json, LoadOptions};
 use crate::eval::expr::Evaluator;
@@ -198,8 +198,8 @@ pub fn run_tests(
         .iter()
         .zip(&protocol.expected_reports)
         .map(|(test, values)| {
-            let (outcome, decision) = run_guarded(protocol, sources, folder, test, values);
-            fired.extend(decision.iter().flat_map(fired_rules));
+            let (outcome, fired_here) = run_guarded(protocol, sources, folder, test, values);
+            fired.extend(fired_here);
             TestResult {
                 name: test.name.node.clone(),
                 at: line_of(sources, test.span),
@@ -249,7 +249,7 @@ fn run_guarded(
     folder: &Path,
     test: &Test,
     values: &[Option<ir::Expr>],
-) -> (Outcome, Option<Decision>) {
+) -> (Outcome, Vec<String>) {
     let run = catch_unwind(AssertUnwindSafe(|| {
         run_test(protocol, sources, folder, test, values)
     }));
@@ -260,7 +260,10 @@ fn run_guarded(
             .or_else(|| panic.downcast_ref::<&str>().copied())
             .unwrap_or("no message");
         let message = format!("internal error: the engine panicked ({reason}); please report it");
-        (Outcome::NoCase(case_problem(sources, test, message)), None)
+        (
+            Outcome::NoCase(case_problem(sources, test, message)),
+            Vec::new(),
+        )
     })
 }
 
@@ -270,14 +273,24 @@ fn run_test(
     folder: &Path,
     test: &Test,
     values: &[Option<ir::Expr>],
-) -> (Outcome, Option<Decision>) {
+) -> (Outcome, Vec<String>) {
     let (case, as_of, as_of_source) = match test_case(protocol, folder, test) {
         Ok(loaded) => loaded,
-        Err(message) => return (Outcome::NoCase(case_problem(sources, test, message)), None),
+        Err(message) => {
+            return (
+                Outcome::NoCase(case_problem(sources, test, message)),
+                Vec::new(),
+            )
+        }
     };
     let decision = match decide(protocol, &case, as_of, as_of_source, true) {
         Ok(decision) => decision,
-        Err(message) => return (Outcome::NoCase(case_problem(sources, test, message)), None),
+        Err(message) => {
+            return (
+                Outcome::NoCase(case_problem(sources, test, message)),
+                Vec::new(),
+            )
+        }
     };
     let problems: Vec<Problem> = test
         .expectations
@@ -304,11 +317,11 @@ fn run_test(
     } else {
         Outcome::Failed(problems)
     };
-    (outcome, Some(decision))
+    (outcome, fired_rules(&decision))
 }
 
 /// The rules whose condition came out true.
-fn fired_rules(decision: &Decision) -> Vec<String> {
+fn fired_rules(decision: &Decision<'_>) -> Vec<String> {
     let trace = decision.trace.iter().flatten();
     trace
         .filter(|t| t.result == TraceResult::True)
@@ -456,7 +469,7 @@ fn one_line(sources: &Sources, span: Span) -> String {
 /// What an expectation is checked against: the decision, and for `expect
 /// report R = V` the compiled `V`, evaluated on the test's case.
 struct Expected<'a> {
-    decision: &'a Decision,
+    decision: &'a Decision<'a>,
     value: Option<&'a ir::Expr>,
     protocol: &'a Protocol,
     case: &'a Case,
@@ -494,7 +507,7 @@ struct Found {
     actual: String,
 }
 
-fn status(d: &Decision, wanted: &str) -> Found {
+fn status(d: &Decision<'_>, wanted: &str) -> Found {
     let got = d.status.as_str();
     Found {
         holds: got == wanted,
@@ -504,7 +517,7 @@ fn status(d: &Decision, wanted: &str) -> Found {
 }
 
 /// `recommend X [rank N]` (kinds recommend, fallback, component) or `consider X [rank N]`.
-fn offered(d: &Decision, x: &str, rank: Option<u32>, consider: bool) -> Found {
+fn offered(d: &Decision<'_>, x: &str, rank: Option<u32>, consider: bool) -> Found {
     let fits = |kind: OptionKind| (kind == OptionKind::Consider) == consider;
     let listed: Vec<_> = d.recommendations.iter().filter(|r| fits(r.kind)).collect();
     let holds = listed
@@ -529,7 +542,7 @@ fn offered(d: &Decision, x: &str, rank: Option<u32>, consider: bool) -> Found {
 }
 
 /// Where else option `x` is in the decision, for a failed recommend, consider or pending.
-fn elsewhere(d: &Decision, x: &str, consider: bool) -> String {
+fn elsewhere(d: &Decision<'_>, x: &str, consider: bool) -> String {
     let mut places = Vec::new();
     for r in d.recommendations.iter().filter(|r| r.option == x) {
         let is_consider = r.kind == OptionKind::Consider;
@@ -558,8 +571,8 @@ fn elsewhere(d: &Decision, x: &str, consider: bool) -> String {
 }
 
 /// `avoid X [code C]`: X avoided, or contraindicated, with that code.
-fn avoided(d: &Decision, x: &str, code: Option<&str>) -> Found {
-    let code_fits = |c: &Option<String>| code.is_none_or(|wanted| c.as_deref() == Some(wanted));
+fn avoided(d: &Decision<'_>, x: &str, code: Option<&str>) -> Found {
+    let code_fits = |c: &Option<Text<'_>>| code.is_none_or(|wanted| c.as_deref() == Some(wanted));
     let holds = d
         .avoided
         .iter()
@@ -598,12 +611,12 @@ fn avoided(d: &Decision, x: &str, code: Option<&str>) -> Found {
     }
 }
 
-fn code_text(code: &Option<String>) -> String {
+fn code_text(code: &Option<Text<'_>>) -> String {
     code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default()
 }
 
-fn included(d: &Decision, x: &str) -> Found {
-    let shown: Vec<String> = d.included.iter().map(|i| i.option.clone()).collect();
+fn included(d: &Decision<'_>, x: &str) -> Found {
+    let shown: Vec<String> = d.included.iter().map(|i| i.option.to_string()).collect();
     let holds = shown.iter().any(|o| o == x);
     Found {
         holds,
@@ -612,7 +625,7 @@ fn included(d: &Decision, x: &str) -> Found {
     }
 }
 
-fn pending(d: &Decision, x: &str) -> Found {
+fn pending(d: &Decision<'_>, x: &str) -> Found {
     let shown: Vec<String> = d
         .pending
         .iter()
@@ -631,7 +644,7 @@ fn pending(d: &Decision, x: &str) -> Found {
     }
 }
 
-fn elsewhere_not_pending(d: &Decision, x: &str) -> String {
+fn elsewhere_not_pending(d: &Decision<'_>, x: &str) -> String {
     let recommended = d.recommendations.iter().filter(|r| r.option == x);
     let mut places: Vec<String> = recommended
         .map(|r| format!("; {x} is recommended (rank {})", r.rank))
@@ -646,7 +659,7 @@ fn elsewhere_not_pending(d: &Decision, x: &str) -> String {
 }
 
 /// `missing "/path"` (a fact by its pointer) or `missing "name"` (a named item).
-fn missing(d: &Decision, wanted: &str) -> Found {
+fn missing(d: &Decision<'_>, wanted: &str) -> Found {
     let shown: Vec<String> = d.missing.iter().map(missing_text).collect();
     let holds = d.missing.iter().any(|m| match m {
         MissingItem::Fact { path, .. } => path == wanted,
@@ -659,7 +672,7 @@ fn missing(d: &Decision, wanted: &str) -> Found {
     }
 }
 
-fn missing_text(item: &MissingItem) -> String {
+fn missing_text(item: &MissingItem<'_>) -> String {
     match item {
         MissingItem::Fact {
             path,
@@ -672,13 +685,16 @@ fn missing_text(item: &MissingItem) -> String {
 }
 
 /// `order`, `refer` or `flag`: a message whose code or text is `wanted`.
-fn message(list: &[Message], word: &str, plural: &str, wanted: &str) -> Found {
+fn message(list: &[Message<'_>], word: &str, plural: &str, wanted: &str) -> Found {
     let holds = list
         .iter()
         .any(|m| m.code.as_deref() == Some(wanted) || m.text == wanted);
     let shown: Vec<String> = list
         .iter()
-        .map(|m| m.code.clone().unwrap_or_else(|| format!("\"{}\"", m.text)))
+        .map(|m| match &m.code {
+            Some(code) => code.to_string(),
+            None => format!("\"{}\"", m.text),
+        })
         .collect();
     Found {
         holds,

@@ -11,7 +11,7 @@ use common::schema::{self, assert_invalid_decision, assert_valid_decision, asser
 use salvage::decision::output::{
     AsOfSource, Avoided, Conflict, Contraindicated, Decision, ErrorDetail, ErrorRecord,
     HistoryMatch, Included, Indeterminate, Message, MissingItem, OptionKind, Pending, ProtocolInfo,
-    Recommendation, Record, Source, Status, TraceEntry, TraceResult, VocabKind, STATUSES,
+    Recommendation, Record, Source, Status, Text, TraceEntry, TraceResult, VocabKind, STATUSES,
 };
 use serde_json::{json, Value};
 
@@ -38,11 +38,11 @@ fn protocol() -> ProtocolInfo {
     }
 }
 
-fn rules(names: &[&str]) -> Vec<String> {
-    names.iter().map(|n| n.to_string()).collect()
+fn rules(names: &[&str]) -> Vec<Text<'static>> {
+    names.iter().map(|n| Text::Owned(n.to_string())).collect()
 }
 
-fn crcl_need(rule_names: &[&str]) -> MissingItem {
+fn crcl_need(rule_names: &[&str]) -> MissingItem<'static> {
     MissingItem::Fact {
         path: "/crcl".into(),
         need: Some("a value dated on or after 2025-12-02".into()),
@@ -52,7 +52,7 @@ fn crcl_need(rule_names: &[&str]) -> MissingItem {
 }
 
 /// The brief's example, built from the output types.
-fn brief_decision() -> Decision {
+fn brief_decision() -> Decision<'static> {
     let mut d = Decision::new(
         "c-17".into(),
         "2026-01-01".into(),
@@ -72,7 +72,7 @@ fn brief_decision() -> Decision {
         rules: rules(&["late-relapse"]),
         goal: Some("curative".into()),
         evidence: Some("1".into()),
-        citations: vec!["Gisselbrecht C et al. …".into()],
+        citations: vec!["Gisselbrecht C et al. …".to_string()].into(),
         role: None,
         notes: vec![],
     });
@@ -95,7 +95,7 @@ fn brief_decision() -> Decision {
 }
 
 /// A decision with every list filled and every optional key present.
-fn full_decision() -> Decision {
+fn full_decision() -> Decision<'static> {
     let mut d = brief_decision();
     d.as_of_source = AsOfSource::CommandLine;
     d.recommendations.push(Recommendation {
@@ -105,7 +105,7 @@ fn full_decision() -> Decision {
         rules: rules(&["hiv-salvage"]),
         goal: Some("disease-control".into()),
         evidence: None,
-        citations: vec![],
+        citations: Vec::new().into(),
         role: Some("anchor".into()),
         notes: vec!["twice daily with INSTI resistance".into()],
     });
@@ -701,7 +701,7 @@ fn every_character_to_escape_is_escaped_as_serde_does_at_every_place() {
                 let mut d = full_decision();
                 d.case = text.clone();
                 d.warnings = vec![text.clone(), format!("{text}{text}")];
-                d.recommendations[0].citations = vec![text.clone()];
+                d.recommendations[0].citations = vec![text.clone()].into();
                 d.reports.insert(text.clone(), json!(text.clone()));
                 assert_line_is_serde(&Record::from(d));
             }
@@ -717,13 +717,13 @@ fn empty_texts_and_every_optional_key_absent_are_written_as_serde_does() {
         line: None,
     });
     d.recommendations.push(Recommendation {
-        option: String::new(),
+        option: "".into(),
         rank: 0,
         kind: OptionKind::Fallback,
         rules: vec![],
         goal: None,
         evidence: None,
-        citations: vec![],
+        citations: Vec::new().into(),
         role: None,
         notes: vec![],
     });
@@ -738,7 +738,7 @@ fn empty_texts_and_every_optional_key_absent_are_written_as_serde_does() {
         reason: "x".into(),
     });
     d.missing.push(MissingItem::Named {
-        name: String::new(),
+        name: "".into(),
         rules: vec![],
     });
     d.unknown_reports.insert(String::new(), vec![]);
@@ -769,21 +769,28 @@ mod generated {
         vec(text(), 0..3)
     }
 
-    fn missing_item() -> impl Strategy<Value = MissingItem> {
+    fn owned(texts: Vec<String>) -> Vec<Text<'static>> {
+        texts.into_iter().map(Text::Owned).collect()
+    }
+
+    fn missing_item() -> impl Strategy<Value = MissingItem<'static>> {
         prop_oneof![
             (text(), of(text()), of(text()), texts()).prop_map(|(path, need, why, rules)| {
                 MissingItem::Fact {
                     path,
                     need,
                     why,
-                    rules,
+                    rules: owned(rules),
                 }
             }),
-            (text(), texts()).prop_map(|(name, rules)| MissingItem::Named { name, rules }),
+            (text(), texts()).prop_map(|(name, rules)| MissingItem::Named {
+                name: name.into(),
+                rules: owned(rules)
+            }),
         ]
     }
 
-    fn recommendation() -> impl Strategy<Value = Recommendation> {
+    fn recommendation() -> impl Strategy<Value = Recommendation<'static>> {
         (
             (text(), any::<u32>(), select(all_option_kinds().to_vec())),
             (texts(), of(text()), of(text())),
@@ -792,21 +799,21 @@ mod generated {
             .prop_map(
                 |((option, rank, kind), (rules, goal, evidence), (citations, role, notes))| {
                     Recommendation {
-                        option,
+                        option: option.into(),
                         rank,
                         kind,
-                        rules,
-                        goal,
-                        evidence,
-                        citations,
-                        role,
+                        rules: owned(rules),
+                        goal: goal.map(Text::Owned),
+                        evidence: evidence.map(Text::Owned),
+                        citations: citations.into(),
+                        role: role.map(Text::Owned),
                         notes,
                     }
                 },
             )
     }
 
-    fn pending() -> impl Strategy<Value = Pending> {
+    fn pending() -> impl Strategy<Value = Pending<'static>> {
         (
             text(),
             any::<u32>(),
@@ -815,27 +822,27 @@ mod generated {
             vec(missing_item(), 0..3),
         )
             .prop_map(|(option, rank, kind, rules, missing)| Pending {
-                option,
+                option: option.into(),
                 rank,
                 kind,
-                rules,
+                rules: owned(rules),
                 missing,
             })
     }
 
-    fn avoided() -> impl Strategy<Value = Avoided> {
+    fn avoided() -> impl Strategy<Value = Avoided<'static>> {
         (text(), of(text()), of(text()), texts(), of(text())).prop_map(
             |(option, code, reason, rules, because)| Avoided {
-                option,
-                code,
-                reason,
-                rules,
-                because,
+                option: option.into(),
+                code: code.map(Text::Owned),
+                reason: reason.map(Text::Owned),
+                rules: owned(rules),
+                because: because.map(Text::Owned),
             },
         )
     }
 
-    fn contraindicated() -> impl Strategy<Value = Contraindicated> {
+    fn contraindicated() -> impl Strategy<Value = Contraindicated<'static>> {
         (
             text(),
             select(all_vocab_kinds().to_vec()),
@@ -844,38 +851,41 @@ mod generated {
             texts(),
         )
             .prop_map(|(what, kind, code, reason, rules)| Contraindicated {
-                what,
+                what: what.into(),
                 kind,
-                code,
-                reason,
-                rules,
+                code: code.map(Text::Owned),
+                reason: reason.map(Text::Owned),
+                rules: owned(rules),
             })
     }
 
-    fn included() -> impl Strategy<Value = Included> {
+    fn included() -> impl Strategy<Value = Included<'static>> {
         (text(), of(text()), texts()).prop_map(|(option, reason, rules)| Included {
-            option,
-            reason,
-            rules,
+            option: option.into(),
+            reason: reason.map(Text::Owned),
+            rules: owned(rules),
         })
     }
 
-    fn conflict() -> impl Strategy<Value = Conflict> {
+    fn conflict() -> impl Strategy<Value = Conflict<'static>> {
         (text(), texts(), texts()).prop_map(|(option, included_by, avoided_by)| Conflict {
-            option,
-            included_by,
-            avoided_by,
+            option: option.into(),
+            included_by: owned(included_by),
+            avoided_by: owned(avoided_by),
         })
     }
 
-    fn message() -> impl Strategy<Value = Message> {
-        (of(text()), text()).prop_map(|(code, text)| Message { code, text })
+    fn message() -> impl Strategy<Value = Message<'static>> {
+        (of(text()), text()).prop_map(|(code, text)| Message {
+            code: code.map(Text::Owned),
+            text: text.into(),
+        })
     }
 
-    fn indeterminate() -> impl Strategy<Value = Indeterminate> {
+    fn indeterminate() -> impl Strategy<Value = Indeterminate<'static>> {
         (of(text()), of(text()), text()).prop_map(|(rule, report, reason)| Indeterminate {
-            rule,
-            report,
+            rule: rule.map(Text::Owned),
+            report: report.map(Text::Owned),
             reason,
         })
     }
@@ -937,7 +947,7 @@ mod generated {
         ]
     }
 
-    fn decision() -> impl Strategy<Value = Decision> {
+    fn decision() -> impl Strategy<Value = Decision<'static>> {
         let head = (
             text(),
             of((text(), of(any::<u64>()))),
@@ -972,7 +982,7 @@ mod generated {
             let (case, source, as_of, as_of_source, protocol, engine, status) = head;
             let mut d = Decision::new(case, as_of, as_of_source, protocol);
             d.source = source.map(|(file, line)| Source { file, line });
-            d.engine = engine;
+            d.engine = engine.into();
             d.status = status;
             (
                 d.recommendations,

@@ -31,14 +31,14 @@ pub enum Counted {
 
 impl Counted {
     /// What `record` counts for; its options only when `options`.
-    pub fn of(record: &Record, options: bool) -> Counted {
+    pub fn of(record: &Record<'_>, options: bool) -> Counted {
         match record {
             Record::Error(_) => Counted::Error,
             Record::Decision(d) if options => {
                 let ranked = d
                     .recommendations
                     .iter()
-                    .map(|r| (r.option.clone(), r.rank))
+                    .map(|r| (r.option.to_string(), r.rank))
                     .collect();
                 Counted::Decision(d.status, ranked)
             }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 use rayon::prelude::*;
 use salvage::decision::output::{Record, Source};
-use salvage::decision::{error_record, evaluate_text, RunOptions};
+use salvage::decision::{error_record, with_text_record, RunOptions};
 use salvage::eval::model::Protocol;
 
 use super::common::{print_reports, Format, Usage};
@@ -102,33 +102,53 @@ pub struct Evaluator<'p> {
 }
 
 impl Evaluator<'_> {
-    /// The record of one item; a panic in the engine gives an error record.
-    pub fn record(&self, item: &Item) -> Record {
-        catch_unwind(AssertUnwindSafe(|| self.evaluate(item))).unwrap_or_else(|panic| {
+    /// The record of one item, owned (to keep beside another).
+    pub fn record(&self, item: &Item) -> Record<'static> {
+        self.with_record(item, |record| record.into_owned())
+    }
+
+    /// Hands the record of one item to `use_record` while the case it was
+    /// decided from is loaded (the record borrows from it); a panic in the
+    /// engine gives an error record instead, handed over in its place (so
+    /// `use_record` must start afresh when it is called a second time).
+    pub fn with_record<R>(&self, item: &Item, mut use_record: impl FnMut(Record<'_>) -> R) -> R {
+        let guarded = catch_unwind(AssertUnwindSafe(|| self.evaluate(item, &mut use_record)));
+        guarded.unwrap_or_else(|panic| {
             let reason = panic_text(panic.as_ref());
             let message =
                 format!("internal error: the engine panicked ({reason}); please report it");
-            error_record(None, Some(item.source.clone()), String::new(), message)
+            use_record(error_record(
+                None,
+                Some(item.source.clone()),
+                String::new(),
+                message,
+            ))
         })
     }
 
-    fn evaluate(&self, item: &Item) -> Record {
+    fn evaluate<R>(&self, item: &Item, use_record: &mut impl FnMut(Record<'_>) -> R) -> R {
         let source = || Some(item.source.clone());
         let (text, place) = match &item.case {
             Case::Text(text) => (text, None),
             Case::Element { text, line, column } => (text, Some((*line, *column))),
             Case::Unreadable(message) => {
-                return error_record(None, source(), String::new(), message.clone())
+                return use_record(error_record(None, source(), String::new(), message.clone()))
             }
         };
-        match evaluate_text(self.protocol, text, source(), &self.options) {
-            Ok(record) => record,
+        match with_text_record(
+            self.protocol,
+            text,
+            source(),
+            &self.options,
+            &mut *use_record,
+        ) {
+            Ok(used) => used,
             Err(e) => {
                 let message = match place {
                     Some(start) => in_file(e.message, start),
                     None => on_one_line(e.message),
                 };
-                error_record(None, source(), e.path, message)
+                use_record(error_record(None, source(), e.path, message))
             }
         }
     }
@@ -216,7 +236,7 @@ pub fn in_chunks<T: Send, B>(
 }
 
 /// The unknown-key warnings of a decision record (empty for an error record).
-pub fn unknown_keys(record: &Record) -> Vec<String> {
+pub fn unknown_keys(record: &Record<'_>) -> Vec<String> {
     match record {
         Record::Decision(d) => d
             .warnings

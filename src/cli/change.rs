@@ -138,8 +138,8 @@ impl Side {
                 d.avoided
                     .iter()
                     .map(|a| Removed {
-                        option: a.option.clone(),
-                        code: a.code.clone(),
+                        option: a.option.to_string(),
+                        code: a.code.as_deref().map(str::to_string),
                     })
                     .collect(),
             ),

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use salvage::decision::output::{Record, Source};
+use salvage::decision::output::Source;
 use salvage::eval::model::Protocol;
 
 use super::audit::{Audit, Counted, SummaryFormat};
@@ -205,15 +205,20 @@ impl Produce<'_> {
             records: Vec::with_capacity(items.len()),
         };
         for item in items {
-            let record: Record = self.evaluator.record(&item);
-            if self.lines {
-                record.write_json_line(&mut written.text);
-                written.text.push('\n');
-            }
+            let start = written.text.len();
+            let (counted, unknown_keys) = self.evaluator.with_record(&item, |record| {
+                // A second call (the engine panicked) starts the line afresh.
+                written.text.truncate(start);
+                if self.lines {
+                    record.write_json_line(&mut written.text);
+                    written.text.push('\n');
+                }
+                (Counted::of(&record, self.options), unknown_keys(&record))
+            });
             written.records.push(Counting {
                 end: written.text.len(),
-                counted: Counted::of(&record, self.options),
-                unknown_keys: unknown_keys(&record),
+                counted,
+                unknown_keys,
                 source: item.source,
             });
         }

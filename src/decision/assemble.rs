@@ -2,7 +2,7 @@
 //! stratum (`stratified.rs`), resolved into options, ranks and status
 //! (`resolve.rs`), and here the missing facts that could change it.
 
-use super::output::{Decision, Indeterminate, MissingItem, TraceEntry};
+use super::output::{Decision, Indeterminate, MissingItem, Text, TraceEntry};
 use super::pass::{Pass, Unit};
 use super::stratified::Stratified;
 use super::{RuleOutcome, Vocabulary};
@@ -29,15 +29,15 @@ pub fn assemble<'p>(
     outcomes: Vec<RuleOutcome<'p>>,
     strata: &[u32],
     higher: &mut dyn HigherStrata<'p>,
-    vocab: &dyn Vocabulary,
+    vocab: &'p dyn Vocabulary,
     reasons: &[String],
     wants: Wants,
-    decision: &mut Decision,
+    decision: &mut Decision<'p>,
 ) -> Assembled {
     let mut rules = Stratified::new(outcomes, strata, higher, vocab, reasons);
     rules.wants = wants;
     let base = rules.settle(&[]);
-    let mut found: Vec<(usize, Missing, &str)> = Vec::new();
+    let mut found: Vec<(usize, Missing, &'p str)> = Vec::new();
     let mut indeterminate = Vec::new();
     let relevant = relevant_units(&mut rules, &base);
     for (unit, support) in base.unknowns.iter().filter(|(u, _)| relevant.contains(u)) {
@@ -48,7 +48,7 @@ pub fn assemble<'p>(
         let listed = |i: &Indeterminate| i.rule.as_deref() == Some(rule);
         if support.is_indeterminate() && !indeterminate.iter().any(listed) {
             indeterminate.push(Indeterminate {
-                rule: Some(rule.to_string()),
+                rule: Some(Text::Borrowed(rule)),
                 report: None,
                 reason: support.reason(),
             });
@@ -58,7 +58,7 @@ pub fn assemble<'p>(
         found.push((*index, Missing::Named(name.to_string()), rule));
     }
     found.sort_by_key(|(index, _, _)| *index);
-    let mut missing: Vec<MissingItem> = Vec::new();
+    let mut missing: Vec<MissingItem<'p>> = Vec::new();
     for (_, fact, rule) in &found {
         add_missing(&mut missing, fact, rule);
     }
@@ -107,15 +107,15 @@ fn relevant_units(rules: &mut Stratified<'_, '_>, base: &Pass<'_>) -> Vec<Unit> 
     relevant
 }
 
-fn add_missing(list: &mut Vec<MissingItem>, fact: &Missing, rule: &str) {
-    let item = to_item(fact, vec![rule.to_string()]);
+fn add_missing<'p>(list: &mut Vec<MissingItem<'p>>, fact: &Missing, rule: &'p str) {
+    let item = to_item(fact, vec![Text::Borrowed(rule)]);
     for existing in list.iter_mut() {
         if same_fact(existing, &item) {
             let rules = match existing {
                 MissingItem::Fact { rules, .. } | MissingItem::Named { rules, .. } => rules,
             };
             if !rules.iter().any(|r| r == rule) {
-                rules.push(rule.to_string());
+                rules.push(Text::Borrowed(rule));
             }
             return;
         }
@@ -123,7 +123,7 @@ fn add_missing(list: &mut Vec<MissingItem>, fact: &Missing, rule: &str) {
     list.push(item);
 }
 
-fn same_fact(a: &MissingItem, b: &MissingItem) -> bool {
+fn same_fact(a: &MissingItem<'_>, b: &MissingItem<'_>) -> bool {
     match (a, b) {
         (
             MissingItem::Fact {
@@ -142,7 +142,7 @@ fn same_fact(a: &MissingItem, b: &MissingItem) -> bool {
 }
 
 /// A missing fact in output form.
-pub fn to_item(fact: &Missing, rules: Vec<String>) -> MissingItem {
+pub fn to_item<'p>(fact: &Missing, rules: Vec<Text<'p>>) -> MissingItem<'p> {
     match fact {
         Missing::Fact { path, need, why } => MissingItem::Fact {
             path: path.clone(),
@@ -151,7 +151,7 @@ pub fn to_item(fact: &Missing, rules: Vec<String>) -> MissingItem {
             rules,
         },
         Missing::Named(name) => MissingItem::Named {
-            name: name.clone(),
+            name: Text::Owned(name.clone()),
             rules,
         },
     }

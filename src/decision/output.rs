@@ -14,11 +14,17 @@
 //! - maps are [`BTreeMap`]s, so their keys come out sorted and a record is
 //!   byte-identical from run to run.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-pub use crate::eval::outcome::{HistoryMatch, Message};
+pub use crate::eval::outcome::HistoryMatch;
+use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
+
+/// A text of a decision: borrowed from the protocol it came from (names,
+/// codes, citations), or owned when it was made for this case.
+pub type Text<'p> = Cow<'p, str>;
 
 /// The engine's name and version, as written in every decision's `engine`.
 pub const ENGINE: &str = concat!("salvage ", env!("CARGO_PKG_VERSION"));
@@ -29,15 +35,15 @@ pub const ENGINE: &str = concat!("salvage ", env!("CARGO_PKG_VERSION"));
 /// only an error record has.
 #[derive(Serialize, Debug, Clone, PartialEq)]
 #[serde(untagged)]
-pub enum Record {
+pub enum Record<'p> {
     /// The case was evaluated.
-    Decision(Box<Decision>),
+    Decision(Box<Decision<'p>>),
     /// The case could not be evaluated (bad JSON, wrong type, value out of
     /// range, `as_of` before the protocol's `effective` date).
     Error(ErrorRecord),
 }
 
-impl Record {
+impl Record<'_> {
     /// The record as one line of JSON: no newline inside or at the end, keys
     /// in declared order, the same bytes on every run.
     pub fn to_json_line(&self) -> String {
@@ -80,13 +86,13 @@ impl Record {
     }
 }
 
-impl From<Decision> for Record {
-    fn from(decision: Decision) -> Self {
+impl<'p> From<Decision<'p>> for Record<'p> {
+    fn from(decision: Decision<'p>) -> Self {
         Record::Decision(Box::new(decision))
     }
 }
 
-impl From<ErrorRecord> for Record {
+impl From<ErrorRecord> for Record<'_> {
     fn from(error: ErrorRecord) -> Self {
         Record::Error(error)
     }
@@ -95,7 +101,7 @@ impl From<ErrorRecord> for Record {
 /// The decision for one case: what to do, what not to do, what is missing,
 /// and why.
 #[derive(Serialize, Debug, Clone, PartialEq)]
-pub struct Decision {
+pub struct Decision<'p> {
     /// The case's id, read from the key the case schema names (`id = case_id`).
     pub case: String,
     /// Where the case was read from; `null` for a case given inline (a test's
@@ -109,37 +115,37 @@ pub struct Decision {
     /// The protocol that decided (shared by the decisions of one thread's run).
     pub protocol: Arc<ProtocolInfo>,
     /// The engine that decided, `salvage X.Y.Z` (see [`ENGINE`]).
-    pub engine: String,
+    pub engine: Text<'static>,
     /// The outcome, the first of the ordered statuses that applies.
     pub status: Status,
     /// Options recommended or considered, by rank then file order.
-    pub recommendations: Vec<Recommendation>,
+    pub recommendations: Vec<Recommendation<'p>>,
     /// Options that would be recommended or considered but for an unknown
     /// condition or an unknown avoid, by rank then file order.
-    pub pending: Vec<Pending>,
+    pub pending: Vec<Pending<'p>>,
     /// Options removed by a known `avoid`, in file order.
-    pub avoided: Vec<Avoided>,
+    pub avoided: Vec<Avoided<'p>>,
     /// Agents, classes and tags named by a known `avoid`, in file order.
-    pub contraindicated: Vec<Contraindicated>,
+    pub contraindicated: Vec<Contraindicated<'p>>,
     /// Options that must be kept (`include`), in file order.
-    pub included: Vec<Included>,
+    pub included: Vec<Included<'p>>,
     /// Options both included and avoided (they stay in `included`).
-    pub conflicts: Vec<Conflict>,
+    pub conflicts: Vec<Conflict<'p>>,
     /// Tests to do now (`order`), in file order.
-    pub orders: Vec<Message>,
+    pub orders: Vec<Message<'p>>,
     /// Referrals (`refer`), in file order.
-    pub referrals: Vec<Message>,
+    pub referrals: Vec<Message<'p>>,
     /// Flags for the clinician (`flag`), in file order.
-    pub flags: Vec<Message>,
+    pub flags: Vec<Message<'p>>,
     /// The facts whose knowledge could change the decision, in file order.
-    pub missing: Vec<MissingItem>,
+    pub missing: Vec<MissingItem<'p>>,
     /// Unknowns that no fact can settle (censored values, division by zero).
-    pub indeterminate: Vec<Indeterminate>,
+    pub indeterminate: Vec<Indeterminate<'p>>,
     /// Known `report` values, by report name.
     pub reports: BTreeMap<String, serde_json::Value>,
     /// Reports whose value is unknown, by name, with the facts that would
     /// settle them.
-    pub unknown_reports: BTreeMap<String, Vec<MissingItem>>,
+    pub unknown_reports: BTreeMap<String, Vec<MissingItem<'p>>>,
     /// Problems with this case's data that did not stop evaluation (free
     /// text that resolves to nothing, division by zero), one line each.
     pub warnings: Vec<String>,
@@ -149,7 +155,7 @@ pub struct Decision {
     pub trace: Option<Vec<TraceEntry>>,
 }
 
-impl Decision {
+impl<'p> Decision<'p> {
     /// Appends the decision as one line of JSON to `out`, written by hand
     /// (see [`WriteJson`]); only the `reports` values and the trace go
     /// through serde_json.
@@ -210,7 +216,7 @@ impl Decision {
             as_of,
             as_of_source,
             protocol: protocol.into(),
-            engine: ENGINE.to_string(),
+            engine: Text::Borrowed(ENGINE),
             status: Status::NoRecommendation,
             recommendations: Vec::new(),
             pending: Vec::new(),
@@ -368,27 +374,27 @@ pub enum OptionKind {
 
 /// A recommended or considered option.
 #[derive(Serialize, Debug, Clone, PartialEq)]
-pub struct Recommendation {
+pub struct Recommendation<'p> {
     /// The option's declared name (a regimen or an agent).
-    pub option: String,
+    pub option: Text<'p>,
     /// Its rank, dense from 1 over recommendations and pending together.
     pub rank: u32,
     /// The kind of action that named it.
     pub kind: OptionKind,
     /// Every rule that named it, in file order.
-    pub rules: Vec<String>,
+    pub rules: Vec<Text<'p>>,
     /// `goal curative|disease-control|palliative`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub goal: Option<String>,
+    pub goal: Option<Text<'p>>,
     /// `evidence "…"`, the protocol's own grading.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<String>,
+    pub evidence: Option<Text<'p>>,
     /// The texts of the `cite [keys]` citations, in the order cited.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub citations: Vec<String>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub citations: Cow<'p, [String]>,
     /// `role NAME`, such as a component's part in a combination.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
+    pub role: Option<Text<'p>>,
     /// The `note "…"` texts, evaluated.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -398,56 +404,56 @@ pub struct Recommendation {
 /// once the facts in `missing` are known (or avoided, if they go the other
 /// way).
 #[derive(Serialize, Debug, Clone, PartialEq)]
-pub struct Pending {
+pub struct Pending<'p> {
     /// The option's declared name.
-    pub option: String,
+    pub option: Text<'p>,
     /// The rank it would have, dense with the recommendations.
     pub rank: u32,
     /// The kind of action that named it.
     pub kind: OptionKind,
     /// Every rule involved: those that named it and those whose unknown
     /// avoid holds it back, in file order.
-    pub rules: Vec<String>,
+    pub rules: Vec<Text<'p>>,
     /// The facts that would settle it (their `rules` are left out: they are
     /// this entry's).
-    pub missing: Vec<MissingItem>,
+    pub missing: Vec<MissingItem<'p>>,
 }
 
 /// An option removed by a known `avoid`.
 #[derive(Serialize, Debug, Clone, PartialEq)]
-pub struct Avoided {
+pub struct Avoided<'p> {
     /// The option's declared name.
-    pub option: String,
+    pub option: Text<'p>,
     /// The winning `code REASON` (highest in `reasons` among the known
     /// avoids of this option).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    pub code: Option<Text<'p>>,
     /// The `because "…"` text of the winning avoid.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Text<'p>>,
     /// Every rule with a known avoid of this option, in file order.
-    pub rules: Vec<String>,
+    pub rules: Vec<Text<'p>>,
     /// The avoided agent, class or tag that removed it, when the avoid did
     /// not name the option itself (`R-DHAP` avoided because of `cisplatin`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub because: Option<String>,
+    pub because: Option<Text<'p>>,
 }
 
 /// An agent, class or tag named by a known `avoid`.
 #[derive(Serialize, Debug, Clone, PartialEq)]
-pub struct Contraindicated {
+pub struct Contraindicated<'p> {
     /// The agent, class or tag's declared name.
-    pub what: String,
+    pub what: Text<'p>,
     /// Whether `what` is an agent, a class or a tag.
     pub kind: VocabKind,
     /// The winning `code REASON`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    pub code: Option<Text<'p>>,
     /// The `because "…"` text of the winning avoid.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Text<'p>>,
     /// Every rule with a known avoid of it, in file order.
-    pub rules: Vec<String>,
+    pub rules: Vec<Text<'p>>,
 }
 
 /// What a contraindicated name is.
@@ -464,31 +470,71 @@ pub enum VocabKind {
 
 /// An option that must be kept (`include X because …`).
 #[derive(Serialize, Debug, Clone, PartialEq)]
-pub struct Included {
+pub struct Included<'p> {
     /// The option's declared name.
-    pub option: String,
+    pub option: Text<'p>,
     /// The `because "…"` text.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Text<'p>>,
     /// Every rule that included it, in file order.
-    pub rules: Vec<String>,
+    pub rules: Vec<Text<'p>>,
 }
 
 /// An option both included and avoided: it stays in `included`.
 #[derive(Serialize, Debug, Clone, PartialEq)]
-pub struct Conflict {
+pub struct Conflict<'p> {
     /// The option's declared name.
-    pub option: String,
+    pub option: Text<'p>,
     /// The rules that included it, in file order.
-    pub included_by: Vec<String>,
+    pub included_by: Vec<Text<'p>>,
     /// The rules that avoided it, in file order.
-    pub avoided_by: Vec<String>,
+    pub avoided_by: Vec<Text<'p>>,
+}
+
+/// An order, referral or flag: written as a plain string when it has no
+/// code (`"PET-CT before salvage"`), else as `{"code": …, "text": …}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message<'p> {
+    /// The action's code (`order repeat_psa "…"`), if it has one.
+    pub code: Option<Text<'p>>,
+    /// The action's text.
+    pub text: Text<'p>,
+}
+
+impl<'p> Message<'p> {
+    /// A message without a code.
+    pub fn plain(text: impl Into<Text<'p>>) -> Self {
+        Message {
+            code: None,
+            text: text.into(),
+        }
+    }
+
+    /// A message with a code.
+    pub fn coded(code: impl Into<Text<'p>>, text: impl Into<Text<'p>>) -> Self {
+        Message {
+            code: Some(code.into()),
+            text: text.into(),
+        }
+    }
+}
+
+impl Serialize for Message<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Some(code) = &self.code else {
+            return serializer.serialize_str(&self.text);
+        };
+        let mut map = serializer.serialize_struct("Message", 2)?;
+        map.serialize_field("code", code)?;
+        map.serialize_field("text", &self.text)?;
+        map.end()
+    }
 }
 
 /// A fact whose knowledge could change the decision.
 #[derive(Serialize, Debug, Clone, PartialEq)]
 #[serde(untagged)]
-pub enum MissingItem {
+pub enum MissingItem<'p> {
     /// A value in the case, by its place in the case JSON.
     Fact {
         /// An RFC 6901 pointer into the case (`/crcl`, `/lines/0/regimen`).
@@ -504,27 +550,27 @@ pub enum MissingItem {
         /// The relevant rules that read it, in file order (left out inside
         /// a pending entry).
         #[serde(skip_serializing_if = "Vec::is_empty")]
-        rules: Vec<String>,
+        rules: Vec<Text<'p>>,
     },
     /// A named thing to get: a `missing "…"` action or `E missing as "…"`.
     Named {
         /// The name the protocol gave it.
-        name: String,
+        name: Text<'p>,
         /// The rules that asked for it, in file order.
         #[serde(skip_serializing_if = "Vec::is_empty")]
-        rules: Vec<String>,
+        rules: Vec<Text<'p>>,
     },
 }
 
 /// An unknown that no fact can settle.
 #[derive(Serialize, Debug, Clone, PartialEq)]
-pub struct Indeterminate {
+pub struct Indeterminate<'p> {
     /// The rule whose condition it left unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<String>,
+    pub rule: Option<Text<'p>>,
     /// The report whose value it left unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub report: Option<String>,
+    pub report: Option<Text<'p>>,
     /// What made it unknown (`crcl <60 compared with 30`, `division by zero`).
     pub reason: String,
 }
@@ -582,6 +628,210 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
+// ---- owned copies ----
+//
+// A decision borrows its protocol's texts (and, through the evaluation, is
+// tied to the case it was decided from); `into_owned` copies them, for a
+// decision kept after its case is gone.
+
+/// A text no longer borrowed.
+fn owned(text: Text<'_>) -> Text<'static> {
+    Text::Owned(text.into_owned())
+}
+
+/// Texts no longer borrowed.
+fn all_owned(texts: Vec<Text<'_>>) -> Vec<Text<'static>> {
+    texts.into_iter().map(owned).collect()
+}
+
+impl Record<'_> {
+    /// The record with every text owned.
+    pub fn into_owned(self) -> Record<'static> {
+        match self {
+            Record::Decision(d) => Record::Decision(Box::new(d.into_owned())),
+            Record::Error(e) => Record::Error(e),
+        }
+    }
+}
+
+impl Decision<'_> {
+    /// The decision with every text owned.
+    pub fn into_owned(self) -> Decision<'static> {
+        let missing_all = |items: Vec<MissingItem<'_>>| -> Vec<MissingItem<'static>> {
+            items.into_iter().map(MissingItem::into_owned).collect()
+        };
+        Decision {
+            case: self.case,
+            source: self.source,
+            as_of: self.as_of,
+            as_of_source: self.as_of_source,
+            protocol: self.protocol,
+            engine: self.engine,
+            status: self.status,
+            recommendations: self
+                .recommendations
+                .into_iter()
+                .map(Recommendation::into_owned)
+                .collect(),
+            pending: self.pending.into_iter().map(Pending::into_owned).collect(),
+            avoided: self.avoided.into_iter().map(Avoided::into_owned).collect(),
+            contraindicated: self
+                .contraindicated
+                .into_iter()
+                .map(Contraindicated::into_owned)
+                .collect(),
+            included: self
+                .included
+                .into_iter()
+                .map(Included::into_owned)
+                .collect(),
+            conflicts: self
+                .conflicts
+                .into_iter()
+                .map(Conflict::into_owned)
+                .collect(),
+            orders: self.orders.into_iter().map(Message::into_owned).collect(),
+            referrals: self
+                .referrals
+                .into_iter()
+                .map(Message::into_owned)
+                .collect(),
+            flags: self.flags.into_iter().map(Message::into_owned).collect(),
+            missing: missing_all(self.missing),
+            indeterminate: self
+                .indeterminate
+                .into_iter()
+                .map(Indeterminate::into_owned)
+                .collect(),
+            reports: self.reports,
+            unknown_reports: self
+                .unknown_reports
+                .into_iter()
+                .map(|(name, items)| (name, missing_all(items)))
+                .collect(),
+            warnings: self.warnings,
+            trace: self.trace,
+        }
+    }
+}
+
+impl Recommendation<'_> {
+    fn into_owned(self) -> Recommendation<'static> {
+        Recommendation {
+            option: owned(self.option),
+            rank: self.rank,
+            kind: self.kind,
+            rules: all_owned(self.rules),
+            goal: self.goal.map(owned),
+            evidence: self.evidence.map(owned),
+            citations: Cow::Owned(self.citations.into_owned()),
+            role: self.role.map(owned),
+            notes: self.notes,
+        }
+    }
+}
+
+impl Pending<'_> {
+    fn into_owned(self) -> Pending<'static> {
+        Pending {
+            option: owned(self.option),
+            rank: self.rank,
+            kind: self.kind,
+            rules: all_owned(self.rules),
+            missing: self
+                .missing
+                .into_iter()
+                .map(MissingItem::into_owned)
+                .collect(),
+        }
+    }
+}
+
+impl Avoided<'_> {
+    fn into_owned(self) -> Avoided<'static> {
+        Avoided {
+            option: owned(self.option),
+            code: self.code.map(owned),
+            reason: self.reason.map(owned),
+            rules: all_owned(self.rules),
+            because: self.because.map(owned),
+        }
+    }
+}
+
+impl Contraindicated<'_> {
+    fn into_owned(self) -> Contraindicated<'static> {
+        Contraindicated {
+            what: owned(self.what),
+            kind: self.kind,
+            code: self.code.map(owned),
+            reason: self.reason.map(owned),
+            rules: all_owned(self.rules),
+        }
+    }
+}
+
+impl Included<'_> {
+    fn into_owned(self) -> Included<'static> {
+        Included {
+            option: owned(self.option),
+            reason: self.reason.map(owned),
+            rules: all_owned(self.rules),
+        }
+    }
+}
+
+impl Conflict<'_> {
+    fn into_owned(self) -> Conflict<'static> {
+        Conflict {
+            option: owned(self.option),
+            included_by: all_owned(self.included_by),
+            avoided_by: all_owned(self.avoided_by),
+        }
+    }
+}
+
+impl Message<'_> {
+    fn into_owned(self) -> Message<'static> {
+        Message {
+            code: self.code.map(owned),
+            text: owned(self.text),
+        }
+    }
+}
+
+impl MissingItem<'_> {
+    fn into_owned(self) -> MissingItem<'static> {
+        match self {
+            MissingItem::Fact {
+                path,
+                need,
+                why,
+                rules,
+            } => MissingItem::Fact {
+                path,
+                need,
+                why,
+                rules: all_owned(rules),
+            },
+            MissingItem::Named { name, rules } => MissingItem::Named {
+                name: owned(name),
+                rules: all_owned(rules),
+            },
+        }
+    }
+}
+
+impl Indeterminate<'_> {
+    fn into_owned(self) -> Indeterminate<'static> {
+        Indeterminate {
+            rule: self.rule.map(owned),
+            report: self.report.map(owned),
+            reason: self.reason,
+        }
+    }
+}
+
 // ---- the line writer ----
 //
 // Every type of a decision writes itself as JSON by hand, the same bytes as
@@ -628,7 +878,7 @@ fn nonempty_list_field<T: WriteJson>(out: &mut String, key: &str, items: &[T]) {
 
 /// `key` and `value`, unless it is absent (`skip_serializing_if =
 /// "Option::is_none"`).
-fn optional_str_field(out: &mut String, key: &str, value: Option<&String>) {
+fn optional_str_field(out: &mut String, key: &str, value: Option<&str>) {
     if let Some(value) = value {
         out.push_str(key);
         write_str(out, value);
@@ -748,7 +998,7 @@ fn write_reports(
 }
 
 /// The unknown reports, by name, each with the facts that would settle it.
-fn write_unknown_reports(out: &mut String, reports: &BTreeMap<String, Vec<MissingItem>>) {
+fn write_unknown_reports(out: &mut String, reports: &BTreeMap<String, Vec<MissingItem<'_>>>) {
     out.push('{');
     for (i, (name, missing)) in reports.iter().enumerate() {
         if i > 0 {
@@ -762,6 +1012,12 @@ fn write_unknown_reports(out: &mut String, reports: &BTreeMap<String, Vec<Missin
 }
 
 impl WriteJson for String {
+    fn write_json(&self, out: &mut String) {
+        write_str(out, self);
+    }
+}
+
+impl WriteJson for Text<'_> {
     fn write_json(&self, out: &mut String) {
         write_str(out, self);
     }
@@ -793,20 +1049,20 @@ impl WriteJson for ProtocolInfo {
     }
 }
 
-impl WriteJson for Recommendation {
+impl WriteJson for Recommendation<'_> {
     fn write_json(&self, out: &mut String) {
         write_option_rank_kind(out, &self.option, self.rank, self.kind);
         list_field(out, ",\"rules\":", &self.rules);
-        optional_str_field(out, ",\"goal\":", self.goal.as_ref());
-        optional_str_field(out, ",\"evidence\":", self.evidence.as_ref());
+        optional_str_field(out, ",\"goal\":", self.goal.as_deref());
+        optional_str_field(out, ",\"evidence\":", self.evidence.as_deref());
         nonempty_list_field(out, ",\"citations\":", &self.citations);
-        optional_str_field(out, ",\"role\":", self.role.as_ref());
+        optional_str_field(out, ",\"role\":", self.role.as_deref());
         nonempty_list_field(out, ",\"notes\":", &self.notes);
         out.push('}');
     }
 }
 
-impl WriteJson for Pending {
+impl WriteJson for Pending<'_> {
     fn write_json(&self, out: &mut String) {
         write_option_rank_kind(out, &self.option, self.rank, self.kind);
         list_field(out, ",\"rules\":", &self.rules);
@@ -826,42 +1082,42 @@ fn write_option_rank_kind(out: &mut String, option: &str, rank: u32, kind: Optio
     out.push_str(kind.quoted());
 }
 
-impl WriteJson for Avoided {
+impl WriteJson for Avoided<'_> {
     fn write_json(&self, out: &mut String) {
         out.push_str("{\"option\":");
         write_str(out, &self.option);
-        optional_str_field(out, ",\"code\":", self.code.as_ref());
-        optional_str_field(out, ",\"reason\":", self.reason.as_ref());
+        optional_str_field(out, ",\"code\":", self.code.as_deref());
+        optional_str_field(out, ",\"reason\":", self.reason.as_deref());
         list_field(out, ",\"rules\":", &self.rules);
-        optional_str_field(out, ",\"because\":", self.because.as_ref());
+        optional_str_field(out, ",\"because\":", self.because.as_deref());
         out.push('}');
     }
 }
 
-impl WriteJson for Contraindicated {
+impl WriteJson for Contraindicated<'_> {
     fn write_json(&self, out: &mut String) {
         out.push_str("{\"what\":");
         write_str(out, &self.what);
         out.push_str(",\"kind\":");
         out.push_str(self.kind.quoted());
-        optional_str_field(out, ",\"code\":", self.code.as_ref());
-        optional_str_field(out, ",\"reason\":", self.reason.as_ref());
+        optional_str_field(out, ",\"code\":", self.code.as_deref());
+        optional_str_field(out, ",\"reason\":", self.reason.as_deref());
         list_field(out, ",\"rules\":", &self.rules);
         out.push('}');
     }
 }
 
-impl WriteJson for Included {
+impl WriteJson for Included<'_> {
     fn write_json(&self, out: &mut String) {
         out.push_str("{\"option\":");
         write_str(out, &self.option);
-        optional_str_field(out, ",\"reason\":", self.reason.as_ref());
+        optional_str_field(out, ",\"reason\":", self.reason.as_deref());
         list_field(out, ",\"rules\":", &self.rules);
         out.push('}');
     }
 }
 
-impl WriteJson for Conflict {
+impl WriteJson for Conflict<'_> {
     fn write_json(&self, out: &mut String) {
         out.push_str("{\"option\":");
         write_str(out, &self.option);
@@ -871,7 +1127,7 @@ impl WriteJson for Conflict {
     }
 }
 
-impl WriteJson for Message {
+impl WriteJson for Message<'_> {
     /// A plain string without a code, else `{"code":…,"text":…}`.
     fn write_json(&self, out: &mut String) {
         let Some(code) = &self.code else {
@@ -886,7 +1142,7 @@ impl WriteJson for Message {
     }
 }
 
-impl WriteJson for MissingItem {
+impl WriteJson for MissingItem<'_> {
     fn write_json(&self, out: &mut String) {
         match self {
             MissingItem::Fact {
@@ -897,8 +1153,8 @@ impl WriteJson for MissingItem {
             } => {
                 out.push_str("{\"path\":");
                 write_str(out, path);
-                optional_str_field(out, ",\"need\":", need.as_ref());
-                optional_str_field(out, ",\"why\":", why.as_ref());
+                optional_str_field(out, ",\"need\":", need.as_deref());
+                optional_str_field(out, ",\"why\":", why.as_deref());
                 nonempty_list_field(out, ",\"rules\":", rules);
             }
             MissingItem::Named { name, rules } => {
@@ -911,7 +1167,7 @@ impl WriteJson for MissingItem {
     }
 }
 
-impl WriteJson for Indeterminate {
+impl WriteJson for Indeterminate<'_> {
     /// `reason` is last and always there: each optional key before it is
     /// written with the comma that follows it.
     fn write_json(&self, out: &mut String) {

@@ -155,7 +155,7 @@ impl<'p> Pass<'p> {
     pub(super) fn unknown_avoids(
         &self,
         resolved: &Resolved<'p>,
-        vocab: &dyn Vocabulary,
+        vocab: &'p dyn Vocabulary,
     ) -> Vec<(VocabId, Support)> {
         let mut out: Vec<(VocabId, Support)> = resolved
             .pending
@@ -181,7 +181,7 @@ impl<'p> Pass<'p> {
     /// The decision so far, as a later stratum reads it.
     pub(super) fn view(
         &self,
-        vocab: &dyn Vocabulary,
+        vocab: &'p dyn Vocabulary,
         reasons: &[String],
         rules: usize,
     ) -> DecisionView {
@@ -345,15 +345,19 @@ impl<'p> Pass<'p> {
     }
 
     /// The parts of the decision relevance compares.
-    pub(super) fn core<'a>(&'a self, vocab: &dyn Vocabulary, reasons: &[String]) -> Core<'a, 'p> {
+    pub(super) fn core<'a>(
+        &'a self,
+        vocab: &'p dyn Vocabulary,
+        reasons: &[String],
+    ) -> Core<'a, 'p> {
         Core::of(self, vocab, reasons)
     }
 
     pub(super) fn finish(
         self,
-        vocab: &dyn Vocabulary,
+        vocab: &'p dyn Vocabulary,
         reasons: &[String],
-        decision: &mut Decision,
+        decision: &mut Decision<'p>,
     ) -> Vec<TraceEntry> {
         let resolver = Resolver::new(&self, vocab, reasons);
         fill(decision, &resolver, resolver.resolve());
@@ -369,7 +373,7 @@ pub(super) struct Core<'a, 'p> {
 }
 
 impl<'a, 'p> Core<'a, 'p> {
-    pub(super) fn of(pass: &'a Pass<'p>, vocab: &dyn Vocabulary, reasons: &[String]) -> Self {
+    pub(super) fn of(pass: &'a Pass<'p>, vocab: &'p dyn Vocabulary, reasons: &[String]) -> Self {
         let resolved = Resolver::lean(pass, vocab, reasons).resolve();
         Core { pass, resolved }
     }
@@ -377,7 +381,7 @@ impl<'a, 'p> Core<'a, 'p> {
     /// The same parts from the full resolution the decision is filled from,
     /// for the test that the lean one agrees with it.
     #[cfg(test)]
-    pub(super) fn full(pass: &'a Pass<'p>, vocab: &dyn Vocabulary, reasons: &[String]) -> Self {
+    pub(super) fn full(pass: &'a Pass<'p>, vocab: &'p dyn Vocabulary, reasons: &[String]) -> Self {
         let resolved = Resolver::new(pass, vocab, reasons).resolve();
         Core { pass, resolved }
     }

@@ -4,7 +4,7 @@
 use super::assemble::to_item;
 use super::output::{
     Avoided, Conflict, Contraindicated, Decision, Included, Message, OptionKind, Pending,
-    Recommendation, Status, VocabKind,
+    Recommendation, Status, Text, VocabKind,
 };
 use super::pass::{Avoid, Candidate, Include, Pass};
 use super::{ActionOutcome, Vocabulary};
@@ -45,7 +45,7 @@ pub(super) struct Resolved<'p> {
 
 pub(super) struct Resolver<'a, 'p> {
     pub(super) pass: &'a Pass<'p>,
-    pub(super) vocab: &'a dyn Vocabulary,
+    pub(super) vocab: &'p dyn Vocabulary,
     pub(super) reasons: &'a [String],
     /// Whether the placed options carry their rules and supports (the
     /// decision and the view need them; relevance compares without them).
@@ -55,7 +55,7 @@ pub(super) struct Resolver<'a, 'p> {
 impl<'a, 'p> Resolver<'a, 'p> {
     pub(super) fn new(
         pass: &'a Pass<'p>,
-        vocab: &'a dyn Vocabulary,
+        vocab: &'p dyn Vocabulary,
         reasons: &'a [String],
     ) -> Resolver<'a, 'p> {
         Resolver {
@@ -72,7 +72,7 @@ impl<'a, 'p> Resolver<'a, 'p> {
     /// [`Core`]: super::pass::Core
     pub(super) fn lean(
         pass: &'a Pass<'p>,
-        vocab: &'a dyn Vocabulary,
+        vocab: &'p dyn Vocabulary,
         reasons: &'a [String],
     ) -> Resolver<'a, 'p> {
         Resolver {
@@ -174,9 +174,10 @@ impl<'a, 'p> Resolver<'a, 'p> {
     }
 
     /// Options both included and known to be avoided: they stay included.
-    pub(super) fn conflicts(&self) -> Vec<Conflict> {
-        let mut out: Vec<Conflict> = Vec::new();
-        let name = |id: VocabId| self.vocab.name(id).to_string();
+    pub(super) fn conflicts(&self) -> Vec<Conflict<'p>> {
+        let mut out: Vec<Conflict<'p>> = Vec::new();
+        let vocab = self.vocab;
+        let name = |id: VocabId| Text::Borrowed(vocab.name(id));
         for include in &self.pass.includes {
             let known = self.hits(include.option, true);
             if known.is_empty() {
@@ -194,7 +195,7 @@ impl<'a, 'p> Resolver<'a, 'p> {
                     .map(|a| a.rule)
                     .fold(Vec::new(), push_new)
                     .into_iter()
-                    .map(str::to_string)
+                    .map(Text::Borrowed)
                     .collect(),
             });
         }
@@ -237,12 +238,12 @@ impl<'a, 'p> Resolver<'a, 'p> {
         self.pass.includes.iter().any(|i| i.option == option)
     }
 
-    pub(super) fn included_by(&self, option: VocabId) -> Vec<String> {
+    pub(super) fn included_by(&self, option: VocabId) -> Vec<Text<'p>> {
         self.pass
             .includes
             .iter()
             .filter(|i| i.option == option)
-            .map(|i| i.rule.to_string())
+            .map(|i| Text::Borrowed(i.rule))
             .collect()
     }
 
@@ -286,20 +287,20 @@ impl<'a, 'p> Resolver<'a, 'p> {
         }
     }
 
-    pub(super) fn contraindicated(&self) -> Vec<Contraindicated> {
-        let mut out: Vec<(VocabId, Contraindicated)> = Vec::new();
+    pub(super) fn contraindicated(&self) -> Vec<Contraindicated<'p>> {
+        let mut out: Vec<(VocabId, Contraindicated<'p>)> = Vec::new();
         for a in self.pass.avoids.iter().filter(|a| a.truth == Truth::True) {
             if self.vocab.is_regimen(a.target) {
                 continue;
             }
             if let Some((_, existing)) = out.iter_mut().find(|(id, _)| *id == a.target) {
                 if !existing.rules.iter().any(|r| r == a.rule) {
-                    existing.rules.push(a.rule.to_string());
+                    existing.rules.push(Text::Borrowed(a.rule));
                 }
                 continue;
             }
             let entry = Contraindicated {
-                what: self.vocab.name(a.target).to_string(),
+                what: Text::Borrowed(self.vocab.name(a.target)),
                 kind: if self.vocab.is_agent(a.target) {
                     VocabKind::Agent
                 } else if self.vocab.is_tag(a.target) {
@@ -307,9 +308,9 @@ impl<'a, 'p> Resolver<'a, 'p> {
                 } else {
                     VocabKind::Class
                 },
-                code: a.code().map(str::to_string),
-                reason: a.because().map(str::to_string),
-                rules: vec![a.rule.to_string()],
+                code: a.code().map(Text::Borrowed),
+                reason: a.because().map(|b| Text::Owned(b.to_string())),
+                rules: vec![Text::Borrowed(a.rule)],
             };
             out.push((a.target, entry));
         }
@@ -349,7 +350,11 @@ impl<'a, 'p> Resolver<'a, 'p> {
 }
 
 /// Writes the rule-decided parts into the decision.
-pub(super) fn fill(decision: &mut Decision, resolver: &Resolver<'_, '_>, resolved: Resolved<'_>) {
+pub(super) fn fill<'p>(
+    decision: &mut Decision<'p>,
+    resolver: &Resolver<'_, 'p>,
+    resolved: Resolved<'p>,
+) {
     let vocab = resolver.vocab;
     let pass = resolver.pass;
     decision.status = resolved.status;
@@ -369,11 +374,11 @@ pub(super) fn fill(decision: &mut Decision, resolver: &Resolver<'_, '_>, resolve
 }
 
 /// Orders, referrals or flags in output form.
-fn messages(list: &[&(Option<String>, String)]) -> Vec<Message> {
+fn messages<'p>(list: &[&'p (Option<String>, String)]) -> Vec<Message<'p>> {
     list.iter()
         .map(|(code, text)| Message {
-            code: code.clone(),
-            text: text.clone(),
+            code: code.as_deref().map(Text::Borrowed),
+            text: Text::Borrowed(text),
         })
         .collect()
 }
@@ -518,30 +523,31 @@ pub(super) fn rank<'p>(recommended: &mut [Placed<'p>], pending: &mut [Placed<'p>
     pending.sort_by_key(|p| p.rank);
 }
 
-fn owned(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
+/// Rule names as decision texts, borrowed from the protocol.
+fn names<'p>(list: &[&'p str]) -> Vec<Text<'p>> {
+    list.iter().copied().map(Text::Borrowed).collect()
 }
 
-pub(super) fn recommendation(vocab: &dyn Vocabulary, p: &Placed<'_>) -> Recommendation {
+pub(super) fn recommendation<'p>(vocab: &'p dyn Vocabulary, p: &Placed<'p>) -> Recommendation<'p> {
     Recommendation {
-        option: vocab.name(p.option).to_string(),
+        option: Text::Borrowed(vocab.name(p.option)),
         rank: p.rank,
         kind: p.kind,
-        rules: owned(&p.rules),
-        goal: p.action.goal.map(str::to_string),
-        evidence: p.action.evidence.map(str::to_string),
-        citations: p.action.citations.to_vec(),
-        role: p.action.role.map(str::to_string),
+        rules: names(&p.rules),
+        goal: p.action.goal.map(Text::Borrowed),
+        evidence: p.action.evidence.map(Text::Borrowed),
+        citations: p.action.citations.clone(),
+        role: p.action.role.map(Text::Borrowed),
         notes: p.action.notes.clone(),
     }
 }
 
-pub(super) fn pending(vocab: &dyn Vocabulary, p: &Placed<'_>) -> Pending {
+pub(super) fn pending<'p>(vocab: &'p dyn Vocabulary, p: &Placed<'p>) -> Pending<'p> {
     Pending {
-        option: vocab.name(p.option).to_string(),
+        option: Text::Borrowed(vocab.name(p.option)),
         rank: p.rank,
         kind: p.kind,
-        rules: owned(&p.rules),
+        rules: names(&p.rules),
         missing: p
             .support
             .facts()
@@ -551,34 +557,39 @@ pub(super) fn pending(vocab: &dyn Vocabulary, p: &Placed<'_>) -> Pending {
     }
 }
 
-fn avoided(vocab: &dyn Vocabulary, a: &AvoidedEntry<'_>) -> Avoided {
+fn avoided<'p>(vocab: &'p dyn Vocabulary, a: &AvoidedEntry<'p>) -> Avoided<'p> {
     let best = a.best.as_ref();
     Avoided {
-        option: vocab.name(a.option).to_string(),
-        code: best.and_then(Avoid::code).map(str::to_string),
-        reason: best.and_then(Avoid::because).map(str::to_string),
-        rules: owned(&a.rules),
+        option: Text::Borrowed(vocab.name(a.option)),
+        code: best.and_then(Avoid::code).map(Text::Borrowed),
+        reason: best
+            .and_then(Avoid::because)
+            .map(|b| Text::Owned(b.to_string())),
+        rules: names(&a.rules),
         because: best
             .filter(|b| b.target != a.option)
-            .map(|b| vocab.name(b.target).to_string()),
+            .map(|b| Text::Borrowed(vocab.name(b.target))),
     }
 }
 
-pub(super) fn included(vocab: &dyn Vocabulary, includes: &[Include<'_>]) -> Vec<Included> {
-    let mut out: Vec<(VocabId, Included)> = Vec::new();
+pub(super) fn included<'p>(
+    vocab: &'p dyn Vocabulary,
+    includes: &[Include<'p>],
+) -> Vec<Included<'p>> {
+    let mut out: Vec<(VocabId, Included<'p>)> = Vec::new();
     for include in includes {
         match out.iter_mut().find(|(id, _)| *id == include.option) {
             Some((_, i)) => {
                 if !i.rules.iter().any(|r| r == include.rule) {
-                    i.rules.push(include.rule.to_string());
+                    i.rules.push(Text::Borrowed(include.rule));
                 }
             }
             None => out.push((
                 include.option,
                 Included {
-                    option: vocab.name(include.option).to_string(),
-                    reason: include.action.because.clone(),
-                    rules: vec![include.rule.to_string()],
+                    option: Text::Borrowed(vocab.name(include.option)),
+                    reason: include.action.because.clone().map(Text::Owned),
+                    rules: vec![Text::Borrowed(include.rule)],
                 },
             )),
         }

@@ -3,6 +3,7 @@
 use super::assemble::{self, to_item};
 use super::output::{
     AsOfSource, Decision, ErrorDetail, ErrorRecord, Indeterminate, ProtocolInfo, Record, Source,
+    Text,
 };
 use crate::eval::case::{load_case, load_case_text, CaseError, LoadOptions, TextError};
 use crate::eval::expr::Evaluator;
@@ -28,12 +29,12 @@ pub fn evaluate(
     json: &serde_json::Value,
     source: Option<Source>,
     options: &RunOptions,
-) -> Record {
+) -> Record<'static> {
     let load = LoadOptions {
         strict: options.strict,
     };
     match load_case(protocol, json, &load) {
-        Ok(case) => evaluate_case(protocol, &case, source, options),
+        Ok(case) => evaluate_case(protocol, &case, source, options).into_owned(),
         Err(e) => error_record(e.case, source, e.path, e.message),
     }
 }
@@ -46,24 +47,40 @@ pub fn evaluate_text(
     text: &str,
     source: Option<Source>,
     options: &RunOptions,
-) -> Result<Record, CaseError> {
+) -> Result<Record<'static>, CaseError> {
+    with_text_record(protocol, text, source, options, |record| {
+        record.into_owned()
+    })
+}
+
+/// [`evaluate_text`], the record handed to `use_record` while the case it
+/// was decided from is still loaded: a decision borrows its texts from the
+/// protocol and the case instead of copying them (`salvage eval` writes it
+/// and lets it go).
+pub fn with_text_record<R>(
+    protocol: &Protocol,
+    text: &str,
+    source: Option<Source>,
+    options: &RunOptions,
+    use_record: impl FnOnce(Record<'_>) -> R,
+) -> Result<R, CaseError> {
     let load = LoadOptions {
         strict: options.strict,
     };
     match load_case_text(protocol, text, &load) {
-        Ok(case) => Ok(evaluate_case(protocol, &case, source, options)),
-        Err(TextError::Case(e)) => Ok(error_record(e.case, source, e.path, e.message)),
+        Ok(case) => Ok(use_record(evaluate_case(protocol, &case, source, options))),
+        Err(TextError::Case(e)) => Ok(use_record(error_record(e.case, source, e.path, e.message))),
         Err(TextError::Json(e)) => Err(e),
     }
 }
 
 /// The record of a loaded case.
-fn evaluate_case(
-    protocol: &Protocol,
-    case: &Case,
+fn evaluate_case<'p>(
+    protocol: &'p Protocol,
+    case: &'p Case,
     source: Option<Source>,
     options: &RunOptions,
-) -> Record {
+) -> Record<'p> {
     let (as_of, as_of_source) = match (case.as_of, options.as_of) {
         (Some(day), _) => (day, AsOfSource::Case),
         (None, Some(day)) => (day, AsOfSource::CommandLine),
@@ -88,13 +105,13 @@ fn evaluate_case(
 
 /// The decision for a loaded case on `as_of`, or why the case cannot be
 /// decided (`the` with two matches, a range too long to list).
-pub fn decide(
-    protocol: &Protocol,
-    case: &Case,
+pub fn decide<'p>(
+    protocol: &'p Protocol,
+    case: &'p Case,
     as_of: Date,
     as_of_source: AsOfSource,
     explain: bool,
-) -> Result<Decision, String> {
+) -> Result<Decision<'p>, String> {
     let mut evaluator = Evaluator::new(protocol, case, as_of);
     evaluator.trace_lines = explain;
     let outcomes = evaluator.outcomes();
@@ -143,7 +160,7 @@ pub fn decide(
                 .into_iter()
                 .map(|(report, reason)| Indeterminate {
                     rule: None,
-                    report: Some(report),
+                    report: Some(Text::Owned(report)),
                     reason,
                 }),
         );
@@ -189,12 +206,12 @@ fn protocol_info(protocol: &Protocol) -> Arc<ProtocolInfo> {
 }
 
 /// An error record in place of a decision.
-pub fn error_record(
+pub fn error_record<'p>(
     case: Option<String>,
     source: Option<Source>,
     path: String,
     message: String,
-) -> Record {
+) -> Record<'p> {
     Record::Error(ErrorRecord {
         case,
         source,

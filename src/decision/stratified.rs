@@ -16,7 +16,7 @@ pub(super) struct Stratified<'a, 'p> {
     /// rule is of stratum 0: the order is then the file order).
     pub(super) order: Vec<usize>,
     pub(super) higher: &'a mut dyn HigherStrata<'p>,
-    pub(super) vocab: &'a dyn Vocabulary,
+    pub(super) vocab: &'p dyn Vocabulary,
     pub(super) reasons: &'a [String],
     /// What the caller wants besides the decision (the view, the trace).
     pub(super) wants: Wants,
@@ -27,7 +27,7 @@ impl<'a, 'p> Stratified<'a, 'p> {
         outcomes: Vec<RuleOutcome<'p>>,
         strata: &'a [u32],
         higher: &'a mut dyn HigherStrata<'p>,
-        vocab: &'a dyn Vocabulary,
+        vocab: &'p dyn Vocabulary,
         reasons: &'a [String],
     ) -> Stratified<'a, 'p> {
         let top = strata.iter().copied().max().unwrap_or(0);

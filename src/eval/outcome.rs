@@ -4,7 +4,6 @@
 
 use super::truth::{Support, Truth};
 use crate::check::ir::VocabId;
-use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
 /// How one rule came out on a case: its condition and its actions, each
@@ -88,46 +87,6 @@ pub trait Vocabulary {
     fn is_tag(&self, id: VocabId) -> bool;
     /// Whether option `option` is X, contains agent X, or has X as a class or tag.
     fn has(&self, option: VocabId, x: VocabId) -> bool;
-}
-
-/// An order, referral or flag: written as a plain string when it has no
-/// code (`"PET-CT before salvage"`), else as `{"code": …, "text": …}`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Message {
-    /// The action's code (`order repeat_psa "…"`), if it has one.
-    pub code: Option<String>,
-    /// The action's text.
-    pub text: String,
-}
-
-impl Message {
-    /// A message without a code.
-    pub fn plain(text: impl Into<String>) -> Self {
-        Message {
-            code: None,
-            text: text.into(),
-        }
-    }
-
-    /// A message with a code.
-    pub fn coded(code: impl Into<String>, text: impl Into<String>) -> Self {
-        Message {
-            code: Some(code.into()),
-            text: text.into(),
-        }
-    }
-}
-
-impl Serialize for Message {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Some(code) = &self.code else {
-            return serializer.serialize_str(&self.text);
-        };
-        let mut map = serializer.serialize_struct("Message", 2)?;
-        map.serialize_field("code", code)?;
-        map.serialize_field("text", &self.text)?;
-        map.end()
-    }
 }
 
 /// A history line that a history predicate matched.

@@ -53,7 +53,7 @@ pub fn record(
     text: &str,
     source: Option<Source>,
     options: &RunOptions,
-) -> Record {
+) -> Record<'static> {
     match salvage::decision::evaluate_text(protocol, text, source.clone(), options) {
         Ok(record) => record,
         Err(e) => salvage::decision::error_record(None, source, e.path, on_one_line(e.message)),
