@@ -169,9 +169,10 @@ struct JsonLines {
     line: u64,
     /// Bytes read since the last record.
     unreported: u64,
-    /// The length of the line read last: the next line's buffer is sized
-    /// for as much, so that reading it seldom grows the buffer (one long
-    /// line does not make every later buffer long).
+    /// The length of the line read last: a line that runs past the
+    /// reader's buffer is given room for as much, so that reading it seldom
+    /// grows its buffer (one long line does not make every later buffer
+    /// long).
     last: usize,
     done: bool,
 }
@@ -218,8 +219,8 @@ impl Iterator for JsonLines {
 
     fn next(&mut self) -> Option<Item> {
         while !self.done {
-            let mut bytes = Vec::with_capacity(line_capacity(self.last));
-            match read_line(&mut *self.reader, &mut bytes) {
+            let mut bytes = Vec::new();
+            match read_line(&mut *self.reader, &mut bytes, line_capacity(self.last)) {
                 Ok(0) => self.done = true,
                 Ok(n) => {
                     self.line += 1;
@@ -237,10 +238,10 @@ impl Iterator for JsonLines {
     }
 }
 
-/// The buffer to read a line into when the line before had `last` bytes:
-/// as much (lines of a file are mostly of a size), within bounds. The text
-/// keeps the buffer, so the bound keeps a chunk of short lines after a long
-/// one small.
+/// The room to give a line that runs past the reader's buffer when the
+/// line before had `last` bytes: as much (lines of a file are mostly of a
+/// size), within bounds. The text keeps the buffer, so the bound keeps a
+/// chunk of short lines after a long one small.
 fn line_capacity(last: usize) -> usize {
     const LEAST: usize = 256;
     const MOST: usize = 64 << 10;
@@ -249,8 +250,10 @@ fn line_capacity(last: usize) -> usize {
 
 /// Appends the bytes up to and including the next `\n` (or to the end) to
 /// `line`, as [`BufRead::read_until`] does, finding the `\n` with `memchr`
-/// (many bytes at a time); the count of bytes read, 0 at the end.
-fn read_line(reader: &mut dyn BufRead, line: &mut Vec<u8>) -> std::io::Result<usize> {
+/// (many bytes at a time); the count of bytes read, 0 at the end. An empty
+/// `line` is given room for the whole line when the reader's buffer holds
+/// it (mostly), else for at least `room` bytes, so that it seldom grows.
+fn read_line(reader: &mut dyn BufRead, line: &mut Vec<u8>, room: usize) -> std::io::Result<usize> {
     let mut read = 0;
     loop {
         let available = match reader.fill_buf() {
@@ -262,6 +265,13 @@ fn read_line(reader: &mut dyn BufRead, line: &mut Vec<u8>) -> std::io::Result<us
             Some(at) => (available.get(..=at).unwrap_or(available), true),
             None => (available, available.is_empty()),
         };
+        if line.capacity() == 0 {
+            line.reserve_exact(if ended {
+                taken.len()
+            } else {
+                room.max(taken.len())
+            });
+        }
         line.extend_from_slice(taken);
         let used = taken.len();
         reader.consume(used);

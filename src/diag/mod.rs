@@ -116,9 +116,16 @@ pub fn did_you_mean<'a>(
         }
         let folded = candidate.to_lowercase();
         let score = strsim::jaro_winkler(&wanted_folded, &folded);
-        let distance = strsim::damerau_levenshtein(&wanted_folded, &folded);
-        let close = distance <= wanted_len.max(3) / 3 || score >= 0.88;
-        if close && best.is_none_or(|(b, _)| score > b) {
+        if !best.is_none_or(|(b, _)| score > b) {
+            continue;
+        }
+        // The edit distance (the costly test) only where it can decide: it
+        // is at least the difference in length.
+        let most = wanted_len.max(3) / 3;
+        let close = score >= 0.88
+            || (folded.chars().count().abs_diff(wanted_len) <= most
+                && strsim::damerau_levenshtein(&wanted_folded, &folded) <= most);
+        if close {
             best = Some((score, candidate));
         }
     }

@@ -1124,15 +1124,27 @@ pub(super) fn exact_day(bytes: &[u8]) -> Option<Date> {
     let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = bytes else {
         return None;
     };
-    let digits = [y0, y1, y2, y3, m0, m1, d0, d1].map(|b| b.wrapping_sub(b'0'));
-    if digits.iter().any(|d| *d > 9) {
-        return None;
-    }
+    let digits = eight_digits([y0, y1, y2, y3, m0, m1, d0, d1])?;
     let [y0, y1, y2, y3, m0, m1, d0, d1] = digits.map(i16::from);
     let year = ((y0 * 10 + y1) * 10 + y2) * 10 + y3;
     let month = i8::try_from(m0 * 10 + m1).ok()?;
     let day = i8::try_from(d0 * 10 + d1).ok()?;
     Date::new(year, month, day).ok()
+}
+
+/// The values of eight ASCII digits, `None` if any byte is not one. The
+/// eight are tested at once (dates are read by the thousand): every byte's
+/// high nibble must be 3 and its low nibble at most 9 (a nibble above 9
+/// carries into the high nibble when 6 is added; no byte carries into the
+/// next).
+fn eight_digits(bytes: [u8; 8]) -> Option<[u8; 8]> {
+    const LOWS: u64 = 0x0F0F_0F0F_0F0F_0F0F;
+    const SIXES: u64 = 0x0606_0606_0606_0606;
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    let word = u64::from_le_bytes(bytes);
+    let low = word & LOWS;
+    let digits = word & !LOWS == THREES && (low + SIXES) & !LOWS == 0;
+    digits.then(|| low.to_le_bytes())
 }
 
 /// `YYYY`: every day of the year.
@@ -1452,5 +1464,28 @@ pub(super) mod plain {
     /// A boolean of type `ty` (under any `?`).
     pub fn boolean(ty: &FieldType, b: bool) -> Option<Val> {
         matches!(super::base_type(ty), FieldType::Bool).then_some(Val::Known(Value::Bool(b)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::eight_digits;
+
+    /// Any byte in any place: only ASCII digits pass, each read as its value.
+    #[test]
+    fn eight_digits_take_only_ascii_digits() {
+        for at in 0..8 {
+            for byte in 0..=u8::MAX {
+                let mut bytes = *b"20260131";
+                if let Some(place) = bytes.get_mut(at) {
+                    *place = byte;
+                }
+                let expected = bytes
+                    .iter()
+                    .all(u8::is_ascii_digit)
+                    .then(|| bytes.map(|b| b - b'0'));
+                assert_eq!(eight_digits(bytes), expected, "{bytes:?}");
+            }
+        }
     }
 }

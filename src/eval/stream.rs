@@ -549,9 +549,11 @@ impl Slots {
     ) -> Vec<Val> {
         self.fill_to(schema.len());
         let mut fields = self.values;
-        for (slot, (value, field)) in fields.iter_mut().zip(schema).enumerate() {
-            if !self.read.get(slot) && !field.absent_is_none {
-                *value = unknown(&pointer(base, &field.name));
+        if !self.read.all_below(schema.len()) {
+            for (slot, (value, field)) in fields.iter_mut().zip(schema).enumerate() {
+                if !self.read.get(slot) && !field.absent_is_none {
+                    *value = unknown(&pointer(base, &field.name));
+                }
             }
         }
         if !self.raised.is_empty() {
@@ -586,6 +588,15 @@ impl Bits {
         }
         if let Some(w) = self.more.get_mut(word - 1) {
             *w |= bit;
+        }
+    }
+
+    /// Whether every number below `len` is in the set (told at once for
+    /// the first 64: mostly every key of a record is written).
+    fn all_below(&self, len: usize) -> bool {
+        match len {
+            0..64 => self.first == (1 << len) - 1,
+            _ => (0..len).all(|n| self.get(n)),
         }
     }
 
@@ -986,11 +997,14 @@ impl<'t> Top<'t> {
     /// Keeps the value of the id key or `as_of` (a key written again
     /// replaces it).
     fn set(&mut self, key: HeadKey, value: Head<'t>) {
-        if key.id {
-            self.id = Some(value.clone());
-        }
-        if key.as_of {
-            self.as_of = Some(value);
+        match (key.id, key.as_of) {
+            (true, true) => {
+                self.id = Some(value.clone());
+                self.as_of = Some(value);
+            }
+            (true, false) => self.id = Some(value),
+            (false, true) => self.as_of = Some(value),
+            (false, false) => {}
         }
     }
 }
