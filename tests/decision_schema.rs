@@ -5,11 +5,12 @@
 
 mod common;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use common::schema::{self, assert_invalid_decision, assert_valid_decision, assert_valid_line};
 use salvage::decision::output::{
-    AsOfSource, Avoided, Conflict, Contraindicated, Decision, ErrorDetail, ErrorRecord,
+    AsOfSource, Avoided, Citations, Conflict, Contraindicated, Decision, ErrorDetail, ErrorRecord,
     HistoryMatch, Included, Indeterminate, Message, MissingItem, OptionKind, Pending, ProtocolInfo,
     Recommendation, Record, Source, Status, Text, TraceEntry, TraceResult, VocabKind, STATUSES,
 };
@@ -72,7 +73,7 @@ fn brief_decision() -> Decision<'static> {
         rules: rules(&["late-relapse"]),
         goal: Some("curative".into()),
         evidence: Some("1".into()),
-        citations: vec!["Gisselbrecht C et al. …".to_string()].into(),
+        citations: Cow::Owned(Citations::new(vec!["Gisselbrecht C et al. …".to_string()])),
         role: None,
         notes: vec![],
     });
@@ -105,7 +106,7 @@ fn full_decision() -> Decision<'static> {
         rules: rules(&["hiv-salvage"]),
         goal: Some("disease-control".into()),
         evidence: None,
-        citations: Vec::new().into(),
+        citations: Cow::Owned(Citations::default()),
         role: Some("anchor".into()),
         notes: vec!["twice daily with INSTI resistance".into()],
     });
@@ -701,7 +702,7 @@ fn every_character_to_escape_is_escaped_as_serde_does_at_every_place() {
                 let mut d = full_decision();
                 d.case = text.clone();
                 d.warnings = vec![text.clone(), format!("{text}{text}")];
-                d.recommendations[0].citations = vec![text.clone()].into();
+                d.recommendations[0].citations = Cow::Owned(Citations::new(vec![text.clone()]));
                 d.reports.insert(text.clone(), json!(text.clone()));
                 assert_line_is_serde(&Record::from(d));
             }
@@ -723,7 +724,7 @@ fn empty_texts_and_every_optional_key_absent_are_written_as_serde_does() {
         rules: vec![],
         goal: None,
         evidence: None,
-        citations: Vec::new().into(),
+        citations: Cow::Owned(Citations::default()),
         role: None,
         notes: vec![],
     });
@@ -805,7 +806,7 @@ mod generated {
                         rules: owned(rules),
                         goal: goal.map(Text::Owned),
                         evidence: evidence.map(Text::Owned),
-                        citations: citations.into(),
+                        citations: Cow::Owned(Citations::new(citations)),
                         role: role.map(Text::Owned),
                         notes,
                     }

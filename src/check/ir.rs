@@ -351,7 +351,44 @@ pub enum Modifier {
     /// `if C`
     If(Expr),
     /// `cite [a, b]`: the citations' texts.
-    Cite(Vec<String>),
+    Cite(Citations),
+}
+
+/// Citation texts, with the JSON array a decision writes for them, made
+/// once here rather than for every decision that cites them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Citations {
+    texts: Vec<String>,
+    json: String,
+}
+
+impl Citations {
+    /// The citations of these texts, in order.
+    pub fn new(texts: Vec<String>) -> Citations {
+        let json = serde_json::to_string(&texts).unwrap_or_default();
+        Citations { texts, json }
+    }
+
+    /// The texts, in order.
+    pub fn texts(&self) -> &[String] {
+        &self.texts
+    }
+
+    /// The texts as a JSON array, as serde_json writes a list of strings.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+
+    /// Appends the texts of `more` (a second `cite` on one action).
+    pub fn extend(&mut self, more: &Citations) {
+        self.texts.extend_from_slice(&more.texts);
+        *self = Citations::new(std::mem::take(&mut self.texts));
+    }
 }
 
 /// A report, compiled.
@@ -363,4 +400,20 @@ pub struct Report {
     pub only_when: Option<Expr>,
     /// Its value.
     pub value: Expr,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Citations;
+
+    #[test]
+    fn citations_keep_their_json_true_through_a_second_cite() {
+        let mut citations = Citations::new(vec!["Smith \"A\" 2020".to_string()]);
+        assert_eq!(citations.json(), r#"["Smith \"A\" 2020"]"#);
+        citations.extend(&Citations::new(vec!["Jones\tB".to_string()]));
+        assert_eq!(citations.texts(), ["Smith \"A\" 2020", "Jones\tB"]);
+        assert_eq!(citations.json(), r#"["Smith \"A\" 2020","Jones\tB"]"#);
+        let none = Citations::default();
+        assert!(none.is_empty());
+    }
 }

@@ -538,11 +538,11 @@ impl<'a> Lowering<'a> {
                     M::Note(e) => K::Note(self.expr(e)?),
                     M::Fallback(f) => K::Fallback(self.vocab_id(f)?),
                     M::If(c) => K::If(self.expr(c)?),
-                    M::Cite(keys) => K::Cite(
+                    M::Cite(keys) => K::Cite(ir::Citations::new(
                         keys.iter()
                             .filter_map(|k| self.decls.citations.get(&k.node).cloned())
                             .collect(),
-                    ),
+                    )),
                 })
             })
             .collect()

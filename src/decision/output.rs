@@ -18,9 +18,22 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub use crate::check::ir::Citations;
 pub use crate::eval::outcome::HistoryMatch;
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
+
+impl Serialize for Citations {
+    /// The texts, as a list.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.texts().serialize(serializer)
+    }
+}
+
+/// `skip_serializing_if` of a recommendation's citations.
+fn citations_are_empty(citations: &Citations) -> bool {
+    citations.is_empty()
+}
 
 /// A text of a decision: borrowed from the protocol it came from (names,
 /// codes, citations), or owned when it was made for this case.
@@ -390,8 +403,8 @@ pub struct Recommendation<'p> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Text<'p>>,
     /// The texts of the `cite [keys]` citations, in the order cited.
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    pub citations: Cow<'p, [String]>,
+    #[serde(skip_serializing_if = "citations_are_empty")]
+    pub citations: Cow<'p, Citations>,
     /// `role NAME`, such as a component's part in a combination.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Text<'p>>,
@@ -1055,7 +1068,10 @@ impl WriteJson for Recommendation<'_> {
         list_field(out, ",\"rules\":", &self.rules);
         optional_str_field(out, ",\"goal\":", self.goal.as_deref());
         optional_str_field(out, ",\"evidence\":", self.evidence.as_deref());
-        nonempty_list_field(out, ",\"citations\":", &self.citations);
+        if !self.citations.is_empty() {
+            out.push_str(",\"citations\":");
+            out.push_str(self.citations.json());
+        }
         optional_str_field(out, ",\"role\":", self.role.as_deref());
         nonempty_list_field(out, ",\"notes\":", &self.notes);
         out.push('}');

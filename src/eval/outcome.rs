@@ -3,7 +3,7 @@
 //! read it (`recommended X`, `fired R`, `candidates`).
 
 use super::truth::{Support, Truth};
-use crate::check::ir::VocabId;
+use crate::check::ir::{Citations, VocabId};
 use serde::Serialize;
 
 /// How one rule came out on a case: its condition and its actions, each
@@ -53,7 +53,7 @@ pub struct ActionOutcome<'p> {
     /// `evidence "…"`
     pub evidence: Option<&'p str>,
     /// Full citation texts of `cite [..]`.
-    pub citations: std::borrow::Cow<'p, [String]>,
+    pub citations: std::borrow::Cow<'p, Citations>,
     /// `role …`
     pub role: Option<&'p str>,
     /// `note …`, evaluated.

@@ -6,7 +6,7 @@ use super::outcome::{ActionOutcome, DecisionView, HigherStrata, OptionOutcome, R
 use super::show::{display, to_json};
 use super::truth::{Support, Truth};
 use super::value::{Val, Value, VocabValue};
-use crate::check::ir::{self, Modifier, OptionName, Options};
+use crate::check::ir::{self, Citations, Modifier, OptionName, Options};
 use std::collections::BTreeMap;
 
 impl<'p> Evaluator<'p> {
@@ -81,7 +81,7 @@ impl<'p> Evaluator<'p> {
             unranked: false,
             goal: None,
             evidence: None,
-            citations: std::borrow::Cow::Borrowed(&[]),
+            citations: std::borrow::Cow::Owned(Citations::default()),
             role: None,
             notes: Vec::new(),
             code: None,
@@ -158,7 +158,7 @@ impl<'p> Evaluator<'p> {
         // Read once per member under `each`: what they add to is read afresh,
         // so a citation or fallback is listed once, not once per member.
         outcome.notes.clear();
-        outcome.citations = std::borrow::Cow::Borrowed(&[]);
+        outcome.citations = std::borrow::Cow::Owned(Citations::default());
         outcome.fallbacks.clear();
         for m in &action.modifiers {
             match m {
@@ -175,7 +175,7 @@ impl<'p> Evaluator<'p> {
                 Modifier::Cite(texts) if outcome.citations.is_empty() => {
                     outcome.citations = std::borrow::Cow::Borrowed(texts);
                 }
-                Modifier::Cite(texts) => outcome.citations.to_mut().extend_from_slice(texts),
+                Modifier::Cite(texts) => outcome.citations.to_mut().extend(texts),
             }
         }
     }
