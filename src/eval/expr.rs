@@ -235,6 +235,10 @@ impl<'p> Evaluator<'p> {
     /// Evaluates with `read` and returns, with the value, the lines it
     /// matched (noted as usual too), for a value kept for later reads.
     fn keeping_matches(&mut self, read: impl FnOnce(&mut Self) -> Val) -> (Val, Vec<HistoryMatch>) {
+        if !self.trace_lines {
+            // Lines are noted only for a trace: there are none to keep.
+            return (read(self), Vec::new());
+        }
         let saved = std::mem::take(&mut self.matches);
         let value = read(self);
         let matches = std::mem::replace(&mut self.matches, saved);
@@ -244,12 +248,17 @@ impl<'p> Evaluator<'p> {
 
     /// `line`, read once per case.
     fn line(&mut self) -> Val {
-        if let Some(value) = &self.line_number {
-            return value.clone();
+        self.line_read().clone()
+    }
+
+    /// `line` where the evaluator keeps it, read once per case.
+    fn line_read(&mut self) -> &Val {
+        if self.line_number.is_none() {
+            let value = self.line_number();
+            self.line_number = Some(value);
         }
-        let value = self.line_number();
-        self.line_number = Some(value.clone());
-        value
+        // Set just above: `internal` is never inserted.
+        self.line_number.get_or_insert_with(internal)
     }
 
     fn call(&mut self, index: usize, args: &[Expr]) -> Val {
@@ -318,7 +327,7 @@ impl<'p> Evaluator<'p> {
     /// Kleene `and`; a false left side settles it unread.
     fn and(&mut self, l: &Expr, r: &Expr) -> Truth {
         let left = self.condition(l);
-        if left == Truth::False {
+        if matches!(left, Truth::False) {
             return Truth::False;
         }
         left.and(self.condition(r))
@@ -327,7 +336,7 @@ impl<'p> Evaluator<'p> {
     /// Kleene `or`; a true left side settles it unread.
     fn or(&mut self, l: &Expr, r: &Expr) -> Truth {
         let left = self.condition(l);
-        if left == Truth::True {
+        if matches!(left, Truth::True) {
             return Truth::True;
         }
         left.or(self.condition(r))
@@ -345,23 +354,45 @@ impl<'p> Evaluator<'p> {
     }
 
     fn compare(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Truth {
+        if let ExprKind::Const(c) = &r.kind {
+            // A literal needs nothing of the evaluator, so the other side
+            // can be read where the evaluator holds it (`line = 2`).
+            let right = Val::Known(constant(c));
+            let left = self.held_operand(l);
+            return compare_operands(op, &left, &right);
+        }
         let left = self.operand(l);
         let right = self.operand(r);
-        match (known(&left), known(&right)) {
-            (Ok(a), Ok(b)) => ops::compare(op, a, b),
-            (Err(a), Err(b)) => Truth::Unknown(a.union(&b)),
-            (Err(s), _) | (_, Err(s)) => Truth::Unknown(s),
+        compare_operands(op, &left, &right)
+    }
+
+    /// An operand read in place where the evaluator holds it (a case field,
+    /// a bound variable, `line`), anything else evaluated.
+    fn held_operand(&mut self, e: &Expr) -> Cow<'_, Val> {
+        match &e.kind {
+            ExprKind::Local(slot) => match self.locals.get(*slot) {
+                Some(v) => Cow::Borrowed(v),
+                None => Cow::Owned(internal()),
+            },
+            ExprKind::LineNumber => Cow::Borrowed(self.line_read()),
+            _ => match self.operand(e) {
+                Cow::Borrowed(v) => Cow::Borrowed(v),
+                Cow::Owned(v) => Cow::Owned(v),
+            },
         }
     }
 
-    /// An operand's value: a case field is read in place, anything else
-    /// evaluated.
+    /// An operand's value: a case field is read in place, a literal and
+    /// `line` (the commonest other sides of a comparison) directly, anything
+    /// else evaluated.
     fn operand(&mut self, e: &Expr) -> Cow<'p, Val> {
         match &e.kind {
             ExprKind::CaseField(slot) => match self.case.fields.get(*slot) {
                 Some(v) => Cow::Borrowed(v),
                 None => Cow::Owned(internal()),
             },
+            ExprKind::Const(c) => Cow::Owned(Val::Known(constant(c))),
+            ExprKind::LineNumber => Cow::Owned(self.line()),
             _ => Cow::Owned(self.eval(e)),
         }
     }
@@ -513,8 +544,8 @@ impl<'p> Evaluator<'p> {
             },
             IsTest::Unknown => Truth::known(matches!(self.eval(inner), Val::Unknown(_))),
             IsTest::Known => Truth::known(matches!(self.eval(inner), Val::Known(_))),
-            IsTest::True => Truth::known(self.condition(inner) == Truth::True),
-            IsTest::False => Truth::known(self.condition(inner) == Truth::False),
+            IsTest::True => Truth::known(matches!(self.condition(inner), Truth::True)),
+            IsTest::False => Truth::known(matches!(self.condition(inner), Truth::False)),
             IsTest::Vocab(x) => self.is_vocab(inner, *x),
             IsTest::Value(ty, index) => match self.eval(inner) {
                 Val::Known(Value::Enum(e)) => Truth::known(e.ty == *ty && e.index == *index),
@@ -754,6 +785,15 @@ fn known(v: &Val) -> Result<&Value, Support> {
         Val::Known(Value::Partial(p)) => Err(p.support()),
         Val::Known(x) => Ok(x),
         Val::Unknown(s) => Err(s.clone()),
+    }
+}
+
+/// `a op b` on two operands, unknown (with what would settle it) when either is.
+fn compare_operands(op: BinOp, a: &Val, b: &Val) -> Truth {
+    match (known(a), known(b)) {
+        (Ok(a), Ok(b)) => ops::compare(op, a, b),
+        (Err(a), Err(b)) => Truth::Unknown(a.union(&b)),
+        (Err(s), _) | (_, Err(s)) => Truth::Unknown(s),
     }
 }
 

@@ -232,7 +232,7 @@ impl<'p> Evaluator<'p> {
         let mut result = Truth::False;
         for line in lines.iter() {
             let holds = self.line_holds(pred, line, target, &last, window.as_ref());
-            if holds == Truth::True {
+            if matches!(holds, Truth::True) {
                 if !self.trace_lines {
                     // One true line settles it; only the trace wants the others.
                     return from_truth(Truth::True);
@@ -258,17 +258,21 @@ impl<'p> Evaluator<'p> {
         last: &Result<Option<usize>, Support>,
         window: Option<&Quantity>,
     ) -> Truth {
-        if line.exists == Truth::False {
-            return Truth::False;
-        }
+        let exists = match &line.exists {
+            Truth::False => return Truth::False,
+            Truth::True => None,
+            Truth::Unknown(s) => Some(s),
+        };
         let matched = self.line_targets(line, target, last);
-        if matched == Truth::False {
+        if matches!(matched, Truth::False) {
             return Truth::False;
         }
-        line.exists
-            .clone()
-            .and(matched)
-            .and(self.predicate(pred, line, window))
+        let holds = matched.and(self.predicate(pred, line, window));
+        match exists {
+            // `true and x` is x: the common case copies nothing.
+            None => holds,
+            Some(s) => Truth::Unknown(s.clone()).and(holds),
+        }
     }
 
     /// The date of the matching line's event (start for `received`), or none.
@@ -365,7 +369,7 @@ impl<'p> Evaluator<'p> {
         let mut result = Truth::False;
         for regimen in self.protocol.vocab.regimens_in(x) {
             result = result.or(self.line_is_regimen(line, *regimen));
-            if result == Truth::True {
+            if matches!(result, Truth::True) {
                 break;
             }
         }
