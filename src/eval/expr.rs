@@ -65,6 +65,15 @@ pub fn truth(v: Val) -> Truth {
     }
 }
 
+/// The truth of a value read as a condition, read where it is kept.
+fn truth_of(v: &Val) -> Truth {
+    match v {
+        Val::Known(Value::Bool(b)) => Truth::known(*b),
+        Val::Known(_) => Truth::Unknown(Support::indeterminate(Cause::Internal)),
+        Val::Unknown(s) => Truth::Unknown(s.clone()),
+    }
+}
+
 /// A condition's truth as a value.
 #[inline]
 pub fn from_truth(t: Truth) -> Val {
@@ -129,6 +138,31 @@ impl<'p> Evaluator<'p> {
             ExprKind::Not(inner) => self.condition(inner).not(),
             ExprKind::Binary(op, l, r) if is_condition(*op) => self.condition_of(*op, l, r),
             ExprKind::Is(inner, negated, test) => self.is(inner, *negated, test),
+            // A boolean field, define or history predicate is read where it
+            // is kept, not copied.
+            ExprKind::CaseField(slot) => match self.case.fields.get(*slot) {
+                Some(v) => truth_of(v),
+                None => truth(internal()),
+            },
+            ExprKind::Define(index, args) => {
+                let values = self.arguments(args);
+                match self.define_read(*index, values) {
+                    Some(v) => truth_of(v),
+                    None => truth(internal()),
+                }
+            }
+            ExprKind::History {
+                pred,
+                target,
+                within,
+                memo: Some(memo),
+            } => {
+                let read = |ev: &mut Self| ev.history(*pred, target, within.as_deref());
+                match self.history_read(*memo, read) {
+                    Ok(kept) => truth_of(kept),
+                    Err(value) => truth(value),
+                }
+            }
             _ => truth(self.eval(e)),
         }
     }
@@ -195,41 +229,72 @@ impl<'p> Evaluator<'p> {
 
     /// A define's value for these arguments, evaluated once per case.
     fn define(&mut self, index: usize, args: Vec<Val>) -> Val {
-        let cached = self
+        self.define_read(index, args)
+            .cloned()
+            .unwrap_or_else(internal)
+    }
+
+    /// [`Self::define`], read where the cache keeps it (`None` for a define
+    /// the protocol does not have).
+    fn define_read(&mut self, index: usize, args: Vec<Val>) -> Option<&Val> {
+        let found = self
             .cache
             .iter()
-            .find(|c| c.define == index && c.args == args);
-        if let Some(c) = cached {
-            self.matches.extend(c.matches.iter().cloned());
-            return c.value.clone();
-        }
-        let protocol = self.protocol;
-        let Some(define) = protocol.defines.get(index) else {
-            return internal();
+            .position(|c| c.define == index && c.args == args);
+        let position = match found {
+            Some(position) => {
+                if let Some(c) = self.cache.get(position) {
+                    self.matches.extend(c.matches.iter().cloned());
+                }
+                position
+            }
+            None => {
+                let protocol = self.protocol;
+                let define = protocol.defines.get(index)?;
+                let ((value, matches), args) =
+                    self.in_frame_kept(args, |ev| ev.keeping_matches(|ev| ev.eval(&define.body)));
+                self.cache.push(Cached {
+                    define: index,
+                    args,
+                    value,
+                    matches,
+                });
+                self.cache.len() - 1
+            }
         };
-        let ((value, matches), args) =
-            self.in_frame_kept(args, |ev| ev.keeping_matches(|ev| ev.eval(&define.body)));
-        self.cache.push(Cached {
-            define: index,
-            args,
-            value: value.clone(),
-            matches,
-        });
-        value
+        self.cache.get(position).map(|c| &c.value)
     }
 
     /// A history predicate's value, evaluated once per case: later reads
     /// replay the lines that made it.
     fn history_once(&mut self, memo: usize, read: impl FnOnce(&mut Self) -> Val) -> Val {
-        if let Some(Some((value, matches))) = self.history_memo.get(memo) {
-            self.matches.extend(matches.iter().cloned());
-            return value.clone();
+        match self.history_read(memo, read) {
+            Ok(kept) => kept.clone(),
+            Err(value) => value,
         }
-        let (value, matches) = self.keeping_matches(read);
-        if let Some(slot) = self.history_memo.get_mut(memo) {
-            *slot = Some((value.clone(), matches));
+    }
+
+    /// [`Self::history_once`], read where the memo keeps it; `Err` with the
+    /// value for a memo index without a slot (evaluated, not kept).
+    fn history_read(
+        &mut self,
+        memo: usize,
+        read: impl FnOnce(&mut Self) -> Val,
+    ) -> Result<&Val, Val> {
+        match self.history_memo.get(memo) {
+            Some(Some((_, matches))) => self.matches.extend(matches.iter().cloned()),
+            Some(None) => {
+                let kept = self.keeping_matches(read);
+                if let Some(slot) = self.history_memo.get_mut(memo) {
+                    *slot = Some(kept);
+                }
+            }
+            None => return Err(read(self)),
         }
-        value
+        match self.history_memo.get(memo) {
+            Some(Some((value, _))) => Ok(value),
+            _ => Err(internal()),
+        }
     }
 
     /// Evaluates with `read` and returns, with the value, the lines it
@@ -262,8 +327,13 @@ impl<'p> Evaluator<'p> {
     }
 
     fn call(&mut self, index: usize, args: &[Expr]) -> Val {
-        let values: Vec<Val> = args.iter().map(|a| self.eval(a)).collect();
+        let values = self.arguments(args);
         self.define(index, values)
+    }
+
+    /// A define's arguments, evaluated.
+    fn arguments(&mut self, args: &[Expr]) -> Vec<Val> {
+        args.iter().map(|a| self.eval(a)).collect()
     }
 
     // ---------- operators ----------
@@ -385,7 +455,7 @@ impl<'p> Evaluator<'p> {
     /// An operand's value: a case field is read in place, a literal and
     /// `line` (the commonest other sides of a comparison) directly, anything
     /// else evaluated.
-    fn operand(&mut self, e: &Expr) -> Cow<'p, Val> {
+    pub(super) fn operand(&mut self, e: &Expr) -> Cow<'p, Val> {
         match &e.kind {
             ExprKind::CaseField(slot) => match self.case.fields.get(*slot) {
                 Some(v) => Cow::Borrowed(v),
