@@ -121,8 +121,26 @@ impl fmt::Display for Dimension {
 /// and a value carries a reference to it, so copying a quantity copies no
 /// text and counts nothing up or down (threads evaluating cases side by
 /// side share units without touching a common counter).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug)]
 pub struct Unit(&'static UnitData);
+
+/// Interning makes equal units one and the same: comparing the references
+/// is enough, and cheaper than comparing spellings (units meet on every
+/// comparison and sum of two quantities).
+impl PartialEq for Unit {
+    fn eq(&self, other: &Unit) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Eq for Unit {}
+
+/// Hashes what equality compares: the interned reference.
+impl std::hash::Hash for Unit {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::ptr::hash(self.0, state);
+    }
+}
 
 /// What a [`Unit`] is.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

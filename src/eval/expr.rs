@@ -22,9 +22,10 @@ pub struct Evaluator<'p> {
     pub(super) protocol: &'p Protocol,
     pub(super) case: &'p Case,
     pub(super) as_of: Date,
-    /// Each define's values so far, by define index: per argument list, the
-    /// value and the history lines that made it.
-    cache: Vec<Vec<Cached>>,
+    /// The defines' values so far: per define and argument list, the value
+    /// and the history lines that made it. A case reads a few, so one list
+    /// searched in order serves, and a case that reads none allocates nothing.
+    cache: Vec<Cached>,
     /// The history predicates that depend on the case alone, by memo index:
     /// the value and the lines that made it.
     history_memo: Vec<Option<(Val, Vec<HistoryMatch>)>>,
@@ -48,6 +49,7 @@ pub struct Evaluator<'p> {
 
 /// A define's value for one argument list.
 struct Cached {
+    define: usize,
     args: Vec<Val>,
     value: Val,
     matches: Vec<HistoryMatch>,
@@ -60,6 +62,15 @@ pub fn truth(v: Val) -> Truth {
         Val::Known(Value::Bool(b)) => Truth::known(b),
         Val::Known(_) => Truth::Unknown(Support::indeterminate(Cause::Internal)),
         Val::Unknown(s) => Truth::Unknown(s),
+    }
+}
+
+/// The truth of a value read as a condition, read where it is kept.
+fn truth_of(v: &Val) -> Truth {
+    match v {
+        Val::Known(Value::Bool(b)) => Truth::known(*b),
+        Val::Known(_) => Truth::Unknown(Support::indeterminate(Cause::Internal)),
+        Val::Unknown(s) => Truth::Unknown(s.clone()),
     }
 }
 
@@ -90,7 +101,7 @@ impl<'p> Evaluator<'p> {
             protocol,
             case,
             as_of,
-            cache: protocol.defines.iter().map(|_| Vec::new()).collect(),
+            cache: Vec::new(),
             history_memo: std::iter::repeat_with(|| None)
                 .take(protocol.memos)
                 .collect(),
@@ -109,11 +120,9 @@ impl<'p> Evaluator<'p> {
     /// evaluated afresh.
     pub fn set_view(&mut self, view: DecisionView) {
         self.view = Some(view);
-        for (values, define) in self.cache.iter_mut().zip(&self.protocol.defines) {
-            if define.reads_decision {
-                values.clear();
-            }
-        }
+        let defines = &self.protocol.defines;
+        self.cache
+            .retain(|c| !defines.get(c.define).is_some_and(|d| d.reads_decision));
     }
 
     /// Records why the case cannot be decided (the first reason is kept).
@@ -121,10 +130,41 @@ impl<'p> Evaluator<'p> {
         self.failure.get_or_insert(message);
     }
 
-    /// The truth of a condition.
+    /// The truth of a condition. Connectives, comparisons, membership and
+    /// `is` tests give a truth directly: building a value only to read it
+    /// back (and drop it) would cost more than the test itself.
     pub fn condition(&mut self, e: &Expr) -> Truth {
-        let v = self.eval(e);
-        truth(v)
+        match &e.kind {
+            ExprKind::Not(inner) => self.condition(inner).not(),
+            ExprKind::Binary(op, l, r) if is_condition(*op) => self.condition_of(*op, l, r),
+            ExprKind::Is(inner, negated, test) => self.is(inner, *negated, test),
+            // A boolean field, define or history predicate is read where it
+            // is kept, not copied.
+            ExprKind::CaseField(slot) => match self.case.fields.get(*slot) {
+                Some(v) => truth_of(v),
+                None => truth(internal()),
+            },
+            ExprKind::Define(index, args) => {
+                let values = self.arguments(args);
+                match self.define_read(*index, values) {
+                    Some(v) => truth_of(v),
+                    None => truth(internal()),
+                }
+            }
+            ExprKind::History {
+                pred,
+                target,
+                within,
+                memo: Some(memo),
+            } => {
+                let read = |ev: &mut Self| ev.history(*pred, target, within.as_deref());
+                match self.history_read(*memo, read) {
+                    Ok(kept) => truth_of(kept),
+                    Err(value) => truth(value),
+                }
+            }
+            _ => truth(self.eval(e)),
+        }
     }
 
     /// The value of an expression.
@@ -138,10 +178,10 @@ impl<'p> Evaluator<'p> {
             ExprKind::LineNumber => self.line(),
             ExprKind::Candidates => self.candidates(),
             ExprKind::Collection(items) => self.collection(items),
-            ExprKind::Not(inner) => from_truth(self.condition(inner).not()),
+            ExprKind::Not(_) => from_truth(self.condition(e)),
             ExprKind::Neg(inner) => self.negate(inner),
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r),
-            ExprKind::Is(inner, negated, test) => self.is(inner, *negated, test),
+            ExprKind::Is(..) => from_truth(self.condition(e)),
             ExprKind::MissingAs(inner, name) => self.missing_as(inner, name),
             ExprKind::Field(inner, slot) => self.field(inner, *slot),
             ExprKind::Index(inner, key) => self.index(inner, key),
@@ -189,48 +229,81 @@ impl<'p> Evaluator<'p> {
 
     /// A define's value for these arguments, evaluated once per case.
     fn define(&mut self, index: usize, args: Vec<Val>) -> Val {
-        let cached = self
+        self.define_read(index, args)
+            .cloned()
+            .unwrap_or_else(internal)
+    }
+
+    /// [`Self::define`], read where the cache keeps it (`None` for a define
+    /// the protocol does not have).
+    fn define_read(&mut self, index: usize, args: Vec<Val>) -> Option<&Val> {
+        let found = self
             .cache
-            .get(index)
-            .and_then(|values| values.iter().find(|c| c.args == args));
-        if let Some(c) = cached {
-            self.matches.extend(c.matches.iter().cloned());
-            return c.value.clone();
-        }
-        let protocol = self.protocol;
-        let Some(define) = protocol.defines.get(index) else {
-            return internal();
+            .iter()
+            .position(|c| c.define == index && c.args == args);
+        let position = match found {
+            Some(position) => {
+                if let Some(c) = self.cache.get(position) {
+                    self.matches.extend(c.matches.iter().cloned());
+                }
+                position
+            }
+            None => {
+                let protocol = self.protocol;
+                let define = protocol.defines.get(index)?;
+                let ((value, matches), args) =
+                    self.in_frame_kept(args, |ev| ev.keeping_matches(|ev| ev.eval(&define.body)));
+                self.cache.push(Cached {
+                    define: index,
+                    args,
+                    value,
+                    matches,
+                });
+                self.cache.len() - 1
+            }
         };
-        let frame = args.clone();
-        let (value, matches) =
-            self.keeping_matches(|ev| ev.in_frame(frame, |ev| ev.eval(&define.body)));
-        if let Some(values) = self.cache.get_mut(index) {
-            values.push(Cached {
-                args,
-                value: value.clone(),
-                matches,
-            });
-        }
-        value
+        self.cache.get(position).map(|c| &c.value)
     }
 
     /// A history predicate's value, evaluated once per case: later reads
     /// replay the lines that made it.
     fn history_once(&mut self, memo: usize, read: impl FnOnce(&mut Self) -> Val) -> Val {
-        if let Some(Some((value, matches))) = self.history_memo.get(memo) {
-            self.matches.extend(matches.iter().cloned());
-            return value.clone();
+        match self.history_read(memo, read) {
+            Ok(kept) => kept.clone(),
+            Err(value) => value,
         }
-        let (value, matches) = self.keeping_matches(read);
-        if let Some(slot) = self.history_memo.get_mut(memo) {
-            *slot = Some((value.clone(), matches));
+    }
+
+    /// [`Self::history_once`], read where the memo keeps it; `Err` with the
+    /// value for a memo index without a slot (evaluated, not kept).
+    fn history_read(
+        &mut self,
+        memo: usize,
+        read: impl FnOnce(&mut Self) -> Val,
+    ) -> Result<&Val, Val> {
+        match self.history_memo.get(memo) {
+            Some(Some((_, matches))) => self.matches.extend(matches.iter().cloned()),
+            Some(None) => {
+                let kept = self.keeping_matches(read);
+                if let Some(slot) = self.history_memo.get_mut(memo) {
+                    *slot = Some(kept);
+                }
+            }
+            None => return Err(read(self)),
         }
-        value
+        match self.history_memo.get(memo) {
+            Some(Some((value, _))) => Ok(value),
+            _ => Err(internal()),
+        }
     }
 
     /// Evaluates with `read` and returns, with the value, the lines it
     /// matched (noted as usual too), for a value kept for later reads.
     fn keeping_matches(&mut self, read: impl FnOnce(&mut Self) -> Val) -> (Val, Vec<HistoryMatch>) {
+        if !self.trace_lines {
+            // Lines are noted only for a trace: there are none to keep.
+            return (read(self), Vec::new());
+        }
         let saved = std::mem::take(&mut self.matches);
         let value = read(self);
         let matches = std::mem::replace(&mut self.matches, saved);
@@ -240,17 +313,27 @@ impl<'p> Evaluator<'p> {
 
     /// `line`, read once per case.
     fn line(&mut self) -> Val {
-        if let Some(value) = &self.line_number {
-            return value.clone();
+        self.line_read().clone()
+    }
+
+    /// `line` where the evaluator keeps it, read once per case.
+    fn line_read(&mut self) -> &Val {
+        if self.line_number.is_none() {
+            let value = self.line_number();
+            self.line_number = Some(value);
         }
-        let value = self.line_number();
-        self.line_number = Some(value.clone());
-        value
+        // Set just above: `internal` is never inserted.
+        self.line_number.get_or_insert_with(internal)
     }
 
     fn call(&mut self, index: usize, args: &[Expr]) -> Val {
-        let values: Vec<Val> = args.iter().map(|a| self.eval(a)).collect();
+        let values = self.arguments(args);
         self.define(index, values)
+    }
+
+    /// A define's arguments, evaluated.
+    fn arguments(&mut self, args: &[Expr]) -> Vec<Val> {
+        args.iter().map(|a| self.eval(a)).collect()
     }
 
     // ---------- operators ----------
@@ -279,25 +362,16 @@ impl<'p> Evaluator<'p> {
 
     fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Val {
         match op {
-            BinOp::And => {
-                let left = self.condition(l);
-                if left == Truth::False {
-                    return from_truth(Truth::False);
-                }
-                from_truth(left.and(self.condition(r)))
-            }
-            BinOp::Or => {
-                let left = self.condition(l);
-                if left == Truth::True {
-                    return from_truth(Truth::True);
-                }
-                from_truth(left.or(self.condition(r)))
-            }
-            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                self.compare(op, l, r)
-            }
-            BinOp::In => self.membership(l, r),
-            BinOp::NotIn => from_truth(truth(self.membership(l, r)).not()),
+            BinOp::And
+            | BinOp::Or
+            | BinOp::Eq
+            | BinOp::Ne
+            | BinOp::Lt
+            | BinOp::Le
+            | BinOp::Gt
+            | BinOp::Ge
+            | BinOp::In
+            | BinOp::NotIn => from_truth(self.condition_of(op, l, r)),
             BinOp::Contains => self.contains(l, r),
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => self.arithmetic(op, l, r),
             BinOp::Union => self.union(l, r),
@@ -307,6 +381,35 @@ impl<'p> Evaluator<'p> {
             },
             BinOp::Range => self.range_members(l, r),
         }
+    }
+
+    /// A connective, comparison or membership test on `l` and `r`.
+    fn condition_of(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Truth {
+        match op {
+            BinOp::And => self.and(l, r),
+            BinOp::Or => self.or(l, r),
+            BinOp::In => self.membership(l, r),
+            BinOp::NotIn => self.membership(l, r).not(),
+            _ => self.compare(op, l, r),
+        }
+    }
+
+    /// Kleene `and`; a false left side settles it unread.
+    fn and(&mut self, l: &Expr, r: &Expr) -> Truth {
+        let left = self.condition(l);
+        if matches!(left, Truth::False) {
+            return Truth::False;
+        }
+        left.and(self.condition(r))
+    }
+
+    /// Kleene `or`; a true left side settles it unread.
+    fn or(&mut self, l: &Expr, r: &Expr) -> Truth {
+        let left = self.condition(l);
+        if matches!(left, Truth::True) {
+            return Truth::True;
+        }
+        left.or(self.condition(r))
     }
 
     /// Evaluates both sides.
@@ -320,33 +423,55 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    fn compare(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Val {
+    fn compare(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Truth {
+        if let ExprKind::Const(c) = &r.kind {
+            // A literal needs nothing of the evaluator, so the other side
+            // can be read where the evaluator holds it (`line = 2`).
+            let right = Val::Known(constant(c));
+            let left = self.held_operand(l);
+            return compare_operands(op, &left, &right);
+        }
         let left = self.operand(l);
         let right = self.operand(r);
-        match (known(&left), known(&right)) {
-            (Ok(a), Ok(b)) => from_truth(ops::compare(op, a, b)),
-            (Err(a), Err(b)) => Val::Unknown(a.union(&b)),
-            (Err(s), _) | (_, Err(s)) => Val::Unknown(s),
+        compare_operands(op, &left, &right)
+    }
+
+    /// An operand read in place where the evaluator holds it (a case field,
+    /// a bound variable, `line`), anything else evaluated.
+    fn held_operand(&mut self, e: &Expr) -> Cow<'_, Val> {
+        match &e.kind {
+            ExprKind::Local(slot) => match self.locals.get(*slot) {
+                Some(v) => Cow::Borrowed(v),
+                None => Cow::Owned(internal()),
+            },
+            ExprKind::LineNumber => Cow::Borrowed(self.line_read()),
+            _ => match self.operand(e) {
+                Cow::Borrowed(v) => Cow::Borrowed(v),
+                Cow::Owned(v) => Cow::Owned(v),
+            },
         }
     }
 
-    /// An operand's value: a case field is read in place, anything else
-    /// evaluated.
-    fn operand(&mut self, e: &Expr) -> Cow<'p, Val> {
+    /// An operand's value: a case field is read in place, a literal and
+    /// `line` (the commonest other sides of a comparison) directly, anything
+    /// else evaluated.
+    pub(super) fn operand(&mut self, e: &Expr) -> Cow<'p, Val> {
         match &e.kind {
             ExprKind::CaseField(slot) => match self.case.fields.get(*slot) {
                 Some(v) => Cow::Borrowed(v),
                 None => Cow::Owned(internal()),
             },
+            ExprKind::Const(c) => Cow::Owned(Val::Known(constant(c))),
+            ExprKind::LineNumber => Cow::Owned(self.line()),
             _ => Cow::Owned(self.eval(e)),
         }
     }
 
-    fn membership(&mut self, l: &Expr, r: &Expr) -> Val {
+    fn membership(&mut self, l: &Expr, r: &Expr) -> Truth {
         if let ExprKind::Binary(BinOp::Range, low, high) = &r.kind {
             let above = self.compare(BinOp::Ge, l, low);
             let below = self.compare(BinOp::Le, l, high);
-            return from_truth(truth(above).and(truth(below)));
+            return above.and(below);
         }
         let left = self.operand(l);
         if let ExprKind::Collection(items) = &r.kind {
@@ -355,11 +480,11 @@ impl<'p> Evaluator<'p> {
         let right = self.eval(r);
         let x = match known(&left) {
             Ok(x) => x,
-            Err(s) => return Val::Unknown(s),
+            Err(s) => return Truth::Unknown(s),
         };
         let items = match member_truths(right) {
             Ok(items) => items,
-            Err(s) => return Val::Unknown(s),
+            Err(s) => return Truth::Unknown(s),
         };
         let mut result = Truth::False;
         for (item, is_member) in items {
@@ -369,12 +494,12 @@ impl<'p> Evaluator<'p> {
             };
             result = result.or(is_member.and(t));
         }
-        from_truth(result)
+        result
     }
 
     /// `x in {a, b}` against the members as written: each evaluated (as the
     /// set would be) and compared, without building the set.
-    fn in_written(&mut self, left: &Val, items: &[Expr]) -> Val {
+    fn in_written(&mut self, left: &Val, items: &[Expr]) -> Truth {
         let x = known(left);
         let mut result = Truth::False;
         for item in items {
@@ -387,8 +512,8 @@ impl<'p> Evaluator<'p> {
             }
         }
         match x {
-            Ok(_) => from_truth(result),
-            Err(s) => Val::Unknown(s),
+            Ok(_) => result,
+            Err(s) => Truth::Unknown(s),
         }
     }
 
@@ -480,7 +605,7 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    fn is(&mut self, inner: &Expr, negated: bool, test: &IsTest) -> Val {
+    fn is(&mut self, inner: &Expr, negated: bool, test: &IsTest) -> Truth {
         let t = match test {
             IsTest::None => match self.eval(inner) {
                 Val::Known(Value::None) => Truth::True,
@@ -489,8 +614,8 @@ impl<'p> Evaluator<'p> {
             },
             IsTest::Unknown => Truth::known(matches!(self.eval(inner), Val::Unknown(_))),
             IsTest::Known => Truth::known(matches!(self.eval(inner), Val::Known(_))),
-            IsTest::True => Truth::known(self.condition(inner) == Truth::True),
-            IsTest::False => Truth::known(self.condition(inner) == Truth::False),
+            IsTest::True => Truth::known(matches!(self.condition(inner), Truth::True)),
+            IsTest::False => Truth::known(matches!(self.condition(inner), Truth::False)),
             IsTest::Vocab(x) => self.is_vocab(inner, *x),
             IsTest::Value(ty, index) => match self.eval(inner) {
                 Val::Known(Value::Enum(e)) => Truth::known(e.ty == *ty && e.index == *index),
@@ -498,7 +623,11 @@ impl<'p> Evaluator<'p> {
                 Val::Unknown(s) => Truth::Unknown(s),
             },
         };
-        from_truth(if negated { t.not() } else { t })
+        if negated {
+            t.not()
+        } else {
+            t
+        }
     }
 
     /// `x is X`: a line or option matches the vocabulary name X.
@@ -655,11 +784,39 @@ impl<'p> Evaluator<'p> {
 
     /// Runs `body` in a frame of its own: `frame` are slots `0..n`.
     pub(super) fn in_frame<T>(&mut self, frame: Vec<Val>, body: impl FnOnce(&mut Self) -> T) -> T {
+        self.in_frame_kept(frame, body).0
+    }
+
+    /// [`Self::in_frame`], giving the frame back as it was (bindings inside
+    /// are pushed and popped), for a caller that keeps it.
+    fn in_frame_kept<T>(
+        &mut self,
+        frame: Vec<Val>,
+        body: impl FnOnce(&mut Self) -> T,
+    ) -> (T, Vec<Val>) {
         let saved = std::mem::replace(&mut self.locals, frame);
         let result = body(self);
-        self.locals = saved;
-        result
+        let frame = std::mem::replace(&mut self.locals, saved);
+        (result, frame)
     }
+}
+
+/// Whether `op` is a connective, comparison or membership test: an operator
+/// whose value is a truth.
+fn is_condition(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::And
+            | BinOp::Or
+            | BinOp::Eq
+            | BinOp::Ne
+            | BinOp::Lt
+            | BinOp::Le
+            | BinOp::Gt
+            | BinOp::Ge
+            | BinOp::In
+            | BinOp::NotIn
+    )
 }
 
 /// The value of a literal, an enum value or a vocabulary name.
@@ -698,6 +855,15 @@ fn known(v: &Val) -> Result<&Value, Support> {
         Val::Known(Value::Partial(p)) => Err(p.support()),
         Val::Known(x) => Ok(x),
         Val::Unknown(s) => Err(s.clone()),
+    }
+}
+
+/// `a op b` on two operands, unknown (with what would settle it) when either is.
+fn compare_operands(op: BinOp, a: &Val, b: &Val) -> Truth {
+    match (known(a), known(b)) {
+        (Ok(a), Ok(b)) => ops::compare(op, a, b),
+        (Err(a), Err(b)) => Truth::Unknown(a.union(&b)),
+        (Err(s), _) | (_, Err(s)) => Truth::Unknown(s),
     }
 }
 

@@ -228,11 +228,11 @@ impl<'p> Evaluator<'p> {
             Ok(lines) => lines,
             Err(s) => return Val::Unknown(s),
         };
-        let last = self.last_index(&lines);
+        let last = self.last_if_targeted(target, &lines);
         let mut result = Truth::False;
         for line in lines.iter() {
             let holds = self.line_holds(pred, line, target, &last, window.as_ref());
-            if holds == Truth::True {
+            if matches!(holds, Truth::True) {
                 if !self.trace_lines {
                     // One true line settles it; only the trace wants the others.
                     return from_truth(Truth::True);
@@ -258,17 +258,21 @@ impl<'p> Evaluator<'p> {
         last: &Result<Option<usize>, Support>,
         window: Option<&Quantity>,
     ) -> Truth {
-        if line.exists == Truth::False {
-            return Truth::False;
-        }
+        let exists = match &line.exists {
+            Truth::False => return Truth::False,
+            Truth::True => None,
+            Truth::Unknown(s) => Some(s),
+        };
         let matched = self.line_targets(line, target, last);
-        if matched == Truth::False {
+        if matches!(matched, Truth::False) {
             return Truth::False;
         }
-        line.exists
-            .clone()
-            .and(matched)
-            .and(self.predicate(pred, line, window))
+        let holds = matched.and(self.predicate(pred, line, window));
+        match exists {
+            // `true and x` is x: the common case copies nothing.
+            None => holds,
+            Some(s) => Truth::Unknown(s.clone()).and(holds),
+        }
     }
 
     /// The date of the matching line's event (start for `received`), or none.
@@ -286,7 +290,7 @@ impl<'p> Evaluator<'p> {
             Ok(lines) => lines,
             Err(s) => return Val::Unknown(s),
         };
-        let last = self.last_index(&lines);
+        let last = self.last_if_targeted(target, &lines);
         let role = if pred == HistoryPred::Received {
             Role::Start
         } else {
@@ -352,10 +356,20 @@ impl<'p> Evaluator<'p> {
     /// A regimen's own classes and tags apply to a line that names the regimen
     /// or lists exactly its agents.
     fn line_is_regimen_with_group(&self, line: &Line, x: VocabId) -> Truth {
+        match line.role(Role::Regimen) {
+            // What a regimen has includes its own classes and tags: a line
+            // naming one without X is none of X's regimens (most lines are
+            // settled here, without looking X's regimens up).
+            Val::Known(Value::Vocab(VocabValue::Known(r))) if !self.protocol.vocab.has(*r, x) => {
+                return Truth::False;
+            }
+            Val::Known(Value::Vocab(VocabValue::Other(_))) => return Truth::False,
+            _ => {}
+        }
         let mut result = Truth::False;
         for regimen in self.protocol.vocab.regimens_in(x) {
             result = result.or(self.line_is_regimen(line, *regimen));
-            if result == Truth::True {
+            if matches!(result, Truth::True) {
                 break;
             }
         }
@@ -559,6 +573,15 @@ impl<'p> Evaluator<'p> {
         in_values(line.role(Role::Outcome), intolerance)
     }
 
+    /// The last line's index when the target is `last line`, the only
+    /// target that reads it (anything else does without the walk).
+    fn last_if_targeted(&self, target: &Target, lines: &[Line]) -> Result<Option<usize>, Support> {
+        match target {
+            Target::LastLine => self.last_index(lines),
+            Target::Names(..) => Ok(None),
+        }
+    }
+
     /// The index of the existing line with the latest start (a tie goes to the later entry).
     fn last_index(&self, lines: &[Line]) -> Result<Option<usize>, Support> {
         let mut best: Option<(&Line, DateRange)> = None;
@@ -645,7 +668,12 @@ impl<'p> Evaluator<'p> {
             Ok(lines) => lines,
             Err(s) => return Val::Unknown(s),
         };
-        let mut numbers: Vec<Value> = Vec::new();
+        let mapped = self
+            .protocol
+            .history
+            .as_ref()
+            .is_some_and(|h| h.maps(Role::Line));
+        let mut numbers: Vec<&Value> = Vec::new();
         let mut count = 0usize;
         for line in lines.iter() {
             match &line.exists {
@@ -653,17 +681,13 @@ impl<'p> Evaluator<'p> {
                 Truth::False => continue,
                 Truth::Unknown(s) => return Val::Unknown(s.clone()),
             }
-            if let Val::Known(v) = line.role(Role::Line) {
-                if !numbers.contains(v) {
-                    numbers.push(v.clone());
+            // Only a mapped `line` role numbers the lines itself.
+            if let (true, Val::Known(v)) = (mapped, line.role(Role::Line)) {
+                if !numbers.contains(&v) {
+                    numbers.push(v);
                 }
             }
         }
-        let mapped = self
-            .protocol
-            .history
-            .as_ref()
-            .is_some_and(|h| h.maps(Role::Line));
         let n = if mapped { numbers.len() } else { count };
         Val::Known(Value::Num(Quantity {
             value: (n + 1).into(),

@@ -40,7 +40,18 @@ pub fn order(a: &Value, b: &Value) -> Option<Order> {
 /// Compares quantities after converting `b` into `a`'s unit.
 pub fn compare_quantities(a: &Quantity, b: &Quantity) -> Option<Ordering> {
     let b_value = in_unit(b, a.unit.as_ref())?;
-    Some(a.value.cmp(&b_value))
+    Some(compare_decimals(&a.value, &b_value))
+}
+
+/// Orders two decimals. Case numbers and the literals they meet mostly share
+/// a scale (`ecog <= 1`, `line = 2`), and then the signed mantissas order
+/// them as the values: that skips the general comparison's rescaling.
+fn compare_decimals(a: &Decimal, b: &Decimal) -> Ordering {
+    if a.scale() == b.scale() {
+        a.mantissa().cmp(&b.mantissa())
+    } else {
+        a.cmp(b)
+    }
 }
 
 /// A quantity's value in another unit (itself when either has none).

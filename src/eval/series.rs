@@ -33,16 +33,18 @@ impl Evaluator<'_> {
 
     /// The point a read picks: `Ok(None)` when a known series has too few
     /// values (`previous`), `Err` with what is needed when none is usable.
+    /// A series that is a case field is read in place, not copied.
     fn chosen_point(
         &mut self,
         read: SeriesRead,
         series: &Expr,
         within: Option<&Expr>,
     ) -> Result<Option<Point>, Support> {
-        let series = match self.eval(series) {
+        let series = self.operand(series);
+        let series = match &*series {
             Val::Known(Value::Series(s)) => s,
             Val::Known(_) => return Err(Support::indeterminate(Cause::Internal)),
-            Val::Unknown(s) => return Err(s),
+            Val::Unknown(s) => return Err(s.clone()),
         };
         let from = match within.map(|w| self.eval(w)) {
             None => None,
@@ -53,29 +55,34 @@ impl Evaluator<'_> {
             Some(Val::Unknown(s)) => return Err(s),
             Some(Val::Known(_)) => return Err(Support::indeterminate(Cause::Internal)),
         };
-        let points: Vec<&Point> = series
+        let as_of = self.as_of;
+        let mut usable = series
             .points
             .iter()
-            .filter(|p| p.date <= self.as_of && from.is_none_or(|f| p.date >= f))
-            .collect();
+            .filter(|p| p.date <= as_of && from.is_none_or(|f| p.date >= f));
         let picked = match read {
-            SeriesRead::Latest => points.last().copied(),
-            SeriesRead::Earliest => points.first().copied(),
-            SeriesRead::Previous => {
-                return Ok(points
-                    .len()
-                    .checked_sub(2)
-                    .and_then(|i| points.get(i))
-                    .map(|p| (*p).clone()))
-            }
-            SeriesRead::Nadir => extreme(&points, false)?,
-            SeriesRead::Peak => extreme(&points, true)?,
+            SeriesRead::Latest => usable.next_back(),
+            SeriesRead::Earliest => usable.next(),
+            SeriesRead::Previous => return Ok(second_last(usable).cloned()),
+            SeriesRead::Nadir => extreme(usable, false)?,
+            SeriesRead::Peak => extreme(usable, true)?,
         };
         match picked {
             Some(point) => Ok(Some(point.clone())),
-            None => Err(Support::of(needed(&series, from))),
+            None => Err(Support::of(needed(series, from))),
         }
     }
+}
+
+/// The point before the last, if there are two.
+fn second_last<'a>(points: impl Iterator<Item = &'a Point>) -> Option<&'a Point> {
+    let mut last = None;
+    let mut before = None;
+    for point in points {
+        before = last;
+        last = Some(point);
+    }
+    before
 }
 
 /// What would settle a read of a series with no usable value.
@@ -91,7 +98,10 @@ fn needed(series: &Series, from: Option<jiff::civil::Date>) -> Missing {
 }
 
 /// The lowest (or highest) value; the latest of equal values.
-fn extreme<'a>(points: &[&'a Point], highest: bool) -> Result<Option<&'a Point>, Support> {
+fn extreme<'a>(
+    points: impl Iterator<Item = &'a Point>,
+    highest: bool,
+) -> Result<Option<&'a Point>, Support> {
     let mut best: Option<&Point> = None;
     for point in points {
         if point.comparator.is_some() {
