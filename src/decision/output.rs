@@ -657,6 +657,19 @@ fn all_owned(texts: Vec<Text<'_>>) -> Vec<Text<'static>> {
     texts.into_iter().map(owned).collect()
 }
 
+/// A part of a decision that can let go of what it borrows.
+trait ToStatic {
+    /// The same part, owning its texts.
+    type Static;
+    /// The part with every text owned.
+    fn into_owned(self) -> Self::Static;
+}
+
+/// Every part of a list with its texts owned.
+fn each_owned<T: ToStatic>(items: Vec<T>) -> Vec<T::Static> {
+    items.into_iter().map(ToStatic::into_owned).collect()
+}
+
 impl Record<'_> {
     /// The record with every text owned.
     pub fn into_owned(self) -> Record<'static> {
@@ -670,9 +683,6 @@ impl Record<'_> {
 impl Decision<'_> {
     /// The decision with every text owned.
     pub fn into_owned(self) -> Decision<'static> {
-        let missing_all = |items: Vec<MissingItem<'_>>| -> Vec<MissingItem<'static>> {
-            items.into_iter().map(MissingItem::into_owned).collect()
-        };
         Decision {
             case: self.case,
             source: self.source,
@@ -681,46 +691,22 @@ impl Decision<'_> {
             protocol: self.protocol,
             engine: self.engine,
             status: self.status,
-            recommendations: self
-                .recommendations
-                .into_iter()
-                .map(Recommendation::into_owned)
-                .collect(),
-            pending: self.pending.into_iter().map(Pending::into_owned).collect(),
-            avoided: self.avoided.into_iter().map(Avoided::into_owned).collect(),
-            contraindicated: self
-                .contraindicated
-                .into_iter()
-                .map(Contraindicated::into_owned)
-                .collect(),
-            included: self
-                .included
-                .into_iter()
-                .map(Included::into_owned)
-                .collect(),
-            conflicts: self
-                .conflicts
-                .into_iter()
-                .map(Conflict::into_owned)
-                .collect(),
-            orders: self.orders.into_iter().map(Message::into_owned).collect(),
-            referrals: self
-                .referrals
-                .into_iter()
-                .map(Message::into_owned)
-                .collect(),
-            flags: self.flags.into_iter().map(Message::into_owned).collect(),
-            missing: missing_all(self.missing),
-            indeterminate: self
-                .indeterminate
-                .into_iter()
-                .map(Indeterminate::into_owned)
-                .collect(),
+            recommendations: each_owned(self.recommendations),
+            pending: each_owned(self.pending),
+            avoided: each_owned(self.avoided),
+            contraindicated: each_owned(self.contraindicated),
+            included: each_owned(self.included),
+            conflicts: each_owned(self.conflicts),
+            orders: each_owned(self.orders),
+            referrals: each_owned(self.referrals),
+            flags: each_owned(self.flags),
+            missing: each_owned(self.missing),
+            indeterminate: each_owned(self.indeterminate),
             reports: self.reports,
             unknown_reports: self
                 .unknown_reports
                 .into_iter()
-                .map(|(name, items)| (name, missing_all(items)))
+                .map(|(name, items)| (name, each_owned(items)))
                 .collect(),
             warnings: self.warnings,
             trace: self.trace,
@@ -728,7 +714,9 @@ impl Decision<'_> {
     }
 }
 
-impl Recommendation<'_> {
+impl ToStatic for Recommendation<'_> {
+    type Static = Recommendation<'static>;
+
     fn into_owned(self) -> Recommendation<'static> {
         Recommendation {
             option: owned(self.option),
@@ -744,23 +732,23 @@ impl Recommendation<'_> {
     }
 }
 
-impl Pending<'_> {
+impl ToStatic for Pending<'_> {
+    type Static = Pending<'static>;
+
     fn into_owned(self) -> Pending<'static> {
         Pending {
             option: owned(self.option),
             rank: self.rank,
             kind: self.kind,
             rules: all_owned(self.rules),
-            missing: self
-                .missing
-                .into_iter()
-                .map(MissingItem::into_owned)
-                .collect(),
+            missing: each_owned(self.missing),
         }
     }
 }
 
-impl Avoided<'_> {
+impl ToStatic for Avoided<'_> {
+    type Static = Avoided<'static>;
+
     fn into_owned(self) -> Avoided<'static> {
         Avoided {
             option: owned(self.option),
@@ -772,7 +760,9 @@ impl Avoided<'_> {
     }
 }
 
-impl Contraindicated<'_> {
+impl ToStatic for Contraindicated<'_> {
+    type Static = Contraindicated<'static>;
+
     fn into_owned(self) -> Contraindicated<'static> {
         Contraindicated {
             what: owned(self.what),
@@ -784,7 +774,9 @@ impl Contraindicated<'_> {
     }
 }
 
-impl Included<'_> {
+impl ToStatic for Included<'_> {
+    type Static = Included<'static>;
+
     fn into_owned(self) -> Included<'static> {
         Included {
             option: owned(self.option),
@@ -794,7 +786,9 @@ impl Included<'_> {
     }
 }
 
-impl Conflict<'_> {
+impl ToStatic for Conflict<'_> {
+    type Static = Conflict<'static>;
+
     fn into_owned(self) -> Conflict<'static> {
         Conflict {
             option: owned(self.option),
@@ -804,7 +798,9 @@ impl Conflict<'_> {
     }
 }
 
-impl Message<'_> {
+impl ToStatic for Message<'_> {
+    type Static = Message<'static>;
+
     fn into_owned(self) -> Message<'static> {
         Message {
             code: self.code.map(owned),
@@ -813,7 +809,9 @@ impl Message<'_> {
     }
 }
 
-impl MissingItem<'_> {
+impl ToStatic for MissingItem<'_> {
+    type Static = MissingItem<'static>;
+
     fn into_owned(self) -> MissingItem<'static> {
         match self {
             MissingItem::Fact {
@@ -835,7 +833,9 @@ impl MissingItem<'_> {
     }
 }
 
-impl Indeterminate<'_> {
+impl ToStatic for Indeterminate<'_> {
+    type Static = Indeterminate<'static>;
+
     fn into_owned(self) -> Indeterminate<'static> {
         Indeterminate {
             rule: self.rule.map(owned),

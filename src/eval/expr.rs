@@ -361,17 +361,10 @@ impl<'p> Evaluator<'p> {
     }
 
     fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Val {
+        if is_condition(op) {
+            return from_truth(self.condition_of(op, l, r));
+        }
         match op {
-            BinOp::And
-            | BinOp::Or
-            | BinOp::Eq
-            | BinOp::Ne
-            | BinOp::Lt
-            | BinOp::Le
-            | BinOp::Gt
-            | BinOp::Ge
-            | BinOp::In
-            | BinOp::NotIn => from_truth(self.condition_of(op, l, r)),
             BinOp::Contains => self.contains(l, r),
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => self.arithmetic(op, l, r),
             BinOp::Union => self.union(l, r),
@@ -380,6 +373,8 @@ impl<'p> Evaluator<'p> {
                 other => other,
             },
             BinOp::Range => self.range_members(l, r),
+            // The conditions, handled above.
+            _ => from_truth(self.condition_of(op, l, r)),
         }
     }
 
