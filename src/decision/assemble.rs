@@ -3,7 +3,7 @@
 //! (`resolve.rs`), and here the missing facts that could change it.
 
 use super::output::{Decision, Indeterminate, MissingItem, Text, TraceEntry};
-use super::pass::{Pass, Unit};
+use super::pass::{Core, Pass, Unit};
 use super::stratified::Stratified;
 use super::{RuleOutcome, Vocabulary};
 use crate::eval::outcome::{DecisionView, HigherStrata};
@@ -37,9 +37,12 @@ pub fn assemble<'p>(
     let mut rules = Stratified::new(outcomes, strata, higher, vocab, reasons);
     rules.wants = wants;
     let base = rules.settle(&[]);
+    // The decision's own resolution, made once: relevance compares the
+    // forced walks with it, and the decision is filled from it.
+    let base_core = Core::full(&base, vocab, reasons);
     let mut found: Vec<(usize, Missing, &'p str)> = Vec::new();
     let mut indeterminate = Vec::new();
-    let relevant = relevant_units(&mut rules, &base);
+    let relevant = relevant_units(&mut rules, &base, &base_core);
     for (unit, support) in base.unknowns.iter().filter(|(u, _)| relevant.contains(u)) {
         let rule = rules.name(unit.rule);
         for fact in support.facts() {
@@ -64,12 +67,13 @@ pub fn assemble<'p>(
     }
     decision.missing = missing;
     decision.indeterminate = indeterminate;
+    let resolved = base_core.into_resolved();
     let view = wants
         .view
-        .then(|| base.view(vocab, reasons, rules.outcomes.len()));
+        .then(|| base.view_of(&resolved, vocab, rules.outcomes.len()));
     let failure = base.failure.clone();
     Assembled {
-        trace: base.finish(vocab, reasons, decision),
+        trace: base.finish(resolved, vocab, reasons, decision),
         view,
         failure,
     }
@@ -87,20 +91,27 @@ pub struct Assembled {
 
 /// The unknown units whose knowledge could change the decision: forced true
 /// and forced false differ, or either differs from leaving it unknown (an
-/// unknown `stop` rule holds the decision at `needs-data` either way).
-fn relevant_units(rules: &mut Stratified<'_, '_>, base: &Pass<'_>) -> Vec<Unit> {
+/// unknown `stop` rule holds the decision at `needs-data` either way). That
+/// is: not both equal to the decision itself, so a unit whose forced-true
+/// walk already differs needs no forced-false walk.
+fn relevant_units(
+    rules: &mut Stratified<'_, '_>,
+    base: &Pass<'_>,
+    base_core: &Core<'_, '_>,
+) -> Vec<Unit> {
+    let (vocab, reasons) = (rules.vocab, rules.reasons);
+    // Higher strata are evaluated afresh on every walk, and what evaluating
+    // them warns of is kept: with them, both walks always run.
+    let both_walks = rules.evaluates_on_every_walk();
     let mut relevant = Vec::new();
-    let mut base_core = None;
     for (unit, _) in &base.unknowns {
-        let forced_true = rules.settle(&[(*unit, true)]);
-        let forced_false = rules.settle(&[(*unit, false)]);
-        let (vocab, reasons) = (rules.vocab, rules.reasons);
-        let forced_true = forced_true.core(vocab, reasons);
-        let differs = forced_true != forced_false.core(vocab, reasons) || {
-            let core = base_core.get_or_insert_with(|| base.core(vocab, reasons));
-            forced_true != *core
-        };
-        if differs {
+        let true_differs = rules.settle(&[(*unit, true)]).core(vocab, reasons) != *base_core;
+        if true_differs && !both_walks {
+            relevant.push(*unit);
+            continue;
+        }
+        let false_differs = rules.settle(&[(*unit, false)]).core(vocab, reasons) != *base_core;
+        if true_differs || false_differs {
             relevant.push(*unit);
         }
     }
@@ -159,7 +170,6 @@ pub fn to_item<'p>(fact: &Missing, rules: Vec<Text<'p>>) -> MissingItem<'p> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::pass::Core;
     use super::*;
     use crate::eval::case::{load_case_text, LoadOptions};
     use crate::eval::expr::Evaluator;

@@ -186,6 +186,17 @@ impl<'p> Pass<'p> {
         rules: usize,
     ) -> DecisionView {
         let resolved = Resolver::new(self, vocab, reasons).resolve();
+        self.view_of(&resolved, vocab, rules)
+    }
+
+    /// The decision as a later stratum (or a report) reads it, from this
+    /// walk's full resolution.
+    pub(super) fn view_of(
+        &self,
+        resolved: &Resolved<'p>,
+        vocab: &dyn Vocabulary,
+        rules: usize,
+    ) -> DecisionView {
         let fired = (0..rules)
             .map(|i| {
                 let found = self.conditions.iter().find(|(r, _)| *r == i);
@@ -199,7 +210,7 @@ impl<'p> Pass<'p> {
                 .iter()
                 .map(|p| (p.option, p.support.clone()))
                 .collect(),
-            pending_avoid: self.unknown_avoids(&resolved, vocab),
+            pending_avoid: self.unknown_avoids(resolved, vocab),
             avoided: resolved.avoided.iter().map(|a| a.option).collect(),
             candidates: merge(&self.candidates, true)
                 .into_iter()
@@ -353,14 +364,17 @@ impl<'p> Pass<'p> {
         Core::of(self, vocab, reasons)
     }
 
+    /// Fills the decision from this walk and its full resolution `resolved`;
+    /// gives the trace.
     pub(super) fn finish(
         self,
+        resolved: Resolved<'p>,
         vocab: &'p dyn Vocabulary,
         reasons: &[String],
         decision: &mut Decision<'p>,
     ) -> Vec<TraceEntry> {
         let resolver = Resolver::new(&self, vocab, reasons);
-        fill(decision, &resolver, resolver.resolve());
+        fill(decision, &resolver, resolved);
         self.trace
     }
 }
@@ -378,12 +392,16 @@ impl<'a, 'p> Core<'a, 'p> {
         Core { pass, resolved }
     }
 
-    /// The same parts from the full resolution the decision is filled from,
-    /// for the test that the lean one agrees with it.
-    #[cfg(test)]
+    /// The same parts from the full resolution the decision is filled from
+    /// (the lean one agrees with it).
     pub(super) fn full(pass: &'a Pass<'p>, vocab: &'p dyn Vocabulary, reasons: &[String]) -> Self {
         let resolved = Resolver::new(pass, vocab, reasons).resolve();
         Core { pass, resolved }
+    }
+
+    /// The resolution compared (the full one, when made by [`Core::full`]).
+    pub(super) fn into_resolved(self) -> Resolved<'p> {
+        self.resolved
     }
 
     /// Options with their ranks, recommended (`true`) or pending.

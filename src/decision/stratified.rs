@@ -49,6 +49,11 @@ impl<'a, 'p> Stratified<'a, 'p> {
         }
     }
 
+    /// Whether each walk evaluates rules afresh (those of higher strata).
+    pub(super) fn evaluates_on_every_walk(&self) -> bool {
+        self.top > 0
+    }
+
     pub(super) fn name(&self, rule: usize) -> &'p str {
         self.outcomes.get(rule).map_or("", |r| r.name)
     }
