@@ -102,11 +102,6 @@ pub struct Evaluator<'p> {
 }
 
 impl Evaluator<'_> {
-    /// The record of one item, owned (to keep beside another).
-    pub fn record(&self, item: &Item) -> Record<'static> {
-        self.with_record(item, |record| record.into_owned())
-    }
-
     /// Hands the record of one item to `use_record` while the case it was
     /// decided from is loaded (the record borrows from it); a panic in the
     /// engine gives an error record instead, handed over in its place (so

@@ -182,10 +182,16 @@ struct Compared {
 
 impl Pair<'_> {
     fn compare(&self, item: Item) -> Compared {
-        let (old, new) = (self.old.record(&item), self.new.record(&item));
-        let mut unknown = unknown_keys(&old);
-        unknown.extend(unknown_keys(&new));
-        let (parts, change) = compare(&old, &new, &item.source);
+        // Both records are compared while their cases are loaded (they
+        // borrow from them), so neither is copied.
+        let (parts, change, unknown) = self.old.with_record(&item, |old| {
+            self.new.with_record(&item, |new| {
+                let mut unknown = unknown_keys(&old);
+                unknown.extend(unknown_keys(&new));
+                let (parts, change) = compare(&old, &new, &item.source);
+                (parts, change, unknown)
+            })
+        });
         let text = change.map(|change| match self.format {
             DiffFormat::Jsonl => change.json_line(),
             DiffFormat::Text => change.text(),

@@ -361,9 +361,6 @@ impl<'p> Evaluator<'p> {
     }
 
     fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Val {
-        if is_condition(op) {
-            return from_truth(self.condition_of(op, l, r));
-        }
         match op {
             BinOp::Contains => self.contains(l, r),
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => self.arithmetic(op, l, r),
@@ -373,7 +370,7 @@ impl<'p> Evaluator<'p> {
                 other => other,
             },
             BinOp::Range => self.range_members(l, r),
-            // The conditions, handled above.
+            // The rest are conditions (`is_condition`).
             _ => from_truth(self.condition_of(op, l, r)),
         }
     }
@@ -440,10 +437,7 @@ impl<'p> Evaluator<'p> {
                 None => Cow::Owned(internal()),
             },
             ExprKind::LineNumber => Cow::Borrowed(self.line_read()),
-            _ => match self.operand(e) {
-                Cow::Borrowed(v) => Cow::Borrowed(v),
-                Cow::Owned(v) => Cow::Owned(v),
-            },
+            _ => self.operand(e),
         }
     }
 

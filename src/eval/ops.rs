@@ -310,3 +310,44 @@ pub fn years_between(a: Date, b: Date) -> Option<i64> {
     let span = a.until((jiff::Unit::Year, b)).ok()?;
     Some(i64::from(span.get_years()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::compare_decimals;
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn decimals_of_one_scale_order_by_value_at_the_boundaries() {
+        let d = |text: &str| text.parse::<Decimal>().unwrap_or_default();
+        assert_eq!(
+            compare_decimals(&d("60"), &d("60")),
+            std::cmp::Ordering::Equal
+        );
+        assert_eq!(
+            compare_decimals(&d("-1.5"), &d("1.5")),
+            std::cmp::Ordering::Less
+        );
+        assert_eq!(
+            compare_decimals(&d("-0.0"), &d("0.0")),
+            std::cmp::Ordering::Equal
+        );
+        assert_eq!(
+            compare_decimals(&d("2.10"), &d("2.1")),
+            std::cmp::Ordering::Equal
+        );
+    }
+
+    proptest! {
+        /// The same-scale shortcut orders every pair as the general comparison does.
+        #[test]
+        fn the_shortcut_agrees_with_the_general_comparison(
+            a in any::<i64>(), b in any::<i64>(), scale_a in 0u32..10, scale_b in 0u32..10,
+        ) {
+            let (x, y) = (Decimal::new(a, scale_a), Decimal::new(b, scale_b));
+            prop_assert_eq!(compare_decimals(&x, &y), x.cmp(&y));
+            let same = Decimal::new(b, scale_a);
+            prop_assert_eq!(compare_decimals(&x, &same), x.cmp(&same));
+        }
+    }
+}
