@@ -1,38 +1,37 @@
 //! What `eval` and `diff` share: the options cases are evaluated with, the
-//! evaluation threads, one record per input item, the chunked run that keeps
-//! input order, and the unknown-key warnings reported once per run.
+//! evaluation threads, one record per input item, the run in ordered groups
+//! that keeps input order, and the unknown-key warnings reported once per run.
 //!
-//! Cases are read in chunks of [`CHUNK`] items; a chunk is evaluated in
-//! parallel (rayon, `--jobs` threads) while the calling thread writes the
-//! chunk before and reads the one after, then handed on in input order, so
+//! Cases are read in groups of [`GROUP`] items; each group is a task of the
+//! pool (rayon, `--jobs` threads), a bounded number of groups are queued
+//! ahead while the calling thread writes the finished ones in input order, so
 //! memory stays constant and the output is the same bytes on every run,
 //! whatever the number of threads.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 use jiff::civil::Date;
-use rayon::prelude::*;
 use salvage::decision::output::{Record, Source};
 use salvage::decision::{error_record, with_text_record, RunOptions};
 use salvage::eval::model::Protocol;
 
 use super::common::{print_reports, Format, Usage};
-use super::inputs::CaseStream;
 use super::item::{Case, Item};
 use super::progress::Progress;
 
-/// How many items are read, evaluated and handed on at a time: enough to keep
-/// the pool busy, few enough that the two chunks in flight stay small.
-const CHUNK: usize = 1024;
-
-/// How many consecutive items of a chunk one task evaluates together: their
-/// records are written into one buffer (one allocation, one write), and the
-/// pool still has CHUNK / GROUP tasks to balance.
+/// How many consecutive items one task evaluates together: their records are
+/// written into one buffer (one allocation, one write).
 const GROUP: usize = 32;
+
+/// How many groups per evaluation thread are read ahead of the one being
+/// written: enough that the pool always has work queued, few enough that
+/// memory stays small (here 8 × 32 items a thread).
+const IN_FLIGHT: usize = 8;
 
 /// Stack of each evaluation thread: deep but legal expressions must not overflow.
 const STACK_SIZE: usize = 64 * 1024 * 1024;
@@ -182,53 +181,77 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
         .unwrap_or("no message")
 }
 
-/// Reads `cases` chunk by chunk, maps each group of up to [`GROUP`]
-/// consecutive items with `group` on `pool`, and hands each chunk's results,
-/// one per group in input order, to `each`, until the cases end or `each`
-/// breaks. The progress bar advances by each chunk.
+/// Reads `cases` in groups of up to [`GROUP`] consecutive items, maps each
+/// group with `group` on `pool`, and hands the results to `each` in input
+/// order, until the cases end or `each` breaks. The progress bar advances by
+/// each group.
 ///
-/// Pipelined: while the pool evaluates one chunk, this thread hands the
-/// previous chunk's results to `each` (the writer) and reads the next, so
-/// reading and writing do not hold the pool up.
-pub fn in_chunks<T: Send, B>(
+/// Every group is one task of its own (no task waits inside another), and
+/// up to [`IN_FLIGHT`] groups per thread are queued ahead, so the pool is
+/// never idle while this thread writes one group and reads the next; results
+/// that finish early wait in order for the ones before them.
+pub fn in_groups<T: Send, B>(
     pool: &rayon::ThreadPool,
-    mut cases: CaseStream,
+    mut cases: impl Iterator<Item = Item>,
     progress: &mut Progress,
     group: impl Fn(Vec<Item>) -> T + Sync + Send,
-    mut each: impl FnMut(Vec<T>, &Progress) -> ControlFlow<B>,
+    mut each: impl FnMut(T, &Progress) -> ControlFlow<B>,
 ) -> ControlFlow<B> {
     let group = &group;
+    let limit = IN_FLIGHT * pool.current_num_threads().max(1);
     pool.in_place_scope(|scope| {
-        let mut previous: Option<(std::sync::mpsc::Receiver<Vec<T>>, u64, u64)> = None;
+        let (sender, receiver) = mpsc::channel::<(usize, Finished<T>)>();
+        // The groups started and not yet handed on, oldest first: their
+        // sizes, and their results once they arrive.
+        let mut waiting: VecDeque<(u64, u64, Option<T>)> = VecDeque::new();
+        let mut first = 0usize;
+        let mut ended = false;
         loop {
-            let chunk: Vec<Item> = cases.by_ref().take(CHUNK).collect();
-            let started = (!chunk.is_empty()).then(|| {
-                let bytes = chunk.iter().map(|item| item.bytes).sum();
-                let count = chunk.len() as u64;
-                let (sender, receiver) = std::sync::mpsc::channel();
+            while !ended && waiting.len() < limit {
+                let items: Vec<Item> = cases.by_ref().take(GROUP).collect();
+                if items.is_empty() {
+                    ended = true;
+                    break;
+                }
+                let bytes = items.iter().map(|item| item.bytes).sum();
+                let count = items.len() as u64;
+                let index = first + waiting.len();
+                let sender = sender.clone();
                 scope.spawn(move |_| {
-                    let results: Vec<T> = chunk.into_par_iter().chunks(GROUP).map(group).collect();
+                    let finished = catch_unwind(AssertUnwindSafe(|| group(items)));
                     // The receiver is gone only when the run already stopped.
-                    let _ = sender.send(results);
+                    let _ = sender.send((index, finished));
                 });
-                (receiver, count, bytes)
-            });
-            if let Some((receiver, count, bytes)) = previous.take() {
-                let Ok(results) = receiver.recv() else {
-                    // The chunk's job panicked outside the per-record guard:
-                    // the scope raises that panic again as it ends.
-                    return ControlFlow::Continue(());
-                };
-                each(results, progress)?;
-                progress.advance(count, bytes);
+                waiting.push_back((count, bytes, None));
             }
-            match started {
-                Some(next) => previous = Some(next),
-                None => return ControlFlow::Continue(()),
+            if waiting.is_empty() {
+                // Nothing more could be started: the cases have ended.
+                return ControlFlow::Continue(());
+            }
+            // This thread holds a sender, so the channel stays open.
+            let Ok((index, finished)) = receiver.recv() else {
+                unreachable!("the results channel closed while groups were waiting")
+            };
+            match (finished, waiting.get_mut(index - first)) {
+                (Ok(result), Some(slot)) => slot.2 = Some(result),
+                (Ok(_), None) => unreachable!("group {index} arrived twice"),
+                // A panic outside the per-record guard ends the run as it
+                // would have ended the thread.
+                (Err(panic), _) => std::panic::resume_unwind(panic),
+            }
+            while let Some((_, _, Some(_))) = waiting.front() {
+                if let Some((count, bytes, Some(result))) = waiting.pop_front() {
+                    first += 1;
+                    each(result, progress)?;
+                    progress.advance(count, bytes);
+                }
             }
         }
     })
 }
+
+/// What a group's task sends back: its results, or the panic that stopped it.
+type Finished<T> = std::thread::Result<T>;
 
 /// The unknown-key warnings of a decision record (empty for an error record).
 pub fn unknown_keys(record: &Record<'_>) -> Vec<String> {
@@ -277,6 +300,97 @@ impl Warned {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Items numbered 1 to `count`, as lines of one file.
+    fn numbered(count: u64) -> impl Iterator<Item = Item> {
+        (1..=count).map(|line| Item {
+            source: Source {
+                file: "cases.jsonl".into(),
+                line: Some(line),
+            },
+            case: Case::Text("{}".into()),
+            bytes: 3,
+        })
+    }
+
+    fn lines_of(items: Vec<Item>) -> Vec<u64> {
+        items.iter().filter_map(|item| item.source.line).collect()
+    }
+
+    #[test]
+    fn every_group_is_handed_on_in_order_when_the_first_is_the_slowest() {
+        // Every group queued after the first finishes before it: when the
+        // first comes, every group started is written at once, and the run
+        // must start more, not end.
+        let Ok(pool) = pool(Some(3)) else {
+            panic!("cannot start the pool")
+        };
+        let mut progress = Progress::start(None, true, false);
+        let slow_first = |items: Vec<Item>| {
+            let lines = lines_of(items);
+            if lines.first() == Some(&1) {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            lines
+        };
+        let mut seen = Vec::new();
+        let flow: ControlFlow<()> = in_groups(
+            &pool,
+            numbered(2_000),
+            &mut progress,
+            slow_first,
+            |lines, _| {
+                seen.extend(lines);
+                ControlFlow::Continue(())
+            },
+        );
+        assert_eq!(flow, ControlFlow::Continue(()));
+        assert_eq!(seen, (1..=2_000).collect::<Vec<u64>>());
+    }
+
+    #[test]
+    fn a_break_from_the_writer_ends_the_run_after_its_group() {
+        let Ok(pool) = pool(Some(2)) else {
+            panic!("cannot start the pool")
+        };
+        let mut progress = Progress::start(None, true, false);
+        let mut seen = Vec::new();
+        let flow = in_groups(
+            &pool,
+            numbered(1_000),
+            &mut progress,
+            lines_of,
+            |lines, _| {
+                seen.extend(lines);
+                match seen.len() >= 100 {
+                    true => ControlFlow::Break("stopped"),
+                    false => ControlFlow::Continue(()),
+                }
+            },
+        );
+        assert_eq!(flow, ControlFlow::Break("stopped"));
+        assert_eq!(seen, (1..=(4 * GROUP as u64)).collect::<Vec<u64>>());
+    }
+
+    #[test]
+    fn a_panic_outside_the_record_guard_is_not_a_shorter_run() {
+        let Ok(pool) = pool(Some(2)) else {
+            panic!("cannot start the pool")
+        };
+        let mut progress = Progress::start(None, true, false);
+        let run = catch_unwind(AssertUnwindSafe(|| {
+            let group = |items: Vec<Item>| {
+                let lines = lines_of(items);
+                assert!(!lines.contains(&500), "a group that cannot be evaluated");
+                lines
+            };
+            let _: ControlFlow<()> =
+                in_groups(&pool, numbered(1_000), &mut progress, group, |_, _| {
+                    ControlFlow::Continue(())
+                });
+        }));
+        assert!(run.is_err(), "the panic reaches the caller");
+    }
 
     #[test]
     fn a_json_error_inside_an_element_is_told_at_its_place_in_the_file() {

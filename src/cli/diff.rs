@@ -17,7 +17,7 @@ use salvage::decision::output::Source;
 use salvage::eval::model::Protocol;
 
 use super::audit::counted;
-use super::batch::{compile, in_chunks, pool, unknown_keys, CaseOptions, Evaluator, Warned};
+use super::batch::{compile, in_groups, pool, unknown_keys, CaseOptions, Evaluator, Warned};
 use super::change::{compare, Part, PARTS};
 use super::common::{check_root, Usage};
 use super::inputs::{inputs, total_size, CaseStream, Input};
@@ -109,17 +109,16 @@ fn run(
     let mut warned = Warned::default();
     let cases = CaseStream::new(inputs);
     let group = |items: Vec<Item>| items.into_iter().map(|item| pair.compare(item)).collect();
-    let flow = in_chunks(
+    let flow = in_groups(
         pool,
         cases,
         &mut progress,
         group,
-        |groups: Vec<Vec<_>>, progress| {
-            let chunk: Vec<Compared> = groups.into_iter().flatten().collect();
-            for compared in &chunk {
+        |group: Vec<Compared>, progress| {
+            for compared in &group {
                 warned.report(&compared.unknown_keys, &compared.source, progress);
             }
-            write_chunk(&mut sink, chunk, &mut counts)
+            write_group(&mut sink, group, &mut counts)
         },
     );
     progress.finish();
@@ -129,9 +128,9 @@ fn run(
     }
 }
 
-/// Writes a chunk's changed cases and counts them.
-fn write_chunk(sink: &mut Sink, chunk: Vec<Compared>, counts: &mut Counts) -> ControlFlow<Stopped> {
-    for compared in chunk {
+/// Writes a group's changed cases and counts them.
+fn write_group(sink: &mut Sink, group: Vec<Compared>, counts: &mut Counts) -> ControlFlow<Stopped> {
+    for compared in group {
         counts.add(&compared.parts);
         if let Some(text) = &compared.text {
             if let Err(stopped) = sink.write(text) {

@@ -15,7 +15,7 @@ use salvage::decision::output::Source;
 use salvage::eval::model::Protocol;
 
 use super::audit::{Audit, Counted, SummaryFormat};
-use super::batch::{compile, in_chunks, pool, unknown_keys, CaseOptions, Evaluator, Warned};
+use super::batch::{compile, in_groups, pool, unknown_keys, CaseOptions, Evaluator, Warned};
 use super::common::{check_root, Usage};
 use super::inputs::{inputs, total_size, CaseStream, Input};
 use super::item::Item;
@@ -116,8 +116,8 @@ fn run(
     };
     let cases = CaseStream::new(inputs);
     let group = |items| produce.group(items);
-    let flow = in_chunks(pool, cases, &mut progress, group, |written, progress| {
-        output.chunk(written, progress)
+    let flow = in_groups(pool, cases, &mut progress, group, |written, progress| {
+        output.group(written, progress)
     });
     let shown = progress.on_terminal();
     let elapsed = progress.finish();
@@ -243,25 +243,24 @@ struct Output {
 }
 
 impl Output {
-    /// Reports the new unknown keys of a chunk, then writes and counts its
+    /// Reports the new unknown keys of a group, then writes and counts its
     /// records; with `--fail-fast`, up to the first error record.
-    fn chunk(&mut self, groups: Vec<Written>, progress: &Progress) -> ControlFlow<Early> {
-        for record in groups.iter().flat_map(|g| &g.records) {
+    fn group(&mut self, group: Written, progress: &Progress) -> ControlFlow<Early> {
+        for record in &group.records {
             self.warned
                 .report(&record.unknown_keys, &record.source, progress);
         }
-        for Written { text, records } in groups {
-            for record in records {
-                let error = record.counted == Counted::Error;
-                self.audit.add(record.counted);
-                if error && self.fail_fast {
-                    stop_if(self.write(text.get(..record.end).unwrap_or_default()))?;
-                    stop_if(self.flush())?;
-                    return ControlFlow::Break(Early::FailFast);
-                }
+        let Written { text, records } = group;
+        for record in records {
+            let error = record.counted == Counted::Error;
+            self.audit.add(record.counted);
+            if error && self.fail_fast {
+                stop_if(self.write(text.get(..record.end).unwrap_or_default()))?;
+                stop_if(self.flush())?;
+                return ControlFlow::Break(Early::FailFast);
             }
-            stop_if(self.write(&text))?;
         }
+        stop_if(self.write(&text))?;
         stop_if(self.flush())
     }
 
