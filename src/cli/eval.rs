@@ -204,24 +204,22 @@ impl Produce<'_> {
             text: String::with_capacity(room),
             records: Vec::with_capacity(items.len()),
         };
-        for item in items {
-            let start = written.text.len();
-            let (counted, unknown_keys) = self.evaluator.with_record(&item, |record| {
-                // A second call (the engine panicked) starts the line afresh.
-                written.text.truncate(start);
-                if self.lines {
-                    record.write_json_line(&mut written.text);
-                    written.text.push('\n');
-                }
-                (Counted::of(&record, self.options), unknown_keys(&record))
-            });
+        self.evaluator.with_group_records(&items, |item, record| {
+            // A second call for the same item (the engine panicked while its
+            // record was written) starts its line afresh.
+            let start = written.records.last().map_or(0, |last| last.end);
+            written.text.truncate(start);
+            if self.lines {
+                record.write_json_line(&mut written.text);
+                written.text.push('\n');
+            }
             written.records.push(Counting {
+                counted: Counted::of(&record, self.options),
+                unknown_keys: unknown_keys(&record),
                 end: written.text.len(),
-                counted,
-                unknown_keys,
-                source: item.source,
+                source: item.source.clone(),
             });
-        }
+        });
         written
     }
 }

@@ -8,7 +8,9 @@ mod resolve;
 mod run;
 mod stratified;
 
-pub use run::{decide, error_record, evaluate, evaluate_text, with_text_record, RunOptions};
+pub use run::{
+    decide, error_record, evaluate, evaluate_case, evaluate_text, load_text, RunOptions,
+};
 
 pub use assemble::{assemble, to_item, Wants};
 

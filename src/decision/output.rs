@@ -621,7 +621,7 @@ pub enum TraceResult {
 
 /// The record written in place of a decision when a case cannot be
 /// evaluated.
-#[derive(Serialize, Debug, Clone, PartialEq)]
+#[derive(Serialize, Debug, Clone, PartialEq, Default)]
 pub struct ErrorRecord {
     /// The case's id; `null` when it could not be read.
     pub case: Option<String>,
@@ -632,7 +632,7 @@ pub struct ErrorRecord {
 }
 
 /// What is wrong with a case.
-#[derive(Serialize, Debug, Clone, PartialEq)]
+#[derive(Serialize, Debug, Clone, PartialEq, Default)]
 pub struct ErrorDetail {
     /// An RFC 6901 pointer to the offending value (`/lines/0/start_date`);
     /// `""` for the whole record (bad JSON, `as_of` before `effective`).

@@ -48,34 +48,27 @@ pub fn evaluate_text(
     source: Option<Source>,
     options: &RunOptions,
 ) -> Result<Record<'static>, CaseError> {
-    with_text_record(protocol, text, source, options, |record| {
-        record.into_owned()
-    })
-}
-
-/// [`evaluate_text`], the record handed to `use_record` while the case it
-/// was decided from is still loaded: a decision borrows its texts from the
-/// protocol and the case instead of copying them (`salvage eval` writes it
-/// and lets it go).
-pub fn with_text_record<R>(
-    protocol: &Protocol,
-    text: &str,
-    source: Option<Source>,
-    options: &RunOptions,
-    use_record: impl FnOnce(Record<'_>) -> R,
-) -> Result<R, CaseError> {
-    let load = LoadOptions {
-        strict: options.strict,
-    };
-    match load_case_text(protocol, text, &load) {
-        Ok(case) => Ok(use_record(evaluate_case(protocol, &case, source, options))),
-        Err(TextError::Case(e)) => Ok(use_record(error_record(e.case, source, e.path, e.message))),
+    match load_text(protocol, text, options) {
+        Ok(case) => Ok(evaluate_case(protocol, &case, source, options).into_owned()),
+        Err(TextError::Case(e)) => Ok(error_record(e.case, source, e.path, e.message)),
         Err(TextError::Json(e)) => Err(e),
     }
 }
 
-/// The record of a loaded case.
-fn evaluate_case<'p>(
+/// Loads one case from its JSON text, to decide with [`evaluate_case`]:
+/// `salvage eval` loads a group of cases before deciding any of them, so
+/// that each phase's code stays in the processor's cache across the group.
+pub fn load_text(protocol: &Protocol, text: &str, options: &RunOptions) -> Result<Case, TextError> {
+    let load = LoadOptions {
+        strict: options.strict,
+    };
+    load_case_text(protocol, text, &load)
+}
+
+/// The record of a loaded case: its decision, or an error record when it
+/// cannot be decided. The decision borrows its texts from the protocol and
+/// the case instead of copying them.
+pub fn evaluate_case<'p>(
     protocol: &'p Protocol,
     case: &'p Case,
     source: Option<Source>,
