@@ -7,6 +7,7 @@ mod pass;
 mod resolve;
 mod run;
 mod stratified;
+pub mod why;
 
 pub use run::{
     decide, error_record, evaluate, evaluate_case, evaluate_text, load_text, RunOptions,

@@ -167,6 +167,17 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    /// The truth of a condition with the history lines that made its
+    /// history predicates true, for explaining one part of a rule (`:why`):
+    /// the same evaluation as [`Self::condition`], its lines kept apart
+    /// (noted only when [`Self::trace_lines`] is set, as it is by default).
+    pub fn condition_with_lines(&mut self, e: &Expr) -> (Truth, Vec<HistoryMatch>) {
+        let saved = std::mem::take(&mut self.matches);
+        let truth = self.condition(e);
+        let lines = std::mem::replace(&mut self.matches, saved);
+        (truth, lines)
+    }
+
     /// The value of an expression.
     pub fn eval(&mut self, e: &Expr) -> Val {
         match &e.kind {
