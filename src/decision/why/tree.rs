@@ -94,6 +94,9 @@ impl<'a, 'p> Explainer<'a, 'p> {
             ExprKind::History { .. } if lines.is_empty() && *truth == Truth::False => {
                 Some("no history line matches".to_string())
             }
+            ExprKind::Decision(_) => {
+                Some("as the rules of the strata before it decided".to_string())
+            }
             _ if !lines.is_empty() => Some(history_note(lines)),
             _ => self.values_note(e),
         }
@@ -148,23 +151,43 @@ impl<'a, 'p> Explainer<'a, 'p> {
         let written = text.get(span.range()).unwrap_or("?");
         // The span of a define's last part runs on over the comments after
         // it, which are not part of the condition.
-        let code = written.lines().map(|l| l.split("//").next().unwrap_or(""));
+        let code = written.lines().map(without_comment);
         code.flat_map(str::split_whitespace)
             .collect::<Vec<_>>()
             .join(" ")
     }
 }
 
-/// The parts of a chain of one connective (`a and b and c`), in order.
-pub(super) fn parts(e: &Expr, op: BinOp) -> Vec<&Expr> {
-    match &e.kind {
-        ExprKind::Binary(o, l, r) if *o == op => {
-            let mut all = parts(l, op);
-            all.extend(parts(r, op));
-            all
+/// A source line up to its `//` comment (a `//` inside a string is text).
+fn without_comment(line: &str) -> &str {
+    let mut in_text = false;
+    for (at, c) in line.char_indices() {
+        match c {
+            '"' => in_text = !in_text,
+            '/' if !in_text && line.get(at..).is_some_and(|r| r.starts_with("//")) => {
+                return line.get(..at).unwrap_or(line);
+            }
+            _ => {}
         }
-        _ => vec![e],
     }
+    line
+}
+
+/// The parts of a chain of one connective (`a and b and c`), in order.
+/// Walked with a stack: a chain of thousands is one deep left spine.
+pub(super) fn parts(e: &Expr, op: BinOp) -> Vec<&Expr> {
+    let mut found = Vec::new();
+    let mut todo = vec![e];
+    while let Some(next) = todo.pop() {
+        match &next.kind {
+            ExprKind::Binary(o, l, r) if *o == op => {
+                todo.push(r);
+                todo.push(l);
+            }
+            _ => found.push(next),
+        }
+    }
+    found
 }
 
 /// The operands of a leaf whose values say why it came out as it did:
@@ -251,5 +274,23 @@ pub(super) fn fact_words(fact: &Missing) -> String {
             words
         }
         Missing::Named(name) => format!("\"{name}\""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_comment;
+
+    #[test]
+    fn a_comment_is_cut_from_a_quoted_line_but_not_slashes_in_text() {
+        assert_eq!(
+            without_comment("relapse after x // note"),
+            "relapse after x "
+        );
+        assert_eq!(
+            without_comment(r#"note = "a//b" // c"#),
+            r#"note = "a//b" "#
+        );
+        assert_eq!(without_comment("ecog <= 2"), "ecog <= 2");
     }
 }
