@@ -162,6 +162,15 @@ fn why_not_an_option_no_rule_reached() {
 }
 
 #[test]
+fn why_not_a_contraindicated_agent_gives_the_avoiding_rule() {
+    let f = Fixture::load();
+    golden(
+        "whynot-contraindicated-cisplatin",
+        &f.why_not("c-12", "cisplatin").unwrap(),
+    );
+}
+
+#[test]
 fn why_not_an_option_no_rule_recommends() {
     let f = Fixture::load();
     let lines = f.why_not("c-06", "cisplatin").unwrap();

@@ -20,9 +20,9 @@ const NOTE_COLUMN: usize = 44;
 
 /// Explains the parts of conditions on one case.
 pub(super) struct Explainer<'a, 'p> {
-    pub(super) ev: Evaluator<'p>,
-    pub(super) protocol: &'p Protocol,
-    pub(super) sources: &'a Sources,
+    ev: Evaluator<'p>,
+    protocol: &'p Protocol,
+    sources: &'a Sources,
     /// Defines already opened in this answer: a second mention stays a leaf.
     opened: Vec<usize>,
 }
