@@ -319,3 +319,27 @@ fn section_guards_and_higher_strata_are_read_as_the_decision_reads_them() {
         }
     }
 }
+
+#[test]
+fn odd_input_gives_an_error_line_never_a_panic() {
+    let f = Fixture::load();
+    let (p, s) = (&f.protocol, &f.sources);
+    let not_a_case = serde_json::json!(42);
+    assert!(why_rule(p, s, &not_a_case, None, "car-t")
+        .unwrap_err()
+        .starts_with("the case cannot be decided: "));
+    assert!(why_not(p, s, &serde_json::json!({}), None, "axi-cel").is_err());
+    for name in ["", " ", "car-t ", "ℝ-CHOP", "a\nb", &"x".repeat(10_000)] {
+        assert!(
+            why_rule(p, s, f.case("c-06"), None, name).is_err(),
+            "{name:?}"
+        );
+        assert!(
+            why_not(p, s, f.case("c-06"), None, name).is_err(),
+            "{name:?}"
+        );
+    }
+    // a class is no option: only regimens and agents are recommended
+    let error = why_not(p, s, f.case("c-06"), None, "platinum-salvage").unwrap_err();
+    assert!(error.starts_with("no option `platinum-salvage`"), "{error}");
+}
