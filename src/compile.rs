@@ -6,6 +6,7 @@
 //! evaluation model never import it. Each function runs on a thread with a
 //! large stack, so that deep but legal input never overflows.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::check::lower::{LowerError, Resolutions};
@@ -44,6 +45,7 @@ impl CheckReport {
 }
 
 /// A protocol ready to evaluate, with the report of checking it.
+#[derive(Debug)]
 pub struct Compiled {
     /// What checking found (warnings, or the errors that stopped compilation).
     pub report: CheckReport,
@@ -92,6 +94,19 @@ pub fn compile_source(name: &str, text: &str) -> Compiled {
     on_big_stack(|| checked(load::load_str(name, text)).compiled())
 }
 
+/// A loaded program (perhaps extended with [`load::extend`]) checked and
+/// compiled, with each define's type as the checker wrote it.
+pub fn compile_program(
+    program: Program,
+    loading: Vec<Diagnostic>,
+) -> (Compiled, HashMap<String, String>) {
+    on_big_stack(|| {
+        let mut checked = checked((program.clone(), loading.clone()));
+        let types = std::mem::take(&mut checked.define_types);
+        (checked.compiled(), types)
+    })
+}
+
 /// Runs `work` on a thread with a 256 MiB stack; on the current
 /// thread if no such thread can be started. A panic in `work` is passed on.
 pub fn on_big_stack<T: Send, F: Fn() -> T + Sync>(work: F) -> T {
@@ -116,6 +131,7 @@ struct CheckedProgram {
     diagnostics: Vec<Diagnostic>,
     schema: Schema,
     resolved: Resolutions,
+    define_types: HashMap<String, String>,
 }
 
 /// A defect of the project found while compiling a checked protocol (S0009).
@@ -133,11 +149,13 @@ fn not_compiled(defect: LowerError) -> Diagnostic {
 fn checked((program, mut diagnostics): (Program, Vec<Diagnostic>)) -> CheckedProgram {
     let mut schema = Schema::default();
     let mut resolved = Resolutions::default();
+    let mut define_types = HashMap::new();
     if !program.files.is_empty() {
         let found = crate::check::check(&program, &diagnostics);
         diagnostics.extend(found.diagnostics);
         schema = found.schema;
         resolved = found.resolved;
+        define_types = found.define_types;
     }
     diagnostics.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
     CheckedProgram {
@@ -145,6 +163,7 @@ fn checked((program, mut diagnostics): (Program, Vec<Diagnostic>)) -> CheckedPro
         diagnostics,
         schema,
         resolved,
+        define_types,
     }
 }
 
@@ -170,6 +189,7 @@ impl CheckedProgram {
             mut diagnostics,
             schema,
             resolved,
+            ..
         } = self;
         let failed = diagnostics.iter().any(|d| d.severity() == Severity::Error);
         let protocol = match failed {

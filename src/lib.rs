@@ -20,6 +20,7 @@ pub mod decision;
 pub mod diag;
 pub mod eval;
 pub mod load;
+pub mod session;
 pub mod source;
 pub mod span;
 pub mod syntax;

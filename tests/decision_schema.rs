@@ -36,6 +36,7 @@ fn protocol() -> ProtocolInfo {
         version: "2026.1".into(),
         status: "approved".into(),
         sha256: "0123456789abcdef".repeat(4),
+        modified: false,
     }
 }
 
@@ -937,14 +938,15 @@ mod generated {
         // the part kept for the run is written again.
         prop_oneof![
             3 => Just(protocol()),
-            1 => (text(), text(), text(), text()).prop_map(|(name, version, status, sha256)| {
-                ProtocolInfo {
+            1 => (text(), text(), text(), text(), any::<bool>()).prop_map(
+                |(name, version, status, sha256, modified)| ProtocolInfo {
                     name,
                     version,
                     status,
                     sha256,
+                    modified,
                 }
-            }),
+            ),
         ]
     }
 

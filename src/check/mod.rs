@@ -48,6 +48,8 @@ pub struct Checked {
     pub schema: Schema,
     /// How each name was resolved, for lowering to the compiled program.
     pub resolved: lower::Resolutions,
+    /// Each define's type as diagnostics write it (`bool`, `number mg/dL`).
+    pub define_types: HashMap<String, String>,
 }
 
 /// Checks a loaded program and returns every problem found, with the typed
@@ -215,13 +217,27 @@ impl<'a> Checker<'a> {
     /// The problems found, as diagnostics in the order they were found, and the schema.
     fn finish(mut self, program: &Program) -> Checked {
         if let Some((_, root)) = program.files.first() {
-            self.unused_warnings(root);
+            let additions = program.files.len().saturating_sub(program.extensions);
+            let extensions = program.files.get(additions.max(1)..).unwrap_or_default();
+            let own: Vec<&crate::syntax::ast::File> = std::iter::once(root)
+                .chain(extensions.iter().map(|(_, f)| f))
+                .collect();
+            self.unused_warnings(&own);
         }
+        let define_types = self
+            .defines
+            .iter()
+            .filter_map(|(name, state)| match state {
+                DefineState::Done(ty) => Some((name.clone(), ty.to_string())),
+                DefineState::InProgress => None,
+            })
+            .collect();
         let problems = self.problems.into_iter();
         Checked {
             diagnostics: problems.filter_map(CheckError::diagnostic).collect(),
             schema: self.schema,
             resolved: self.resolved,
+            define_types,
         }
     }
 }

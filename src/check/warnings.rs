@@ -10,8 +10,9 @@ use std::collections::HashMap;
 impl<'a> Checker<'a> {
     /// Warns about defines, citations and reason codes of the protocol that nothing uses,
     /// and about rules after an unconditional `stop`.
-    pub(super) fn unused_warnings(&mut self, root: &File) {
-        for item in &root.items {
+    pub(super) fn unused_warnings(&mut self, own: &[&File]) {
+        let items: Vec<&Item> = own.iter().flat_map(|f| &f.items).collect();
+        for item in &items {
             if let Item::Define(d) = item {
                 let shadowed = self.field_type(None, &d.name.node).is_some();
                 if !self.used.contains(&d.name.node) && !shadowed {
@@ -26,22 +27,25 @@ impl<'a> Checker<'a> {
                 self.report(Warning::UnusedCitation { key });
             }
         }
-        let root_file = root.items.first().map(|i| super::decls::item_span(i).file);
+        let own_files: Vec<_> = own
+            .iter()
+            .filter_map(|f| f.items.first().map(|i| super::decls::item_span(i).file))
+            .collect();
         let reasons = self.env.reasons.clone();
         for code in reasons
             .into_iter()
-            .filter(|c| Some(c.span.file) == root_file)
+            .filter(|c| own_files.contains(&c.span.file))
         {
             if !self.used.contains(&format!("reason:{}", code.node)) {
                 self.report(Warning::UnusedReason { code });
             }
         }
-        self.unreachable_rules(&root.items);
+        self.unreachable_rules(&items);
     }
 
-    fn unreachable_rules(&mut self, items: &[Item]) {
+    fn unreachable_rules(&mut self, items: &[&Item]) {
         let mut stopper: Option<&Rule> = None;
-        for item in items {
+        for item in items.iter().copied() {
             let rule = match item {
                 Item::Rule(r) => r,
                 Item::Section(s) => match first_rule(&s.items) {

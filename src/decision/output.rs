@@ -313,6 +313,10 @@ pub struct ProtocolInfo {
     /// SHA-256 (64 lowercase hex digits) over the protocol and every import,
     /// each as root-relative path, length and bytes, in path order.
     pub sha256: String,
+    /// Whether additions typed at a prompt (`salvage repl`) extend the
+    /// protocol: written only when they do.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub modified: bool,
 }
 
 /// A decision's outcome. The first that applies wins, in the order given in
@@ -1058,6 +1062,9 @@ impl WriteJson for ProtocolInfo {
         write_str(out, &self.status);
         out.push_str(",\"sha256\":");
         write_str(out, &self.sha256);
+        if self.modified {
+            out.push_str(",\"modified\":true");
+        }
         out.push('}');
     }
 }

@@ -181,6 +181,7 @@ fn protocol_info(protocol: &Protocol) -> Arc<ProtocolInfo> {
                 && info.name == header.name
                 && info.version == header.version
                 && info.status == header.status
+                && info.modified == protocol.modified
         };
         match &*last {
             Some(info) if same(info) => Arc::clone(info),
@@ -190,6 +191,7 @@ fn protocol_info(protocol: &Protocol) -> Arc<ProtocolInfo> {
                     version: header.version.clone(),
                     status: header.status.clone(),
                     sha256: protocol.sha256.clone(),
+                    modified: protocol.modified,
                 });
                 *last = Some(Arc::clone(&info));
                 info

@@ -19,8 +19,12 @@ use std::collections::{BTreeMap, HashMap};
 pub struct Protocol {
     /// The header.
     pub header: HeaderInfo,
-    /// sha256 over the protocol and its imports (root-relative path, length, bytes, in path order).
+    /// sha256 over the protocol, its imports and its additions (root-relative
+    /// path, length, bytes, in path order).
     pub sha256: String,
+    /// Whether additions typed at a prompt extend the protocol file (its
+    /// status is then `draft`).
+    pub modified: bool,
     /// Agents, regimens, classes and tags.
     pub vocab: Vocabulary,
     /// Enums by id.
@@ -255,6 +259,10 @@ impl Protocol {
         let compiled = builder.lower(&vocab, &schema, resolved, &reads.defines, &strata)?;
         let mut protocol = builder.finish(schema, vocab, compiled)?;
         protocol.sha256 = fingerprint(program);
+        if program.extensions > 0 {
+            protocol.modified = true;
+            protocol.header.status = "draft".to_string();
+        }
         protocol.reports_read_decision = reads.reports;
         protocol.places = program
             .sources
@@ -608,6 +616,7 @@ impl Builder {
         Ok(Protocol {
             header: self.header,
             sha256: String::new(),
+            modified: false,
             vocab,
             enum_ids,
             enums: self.enums,

@@ -35,6 +35,9 @@ pub struct Program {
     pub files: Vec<(FileId, ast::File)>,
     /// The folder imports may not leave.
     pub root_dir: PathBuf,
+    /// How many of the last `files` are additions typed at a prompt: they
+    /// count as the end of the protocol file itself, not as imports.
+    pub extensions: usize,
 }
 
 /// Reads the protocol at `path` and, recursively, its imports. See the
@@ -59,8 +62,25 @@ pub fn load_str(name: &str, text: &str) -> (Program, Vec<Diagnostic>) {
         sources,
         files: vec![(id, file)],
         root_dir: PathBuf::new(),
+        extensions: 0,
     };
     (program, diagnostics)
+}
+
+/// Adds text typed at a prompt to a loaded program as its own source named
+/// `name`, read as if written at the end of the protocol file (so it may
+/// hold rules). Its imports are not followed (each is S0201). Returns what
+/// parsing it found.
+pub fn extend(program: &mut Program, name: &str, text: &str) -> Vec<Diagnostic> {
+    let id = program.sources.add(SourceFile {
+        path: name.to_string(),
+        text: text.to_string(),
+    });
+    let (file, mut diagnostics) = crate::syntax::parse(id, text);
+    diagnostics.extend(imports_of(&file).map(|import| not_followed(name, import)));
+    program.files.push((id, file));
+    program.extensions += 1;
+    diagnostics
 }
 
 /// Loads the protocols found by searching folders: a file that another of
@@ -116,6 +136,7 @@ fn unreadable_program(name: &str, reason: &str, root_dir: PathBuf) -> (Program, 
         sources,
         files: Vec::new(),
         root_dir,
+        extensions: 0,
     };
     (program, vec![diagnostic])
 }
@@ -211,6 +232,7 @@ impl Loader {
                 sources: self.sources,
                 files: self.files,
                 root_dir,
+                extensions: 0,
             },
             diagnostics: self.diagnostics,
             imported,
