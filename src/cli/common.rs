@@ -113,7 +113,7 @@ fn json_document(reports: &[CheckReport]) -> serde_json::Value {
 }
 
 /// Colours only when stderr is a terminal and `NO_COLOR` is unset or empty.
-fn use_color() -> bool {
+pub fn use_color() -> bool {
     let no_color = matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty());
     std::io::stderr().is_terminal() && !no_color
 }

@@ -6,9 +6,9 @@
 //! `salvage eval` is in [`eval`], `salvage diff` in [`diff`] (what it
 //! compares in [`change`]). Both read cases with [`inputs`] ([`array`] splits
 //! `.json` arrays; both make [`item`]s), evaluate them with [`batch`], write
-//! with [`sink`], show [`progress`] and count with [`audit`]. What every
-//! command shares is in [`common`]. The dependencies run one way, top to
-//! bottom: this module; `eval`, `diff`; `change`, `audit`, `batch`;
+//! with [`sink`], show [`progress`] and count with [`audit`]. `salvage repl`
+//! is in [`repl`]. What every command shares is in [`common`]. The dependencies run one way, top to
+//! bottom: this module; `repl`, `eval`, `diff`; `change`, `audit`, `batch`;
 //! `progress`, `sink`, `inputs`; `array`; `item`; `common`.
 
 mod array;
@@ -21,6 +21,7 @@ mod eval;
 mod inputs;
 mod item;
 mod progress;
+mod repl;
 mod sink;
 
 use std::io::{Read, Write};
@@ -35,6 +36,7 @@ use salvage::{check_files, check_source, check_tree, on_big_stack, unreadable, C
 use common::{check_root, find_files, print_reports, Format, Usage};
 use diff::{diff, DiffArgs};
 use eval::{eval, EvalArgs};
+use repl::{repl, ReplArgs};
 
 /// Salvage: parse, check and evaluate clinical salvage pathways.
 #[derive(Debug, Parser)]
@@ -57,6 +59,9 @@ pub enum Command {
     Diff(DiffArgs),
     /// Run the `test` blocks of protocols.
     Test(TestArgs),
+    /// Explore a protocol and a case at a prompt: set facts, ask for the
+    /// decision and why (`:help` lists the commands).
+    Repl(ReplArgs),
     /// Explain a diagnostic code, such as S0101.
     Explain {
         /// The code, as printed in brackets after `error`.
@@ -98,6 +103,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Eval(args) => eval(&args),
         Command::Diff(args) => diff(&args),
         Command::Test(args) => test(&args),
+        Command::Repl(args) => Ok(repl(&args)),
         Command::Explain { code } => explain(&code),
     };
     result.unwrap_or_else(|Usage(message)| {

@@ -25,6 +25,21 @@ use crate::span::{FileId, Span};
 /// ``error: `x.salv` has 2 errors and 1 warning``. Nothing for no diagnostics.
 /// `color` adds ANSI colours.
 pub fn to_text(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> String {
+    render_text(diagnostics, sources, color, true)
+}
+
+/// [`to_text`] without the closing summary, for diagnostics about text
+/// typed at a prompt rather than about a protocol file.
+pub fn to_text_alone(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> String {
+    render_text(diagnostics, sources, color, false)
+}
+
+fn render_text(
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    color: bool,
+    summarise: bool,
+) -> String {
     let files = files_of(sources);
     let config = Config::default();
     let mut buffer = if color {
@@ -38,7 +53,9 @@ pub fn to_text(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> St
             plain_header(&mut buffer, diagnostic);
         }
     }
-    summary(&mut buffer, diagnostics, sources);
+    if summarise {
+        summary(&mut buffer, diagnostics, sources);
+    }
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
 }
 
