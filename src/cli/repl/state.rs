@@ -245,7 +245,10 @@ impl State {
     }
 
     fn set(&mut self, assignment: &Assignment) -> Reply {
-        let value = fact_value(&assignment.value);
+        let value = match fact_value(&assignment.value) {
+            Ok(value) => value,
+            Err(message) => return Reply::error(message),
+        };
         match set_fact(&mut self.case, &assignment.fact, value.clone()) {
             Ok(()) => {
                 let mut reply = Reply::say(format!("{} = {value}", assignment.fact));
@@ -359,7 +362,10 @@ impl State {
 
     fn what_if(&self, assignment: &Assignment) -> Reply {
         let mut changed = self.case.clone();
-        let value = fact_value(&assignment.value);
+        let value = match fact_value(&assignment.value) {
+            Ok(value) => value,
+            Err(message) => return Reply::error(message),
+        };
         if let Err(message) = set_fact(&mut changed, &assignment.fact, value.clone()) {
             return Reply::error(message);
         }
@@ -471,9 +477,15 @@ impl State {
 }
 
 /// A value as `:set` takes it: JSON, or else the text as a string, so that
-/// bare enum names and dates need no quotes.
-fn fact_value(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+/// bare enum names and dates need no quotes. Text that starts as JSON
+/// structure (`[`, `{`, `"`) must be JSON: a broken list is reported, never
+/// taken for a text.
+fn fact_value(text: &str) -> Result<Value, String> {
+    match serde_json::from_str(text) {
+        Ok(value) => Ok(value),
+        Err(e) if text.starts_with(['[', '{', '"']) => Err(format!("the value is not JSON: {e}")),
+        Err(_) => Ok(Value::String(text.to_string())),
+    }
 }
 
 fn no_protocol() -> Reply {
@@ -511,4 +523,107 @@ fn help(topic: &str) -> Reply {
          An open bracket, quote or operator continues on the next line.",
     );
     Reply::say(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn on_the_bundled_protocol() -> State {
+        let protocol = Path::new("protocols/dlbcl-second-line.salv");
+        let (mut state, reply) = State::start(Some(protocol), None, false);
+        assert!(!reply.failed, "{}", reply.err);
+        let case = state.handle(":case tests/repl/cases/c-07.json");
+        assert!(!case.failed, "{}", case.err);
+        state
+    }
+
+    #[test]
+    fn a_value_that_starts_as_json_must_be_json() {
+        assert_eq!(fact_value("2"), Ok(Value::from(2)));
+        assert_eq!(fact_value("DLBCL_NOS"), Ok(Value::from("DLBCL_NOS")));
+        assert_eq!(fact_value("2026-02-01"), Ok(Value::from("2026-02-01")));
+        assert!(fact_value("[{\"regimen\": \"R-CHOP\",}]").is_err());
+        assert!(fact_value("\"open").is_err());
+        let mut state = on_the_bundled_protocol();
+        let reply = state.handle(":set lines = [1,]");
+        assert!(reply.failed && reply.err.contains("not JSON"), "{reply:?}");
+    }
+
+    /// Fragments of what people type, joined at random.
+    const FRAGMENTS: &[&str] = &[
+        ":set",
+        ":unset",
+        ":why",
+        ":whynot",
+        ":what-if",
+        ":type",
+        ":decide",
+        ":case",
+        ":asof",
+        ":reload",
+        ":rules",
+        ":show",
+        "ecog",
+        "lines",
+        "/lines/0",
+        "/lines/-",
+        "=",
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\"",
+        ",",
+        "and",
+        "or",
+        "not",
+        "rule",
+        "define",
+        "when",
+        "then",
+        "recommend",
+        "avoid",
+        "R-ICE",
+        "car-t",
+        "1",
+        "-2",
+        "2026-02-30",
+        "months",
+        "within",
+        "relapse",
+        "after",
+        "latest",
+        "crcl",
+        "<",
+        "<=",
+        "+",
+        "x",
+        "é",
+        "\u{0}",
+        "~",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100))]
+        #[test]
+        fn nothing_typed_ends_or_breaks_the_prompt(
+            picks in prop::collection::vec(0..FRAGMENTS.len(), 0..12),
+        ) {
+            let mut state = on_the_bundled_protocol();
+            let input: Vec<&str> = picks
+                .iter()
+                .filter_map(|&i| FRAGMENTS.get(i).copied())
+                .collect();
+            let input = input.join(" ");
+            let reply = state.handle(&input);
+            prop_assert!(!reply.quit);
+            // The prompt still answers afterwards.
+            let after = state.handle(":rules");
+            prop_assert!(after.out.contains("car-t"), "{:?}", after);
+        }
+    }
 }
