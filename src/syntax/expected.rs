@@ -410,7 +410,8 @@ fn previous_word(text: &str, at: usize) -> Option<&str> {
     (!word.is_empty() && word.len() <= 24 && !word.contains('"')).then_some(word)
 }
 
-const RESERVED: &[&str] = &[
+/// The language's reserved words (`docs/language.md`, "Reserved words").
+pub const RESERVED: &[&str] = &[
     "protocol",
     "import",
     "agent",
@@ -483,7 +484,7 @@ pub fn is_reserved(word: &str) -> bool {
 }
 
 /// The words that start a top-level item.
-const TOP_LEVEL: &[&str] = &[
+pub const TOP_LEVEL: &[&str] = &[
     "protocol", "import", "agent", "regimen", "enum", "reasons", "record", "case", "unit",
     "define", "rule", "section", "report", "test",
 ];

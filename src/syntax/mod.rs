@@ -5,4 +5,5 @@ mod expected;
 pub mod number;
 mod parse;
 
+pub use expected::{RESERVED, TOP_LEVEL};
 pub use parse::parse;

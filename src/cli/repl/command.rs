@@ -102,13 +102,6 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (":quit", "", "leave (Ctrl-D also leaves)"),
 ];
 
-/// Words that start a protocol item: typed at the prompt, they extend the
-/// protocol instead of being evaluated.
-pub const ITEM_KEYWORDS: &[&str] = &[
-    "define", "rule", "report", "section", "agent", "regimen", "class", "tag", "enum", "record",
-    "unit", "test",
-];
-
 /// Reads one complete input as a request.
 pub fn parse(input: &str) -> Result<Request, Refusal> {
     let text = input.trim();
@@ -122,7 +115,7 @@ pub fn parse(input: &str) -> Result<Request, Refusal> {
         .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
         .next()
         .unwrap_or_default();
-    if ITEM_KEYWORDS.contains(&first) && text.len() > first.len() {
+    if salvage::syntax::TOP_LEVEL.contains(&first) && text.len() > first.len() {
         return Ok(Request::Addition(text.to_string()));
     }
     Ok(Request::Expression(text.to_string()))

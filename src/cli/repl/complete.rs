@@ -9,68 +9,13 @@ use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Helper};
 use salvage::eval::model::Protocol;
 use salvage::span::FileId;
+use salvage::syntax::{RESERVED, TOP_LEVEL};
 
 use super::command::COMMANDS;
 
-/// The language's reserved words, offered wherever an expression or an
-/// item is typed.
-const KEYWORDS: &[&str] = &[
-    "agent",
-    "regimen",
-    "enum",
-    "record",
-    "define",
-    "rule",
-    "report",
-    "unit",
-    "when",
-    "then",
-    "stop",
-    "if",
-    "else",
-    "match",
-    "and",
-    "or",
-    "not",
-    "in",
-    "is",
-    "true",
-    "false",
-    "none",
-    "unknown",
-    "each",
-    "where",
-    "any",
-    "all",
-    "no",
-    "have",
-    "the",
-    "of",
-    "to",
-    "as",
-    "only",
-    "within",
-    "consecutive",
-    "recommend",
-    "consider",
-    "avoid",
-    "include",
-    "order",
-    "refer",
-    "flag",
-    "missing",
-    "status",
-    "rank",
-    "unranked",
-    "goal",
-    "evidence",
-    "code",
-    "because",
-    "role",
-    "note",
-    "section",
-    "otherwise",
-    "contains",
+/// Contextual words offered beside the reserved ones: the history
+/// predicates and durations an expression most often needs.
+const CONTEXTUAL: &[&str] = &[
     "refractory",
     "relapse",
     "after",
@@ -189,7 +134,7 @@ pub fn candidates(words: &Words, before: &str) -> Offer {
                 &words.groups,
                 &words.enum_values,
             ]);
-            pool.extend(KEYWORDS);
+            pool.extend(RESERVED.iter().chain(CONTEXTUAL));
             pool
         }
     };
@@ -300,7 +245,7 @@ fn balanced(text: &str) -> bool {
 /// it stands, an expression as the body of a define.
 fn ends_early(text: &str) -> bool {
     let first = text.split_whitespace().next().unwrap_or_default();
-    let (source, end) = match super::command::ITEM_KEYWORDS.contains(&first) {
+    let (source, end) = match TOP_LEVEL.contains(&first) {
         true => (text.to_string(), text.len()),
         false => {
             let wrapped = format!("define prompt_expression = {text}");
