@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 use salvage::decision::output::Source;
-use salvage::decision::{evaluate, RunOptions};
+use salvage::decision::{evaluate, why, RunOptions};
 use salvage::diag::{did_you_mean, render, Code, Diagnostic, Severity};
+use salvage::eval::model::Protocol;
 use salvage::session::{Problem, Session};
 use salvage::CheckReport;
 use salvage::Sources;
@@ -85,6 +86,9 @@ impl Reply {
     }
 }
 
+/// [`why::why_rule`] or [`why::why_not`].
+type WhyAnswer = fn(&Protocol, &Sources, &Value, Option<Date>, &str) -> Result<Vec<String>, String>;
+
 /// What a report is shown for.
 #[derive(Debug, Clone, Copy)]
 enum About {
@@ -143,7 +147,7 @@ impl State {
     }
 
     /// The loaded protocol, if it compiled.
-    pub fn protocol(&self) -> Option<&salvage::eval::model::Protocol> {
+    pub fn protocol(&self) -> Option<&Protocol> {
         self.session.compiled().protocol.as_ref()
     }
 
@@ -168,8 +172,8 @@ impl State {
             Command::Show => self.show(),
             Command::AsOf(date) => self.set_as_of(&date),
             Command::Decide { json } => self.decide(json),
-            Command::Why(rule) => self.why(&rule),
-            Command::WhyNot(option) => self.why_not(&option),
+            Command::Why(rule) => self.why(&rule, why::why_rule),
+            Command::WhyNot(option) => self.why(&option, why::why_not),
             Command::WhatIf(assignment) => self.what_if(&assignment),
             Command::Rules => self.rules(),
             Command::Type(text) => self.type_of(&text),
@@ -381,23 +385,13 @@ impl State {
         }
     }
 
-    fn why(&self, rule: &str) -> Reply {
+    /// `:why` and `:whynot`: `answer` asked about `name` on the case.
+    fn why(&self, name: &str, answer: WhyAnswer) -> Reply {
         let Some(protocol) = self.protocol() else {
             return no_protocol();
         };
         let sources = &self.session.compiled().report.sources;
-        match salvage::decision::why::why_rule(protocol, sources, &self.case, self.as_of, rule) {
-            Ok(lines) => Reply::say(lines.join("\n")),
-            Err(message) => Reply::error(message),
-        }
-    }
-
-    fn why_not(&self, option: &str) -> Reply {
-        let Some(protocol) = self.protocol() else {
-            return no_protocol();
-        };
-        let sources = &self.session.compiled().report.sources;
-        match salvage::decision::why::why_not(protocol, sources, &self.case, self.as_of, option) {
+        match answer(protocol, sources, &self.case, self.as_of, name) {
             Ok(lines) => Reply::say(lines.join("\n")),
             Err(message) => Reply::error(message),
         }
