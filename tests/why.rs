@@ -334,10 +334,19 @@ fn odd_input_gives_an_error_line_never_a_panic() {
             why_rule(p, s, f.case("c-06"), None, name).is_err(),
             "{name:?}"
         );
+    }
+    for name in ["", " ", "a\nb", &"x".repeat(10_000)] {
         assert!(
             why_not(p, s, f.case("c-06"), None, name).is_err(),
             "{name:?}"
         );
+    }
+    // An option is found by any spelling case data may use, as case data
+    // finds it: another case, spaces around it, compatibility forms.
+    let exact = why_not(p, s, f.case("c-06"), None, "R-CHOP").unwrap();
+    for spelling in ["r-chop", "R-CHOP ", "ℝ-CHOP"] {
+        let spelled = why_not(p, s, f.case("c-06"), None, spelling).unwrap();
+        assert_eq!(spelled, exact, "{spelling:?}");
     }
     // a class is no option: only regimens and agents are recommended
     let error = why_not(p, s, f.case("c-06"), None, "platinum-salvage").unwrap_err();

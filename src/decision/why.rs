@@ -39,7 +39,8 @@ pub fn why_rule(
     Ok(run.why_rule(sources, index))
 }
 
-/// Why an option (regimen or agent) is or is not recommended: lines of text.
+/// Why an option (regimen or agent, named or spelled as case data may
+/// spell it) is or is not recommended: lines of text.
 pub fn why_not(
     protocol: &Protocol,
     sources: &Sources,
@@ -65,7 +66,9 @@ fn find_rule(protocol: &Protocol, name: &str) -> Result<usize, String> {
 fn find_option(protocol: &Protocol, name: &str) -> Result<VocabId, String> {
     let vocab = &protocol.vocab;
     let option = |id: &VocabId| vocab.is_regimen(*id) || vocab.is_agent(*id);
-    match vocab.id(name).filter(option) {
+    // As case data may: any declared spelling (an alias, another case).
+    let spelled = || vocab.spelled(&crate::check::fold(name));
+    match vocab.id(name).or_else(spelled).filter(option) {
         Some(id) => Ok(id),
         None => {
             let names = vocab.ids().iter().filter(|(_, id)| option(id));
