@@ -352,3 +352,55 @@ fn odd_input_gives_an_error_line_never_a_panic() {
     let error = why_not(p, s, f.case("c-06"), None, "platinum-salvage").unwrap_err();
     assert!(error.starts_with("no option `platinum-salvage`"), "{error}");
 }
+
+/// A rule that recommends through `each`, over a set of two regimens.
+const EACH: &str = r#"protocol "Each" {
+  version "1"
+  status approved
+  effective 2025-01-01
+}
+
+agent x
+agent y
+agent z
+regimen rx = x
+regimen ry = y
+regimen rz = z
+
+case {
+  ok: bool
+}
+
+rule r when ok then recommend each r in {rx, ry}
+"#;
+
+#[test]
+fn a_rule_that_recommends_through_each_is_among_those_that_could() {
+    let compiled = salvage::compile_source("each.salv", EACH);
+    let sources = compiled.report.sources.clone();
+    let protocol = compiled.protocol.expect("the each protocol compiles");
+    let case = |ok: bool| serde_json::json!({"id": "c", "as_of": "2026-01-01", "ok": ok});
+    let not_fired = why_not(&protocol, &sources, &case(false), None, "rx").unwrap();
+    assert!(
+        not_fired[0].contains("the rules that could recommend it"),
+        "{not_fired:?}"
+    );
+    assert!(
+        not_fired.iter().any(|l| l.contains("rule r (each.salv:")),
+        "{not_fired:?}"
+    );
+    assert!(
+        not_fired.iter().any(|l| l.contains("ok: false")),
+        "{not_fired:?}"
+    );
+    // Fired, but its `each` ranges over {rx, ry}: rz is not taken.
+    let left_out = why_not(&protocol, &sources, &case(true), None, "rz").unwrap();
+    assert!(
+        left_out
+            .iter()
+            .any(|l| l.contains("its `each` did not take this option")),
+        "{left_out:?}"
+    );
+    let taken = why_not(&protocol, &sources, &case(true), None, "rx").unwrap();
+    assert!(taken[0].starts_with("rx is recommended"), "{taken:?}");
+}

@@ -182,6 +182,14 @@ fn action_guards(
 ) {
     let mut told = false;
     for action in rule.actions.iter().filter(|a| names(a, id)) {
+        if matches!(action.options, Options::Each(_)) {
+            out.push(
+                "    its `each` did not take this option on this case \
+                 (the set it ranges over, or its `where`, left it out)"
+                    .to_string(),
+            );
+            told = true;
+        }
         for m in &action.modifiers {
             if let Modifier::If(condition) = m {
                 let text = format!("its action's if {}", explainer.quote(condition.span));
@@ -210,14 +218,18 @@ fn recommending_rules(protocol: &Protocol, id: VocabId) -> Vec<usize> {
         .collect()
 }
 
-/// Whether a `recommend` or `consider` names `id` (as an option or a fallback).
+/// Whether a `recommend` or `consider` names `id` (as an option or a
+/// fallback), or may reach it through `each`: which members an `each` takes
+/// depends on the case, so such a rule is always among those that could
+/// (leaving it out would answer "no rule recommends it", which may be wrong).
 fn names(action: &ir::Action, id: VocabId) -> bool {
     if !matches!(action.kind, ActionKind::Recommend | ActionKind::Consider) {
         return false;
     }
     let listed = match &action.options {
         Options::List(names) | Options::Components(names) => names.contains(&OptionName::Named(id)),
-        Options::None | Options::Each(_) => false,
+        Options::Each(_) => true,
+        Options::None => false,
     };
     listed || action.modifiers.contains(&Modifier::Fallback(id))
 }
