@@ -1,6 +1,7 @@
 //! The prompt's state (the protocol, the case, the date) and what each
 //! request does to it and answers.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
@@ -146,8 +147,11 @@ impl State {
         (state, reply)
     }
 
-    /// The loaded protocol, if it compiled.
+    /// The loaded protocol, if a file is loaded and it compiled (without
+    /// one, expressions still work in an empty protocol, but nothing can be
+    /// decided).
     pub fn protocol(&self) -> Option<&Protocol> {
+        self.protocol.as_ref()?;
         self.session.compiled().protocol.as_ref()
     }
 
@@ -327,11 +331,30 @@ impl State {
         }
     }
 
+    /// `case` as the engine is given it: with the id `prompt` when it has
+    /// none, so that a case built at the prompt fact by fact can be decided
+    /// (its records then say `"case": "prompt"`).
+    fn identified<'c>(&self, case: &'c Value) -> Cow<'c, Value> {
+        let compiled = self.session.compiled().protocol.as_ref();
+        let Some(key) = compiled.map(|p| p.case.id_key.as_str()) else {
+            return Cow::Borrowed(case);
+        };
+        match case {
+            Value::Object(facts) if !facts.contains_key(key) => {
+                let mut facts = facts.clone();
+                facts.insert(key.to_string(), Value::from(PROMPT_CASE));
+                Cow::Owned(Value::Object(facts))
+            }
+            _ => Cow::Borrowed(case),
+        }
+    }
+
     /// The decision record for `case`, as JSON.
     fn decision_of(&self, case: &Value) -> Result<Value, Reply> {
         let Some(protocol) = self.protocol() else {
             return Err(no_protocol());
         };
+        let case = &*self.identified(case);
         let source = Source {
             file: self
                 .case_file
@@ -391,7 +414,13 @@ impl State {
             return no_protocol();
         };
         let sources = &self.session.compiled().report.sources;
-        match answer(protocol, sources, &self.case, self.as_of, name) {
+        match answer(
+            protocol,
+            sources,
+            &self.identified(&self.case),
+            self.as_of,
+            name,
+        ) {
             Ok(lines) => Reply::say(lines.join("\n")),
             Err(message) => Reply::error(message),
         }
@@ -426,7 +455,10 @@ impl State {
     }
 
     fn expression(&self, text: &str) -> Reply {
-        match self.session.expression(text, &self.case, self.as_of) {
+        match self
+            .session
+            .expression(text, &self.identified(&self.case), self.as_of)
+        {
             Ok(answer) if answer.missing.is_empty() => {
                 Reply::say(format!("{} : {}", answer.value, answer.ty))
             }
@@ -463,12 +495,19 @@ impl State {
                 Reply::diagnostics(&report, self.color, About::Expression)
             }
             Problem::Case(message) => {
-                Reply::error(format!("the case cannot be decided: {message}"))
+                let hint = match message.starts_with("/as_of") && self.as_of.is_none() {
+                    true => " (`:asof DATE` gives a date)",
+                    false => "",
+                };
+                Reply::error(format!("the case cannot be decided: {message}{hint}"))
             }
             Problem::NoProtocol => no_protocol(),
         }
     }
 }
+
+/// The id of a case that has none, at the prompt.
+const PROMPT_CASE: &str = "prompt";
 
 /// A value as `:set` takes it: JSON, or else the text as a string, so that
 /// bare enum names and dates need no quotes. Text that starts as JSON
