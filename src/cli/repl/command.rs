@@ -66,40 +66,40 @@ pub struct Refusal {
     pub message: String,
 }
 
-/// Every command's name, with its argument and what it does, in the order
-/// `:help` lists them.
+/// Every command's name (without its `:`), with its argument and what it
+/// does, in the order `:help` lists them.
 pub const COMMANDS: &[(&str, &str, &str)] = &[
-    (":load", "FILE", "load a protocol (and its imports)"),
+    ("load", "FILE", "load a protocol (and its imports)"),
     (
-        ":reload",
+        "reload",
         "",
         "read the protocol's files again, keeping what was typed",
     ),
-    (":case", "FILE", "load a case from a JSON file"),
+    ("case", "FILE", "load a case from a JSON file"),
     (
-        ":set",
+        "set",
         "FACT = VALUE",
         "set a case fact (a key or a JSON Pointer; JSON or a bare name)",
     ),
-    (":unset", "FACT", "remove a case fact"),
-    (":show", "", "show the current case"),
+    ("unset", "FACT", "remove a case fact"),
+    ("show", "", "show the current case"),
     (
-        ":asof",
+        "asof",
         "[DATE|none]",
         "the date used when the case has no as_of",
     ),
-    (":decide", "[json]", "the protocol's decision for the case"),
-    (":why", "RULE", "why a rule fired, did not, or is unknown"),
-    (":whynot", "OPTION", "why an option is not recommended"),
+    ("decide", "[json]", "the protocol's decision for the case"),
+    ("why", "RULE", "why a rule fired, did not, or is unknown"),
+    ("whynot", "OPTION", "why an option is not recommended"),
     (
-        ":what-if",
+        "what-if",
         "FACT = VALUE",
         "how the decision would change, without changing the case",
     ),
-    (":rules", "", "the protocol's rules, in order"),
-    (":type", "EXPR", "the type of an expression"),
-    (":help", "[COMMAND]", "this list"),
-    (":quit", "", "leave (Ctrl-D also leaves)"),
+    ("rules", "", "the protocol's rules, in order"),
+    ("type", "EXPR", "the type of an expression"),
+    ("help", "[COMMAND]", "this list"),
+    ("quit", "", "leave (Ctrl-D also leaves)"),
 ];
 
 /// Reads one complete input as a request.
@@ -195,9 +195,7 @@ fn assignment(name: &str, argument: &str) -> Result<Assignment, Refusal> {
 
 /// An unknown command, with the nearest name.
 fn unknown_command(name: &str) -> Refusal {
-    let names = COMMANDS
-        .iter()
-        .map(|(command, _, _)| command.trim_start_matches(':'));
+    let names = COMMANDS.iter().map(|(command, _, _)| *command);
     let message = match salvage::diag::did_you_mean(name, names) {
         Some(near) => {
             format!("unknown command `:{name}`: did you mean `:{near}`? (`:help` lists them)")

@@ -112,10 +112,7 @@ pub fn candidates(words: &Words, before: &str) -> Offer {
     let word = before.get(start..).unwrap_or_default();
     let head = before.get(..start).unwrap_or_default();
     let pool: Vec<&str> = match command_context(head) {
-        Wanted::CommandName => COMMANDS
-            .iter()
-            .map(|(name, _, _)| name.trim_start_matches(':'))
-            .collect(),
+        Wanted::CommandName => COMMANDS.iter().map(|(name, _, _)| *name).collect(),
         Wanted::File => return Offer::Files,
         Wanted::Rule => names(&[&words.rules]),
         Wanted::Option => names(&[&words.options]),

@@ -368,9 +368,7 @@ impl State {
             strict: false,
         };
         let record = evaluate(protocol, case, Some(source), &options);
-        let mut line = String::new();
-        record.write_json_line(&mut line);
-        serde_json::from_str(&line).map_err(|e| Reply::error(format!("internal error: {e}")))
+        serde_json::to_value(&record).map_err(|e| Reply::error(format!("internal error: {e}")))
     }
 
     fn decide(&self, json: bool) -> Reply {
@@ -530,17 +528,14 @@ fn help(topic: &str) -> Reply {
     let topic = topic.trim_start_matches(':');
     let width = COMMANDS
         .iter()
-        .map(|(name, argument, _)| name.len() + argument.len() + 1)
+        .map(|(name, argument, _)| name.len() + argument.len() + 2)
         .max()
         .unwrap_or(0);
     let line = |(name, argument, what): &(&str, &str, &str)| {
-        format!("  {:width$}  {what}", format!("{name} {argument}"))
+        format!("  {:width$}  {what}", format!(":{name} {argument}"))
     };
     if !topic.is_empty() {
-        return match COMMANDS
-            .iter()
-            .find(|(name, _, _)| name.trim_start_matches(':') == topic)
-        {
+        return match COMMANDS.iter().find(|(name, _, _)| *name == topic) {
             Some(command) => Reply::say(line(command)),
             None => Reply::error(format!("no command `:{topic}` (`:help` lists them)")),
         };

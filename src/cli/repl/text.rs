@@ -11,7 +11,7 @@ pub fn decision_text(record: &Value) -> String {
         return format!(
             "no decision: {} (at {})",
             text(error.get("message")),
-            text(error.get("path")).if_empty("the case")
+            or(text(error.get("path")), "the case")
         );
     }
     let mut lines = vec![format!(
@@ -179,16 +179,11 @@ fn list(value: Option<&Value>) -> String {
     }
 }
 
-trait IfEmpty {
-    fn if_empty(self, instead: &str) -> String;
-}
-
-impl IfEmpty for String {
-    fn if_empty(self, instead: &str) -> String {
-        match self.is_empty() {
-            true => instead.to_string(),
-            false => self,
-        }
+/// `text`, or `instead` when it is empty.
+fn or(text: String, instead: &str) -> String {
+    match text.is_empty() {
+        true => instead.to_string(),
+        false => text,
     }
 }
 
@@ -204,8 +199,8 @@ pub fn changes(before: &Value, after: &Value) -> Vec<String> {
     if before.get("error") != after.get("error") {
         lines.push(format!(
             "  error: {} -> {}",
-            text(before.pointer("/error/message")).if_empty("none"),
-            text(after.pointer("/error/message")).if_empty("none")
+            or(text(before.pointer("/error/message")), "none"),
+            or(text(after.pointer("/error/message")), "none")
         ));
     }
     for (key, heading) in [
