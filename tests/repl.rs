@@ -89,3 +89,28 @@ fn every_script_gives_its_expected_transcript() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn input_that_is_not_utf8_is_an_error_not_a_crash() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_salvage"))
+        .arg("repl")
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"1 + 2\n\xff\xfe\n:help\n").unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("standard input is not UTF-8 text"),
+        "{stderr}"
+    );
+}
