@@ -105,6 +105,7 @@ fn bin_op(op: BinOp) -> String {
         BinOp::In => "In",
         BinOp::NotIn => "NotIn",
         BinOp::Contains => "Contains",
+        BinOp::StartsWith => "StartsWith",
         BinOp::Add => "Add",
         BinOp::Sub => "Sub",
         BinOp::Mul => "Mul",

@@ -34,7 +34,7 @@ use crate::units::UnitTable;
 use env::Env;
 use error::{ActionError, CheckError};
 use schema::Schema;
-pub use spellings::fold;
+pub use spellings::{fold, has_words, words};
 use std::collections::{HashMap, HashSet};
 use types::Ty;
 

@@ -17,6 +17,7 @@ impl Checker<'_> {
             }
             BinOp::In | BinOp::NotIn => self.membership(l, r),
             BinOp::Contains => self.contains(l, r),
+            BinOp::StartsWith => self.starts_with(l, r),
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => self.arithmetic(op, l, r, span),
             BinOp::Union => self.union(l, r),
             BinOp::Otherwise => self.otherwise(l, r),
@@ -115,6 +116,10 @@ impl Checker<'_> {
         let rt = self.expr(r);
         let lt = self.value(lt, l);
         let rt = self.value(rt, r);
+        if lt == Ty::Text {
+            self.text_operand(&rt, r, "contains");
+            return Ty::Bool;
+        }
         let holds_agents = lt.is_vocab() || matches!(lt, Ty::Line(_)) || lt.element().is_some();
         if !holds_agents {
             self.mismatch(
@@ -135,6 +140,32 @@ impl Checker<'_> {
             }
         }
         Ty::Bool
+    }
+
+    /// `t starts with "R-"`: both sides text.
+    fn starts_with(&mut self, l: &Expr, r: &Expr) -> Ty {
+        let lt = self.expr(l);
+        let rt = self.expr(r);
+        let lt = self.value(lt, l);
+        let rt = self.value(rt, r);
+        if lt != Ty::Text {
+            self.mismatch(
+                l.span,
+                &Ty::Text,
+                &lt,
+                "`starts with` asks whether a text begins with another",
+            );
+        }
+        self.text_operand(&rt, r, "starts with");
+        Ty::Bool
+    }
+
+    /// The right side of a text `contains` or `starts with`.
+    fn text_operand(&mut self, ty: &Ty, at: &Expr, op: &str) {
+        if *ty != Ty::Text {
+            let why = format!("`{op}` on a text looks for another text in it");
+            self.mismatch(at.span, &Ty::Text, ty, &why);
+        }
     }
 
     fn arithmetic(&mut self, op: BinOp, l: &Expr, r: &Expr, span: Span) -> Ty {

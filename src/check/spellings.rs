@@ -5,7 +5,7 @@
 //! alias and a regimen's name, two agents' aliases, two aliases of values of
 //! one enum — would make one of them silently unreachable.
 
-use super::error::{CheckError, DeclError, Spelling};
+use super::error::{CheckError, DeclError, Spelling, Warning};
 use crate::span::Spanned;
 use crate::syntax::ast::*;
 use std::collections::HashMap;
@@ -50,6 +50,26 @@ fn fold_ascii(text: &str) -> String {
     out
 }
 
+/// The words of free text, for word aliases: after Unicode NFKC and case
+/// folding, the runs of letters and digits (`"Harvoni 90/400 mg"` has the
+/// words `harvoni`, `90`, `400`, `mg`). The evaluator matches case text by
+/// the same rule.
+pub fn words(text: &str) -> Vec<String> {
+    let normal: String = text.nfkc().collect();
+    normal
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether `pattern` occurs in `words` as consecutive words. An empty
+/// pattern occurs nowhere: it could only match everything.
+pub fn has_words(words: &[String], pattern: &[String]) -> bool {
+    !pattern.is_empty() && words.windows(pattern.len()).any(|w| w == pattern)
+}
+
 /// Reports every spelling that folds like an earlier one of another name:
 /// among all agents and regimens, and among the values of each enum.
 pub fn clashes(files: &[&File], problems: &mut Vec<CheckError>) {
@@ -60,6 +80,16 @@ pub fn clashes(files: &[&File], problems: &mut Vec<CheckError>) {
         _ => Vec::new(),
     });
     report_clashes(vocabulary, problems);
+    let agents = items().filter_map(|item| match item {
+        Item::Agent(a) => Some((&a.name, &a.words)),
+        _ => None,
+    });
+    report_dead_words(agents.collect(), problems);
+    let regimens = items().filter_map(|item| match item {
+        Item::Regimen(r) => Some((&r.name, &r.words)),
+        _ => None,
+    });
+    report_dead_words(regimens.collect(), problems);
     for item in items() {
         if let Item::Enum(e) = item {
             let values = e.values.iter();
@@ -110,6 +140,42 @@ fn report_clashes(all: impl Iterator<Item = Spelling>, problems: &mut Vec<CheckE
     }
 }
 
+/// S0507 for each word alias among names of one kind (agents, or regimens:
+/// a field reads one kind) that can never name its owner: one without words,
+/// or one whose words always include another name's word alias, so that
+/// text matching it is ambiguous.
+fn report_dead_words(
+    names: Vec<(&Spanned<String>, &Vec<Spanned<String>>)>,
+    problems: &mut Vec<CheckError>,
+) {
+    let patterns: Vec<(&str, &Spanned<String>, Vec<String>)> = names
+        .iter()
+        .flat_map(|(name, patterns)| {
+            patterns
+                .iter()
+                .map(|p| (name.node.as_str(), p, words(&p.node)))
+        })
+        .collect();
+    for (owner, pattern, own) in &patterns {
+        let shadowed_by = patterns
+            .iter()
+            .find(|(other, _, theirs)| other != owner && has_words(own, theirs));
+        let dead = match (own.is_empty(), shadowed_by) {
+            (true, _) => Some(None),
+            (false, Some((other, at, _))) => Some(Some((other.to_string(), at.span))),
+            (false, None) => None,
+        };
+        if let Some(shadowed_by) = dead {
+            let warning = Warning::WordNeverMatches {
+                at: pattern.span,
+                owner: owner.to_string(),
+                shadowed_by,
+            };
+            problems.push(CheckError::Warning(warning));
+        }
+    }
+}
+
 /// Two spellings clash when they belong to different names; two equal names
 /// are S0107 already.
 fn clash(first: &Spelling, later: &Spelling) -> bool {
@@ -119,7 +185,27 @@ fn clash(first: &Spelling, later: &Spelling) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{fold, fold_ascii, fold_unicode};
+    use super::{fold, fold_ascii, fold_unicode, has_words, words};
+
+    #[test]
+    fn words_are_runs_of_letters_and_digits_folded() {
+        assert_eq!(
+            words("Harvoni 90/400 mg, daily"),
+            ["harvoni", "90", "400", "mg", "daily"]
+        );
+        assert_eq!(words("ＨＡＲＶＯＮＩ"), ["harvoni"]);
+        assert!(words("-- / --").is_empty());
+    }
+
+    #[test]
+    fn a_word_alias_matches_whole_words_in_order() {
+        let text = words("ledipasvir/sofosbuvir 90/400");
+        assert!(has_words(&text, &words("ledipasvir sofosbuvir")));
+        assert!(has_words(&text, &words("sofosbuvir")));
+        assert!(!has_words(&text, &words("sofosbuvir ledipasvir")));
+        assert!(!has_words(&text, &words("sofos")));
+        assert!(!has_words(&text, &[]));
+    }
     use proptest::prelude::*;
 
     proptest! {

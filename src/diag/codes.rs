@@ -99,6 +99,7 @@ codes! {
     S0504 Warning "a condition that can never be true",
     S0505 Warning "the same option named twice by one rule",
     S0506 Warning "a rule after an unconditional `stop` rule",
+    S0507 Warning "a word alias that can never match",
 }
 
 /// An explanation split into its parts, for `salvage explain` and the tests.

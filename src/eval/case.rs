@@ -677,6 +677,9 @@ impl<'a> Loader<'a> {
         if let Some(id) = resolved.filter(|id| kind.declares(self.protocol, *id)) {
             return VocabReading::Known(id);
         }
+        if let Some(reading) = self.reading_by_words(kind, text) {
+            return reading;
+        }
         let suggestion = self.vocab_suggestion(kind, text);
         let problem = match resolved.map(|id| vocab.name(id)) {
             Some(name) => format!(
@@ -707,6 +710,30 @@ impl<'a> Loader<'a> {
         }
     }
 
+    /// How `text` reads by the word aliases of names of `kind`: the one name
+    /// they match, or ambiguous when they match two or more; `None` when they
+    /// match none.
+    fn reading_by_words(&self, kind: VocabKind, text: &str) -> Option<VocabReading> {
+        let vocab = &self.protocol.vocab;
+        let mut named = vocab.named_by_words(text);
+        named.retain(|id| kind.declares(self.protocol, *id));
+        match named[..] {
+            [] => None,
+            [id] => Some(VocabReading::Known(id)),
+            _ => {
+                let names: Vec<String> = named
+                    .iter()
+                    .map(|id| format!("`{}`", vocab.name(*id)))
+                    .collect();
+                Some(VocabReading::Ambiguous(format!(
+                    "{} matches the word aliases of {}; matches on it are unknown",
+                    quote(text),
+                    names.join(" and ")
+                )))
+            }
+        }
+    }
+
     /// The value of vocabulary text `text` at `path` as `reading` reads it,
     /// with its warning.
     pub(super) fn read_vocab(
@@ -727,6 +754,10 @@ impl<'a> Loader<'a> {
             VocabReading::Unknown(warning) => {
                 self.warn(at_path(path, warning));
                 Ok(Val::Unknown(Support::unrecognised(path)))
+            }
+            VocabReading::Ambiguous(warning) => {
+                self.warn(at_path(path, warning));
+                Ok(Val::Unknown(Support::ambiguous(path)))
             }
         }
     }
@@ -885,6 +916,9 @@ pub(super) enum VocabReading {
     Other(String),
     /// Unknown (`open`): the warning after its path.
     Unknown(String),
+    /// Unknown because the word aliases of two or more names match it (in
+    /// any field): the warning after its path.
+    Ambiguous(String),
 }
 
 /// A warning about the value at `path`: "`path`: " then `message`.

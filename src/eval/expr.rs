@@ -374,6 +374,7 @@ impl<'p> Evaluator<'p> {
     fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Val {
         match op {
             BinOp::Contains => self.contains(l, r),
+            BinOp::StartsWith => self.starts_with(l, r),
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => self.arithmetic(op, l, r),
             BinOp::Union => self.union(l, r),
             BinOp::Otherwise => match self.eval(l) {
@@ -527,6 +528,9 @@ impl<'p> Evaluator<'p> {
                 let has = self.protocol.vocab.agents_of(*regimen).contains(agent);
                 from_truth(Truth::known(has))
             }
+            (Value::Text(whole), Value::Text(part)) => {
+                from_truth(Truth::known(super::text::contains(whole, part)))
+            }
             (Value::List(items), x) => {
                 let mut result = Truth::False;
                 for item in items {
@@ -538,6 +542,17 @@ impl<'p> Evaluator<'p> {
                 from_truth(result)
             }
             _ => from_truth(Truth::False),
+        }
+    }
+
+    /// `t starts with p` on two texts.
+    fn starts_with(&mut self, l: &Expr, r: &Expr) -> Val {
+        match self.operands(l, r) {
+            Ok((Value::Text(whole), Value::Text(part))) => {
+                from_truth(Truth::known(super::text::starts_with(&whole, &part)))
+            }
+            Ok(_) => internal(),
+            Err(s) => Val::Unknown(s),
         }
     }
 

@@ -13,6 +13,7 @@ pub mod rules;
 pub mod series;
 pub mod show;
 mod stream;
+mod text;
 pub mod truth;
 pub mod value;
 mod view;

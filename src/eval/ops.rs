@@ -25,7 +25,7 @@ pub fn order(a: &Value, b: &Value) -> Option<Order> {
         (Value::Num(x), Value::Num(y)) => Some(Order::Is(compare_quantities(x, y)?)),
         (Value::Date(x), Value::Date(y)) => Some(compare_dates(x, y)),
         (Value::Enum(x), Value::Enum(y)) if x.ty == y.ty => Some(Order::Is(x.index.cmp(&y.index))),
-        (Value::Text(x), Value::Text(y)) => Some(Order::Is(x.cmp(y))),
+        (Value::Text(x), Value::Text(y)) => Some(Order::Is(super::text::order(x, y))),
         (Value::Bool(x), Value::Bool(y)) => Some(Order::Is(x.cmp(y))),
         (Value::Vocab(x), Value::Vocab(y)) => Some(Order::Is(if x == y {
             Ordering::Equal

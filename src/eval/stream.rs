@@ -807,9 +807,11 @@ impl<'t> Reader<'t, '_> {
             Reading::Vocab(VocabReading::Known(id)) => {
                 Some(Val::Known(Value::Vocab(VocabValue::Known(*id))))
             }
-            Reading::Vocab(reading @ (VocabReading::Other(_) | VocabReading::Unknown(_))) => {
-                loader.read_vocab(reading, text, &step.path(base)).ok()
-            }
+            Reading::Vocab(
+                reading @ (VocabReading::Other(_)
+                | VocabReading::Unknown(_)
+                | VocabReading::Ambiguous(_)),
+            ) => loader.read_vocab(reading, text, &step.path(base)).ok(),
             Reading::Vocab(VocabReading::Refused(_)) | Reading::Enum(_) => None,
         };
         remembered(self.plan, memo, text, &mut self.loader, reading, read)?

@@ -126,6 +126,17 @@ impl Support {
         })
     }
 
+    /// Support of free text that two or more declared names' word aliases
+    /// match: its path, asked for with `why: ambiguous` (the fix is clearer
+    /// text or an exact alias).
+    pub fn ambiguous(path: &str) -> Support {
+        Support::of(Missing::Fact {
+            path: path.to_string(),
+            need: None,
+            why: Some("ambiguous".to_string()),
+        })
+    }
+
     /// Whether every fact and cause of `other` is already in it.
     fn covers(&self, other: &Support) -> bool {
         other.facts().iter().all(|f| self.facts().contains(f))

@@ -3,8 +3,8 @@
 //! its agents' classes and tags) is a bitset, so matching a case value
 //! against a name is a bit test, not a walk over names.
 
-use crate::check::fold;
 use crate::check::ir::VocabId;
+use crate::check::{fold, has_words, words};
 use std::collections::HashMap;
 
 /// A set of vocabulary ids.
@@ -59,6 +59,8 @@ pub struct Vocabulary {
     ids: HashMap<String, VocabId>,
     /// Folded spelling (name or alias) → declared agent or regimen.
     spellings: HashMap<String, VocabId>,
+    /// Word aliases: each one's words, and the agent or regimen it names.
+    patterns: Vec<(Vec<String>, VocabId)>,
     /// A regimen's agents, distinct, in id order (empty for others).
     agents: Vec<Vec<VocabId>>,
     /// Each id's own classes and tags.
@@ -80,6 +82,8 @@ pub struct Declared<'a> {
     pub kind: Kind,
     /// Its aliases.
     pub aliases: Vec<&'a str>,
+    /// Its word aliases (`alias word "harvoni"`).
+    pub words: Vec<&'a str>,
     /// A regimen's agents.
     pub agents: Vec<&'a str>,
     /// Its classes.
@@ -163,6 +167,9 @@ impl Vocabulary {
         self.spellings.insert(fold(d.name), id);
         for alias in &d.aliases {
             self.spellings.entry(fold(alias)).or_insert(id);
+        }
+        for pattern in &d.words {
+            self.patterns.push((words(pattern), id));
         }
     }
 
@@ -249,6 +256,22 @@ impl Vocabulary {
     /// The agent or regimen a folded spelling names.
     pub fn spelled(&self, folded: &str) -> Option<VocabId> {
         self.spellings.get(folded).copied()
+    }
+
+    /// The agents and regimens, in declaration order and each once, whose
+    /// word aliases occur in `text` as consecutive words.
+    pub fn named_by_words(&self, text: &str) -> Vec<VocabId> {
+        if self.patterns.is_empty() {
+            return Vec::new();
+        }
+        let text = words(text);
+        let mut named: Vec<VocabId> = Vec::new();
+        for (pattern, id) in &self.patterns {
+            if !named.contains(id) && has_words(&text, pattern) {
+                named.push(*id);
+            }
+        }
+        named
     }
 
     /// Every folded spelling with what it names.

@@ -91,6 +91,9 @@ pub struct AgentDecl {
     pub tags: Vec<Name>,
     /// Other spellings found in case data.
     pub aliases: Vec<Spanned<String>>,
+    /// Word patterns (`alias word "harvoni"`), matched against the words of
+    /// case text.
+    pub words: Vec<Spanned<String>>,
     /// The whole item.
     pub span: Span,
 }
@@ -110,6 +113,9 @@ pub struct RegimenDecl {
     pub tags: Vec<Name>,
     /// Other spellings found in case data.
     pub aliases: Vec<Spanned<String>>,
+    /// Word patterns (`alias word "harvoni"`), matched against the words of
+    /// case text.
+    pub words: Vec<Spanned<String>>,
     /// The whole item.
     pub span: Span,
 }
@@ -598,6 +604,8 @@ pub enum BinOp {
     NotIn,
     /// `contains`
     Contains,
+    /// `starts with` (text)
+    StartsWith,
     /// `+`
     Add,
     /// `-`
@@ -629,6 +637,7 @@ impl BinOp {
             BinOp::In => "in",
             BinOp::NotIn => "not in",
             BinOp::Contains => "contains",
+            BinOp::StartsWith => "starts with",
             BinOp::Add => "+",
             BinOp::Sub => "-",
             BinOp::Mul => "*",

@@ -255,6 +255,7 @@ const GROUPS: &[(&str, &[&str])] = &[
             "not",
             "in",
             "contains",
+            "starts",
             "is",
             "otherwise",
             "=",

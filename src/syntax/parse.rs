@@ -97,6 +97,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::infix(Rule::in_op, Assoc::Left)
             | Op::infix(Rule::not_in_op, Assoc::Left)
             | Op::infix(Rule::contains_op, Assoc::Left)
+            | Op::infix(Rule::starts_with_op, Assoc::Left)
             | Op::infix(Rule::eq_eq_op, Assoc::Left)
             | Op::postfix(Rule::is_test))
         .op(Op::infix(Rule::range_op, Assoc::Left))
@@ -218,10 +219,12 @@ impl Builder {
             classes: Vec::new(),
             tags: Vec::new(),
             aliases: Vec::new(),
+            words: Vec::new(),
             span,
         };
         for m in inner {
-            self.vocab_mod(m, &mut decl.classes, &mut decl.tags, &mut decl.aliases);
+            let spellings = (&mut decl.aliases, &mut decl.words);
+            self.vocab_mod(m, &mut decl.classes, &mut decl.tags, spellings);
         }
         decl
     }
@@ -237,13 +240,17 @@ impl Builder {
             classes: Vec::new(),
             tags: Vec::new(),
             aliases: Vec::new(),
+            words: Vec::new(),
             span,
         };
         for p in inner {
             match p.as_rule() {
                 Rule::agent_list => decl.agents = p.into_inner().map(|n| self.name(n)).collect(),
                 Rule::name => decl.modality = Some(self.name(p)),
-                _ => self.vocab_mod(p, &mut decl.classes, &mut decl.tags, &mut decl.aliases),
+                _ => {
+                    let spellings = (&mut decl.aliases, &mut decl.words);
+                    self.vocab_mod(p, &mut decl.classes, &mut decl.tags, spellings);
+                }
             }
         }
         decl
@@ -254,12 +261,19 @@ impl Builder {
         pair: Pair<Rule>,
         classes: &mut Vec<Name>,
         tags: &mut Vec<Name>,
-        aliases: &mut Vec<Spanned<String>>,
+        (aliases, words): (&mut Vec<Spanned<String>>, &mut Vec<Spanned<String>>),
     ) {
         match pair.as_rule() {
             Rule::class_mod => classes.extend(pair.into_inner().map(|p| self.name(p))),
             Rule::tag_mod => tags.extend(pair.into_inner().map(|p| self.name(p))),
-            Rule::alias_mod => aliases.extend(pair.into_inner().map(|p| self.string(p))),
+            Rule::alias_mod => {
+                for item in pair.into_inner() {
+                    match item.as_rule() {
+                        Rule::word_alias => words.extend(item.into_inner().map(|p| self.string(p))),
+                        _ => aliases.push(self.string(item)),
+                    }
+                }
+            }
             _ => {}
         }
     }

@@ -143,7 +143,12 @@ impl Builder {
                 span,
             };
         };
-        if bin.is_comparison() || matches!(bin, BinOp::In | BinOp::NotIn | BinOp::Contains) {
+        if bin.is_comparison()
+            || matches!(
+                bin,
+                BinOp::In | BinOp::NotIn | BinOp::Contains | BinOp::StartsWith
+            )
+        {
             if let Some(chained) = self.chain(&lhs, bin, &rhs, op_span) {
                 return chained;
             }
@@ -160,7 +165,10 @@ impl Builder {
             return None;
         };
         if !(inner_op.is_comparison()
-            || matches!(inner_op, BinOp::In | BinOp::NotIn | BinOp::Contains))
+            || matches!(
+                inner_op,
+                BinOp::In | BinOp::NotIn | BinOp::Contains | BinOp::StartsWith
+            ))
         {
             return None;
         }
@@ -589,6 +597,7 @@ fn bin_op(rule: Rule) -> Option<BinOp> {
         Rule::in_op => BinOp::In,
         Rule::not_in_op => BinOp::NotIn,
         Rule::contains_op => BinOp::Contains,
+        Rule::starts_with_op => BinOp::StartsWith,
         Rule::add_op => BinOp::Add,
         Rule::sub_op => BinOp::Sub,
         Rule::mul_op => BinOp::Mul,

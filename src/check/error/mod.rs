@@ -36,7 +36,7 @@ pub enum CheckError {
     /// Headers, actions, modifiers, history mappings, decision reads and
     /// tests (S0002, S0204, S0205, S0309–S0318, S0330, S0331).
     Action(ActionError),
-    /// Warnings (S0501–S0506).
+    /// Warnings (S0501–S0507).
     Warning(Warning),
 }
 

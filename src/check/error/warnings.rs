@@ -53,6 +53,16 @@ pub enum Warning {
         /// The unconditional stop rule.
         stop: Span,
     },
+    /// `alias word "--"`, or a word alias whose every match is also a match
+    /// of another name's word alias (S0507).
+    WordNeverMatches {
+        /// The word alias.
+        at: Span,
+        /// Its owner, an agent or regimen.
+        owner: String,
+        /// The other name's word alias it always meets, if that is why.
+        shadowed_by: Option<(String, Span)>,
+    },
 }
 
 impl Warning {
@@ -75,6 +85,11 @@ impl Warning {
                 first_done,
             } => offered_and_avoided(&name, (done, first_done), first),
             Warning::Unreachable { rule, stop } => unreachable(&rule, stop),
+            Warning::WordNeverMatches {
+                at,
+                owner,
+                shadowed_by,
+            } => word_never_matches(at, &owner, shadowed_by),
         }
     }
 }
@@ -151,4 +166,19 @@ fn unreachable(rule: &Name, stop: Span) -> Diagnostic {
     .label("never evaluated")
     .also(stop, "this `stop` rule always fires first")
     .help("move the unconditional `stop` rule last, or give it a condition")
+}
+
+fn word_never_matches(at: Span, owner: &str, shadowed_by: Option<(String, Span)>) -> Diagnostic {
+    let message = format!("this word alias of `{owner}` can never match");
+    match shadowed_by {
+        None => Diagnostic::new(Code::S0507, at, message)
+            .label("it has no letters or digits")
+            .note("a word alias matches the words of case text, and punctuation is not a word")
+            .help("write the words to look for, e.g. `alias word \"harvoni\"`, or remove it"),
+        Some((other, other_at)) => Diagnostic::new(Code::S0507, at, message)
+            .label("every text with these words also has the words of the other alias")
+            .also(other_at, format!("word alias of `{other}` here"))
+            .note("text that matches the word aliases of two names is ambiguous: it is read as unknown, with `why: ambiguous`")
+            .help("make the two word aliases differ, e.g. by a word only one of them has, or give the longer text an exact alias"),
+    }
 }
