@@ -115,6 +115,10 @@ impl<'p> Evaluator<'p> {
             if masks_after_as_of && self.after_as_of(&value) {
                 continue;
             }
+            let value = match r == Role::AgentEnd as usize {
+                true => self.ongoing_after_as_of(value),
+                false => value,
+            };
             *slot = RoleSlot::Computed(computed.len());
             computed.push(value);
         }
@@ -140,6 +144,23 @@ impl<'p> Evaluator<'p> {
 
     /// Whether a role's value is a date after `as_of` (an end or event not
     /// yet happened on `as_of` reads as none).
+    /// Each agent's last dose as of `as_of`: one dated after it reads as
+    /// none (still being given then), as a line's end does.
+    fn ongoing_after_as_of(&self, ends: Val) -> Val {
+        match ends {
+            Val::Known(Value::List(items)) => Val::Known(Value::List(
+                items
+                    .into_iter()
+                    .map(|end| match self.after_as_of(&end) {
+                        true => Val::Known(Value::None),
+                        false => end,
+                    })
+                    .collect(),
+            )),
+            other => other,
+        }
+    }
+
     fn after_as_of(&self, v: &Val) -> bool {
         matches!(v, Val::Known(Value::Date(d)) if d.first > self.as_of)
     }
@@ -263,11 +284,18 @@ impl<'p> Evaluator<'p> {
             Truth::True => None,
             Truth::Unknown(s) => Some(s),
         };
-        let matched = self.line_targets(line, target, last);
-        if matches!(matched, Truth::False) {
-            return Truth::False;
-        }
-        let holds = matched.and(self.predicate(pred, line, window));
+        let holds = match (target, agent_ends(line)) {
+            (Target::Names(names, _), Some((agents, ends))) => {
+                self.holds_by_agent(pred, line, names, (agents, ends), window)
+            }
+            _ => {
+                let matched = self.line_targets(line, target, last);
+                if matches!(matched, Truth::False) {
+                    return Truth::False;
+                }
+                matched.and(self.predicate(pred, line, line.role(Role::End), window))
+            }
+        };
         match exists {
             // `true and x` is x: the common case copies nothing.
             None => holds,
@@ -309,6 +337,74 @@ impl<'p> Evaluator<'p> {
             }
         }
         latest.unwrap_or(Val::Known(Value::None))
+    }
+
+    /// A predicate on a line that lists its agents with their own last
+    /// doses (`agent_end`): for an agent, class or tag, each matching agent
+    /// is judged with its own end (the line's when it has none); a regimen,
+    /// and a class or tag a regimen has as its own, with the line's end.
+    fn holds_by_agent(
+        &self,
+        pred: HistoryPred,
+        line: &Line,
+        names: &[TargetName],
+        (agents, ends): (&[Val], &[Val]),
+        window: Option<&Quantity>,
+    ) -> Truth {
+        let mut result = Truth::False;
+        for name in names {
+            let x = match self.target_id(name) {
+                Ok(Some(x)) => x,
+                Ok(None) => continue,
+                Err(s) => {
+                    result = result.or(Truth::Unknown(s));
+                    continue;
+                }
+            };
+            let whole_line = match self.protocol.vocab.is_regimen(x) {
+                true => self.line_is_regimen(line, x),
+                false => self.line_is_regimen_with_group(line, x),
+            };
+            if !matches!(whole_line, Truth::False) {
+                let end = line.role(Role::End);
+                result = result.or(whole_line.and(self.predicate(pred, line, end, window)));
+            }
+            if self.protocol.vocab.is_regimen(x) {
+                continue;
+            }
+            for (agent, end) in agents.iter().zip(ends) {
+                let matched = match agent {
+                    Val::Known(Value::Vocab(v)) => self.vocab_has(v, x),
+                    Val::Unknown(s) => Truth::Unknown(s.clone()),
+                    _ => Truth::False,
+                };
+                if !matches!(matched, Truth::False) {
+                    // An agent without a last dose of its own ended with the line.
+                    let end = match end {
+                        Val::Known(Value::None) => line.role(Role::End),
+                        own => own,
+                    };
+                    result = result.or(matched.and(self.predicate(pred, line, end, window)));
+                }
+            }
+            if matches!(result, Truth::True) {
+                break;
+            }
+        }
+        result
+    }
+
+    /// The name a target names: `Ok(None)` for a variable that holds
+    /// something outside the vocabulary, `Err` while it is unknown.
+    fn target_id(&self, name: &TargetName) -> Result<Option<VocabId>, Support> {
+        match name {
+            TargetName::Vocab(x) => Ok(Some(*x)),
+            TargetName::Local(slot) => match self.local(*slot) {
+                Val::Known(Value::Vocab(VocabValue::Known(x))) => Ok(Some(x)),
+                Val::Unknown(s) => Err(s),
+                Val::Known(_) => Ok(None),
+            },
+        }
     }
 
     fn line_targets(
@@ -464,28 +560,36 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    fn predicate(&self, pred: HistoryPred, line: &Line, window: Option<&Quantity>) -> Truth {
+    /// The predicate on a line whose treatment ended at `end` (the line's
+    /// end, or one agent's last dose).
+    fn predicate(
+        &self,
+        pred: HistoryPred,
+        line: &Line,
+        end: &Val,
+        window: Option<&Quantity>,
+    ) -> Truth {
         match pred {
-            HistoryPred::Received => self.recent(line, window),
-            HistoryPred::ProgressionOn => self.progression_on(line, window),
+            HistoryPred::Received => self.recent(end, window),
+            HistoryPred::ProgressionOn => self.progression_on(line, end, window),
             HistoryPred::RefractoryTo => self
                 .responded(line)
                 .not()
-                .or(self.progression_on(line, window)),
-            HistoryPred::RelapseAfter => self.relapse_after(line, window),
-            HistoryPred::IntolerantOf => self.intolerant(line).and(self.recent(line, window)),
+                .or(self.progression_on(line, end, window)),
+            HistoryPred::RelapseAfter => self.relapse_after(line, end, window),
+            HistoryPred::IntolerantOf => self.intolerant(line).and(self.recent(end, window)),
         }
     }
 
     /// `within D` on `received`/`intolerant of`: end (or `as_of`, if ongoing) ≥ `as_of` − D.
-    fn recent(&self, line: &Line, window: Option<&Quantity>) -> Truth {
+    fn recent(&self, end: &Val, window: Option<&Quantity>) -> Truth {
         let Some(d) = window else {
             return Truth::True;
         };
         let Some(from) = ops::shift(self.as_of, d, -1) else {
             return Truth::Unknown(Support::indeterminate(Cause::OutOfRange));
         };
-        match line.role(Role::End) {
+        match end {
             Val::Known(Value::None) => Truth::True,
             Val::Known(Value::Date(end)) => on_or_after(end, from),
             Val::Unknown(s) => Truth::Unknown(s.clone()),
@@ -494,12 +598,8 @@ impl<'p> Evaluator<'p> {
     }
 
     /// event ≥ start and (end is none or event ≤ end [+ D]).
-    fn progression_on(&self, line: &Line, window: Option<&Quantity>) -> Truth {
-        let (event, start, end) = (
-            line.role(Role::Event),
-            line.role(Role::Start),
-            line.role(Role::End),
-        );
+    fn progression_on(&self, line: &Line, end: &Val, window: Option<&Quantity>) -> Truth {
+        let (event, start) = (line.role(Role::Event), line.role(Role::Start));
         let event = match event {
             Val::Known(Value::Date(e)) => e,
             Val::Known(_) => return Truth::False,
@@ -535,9 +635,9 @@ impl<'p> Evaluator<'p> {
     }
 
     /// response ∈ responding, end is not none, event > end (and event ≤ end + D).
-    fn relapse_after(&self, line: &Line, window: Option<&Quantity>) -> Truth {
+    fn relapse_after(&self, line: &Line, end: &Val, window: Option<&Quantity>) -> Truth {
         let responded = self.responded(line);
-        let (event, end) = (line.role(Role::Event), line.role(Role::End));
+        let event = line.role(Role::Event);
         let timing = match (event, end) {
             (Val::Unknown(a), Val::Unknown(b)) => Truth::Unknown(a.clone().union(b)),
             (Val::Unknown(s), _) | (_, Val::Unknown(s)) => Truth::Unknown(s.clone()),
@@ -710,6 +810,19 @@ fn target_words(target: &Target) -> &str {
     match target {
         Target::LastLine => "last line",
         Target::Names(_, words) => words,
+    }
+}
+
+/// A line's listed agents and their own last doses, when the history maps
+/// `agent_end` and the line gives one per listed agent.
+fn agent_ends<'l>(line: &'l Line) -> Option<(&'l [Val], &'l [Val])> {
+    match (line.role(Role::Agents), line.role(Role::AgentEnd)) {
+        (Val::Known(Value::List(agents)), Val::Known(Value::List(ends)))
+            if !agents.is_empty() && agents.len() == ends.len() =>
+        {
+            Some((agents, ends))
+        }
+        _ => None,
     }
 }
 
