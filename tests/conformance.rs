@@ -73,6 +73,12 @@ fn expr_kind(e: &ExprKind) -> Vec<String> {
             out
         }
         ExprKind::Quantified(q, _) => vec![kind("Quantified"), quantifier(*q)],
+        ExprKind::Pick { latest, .. } => {
+            vec![
+                kind("Pick"),
+                format!("Pick::{}", if *latest { "latest" } else { "earliest" }),
+            ]
+        }
         ExprKind::Aggregate {
             agg,
             projection,

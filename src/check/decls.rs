@@ -33,6 +33,7 @@ impl<'a> Checker<'a> {
         let records: Vec<&'a RecordDecl> = self.env.records.values().copied().collect();
         for record in records {
             for field in &record.fields {
+                self.record_field_not_dated(field);
                 let lowered = self.field_schema(field);
                 let name = record.name.node.clone();
                 self.schema.records.entry(name).or_default().push(lowered);
@@ -40,7 +41,8 @@ impl<'a> Checker<'a> {
         }
         if let Some(case) = self.env.case {
             for field in &case.fields {
-                let lowered = self.field_schema(field);
+                let mut lowered = self.field_schema(field);
+                lowered.dated = self.dating(field, &lowered.ty);
                 self.schema.case.push(lowered);
             }
         }
@@ -55,6 +57,7 @@ impl<'a> Checker<'a> {
                 field.default.as_ref().map(|d| &d.kind),
                 Some(ExprKind::NoneLit)
             ),
+            dated: None,
         }
     }
 

@@ -59,10 +59,16 @@ impl<'a> Checker<'a> {
             ExprKind::Invalid => Ty::Error,
             ExprKind::PriorLines => self.prior_lines(e.span),
             ExprKind::Series {
+                read: SeriesRead::Latest | SeriesRead::Earliest,
+                series,
+                within: None,
+            } if self.dated_source(series).is_some() => self.pick_all(series, e),
+            ExprKind::Series {
                 read,
                 series,
                 within,
             } => self.series_expr(*read, series, within, e),
+            ExprKind::Pick { latest, binding } => self.pick(*latest, binding),
             ExprKind::Quantified(_, comp) => self.quantified(comp),
             ExprKind::Aggregate {
                 agg,

@@ -122,6 +122,16 @@ pub enum ExprKind {
         /// `within D`
         within: Option<Box<Expr>>,
     },
+    /// A case field declared `dated by`: its records dated after `as_of`
+    /// are left out, those whose date is unknown kept undecided.
+    DatedList {
+        /// The case field's position.
+        field: usize,
+        /// The date field's position in the record.
+        date: usize,
+    },
+    /// `latest l in labs where P`, `earliest …`, `latest labs`
+    Pick(Box<Pick>),
     /// `any x in xs where P`, `all …`, `no …`
     Quantified(Quantifier, Box<Binding>),
     /// `count xs`, `max e for x in xs where P`, `the x in xs where P`, …
@@ -150,6 +160,23 @@ pub struct Binding {
     /// The collection.
     pub source: Expr,
     /// The condition, if any.
+    pub filter: Option<Expr>,
+}
+
+/// `latest l in labs where P`: the record of a dated list with the latest
+/// (earliest) date among those for which `P` holds, the member bound at the
+/// next slot while `P` is evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pick {
+    /// `latest` rather than `earliest`.
+    pub latest: bool,
+    /// The dated case field's position.
+    pub field: usize,
+    /// The date field's position in the record.
+    pub date: usize,
+    /// Whether the list is declared `complete`.
+    pub complete: bool,
+    /// `where P`
     pub filter: Option<Expr>,
 }
 

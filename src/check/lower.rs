@@ -306,11 +306,32 @@ impl<'a> Lowering<'a> {
                 read,
                 series,
                 within,
-            } => K::Series {
-                read: *read,
-                series: self.boxed(series)?,
-                within: within.as_deref().map(|w| self.boxed(w)).transpose()?,
-            },
+            } => {
+                let series = self.boxed(series)?;
+                match (read, &series.kind, within) {
+                    (
+                        ast::SeriesRead::Latest | ast::SeriesRead::Earliest,
+                        K::DatedList { .. },
+                        None,
+                    ) => {
+                        let latest = *read == ast::SeriesRead::Latest;
+                        K::Pick(Box::new(self.pick(latest, &series, None)?))
+                    }
+                    _ => K::Series {
+                        read: *read,
+                        series,
+                        within: within.as_deref().map(|w| self.boxed(w)).transpose()?,
+                    },
+                }
+            }
+            A::Pick { latest, binding } => {
+                let source = self.expr(&binding.source)?;
+                let filter = match &binding.filter {
+                    Some(f) => Some(self.bound(&binding.var.node, |l| l.expr(f))?),
+                    None => None,
+                };
+                K::Pick(Box::new(self.pick(*latest, &source, filter)?))
+            }
             A::Quantified(q, comp) => K::Quantified(*q, Box::new(self.binding(comp)?)),
             A::Aggregate {
                 agg,
@@ -335,13 +356,22 @@ impl<'a> Lowering<'a> {
             Resolved::CaseField if self.decls.history_field == Some(name.node.as_str()) => {
                 K::PriorLines
             }
-            Resolved::CaseField => K::CaseField(
-                self.decls
+            Resolved::CaseField => {
+                let (field, schema) = self
+                    .decls
                     .case
                     .iter()
-                    .position(|f| f.name == name.node)
-                    .ok_or_else(unresolved)?,
-            ),
+                    .enumerate()
+                    .find(|(_, f)| f.name == name.node)
+                    .ok_or_else(unresolved)?;
+                match schema.dated {
+                    Some(dated) => K::DatedList {
+                        field,
+                        date: dated.field,
+                    },
+                    None => K::CaseField(field),
+                }
+            }
             Resolved::Define => K::Define(self.define_index(name)?, Vec::new()),
             Resolved::AsOf => K::AsOf,
             Resolved::LineNumber => K::LineNumber,
@@ -428,6 +458,29 @@ impl<'a> Lowering<'a> {
 
     fn options(&self, names: &[Name]) -> Lowered<Vec<OptionName>> {
         names.iter().map(|n| self.option(n)).collect()
+    }
+
+    /// A pick over `source`, which the checker made sure is a dated list.
+    fn pick(&self, latest: bool, source: &ir::Expr, filter: Option<ir::Expr>) -> Lowered<ir::Pick> {
+        let ir::ExprKind::DatedList { field, date } = source.kind else {
+            return Err(defect(
+                source.span,
+                "`latest` over a list that is not dated",
+            ));
+        };
+        let complete = self
+            .decls
+            .case
+            .get(field)
+            .and_then(|f| f.dated)
+            .is_some_and(|d| d.complete);
+        Ok(ir::Pick {
+            latest,
+            field,
+            date,
+            complete,
+            filter,
+        })
     }
 
     fn binding(&mut self, comp: &ast::Comprehension) -> Lowered<ir::Binding> {

@@ -5,6 +5,7 @@
 //! anywhere, so one mistake is reported once.
 
 mod collections;
+mod dated;
 mod decls;
 mod env;
 mod error;

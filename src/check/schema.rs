@@ -91,6 +91,17 @@ pub struct FieldSchema {
     pub ty: FieldType,
     /// Whether declared `T? = none` (an absent key reads as none).
     pub absent_is_none: bool,
+    /// `dated by FIELD [complete]`, on a list of records the checker accepted.
+    pub dated: Option<Dated>,
+}
+
+/// How a dated list is dated: see [`crate::syntax::ast::DatedBy`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dated {
+    /// The date field's position in the record's schema.
+    pub field: usize,
+    /// Whether no qualifying record means there is none.
+    pub complete: bool,
 }
 
 /// Every record's fields and the case's, as the checker typed them.
@@ -123,6 +134,7 @@ mod tests {
             name: name.to_string(),
             ty,
             absent_is_none: false,
+            dated: None,
         }
     }
 

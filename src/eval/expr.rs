@@ -227,6 +227,8 @@ impl<'p> Evaluator<'p> {
             ExprKind::Comprehension(binding) => self.comprehension(binding),
             ExprKind::Vocab(set) => self.vocab_set(set),
             ExprKind::YearsFrom(from, to) => self.years_from(from, to),
+            ExprKind::DatedList { field, date } => self.dated_list(*field, *date),
+            ExprKind::Pick(pick) => self.pick(pick),
             ExprKind::Decision(r) => self.decision_ref(r),
         }
     }

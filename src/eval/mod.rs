@@ -4,6 +4,7 @@
 pub mod aggregate;
 pub mod case;
 mod collections;
+mod dated;
 pub mod expr;
 pub mod history;
 pub mod model;

@@ -299,6 +299,14 @@ impl Protocol {
         }
     }
 
+    /// The protocol text at a place in its sources (empty if there is none).
+    pub fn source_text(&self, span: crate::span::Span) -> &str {
+        self.places
+            .get(span.file.0 as usize)
+            .and_then(|(_, text)| text.get(span.start as usize..span.end as usize))
+            .unwrap_or("")
+    }
+
     /// The declared type of a field of the case (`None`) or of a record.
     pub fn field(&self, record: Option<&str>, name: &str) -> Option<&FieldSchema> {
         let fields = match record {

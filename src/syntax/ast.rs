@@ -171,8 +171,20 @@ pub struct Field {
     pub ty: Type,
     /// `= default` (only `none` or a literal).
     pub default: Option<Expr>,
+    /// `dated by FIELD [complete]`, on a list of records.
+    pub dated: Option<DatedBy>,
     /// The whole field.
     pub span: Span,
+}
+
+/// `dated by collected [complete]`: the date field of each record of a
+/// list, and whether the list is known to hold every record there is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatedBy {
+    /// The record field holding each record's date.
+    pub field: Name,
+    /// `complete`: no qualifying record means there is none.
+    pub complete: bool,
 }
 
 /// The `case { … }` schema.
@@ -898,6 +910,14 @@ pub enum ExprKind {
     },
     /// `any x in xs where P`, `all x in xs have P`, `no x in xs where P`
     Quantified(Quantifier, Box<Comprehension>),
+    /// `latest l in labs where P` (`latest: true`) or `earliest …`, over a
+    /// dated list.
+    Pick {
+        /// `latest` rather than `earliest`.
+        latest: bool,
+        /// `l in labs where P`
+        binding: Box<Comprehension>,
+    },
     /// `count xs`, `max g.v for g in gs where P`, `the x in xs where P`, …
     Aggregate {
         /// Which aggregate.
@@ -959,7 +979,9 @@ impl Expr {
             ExprKind::Series { series, within, .. } => std::iter::once(&**series)
                 .chain(within.as_deref())
                 .collect(),
-            ExprKind::Quantified(_, comp) | ExprKind::Comprehension(comp) => comp.children(),
+            ExprKind::Quantified(_, comp)
+            | ExprKind::Comprehension(comp)
+            | ExprKind::Pick { binding: comp, .. } => comp.children(),
             ExprKind::Aggregate {
                 projection, over, ..
             } => {

@@ -368,7 +368,11 @@ impl Builder {
         let mut inner = pair.clone().into_inner();
         let name = self.key_of(inner.next(), &pair);
         let ty = self.type_of(inner.next(), span);
-        let default = inner
+        let mut rest = inner.peekable();
+        let dated = rest
+            .next_if(|p| p.as_rule() == Rule::dated_by)
+            .map(|p| self.dated_by(p));
+        let default = rest
             .next()
             .and_then(|d| d.into_inner().next())
             .map(|p| self.literal(p));
@@ -376,7 +380,17 @@ impl Builder {
             name,
             ty,
             default,
+            dated,
             span,
+        }
+    }
+
+    fn dated_by(&self, pair: Pair<Rule>) -> DatedBy {
+        let mut inner = pair.into_inner().filter(|p| p.as_rule() != Rule::dated_kw);
+        let field = self.name_of(inner.next());
+        DatedBy {
+            field,
+            complete: inner.next().is_some(),
         }
     }
 

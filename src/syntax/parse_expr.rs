@@ -224,6 +224,7 @@ impl Builder {
             Rule::last_line => ExprKind::LastLine,
             Rule::prior_lines => ExprKind::PriorLines,
             Rule::series_read => self.series_read(pair.into_inner(), span),
+            Rule::pick => self.pick(pair.into_inner(), span),
             Rule::quantified => self.quantified(pair.into_inner(), span),
             Rule::aggregate => return self.aggregate(pair, span),
             Rule::the_expr => self.the_expr(pair.into_inner()),
@@ -437,6 +438,23 @@ impl Builder {
                 filter,
             }),
         )
+    }
+
+    /// `latest l in labs where P`, `earliest …`.
+    fn pick(&self, inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let mut parts = inner.filter(|p| p.as_rule() != Rule::kw_in);
+        let latest = parts.next().map(|w| w.as_str()) != Some("earliest");
+        let var = self.name_of(parts.next());
+        let source = self.expr_of(parts.next(), span);
+        let filter = parts.next().map(|f| self.expr(f));
+        ExprKind::Pick {
+            latest,
+            binding: Box::new(Comprehension {
+                var,
+                source,
+                filter,
+            }),
+        }
     }
 
     /// `count xs`, `count x in xs where P`, `min E for x in xs`. Without

@@ -7,6 +7,7 @@
 //! dropped there (its cause was reported where it was made).
 
 mod actions;
+mod dated;
 mod decls;
 mod names;
 mod quantities;
@@ -14,6 +15,7 @@ mod types;
 mod warnings;
 
 pub use actions::ActionError;
+pub use dated::DatedError;
 pub use decls::{DeclError, Hidden, Spelling};
 pub use names::NameError;
 pub use quantities::QuantityError;
@@ -38,6 +40,8 @@ pub enum CheckError {
     Action(ActionError),
     /// Warnings (S0501–S0507).
     Warning(Warning),
+    /// Dated lists (S0340, S0341).
+    Dated(DatedError),
 }
 
 impl CheckError {
@@ -56,6 +60,7 @@ impl CheckError {
             CheckError::Quantity(e) => Some(e.diagnostic()),
             CheckError::Action(e) => Some(e.diagnostic()),
             CheckError::Warning(e) => Some(e.diagnostic()),
+            CheckError::Dated(e) => Some(e.diagnostic()),
         }
     }
 }
@@ -87,6 +92,12 @@ impl From<QuantityError> for CheckError {
 impl From<ActionError> for CheckError {
     fn from(e: ActionError) -> CheckError {
         CheckError::Action(e)
+    }
+}
+
+impl From<DatedError> for CheckError {
+    fn from(e: DatedError) -> CheckError {
+        CheckError::Dated(e)
     }
 }
 
