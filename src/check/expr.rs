@@ -63,6 +63,7 @@ impl<'a> Checker<'a> {
                 series,
                 within,
             } => self.series_expr(*read, series, within, e),
+            ExprKind::SeriesPart(series, part) => self.series_part(series, part),
             ExprKind::Quantified(_, comp) => self.quantified(comp),
             ExprKind::Aggregate {
                 agg,
@@ -200,6 +201,10 @@ impl<'a> Checker<'a> {
         let ty = self.value(ty, inner);
         let record = match &ty {
             Ty::Record(r) | Ty::Line(r) => r.clone(),
+            Ty::Point(unit) => {
+                let t = self.point_field(unit.clone(), field);
+                return self.narrow(t, whole);
+            }
             _ if ty.has_error() => return Ty::Error,
             other => {
                 let (field, found, inner) = (field.clone(), other.clone(), inner.span);

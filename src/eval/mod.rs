@@ -9,6 +9,7 @@ pub mod history;
 pub mod model;
 pub mod ops;
 pub mod outcome;
+mod points;
 pub mod rules;
 pub mod series;
 pub mod show;

@@ -124,7 +124,7 @@ fn extreme<'a>(
 }
 
 /// A point's value; a censored value is not known exactly, and no fact settles it.
-fn point_value(point: &Point) -> Val {
+pub(super) fn point_value(point: &Point) -> Val {
     match point.comparator {
         None => Val::Known(Value::Num(point.value.clone())),
         Some(_) => Val::Unknown(Support::indeterminate(Cause::Censored)),

@@ -745,6 +745,29 @@ impl SeriesRead {
     }
 }
 
+/// The part of a series between dates (`psa since D`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SeriesPart {
+    /// `since D`: dated on or after D.
+    Since(Box<Expr>),
+    /// `before D`: dated strictly before D.
+    Before(Box<Expr>),
+    /// `on or before D`: dated on or before D.
+    OnOrBefore(Box<Expr>),
+    /// `between A and B`: dated from A to B, both inclusive.
+    Between(Box<Expr>, Box<Expr>),
+}
+
+impl SeriesPart {
+    /// The dates that bound the part, in source order.
+    pub fn bounds(&self) -> Vec<&Expr> {
+        match self {
+            SeriesPart::Since(d) | SeriesPart::Before(d) | SeriesPart::OnOrBefore(d) => vec![d],
+            SeriesPart::Between(a, b) => vec![a, b],
+        }
+    }
+}
+
 /// Quantifiers over a collection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quantifier {
@@ -887,6 +910,8 @@ pub enum ExprKind {
         /// `within D`
         within: Option<Box<Expr>>,
     },
+    /// `psa since D`, `psa between A and B`: the part of a series between dates
+    SeriesPart(Box<Expr>, SeriesPart),
     /// `any x in xs where P`, `all x in xs have P`, `no x in xs where P`
     Quantified(Quantifier, Box<Comprehension>),
     /// `count xs`, `max g.v for g in gs where P`, `the x in xs where P`, …
@@ -950,6 +975,9 @@ impl Expr {
             ExprKind::Series { series, within, .. } => std::iter::once(&**series)
                 .chain(within.as_deref())
                 .collect(),
+            ExprKind::SeriesPart(series, part) => {
+                std::iter::once(&**series).chain(part.bounds()).collect()
+            }
             ExprKind::Quantified(_, comp) | ExprKind::Comprehension(comp) => comp.children(),
             ExprKind::Aggregate {
                 projection, over, ..

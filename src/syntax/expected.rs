@@ -16,6 +16,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::int => "a whole number",
         Rule::unit | Rule::unit_text => "a unit",
         Rule::expr | Rule::expr_add | Rule::expr_within => "an expression",
+        Rule::part_bound => "a date",
         Rule::type_expr | Rule::named_type => "a type",
         Rule::protocol_decl => "`protocol`",
         Rule::import_decl => "`import`",
@@ -272,6 +273,10 @@ const GROUPS: &[(&str, &[&str])] = &[
             "==",
             ".",
             "[",
+            "since",
+            "before",
+            "between",
+            "on",
         ],
     ),
     (
