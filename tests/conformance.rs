@@ -11,8 +11,8 @@ mod common;
 
 use salvage::syntax::ast::{
     ActionKind, Aggregate, AggregateOver, BinOp, DatePart, DecisionRef, Expr, ExprKind,
-    HistoryPred, HistoryTarget, IsTest, Item, ModifierKind, Options, Quantifier, SeriesRead,
-    VocabSet,
+    HistoryPred, HistoryTarget, IsTest, Item, ModifierKind, Options, Quantifier, SeriesPart,
+    SeriesRead, VocabSet,
 };
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -72,6 +72,7 @@ fn expr_kind(e: &ExprKind) -> Vec<String> {
             }
             out
         }
+        ExprKind::SeriesPart(_, part) => vec![kind("SeriesPart"), series_part(part)],
         ExprKind::Quantified(q, _) => vec![kind("Quantified"), quantifier(*q)],
         ExprKind::Aggregate {
             agg,
@@ -167,6 +168,16 @@ fn series_read(r: SeriesRead) -> String {
         SeriesRead::Peak => "Peak",
     };
     format!("SeriesRead::{name}")
+}
+
+fn series_part(p: &SeriesPart) -> String {
+    let name = match p {
+        SeriesPart::Since(_) => "Since",
+        SeriesPart::Before(_) => "Before",
+        SeriesPart::OnOrBefore(_) => "OnOrBefore",
+        SeriesPart::Between(..) => "Between",
+    };
+    format!("SeriesPart::{name}")
 }
 
 fn quantifier(q: Quantifier) -> String {
@@ -306,6 +317,7 @@ fn every_kind() -> BTreeSet<String> {
             "HistoryTarget::",
             "DatePart::",
             "SeriesRead::",
+            "SeriesPart::",
             "Quantifier::",
             "Aggregate::",
             "AggregateOver::",
