@@ -64,6 +64,8 @@ impl<'a> Checker<'a> {
                 within,
             } => self.series_expr(*read, series, within, e),
             ExprKind::SeriesPart(series, part) => self.series_part(series, part),
+            ExprKind::NadirChange(change, series) => self.nadir_change(*change, series),
+            ExprKind::Trend(series, trend, count) => self.trend(series, *trend, count),
             ExprKind::Quantified(_, comp) => self.quantified(comp),
             ExprKind::Aggregate {
                 agg,

@@ -6,7 +6,9 @@
 //! to fall back on: it matches every kind below exhaustively.
 
 use crate::span::Span;
-use crate::syntax::ast::{Aggregate, BinOp, DatePart, HistoryPred, Quantifier, SeriesRead};
+use crate::syntax::ast::{
+    Aggregate, BinOp, DatePart, HistoryPred, NadirChange, Quantifier, SeriesRead, Trend,
+};
 use crate::units::Unit;
 use rust_decimal::Decimal;
 
@@ -126,6 +128,10 @@ pub enum ExprKind {
     },
     /// `psa since D`, `psa between A and B`, …: the part of a series between dates.
     SeriesPart(Box<Expr>, SeriesPart),
+    /// `rise of psa from nadir`, `percent change of psa from nadir`
+    NadirChange(NadirChange, Box<Expr>),
+    /// `psa rising over last N`: the series and N
+    Trend(Box<Expr>, Trend, Box<Expr>),
     /// `any x in xs where P`, `all …`, `no …`
     Quantified(Quantifier, Box<Binding>),
     /// `count xs`, `max e for x in xs where P`, `the x in xs where P`, …

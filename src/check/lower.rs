@@ -319,6 +319,10 @@ impl<'a> Lowering<'a> {
             A::SeriesPart(series, part) => {
                 K::SeriesPart(self.boxed(series)?, self.series_part(part)?)
             }
+            A::NadirChange(change, series) => K::NadirChange(*change, self.boxed(series)?),
+            A::Trend(series, trend, count) => {
+                K::Trend(self.boxed(series)?, *trend, self.boxed(count)?)
+            }
             A::Quantified(q, comp) => K::Quantified(*q, Box::new(self.binding(comp)?)),
             A::Aggregate {
                 agg,

@@ -6,7 +6,7 @@ use super::lower::Resolved;
 use super::types::Ty;
 use super::Checker;
 use crate::span::Name;
-use crate::syntax::ast::{Expr, SeriesPart};
+use crate::syntax::ast::{Expr, NadirChange, SeriesPart, Trend};
 
 /// The fields of a series point, in the order the diagnostics list them.
 pub(super) const POINT_FIELDS: [&str; 3] = ["date", "value", "comparator"];
@@ -26,6 +26,69 @@ impl Checker<'_> {
                 let (span, read) = (series.span, part_word(part));
                 self.report(TypeError::NotASeries { span, read, found });
                 Ty::Error
+            }
+        }
+    }
+
+    /// `rise of psa from nadir` (number UNIT), `percent change of psa from nadir` (number).
+    pub(super) fn nadir_change(&mut self, change: NadirChange, series: &Expr) -> Ty {
+        let word = match change {
+            NadirChange::Rise => "rise of",
+            NadirChange::Percent => "percent change of",
+        };
+        match self.series_of(series, word) {
+            Some(unit) if change == NadirChange::Rise => Ty::Num { int: false, unit },
+            Some(_) => Ty::bare_number(),
+            None => Ty::Error,
+        }
+    }
+
+    /// `psa rising over last N`: a truth; N is an int without a unit (S0301).
+    pub(super) fn trend(&mut self, series: &Expr, trend: Trend, count: &Expr) -> Ty {
+        let word = match trend {
+            Trend::Rising => "rising",
+            Trend::Falling => "falling",
+        };
+        let counted = self.expr(count);
+        let counted = self.value(counted, count);
+        let is_count = matches!(
+            counted,
+            Ty::Num {
+                int: true,
+                unit: None
+            }
+        );
+        if !is_count && !counted.has_error() {
+            self.report(TypeError::Mismatch {
+                span: count.span,
+                expected: Ty::Num {
+                    int: true,
+                    unit: None,
+                },
+                found: counted,
+                context: format!("`{word} over last N` counts values with a whole number"),
+            });
+        }
+        match self.series_of(series, word) {
+            Some(_) => Ty::Bool,
+            None => Ty::Error,
+        }
+    }
+
+    /// The unit of the series a read reads, or `None` after reporting what it is instead.
+    fn series_of(
+        &mut self,
+        series: &Expr,
+        read: &'static str,
+    ) -> Option<Option<super::types::UnitTy>> {
+        let ty = self.expr(series);
+        match self.value(ty, series) {
+            Ty::Series(unit) => Some(unit),
+            other if other.has_error() => None,
+            found => {
+                let span = series.span;
+                self.report(TypeError::NotASeries { span, read, found });
+                None
             }
         }
     }

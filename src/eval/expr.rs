@@ -220,6 +220,8 @@ impl<'p> Evaluator<'p> {
                 within,
             } => self.series(*read, series, within.as_deref()),
             ExprKind::SeriesPart(series, part) => self.series_part(series, part),
+            ExprKind::NadirChange(change, series) => self.nadir_change(*change, series),
+            ExprKind::Trend(series, trend, count) => self.trend(series, *trend, count),
             ExprKind::Quantified(q, binding) => self.quantified(*q, binding),
             ExprKind::Aggregate {
                 agg,

@@ -14,6 +14,7 @@ pub mod rules;
 pub mod series;
 pub mod show;
 mod stream;
+mod trends;
 pub mod truth;
 pub mod value;
 mod view;

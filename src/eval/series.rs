@@ -34,7 +34,7 @@ impl Evaluator<'_> {
     /// The point a read picks: `Ok(None)` when a known series has too few
     /// values (`previous`), `Err` with what is needed when none is usable.
     /// A series that is a case field is read in place, not copied.
-    fn chosen_point(
+    pub(super) fn chosen_point(
         &mut self,
         read: SeriesRead,
         series: &Expr,

@@ -745,6 +745,24 @@ impl SeriesRead {
     }
 }
 
+/// A change of a series' latest value from its nadir.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NadirChange {
+    /// `rise of psa from nadir`: latest − nadir, in the series' unit.
+    Rise,
+    /// `percent change of psa from nadir`: 100 × (latest − nadir) / nadir.
+    Percent,
+}
+
+/// The direction of `psa rising over last N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trend {
+    /// `rising`: each value strictly greater than the one before.
+    Rising,
+    /// `falling`: each value strictly less than the one before.
+    Falling,
+}
+
 /// The part of a series between dates (`psa since D`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SeriesPart {
@@ -912,6 +930,10 @@ pub enum ExprKind {
     },
     /// `psa since D`, `psa between A and B`: the part of a series between dates
     SeriesPart(Box<Expr>, SeriesPart),
+    /// `rise of psa from nadir`, `percent change of psa from nadir`
+    NadirChange(NadirChange, Box<Expr>),
+    /// `psa rising over last N`: the series and N
+    Trend(Box<Expr>, Trend, Box<Expr>),
     /// `any x in xs where P`, `all x in xs have P`, `no x in xs where P`
     Quantified(Quantifier, Box<Comprehension>),
     /// `count xs`, `max g.v for g in gs where P`, `the x in xs where P`, …
@@ -960,11 +982,13 @@ impl Expr {
             | ExprKind::Is(e, _, _)
             | ExprKind::MissingAs(e, _)
             | ExprKind::Field(e, _)
-            | ExprKind::DateOf(_, e) => vec![e],
+            | ExprKind::DateOf(_, e)
+            | ExprKind::NadirChange(_, e) => vec![e],
             ExprKind::Binary(_, a, b)
             | ExprKind::DoubleEq(a, b)
             | ExprKind::Index(a, b)
-            | ExprKind::YearsFrom(a, b) => vec![a, b],
+            | ExprKind::YearsFrom(a, b)
+            | ExprKind::Trend(a, _, b) => vec![a, b],
             ExprKind::If(c, t, f) => vec![c, t, f],
             ExprKind::Match(arms, other) => arms
                 .iter()

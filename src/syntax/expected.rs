@@ -277,6 +277,8 @@ const GROUPS: &[(&str, &[&str])] = &[
             "before",
             "between",
             "on",
+            "rising",
+            "falling",
         ],
     ),
     (

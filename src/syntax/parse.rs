@@ -108,7 +108,8 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::prefix(Rule::neg_op))
         .op(Op::postfix(Rule::field_access)
             | Op::postfix(Rule::index)
-            | Op::postfix(Rule::series_part))
+            | Op::postfix(Rule::series_part)
+            | Op::postfix(Rule::series_trend))
 });
 
 /// Builds AST nodes from pairs, collecting diagnostics as it goes.

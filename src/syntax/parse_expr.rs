@@ -90,6 +90,7 @@ impl Builder {
             Rule::series_part => {
                 ExprKind::SeriesPart(Box::new(lhs), self.series_part(inner, op_span))
             }
+            Rule::series_trend => self.series_trend(lhs, inner, op_span),
             _ => self.is_test(lhs, inner),
         };
         Expr { kind, span }
@@ -222,6 +223,7 @@ impl Builder {
             Rule::last_line => ExprKind::LastLine,
             Rule::prior_lines => ExprKind::PriorLines,
             Rule::series_read => self.series_read(pair.into_inner(), span),
+            Rule::nadir_change => self.nadir_change(pair.into_inner(), span),
             Rule::quantified => self.quantified(pair.into_inner(), span),
             Rule::aggregate => return self.aggregate(pair, span),
             Rule::the_expr => self.the_expr(pair.into_inner()),
@@ -419,6 +421,26 @@ impl Builder {
             span,
             kind: ExprKind::SeriesPart(Box::new(expr), part),
         }
+    }
+
+    /// `rise of psa from nadir`, `percent change of psa from nadir`.
+    fn nadir_change(&self, mut inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let change = match inner.next().map(|w| w.as_str().starts_with("rise")) {
+            Some(true) => NadirChange::Rise,
+            _ => NadirChange::Percent,
+        };
+        let series = inner.find(|p| p.as_rule() == Rule::series_operand);
+        ExprKind::NadirChange(change, Box::new(self.path(series, span)))
+    }
+
+    /// `rising over last N`, `falling over last N`, after the series.
+    fn series_trend(&self, lhs: Expr, mut inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let trend = match inner.next().map(|w| w.as_str().to_string()).as_deref() {
+            Some("falling") => Trend::Falling,
+            _ => Trend::Rising,
+        };
+        let count = inner.find(|p| p.as_rule() == Rule::part_bound);
+        ExprKind::Trend(Box::new(lhs), trend, Box::new(self.expr_of(count, span)))
     }
 
     /// `since D`, `before D`, `on or before D`, `between A and B`.
