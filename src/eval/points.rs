@@ -112,3 +112,69 @@ fn field_of(point: &Point, field: PointField) -> Val {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::value::{Comparator, Quantity};
+    use rust_decimal::Decimal;
+
+    fn point(comparator: Option<Comparator>) -> Point {
+        Point {
+            date: jiff::civil::date(2025, 4, 1),
+            time: None,
+            value: Quantity {
+                value: Decimal::new(20, 0),
+                unit: None,
+            },
+            comparator,
+            index: 0,
+        }
+    }
+
+    #[test]
+    fn an_exact_point_has_no_comparator_and_its_value() {
+        let exact = point(None);
+        assert_eq!(
+            field_of(&exact, PointField::Comparator),
+            Val::Known(Value::None)
+        );
+        assert_eq!(
+            field_of(&exact, PointField::Value),
+            Val::Known(Value::Num(exact.value.clone()))
+        );
+        assert_eq!(
+            field_of(&exact, PointField::Date),
+            Val::Known(Value::Date(DateRange::day(jiff::civil::date(2025, 4, 1))))
+        );
+    }
+
+    #[test]
+    fn a_censored_point_shows_its_comparator_and_reads_through_point_value() {
+        let censored = point(Some(Comparator::Below));
+        assert_eq!(
+            field_of(&censored, PointField::Comparator),
+            Val::Known(Value::Text("<".to_string()))
+        );
+        assert_eq!(
+            field_of(&censored, PointField::Value),
+            point_value(&censored)
+        );
+    }
+
+    #[test]
+    fn a_window_keeps_its_bounds_as_documented() {
+        let day = |d| jiff::civil::date(2025, 6, d);
+        let before = Window {
+            until: Some(day(1)),
+            ..Window::default()
+        };
+        assert!(!before.holds(day(1)) && before.holds(jiff::civil::date(2025, 5, 31)));
+        let between = Window {
+            from: Some(day(1)),
+            to: Some(day(2)),
+            ..Window::default()
+        };
+        assert!(between.holds(day(1)) && between.holds(day(2)) && !between.holds(day(3)));
+    }
+}
