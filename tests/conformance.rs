@@ -11,8 +11,8 @@ mod common;
 
 use salvage::syntax::ast::{
     ActionKind, Aggregate, AggregateOver, BinOp, DatePart, DecisionRef, Expr, ExprKind,
-    HistoryPred, HistoryTarget, IsTest, Item, ModifierKind, Options, Quantifier, SeriesRead,
-    VocabSet,
+    HistoryPred, HistoryTarget, IsTest, Item, ModifierKind, NadirChange, Options, Quantifier,
+    SeriesPart, SeriesRead, Trend, VocabSet,
 };
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -72,6 +72,9 @@ fn expr_kind(e: &ExprKind) -> Vec<String> {
             }
             out
         }
+        ExprKind::SeriesPart(_, part) => vec![kind("SeriesPart"), series_part(part)],
+        ExprKind::NadirChange(change, _) => vec![kind("NadirChange"), nadir_change(*change)],
+        ExprKind::Trend(_, trend, _) => vec![kind("Trend"), trend_kind(*trend)],
         ExprKind::Quantified(q, _) => vec![kind("Quantified"), quantifier(*q)],
         ExprKind::Pick { latest, .. } => {
             vec![
@@ -174,6 +177,32 @@ fn series_read(r: SeriesRead) -> String {
         SeriesRead::Peak => "Peak",
     };
     format!("SeriesRead::{name}")
+}
+
+fn series_part(p: &SeriesPart) -> String {
+    let name = match p {
+        SeriesPart::Since(_) => "Since",
+        SeriesPart::Before(_) => "Before",
+        SeriesPart::OnOrBefore(_) => "OnOrBefore",
+        SeriesPart::Between(..) => "Between",
+    };
+    format!("SeriesPart::{name}")
+}
+
+fn nadir_change(c: NadirChange) -> String {
+    let name = match c {
+        NadirChange::Rise => "Rise",
+        NadirChange::Percent => "Percent",
+    };
+    format!("NadirChange::{name}")
+}
+
+fn trend_kind(t: Trend) -> String {
+    let name = match t {
+        Trend::Rising => "Rising",
+        Trend::Falling => "Falling",
+    };
+    format!("Trend::{name}")
 }
 
 fn quantifier(q: Quantifier) -> String {
@@ -313,6 +342,9 @@ fn every_kind() -> BTreeSet<String> {
             "HistoryTarget::",
             "DatePart::",
             "SeriesRead::",
+            "SeriesPart::",
+            "NadirChange::",
+            "Trend::",
             "Quantifier::",
             "Aggregate::",
             "AggregateOver::",

@@ -31,7 +31,7 @@ impl Checker<'_> {
     ) -> T {
         let source = self.expr(&comp.source);
         let source = self.value(source, &comp.source);
-        let element = match source.element() {
+        let element = match super::series_reads::iterated(&source) {
             Some(e) => e,
             None => {
                 self.not_a_collection(comp.source.span, &source, "`in` ranges over a collection");
@@ -66,7 +66,7 @@ impl Checker<'_> {
             (AggregateOver::Collection(source), _) => {
                 let t = self.expr(source);
                 let t = self.value(t, source);
-                match t.element() {
+                match super::series_reads::iterated(&t) {
                     Some(e) => e,
                     None => {
                         self.not_a_collection(

@@ -69,6 +69,9 @@ impl<'a> Checker<'a> {
                 within,
             } => self.series_expr(*read, series, within, e),
             ExprKind::Pick { latest, binding } => self.pick(*latest, binding),
+            ExprKind::SeriesPart(series, part) => self.series_part(series, part),
+            ExprKind::NadirChange(change, series) => self.nadir_change(*change, series),
+            ExprKind::Trend(series, trend, count) => self.trend(series, *trend, count),
             ExprKind::Quantified(_, comp) => self.quantified(comp),
             ExprKind::Aggregate {
                 agg,
@@ -206,6 +209,10 @@ impl<'a> Checker<'a> {
         let ty = self.value(ty, inner);
         let record = match &ty {
             Ty::Record(r) | Ty::Line(r) => r.clone(),
+            Ty::Point(unit) => {
+                let t = self.point_field(unit.clone(), field);
+                return self.narrow(t, whole);
+            }
             _ if ty.has_error() => return Ty::Error,
             other => {
                 let (field, found, inner) = (field.clone(), other.clone(), inner.span);

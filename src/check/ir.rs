@@ -6,7 +6,9 @@
 //! to fall back on: it matches every kind below exhaustively.
 
 use crate::span::Span;
-use crate::syntax::ast::{Aggregate, BinOp, DatePart, HistoryPred, Quantifier, SeriesRead};
+use crate::syntax::ast::{
+    Aggregate, BinOp, DatePart, HistoryPred, NadirChange, Quantifier, SeriesRead, Trend,
+};
 use crate::units::Unit;
 use rust_decimal::Decimal;
 
@@ -88,6 +90,8 @@ pub enum ExprKind {
     MissingAs(Box<Expr>, String),
     /// `e.field`: the field's position in the record's schema.
     Field(Box<Expr>, usize),
+    /// `p.date`, `p.value`, `p.comparator` on a point of a series.
+    PointField(Box<Expr>, PointField),
     /// `e[k]`
     Index(Box<Expr>, Box<Expr>),
     /// `if c then a else b`
@@ -132,6 +136,12 @@ pub enum ExprKind {
     },
     /// `latest l in labs where P`, `earliest …`, `latest labs`
     Pick(Box<Pick>),
+    /// `psa since D`, `psa between A and B`, …: the part of a series between dates.
+    SeriesPart(Box<Expr>, SeriesPart),
+    /// `rise of psa from nadir`, `percent change of psa from nadir`
+    NadirChange(NadirChange, Box<Expr>),
+    /// `psa rising over last N`: the series and N
+    Trend(Box<Expr>, Trend, Box<Expr>),
     /// `any x in xs where P`, `all …`, `no …`
     Quantified(Quantifier, Box<Binding>),
     /// `count xs`, `max e for x in xs where P`, `the x in xs where P`, …
@@ -151,6 +161,30 @@ pub enum ExprKind {
     YearsFrom(Box<Expr>, Box<Expr>),
     /// `recommended X`, `pending X`, `avoided X`, `fired R`
     Decision(DecisionRef),
+}
+
+/// A field of a series point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PointField {
+    /// `p.date`: the day of the value.
+    Date,
+    /// `p.value`: the value in the series' unit.
+    Value,
+    /// `p.comparator`: `"<"`, `"<="`, `">"`, `">="` for a censored value, none for an exact one.
+    Comparator,
+}
+
+/// The part of a series between dates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SeriesPart {
+    /// `since D`: dated on or after D.
+    Since(Box<Expr>),
+    /// `before D`: dated strictly before D.
+    Before(Box<Expr>),
+    /// `on or before D`: dated on or before D.
+    OnOrBefore(Box<Expr>),
+    /// `between A and B`: dated from A to B, both inclusive.
+    Between(Box<Expr>, Box<Expr>),
 }
 
 /// `x in xs where P`: the member is bound at the next slot while `P` (and a

@@ -37,6 +37,8 @@ pub enum Resolved {
     Vocab,
     /// `e.field` on a value of this record type.
     Field(String),
+    /// `p.date`, `p.value` or `p.comparator` on a point of a series.
+    PointField,
 }
 
 /// A place in the sources, as a map key (spans compare equal regardless of place).
@@ -270,6 +272,9 @@ impl<'a> Lowering<'a> {
             A::DoubleEq(l, r) => K::Binary(ast::BinOp::Eq, self.boxed(l)?, self.boxed(r)?),
             A::Is(inner, negated, test) => K::Is(self.boxed(inner)?, *negated, self.is_test(test)?),
             A::MissingAs(inner, name) => K::MissingAs(self.boxed(inner)?, name.node.clone()),
+            A::Field(inner, field) if self.is_point_field(field) => {
+                K::PointField(self.boxed(inner)?, point_field(field)?)
+            }
             A::Field(inner, field) => K::Field(self.boxed(inner)?, self.field(field)?),
             A::Index(inner, key) => K::Index(self.boxed(inner)?, self.boxed(key)?),
             A::Call(name, args) => K::Define(self.define_index(name)?, self.all(args)?),
@@ -332,6 +337,13 @@ impl<'a> Lowering<'a> {
                 };
                 K::Pick(Box::new(self.pick(*latest, &source, filter)?))
             }
+            A::SeriesPart(series, part) => {
+                K::SeriesPart(self.boxed(series)?, self.series_part(part)?)
+            }
+            A::NadirChange(change, series) => K::NadirChange(*change, self.boxed(series)?),
+            A::Trend(series, trend, count) => {
+                K::Trend(self.boxed(series)?, *trend, self.boxed(count)?)
+            }
             A::Quantified(q, comp) => K::Quantified(*q, Box::new(self.binding(comp)?)),
             A::Aggregate {
                 agg,
@@ -381,7 +393,7 @@ impl<'a> Lowering<'a> {
                 K::Const(Const::Enum { ty, index })
             }
             Resolved::Vocab => K::Const(Const::Vocab(self.vocab_id(name)?)),
-            Resolved::Field(_) => return Err(unresolved()),
+            Resolved::Field(_) | Resolved::PointField => return Err(unresolved()),
         })
     }
 
@@ -397,6 +409,22 @@ impl<'a> Lowering<'a> {
                 format!("unit `{}` is not in the table", u.node),
             )),
         }
+    }
+
+    /// Whether the checker typed `field` as a field of a series point.
+    fn is_point_field(&self, field: &Name) -> bool {
+        self.resolved.name(field.span) == Some(&Resolved::PointField)
+    }
+
+    fn series_part(&mut self, part: &ast::SeriesPart) -> Lowered<ir::SeriesPart> {
+        use ast::SeriesPart as A;
+        use ir::SeriesPart as K;
+        Ok(match part {
+            A::Since(d) => K::Since(self.boxed(d)?),
+            A::Before(d) => K::Before(self.boxed(d)?),
+            A::OnOrBefore(d) => K::OnOrBefore(self.boxed(d)?),
+            A::Between(a, b) => K::Between(self.boxed(a)?, self.boxed(b)?),
+        })
     }
 
     fn field(&self, field: &Name) -> Lowered<usize> {
@@ -645,5 +673,18 @@ impl<'a> Lowering<'a> {
                 regimens: true,
             },
         })
+    }
+}
+
+/// Which field of a series point the checker typed.
+fn point_field(field: &Name) -> Lowered<ir::PointField> {
+    match field.node.as_str() {
+        "date" => Ok(ir::PointField::Date),
+        "value" => Ok(ir::PointField::Value),
+        "comparator" => Ok(ir::PointField::Comparator),
+        other => Err(defect(
+            field.span,
+            format!("`{other}` is not a field of a series point"),
+        )),
     }
 }

@@ -23,6 +23,7 @@ mod quantities;
 mod repeats;
 mod rules;
 pub mod schema;
+mod series_reads;
 mod spellings;
 pub mod strata;
 pub mod types;

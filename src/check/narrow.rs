@@ -72,6 +72,9 @@ pub fn narrowable(e: &Expr) -> bool {
             narrowable(series) && within.as_deref().is_none_or(is_literal)
         }
         ExprKind::DateOf(_, inner) => narrowable(inner) || is_history_read(inner),
+        ExprKind::SeriesPart(inner, part) => {
+            narrowable(inner) && part.bounds().into_iter().all(is_argument)
+        }
         ExprKind::Index(inner, key) => narrowable(inner) && is_argument(key),
         ExprKind::Call(_, args) => args.iter().all(is_argument),
         _ => false,
@@ -112,6 +115,10 @@ fn names_read<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
             names_read(key, out);
         }
         ExprKind::Call(_, args) => args.iter().for_each(|a| names_read(a, out)),
+        ExprKind::SeriesPart(inner, part) => {
+            names_read(inner, out);
+            part.bounds().into_iter().for_each(|b| names_read(b, out));
+        }
         ExprKind::History { target, .. } => target_names(target, out),
         _ => {}
     }

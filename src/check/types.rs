@@ -65,6 +65,8 @@ pub enum Ty {
     Series(Option<UnitTy>),
     /// `history of R`
     History(String),
+    /// One dated value of a series, as a collection member (`p in psa`).
+    Point(Option<UnitTy>),
     /// One line of a history (a record of type R).
     Line(String),
     /// An agent.
@@ -173,6 +175,8 @@ impl fmt::Display for Ty {
             Ty::Series(Some(u)) => write!(f, "series {}", u.spelling),
             Ty::Series(None) => write!(f, "series"),
             Ty::History(r) => write!(f, "history of {r}"),
+            Ty::Point(Some(u)) => write!(f, "a point of series {}", u.spelling),
+            Ty::Point(None) => write!(f, "a point of a series"),
             Ty::Line(r) => write!(f, "{r} (a history line)"),
             Ty::Agent => write!(f, "agent"),
             Ty::Regimen => write!(f, "regimen"),

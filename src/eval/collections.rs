@@ -37,7 +37,10 @@ impl Evaluator<'_> {
     /// the undecided members of a comprehension), or the support that makes
     /// the collection unknown.
     pub(super) fn members(&mut self, source: &Expr) -> Result<Vec<(Val, Truth)>, Support> {
-        member_truths(self.eval(source))
+        match self.eval(source) {
+            Val::Known(Value::Series(series)) => Ok(self.points(&series)),
+            other => member_truths(other),
+        }
     }
 
     /// Each member of `x in xs where P` with the truth of "it is a member and

@@ -195,6 +195,7 @@ impl<'p> Evaluator<'p> {
             ExprKind::Is(..) => from_truth(self.condition(e)),
             ExprKind::MissingAs(inner, name) => self.missing_as(inner, name),
             ExprKind::Field(inner, slot) => self.field(inner, *slot),
+            ExprKind::PointField(inner, field) => self.point_field(inner, *field),
             ExprKind::Index(inner, key) => self.index(inner, key),
             ExprKind::If(c, t, f) => self.if_expr(c, t, f),
             ExprKind::Match(arms, other) => self.match_expr(arms, other),
@@ -218,6 +219,9 @@ impl<'p> Evaluator<'p> {
                 series,
                 within,
             } => self.series(*read, series, within.as_deref()),
+            ExprKind::SeriesPart(series, part) => self.series_part(series, part),
+            ExprKind::NadirChange(change, series) => self.nadir_change(*change, series),
+            ExprKind::Trend(series, trend, count) => self.trend(series, *trend, count),
             ExprKind::Quantified(q, binding) => self.quantified(*q, binding),
             ExprKind::Aggregate {
                 agg,

@@ -34,7 +34,7 @@ impl Evaluator<'_> {
     /// The point a read picks: `Ok(None)` when a known series has too few
     /// values (`previous`), `Err` with what is needed when none is usable.
     /// A series that is a case field is read in place, not copied.
-    fn chosen_point(
+    pub(super) fn chosen_point(
         &mut self,
         read: SeriesRead,
         series: &Expr,
@@ -124,7 +124,7 @@ fn extreme<'a>(
 }
 
 /// A point's value; a censored value is not known exactly, and no fact settles it.
-fn point_value(point: &Point) -> Val {
+pub(super) fn point_value(point: &Point) -> Val {
     match point.comparator {
         None => Val::Known(Value::Num(point.value.clone())),
         Some(_) => Val::Unknown(Support::indeterminate(Cause::Censored)),

@@ -2,7 +2,7 @@
 //! by their declared names, numbers exact with their units.
 
 use super::model::Protocol;
-use super::value::{Quantity, Val, Value, VocabValue};
+use super::value::{Point, Quantity, Val, Value, VocabValue};
 
 /// A value as text.
 pub fn display(p: &Protocol, v: &Value) -> String {
@@ -30,8 +30,16 @@ pub fn display(p: &Protocol, v: &Value) -> String {
         }
         Value::Partial(partial) => display(p, &Value::List(partial.definite.clone())),
         Value::Bounds(b) => format!("{} to {}", quantity_text(&b.low), quantity_text(&b.high)),
+        Value::Point(point) => point_text(point),
         Value::Map(_) | Value::Record(_) | Value::Series(_) => String::new(),
     }
+}
+
+/// A series point as `<0.1 ng/mL on 2025-03-01`.
+fn point_text(point: &Point) -> String {
+    let comparator = point.comparator.map_or("", |c| c.symbol());
+    let value = quantity_text(&point.value);
+    format!("{comparator}{value} on {}", point.date)
 }
 
 fn quantity_text(q: &Quantity) -> String {
@@ -62,6 +70,11 @@ pub fn to_json(p: &Protocol, v: &Value) -> serde_json::Value {
                 .map(|(k, v)| (k.to_string(), val_json(p, v)))
                 .collect(),
         ),
+        Value::Point(point) => serde_json::json!({
+            "date": point.date.to_string(),
+            "value": to_json(p, &Value::Num(point.value.clone())),
+            "comparator": point.comparator.map(|c| c.symbol()),
+        }),
         Value::Map(entries) => serde_json::Value::Object(
             entries
                 .iter()

@@ -41,6 +41,8 @@ pub enum Value {
     Record(Box<Record>),
     /// A series of dated values.
     Series(Box<Series>),
+    /// One dated value of a series, as a collection member (`p in psa`).
+    Point(Box<Point>),
     /// A list some of whose members are undecided: a comprehension over
     /// members whose condition is unknown.
     Partial(Box<Partial>),
@@ -230,6 +232,18 @@ pub enum Comparator {
     Above,
     /// `>=`
     AtLeast,
+}
+
+impl Comparator {
+    /// The comparator as a case writes it: `<`, `<=`, `>`, `>=`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparator::Below => "<",
+            Comparator::AtMost => "<=",
+            Comparator::Above => ">",
+            Comparator::AtLeast => ">=",
+        }
+    }
 }
 
 /// One case, loaded and validated against the protocol's schema.

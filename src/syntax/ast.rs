@@ -766,6 +766,47 @@ impl SeriesRead {
     }
 }
 
+/// A change of a series' latest value from its nadir.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NadirChange {
+    /// `rise of psa from nadir`: latest − nadir, in the series' unit.
+    Rise,
+    /// `percent change of psa from nadir`: 100 × (latest − nadir) / nadir.
+    Percent,
+}
+
+/// The direction of `psa rising over last N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trend {
+    /// `rising`: each value strictly greater than the one before.
+    Rising,
+    /// `falling`: each value strictly less than the one before.
+    Falling,
+}
+
+/// The part of a series between dates (`psa since D`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SeriesPart {
+    /// `since D`: dated on or after D.
+    Since(Box<Expr>),
+    /// `before D`: dated strictly before D.
+    Before(Box<Expr>),
+    /// `on or before D`: dated on or before D.
+    OnOrBefore(Box<Expr>),
+    /// `between A and B`: dated from A to B, both inclusive.
+    Between(Box<Expr>, Box<Expr>),
+}
+
+impl SeriesPart {
+    /// The dates that bound the part, in source order.
+    pub fn bounds(&self) -> Vec<&Expr> {
+        match self {
+            SeriesPart::Since(d) | SeriesPart::Before(d) | SeriesPart::OnOrBefore(d) => vec![d],
+            SeriesPart::Between(a, b) => vec![a, b],
+        }
+    }
+}
+
 /// Quantifiers over a collection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quantifier {
@@ -908,6 +949,12 @@ pub enum ExprKind {
         /// `within D`
         within: Option<Box<Expr>>,
     },
+    /// `psa since D`, `psa between A and B`: the part of a series between dates
+    SeriesPart(Box<Expr>, SeriesPart),
+    /// `rise of psa from nadir`, `percent change of psa from nadir`
+    NadirChange(NadirChange, Box<Expr>),
+    /// `psa rising over last N`: the series and N
+    Trend(Box<Expr>, Trend, Box<Expr>),
     /// `any x in xs where P`, `all x in xs have P`, `no x in xs where P`
     Quantified(Quantifier, Box<Comprehension>),
     /// `latest l in labs where P` (`latest: true`) or `earliest …`, over a
@@ -964,11 +1011,13 @@ impl Expr {
             | ExprKind::Is(e, _, _)
             | ExprKind::MissingAs(e, _)
             | ExprKind::Field(e, _)
-            | ExprKind::DateOf(_, e) => vec![e],
+            | ExprKind::DateOf(_, e)
+            | ExprKind::NadirChange(_, e) => vec![e],
             ExprKind::Binary(_, a, b)
             | ExprKind::DoubleEq(a, b)
             | ExprKind::Index(a, b)
-            | ExprKind::YearsFrom(a, b) => vec![a, b],
+            | ExprKind::YearsFrom(a, b)
+            | ExprKind::Trend(a, _, b) => vec![a, b],
             ExprKind::If(c, t, f) => vec![c, t, f],
             ExprKind::Match(arms, other) => arms
                 .iter()
@@ -979,6 +1028,9 @@ impl Expr {
             ExprKind::Series { series, within, .. } => std::iter::once(&**series)
                 .chain(within.as_deref())
                 .collect(),
+            ExprKind::SeriesPart(series, part) => {
+                std::iter::once(&**series).chain(part.bounds()).collect()
+            }
             ExprKind::Quantified(_, comp)
             | ExprKind::Comprehension(comp)
             | ExprKind::Pick { binding: comp, .. } => comp.children(),

@@ -107,7 +107,10 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::infix(Rule::union_op, Assoc::Left))
         .op(Op::infix(Rule::mul_op, Assoc::Left) | Op::infix(Rule::div_op, Assoc::Left))
         .op(Op::prefix(Rule::neg_op))
-        .op(Op::postfix(Rule::field_access) | Op::postfix(Rule::index))
+        .op(Op::postfix(Rule::field_access)
+            | Op::postfix(Rule::index)
+            | Op::postfix(Rule::series_part)
+            | Op::postfix(Rule::series_trend))
 });
 
 /// Builds AST nodes from pairs, collecting diagnostics as it goes.

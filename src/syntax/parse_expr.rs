@@ -20,7 +20,10 @@ impl Builder {
     /// An `expr` (or `expr_add`) pair: checked for size, then built by precedence.
     pub(super) fn expr(&self, pair: Pair<Rule>) -> Expr {
         let span = self.span(&pair);
-        if !matches!(pair.as_rule(), Rule::expr | Rule::expr_add) {
+        if !matches!(
+            pair.as_rule(),
+            Rule::expr | Rule::expr_add | Rule::part_bound
+        ) {
             return self.primary(pair);
         }
         // Only the outermost expression is measured: measuring each nested one
@@ -84,6 +87,10 @@ impl Builder {
                 ExprKind::Index(Box::new(lhs), Box::new(self.expr_of(inner.next(), op_span)))
             }
             Rule::missing_as => ExprKind::MissingAs(Box::new(lhs), self.string_of(inner.next())),
+            Rule::series_part => {
+                ExprKind::SeriesPart(Box::new(lhs), self.series_part(inner, op_span))
+            }
+            Rule::series_trend => self.series_trend(lhs, inner, op_span),
             _ => self.is_test(lhs, inner),
         };
         Expr { kind, span }
@@ -225,6 +232,7 @@ impl Builder {
             Rule::prior_lines => ExprKind::PriorLines,
             Rule::series_read => self.series_read(pair.into_inner(), span),
             Rule::pick => self.pick(pair.into_inner(), span),
+            Rule::nadir_change => self.nadir_change(pair.into_inner(), span),
             Rule::quantified => self.quantified(pair.into_inner(), span),
             Rule::aggregate => return self.aggregate(pair, span),
             Rule::the_expr => self.the_expr(pair.into_inner()),
@@ -405,9 +413,64 @@ impl Builder {
             None => self.expr_of(None, span),
         };
         for access in parts {
-            expr = self.with_field(expr, access);
+            expr = match access.as_rule() {
+                Rule::series_part => self.with_series_part(expr, access),
+                _ => self.with_field(expr, access),
+            };
         }
         expr
+    }
+
+    /// `expr since D` and the other parts, from a `series_part` pair.
+    fn with_series_part(&self, expr: Expr, part: Pair<Rule>) -> Expr {
+        let part_span = self.span(&part);
+        let span = expr.span.to(part_span);
+        let part = self.series_part(part.into_inner(), part_span);
+        Expr {
+            span,
+            kind: ExprKind::SeriesPart(Box::new(expr), part),
+        }
+    }
+
+    /// `rise of psa from nadir`, `percent change of psa from nadir`.
+    fn nadir_change(&self, mut inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let change = match inner.next().map(|w| w.as_str().starts_with("rise")) {
+            Some(true) => NadirChange::Rise,
+            _ => NadirChange::Percent,
+        };
+        let series = inner.find(|p| p.as_rule() == Rule::series_operand);
+        ExprKind::NadirChange(change, Box::new(self.path(series, span)))
+    }
+
+    /// `rising over last N`, `falling over last N`, after the series.
+    fn series_trend(&self, lhs: Expr, mut inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let trend = match inner.next().map(|w| w.as_str().to_string()).as_deref() {
+            Some("falling") => Trend::Falling,
+            _ => Trend::Rising,
+        };
+        let count = inner.find(|p| p.as_rule() == Rule::part_bound);
+        ExprKind::Trend(Box::new(lhs), trend, Box::new(self.expr_of(count, span)))
+    }
+
+    /// `since D`, `before D`, `on or before D`, `between A and B`.
+    fn series_part(&self, mut inner: Pairs<Rule>, span: Span) -> SeriesPart {
+        let Some(which) = inner.next() else {
+            return SeriesPart::Since(Box::new(self.expr_of(None, span)));
+        };
+        let rule = which.as_rule();
+        let mut dates = which
+            .into_inner()
+            .filter(|p| p.as_rule() == Rule::part_bound);
+        let mut date = || Box::new(self.expr_of(dates.next(), span));
+        match rule {
+            Rule::before_part => SeriesPart::Before(date()),
+            Rule::on_or_before_part => SeriesPart::OnOrBefore(date()),
+            Rule::between_part => {
+                let from = date();
+                SeriesPart::Between(from, date())
+            }
+            _ => SeriesPart::Since(date()),
+        }
     }
 
     /// `expr.field`, from a `field_access` pair.
