@@ -93,6 +93,8 @@ codes! {
     S0320 Error "a range with its bounds reversed",
     S0330 Error "rules that read one another's outcome",
     S0331 Error "`include` in a rule that reads the decision",
+    S0341 Error "a built-in function called with the wrong arguments",
+    S0342 Error "a unit where a function or power needs a plain number",
     S0501 Warning "a definition that is never used",
     S0502 Warning "a citation that is never cited",
     S0503 Warning "a reason code that is never used",

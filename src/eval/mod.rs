@@ -6,6 +6,7 @@ pub mod case;
 mod collections;
 pub mod expr;
 pub mod history;
+pub mod maths;
 pub mod model;
 pub mod ops;
 pub mod outcome;

@@ -8,6 +8,7 @@
 
 mod actions;
 mod decls;
+mod functions;
 mod names;
 mod quantities;
 mod types;
@@ -15,6 +16,7 @@ mod warnings;
 
 pub use actions::ActionError;
 pub use decls::{DeclError, Hidden, Spelling};
+pub use functions::FunctionError;
 pub use names::NameError;
 pub use quantities::QuantityError;
 pub use types::TypeError;
@@ -36,6 +38,8 @@ pub enum CheckError {
     /// Headers, actions, modifiers, history mappings, decision reads and
     /// tests (S0002, S0204, S0205, S0309–S0318, S0330, S0331).
     Action(ActionError),
+    /// Built-in functions and `^` (S0341, S0342).
+    Function(FunctionError),
     /// Warnings (S0501–S0506).
     Warning(Warning),
 }
@@ -55,8 +59,15 @@ impl CheckError {
             CheckError::Type(e) => e.diagnostic(),
             CheckError::Quantity(e) => Some(e.diagnostic()),
             CheckError::Action(e) => Some(e.diagnostic()),
+            CheckError::Function(e) => e.diagnostic(),
             CheckError::Warning(e) => Some(e.diagnostic()),
         }
+    }
+}
+
+impl From<FunctionError> for CheckError {
+    fn from(e: FunctionError) -> CheckError {
+        CheckError::Function(e)
     }
 }
 
