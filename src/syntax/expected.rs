@@ -267,11 +267,17 @@ const GROUPS: &[(&str, &[&str])] = &[
             "-",
             "*",
             "/",
+            "^",
             "|",
             "..",
             "==",
             ".",
             "[",
+            // `(2 * k) months`: a number read as a duration
+            "days",
+            "weeks",
+            "months",
+            "years",
         ],
     ),
     (
