@@ -96,6 +96,8 @@ fn expr_kind(e: &ExprKind) -> Vec<String> {
         ExprKind::Comprehension(_) => vec![kind("Comprehension")],
         ExprKind::Vocab(set) => vec![kind("Vocab"), vocab_set(set)],
         ExprKind::YearsFrom(_, _) => vec![kind("YearsFrom")],
+        ExprKind::MonthsFrom(_, _) => vec![kind("MonthsFrom")],
+        ExprKind::InUnit(_, _) => vec![kind("InUnit")],
         ExprKind::Decision(r) => vec![kind("Decision"), decision_ref(r)],
         ExprKind::Invalid => vec![kind("Invalid")],
     }
@@ -119,6 +121,7 @@ fn bin_op(op: BinOp) -> String {
         BinOp::Sub => "Sub",
         BinOp::Mul => "Mul",
         BinOp::Div => "Div",
+        BinOp::Pow => "Pow",
         BinOp::Union => "Union",
         BinOp::Otherwise => "Otherwise",
         BinOp::Range => "Range",

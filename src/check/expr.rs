@@ -81,6 +81,8 @@ impl<'a> Checker<'a> {
             ExprKind::Comprehension(comp) => self.comprehension(comp),
             ExprKind::Vocab(set) => self.vocab_set(set),
             ExprKind::YearsFrom(from, to) => self.years_from(from, to),
+            ExprKind::MonthsFrom(from, to) => self.months_from(from, to),
+            ExprKind::InUnit(inner, unit) => self.as_duration(inner, unit),
             ExprKind::Decision(r) => self.decision_ref(r),
         }
     }
@@ -297,6 +299,9 @@ impl<'a> Checker<'a> {
 
     fn call_expr(&mut self, name: &Name, args: &[Expr]) -> Ty {
         let Some(define) = self.env.defines.get(&name.node).copied() else {
+            if let Some(ty) = self.builtin_call(name, args) {
+                return ty;
+            }
             for arg in args {
                 self.expr(arg);
             }

@@ -159,6 +159,10 @@ pub enum ExprKind {
     Vocab(VocabSet),
     /// `years from A to B`
     YearsFrom(Box<Expr>, Box<Expr>),
+    /// `months from A to B`
+    MonthsFrom(Box<Expr>, Box<Expr>),
+    /// A built-in function of one number: `round(x, 2)`, `ln(x)`, …
+    Function(Function, Box<Expr>),
     /// `recommended X`, `pending X`, `avoided X`, `fired R`
     Decision(DecisionRef),
 }
@@ -185,6 +189,25 @@ pub enum SeriesPart {
     OnOrBefore(Box<Expr>),
     /// `between A and B`: dated from A to B, both inclusive.
     Between(Box<Expr>, Box<Expr>),
+}
+
+/// The built-in functions of one number (see `docs/language.md`, "Functions").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    /// `round(x, N)`: half away from zero, to N decimal places.
+    Round(u32),
+    /// `floor(x, N)`: towards negative infinity, to N decimal places.
+    Floor(u32),
+    /// `ceil(x, N)`: towards positive infinity, to N decimal places.
+    Ceil(u32),
+    /// `abs(x)`
+    Abs,
+    /// `log10(x)`
+    Log10,
+    /// `ln(x)`
+    Ln,
+    /// `exp(x)`
+    Exp,
 }
 
 /// `x in xs where P`: the member is bound at the next slot while `P` (and a

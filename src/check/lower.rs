@@ -277,7 +277,7 @@ impl<'a> Lowering<'a> {
             }
             A::Field(inner, field) => K::Field(self.boxed(inner)?, self.field(field)?),
             A::Index(inner, key) => K::Index(self.boxed(inner)?, self.boxed(key)?),
-            A::Call(name, args) => K::Define(self.define_index(name)?, self.all(args)?),
+            A::Call(name, args) => self.call(name, args)?,
             A::If(c, t, f) => K::If(self.boxed(c)?, self.boxed(t)?, self.boxed(f)?),
             A::Match(arms, other) => {
                 let arms = arms
@@ -353,6 +353,15 @@ impl<'a> Lowering<'a> {
             A::Comprehension(comp) => K::Comprehension(Box::new(self.binding(comp)?)),
             A::Vocab(set) => K::Vocab(self.vocab_set(set)?),
             A::YearsFrom(a, b) => K::YearsFrom(self.boxed(a)?, self.boxed(b)?),
+            A::MonthsFrom(a, b) => K::MonthsFrom(self.boxed(a)?, self.boxed(b)?),
+            A::InUnit(inner, unit) => {
+                let one = Const::Num(rust_decimal::Decimal::ONE, self.unit(&Some(unit.clone()))?);
+                let one = ir::Expr {
+                    kind: K::Const(one),
+                    span: unit.span,
+                };
+                K::Binary(ast::BinOp::Mul, self.boxed(inner)?, Box::new(one))
+            }
             A::Decision(r) => K::Decision(self.decision_ref(r, e.span)?),
             A::Invalid => return Err(defect(e.span, "text that could not be read was checked")),
         };
@@ -440,6 +449,25 @@ impl<'a> Lowering<'a> {
                 format!("record `{record}` has no field `{}`", field.node),
             )
         })
+    }
+
+    /// A call of a define, else of the built-in function of that name (the
+    /// checker resolved it the same way).
+    fn call(&mut self, name: &Name, args: &[ast::Expr]) -> Lowered<ir::ExprKind> {
+        if self.decls.defines.contains_key(&name.node) {
+            return Ok(ir::ExprKind::Define(
+                self.define_index(name)?,
+                self.all(args)?,
+            ));
+        }
+        let function = super::functions::function_of(&name.node, args);
+        match (function, args.first()) {
+            (Some(f), Some(x)) => Ok(ir::ExprKind::Function(f, self.boxed(x)?)),
+            _ => Err(defect(
+                name.span,
+                format!("`{}` is not compiled", name.node),
+            )),
+        }
     }
 
     fn define_index(&self, name: &Name) -> Lowered<usize> {

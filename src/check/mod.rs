@@ -11,6 +11,7 @@ mod env;
 mod error;
 mod expectations;
 mod expr;
+mod functions;
 mod history;
 pub mod ir;
 mod is_test;

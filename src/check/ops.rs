@@ -20,6 +20,7 @@ impl Checker<'_> {
             BinOp::StartsWith => self.starts_with(l, r),
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => self.arithmetic(op, l, r, span),
             BinOp::Union => self.union(l, r),
+            BinOp::Pow => self.power(l, r),
             BinOp::Otherwise => self.otherwise(l, r),
             BinOp::Range => self.range(l, r),
         }

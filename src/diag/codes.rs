@@ -95,6 +95,8 @@ codes! {
     S0331 Error "`include` in a rule that reads the decision",
     S0340 Error "a `dated by` that names no date field of the list's records",
     S0341 Error "`latest` or `earliest` over a list that is not dated",
+    S0343 Error "a built-in function called with the wrong arguments",
+    S0344 Error "a unit where a function or power needs a plain number",
     S0501 Warning "a definition that is never used",
     S0502 Warning "a citation that is never cited",
     S0503 Warning "a reason code that is never used",

@@ -4,6 +4,7 @@
 //! indices, enum values and vocabulary names constants.
 
 use super::collections::member_truths;
+use super::maths;
 use super::model::Protocol;
 use super::ops;
 use super::outcome::DecisionView;
@@ -233,6 +234,8 @@ impl<'p> Evaluator<'p> {
             ExprKind::YearsFrom(from, to) => self.years_from(from, to),
             ExprKind::DatedList { field, date } => self.dated_list(*field, *date),
             ExprKind::Pick(pick) => self.pick(pick),
+            ExprKind::MonthsFrom(from, to) => self.months_from(from, to),
+            ExprKind::Function(f, arg) => self.function(*f, arg),
             ExprKind::Decision(r) => self.decision_ref(r),
         }
     }
@@ -383,6 +386,7 @@ impl<'p> Evaluator<'p> {
             BinOp::StartsWith => self.starts_with(l, r),
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => self.arithmetic(op, l, r),
             BinOp::Union => self.union(l, r),
+            BinOp::Pow => self.power(l, r),
             BinOp::Otherwise => match self.eval(l) {
                 Val::Known(Value::None) => self.eval(r),
                 other => other,
@@ -783,6 +787,34 @@ impl<'p> Evaluator<'p> {
                 )
             }
             Ok(_) => internal(),
+            Err(s) => Val::Unknown(s),
+        }
+    }
+
+    fn months_from(&mut self, from: &Expr, to: &Expr) -> Val {
+        match self.operands(from, to) {
+            Ok((Value::Date(a), Value::Date(b))) => match a.exact().zip(b.exact()) {
+                Some((a, b)) => Val::Known(Value::Num(Quantity {
+                    value: maths::months_between(a, b).into(),
+                    unit: self.protocol.month,
+                })),
+                None => indeterminate(Cause::PartialDate),
+            },
+            Ok(_) => internal(),
+            Err(s) => Val::Unknown(s),
+        }
+    }
+
+    fn function(&mut self, f: crate::check::ir::Function, arg: &Expr) -> Val {
+        match undecided(self.eval(arg)) {
+            Val::Known(v) => maths::apply(f, &v),
+            unknown => unknown,
+        }
+    }
+
+    fn power(&mut self, l: &Expr, r: &Expr) -> Val {
+        match self.operands(l, r) {
+            Ok((a, b)) => maths::power(&a, &b),
             Err(s) => Val::Unknown(s),
         }
     }

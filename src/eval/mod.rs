@@ -7,6 +7,7 @@ mod collections;
 mod dated;
 pub mod expr;
 pub mod history;
+pub mod maths;
 pub mod model;
 pub mod ops;
 pub mod outcome;

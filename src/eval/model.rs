@@ -61,6 +61,8 @@ pub struct Protocol {
     pub day: Option<crate::units::Unit>,
     /// The unit of `years from A to B`.
     pub year: Option<crate::units::Unit>,
+    /// The unit of `months from A to B`.
+    pub month: Option<crate::units::Unit>,
     /// Each source's path and text, for naming places at run time.
     pub places: Vec<(String, String)>,
     /// Whether some report reads the decision (`recommended X`, …).
@@ -643,6 +645,7 @@ impl Builder {
             expected_reports: lowered.expected_reports,
             day: self.units.lookup("days"),
             year: self.units.lookup("years"),
+            month: self.units.lookup("months"),
             units: self.units,
             places: Vec::new(),
             reports_read_decision: false,

@@ -40,6 +40,8 @@ pub enum Cause {
     DivisionByZero,
     /// A number or a date beyond what the engine can represent.
     OutOfRange,
+    /// A function outside its domain: `ln(0)`, `log10(-1)`, `(-8) ^ 0.5`.
+    Undefined,
     /// A value of a kind the checker should have refused here: a defect of
     /// the engine, shown rather than hidden.
     Internal,
@@ -53,6 +55,7 @@ impl Cause {
             Cause::PartialDate => "a partial date that straddles a bound",
             Cause::DivisionByZero => "a division by zero",
             Cause::OutOfRange => "a number or date out of range",
+            Cause::Undefined => "a function outside its domain",
             Cause::Internal => {
                 "a value the engine could not evaluate (an internal error: please report it)"
             }

@@ -626,6 +626,8 @@ pub enum BinOp {
     Mul,
     /// `/`
     Div,
+    /// `^` (a power: right-associative, above `*`)
+    Pow,
     /// `|` (union of vocabulary sets)
     Union,
     /// `otherwise`
@@ -654,6 +656,7 @@ impl BinOp {
             BinOp::Sub => "-",
             BinOp::Mul => "*",
             BinOp::Div => "/",
+            BinOp::Pow => "^",
             BinOp::Union => "|",
             BinOp::Otherwise => "otherwise",
             BinOp::Range => "..",
@@ -980,6 +983,11 @@ pub enum ExprKind {
     Vocab(VocabSet),
     /// `years from A to B`
     YearsFrom(Box<Expr>, Box<Expr>),
+    /// `months from A to B`
+    MonthsFrom(Box<Expr>, Box<Expr>),
+    /// `(2 * k) months`: a whole number read as a duration in a calendar or
+    /// fixed unit.
+    InUnit(Box<Expr>, Spanned<String>),
     /// `recommended X`, `pending X`, `avoided X`, `fired R` (`candidates` is a
     /// builtin name)
     Decision(DecisionRef),
@@ -1012,12 +1020,14 @@ impl Expr {
             | ExprKind::MissingAs(e, _)
             | ExprKind::Field(e, _)
             | ExprKind::DateOf(_, e)
-            | ExprKind::NadirChange(_, e) => vec![e],
+            | ExprKind::NadirChange(_, e)
+            | ExprKind::InUnit(e, _) => vec![e],
             ExprKind::Binary(_, a, b)
             | ExprKind::DoubleEq(a, b)
             | ExprKind::Index(a, b)
             | ExprKind::YearsFrom(a, b)
-            | ExprKind::Trend(a, _, b) => vec![a, b],
+            | ExprKind::Trend(a, _, b)
+            | ExprKind::MonthsFrom(a, b) => vec![a, b],
             ExprKind::If(c, t, f) => vec![c, t, f],
             ExprKind::Match(arms, other) => arms
                 .iter()

@@ -269,6 +269,7 @@ const GROUPS: &[(&str, &[&str])] = &[
             "-",
             "*",
             "/",
+            "^",
             "|",
             "..",
             "==",
@@ -280,6 +281,11 @@ const GROUPS: &[(&str, &[&str])] = &[
             "on",
             "rising",
             "falling",
+            // `(2 * k) months`: a number read as a duration
+            "days",
+            "weeks",
+            "months",
+            "years",
         ],
     ),
     (

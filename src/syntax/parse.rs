@@ -107,10 +107,12 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::infix(Rule::union_op, Assoc::Left))
         .op(Op::infix(Rule::mul_op, Assoc::Left) | Op::infix(Rule::div_op, Assoc::Left))
         .op(Op::prefix(Rule::neg_op))
+        .op(Op::infix(Rule::pow_op, Assoc::Right))
         .op(Op::postfix(Rule::field_access)
             | Op::postfix(Rule::index)
             | Op::postfix(Rule::series_part)
-            | Op::postfix(Rule::series_trend))
+            | Op::postfix(Rule::series_trend)
+            | Op::postfix(Rule::in_calendar))
 });
 
 /// Builds AST nodes from pairs, collecting diagnostics as it goes.

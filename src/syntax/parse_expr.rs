@@ -91,6 +91,7 @@ impl Builder {
                 ExprKind::SeriesPart(Box::new(lhs), self.series_part(inner, op_span))
             }
             Rule::series_trend => self.series_trend(lhs, inner, op_span),
+            Rule::in_calendar => ExprKind::InUnit(Box::new(lhs), self.calendar_word(inner.next())),
             _ => self.is_test(lhs, inner),
         };
         Expr { kind, span }
@@ -107,6 +108,13 @@ impl Builder {
                 .label("remove this space")
                 .note("`m[k]` indexes only when written without a space; `[x in xs where P]` is a comprehension"),
         );
+    }
+
+    fn calendar_word(&self, word: Option<Pair<Rule>>) -> Spanned<String> {
+        match word {
+            Some(w) => Spanned::new(w.as_str().to_string(), self.span(&w)),
+            None => Spanned::new(String::new(), Span::default()),
+        }
     }
 
     fn is_test(&self, lhs: Expr, inner: Pairs<Rule>) -> ExprKind {
@@ -241,6 +249,10 @@ impl Builder {
                 ExprKind::Vocab(VocabSet::MembersOf(self.last_name(pair.into_inner())))
             }
             Rule::years_from => self.years_from(pair.into_inner(), span),
+            Rule::months_from => {
+                let (from, to) = self.date_pair(pair.into_inner(), span);
+                ExprKind::MonthsFrom(from, to)
+            }
             Rule::recommended_ref => {
                 ExprKind::Decision(DecisionRef::Recommended(self.last_name(pair.into_inner())))
             }
@@ -597,6 +609,14 @@ impl Builder {
         ExprKind::YearsFrom(from, to)
     }
 
+    fn date_pair(&self, inner: Pairs<Rule>, span: Span) -> (Box<Expr>, Box<Expr>) {
+        let mut parts = inner.filter(|p| p.as_rule() == Rule::expr_add);
+        (
+            self.boxed(parts.next(), span),
+            self.boxed(parts.next(), span),
+        )
+    }
+
     fn call(&self, mut inner: Pairs<Rule>) -> ExprKind {
         let name = self.name_of(inner.next().and_then(|h| h.into_inner().next()));
         let args = inner.map(|a| self.expr(a)).collect();
@@ -683,6 +703,7 @@ fn bin_op(rule: Rule) -> Option<BinOp> {
         Rule::sub_op => BinOp::Sub,
         Rule::mul_op => BinOp::Mul,
         Rule::div_op => BinOp::Div,
+        Rule::pow_op => BinOp::Pow,
         Rule::union_op => BinOp::Union,
         Rule::otherwise_op => BinOp::Otherwise,
         Rule::range_op => BinOp::Range,

@@ -9,6 +9,7 @@
 mod actions;
 mod dated;
 mod decls;
+mod functions;
 mod names;
 mod quantities;
 mod types;
@@ -17,6 +18,7 @@ mod warnings;
 pub use actions::ActionError;
 pub use dated::DatedError;
 pub use decls::{DeclError, Hidden, Spelling};
+pub use functions::FunctionError;
 pub use names::NameError;
 pub use quantities::QuantityError;
 pub use types::TypeError;
@@ -38,6 +40,8 @@ pub enum CheckError {
     /// Headers, actions, modifiers, history mappings, decision reads and
     /// tests (S0002, S0204, S0205, S0309–S0318, S0330, S0331).
     Action(ActionError),
+    /// Built-in functions and `^` (S0343, S0344).
+    Function(FunctionError),
     /// Warnings (S0501–S0507).
     Warning(Warning),
     /// Dated lists (S0340, S0341).
@@ -59,9 +63,16 @@ impl CheckError {
             CheckError::Type(e) => e.diagnostic(),
             CheckError::Quantity(e) => Some(e.diagnostic()),
             CheckError::Action(e) => Some(e.diagnostic()),
+            CheckError::Function(e) => e.diagnostic(),
             CheckError::Warning(e) => Some(e.diagnostic()),
             CheckError::Dated(e) => Some(e.diagnostic()),
         }
+    }
+}
+
+impl From<FunctionError> for CheckError {
+    fn from(e: FunctionError) -> CheckError {
+        CheckError::Function(e)
     }
 }
 
