@@ -75,6 +75,15 @@ fn expr_kind(e: &ExprKind) -> Vec<String> {
         ExprKind::SeriesPart(_, part) => vec![kind("SeriesPart"), series_part(part)],
         ExprKind::NadirChange(change, _) => vec![kind("NadirChange"), nadir_change(*change)],
         ExprKind::Trend(_, trend, _) => vec![kind("Trend"), trend_kind(*trend)],
+        ExprKind::Consecutive { apart, .. } => {
+            let mut out = vec![kind("Consecutive")];
+            if apart.is_some() {
+                out.push("Consecutive::apart".into());
+            }
+            out
+        }
+        ExprKind::Run(_) => vec![kind("Run")],
+        ExprKind::DoublingTime(_) => vec![kind("DoublingTime")],
         ExprKind::Quantified(q, _) => vec![kind("Quantified"), quantifier(*q)],
         ExprKind::Pick { latest, .. } => {
             vec![

@@ -142,6 +142,19 @@ pub enum ExprKind {
     NadirChange(NadirChange, Box<Expr>),
     /// `psa rising over last N`: the series and N
     Trend(Box<Expr>, Trend, Box<Expr>),
+    /// `2 consecutive psa >= 0.2 ng/mL at least 14 days apart`
+    Consecutive {
+        /// N, the number of values.
+        count: Box<Expr>,
+        /// What each value must meet.
+        test: Box<ValueTest>,
+        /// `at least D apart`
+        apart: Option<Box<Expr>>,
+    },
+    /// `run of psa >= 0.2 ng/mL`: how many of the latest values in a row meet it
+    Run(Box<ValueTest>),
+    /// `doubling time of psa`
+    DoublingTime(Box<Expr>),
     /// `any x in xs where P`, `all …`, `no …`
     Quantified(Quantifier, Box<Binding>),
     /// `count xs`, `max e for x in xs where P`, `the x in xs where P`, …
@@ -500,4 +513,15 @@ mod tests {
         let none = Citations::default();
         assert!(none.is_empty());
     }
+}
+
+/// Each value of a series compared with a threshold (`psa >= 0.2 ng/mL`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueTest {
+    /// The series, with its part.
+    pub series: Expr,
+    /// `<`, `<=`, `>` or `>=`.
+    pub op: BinOp,
+    /// What each value is compared with.
+    pub threshold: Expr,
 }

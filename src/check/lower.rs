@@ -246,6 +246,14 @@ impl<'a> Lowering<'a> {
         self.expr(e).map(Box::new)
     }
 
+    fn value_test(&mut self, test: &ast::ValueTest) -> Lowered<ir::ValueTest> {
+        Ok(ir::ValueTest {
+            series: self.expr(&test.series)?,
+            op: test.op,
+            threshold: self.expr(&test.threshold)?,
+        })
+    }
+
     fn all(&mut self, items: &[ast::Expr]) -> Lowered<Vec<ir::Expr>> {
         items.iter().map(|i| self.expr(i)).collect()
     }
@@ -344,6 +352,13 @@ impl<'a> Lowering<'a> {
             A::Trend(series, trend, count) => {
                 K::Trend(self.boxed(series)?, *trend, self.boxed(count)?)
             }
+            A::Consecutive { count, test, apart } => K::Consecutive {
+                count: self.boxed(count)?,
+                test: Box::new(self.value_test(test)?),
+                apart: apart.as_deref().map(|d| self.boxed(d)).transpose()?,
+            },
+            A::Run(test) => K::Run(Box::new(self.value_test(test)?)),
+            A::DoublingTime(series) => K::DoublingTime(self.boxed(series)?),
             A::Quantified(q, comp) => K::Quantified(*q, Box::new(self.binding(comp)?)),
             A::Aggregate {
                 agg,

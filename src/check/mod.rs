@@ -25,6 +25,7 @@ mod repeats;
 mod rules;
 pub mod schema;
 mod series_reads;
+mod series_runs;
 mod spellings;
 pub mod strata;
 pub mod types;

@@ -72,6 +72,7 @@ pub fn narrowable(e: &Expr) -> bool {
             narrowable(series) && within.as_deref().is_none_or(is_literal)
         }
         ExprKind::DateOf(_, inner) => narrowable(inner) || is_history_read(inner),
+        ExprKind::DoublingTime(series) => narrowable(series),
         ExprKind::SeriesPart(inner, part) => {
             narrowable(inner) && part.bounds().into_iter().all(is_argument)
         }
@@ -109,6 +110,7 @@ fn names_read<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
         ExprKind::Group(inner)
         | ExprKind::Field(inner, _)
         | ExprKind::DateOf(_, inner)
+        | ExprKind::DoublingTime(inner)
         | ExprKind::Series { series: inner, .. } => names_read(inner, out),
         ExprKind::Index(inner, key) => {
             names_read(inner, out);

@@ -55,7 +55,7 @@ impl Checker<'_> {
     }
 
     /// Checks that two values can be compared, with unit and duration rules.
-    fn comparable(&mut self, lt: &Ty, rt: &Ty, l: &Expr, r: &Expr, ordered: bool) {
+    pub(super) fn comparable(&mut self, lt: &Ty, rt: &Ty, l: &Expr, r: &Expr, ordered: bool) {
         match (lt, rt) {
             (Ty::Num { unit: a, .. }, Ty::Num { unit: b, .. }) => {
                 self.units_agree(a, b, l, r, "compared");

@@ -49,6 +49,16 @@ impl Checker<'_> {
             Trend::Rising => "rising",
             Trend::Falling => "falling",
         };
+        let context = format!("`{word} over last N` counts values with a whole number");
+        self.whole_count(count, &context);
+        match self.series_of(series, word) {
+            Some(_) => Ty::Bool,
+            None => Ty::Error,
+        }
+    }
+
+    /// A count of values must be an int without a unit (S0301).
+    pub(super) fn whole_count(&mut self, count: &Expr, context: &str) {
         let counted = self.expr(count);
         let counted = self.value(counted, count);
         let is_count = matches!(
@@ -66,17 +76,13 @@ impl Checker<'_> {
                     unit: None,
                 },
                 found: counted,
-                context: format!("`{word} over last N` counts values with a whole number"),
+                context: context.to_string(),
             });
-        }
-        match self.series_of(series, word) {
-            Some(_) => Ty::Bool,
-            None => Ty::Error,
         }
     }
 
     /// The unit of the series a read reads, or `None` after reporting what it is instead.
-    fn series_of(
+    pub(super) fn series_of(
         &mut self,
         series: &Expr,
         read: &'static str,

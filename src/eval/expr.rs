@@ -223,6 +223,11 @@ impl<'p> Evaluator<'p> {
             ExprKind::SeriesPart(series, part) => self.series_part(series, part),
             ExprKind::NadirChange(change, series) => self.nadir_change(*change, series),
             ExprKind::Trend(series, trend, count) => self.trend(series, *trend, count),
+            ExprKind::Consecutive { count, test, apart } => {
+                self.consecutive(count, test, apart.as_deref())
+            }
+            ExprKind::Run(test) => self.run(test),
+            ExprKind::DoublingTime(series) => self.doubling_time(series),
             ExprKind::Quantified(q, binding) => self.quantified(*q, binding),
             ExprKind::Aggregate {
                 agg,

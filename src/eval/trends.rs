@@ -43,13 +43,9 @@ impl Evaluator<'_> {
     /// Whether each of the latest N values is above (below) the one before:
     /// false when the series has fewer than N values.
     pub(super) fn trend(&mut self, series: &Expr, trend: Trend, count: &Expr) -> Val {
-        let n = match self.eval(count) {
-            Val::Known(Value::Num(q)) => match q.value.to_usize() {
-                Some(n) => n,
-                None => return indeterminate(Cause::OutOfRange),
-            },
-            Val::Known(_) => return internal(),
-            Val::Unknown(s) => return Val::Unknown(s),
+        let n = match self.count_of(count) {
+            Ok(n) => n,
+            Err(unknown) => return unknown,
         };
         let series = self.operand(series);
         let points: Vec<&Point> = match &*series {
@@ -75,6 +71,21 @@ impl Evaluator<'_> {
             _ => Truth::True,
         });
         from_truth(steps.fold(Truth::True, Truth::and))
+    }
+}
+
+impl Evaluator<'_> {
+    /// A count of values (the N of `rising over last N`), or the value to
+    /// give instead: unknown, or out of range when negative or huge.
+    pub(super) fn count_of(&mut self, count: &Expr) -> Result<usize, Val> {
+        match self.eval(count) {
+            Val::Known(Value::Num(q)) => q
+                .value
+                .to_usize()
+                .ok_or_else(|| indeterminate(Cause::OutOfRange)),
+            Val::Known(_) => Err(internal()),
+            Val::Unknown(s) => Err(Val::Unknown(s)),
+        }
     }
 }
 

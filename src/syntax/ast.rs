@@ -787,6 +787,18 @@ pub enum Trend {
     Falling,
 }
 
+/// Each value of a series compared with a threshold: the `psa >= 0.2 ng/mL`
+/// of `2 consecutive psa >= 0.2 ng/mL` and `run of psa >= 0.2 ng/mL`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueTest {
+    /// The series, with its fields and part.
+    pub series: Expr,
+    /// `<`, `<=`, `>` or `>=`.
+    pub op: BinOp,
+    /// What each value is compared with.
+    pub threshold: Expr,
+}
+
 /// The part of a series between dates (`psa since D`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SeriesPart {
@@ -958,6 +970,19 @@ pub enum ExprKind {
     NadirChange(NadirChange, Box<Expr>),
     /// `psa rising over last N`: the series and N
     Trend(Box<Expr>, Trend, Box<Expr>),
+    /// `2 consecutive psa >= 0.2 ng/mL at least 14 days apart`
+    Consecutive {
+        /// N, the number of values.
+        count: Box<Expr>,
+        /// What each value must meet.
+        test: Box<ValueTest>,
+        /// `at least D apart`
+        apart: Option<Box<Expr>>,
+    },
+    /// `run of psa >= 0.2 ng/mL`: how many of the latest values in a row meet it
+    Run(Box<ValueTest>),
+    /// `doubling time of psa`
+    DoublingTime(Box<Expr>),
     /// `any x in xs where P`, `all x in xs have P`, `no x in xs where P`
     Quantified(Quantifier, Box<Comprehension>),
     /// `latest l in labs where P` (`latest: true`) or `earliest …`, over a
@@ -1021,7 +1046,15 @@ impl Expr {
             | ExprKind::Field(e, _)
             | ExprKind::DateOf(_, e)
             | ExprKind::NadirChange(_, e)
+            | ExprKind::DoublingTime(e)
             | ExprKind::InUnit(e, _) => vec![e],
+            ExprKind::Run(test) => vec![&test.series, &test.threshold],
+            ExprKind::Consecutive { count, test, apart } => {
+                [&**count, &test.series, &test.threshold]
+                    .into_iter()
+                    .chain(apart.as_deref())
+                    .collect()
+            }
             ExprKind::Binary(_, a, b)
             | ExprKind::DoubleEq(a, b)
             | ExprKind::Index(a, b)

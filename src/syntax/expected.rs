@@ -281,6 +281,8 @@ const GROUPS: &[(&str, &[&str])] = &[
             "on",
             "rising",
             "falling",
+            // `2 consecutive psa >= 0.2 ng/mL`: a number that counts values
+            "consecutive",
             // `(2 * k) months`: a number read as a duration
             "days",
             "weeks",

@@ -241,6 +241,17 @@ impl Builder {
             Rule::series_read => self.series_read(pair.into_inner(), span),
             Rule::pick => self.pick(pair.into_inner(), span),
             Rule::nadir_change => self.nadir_change(pair.into_inner(), span),
+            Rule::consecutive => self.consecutive(pair.into_inner(), span),
+            Rule::run_of => {
+                let test = pair.into_inner().find(|p| p.as_rule() == Rule::value_test);
+                ExprKind::Run(self.value_test(test, span))
+            }
+            Rule::doubling_time => {
+                let series = pair
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::series_operand);
+                ExprKind::DoublingTime(Box::new(self.path(series, span)))
+            }
             Rule::quantified => self.quantified(pair.into_inner(), span),
             Rule::aggregate => return self.aggregate(pair, span),
             Rule::the_expr => self.the_expr(pair.into_inner()),
@@ -462,6 +473,48 @@ impl Builder {
         };
         let count = inner.find(|p| p.as_rule() == Rule::part_bound);
         ExprKind::Trend(Box::new(lhs), trend, Box::new(self.expr_of(count, span)))
+    }
+
+    /// `N consecutive psa >= X`, with `at least D apart` if written.
+    fn consecutive(&self, inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let mut count = None;
+        let mut test = None;
+        let mut apart = None;
+        for part in inner {
+            match part.as_rule() {
+                Rule::quantity => count = Some(part),
+                Rule::value_test => test = Some(part),
+                Rule::apart => {
+                    let gap = part.into_inner().find(|p| p.as_rule() == Rule::expr_within);
+                    apart = Some(Box::new(self.expr_of(gap, span)));
+                }
+                _ => {}
+            }
+        }
+        ExprKind::Consecutive {
+            count: Box::new(self.expr_of(count, span)),
+            test: self.value_test(test, span),
+            apart,
+        }
+    }
+
+    /// `psa since D >= X`: a series operand, a comparison and a threshold.
+    fn value_test(&self, pair: Option<Pair<Rule>>, span: Span) -> Box<ValueTest> {
+        let mut series = None;
+        let mut op = BinOp::Ge;
+        let mut threshold = None;
+        for part in pair.into_iter().flat_map(|p| p.into_inner()) {
+            match part.as_rule() {
+                Rule::series_operand => series = Some(part),
+                Rule::expr_add => threshold = Some(part),
+                rule => op = bin_op(rule).unwrap_or(op),
+            }
+        }
+        Box::new(ValueTest {
+            series: self.path(series, span),
+            op,
+            threshold: self.expr_of(threshold, span),
+        })
     }
 
     /// `since D`, `before D`, `on or before D`, `between A and B`.
