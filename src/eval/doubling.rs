@@ -116,3 +116,51 @@ fn mean(xs: impl Iterator<Item = Decimal>) -> Option<Result<Decimal, Cause>> {
 fn checked(result: Option<Decimal>) -> Result<Decimal, Cause> {
     result.ok_or(Cause::OutOfRange)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn samples(points: &[(i64, i64)]) -> Vec<Sample> {
+        points
+            .iter()
+            .filter_map(|&(day, value)| {
+                Some((Decimal::from(day), Decimal::from(value).checked_ln()?))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_doubling_in_182_days_is_182_days_in_months() {
+        let months = months_to_double(&samples(&[(0, 1), (182, 2)]));
+        let expected = Decimal::from(182).checked_div(DAYS_PER_MONTH);
+        let error = months
+            .ok()
+            .flatten()
+            .zip(expected)
+            .map(|(m, e)| (m - e).abs());
+        assert!(error.is_some_and(|e| e < Decimal::new(1, 20)), "{error:?}");
+    }
+
+    #[test]
+    fn a_flat_falling_or_single_day_series_has_no_doubling_time() {
+        assert_eq!(months_to_double(&samples(&[(0, 1), (90, 1)])), Ok(None));
+        assert_eq!(months_to_double(&samples(&[(0, 2), (90, 1)])), Ok(None));
+        assert_eq!(months_to_double(&samples(&[(5, 1), (5, 2)])), Ok(None));
+        assert_eq!(months_to_double(&samples(&[(5, 1)])), Ok(None));
+        assert_eq!(months_to_double(&[]), Ok(None));
+    }
+
+    #[test]
+    fn the_regression_uses_every_value() {
+        // ln(4) - ln(1) over 60 days with a middle value on the line: 30 days.
+        let months = months_to_double(&samples(&[(0, 1), (30, 2), (60, 4)]));
+        let expected = Decimal::from(30).checked_div(DAYS_PER_MONTH);
+        let error = months
+            .ok()
+            .flatten()
+            .zip(expected)
+            .map(|(m, e)| (m - e).abs());
+        assert!(error.is_some_and(|e| e < Decimal::new(1, 20)), "{error:?}");
+    }
+}

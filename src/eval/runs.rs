@@ -120,3 +120,62 @@ fn whole(n: usize) -> Quantity {
         unit: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::truth::Cause;
+    use crate::units::UnitTable;
+
+    /// A point on a day of June 2025, its value in tenths.
+    fn point(day: i8, value: i64) -> Point {
+        Point {
+            date: jiff::civil::date(2025, 6, day),
+            time: None,
+            value: Quantity {
+                value: Decimal::new(value, 1),
+                unit: None,
+            },
+            comparator: None,
+            index: 0,
+        }
+    }
+
+    fn days(n: i64) -> Quantity {
+        Quantity {
+            value: Decimal::from(n),
+            unit: UnitTable::new().lookup("days"),
+        }
+    }
+
+    #[test]
+    fn no_gap_needs_the_latest_n_values() {
+        let points = [point(1, 3), point(2, 3), point(3, 3)];
+        let refs: Vec<&Point> = points.iter().collect();
+        assert_eq!(values_needed(&refs, 2, None), Some(2));
+        assert_eq!(values_needed(&refs, 3, None), Some(3));
+        assert_eq!(values_needed(&refs, 4, None), None);
+        assert_eq!(values_needed(&refs, 0, None), Some(0));
+    }
+
+    #[test]
+    fn a_gap_reaches_back_past_values_too_close_to_count() {
+        let points = [point(1, 3), point(8, 3), point(15, 3)];
+        let refs: Vec<&Point> = points.iter().collect();
+        assert_eq!(values_needed(&refs, 2, Some(&days(14))), Some(3));
+        assert_eq!(values_needed(&refs, 2, Some(&days(15))), None);
+        assert_eq!(values_needed(&refs, 3, Some(&days(7))), Some(3));
+    }
+
+    #[test]
+    fn a_test_is_three_valued() {
+        let threshold = Val::Known(Value::Num(Quantity {
+            value: Decimal::new(2, 1),
+            unit: None,
+        }));
+        assert_eq!(meets(&point(1, 2), BinOp::Ge, &threshold), Truth::True);
+        assert_eq!(meets(&point(1, 2), BinOp::Gt, &threshold), Truth::False);
+        let unknown = Val::Unknown(Support::indeterminate(Cause::DivisionByZero));
+        assert!(meets(&point(1, 2), BinOp::Ge, &unknown).is_unknown());
+    }
+}
