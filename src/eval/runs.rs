@@ -25,11 +25,9 @@ impl Evaluator<'_> {
             Ok(n) => n,
             Err(unknown) => return unknown,
         };
-        let gap = match apart.map(|d| self.eval(d)) {
-            None => None,
-            Some(Val::Known(Value::Num(d))) => Some(d),
-            Some(Val::Known(_)) => return internal(),
-            Some(Val::Unknown(s)) => return Val::Unknown(s),
+        let gap = match self.gap(apart) {
+            Ok(gap) => gap,
+            Err(unknown) => return unknown,
         };
         let threshold = self.eval(&test.threshold);
         let series = self.operand(&test.series);
@@ -43,6 +41,16 @@ impl Evaluator<'_> {
         let latest = points.iter().rev().take(needed);
         let truths = latest.map(|p| meets(p, test.op, &threshold));
         from_truth(truths.fold(Truth::True, Truth::and))
+    }
+
+    /// The `D` of `at least D apart`, if written, or the value to give instead.
+    fn gap(&mut self, apart: Option<&Expr>) -> Result<Option<Quantity>, Val> {
+        match apart.map(|d| self.eval(d)) {
+            None => Ok(None),
+            Some(Val::Known(Value::Num(d))) => Ok(Some(d)),
+            Some(Val::Known(_)) => Err(internal()),
+            Some(Val::Unknown(s)) => Err(Val::Unknown(s)),
+        }
     }
 
     /// How many of the latest values in a row meet the test: 0 when the
