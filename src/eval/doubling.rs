@@ -152,6 +152,27 @@ mod tests {
     }
 
     #[test]
+    fn a_censored_zero_or_negative_value_has_no_logarithm_to_use() {
+        use crate::eval::value::Comparator;
+        let point = |value: i64, comparator: Option<Comparator>| Point {
+            date: jiff::civil::date(2025, 6, 1),
+            time: None,
+            value: Quantity {
+                value: Decimal::from(value),
+                unit: None,
+            },
+            comparator,
+            index: 0,
+        };
+        let censored = point(1, Some(Comparator::Below));
+        let (zero, negative, exact) = (point(0, None), point(-1, None), point(1, None));
+        assert_eq!(log_samples(&[&exact, &censored]), Err(Cause::Censored));
+        assert_eq!(log_samples(&[&exact, &zero]), Err(Cause::Undefined));
+        assert_eq!(log_samples(&[&negative]), Err(Cause::Undefined));
+        assert_eq!(log_samples(&[&exact]).map(|s| s.len()), Ok(1));
+    }
+
+    #[test]
     fn the_regression_uses_every_value() {
         // ln(4) - ln(1) over 60 days with a middle value on the line: 30 days.
         let months = months_to_double(&samples(&[(0, 1), (30, 2), (60, 4)]));
