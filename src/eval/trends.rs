@@ -72,9 +72,7 @@ impl Evaluator<'_> {
         });
         from_truth(steps.fold(Truth::True, Truth::and))
     }
-}
 
-impl Evaluator<'_> {
     /// A count of values (the N of `rising over last N`), or the value to
     /// give instead: unknown, or out of range when negative or huge.
     pub(super) fn count_of(&mut self, count: &Expr) -> Result<usize, Val> {
