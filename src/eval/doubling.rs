@@ -130,16 +130,21 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn a_doubling_in_182_days_is_182_days_in_months() {
-        let months = months_to_double(&samples(&[(0, 1), (182, 2)]));
-        let expected = Decimal::from(182).checked_div(DAYS_PER_MONTH);
+    /// Asserts that `points` double in `days` days, to 20 decimal places of a month.
+    fn assert_doubles_in(points: &[(i64, i64)], days: i64) {
+        let months = months_to_double(&samples(points));
+        let expected = Decimal::from(days).checked_div(DAYS_PER_MONTH);
         let error = months
             .ok()
             .flatten()
             .zip(expected)
             .map(|(m, e)| (m - e).abs());
         assert!(error.is_some_and(|e| e < Decimal::new(1, 20)), "{error:?}");
+    }
+
+    #[test]
+    fn a_doubling_in_182_days_is_182_days_in_months() {
+        assert_doubles_in(&[(0, 1), (182, 2)], 182);
     }
 
     #[test]
@@ -175,13 +180,6 @@ mod tests {
     #[test]
     fn the_regression_uses_every_value() {
         // ln(4) - ln(1) over 60 days with a middle value on the line: 30 days.
-        let months = months_to_double(&samples(&[(0, 1), (30, 2), (60, 4)]));
-        let expected = Decimal::from(30).checked_div(DAYS_PER_MONTH);
-        let error = months
-            .ok()
-            .flatten()
-            .zip(expected)
-            .map(|(m, e)| (m - e).abs());
-        assert!(error.is_some_and(|e| e < Decimal::new(1, 20)), "{error:?}");
+        assert_doubles_in(&[(0, 1), (30, 2), (60, 4)], 30);
     }
 }
