@@ -1217,7 +1217,7 @@ fn a_series_point_needs_a_date_and_a_value() {
     assert_error(
         &err(r#""crcl": [{"date": "2025-12-01", "value": "20"}]"#),
         "/crcl/0/value",
-        "found text \"20\"",
+        "expected a number, or a censored value as text such as \"<20\"",
     );
     assert_error(&err(r#""crcl": [90]"#), "/crcl/0", "expected a dated value");
     assert_error(

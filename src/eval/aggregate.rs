@@ -2,9 +2,10 @@
 //! included: `count` over them is an interval, the others are unknown only
 //! when an undecided member could change the result.
 
+use super::interval;
 use super::ops;
 use super::truth::{Cause, Support};
-use super::value::{Bounds, Quantity, Val, Value};
+use super::value::{Bounds, End, Quantity, Val, Value};
 use crate::syntax::ast::{Aggregate, BinOp};
 use std::cmp::Ordering;
 
@@ -58,34 +59,44 @@ fn count(members: &[Member]) -> Val {
     Val::Known(Bounds::value(low, high, undecided_support(members)))
 }
 
-/// A known number's bounds (itself twice for an exact number).
-fn bounds_of(value: &Val) -> Result<(Quantity, Quantity), Support> {
+/// A known number's interval (its own point for an exact number).
+fn interval_of(value: &Val) -> Result<(Option<End>, Option<End>), Support> {
     match value {
         Val::Known(Value::None) => Err(Support::default()),
-        Val::Known(v) => ops::bounds_of(v)
-            .map(|(low, high, _)| (low.clone(), high.clone()))
+        Val::Known(v) => interval::interval_of(v)
+            .map(|(low, high, _)| (low, high))
             .ok_or_else(|| Support::indeterminate(Cause::Internal)),
         Val::Unknown(s) => Err(s.clone()),
     }
 }
 
+/// The support a member's own value carries (a censored value's), beside
+/// the support of its condition.
+fn value_support(value: &Val) -> Support {
+    match value {
+        Val::Known(Value::Bounds(b)) => b.support.clone(),
+        _ => Support::default(),
+    }
+}
+
 /// `sum`: an undecided member adds between 0 and its value.
 fn sum(members: &[Member]) -> Val {
-    let mut low = number(0.into());
-    let mut high = number(0.into());
+    let zero = || Some(End::closed(number(0.into())));
+    let (mut low, mut high) = (zero(), zero());
     let mut support = Support::default();
     for member in members {
-        let (lo, hi) = match bounds_of(&member.value) {
+        let (lo, hi) = match interval_of(&member.value) {
             Ok(pair) => pair,
             Err(s) => return Val::Unknown(s.union(&undecided_support(members))),
         };
+        support.merge(&value_support(&member.value));
         let (lo, hi) = match &member.undecided {
             None => (lo, hi),
             Some(s) => {
                 support.merge(s);
                 (
-                    ops::lesser(zero_in(&lo), lo),
-                    ops::greater(zero_in(&hi), hi),
+                    interval::least_low(lo.as_ref().map(zero_end), lo),
+                    interval::greatest_high(hi.as_ref().map(zero_end), hi),
                 )
             }
         };
@@ -94,26 +105,35 @@ fn sum(members: &[Member]) -> Val {
             _ => return Val::Unknown(Support::indeterminate(Cause::OutOfRange)),
         }
     }
-    Val::Known(Bounds::value(low, high, support))
+    Val::Known(Bounds::interval(low, high, support))
 }
 
-/// Adds `q` to a running total that takes the unit of its first member.
-fn add(total: &Quantity, q: &Quantity) -> Option<Quantity> {
-    let total = match total.unit {
-        None if total.value.is_zero() => Quantity {
-            value: total.value,
-            unit: q.unit,
-        },
-        _ => total.clone(),
+/// Adds an end to a running total's end that takes the unit of its first
+/// member: unbounded when either is, exclusive when either is; `None` on
+/// overflow.
+fn add(total: &Option<End>, end: &Option<End>) -> Option<Option<End>> {
+    let (Some(total), Some(end)) = (total, end) else {
+        return Some(None);
     };
-    ops::arithmetic(BinOp::Add, &total, q)
+    let sum = match total.at.unit {
+        None if total.at.value.is_zero() => Quantity {
+            value: total.at.value,
+            unit: end.at.unit,
+        },
+        _ => total.at.clone(),
+    };
+    Some(Some(End {
+        at: ops::arithmetic(BinOp::Add, &sum, &end.at)?,
+        open: total.open || end.open,
+    }))
 }
 
-fn zero_in(q: &Quantity) -> Quantity {
-    Quantity {
+/// A reached zero in an end's unit.
+fn zero_end(end: &End) -> End {
+    End::closed(Quantity {
         value: rust_decimal::Decimal::ZERO,
-        unit: q.unit,
-    }
+        unit: end.at.unit,
+    })
 }
 
 /// `min`/`max`: over numbers, an interval from every possible member's bound
@@ -156,44 +176,40 @@ fn extreme(members: &[Member], wanted: Ordering) -> Val {
     Val::Known(best.unwrap_or(Value::None))
 }
 
+/// `min`/`max` of numbers: the least (greatest) of every member's low
+/// (high) end, to the least (greatest) of the definite members' other ends.
 fn numeric_extreme(members: &[Member], wanted: Ordering) -> Val {
-    let pick = |a: Quantity, b: Quantity| match wanted {
-        Ordering::Less => ops::lesser(a, b),
-        _ => ops::greater(a, b),
-    };
-    let mut outer: Option<Quantity> = None;
-    let mut inner: Option<Quantity> = None;
+    let least = wanted == Ordering::Less;
+    let mut outer: Option<Option<End>> = None;
+    let mut inner: Option<Option<End>> = None;
     let mut support = Support::default();
     for member in members {
-        let (lo, hi) = match bounds_of(&member.value) {
+        let (lo, hi) = match interval_of(&member.value) {
             Ok(pair) => pair,
             Err(s) => return Val::Unknown(s),
         };
-        let (near, far) = match wanted {
-            Ordering::Less => (hi, lo),
-            _ => (lo, hi),
-        };
+        support.merge(&value_support(&member.value));
+        let (far, near) = if least { (lo, hi) } else { (hi, lo) };
         outer = Some(match outer {
-            Some(o) => pick(o, far.clone()),
-            None => far.clone(),
+            None => far,
+            Some(o) if least => interval::least_low(o, far),
+            Some(o) => interval::greatest_high(o, far),
         });
         match &member.undecided {
             Some(s) => support.merge(s),
             None => {
                 inner = Some(match inner {
-                    Some(i) => pick(i, near),
                     None => near,
+                    Some(i) if least => interval::least_high(i, near),
+                    Some(i) => interval::greatest_low(i, near),
                 })
             }
         }
     }
     match (outer, inner) {
         (Some(o), Some(i)) => {
-            let (low, high) = match wanted {
-                Ordering::Less => (o, i),
-                _ => (i, o),
-            };
-            Val::Known(Bounds::value(low, high, support))
+            let (low, high) = if least { (o, i) } else { (i, o) };
+            Val::Known(Bounds::interval(low, high, support))
         }
         _ => Val::Unknown(support),
     }

@@ -835,11 +835,21 @@ impl<'a> Loader<'a> {
             }
         }
         let (date, time) = point_date(object, path)?;
-        let value = match object.get("value") {
+        let (value, written) = match object.get("value") {
             None | Some(Json::Null) => {
                 return Err(CaseError::at(path, "a series value needs a `value`"))
             }
-            Some(v) => number_of(v, &pointer(path, "value"))?,
+            Some(Json::String(text)) => censored_text(text, &pointer(path, "value"))?,
+            Some(v) => (number_of(v, &pointer(path, "value"))?, None),
+        };
+        let comparator = match (written, comparator(object.get("comparator"), path)?) {
+            (Some(_), Some(_)) => {
+                return Err(CaseError::at(
+                    &pointer(path, "comparator"),
+                    "a censored value gives its comparator once: in the text of `value` or in `comparator`",
+                ))
+            }
+            (written, keyed) => written.or(keyed),
         };
         let value = match self.unit_of(object, path)? {
             Some(given) => in_unit(value, &given, declared, &pointer(path, "unit"))?,
@@ -852,7 +862,7 @@ impl<'a> Loader<'a> {
                 value,
                 unit: Some(*declared),
             },
-            comparator: comparator(object.get("comparator"), path)?,
+            comparator,
             index,
         })
     }
@@ -1018,6 +1028,32 @@ fn whole(value: Decimal, path: &str) -> Loaded<Decimal> {
     }
 }
 
+/// A censored value written as text, as laboratory systems export it:
+/// `"<20"`, `"<= 20"`, `">1000000"` (a comparator, optional spaces, a
+/// number). Other text is an error that does not repeat it (it may be
+/// anything a record holds).
+pub(super) fn censored_text(text: &str, path: &str) -> Loaded<(Decimal, Option<Comparator>)> {
+    let refuse = || {
+        CaseError::at(
+            path,
+            "expected a number, or a censored value as text such as \"<20\"",
+        )
+    };
+    let trimmed = text.trim();
+    let (comparator, rest) = [
+        ("<=", Comparator::AtMost),
+        (">=", Comparator::AtLeast),
+        ("<", Comparator::Below),
+        (">", Comparator::Above),
+    ]
+    .into_iter()
+    .find_map(|(symbol, c)| trimmed.strip_prefix(symbol).map(|rest| (c, rest)))
+    .ok_or_else(refuse)?;
+    let number = rest.trim_start();
+    let value = parse_decimal(number).map_err(|_| refuse())?;
+    Ok((value, Some(comparator)))
+}
+
 /// A `comparator` key: absent, `null` or `"="` is exact.
 fn comparator(json: Option<&Json>, path: &str) -> Loaded<Option<Comparator>> {
     let path = pointer(path, "comparator");
@@ -1031,19 +1067,27 @@ fn comparator(json: Option<&Json>, path: &str) -> Loaded<Option<Comparator>> {
             ))
         }
     };
-    match text {
-        "<" => Ok(Some(Comparator::Below)),
-        "<=" => Ok(Some(Comparator::AtMost)),
-        ">" => Ok(Some(Comparator::Above)),
-        ">=" => Ok(Some(Comparator::AtLeast)),
-        "=" => Ok(None),
-        _ => Err(CaseError::at(
+    comparator_symbol(text).ok_or_else(|| {
+        CaseError::at(
             &path,
             format!(
                 "unknown comparator {} (expected `<`, `<=`, `>`, `>=`, `=` or null)",
                 quote(text)
             ),
-        )),
+        )
+    })
+}
+
+/// A comparator as written: `Some(None)` for `=` (exact), `None` for text
+/// that is not one.
+pub(super) fn comparator_symbol(text: &str) -> Option<Option<Comparator>> {
+    match text {
+        "<" => Some(Some(Comparator::Below)),
+        "<=" => Some(Some(Comparator::AtMost)),
+        ">" => Some(Some(Comparator::Above)),
+        ">=" => Some(Some(Comparator::AtLeast)),
+        "=" => Some(None),
+        _ => None,
     }
 }
 
@@ -1471,17 +1515,16 @@ pub(super) mod plain {
     }
 
     /// A series value written `{"date": "YYYY-MM-DD", "value": N}` with an
-    /// optional `"unit"` (nothing else): its date and its value in the
-    /// series' unit `declared`.
+    /// optional `"unit"` (the value already read as `written`): its date and
+    /// its value in the series' unit `declared`.
     pub fn point(
         protocol: &Protocol,
         declared: &crate::units::Unit,
         date: &str,
-        value: &str,
+        written: Decimal,
         unit: Option<&str>,
     ) -> Option<(jiff::civil::Date, rust_decimal::Decimal)> {
         let date = exact_date(date)?;
-        let written = decimal(value)?;
         let value = match unit {
             None => written,
             // The series' own unit as it spells it: no conversion (the

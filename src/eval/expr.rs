@@ -599,7 +599,7 @@ impl<'p> Evaluator<'p> {
             (BinOp::Sub, Value::Date(x), Value::Date(y)) => self.date_difference(x, y),
             (_, Value::Num(x), Value::Num(y)) => ops::arithmetic(op, x, y).map(Value::Num),
             (_, Value::Bounds(_), _) | (_, _, Value::Bounds(_)) => {
-                return ops::bounds_arithmetic(op, &a, &b)
+                return super::interval::arithmetic(op, &a, &b)
             }
             _ => return internal(),
         };

@@ -7,28 +7,64 @@
 //! [`Cause::OutOfRange`], and a number known only between bounds maps through
 //! the (monotone) function to the bounds of its results.
 
-use super::ops::bounds_of;
+use super::interval::interval_of;
 use super::truth::{Cause, Support};
-use super::value::{Bounds, Quantity, Val, Value};
+use super::value::{Bounds, End, Quantity, Val, Value};
 use crate::check::ir::Function;
 use jiff::civil::Date;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, MathematicalOps, RoundingStrategy};
 
-/// A built-in function applied to a number, or to the bounds of one.
+/// A built-in function applied to a number, or to the interval of one.
 pub fn apply(f: Function, v: &Value) -> Val {
-    let Some((low, high, support)) = bounds_of(v) else {
+    if let Value::Num(q) = v {
+        return match exact(f, q) {
+            Ok(q) => Val::Known(Value::Num(q)),
+            Err(cause) => Val::Unknown(Support::indeterminate(cause)),
+        };
+    }
+    let Some((low, high, support)) = interval_of(v) else {
         return Val::Unknown(Support::indeterminate(Cause::Internal));
     };
     if f == Function::Abs {
-        return abs_bounds(low, high, support);
+        return abs_interval(low, high, support);
     }
-    match (exact(f, low), exact(f, high)) {
-        (Ok(low), Ok(high)) => Val::Known(Bounds::value(low, high, support)),
+    match (
+        map_end(f, low.as_ref(), true),
+        map_end(f, high.as_ref(), false),
+    ) {
+        (Ok(low), Ok(high)) => Val::Known(Bounds::interval(low, high, support)),
         (Err(cause), _) | (_, Err(cause)) => {
             Val::Unknown(support.union(&Support::indeterminate(cause)))
         }
     }
+}
+
+/// An end of an interval through a non-decreasing function. A logarithm's
+/// low end at zero is unbounded (the logarithm falls without bound as the
+/// value nears zero); below zero it is undefined. `exp` of an unbounded low
+/// end approaches 0. Rounding keeps an end but makes it inclusive: the
+/// result may then be wider than the exact image, never narrower.
+fn map_end(f: Function, end: Option<&End>, is_low: bool) -> Result<Option<End>, Cause> {
+    let Some(end) = end else {
+        return Ok(match f {
+            Function::Exp if is_low => Some(End::open(plain(Decimal::ZERO))),
+            _ => None,
+        });
+    };
+    let logarithm = matches!(f, Function::Log10 | Function::Ln);
+    if logarithm && is_low && end.at.value.is_zero() {
+        return Ok(None);
+    }
+    let at = exact(f, &end.at)?;
+    let rounding = matches!(
+        f,
+        Function::Round(_) | Function::Floor(_) | Function::Ceil(_)
+    );
+    Ok(Some(End {
+        at,
+        open: end.open && !rounding,
+    }))
 }
 
 /// A function of one exact number; the unit is kept (the checker lets a unit
@@ -61,31 +97,126 @@ fn positive(x: Decimal) -> Result<Decimal, Cause> {
     }
 }
 
-/// `abs` is not monotone: bounds that straddle zero give `[0, the larger end]`.
-fn abs_bounds(low: &Quantity, high: &Quantity, support: Support) -> Val {
-    let at = |value: Decimal| Quantity {
-        value,
-        unit: low.unit,
+/// `abs` is not monotone: an interval that straddles zero gives
+/// `[0, the larger end]`; one below zero turns over.
+fn abs_interval(low: Option<End>, high: Option<End>, support: Support) -> Val {
+    let negate = |e: End| End {
+        at: Quantity {
+            value: -e.at.value,
+            unit: e.at.unit,
+        },
+        open: e.open,
     };
-    let (lo, hi) = (low.value, high.value);
-    let (a, b) = if lo >= Decimal::ZERO {
-        (lo, hi)
-    } else if hi <= Decimal::ZERO {
-        (-hi, -lo)
+    let at_least_zero = low.as_ref().is_some_and(|l| l.at.value >= Decimal::ZERO);
+    let at_most_zero = high.as_ref().is_some_and(|h| h.at.value <= Decimal::ZERO);
+    let (a, b) = if at_least_zero {
+        (low, high)
+    } else if at_most_zero {
+        (high.map(negate), low.map(negate))
     } else {
-        (Decimal::ZERO, lo.abs().max(hi))
+        let unit = low.as_ref().or(high.as_ref()).and_then(|e| e.at.unit);
+        let zero = End::closed(Quantity {
+            value: Decimal::ZERO,
+            unit,
+        });
+        (
+            Some(zero),
+            super::interval::greatest_high(low.map(negate), high),
+        )
     };
-    Val::Known(Bounds::value(at(a), at(b), support))
+    Val::Known(Bounds::interval(a, b, support))
 }
 
-/// `a ^ b` of two numbers without units, either known only between bounds.
-/// An integer exponent is exact; any other is `exp(b × ln a)`.
+/// `a ^ b` of two numbers without units, either known only in an
+/// interval. An integer exponent is exact; any other is `exp(b × ln a)`.
 pub fn power(a: &Value, b: &Value) -> Val {
-    let (Some((a_lo, a_hi, sa)), Some((b_lo, b_hi, sb))) = (bounds_of(a), bounds_of(b)) else {
+    if let (Some(base), Some(exponent)) = (closed_ends(a), closed_ends(b)) {
+        return closed_power(a == b, base, exponent);
+    }
+    let (Some((a_lo, a_hi, sa)), Some((b_lo, b_hi, sb))) = (interval_of(a), interval_of(b)) else {
         return Val::Unknown(Support::indeterminate(Cause::Internal));
     };
     let support = sa.union(&sb);
-    let corners = [(a_lo, b_lo), (a_lo, b_hi), (a_hi, b_lo), (a_hi, b_hi)];
+    match (exact_value(a), exact_value(b)) {
+        (Some(base), _) if base > Decimal::ZERO => {
+            let ends = power_ends(b_lo, b_hi, base >= Decimal::ONE, |y| exact_power(base, y));
+            interval_result(ends, support)
+        }
+        (_, Some(exponent)) if non_negative(&a_lo) && exponent > Decimal::ZERO => {
+            let ends = power_ends(a_lo, a_hi, true, |x| exact_power(x, exponent));
+            interval_result(ends, support)
+        }
+        _ => Val::Unknown(support),
+    }
+}
+
+/// The ends of a monotone power: an unbounded end maps to an unbounded one
+/// (or to an excluded zero below, for a growing power of a base above 1);
+/// a shrinking power swaps the ends.
+fn power_ends(
+    low: Option<End>,
+    high: Option<End>,
+    growing: bool,
+    f: impl Fn(Decimal) -> Result<Decimal, Cause>,
+) -> Result<(Option<End>, Option<End>), Cause> {
+    let map = |end: Option<End>, is_low: bool| -> Result<Option<End>, Cause> {
+        match end {
+            Some(e) => Ok(Some(End {
+                at: plain(f(e.at.value)?),
+                open: e.open,
+            })),
+            None if is_low == growing => Ok(Some(End::open(plain(Decimal::ZERO)))),
+            None => Ok(None),
+        }
+    };
+    let (lo, hi) = (map(low, true)?, map(high, false)?);
+    Ok(if growing { (lo, hi) } else { (hi, lo) })
+}
+
+fn interval_result(ends: Result<(Option<End>, Option<End>), Cause>, support: Support) -> Val {
+    match ends {
+        Ok((low, high)) => Val::Known(Bounds::interval(low, high, support)),
+        Err(cause) => Val::Unknown(support.union(&Support::indeterminate(cause))),
+    }
+}
+
+/// A number's value when it is exact.
+fn exact_value(v: &Value) -> Option<Decimal> {
+    match v {
+        Value::Num(q) => Some(q.value),
+        _ => None,
+    }
+}
+
+/// Whether an interval's low end is at zero or above.
+fn non_negative(low: &Option<End>) -> bool {
+    low.as_ref().is_some_and(|l| l.at.value >= Decimal::ZERO)
+}
+
+/// Both ends of a number that is exact or between inclusive finite bounds.
+fn closed_ends(v: &Value) -> Option<(Quantity, Quantity, Support)> {
+    match interval_of(v)? {
+        (Some(low), Some(high), support) if !low.open && !high.open => {
+            Some((low.at, high.at, support))
+        }
+        _ => None,
+    }
+}
+
+/// `a ^ b` over inclusive finite bounds: from the corners, where the power
+/// is monotone there.
+fn closed_power(
+    same: bool,
+    (a_lo, a_hi, sa): (Quantity, Quantity, Support),
+    (b_lo, b_hi, sb): (Quantity, Quantity, Support),
+) -> Val {
+    let support = sa.union(&sb);
+    let corners = [
+        (&a_lo, &b_lo),
+        (&a_lo, &b_hi),
+        (&a_hi, &b_lo),
+        (&a_hi, &b_hi),
+    ];
     let mut results = Vec::with_capacity(corners.len());
     for (x, y) in corners {
         match exact_power(x.value, y.value) {
@@ -93,7 +224,7 @@ pub fn power(a: &Value, b: &Value) -> Val {
             Err(cause) => return Val::Unknown(support.union(&Support::indeterminate(cause))),
         }
     }
-    if a != b && !monotone_power(a_lo.value, a_hi.value, b_lo.value, b_hi.value) {
+    if !same && !monotone_power(a_lo.value, a_hi.value, b_lo.value, b_hi.value) {
         return Val::Unknown(support);
     }
     let low = results.iter().copied().min();
@@ -163,6 +294,11 @@ mod tests {
         Value::Num(plain(d(text)))
     }
 
+    fn ends(b: &Bounds) -> (Decimal, Decimal) {
+        let at = |e: &Option<End>| e.as_ref().map(|e| e.at.value).unwrap_or_default();
+        (at(&b.low), at(&b.high))
+    }
+
     fn known(v: Val) -> Decimal {
         match v {
             Val::Known(Value::Num(q)) => q.value,
@@ -210,21 +346,16 @@ mod tests {
 
     #[test]
     fn bounds_map_through_abs_and_exp() {
-        let between = |lo: &str, hi: &str| {
-            Value::Bounds(Box::new(Bounds {
-                low: plain(d(lo)),
-                high: plain(d(hi)),
-                support: Support::default(),
-            }))
-        };
+        let between =
+            |lo: &str, hi: &str| Bounds::value(plain(d(lo)), plain(d(hi)), Support::default());
         let Val::Known(Value::Bounds(b)) = apply(Function::Abs, &between("-3", "2")) else {
             panic!("not bounds");
         };
-        assert_eq!((b.low.value, b.high.value), (d("0"), d("3")));
+        assert_eq!(ends(&b), (d("0"), d("3")));
         let Val::Known(Value::Bounds(b)) = power(&num("10"), &between("1", "2")) else {
             panic!("not bounds");
         };
-        assert_eq!((b.low.value, b.high.value), (d("10"), d("100")));
+        assert_eq!(ends(&b), (d("10"), d("100")));
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod dated;
 mod doubling;
 pub mod expr;
 pub mod history;
+pub mod interval;
 pub mod maths;
 pub mod model;
 pub mod ops;

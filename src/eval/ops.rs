@@ -2,7 +2,7 @@
 //! calendar arithmetic.
 
 use super::truth::{Cause, Support, Truth};
-use super::value::{Bounds, DateRange, Quantity, Val, Value};
+use super::value::{DateRange, Quantity, Value};
 use crate::syntax::ast::BinOp;
 use crate::units::{convert, Unit, UnitTable};
 use jiff::civil::Date;
@@ -91,7 +91,7 @@ pub fn holds(op: BinOp, ord: Ordering) -> bool {
 /// known only between bounds.
 pub fn compare(op: BinOp, a: &Value, b: &Value) -> Truth {
     if matches!(a, Value::Bounds(_)) || matches!(b, Value::Bounds(_)) {
-        return compare_bounds(op, a, b);
+        return super::interval::compare(op, a, b);
     }
     match order(a, b) {
         Some(Order::Is(ord)) => Truth::known(holds(op, ord)),
@@ -118,78 +118,6 @@ fn straddle(op: BinOp, a: &Value, b: &Value) -> Truth {
         Truth::False
     } else {
         Truth::Unknown(Support::indeterminate(Cause::PartialDate))
-    }
-}
-
-/// A number's bounds and what would narrow them (an exact number is its own
-/// bounds); `None` for a value that is not a number.
-pub fn bounds_of(v: &Value) -> Option<(&Quantity, &Quantity, Support)> {
-    match v {
-        Value::Num(q) => Some((q, q, Support::default())),
-        Value::Bounds(b) => Some((&b.low, &b.high, b.support.clone())),
-        _ => None,
-    }
-}
-
-/// A comparison with a number known only between bounds: true if it holds at
-/// every point, false if at none, else unknown with what would narrow them.
-fn compare_bounds(op: BinOp, a: &Value, b: &Value) -> Truth {
-    let (Some((a_lo, a_hi, sa)), Some((b_lo, b_hi, sb))) = (bounds_of(a), bounds_of(b)) else {
-        return Truth::Unknown(Support::indeterminate(Cause::Internal));
-    };
-    let (Some(hi_lo), Some(lo_hi)) = (
-        compare_quantities(a_hi, b_lo),
-        compare_quantities(a_lo, b_hi),
-    ) else {
-        return Truth::Unknown(Support::indeterminate(Cause::Internal));
-    };
-    let below = hi_lo == Ordering::Less; // every a < every b
-    let above = lo_hi == Ordering::Greater; // every a > every b
-    let (all, none) = match op {
-        BinOp::Lt => (below, lo_hi != Ordering::Less),
-        BinOp::Le => (hi_lo != Ordering::Greater, above),
-        BinOp::Gt => (above, hi_lo != Ordering::Greater),
-        BinOp::Ge => (lo_hi != Ordering::Less, below),
-        BinOp::Eq => (false, below || above),
-        BinOp::Ne => (below || above, false),
-        _ => return Truth::Unknown(Support::indeterminate(Cause::Internal)),
-    };
-    if all {
-        Truth::True
-    } else if none {
-        Truth::False
-    } else {
-        Truth::Unknown(sa.union(&sb))
-    }
-}
-
-/// `+`, `-`, `*`, `/` where a side is known only between bounds: the bounds
-/// of every possible result; a divisor that may be zero leaves it unknown.
-pub fn bounds_arithmetic(op: BinOp, a: &Value, b: &Value) -> Val {
-    let (Some((a_lo, a_hi, sa)), Some((b_lo, b_hi, sb))) = (bounds_of(a), bounds_of(b)) else {
-        return Val::Unknown(Support::indeterminate(Cause::Internal));
-    };
-    let support = sa.union(&sb);
-    let corners = match op {
-        BinOp::Add => vec![(a_lo, b_lo), (a_hi, b_hi)],
-        BinOp::Sub => vec![(a_lo, b_hi), (a_hi, b_lo)],
-        BinOp::Div if !b_lo.value.is_sign_positive() && !b_hi.value.is_sign_negative() => {
-            return Val::Unknown(support);
-        }
-        _ => vec![(a_lo, b_lo), (a_lo, b_hi), (a_hi, b_lo), (a_hi, b_hi)],
-    };
-    let mut results = Vec::new();
-    for (x, y) in corners {
-        match arithmetic(op, x, y) {
-            Some(q) => results.push(q),
-            None => return Val::Unknown(Support::indeterminate(Cause::OutOfRange)),
-        }
-    }
-    let low = results.iter().cloned().reduce(lesser);
-    let high = results.into_iter().reduce(greater);
-    match (low, high) {
-        (Some(low), Some(high)) => Val::Known(Bounds::value(low, high, support)),
-        _ => Val::Unknown(Support::indeterminate(Cause::Internal)),
     }
 }
 

@@ -213,6 +213,11 @@ impl<'p> Evaluator<'p> {
                     );
                     out.unknown(name, &p.support());
                 }
+                // An interval no fact can narrow (a censored value) is the
+                // report's value; one that facts could narrow is unknown.
+                Val::Known(Value::Bounds(b)) if b.support.facts().is_empty() => {
+                    out.known.insert(name, to_json(protocol, &Value::Bounds(b)));
+                }
                 Val::Known(Value::Bounds(b)) => out.unknown(name, &b.support),
                 Val::Known(v) => {
                     out.known.insert(name, to_json(protocol, &v));

@@ -1,9 +1,10 @@
 //! Series reads: `latest crcl within 30 days`, `previous vl`, `nadir`, `peak`.
 
 use super::expr::Evaluator;
+use super::interval::{self, interval_of};
 use super::ops;
 use super::truth::{Cause, Missing, Support};
-use super::value::{DateRange, Point, Series, Val, Value};
+use super::value::{Bounds, DateRange, Point, Series, Val, Value};
 use crate::check::ir::Expr;
 use crate::syntax::ast::SeriesRead;
 
@@ -11,7 +12,8 @@ impl Evaluator<'_> {
     /// The value a series read gives.
     pub(super) fn series(&mut self, read: SeriesRead, series: &Expr, within: Option<&Expr>) -> Val {
         match self.chosen_point(read, series, within) {
-            Ok(Some(point)) => point_value(&point),
+            Ok(Some(Picked::Point(point))) => point_value(&point),
+            Ok(Some(Picked::Unplaced(value))) => Val::Known(value),
             Ok(None) => Val::Known(Value::None),
             Err(s) => Val::Unknown(s),
         }
@@ -25,7 +27,8 @@ impl Evaluator<'_> {
         within: Option<&Expr>,
     ) -> Val {
         match self.chosen_point(read, series, within) {
-            Ok(Some(point)) => Val::Known(Value::Date(DateRange::day(point.date))),
+            Ok(Some(Picked::Point(point))) => Val::Known(Value::Date(DateRange::day(point.date))),
+            Ok(Some(Picked::Unplaced(_))) => Val::Unknown(Support::indeterminate(Cause::Censored)),
             Ok(None) => Val::Known(Value::None),
             Err(s) => Val::Unknown(s),
         }
@@ -39,7 +42,7 @@ impl Evaluator<'_> {
         read: SeriesRead,
         series: &Expr,
         within: Option<&Expr>,
-    ) -> Result<Option<Point>, Support> {
+    ) -> Result<Option<Picked>, Support> {
         let series = self.operand(series);
         let series = match &*series {
             Val::Known(Value::Series(s)) => s,
@@ -60,15 +63,16 @@ impl Evaluator<'_> {
             .points
             .iter()
             .filter(|p| p.date <= as_of && from.is_none_or(|f| p.date >= f));
+        let one = |point: Option<&Point>| point.map(|p| Picked::Point(p.clone()));
         let picked = match read {
-            SeriesRead::Latest => usable.next_back(),
-            SeriesRead::Earliest => usable.next(),
-            SeriesRead::Previous => return Ok(second_last(usable).cloned()),
-            SeriesRead::Nadir => extreme(usable, false)?,
-            SeriesRead::Peak => extreme(usable, true)?,
+            SeriesRead::Latest => one(usable.next_back()),
+            SeriesRead::Earliest => one(usable.next()),
+            SeriesRead::Previous => return Ok(one(second_last(usable))),
+            SeriesRead::Nadir => extreme(usable.collect(), false),
+            SeriesRead::Peak => extreme(usable.collect(), true),
         };
         match picked {
-            Some(point) => Ok(Some(point.clone())),
+            Some(picked) => Ok(Some(picked)),
             None => Err(Support::of(needed(series, from))),
         }
     }
@@ -97,36 +101,88 @@ fn needed(series: &Series, from: Option<jiff::civil::Date>) -> Missing {
     }
 }
 
-/// The lowest (or highest) value; the latest of equal values.
-fn extreme<'a>(
-    points: impl Iterator<Item = &'a Point>,
-    highest: bool,
-) -> Result<Option<&'a Point>, Support> {
-    let mut best: Option<&Point> = None;
-    for point in points {
-        if point.comparator.is_some() {
-            return Err(Support::indeterminate(Cause::Censored));
-        }
-        let better = match best {
-            None => true,
-            Some(b) => match ops::compare_quantities(&point.value, &b.value) {
-                Some(std::cmp::Ordering::Less) => !highest,
-                Some(std::cmp::Ordering::Greater) => highest,
-                Some(std::cmp::Ordering::Equal) => true,
-                None => false,
-            },
-        };
-        if better {
-            best = Some(point);
-        }
-    }
-    Ok(best)
+/// What a read picks: one point, or, for a nadir or peak that more than
+/// one censored value could be, the interval of its value with no one point
+/// (and so no date) known to hold it.
+#[derive(Debug, Clone)]
+pub(super) enum Picked {
+    /// The point the read gives.
+    Point(Point),
+    /// The nadir's (peak's) value, when two points could hold it.
+    Unplaced(Value),
 }
 
-/// A point's value; a censored value is not known exactly, and no fact settles it.
-pub(super) fn point_value(point: &Point) -> Val {
-    match point.comparator {
-        None => Val::Known(Value::Num(point.value.clone())),
-        Some(_) => Val::Unknown(Support::indeterminate(Cause::Censored)),
+/// The lowest (or highest) value: of equal exact values the latest; when
+/// censored values leave more than one point that could be it, its interval
+/// unplaced. `None` without points.
+fn extreme(points: Vec<&Point>, highest: bool) -> Option<Picked> {
+    let values: Vec<Value> = points.iter().map(|p| known_value(p)).collect();
+    let could_be = |i: usize, mine: &Value| {
+        values.iter().enumerate().all(|(j, theirs)| {
+            let beaten = if highest {
+                certainly_below(mine, theirs)
+            } else {
+                certainly_below(theirs, mine)
+            };
+            i == j || !beaten
+        })
+    };
+    let candidates: Vec<usize> = values
+        .iter()
+        .enumerate()
+        .filter(|(i, v)| could_be(*i, v))
+        .map(|(i, _)| i)
+        .collect();
+    let exact = candidates
+        .iter()
+        .all(|i| points.get(*i).is_some_and(|p| p.comparator.is_none()));
+    if exact || candidates.len() == 1 {
+        return candidates
+            .last()
+            .and_then(|i| points.get(*i))
+            .map(|p| Picked::Point((*p).clone()));
     }
+    let value = values.into_iter().reduce(|a, b| {
+        let (Some((a_lo, a_hi, _)), Some((b_lo, b_hi, _))) = (interval_of(&a), interval_of(&b))
+        else {
+            return a;
+        };
+        let (low, high) = if highest {
+            (
+                interval::greatest_low(a_lo, b_lo),
+                interval::greatest_high(a_hi, b_hi),
+            )
+        } else {
+            (
+                interval::least_low(a_lo, b_lo),
+                interval::least_high(a_hi, b_hi),
+            )
+        };
+        Bounds::interval(low, high, Support::indeterminate(Cause::Censored))
+    })?;
+    Some(Picked::Unplaced(value))
+}
+
+/// Whether every value `a` may be is below every value `b` may be.
+fn certainly_below(a: &Value, b: &Value) -> bool {
+    match (interval_of(a), interval_of(b)) {
+        (Some((_, a_high, _)), Some((b_low, _, _))) => {
+            interval::every_below(&a_high, &b_low).unwrap_or(false)
+        }
+        _ => false,
+    }
+}
+
+/// A point's value: exact, or a censored value's interval.
+fn known_value(point: &Point) -> Value {
+    match point.comparator {
+        None => Value::Num(point.value.clone()),
+        Some(c) => Bounds::censored(&point.value, c),
+    }
+}
+
+/// A point's value: exact, or a censored value as its interval
+/// (`<20` is [0, 20)), which no fact of the case can narrow.
+pub(super) fn point_value(point: &Point) -> Val {
+    Val::Known(known_value(point))
 }

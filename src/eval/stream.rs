@@ -21,7 +21,7 @@ use super::case::{
 };
 use super::model::Protocol;
 use super::value::{
-    Case, DateRange, EnumValue, Point, Quantity, Record, Series, Val, Value, VocabValue,
+    Case, Comparator, DateRange, EnumValue, Point, Quantity, Record, Series, Val, Value, VocabValue,
 };
 use super::vocab::Vocabulary;
 use crate::check::fold;
@@ -295,6 +295,7 @@ enum PointKey {
     Date,
     Value,
     Unit,
+    Comparator,
 }
 
 /// The keys of a plain series value.
@@ -303,6 +304,7 @@ fn point_keys() -> Names<PointKey> {
     keys.add("date", PointKey::Date);
     keys.add("value", PointKey::Value);
     keys.add("unit", PointKey::Unit);
+    keys.add("comparator", PointKey::Comparator);
     keys
 }
 
@@ -872,13 +874,14 @@ impl<'t> Reader<'t, '_> {
         }))))
     }
 
-    /// A series whose values are all plain (`{"date", "value"}`), in date
-    /// order then array order; anything else is read through `Value`.
+    /// A series whose values are all plain (`{"date", "value"}`, with a unit
+    /// or a comparator), in date order then array order; anything else is
+    /// read through `Value`.
     fn series(&mut self, unit: &Unit, path: String) -> Option<Val> {
         let mut points = Vec::with_capacity(LIST_CAPACITY);
         let mut members = self.scan.open(b'[')?;
         while self.scan.next_member(&mut members)? {
-            let (date, value) = self.point(unit)?;
+            let (date, value, comparator) = self.point(unit)?;
             points.push(Point {
                 date,
                 time: None,
@@ -886,7 +889,7 @@ impl<'t> Reader<'t, '_> {
                     value,
                     unit: Some(*unit),
                 },
-                comparator: None,
+                comparator,
                 index: points.len(),
             });
         }
@@ -894,10 +897,14 @@ impl<'t> Reader<'t, '_> {
         Some(Val::Known(Value::Series(Box::new(Series { points, path }))))
     }
 
-    /// A plain series value: `{"date": "YYYY-MM-DD", "value": N, "unit"?: U}`,
-    /// each key once.
-    fn point(&mut self, unit: &Unit) -> Option<(jiff::civil::Date, rust_decimal::Decimal)> {
-        let (mut date, mut value, mut given) = (None, None, None);
+    /// A series value: `{"date": "YYYY-MM-DD", "value": N, "unit"?: U,
+    /// "comparator"?: C}`, each key once; a censored value with its
+    /// comparator in the key or in the text of its value (`"<20"`).
+    fn point(
+        &mut self,
+        unit: &Unit,
+    ) -> Option<(jiff::civil::Date, rust_decimal::Decimal, Option<Comparator>)> {
+        let (mut date, mut value, mut given, mut keyed) = (None, None, None, None);
         let mut next = 0;
         let mut members = self.scan.open(b'{')?;
         while self.scan.next_member(&mut members)? {
@@ -906,17 +913,32 @@ impl<'t> Reader<'t, '_> {
                     date = Some(self.scan.next_string()?)
                 }
                 Key::Known(PointKey::Value) if value.is_none() => {
-                    value = Some(self.scan.next_number()?);
+                    value = Some(match self.scan.token()? {
+                        b'"' => super::case::censored_text(&self.scan.string()?, "").ok()?,
+                        _ => (super::case::plain::decimal(self.scan.next_number()?)?, None),
+                    });
                 }
                 Key::Known(PointKey::Unit) if given.is_none() => {
                     given = Some(self.scan.next_string()?);
+                }
+                Key::Known(PointKey::Comparator) if keyed.is_none() => {
+                    keyed = Some(match self.scan.token()? {
+                        b'n' => self.scan.word("null").map(|()| None)?,
+                        _ => super::case::comparator_symbol(&self.scan.next_string()?)?,
+                    });
                 }
                 _ => return None,
             }
         }
         let protocol = self.loader.protocol;
-        let (date, value) = (date?, value?);
-        super::case::plain::point(protocol, unit, &date, value, given.as_deref())
+        let (date, (written, in_text)) = (date?, value?);
+        let comparator = match (in_text, keyed.flatten()) {
+            (Some(_), Some(_)) => return None,
+            (in_text, keyed) => in_text.or(keyed),
+        };
+        let (date, value) =
+            super::case::plain::point(protocol, unit, &date, written, given.as_deref())?;
+        Some((date, value, comparator))
     }
 }
 
@@ -1863,6 +1885,9 @@ mod tests {
             Just("\"R\\u002dCHOP\\n\"".to_string()),
             Just("\"2025-01-10T08:30:00Z\"".to_string()),
             Just("{ \"value\" :70 , \"value\": 71 }".to_string()),
+            Just("\"<20\"".to_string()),
+            Just("\">= 1.5\"".to_string()),
+            Just("\"<\"".to_string()),
         ];
         scalar.prop_recursive(3, 24, 4, |inner| {
             prop_oneof![

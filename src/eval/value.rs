@@ -91,25 +91,77 @@ impl Partial {
     }
 }
 
-/// A number between two inclusive bounds, with the facts that would narrow it.
+/// A number known only to lie in an interval, with the facts that would
+/// narrow it: a `count` over undecided members (both ends inclusive), or a
+/// censored value (`<20` is [0, 20), `>1000` is (1000, ∞)), and arithmetic
+/// on either.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bounds {
-    /// The least it can be.
-    pub low: Quantity,
-    /// The most it can be.
-    pub high: Quantity,
-    /// What would settle where it lies.
+    /// The least it can be; `None` when it is unbounded below.
+    pub low: Option<End>,
+    /// The most it can be; `None` when it is unbounded above.
+    pub high: Option<End>,
+    /// What would settle where it lies (`indeterminate` for a censored value).
     pub support: Support,
 }
 
+/// One end of an interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct End {
+    /// Where it lies.
+    pub at: Quantity,
+    /// Whether the end itself is excluded (`<20` never reaches 20).
+    pub open: bool,
+}
+
+impl End {
+    /// An end the interval reaches.
+    pub fn closed(at: Quantity) -> End {
+        End { at, open: false }
+    }
+
+    /// An end the interval only approaches.
+    pub fn open(at: Quantity) -> End {
+        End { at, open: true }
+    }
+}
+
 impl Bounds {
-    /// A number between `low` and `high`: a plain number when they are equal.
+    /// A number between `low` and `high`, both inclusive: a plain number
+    /// when they are equal.
     pub fn value(low: Quantity, high: Quantity, support: Support) -> Value {
-        if low == high {
-            Value::Num(low)
-        } else {
-            Value::Bounds(Box::new(Bounds { low, high, support }))
+        Bounds::interval(Some(End::closed(low)), Some(End::closed(high)), support)
+    }
+
+    /// A number in an interval: a plain number when both ends are one
+    /// inclusive point.
+    pub fn interval(low: Option<End>, high: Option<End>, support: Support) -> Value {
+        if let (Some(l), Some(h)) = (&low, &high) {
+            if !l.open && !h.open && l.at == h.at {
+                return Value::Num(l.at.clone());
+            }
         }
+        Value::Bounds(Box::new(Bounds { low, high, support }))
+    }
+
+    /// A censored value as its interval: `<v` is [0, v), `<=v` is [0, v],
+    /// `>v` is (v, ∞), `>=v` is [v, ∞). Below a value of zero or less (a
+    /// log scale) the interval is unbounded below. No fact of the case can
+    /// narrow it, so its support is `indeterminate`.
+    pub fn censored(q: &Quantity, comparator: Comparator) -> Value {
+        let support = Support::indeterminate(super::truth::Cause::Censored);
+        let zero = Quantity {
+            value: Decimal::ZERO,
+            unit: q.unit,
+        };
+        let floor = (q.value > Decimal::ZERO).then(|| End::closed(zero));
+        let (low, high) = match comparator {
+            Comparator::Below => (floor, Some(End::open(q.clone()))),
+            Comparator::AtMost => (floor, Some(End::closed(q.clone()))),
+            Comparator::Above => (Some(End::open(q.clone())), None),
+            Comparator::AtLeast => (Some(End::closed(q.clone())), None),
+        };
+        Bounds::interval(low, high, support)
     }
 }
 
