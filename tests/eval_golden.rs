@@ -1,9 +1,9 @@
-//! Golden decisions: the brief's output example, the DLBCL example cases
-//! in `examples/` against their reviewed expected records, and the same
-//! bytes on every run.
+//! Golden decisions: the brief's output example, the example cases in
+//! `examples/` (DLBCL and prostate BCR) against their reviewed expected
+//! records, and the same bytes on every run.
 //!
-//! `BLESS=1 cargo test --test eval_golden` rewrites
-//! `examples/dlbcl-cases.expected.jsonl` from the engine's output; review the
+//! `BLESS=1 cargo test --test eval_golden` rewrites the
+//! `examples/*.expected.jsonl` files from the engine's output; review the
 //! diff against the protocol's intent before committing it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -116,21 +116,38 @@ fn the_briefs_output_example() {
 // ---------------------------------------------------------------------------
 // examples/: one case per rule, and bad cases that give error records
 
-/// Each example case file and its expected records.
-const EXAMPLES: &[(&str, &str)] = &[
-    (
-        "examples/dlbcl-cases.jsonl",
-        "examples/dlbcl-cases.expected.jsonl",
-    ),
-    (
-        "examples/dlbcl-bad-cases.jsonl",
-        "examples/dlbcl-bad-cases.expected.jsonl",
-    ),
+/// An example case file, the protocol it is decided by, and its expected records.
+struct Example {
+    protocol: &'static str,
+    cases: &'static str,
+    expected: &'static str,
+}
+
+const DLBCL: &str = "protocols/dlbcl-second-line.salv";
+const PROSTATE: &str = "protocols/prostate-bcr.salv";
+
+/// Each example case file with its protocol and expected records.
+const EXAMPLES: &[Example] = &[
+    Example {
+        protocol: DLBCL,
+        cases: "examples/dlbcl-cases.jsonl",
+        expected: "examples/dlbcl-cases.expected.jsonl",
+    },
+    Example {
+        protocol: DLBCL,
+        cases: "examples/dlbcl-bad-cases.jsonl",
+        expected: "examples/dlbcl-bad-cases.expected.jsonl",
+    },
+    Example {
+        protocol: PROSTATE,
+        cases: "examples/prostate-bcr-cases.jsonl",
+        expected: "examples/prostate-bcr-cases.expected.jsonl",
+    },
 ];
 
-/// Every record of a case file, in order.
-fn example_records(cases_file: &str) -> Vec<String> {
-    let protocol = compile_file(&root().join("protocols/dlbcl-second-line.salv"));
+/// Every record of a case file decided by `protocol`, in order.
+fn example_records(protocol: &str, cases_file: &str) -> Vec<String> {
+    let protocol = compile_file(&root().join(protocol));
     let cases = std::fs::read_to_string(root().join(cases_file)).unwrap();
     let mut records = Vec::new();
     for (i, text) in cases.lines().enumerate() {
@@ -174,17 +191,17 @@ fn compare(records: &[String], expected_file: &str) -> Vec<String> {
 }
 
 #[test]
-fn dlbcl_example_cases() {
+fn example_cases() {
     let bless = std::env::var_os("BLESS").is_some_and(|v| v == "1");
     let mut problems = Vec::new();
-    for (cases, expected) in EXAMPLES {
-        let records = example_records(cases);
+    for example in EXAMPLES {
+        let records = example_records(example.protocol, example.cases);
         if bless {
             let out: String = records.iter().map(|r| format!("{r}\n")).collect();
-            std::fs::write(root().join(expected), out).unwrap();
+            std::fs::write(root().join(example.expected), out).unwrap();
             continue;
         }
-        problems.extend(compare(&records, expected));
+        problems.extend(compare(&records, example.expected));
     }
     assert!(
         problems.is_empty(),
@@ -195,9 +212,10 @@ fn dlbcl_example_cases() {
 
 #[test]
 fn every_example_case_has_one_record_and_good_cases_decide() {
-    for (cases_file, expected_file) in EXAMPLES {
+    for example in EXAMPLES {
+        let cases_file = example.cases;
         let cases = std::fs::read_to_string(root().join(cases_file)).unwrap();
-        let expected = std::fs::read_to_string(root().join(expected_file)).unwrap();
+        let expected = std::fs::read_to_string(root().join(example.expected)).unwrap();
         let count = cases.lines().filter(|l| !l.trim().is_empty()).count();
         assert_eq!(
             expected.lines().count(),
