@@ -34,6 +34,7 @@ impl<'a> Checker<'a> {
         for record in records {
             for field in &record.fields {
                 self.record_field_not_dated(field);
+                self.record_field_not_sourced(field);
                 let lowered = self.field_schema(field);
                 let name = record.name.node.clone();
                 self.schema.records.entry(name).or_default().push(lowered);
@@ -43,6 +44,7 @@ impl<'a> Checker<'a> {
             for field in &case.fields {
                 let mut lowered = self.field_schema(field);
                 lowered.dated = self.dating(field, &lowered.ty);
+                lowered.from = self.series_source(field, &lowered.ty);
                 self.schema.case.push(lowered);
             }
         }
@@ -58,6 +60,7 @@ impl<'a> Checker<'a> {
                 Some(ExprKind::NoneLit)
             ),
             dated: None,
+            from: None,
         }
     }
 

@@ -26,6 +26,7 @@ mod rules;
 pub mod schema;
 mod series_reads;
 mod series_runs;
+mod sources;
 mod spellings;
 pub mod strata;
 pub mod types;

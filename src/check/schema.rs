@@ -93,6 +93,40 @@ pub struct FieldSchema {
     pub absent_is_none: bool,
     /// `dated by FIELD [complete]`, on a list of records the checker accepted.
     pub dated: Option<Dated>,
+    /// `from LIST where KEY = "…"`, on a case series the checker accepted.
+    pub from: Option<Box<SeriesSource>>,
+}
+
+impl FieldSchema {
+    /// The case key its value is read from: its own name, or the list a
+    /// series is read `from`.
+    pub fn key(&self) -> &str {
+        self.from.as_ref().map_or(&self.name, |f| &f.list)
+    }
+}
+
+/// Where a series read from part of a list finds its values: the records of
+/// the case list `list` whose `key` holds one of `accepts` (compared as names
+/// are: NFKC, case folded, space, `-` and `_` alike), each value's parts
+/// under the record keys named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeriesSource {
+    /// The case key of the list.
+    pub list: String,
+    /// The record key that tells which records belong.
+    pub key: String,
+    /// The texts it may hold, folded.
+    pub accepts: Vec<String>,
+    /// The test as written, for `missing`: `test = "creatinine_clearance"`.
+    pub shown: String,
+    /// The record keys of a value's value, date, unit and comparator.
+    pub value: String,
+    /// See `value`.
+    pub date: String,
+    /// See `value`.
+    pub unit: String,
+    /// See `value`.
+    pub comparator: String,
 }
 
 /// How a dated list is dated: see [`crate::syntax::ast::DatedBy`].
@@ -135,6 +169,7 @@ mod tests {
             ty,
             absent_is_none: false,
             dated: None,
+            from: None,
         }
     }
 

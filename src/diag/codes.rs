@@ -97,6 +97,8 @@ codes! {
     S0341 Error "`latest` or `earliest` over a list that is not dated",
     S0343 Error "a built-in function called with the wrong arguments",
     S0344 Error "a unit where a function or power needs a plain number",
+    S0345 Error "a series read from part of a list where only a case series may be",
+    S0346 Error "an unknown or repeated part in a series source",
     S0501 Warning "a definition that is never used",
     S0502 Warning "a citation that is never cited",
     S0503 Warning "a reason code that is never used",

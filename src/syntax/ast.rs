@@ -173,8 +173,25 @@ pub struct Field {
     pub default: Option<Expr>,
     /// `dated by FIELD [complete]`, on a list of records.
     pub dated: Option<DatedBy>,
+    /// `from LIST where KEY = "…"`, on a series read from part of a list.
+    pub from: Option<SeriesFrom>,
     /// The whole field.
     pub span: Span,
+}
+
+/// `from labs where test = "creatinine_clearance" { value = result }`: a
+/// series read from the records of a case list whose key holds one of the
+/// texts, each record's keys named for the parts of a value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesFrom {
+    /// The case key of the list.
+    pub list: Name,
+    /// The record key that tells which records belong.
+    pub key: Name,
+    /// The texts it may hold (`= "…"` is one, `in {…}` several).
+    pub accepts: Vec<Spanned<String>>,
+    /// `{ value = result, date = collected, unit = units, comparator = qualifier }`.
+    pub keys: Vec<(Name, Name)>,
 }
 
 /// `dated by collected [complete]`: the date field of each record of a

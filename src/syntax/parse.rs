@@ -374,6 +374,9 @@ impl Builder {
         let name = self.key_of(inner.next(), &pair);
         let ty = self.type_of(inner.next(), span);
         let mut rest = inner.peekable();
+        let from = rest
+            .next_if(|p| p.as_rule() == Rule::series_from)
+            .map(|p| self.series_from(p));
         let dated = rest
             .next_if(|p| p.as_rule() == Rule::dated_by)
             .map(|p| self.dated_by(p));
@@ -386,7 +389,41 @@ impl Builder {
             ty,
             default,
             dated,
+            from,
             span,
+        }
+    }
+
+    /// `from labs where test = "…" { value = result, … }`.
+    fn series_from(&self, pair: Pair<Rule>) -> SeriesFrom {
+        let mut inner = pair.into_inner();
+        let list = self.name_of(inner.next());
+        let key = self.name_of(inner.next());
+        let accepts = inner
+            .next()
+            .map(|test| {
+                test.into_inner()
+                    .filter(|p| p.as_rule() == Rule::string)
+                    .map(|p| self.string(p))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let keys = inner
+            .next()
+            .map(|keys| {
+                keys.into_inner()
+                    .map(|key| {
+                        let mut parts = key.into_inner();
+                        (self.name_of(parts.next()), self.name_of(parts.next()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        SeriesFrom {
+            list,
+            key,
+            accepts,
+            keys,
         }
     }
 

@@ -1,5 +1,6 @@
-//! Problems with dated lists: a `dated by` that names no date field of the
-//! list's records, and `latest`/`earliest` over a list that is not dated.
+//! Problems with dated case data: a `dated by` that names no date field of
+//! the list's records, `latest`/`earliest` over a list that is not dated, and
+//! a series read `from` part of a list declared where it cannot be.
 
 use crate::diag::{Code, Diagnostic};
 use crate::span::{Name, Span};
@@ -24,6 +25,21 @@ pub enum DatedError {
         /// `latest` or `earliest`.
         read: &'static str,
     },
+    /// `from labs where …` on a field that is not a `series` of the case
+    /// schema (S0345).
+    NotACaseSeries {
+        /// The list named after `from`.
+        span: Span,
+        /// Why it cannot be read from a list, worded for the label.
+        why: String,
+    },
+    /// `{ valeu = result }` or a part named twice in a series source (S0346).
+    SourceKey {
+        /// The part as written.
+        part: Name,
+        /// Whether it is a known part given a second time.
+        repeated: bool,
+    },
 }
 
 impl DatedError {
@@ -44,6 +60,41 @@ impl DatedError {
                         "`{read} x in xs where P` picks by the date the list is declared dated by"
                     ))
                     .help("declare the case field `dated by` its records' date field")
+            }
+            DatedError::NotACaseSeries { span, why } => Diagnostic::new(
+                Code::S0345,
+                span,
+                "only a series of the case schema is read from part of a list",
+            )
+            .label(why)
+            .help("declare it in `case { … }` as `NAME: series UNIT from LIST where KEY = \"…\"`"),
+            DatedError::SourceKey {
+                part,
+                repeated: true,
+            } => Diagnostic::new(
+                Code::S0346,
+                part.span,
+                format!("the key of a value's `{}` is named twice", part.node),
+            )
+            .label("named again here")
+            .help("name each of `value`, `date`, `unit` and `comparator` at most once"),
+            DatedError::SourceKey {
+                part,
+                repeated: false,
+            } => {
+                let known = ["value", "date", "unit", "comparator"];
+                let diagnostic = Diagnostic::new(
+                    Code::S0346,
+                    part.span,
+                    format!("`{}` is not a part of a series value", part.node),
+                )
+                .label("a series value has a `value`, `date`, `unit` and `comparator`");
+                match crate::diag::did_you_mean(&part.node, known.iter().copied()) {
+                    Some(near) => diagnostic.help(format!("did you mean `{near}`?")),
+                    None => diagnostic.help(
+                        "name the record key of each part: `{ value = result, date = collected }`",
+                    ),
+                }
             }
         }
     }
