@@ -29,6 +29,7 @@ mod series_runs;
 mod spellings;
 pub mod strata;
 pub mod types;
+pub mod unit_decls;
 mod warnings;
 
 use crate::diag::{Code, Diagnostic};
