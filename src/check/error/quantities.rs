@@ -196,6 +196,12 @@ fn dimension_mismatch(left: &(Span, UnitTy), right: &(Span, UnitTy), how: &str) 
         "{} cannot be {how} with {}",
         x.dimension, y.dimension
     ));
+    if let (Some(a), Some(b)) = (&x.analyte, &y.analyte) {
+        return diag.note(format!(
+            "`{}` and `{}` are different analytes, which never convert",
+            a.name, b.name
+        ));
+    }
     match analyte_would_relate(x, y) {
         true => diag.help(
             "one substance's mass and molar concentrations convert through an analyte: \
@@ -206,8 +212,11 @@ fn dimension_mismatch(left: &(Span, UnitTy), right: &(Span, UnitTy), how: &str) 
 }
 
 /// Whether the two units are a mass and a molar concentration, which an
-/// analyte declaration would relate.
+/// analyte declaration would relate (neither measures one yet).
 fn analyte_would_relate(x: &UnitTy, y: &UnitTy) -> bool {
+    if x.analyte.is_some() || y.analyte.is_some() {
+        return false;
+    }
     use crate::units::Dimension;
     let (mass, molar) = (
         Dimension::MassConcentration.describe(),
