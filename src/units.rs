@@ -415,7 +415,10 @@ impl fmt::Display for UnitError {
                 write!(f, "`{from}` and `{to}` are of one dimension already")
             }
             UnitError::AnalyteTwice(name) => {
-                write!(f, "the analyte `{name}` is declared with another conversion")
+                write!(
+                    f,
+                    "the analyte `{name}` is declared with another conversion"
+                )
             }
         }
     }
@@ -1461,8 +1464,14 @@ mod tests {
         assert!(mg_dl.converts_to(&umol) && umol.converts_to(&mg_dl));
         assert_eq!(convert(d("3"), &mg_dl, &umol), Some(d("51.3")));
         assert_eq!(convert(d("51.3"), &umol, &mg_dl), Some(d("3")));
-        assert_eq!(convert(d("0.0513"), &unit(&t, "mmol/L"), &mg_dl), Some(d("3")));
-        assert_eq!(convert(d("30"), &of(&t, "mg/L", "bilirubin"), &umol), Some(d("51.3")));
+        assert_eq!(
+            convert(d("0.0513"), &unit(&t, "mmol/L"), &mg_dl),
+            Some(d("3"))
+        );
+        assert_eq!(
+            convert(d("30"), &of(&t, "mg/L", "bilirubin"), &umol),
+            Some(d("51.3"))
+        );
         // Not exact: rounded at Decimal's precision, either side of 3 mg/dL.
         let above = convert(d("51.31"), &umol, &mg_dl).unwrap_or_default();
         let below = convert(d("51.29"), &umol, &mg_dl).unwrap_or_default();
@@ -1495,7 +1504,10 @@ mod tests {
         let percent = of(&t, "%", "hba1c");
         assert!(!bilirubin.converts_to(&percent));
         assert_eq!(convert(d("3"), &bilirubin, &unit(&t, "mL/min")), None);
-        let hba1c = t.analyte("hba1c").cloned().unwrap_or_else(|| panic!("hba1c"));
+        let hba1c = t
+            .analyte("hba1c")
+            .cloned()
+            .unwrap_or_else(|| panic!("hba1c"));
         assert_eq!(unit(&t, "mg/dL").of_analyte(&hba1c), None);
         // The analyte is kept on a log scale and back.
         let log = bilirubin.to_log10().unwrap_or_else(|| panic!("log"));
@@ -1529,7 +1541,14 @@ mod tests {
     #[test]
     fn count_spellings_of_laboratory_systems() {
         let t = table();
-        for spelling in ["×10⁹/L", "x10^9/L", "10^9/L", "10*9/L", "x10*9/L", "× 10⁹/L"] {
+        for spelling in [
+            "×10⁹/L",
+            "x10^9/L",
+            "10^9/L",
+            "10*9/L",
+            "x10*9/L",
+            "× 10⁹/L",
+        ] {
             assert_eq!(unit(&t, spelling).spelling(), "x10^9/L", "{spelling}");
         }
         assert_eq!(unit(&t, "×10¹²/L").spelling(), "x10^12/L");

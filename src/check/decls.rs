@@ -358,7 +358,9 @@ fn measure_of(ty: FieldType, analyte: &crate::units::Analyte) -> Result<FieldTyp
             .ok_or_else(|| Some(unit.spelling().to_string()))
     };
     match ty {
-        FieldType::Optional(inner) => Ok(FieldType::Optional(Box::new(measure_of(*inner, analyte)?))),
+        FieldType::Optional(inner) => {
+            Ok(FieldType::Optional(Box::new(measure_of(*inner, analyte)?)))
+        }
         FieldType::Num {
             int,
             unit: Some(unit),
