@@ -15,13 +15,19 @@
 //!
 //! Spelling rules (see [`normalize_spelling`]): whitespace is ignored, the
 //! Greek mu `μ` and a micro prefix written `u` (`umol/L`, `ug/L`, `/uL`)
-//! read as the micro sign `µ`, `²`/`³` read as `2`/`3`, `×` reads as `x`.
+//! read as the micro sign `µ`, superscript digits read as digits (`m²` is
+//! `m2`; after a digit, as a power: `×10⁹/L` is `x10^9/L`), `×` reads as `x`.
 //! Otherwise spelling is exact and case matters (`mL` is not `ML`); other
 //! spellings come from `unit alias "ml/min" = mL/min`. `mcg` (µg), `sec`,
 //! `hr` and a few other clinical spellings are built-in aliases.
 //!
 //! Fixed durations (ms … weeks) and calendar durations (months, years) are
 //! different dimensions, so they never convert into one another.
+//!
+//! An [`Analyte`] a protocol declares relates two dimensions for one
+//! substance (bilirubin's mg/dL and µmol/L; HbA1c's % and mmol/mol,
+//! affinely); a unit that measures it ([`Unit::of_analyte`]) converts into
+//! the other dimension too.
 
 use std::collections::BTreeMap;
 use std::collections::HashSet;
