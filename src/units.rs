@@ -15,13 +15,19 @@
 //!
 //! Spelling rules (see [`normalize_spelling`]): whitespace is ignored, the
 //! Greek mu `μ` and a micro prefix written `u` (`umol/L`, `ug/L`, `/uL`)
-//! read as the micro sign `µ`, `²`/`³` read as `2`/`3`, `×` reads as `x`.
+//! read as the micro sign `µ`, superscript digits read as digits (`m²` is
+//! `m2`; after a digit, as a power: `×10⁹/L` is `x10^9/L`), `×` reads as `x`.
 //! Otherwise spelling is exact and case matters (`mL` is not `ML`); other
 //! spellings come from `unit alias "ml/min" = mL/min`. `mcg` (µg), `sec`,
 //! `hr` and a few other clinical spellings are built-in aliases.
 //!
 //! Fixed durations (ms … weeks) and calendar durations (months, years) are
 //! different dimensions, so they never convert into one another.
+//!
+//! An [`Analyte`] a protocol declares relates two dimensions for one
+//! substance (bilirubin's mg/dL and µmol/L; HbA1c's % and mmol/mol,
+//! affinely); a unit that measures it ([`Unit::of_analyte`]) converts into
+//! the other dimension too.
 
 use std::collections::BTreeMap;
 use std::collections::HashSet;
@@ -52,6 +58,8 @@ pub enum Dimension {
     NormalisedFlow,
     /// A percentage (%).
     Percent,
+    /// Amount of substance per amount of substance: mmol/mol (HbA1c, IFCC).
+    AmountFraction,
     /// Volume: µL, mL, dL, L (base: L).
     Volume,
     /// Mass: µg, mg, g, kg (base: g).
@@ -94,6 +102,7 @@ impl Dimension {
             Dimension::VolumeFlow => "volume flow (e.g. mL/min)",
             Dimension::NormalisedFlow => "volume flow per 1.73 m² (e.g. mL/min/1.73m2)",
             Dimension::Percent => "percentage (%)",
+            Dimension::AmountFraction => "amount fraction (mmol/mol)",
             Dimension::Volume => "volume (e.g. mL)",
             Dimension::Mass => "mass (e.g. mg)",
             Dimension::Length => "length (e.g. cm)",
@@ -149,6 +158,7 @@ struct UnitData {
     dimension: Dimension,
     factor: Decimal,
     log10: bool,
+    analyte: Option<Analyte>,
 }
 
 impl Unit {
@@ -156,13 +166,17 @@ impl Unit {
     /// holds each distinct unit once (the built-in table and the units
     /// protocols declare), so it stays as small as the units ever seen.
     fn new(spelling: String, dimension: Dimension, factor: Decimal, log10: bool) -> Unit {
-        static INTERNED: OnceLock<Mutex<HashSet<&'static UnitData>>> = OnceLock::new();
-        let data = UnitData {
+        Unit::intern(UnitData {
             spelling,
             dimension,
             factor,
             log10,
-        };
+            analyte: None,
+        })
+    }
+
+    fn intern(data: UnitData) -> Unit {
+        static INTERNED: OnceLock<Mutex<HashSet<&'static UnitData>>> = OnceLock::new();
         let interned = INTERNED.get_or_init(|| Mutex::new(HashSet::new()));
         let mut set = match interned.lock() {
             Ok(set) => set,
@@ -213,9 +227,46 @@ impl Unit {
         !self.0.log10 && self.0.dimension == Dimension::CalendarDuration
     }
 
-    /// Whether values in `self` and `other` convert into one another.
+    /// Whether `self` and `other` measure the same dimension.
     pub fn same_dimension(&self, other: &Unit) -> bool {
         self.0.dimension == other.0.dimension
+    }
+
+    /// Whether values in `self` convert into `other`: one dimension, or the
+    /// two dimensions an analyte either unit measures relates (and no two
+    /// different analytes).
+    pub fn converts_to(&self, other: &Unit) -> bool {
+        if self.same_dimension(other) {
+            return true;
+        }
+        shared_analyte(self, other).is_some_and(|a| a.relates(self, other))
+    }
+
+    /// The analyte this unit measures (`mg/dL` of a field declared
+    /// `analyte bilirubin`), if any.
+    pub fn analyte(&self) -> Option<&Analyte> {
+        self.0.analyte.as_ref()
+    }
+
+    /// This unit as a measure of `analyte`; `None` when the analyte relates
+    /// no dimension of this unit.
+    pub fn of_analyte(&self, analyte: &Analyte) -> Option<Unit> {
+        let bridge = &analyte.bridge;
+        if !self.same_dimension(&bridge.from) && !self.same_dimension(&bridge.to) {
+            return None;
+        }
+        Some(self.with(self.0.spelling.clone(), self.0.log10, Some(analyte.clone())))
+    }
+
+    /// The same unit with another spelling, scale or analyte.
+    fn with(&self, spelling: String, log10: bool, analyte: Option<Analyte>) -> Unit {
+        Unit::intern(UnitData {
+            spelling,
+            dimension: self.0.dimension.clone(),
+            factor: self.0.factor,
+            log10,
+            analyte,
+        })
     }
 
     /// The linear unit under a log unit (`copies/mL` for `log10 copies/mL`);
@@ -223,7 +274,7 @@ impl Unit {
     pub fn linear(&self) -> Unit {
         let spelling = self.0.spelling.strip_prefix(LOG10_PREFIX);
         let spelling = spelling.unwrap_or(&self.0.spelling).to_string();
-        Unit::new(spelling, self.0.dimension.clone(), self.0.factor, false)
+        self.with(spelling, false, self.0.analyte.clone())
     }
 
     /// The `log10` scale of this linear unit; `None` for a log unit.
@@ -232,12 +283,92 @@ impl Unit {
             return None;
         }
         let spelling = format!("{LOG10_PREFIX}{}", self.0.spelling);
-        Some(Unit::new(
-            spelling,
-            self.0.dimension.clone(),
-            self.0.factor,
-            true,
-        ))
+        Some(self.with(spelling, true, self.0.analyte.clone()))
+    }
+}
+
+/// A substance whose concentration a protocol lets convert between two
+/// dimensions: `analyte bilirubin: 1 mg/dL = 17.1 µmol/L` (mass ↔ molar) or
+/// `analyte hba1c: mmol/mol = 10.929 * (% - 2.15)` (affine).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Analyte {
+    name: String,
+    bridge: Bridge,
+}
+
+/// An analyte's conversion: `to = (from − offset) × to_amount / from_amount`
+/// (`A from = B to` is `from_amount` A, `to_amount` B, offset 0).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Bridge {
+    /// The unit the conversion reads from.
+    pub from: Unit,
+    /// How much of `from` …
+    pub from_amount: Decimal,
+    /// … is worth how much of `to` (after subtracting `offset`).
+    pub to_amount: Decimal,
+    /// The unit the conversion gives.
+    pub to: Unit,
+    /// Subtracted from a value in `from` first (0 for a plain ratio).
+    pub offset: Decimal,
+}
+
+impl Analyte {
+    /// The analyte's name, as declared.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The two dimensions it relates.
+    pub fn dimensions(&self) -> [&Dimension; 2] {
+        [self.bridge.from.dimension(), self.bridge.to.dimension()]
+    }
+
+    /// Whether it relates the dimensions of `a` and `b` (one each).
+    fn relates(&self, a: &Unit, b: &Unit) -> bool {
+        let (f, t) = (&self.bridge.from, &self.bridge.to);
+        (a.same_dimension(f) && b.same_dimension(t)) || (a.same_dimension(t) && b.same_dimension(f))
+    }
+
+    /// `value` in `from` as a value in `to`, across the bridge: forward from
+    /// the `from` side, backward from the `to` side.
+    fn carry(&self, value: Decimal, from: &Unit, to: &Unit) -> Option<Decimal> {
+        let bridge = &self.bridge;
+        if from.same_dimension(&bridge.from) && to.same_dimension(&bridge.to) {
+            let read = convert(value, from, &bridge.from)?;
+            return convert(bridge.forward(read)?, &bridge.to, to);
+        }
+        if from.same_dimension(&bridge.to) && to.same_dimension(&bridge.from) {
+            let read = convert(value, from, &bridge.to)?;
+            return convert(bridge.backward(read)?, &bridge.from, to);
+        }
+        None
+    }
+}
+
+impl Bridge {
+    /// A value in `from` as one in `to`: exact unless `from_amount` is not 1
+    /// (then rounded as `/` rounds).
+    fn forward(&self, value: Decimal) -> Option<Decimal> {
+        let shifted = value.checked_sub(self.offset)?;
+        let scaled = shifted.checked_mul(self.to_amount)?;
+        Some(scaled.checked_div(self.from_amount)?.normalize())
+    }
+
+    /// A value in `to` as one in `from`: divides by `to_amount`, rounded at
+    /// Decimal's precision (28 significant digits) when not exact.
+    fn backward(&self, value: Decimal) -> Option<Decimal> {
+        let scaled = value.checked_mul(self.from_amount)?;
+        let unscaled = scaled.checked_div(self.to_amount)?;
+        Some(unscaled.checked_add(self.offset)?.normalize())
+    }
+}
+
+/// The analyte a conversion between `a` and `b` goes through: the one
+/// either measures, unless they measure two different analytes.
+fn shared_analyte<'u>(a: &'u Unit, b: &'u Unit) -> Option<&'u Analyte> {
+    match (a.analyte(), b.analyte()) {
+        (Some(x), Some(y)) if x.name != y.name => None,
+        (x, y) => x.or(y),
     }
 }
 
@@ -265,6 +396,15 @@ pub enum UnitError {
     BadFactor(Decimal),
     /// A scaled unit cannot be declared from a log unit.
     LogScale(String),
+    /// An analyte's two units are of one dimension (a plain `unit X = F Y`).
+    OneDimension {
+        /// One unit.
+        from: String,
+        /// The other.
+        to: String,
+    },
+    /// The analyte is already declared with another conversion.
+    AnalyteTwice(String),
 }
 
 impl fmt::Display for UnitError {
@@ -277,6 +417,15 @@ impl fmt::Display for UnitError {
             UnitError::BadSpelling(s) => write!(f, "`{s}` cannot be declared as a unit"),
             UnitError::BadFactor(x) => write!(f, "unit factor {x} must be positive"),
             UnitError::LogScale(u) => write!(f, "`{u}` is a log scale; scale a linear unit"),
+            UnitError::OneDimension { from, to } => {
+                write!(f, "`{from}` and `{to}` are of one dimension already")
+            }
+            UnitError::AnalyteTwice(name) => {
+                write!(
+                    f,
+                    "the analyte `{name}` is declared with another conversion"
+                )
+            }
         }
     }
 }
@@ -333,6 +482,7 @@ const BUILT_INS: &[(&str, Dimension, i64, u32)] = &[
     ("mL/h", Dimension::VolumeFlow, 1, 3),
     ("mL/min/1.73m2", Dimension::NormalisedFlow, 1, 0),
     ("%", Dimension::Percent, 1, 0),
+    ("mmol/mol", Dimension::AmountFraction, 1, 0),
     ("µL", Dimension::Volume, 1, 6),
     ("mL", Dimension::Volume, 1, 3),
     ("dL", Dimension::Volume, 1, 1),
@@ -383,6 +533,11 @@ const BUILT_IN_ALIASES: &[(&str, &str)] = &[
     ("mcg/mL", "µg/mL"),
     ("mcg/kg", "µg/kg"),
     ("10^9/L", "x10^9/L"),
+    ("10*9/L", "x10^9/L"),
+    ("x10*9/L", "x10^9/L"),
+    ("10^12/L", "x10^12/L"),
+    ("10*12/L", "x10^12/L"),
+    ("x10*12/L", "x10^12/L"),
 ];
 
 /// Letters that may follow a micro prefix written `u` (`umol`, `ug`, `uL`).
@@ -393,6 +548,7 @@ const MICRO_STEMS: &[&str] = &["g", "mol", "L", "l", "m", "s", "U", "IU", "M", "
 pub struct UnitTable {
     units: BTreeMap<String, Unit>,
     aliases: BTreeMap<String, Unit>,
+    analytes: BTreeMap<String, Analyte>,
 }
 
 impl Default for UnitTable {
@@ -410,7 +566,11 @@ impl UnitTable {
             .iter()
             .filter_map(|(alias, canon)| Some((alias.to_string(), *units.get(*canon)?)))
             .collect();
-        UnitTable { units, aliases }
+        UnitTable {
+            units,
+            aliases,
+            analytes: BTreeMap::new(),
+        }
     }
 
     /// The unit a spelling names: a unit, an alias, or `log10 X` for a
@@ -533,6 +693,48 @@ impl UnitTable {
         self.insert_unit(key, new)
     }
 
+    /// `analyte NAME: …`: the conversion between two dimensions that holds
+    /// for this analyte. The units must be known, linear and of two
+    /// dimensions, the amounts positive; declaring the same again is allowed.
+    pub fn declare_analyte(&mut self, name: &str, bridge: Bridge) -> Result<(), UnitError> {
+        for unit in [&bridge.from, &bridge.to] {
+            if unit.is_log10() {
+                return Err(UnitError::LogScale(unit.spelling().to_string()));
+            }
+        }
+        if bridge.from.same_dimension(&bridge.to) {
+            let (from, to) = (bridge.from.spelling(), bridge.to.spelling());
+            let (from, to) = (from.to_string(), to.to_string());
+            return Err(UnitError::OneDimension { from, to });
+        }
+        for amount in [bridge.from_amount, bridge.to_amount] {
+            if amount <= Decimal::ZERO {
+                return Err(UnitError::BadFactor(amount));
+            }
+        }
+        let analyte = Analyte {
+            name: name.to_string(),
+            bridge,
+        };
+        match self.analytes.get(name) {
+            Some(existing) if *existing != analyte => Err(UnitError::AnalyteTwice(name.into())),
+            _ => {
+                self.analytes.insert(name.to_string(), analyte);
+                Ok(())
+            }
+        }
+    }
+
+    /// The analyte declared as `name`.
+    pub fn analyte(&self, name: &str) -> Option<&Analyte> {
+        self.analytes.get(name)
+    }
+
+    /// The names of the declared analytes, for "did you mean".
+    pub fn analyte_names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.analytes.keys().map(String::as_str)
+    }
+
     fn insert_unit(&mut self, key: String, unit: Unit) -> Result<(), UnitError> {
         self.check_free(&key, &unit)?;
         self.units.insert(key, unit);
@@ -606,21 +808,52 @@ fn split_log10(text: &str) -> Option<&str> {
 
 /// The canonical form of a unit spelling: whitespace removed, `μ` (Greek
 /// mu) and a micro prefix `u` (a `u` starting a run of letters whose rest
-/// is `g`, `mol`, `L`, `l`, `m`, `s`, `U`, `IU`, `M` or `kat`) read as `µ` (micro sign), `²`/`³` as `2`/`3`, and
-/// `×` as `x`. Nothing else changes; case matters.
+/// is `g`, `mol`, `L`, `l`, `m`, `s`, `U`, `IU`, `M` or `kat`) read as `µ` (micro sign),
+/// `×` as `x`, and superscript digits as digits: a power after a digit
+/// (`10⁹`) as `^9`, elsewhere (`m²`) as `2`. Nothing else changes; case matters.
 pub fn normalize_spelling(text: &str) -> String {
-    let mapped: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            'μ' => 'µ',
-            '²' => '2',
-            '³' => '3',
-            '×' => 'x',
-            other => other,
-        })
-        .collect();
+    let mut mapped = String::with_capacity(text.len());
+    let (mut after_digit, mut in_power) = (false, false);
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        let superscript = superscript_digit(c);
+        match superscript {
+            Some(digit) => {
+                if after_digit && !in_power {
+                    mapped.push('^');
+                }
+                in_power = after_digit || in_power;
+                mapped.push(digit);
+            }
+            None => {
+                in_power = false;
+                mapped.push(match c {
+                    'μ' => 'µ',
+                    '×' => 'x',
+                    other => other,
+                });
+            }
+        }
+        after_digit = c.is_ascii_digit() || in_power;
+    }
     micro_prefixes(&mapped)
+}
+
+/// The digit a superscript digit stands for.
+fn superscript_digit(c: char) -> Option<char> {
+    let digit = match c {
+        '⁰' => '0',
+        '¹' => '1',
+        '²' => '2',
+        '³' => '3',
+        '⁴' => '4',
+        '⁵' => '5',
+        '⁶' => '6',
+        '⁷' => '7',
+        '⁸' => '8',
+        '⁹' => '9',
+        _ => return None,
+    };
+    Some(digit)
 }
 
 /// Whether [`normalize_spelling`] leaves `text` as it is, plainly: ASCII
@@ -656,15 +889,17 @@ fn is_micro_stem(rest: &str) -> bool {
     MICRO_STEMS.contains(&rest.get(..end).unwrap_or(""))
 }
 
-/// Converts `value` from one unit to another of the same dimension.
+/// Converts `value` from one unit to another of the same dimension, or of
+/// the other dimension an analyte relates (see [`Analyte`]: exact where the
+/// declared amounts divide exactly, else rounded as `/` rounds).
 ///
-/// `None` when the dimensions differ, a log conversion meets a value ≤ 0,
+/// `None` when the dimensions differ and no analyte relates them, a log conversion meets a value ≤ 0,
 /// or the result is out of Decimal's range. Converting to the same unit
 /// returns `value` unchanged; other results are normalised (no trailing
 /// zeros). Log conversions carry 28 significant digits (see [`pow10`]).
 pub fn convert(value: Decimal, from: &Unit, to: &Unit) -> Option<Decimal> {
     if from.0.dimension != to.0.dimension {
-        return None;
+        return shared_analyte(from, to)?.carry(value, from, to);
     }
     match (from.0.log10, to.0.log10) {
         (false, false) => rescale(value, from.0.factor, to.0.factor),
@@ -1042,6 +1277,7 @@ mod tests {
             "µg/L",
             "pg/mL",
             "%",
+            "mmol/mol",
             "x10^9/L",
             "copies/mL",
             "cells/µL",
@@ -1196,6 +1432,136 @@ mod tests {
         assert!(names.contains(&"mL/min"));
         assert!(names.contains(&"wk"));
         assert!(names.contains(&"µmol/L"));
+    }
+
+    fn bridge(t: &UnitTable, from: (&str, &str), to: (&str, &str), offset: &str) -> Bridge {
+        Bridge {
+            from: unit(t, from.1),
+            from_amount: d(from.0),
+            to_amount: d(to.0),
+            to: unit(t, to.1),
+            offset: d(offset),
+        }
+    }
+
+    /// The table with bilirubin (1 mg/dL = 17.1 µmol/L) and HbA1c
+    /// (mmol/mol = 10.929 × (% − 2.15)) declared.
+    fn with_analytes() -> UnitTable {
+        let mut t = table();
+        let bilirubin = bridge(&t, ("1", "mg/dL"), ("17.1", "µmol/L"), "0");
+        assert_eq!(t.declare_analyte("bilirubin", bilirubin), Ok(()));
+        let hba1c = bridge(&t, ("1", "%"), ("10.929", "mmol/mol"), "2.15");
+        assert_eq!(t.declare_analyte("hba1c", hba1c), Ok(()));
+        t
+    }
+
+    fn of(t: &UnitTable, spelling: &str, analyte: &str) -> Unit {
+        let a = t.analyte(analyte).unwrap_or_else(|| panic!("{analyte}"));
+        unit(t, spelling)
+            .of_analyte(a)
+            .unwrap_or_else(|| panic!("{spelling} of {analyte}"))
+    }
+
+    #[test]
+    fn an_analyte_converts_mass_and_molar_concentrations() {
+        let t = with_analytes();
+        let mg_dl = of(&t, "mg/dL", "bilirubin");
+        let umol = unit(&t, "µmol/L");
+        assert!(mg_dl.converts_to(&umol) && umol.converts_to(&mg_dl));
+        assert_eq!(convert(d("3"), &mg_dl, &umol), Some(d("51.3")));
+        assert_eq!(convert(d("51.3"), &umol, &mg_dl), Some(d("3")));
+        assert_eq!(
+            convert(d("0.0513"), &unit(&t, "mmol/L"), &mg_dl),
+            Some(d("3"))
+        );
+        assert_eq!(
+            convert(d("30"), &of(&t, "mg/L", "bilirubin"), &umol),
+            Some(d("51.3"))
+        );
+        // Not exact: rounded at Decimal's precision, either side of 3 mg/dL.
+        let above = convert(d("51.31"), &umol, &mg_dl).unwrap_or_default();
+        let below = convert(d("51.29"), &umol, &mg_dl).unwrap_or_default();
+        assert_eq!(above, d("3.0005847953216374269005847953"));
+        assert_eq!(below, d("2.9994152046783625730994152047"));
+        assert!(below < d("3") && above > d("3"));
+        assert_eq!(mg_dl.spelling(), "mg/dL");
+        assert_eq!(mg_dl.analyte().map(Analyte::name), Some("bilirubin"));
+    }
+
+    #[test]
+    fn an_analyte_converts_affinely() {
+        let t = with_analytes();
+        let percent = of(&t, "%", "hba1c");
+        let ifcc = unit(&t, "mmol/mol");
+        assert_eq!(convert(d("7"), &percent, &ifcc), Some(d("53.00565")));
+        assert_eq!(convert(d("53.00565"), &ifcc, &percent), Some(d("7")));
+        assert_eq!(convert(d("2.15"), &percent, &ifcc), Some(d("0")));
+        let back = convert(d("53"), &ifcc, &percent).unwrap_or_default();
+        assert!(back < d("7") && back > d("6.999"), "{back}");
+    }
+
+    #[test]
+    fn without_an_analyte_dimensions_stay_apart() {
+        let t = with_analytes();
+        let (mg_dl, umol) = (unit(&t, "mg/dL"), unit(&t, "µmol/L"));
+        assert!(!mg_dl.converts_to(&umol));
+        assert_eq!(convert(d("3"), &mg_dl, &umol), None);
+        let bilirubin = of(&t, "mg/dL", "bilirubin");
+        let percent = of(&t, "%", "hba1c");
+        assert!(!bilirubin.converts_to(&percent));
+        assert_eq!(convert(d("3"), &bilirubin, &unit(&t, "mL/min")), None);
+        let hba1c = t
+            .analyte("hba1c")
+            .cloned()
+            .unwrap_or_else(|| panic!("hba1c"));
+        assert_eq!(unit(&t, "mg/dL").of_analyte(&hba1c), None);
+        // The analyte is kept on a log scale and back.
+        let log = bilirubin.to_log10().unwrap_or_else(|| panic!("log"));
+        assert_eq!(log.linear(), bilirubin);
+    }
+
+    #[test]
+    fn analyte_declarations_that_cannot_hold() {
+        let mut t = table();
+        let same = bridge(&t, ("1", "mg/dL"), ("10", "mg/L"), "0");
+        assert!(matches!(
+            t.declare_analyte("x", same),
+            Err(UnitError::OneDimension { .. })
+        ));
+        let zero = bridge(&t, ("1", "mg/dL"), ("0", "µmol/L"), "0");
+        assert_eq!(
+            t.declare_analyte("x", zero),
+            Err(UnitError::BadFactor(d("0")))
+        );
+        let creatinine = bridge(&t, ("1", "mg/dL"), ("88.4", "µmol/L"), "0");
+        assert_eq!(t.declare_analyte("creatinine", creatinine.clone()), Ok(()));
+        assert_eq!(t.declare_analyte("creatinine", creatinine), Ok(()));
+        let other = bridge(&t, ("1", "mg/dL"), ("88", "µmol/L"), "0");
+        assert_eq!(
+            t.declare_analyte("creatinine", other),
+            Err(UnitError::AnalyteTwice("creatinine".into()))
+        );
+        assert_eq!(t.analyte_names().collect::<Vec<_>>(), ["creatinine"]);
+    }
+
+    #[test]
+    fn count_spellings_of_laboratory_systems() {
+        let t = table();
+        for spelling in [
+            "×10⁹/L",
+            "x10^9/L",
+            "10^9/L",
+            "10*9/L",
+            "x10*9/L",
+            "× 10⁹/L",
+        ] {
+            assert_eq!(unit(&t, spelling).spelling(), "x10^9/L", "{spelling}");
+        }
+        assert_eq!(unit(&t, "×10¹²/L").spelling(), "x10^12/L");
+        assert_eq!(unit(&t, "10*12/L").spelling(), "x10^12/L");
+        assert_eq!(normalize_spelling("10⁹/L"), "10^9/L");
+        assert_eq!(normalize_spelling("mm³"), "mm3");
+        assert_eq!(normalize_spelling("m²"), "m2");
     }
 
     proptest::proptest! {

@@ -566,9 +566,9 @@ fn a_value_with_a_unit_converts_to_the_declared_unit() {
     assert_eq!(num(known(&c, "weight")), (dec("70.5"), Some("kg".into())));
     let c = ok(r#""hb": {"value": 120, "unit": "g/L"}"#);
     assert_eq!(num(known(&c, "hb")), (dec("120"), Some("g/L".into())));
-    // without a unit: the declared one
-    let c = ok(r#""hb": {"value": 99}"#);
-    assert_eq!(num(known(&c, "hb")), (dec("99"), Some("g/L".into())));
+    // a null value reads as null does: unknown
+    let c = ok(r#""hb": {"value": null, "unit": "g/dL"}"#);
+    assert_eq!(field(&c, "hb"), &unknown_at("/hb"));
 }
 
 #[test]
@@ -605,16 +605,31 @@ fn a_unit_on_a_unitless_number_is_an_error() {
 #[test]
 fn a_number_object_needs_a_value_and_takes_no_comparator() {
     assert_error(&err(r#""hb": {"unit": "g/L"}"#), "/hb", "needs a `value`");
+    // exactly `value` and `unit`: no unit, or a third key, is an error
+    assert_error(&err(r#""hb": {"value": 99}"#), "/hb", "needs a `unit`");
+    assert_error(
+        &err(r#""hb": {"value": 9, "unit": "g/dL", "at": 1}"#),
+        "/hb/at",
+        "only the keys `value` and `unit`",
+    );
     assert_error(
         &err(r#""hb": {"value": 10, "comparator": "<"}"#),
         "/hb/comparator",
         "only allowed in a series",
     );
-    assert_error(
-        &err(r#""hb": {"value": "10"}"#),
-        "/hb/value",
-        "expected a number, found text \"10\"",
-    );
+    // the text of a value that is not a number is not repeated
+    let e = err(r#""hb": {"value": "ten, said Jane", "unit": "g/L"}"#);
+    assert_error(&e, "/hb/value", "expected a number, found text");
+    assert!(!e.message.contains("Jane"), "{}", e.message);
+}
+
+#[test]
+fn a_long_unknown_unit_is_not_repeated() {
+    let e = err(r#""hb": {"value": 9, "unit": "as noted by Dr Jane Doe"}"#);
+    assert_error(&e, "/hb/unit", "not a unit Salvage knows");
+    assert!(!e.message.contains("Jane"), "{}", e.message);
+    let e = err(r#""hb": {"value": 9, "unit": "g/dl"}"#);
+    assert_error(&e, "/hb/unit", "unknown unit `g/dl`");
 }
 
 // ---- bool, text, dates, durations ------------------------------------------------------------
@@ -754,7 +769,7 @@ fn a_bad_duration_is_an_error() {
     assert_error(
         &err(r#""interval": {"value": 5}"#),
         "/interval",
-        "a duration needs a unit",
+        "a quantity needs a `unit`",
     );
     assert_error(
         &err(r#""interval": "30 dayz""#),

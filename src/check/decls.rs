@@ -52,9 +52,13 @@ impl<'a> Checker<'a> {
 
     /// A field with its type lowered once, for the checker and the evaluator.
     fn field_schema(&mut self, field: &Field) -> FieldSchema {
+        let mut ty = self.lower(&field.ty);
+        if let Some(analyte) = &field.analyte {
+            ty = self.with_analyte(ty, analyte);
+        }
         FieldSchema {
             name: field.name.node.clone(),
-            ty: self.lower(&field.ty),
+            ty,
             absent_is_none: matches!(
                 field.default.as_ref().map(|d| &d.kind),
                 Some(ExprKind::NoneLit)
@@ -139,28 +143,44 @@ impl<'a> Checker<'a> {
     }
 
     fn unit_decl(&mut self, decl: &UnitDecl) {
-        let result = match decl {
-            UnitDecl::Alias { spelling, unit, .. } => self
-                .units
-                .declare_alias(&spelling.node, &unit.node)
-                .map_err(|e| (unit.span, e)),
-            UnitDecl::Base {
-                unit, scale: None, ..
-            } => self
-                .units
-                .declare_base(&unit.node)
-                .map_err(|e| (unit.span, e)),
-            UnitDecl::Base {
-                unit,
-                scale: Some((factor, of)),
-                ..
-            } => self
-                .units
-                .declare_scaled(&unit.node, factor.node, &of.node)
-                .map_err(|e| (of.span, e)),
+        let Err((span, error)) = super::unit_decls::declare(&mut self.units, decl) else {
+            return;
         };
-        if let Err((span, error)) = result {
+        let analyte = matches!(decl, UnitDecl::Analyte { .. });
+        if analyte && !matches!(error, crate::units::UnitError::Unknown(_)) {
+            self.report(QuantityError::AnalyteDeclaration { span, error });
+        } else {
             self.report(QuantityError::UnitDeclaration { span, error });
+        }
+    }
+
+    /// The lowered type of a field declared `analyte NAME`, its unit made
+    /// a measure of the analyte (S0350, S0352 when it cannot be).
+    fn with_analyte(&mut self, ty: FieldType, name: &crate::span::Name) -> FieldType {
+        let Some(analyte) = self.units.analyte(&name.node).cloned() else {
+            let suggestion = self.suggestion(&name.node, self.units.analyte_names());
+            self.report(QuantityError::UnknownAnalyte {
+                span: name.span,
+                name: name.node.clone(),
+                suggestion,
+            });
+            return FieldType::Error;
+        };
+        if matches!(ty, FieldType::Error) {
+            return ty;
+        }
+        match measure_of(ty, &analyte) {
+            Ok(ty) => ty,
+            Err(unit) => {
+                let [a, b] = analyte.dimensions().map(|d| d.describe());
+                self.report(QuantityError::AnalyteUnit {
+                    span: name.span,
+                    name: name.node.clone(),
+                    unit,
+                    dimensions: [a, b],
+                });
+                FieldType::Error
+            }
         }
     }
 
@@ -333,6 +353,31 @@ pub const MODALITIES: &[&str] = &[
     "systemic",
 ];
 
+/// A number or series type (under any `?`) whose unit measures `analyte`;
+/// else the unit it has, if any.
+fn measure_of(ty: FieldType, analyte: &crate::units::Analyte) -> Result<FieldType, Option<String>> {
+    let measured = |unit: crate::units::Unit| {
+        unit.of_analyte(analyte)
+            .ok_or_else(|| Some(unit.spelling().to_string()))
+    };
+    match ty {
+        FieldType::Optional(inner) => {
+            Ok(FieldType::Optional(Box::new(measure_of(*inner, analyte)?)))
+        }
+        FieldType::Num {
+            int,
+            unit: Some(unit),
+            range,
+        } => Ok(FieldType::Num {
+            int,
+            unit: Some(measured(unit)?),
+            range,
+        }),
+        FieldType::Series(unit) => Ok(FieldType::Series(measured(unit)?)),
+        _ => Err(None),
+    }
+}
+
 /// The span of any item.
 pub fn item_span(item: &Item) -> Span {
     match item {
@@ -344,7 +389,7 @@ pub fn item_span(item: &Item) -> Span {
         Item::Reasons(r) => r.span,
         Item::Record(r) => r.span,
         Item::Case(c) => c.span,
-        Item::Unit(UnitDecl::Alias { span, .. } | UnitDecl::Base { span, .. }) => *span,
+        Item::Unit(decl) => super::unit_decls::span(decl),
         Item::Define(d) => d.span,
         Item::Rule(r) => r.span,
         Item::Section(s) => s.span,

@@ -30,6 +30,7 @@ mod sources;
 mod spellings;
 pub mod strata;
 pub mod types;
+pub mod unit_decls;
 mod warnings;
 
 use crate::diag::{Code, Diagnostic};

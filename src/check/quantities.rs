@@ -60,9 +60,7 @@ impl Checker<'_> {
         how: &'static str,
     ) -> bool {
         match (a, b) {
-            (Some(x), Some(y)) if x.dimension != y.dimension => {
-                self.dimension_error(x, y, l, r, how)
-            }
+            (Some(x), Some(y)) if !x.converts_to(y) => self.dimension_error(x, y, l, r, how),
             (Some(u), None) => self.bare_number(u, r, l),
             (None, Some(u)) => self.bare_number(u, l, r),
             _ => return true,

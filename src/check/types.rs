@@ -13,6 +13,18 @@ pub struct UnitTy {
     pub calendar: bool,
     /// Whether it is a fixed duration (days, weeks).
     pub fixed_duration: bool,
+    /// The analyte it measures (a field declared `analyte NAME`), if any.
+    pub analyte: Option<AnalyteTy>,
+}
+
+/// An analyte as the checker sees it: its name and the two dimensions it
+/// relates, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyteTy {
+    /// Its declared name.
+    pub name: String,
+    /// The dimensions it converts between.
+    pub dimensions: [String; 2],
 }
 
 impl UnitTy {
@@ -23,7 +35,28 @@ impl UnitTy {
             dimension: unit.dimension().describe(),
             calendar: unit.is_calendar(),
             fixed_duration: unit.is_fixed_duration(),
+            analyte: unit.analyte().map(|a| AnalyteTy {
+                name: a.name().to_string(),
+                dimensions: a.dimensions().map(|d| d.describe()),
+            }),
         }
+    }
+
+    /// Whether values in this unit compare with values in `other`: one
+    /// dimension, or the two an analyte either measures relates (and not two
+    /// different analytes), as [`crate::units::Unit::converts_to`] decides.
+    pub fn converts_to(&self, other: &UnitTy) -> bool {
+        if self.dimension == other.dimension {
+            return true;
+        }
+        let analyte = match (&self.analyte, &other.analyte) {
+            (Some(a), Some(b)) if a.name != b.name => return false,
+            (a, b) => a.as_ref().or(b.as_ref()),
+        };
+        analyte.is_some_and(|a| {
+            let has = |d: &String| a.dimensions.contains(d);
+            has(&self.dimension) && has(&other.dimension)
+        })
     }
 
     /// Whether it is a length of time (fixed or calendar).

@@ -4,6 +4,7 @@
 use super::error::Warning;
 use super::Checker;
 use crate::syntax::ast::*;
+use crate::units::Dimension;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -117,7 +118,7 @@ impl Checker<'_> {
     fn constant(&self, e: &Expr) -> Option<Literal> {
         match &unparen(e).kind {
             ExprKind::Number { value, unit: None } => {
-                Some(Literal::Number(*value, value.to_string()))
+                Some(Literal::Number(*value, value.to_string(), None))
             }
             ExprKind::Number {
                 value,
@@ -125,7 +126,8 @@ impl Checker<'_> {
             } => {
                 let unit = self.units.lookup(&u.node).filter(|u| !u.is_log10())?;
                 let base = value.checked_mul(unit.factor())?;
-                Some(Literal::Number(base, self.quote(e.span)))
+                let dimension = Some(unit.dimension().clone());
+                Some(Literal::Number(base, self.quote(e.span), dimension))
             }
             ExprKind::Name(n) if self.is_enum_constant(&n.node) => {
                 Some(Literal::Name(n.node.clone()))
@@ -154,10 +156,16 @@ fn contradicts(parts: &[&Expr], constant: &dyn Fn(&Expr) -> Option<Literal>) -> 
             }
         }
     }
-    let mut bounds: HashMap<String, Bounds> = HashMap::new();
+    // Bounds per path and dimension: literals of the two dimensions an
+    // analyte relates (`51.3 µmol/L`, `2 mg/dL`) have no common base unit.
+    let mut bounds: HashMap<(String, Option<Dimension>), Bounds> = HashMap::new();
     for part in parts {
         if let Some((path, op, literal)) = comparison(part, constant) {
-            let entry = bounds.entry(path.clone()).or_default();
+            let dimension = match &literal {
+                Literal::Number(_, _, dimension) => dimension.clone(),
+                Literal::Name(_) => None,
+            };
+            let entry = bounds.entry((path.clone(), dimension)).or_default();
             if let Some(reason) = tighten(entry, op, literal, &path) {
                 return Some(reason);
             }
@@ -168,8 +176,8 @@ fn contradicts(parts: &[&Expr], constant: &dyn Fn(&Expr) -> Option<Literal>) -> 
 
 /// A literal a comparison is made against.
 enum Literal {
-    /// The value in its dimension's base unit, and as written.
-    Number(Decimal, String),
+    /// The value in its dimension's base unit, as written, and the dimension.
+    Number(Decimal, String, Option<Dimension>),
     Name(String),
 }
 
@@ -211,16 +219,16 @@ fn tighten(b: &mut Bounds, op: BinOp, literal: Literal, path: &str) -> Option<St
             b.equals = Some(name);
             None
         }
-        (BinOp::Eq, Literal::Number(v, shown)) => {
+        (BinOp::Eq, Literal::Number(v, shown, _)) => {
             raise_low(b, v, true, &shown);
             lower_high(b, v, true, &shown);
             empty(b, path)
         }
-        (BinOp::Gt | BinOp::Ge, Literal::Number(v, shown)) => {
+        (BinOp::Gt | BinOp::Ge, Literal::Number(v, shown, _)) => {
             raise_low(b, v, op == BinOp::Ge, &shown);
             empty(b, path)
         }
-        (BinOp::Lt | BinOp::Le, Literal::Number(v, shown)) => {
+        (BinOp::Lt | BinOp::Le, Literal::Number(v, shown, _)) => {
             lower_high(b, v, op == BinOp::Le, &shown);
             empty(b, path)
         }

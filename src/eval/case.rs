@@ -220,8 +220,13 @@ pub(super) struct Loader<'a> {
 
 /// The keys of a series value.
 const POINT_KEYS: &[&str] = &["date", "value", "unit", "comparator"];
-/// The keys of a number written with its unit.
+/// The keys of a quantity: a number written with its unit.
 const QUANTITY_KEYS: &[&str] = &["value", "unit"];
+/// What a quantity without a unit is told.
+const QUANTITY_NEEDS_UNIT: &str =
+    "a quantity needs a `unit` (text), as in {\"value\": 2, \"unit\": \"weeks\"}";
+/// The longest unit text an error message repeats.
+const SHOWN_UNIT_CHARS: usize = 16;
 
 impl<'a> Loader<'a> {
     pub(super) fn new(protocol: &'a Protocol, options: &LoadOptions) -> Loader<'a> {
@@ -337,7 +342,7 @@ impl<'a> Loader<'a> {
 
     /// A value of type `ty` at `path`.
     pub(super) fn value(&mut self, ty: &FieldType, json: &Json, path: &str) -> Loaded<Val> {
-        if json.is_null() {
+        if json.is_null() || self.null_quantity(ty, json, path)? {
             return Ok(match ty {
                 FieldType::Optional(_) => Val::Known(Value::None),
                 _ => unknown(path),
@@ -503,31 +508,72 @@ impl<'a> Loader<'a> {
         }))
     }
 
-    /// A bare number, or `{"value": …, "unit": …}`: the value and its unit.
+    /// A bare number, or a quantity `{"value": N, "unit": U}`: the value
+    /// and its unit.
     fn quantity(&mut self, json: &Json, path: &str) -> Loaded<(Decimal, Option<Unit>)> {
         let Json::Object(object) = json else {
             return Ok((number_of(json, path)?, None));
         };
+        match self.quantity_object(object, path)? {
+            (Some(value), unit) => Ok((value, Some(unit))),
+            // `value()` reads a null value as `null` before it gets here.
+            (None, _) => Err(CaseError::at(path, "a quantity needs a `value`")),
+        }
+    }
+
+    /// `{"value": N, "unit": U}` with exactly those keys: the value (`None`
+    /// for `null`) and the unit, looked up in the protocol's table.
+    fn quantity_object(
+        &self,
+        object: &Map<String, Json>,
+        path: &str,
+    ) -> Loaded<(Option<Decimal>, Unit)> {
         if object.contains_key("comparator") {
             return Err(CaseError::at(
                 &pointer(path, "comparator"),
                 "a censored value (`comparator`) is only allowed in a series",
             ));
         }
-        for key in object.keys() {
-            if !QUANTITY_KEYS.contains(&key.as_str()) {
-                self.unknown_key(key, QUANTITY_KEYS, path, "a number with a unit")?;
-            }
+        if let Some(key) = object.keys().find(|k| !QUANTITY_KEYS.contains(&k.as_str())) {
+            return Err(CaseError::at(
+                &pointer(path, key),
+                "a quantity has only the keys `value` and `unit`",
+            ));
         }
+        let unit = match self.unit_of(object, path)? {
+            Some(unit) => unit,
+            None => return Err(CaseError::at(path, QUANTITY_NEEDS_UNIT)),
+        };
         let value_path = pointer(path, "value");
         let value = match object.get("value") {
-            None | Some(Json::Null) => {
-                return Err(CaseError::at(path, "a number with a unit needs a `value`"))
+            None => return Err(CaseError::at(path, "a quantity needs a `value`")),
+            Some(Json::Null) => None,
+            Some(v @ Json::Number(_)) => Some(number_of(v, &value_path)?),
+            Some(other) => {
+                return Err(CaseError::at(
+                    &value_path,
+                    format!("expected a number, found {}", kind_of(other)),
+                ))
             }
-            Some(v) => number_of(v, &value_path)?,
         };
-        let unit = self.unit_of(object, path)?;
         Ok((value, unit))
+    }
+
+    /// Whether `json` is a quantity whose value is `null` in a number or
+    /// duration field: it reads as `null` does (its keys and unit must
+    /// still be right).
+    fn null_quantity(&self, ty: &FieldType, json: &Json, path: &str) -> Loaded<bool> {
+        let (FieldType::Num { .. } | FieldType::Duration) = base_type(ty) else {
+            return Ok(false);
+        };
+        let Json::Object(object) = json else {
+            return Ok(false);
+        };
+        if !matches!(object.get("value"), Some(Json::Null)) {
+            return Ok(false);
+        }
+        self.quantity_object(object, path)?;
+        Ok(true)
     }
 
     /// The `unit` key of an object, if given.
@@ -538,13 +584,18 @@ impl<'a> Loader<'a> {
             Some(Json::String(text)) => self.lookup_unit(text, &unit_path).map(Some),
             Some(other) => Err(CaseError::at(
                 &unit_path,
-                format!("expected a unit as text, found {}", describe(other)),
+                format!("expected a unit as text, found {}", kind_of(other)),
             )),
         }
     }
 
+    /// The unit `text` names. An unknown one is named in the error only
+    /// when it is short (free text in a unit key is not echoed).
     fn lookup_unit(&self, text: &str, path: &str) -> Loaded<Unit> {
         self.protocol.units.lookup(text).ok_or_else(|| {
+            if text.chars().count() > SHOWN_UNIT_CHARS {
+                return CaseError::at(path, "this text is not a unit Salvage knows");
+            }
             let suggestion = did_you_mean(text, self.protocol.units.names());
             CaseError::at(
                 path,
@@ -996,17 +1047,11 @@ fn number_of(json: &Json, path: &str) -> Loaded<Decimal> {
     }
 }
 
-/// `value` in `from`, converted to `to`.
+/// `value` in `from`, converted to `to` (through the analyte `to`
+/// measures, if it has one).
 fn in_unit(value: Decimal, from: &Unit, to: &Unit, path: &str) -> Loaded<Decimal> {
-    if !from.same_dimension(to) {
-        return Err(CaseError::at(
-            path,
-            format!(
-                "a value in `{from}` ({}) does not convert to `{to}` ({})",
-                from.dimension(),
-                to.dimension()
-            ),
-        ));
+    if !from.converts_to(to) {
+        return Err(CaseError::at(path, does_not_convert(from, to)));
     }
     convert(value, from, to).ok_or_else(|| {
         CaseError::at(
@@ -1014,6 +1059,17 @@ fn in_unit(value: Decimal, from: &Unit, to: &Unit, path: &str) -> Loaded<Decimal
             format!("{value} {from} cannot be converted to `{to}`"),
         )
     })
+}
+
+/// Why a value in `from` does not convert to the declared `to`.
+fn does_not_convert(from: &Unit, to: &Unit) -> String {
+    let (f, t) = (from.dimension(), to.dimension());
+    if from.is_calendar() && to.is_fixed_duration() {
+        return format!(
+            "expected a fixed duration in `{to}`, found `{from}`: a calendar duration has no fixed number of days"
+        );
+    }
+    format!("expected a value in `{to}` or a unit that converts to it, found `{from}`: a {f} does not convert to a {t}")
 }
 
 /// A whole number, with its trailing decimal zeros dropped.
@@ -1429,6 +1485,18 @@ fn quote(text: &str) -> String {
         shown.push('…');
     }
     format!("{shown:?}")
+}
+
+/// What kind of JSON value it is, without repeating its text.
+fn kind_of(json: &Json) -> &'static str {
+    match json {
+        Json::Null => "null",
+        Json::Bool(_) => "true or false",
+        Json::Number(_) => "a number",
+        Json::String(_) => "text",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
+    }
 }
 
 /// What a JSON value is, for "expected …, found …".

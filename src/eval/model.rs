@@ -389,19 +389,8 @@ impl Builder {
     fn units(&mut self, items: &[Item]) {
         for item in items {
             let Item::Unit(decl) = item else { continue };
-            let _ = match decl {
-                ast::UnitDecl::Alias { spelling, unit, .. } => {
-                    self.units.declare_alias(&spelling.node, &unit.node)
-                }
-                ast::UnitDecl::Base {
-                    unit, scale: None, ..
-                } => self.units.declare_base(&unit.node),
-                ast::UnitDecl::Base {
-                    unit,
-                    scale: Some((factor, of)),
-                    ..
-                } => self.units.declare_scaled(&unit.node, factor.node, &of.node),
-            };
+            // Reported by the checker; a protocol that checked has none.
+            let _ = crate::check::unit_decls::declare(&mut self.units, decl);
         }
     }
 

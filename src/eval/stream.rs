@@ -1543,6 +1543,29 @@ mod tests {
     }
 
     #[test]
+    fn quantity_objects_read_as_the_value_reader_reads_them() {
+        let protocol = dlbcl();
+        let age = r#""age": 43"#;
+        let point = r#""value": 98, "unit": "mL/min""#;
+        let read = [
+            (age, r#""age": {"value": 516, "unit": "months"}"#),
+            (age, r#""age": {"value": null, "unit": "years"}"#),
+            (point, r#""value": 1.5, "unit": "L/h""#),
+        ];
+        for (from, to) in read {
+            assert!(agrees(protocol, &generated_with(from, to)), "{to}");
+        }
+        for refused in [
+            r#""age": {"value": 2, "unit": "weeks"}"#,
+            r#""age": {"value": 43}"#,
+            r#""age": {"value": 43, "unit": "years", "at": 1}"#,
+        ] {
+            let line = generated_with(r#""age": 43"#, refused);
+            assert!(!agrees(protocol, &line), "{line}");
+        }
+    }
+
+    #[test]
     fn readings_remembered_across_cases_read_as_the_value_reader_does() {
         let protocol = dlbcl();
         // Free text and an enum alias, met first, again, and at another
@@ -1888,6 +1911,20 @@ mod tests {
             Just("\"<20\"".to_string()),
             Just("\">= 1.5\"".to_string()),
             Just("\"<\"".to_string()),
+            // Quantities: converted, of another dimension, calendar in
+            // fixed, null, without a unit, with a third key, unknown units.
+            Just("{\"value\": 840, \"unit\": \"months\"}".to_string()),
+            Just("{\"value\": 2, \"unit\": \"weeks\"}".to_string()),
+            Just("{\"value\": 1.5, \"unit\": \"L/h\"}".to_string()),
+            Just("{\"value\": 2, \"unit\": \"×10⁹/L\"}".to_string()),
+            Just("{\"value\": null, \"unit\": \"years\"}".to_string()),
+            Just("{\"value\": null, \"unit\": \"mg/dl\"}".to_string()),
+            Just("{\"value\": 61}".to_string()),
+            Just("{\"unit\": \"years\"}".to_string()),
+            Just("{\"value\": 61, \"unit\": \"years\", \"date\": \"2025-01-01\"}".to_string()),
+            Just("{\"value\": \"61\", \"unit\": \"years\"}".to_string()),
+            Just("{\"value\": 61, \"unit\": \"years of age, as the patient said\"}".to_string()),
+            Just("{\"value\": 61, \"unit\": 12}".to_string()),
         ];
         scalar.prop_recursive(3, 24, 4, |inner| {
             prop_oneof![

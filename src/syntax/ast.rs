@@ -171,6 +171,8 @@ pub struct Field {
     pub ty: Type,
     /// `= default` (only `none` or a literal).
     pub default: Option<Expr>,
+    /// `analyte NAME`: the analyte its unit measures.
+    pub analyte: Option<Name>,
     /// `dated by FIELD [complete]`, on a list of records.
     pub dated: Option<DatedBy>,
     /// `from LIST where KEY = "…"`, on a series read from part of a list.
@@ -240,6 +242,27 @@ pub enum UnitDecl {
         /// The whole item.
         span: Span,
     },
+    /// `analyte bilirubin: 1 mg/dL = 17.1 µmol/L`
+    Analyte {
+        /// The analyte's name.
+        name: Name,
+        /// How its two units relate.
+        bridge: AnalyteBridge,
+        /// The whole item.
+        span: Span,
+    },
+}
+
+/// An analyte's conversion as written: `A from = B to`, or
+/// `to = B * (from - offset)` (then `A` is 1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalyteBridge {
+    /// `A` and the unit it is in.
+    pub from: (Spanned<Decimal>, Spanned<String>),
+    /// `B` and the unit it is in.
+    pub to: (Spanned<Decimal>, Spanned<String>),
+    /// The offset subtracted from a value in `from` (a `+` is a negative one).
+    pub offset: Option<Spanned<Decimal>>,
 }
 
 /// A type as written.

@@ -27,6 +27,11 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::record_decl => "`record`",
         Rule::case_decl => "`case`",
         Rule::unit_decl => "`unit`",
+        Rule::analyte_decl => "`analyte`",
+        Rule::analyte_scale | Rule::analyte_affine => {
+            "an analyte's conversion (`1 mg/dL = 17.1 µmol/L`)"
+        }
+        Rule::analyte_of => "`analyte NAME`",
         Rule::define_decl => "`define`",
         Rule::rule_decl => "`rule`",
         Rule::section_decl => "`section`",
@@ -315,7 +320,7 @@ const GROUPS: &[(&str, &[&str])] = &[
         "a new item",
         &[
             "protocol", "import", "agent", "regimen", "enum", "reasons", "record", "case", "unit",
-            "define", "rule", "section", "report", "test",
+            "analyte", "define", "rule", "section", "report", "test",
         ],
     ),
 ];

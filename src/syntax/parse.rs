@@ -162,6 +162,7 @@ impl Builder {
             Rule::record_decl => Item::Record(self.record_decl(pair)),
             Rule::case_decl => Item::Case(self.case_decl(pair)),
             Rule::unit_decl => Item::Unit(self.unit_decl(pair)?),
+            Rule::analyte_decl => Item::Unit(self.analyte_decl(pair)?),
             Rule::define_decl => Item::Define(self.define_decl(pair)),
             Rule::rule_decl => Item::Rule(self.rule_decl(pair)),
             Rule::section_decl => Item::Section(self.section_decl(pair)),
@@ -360,6 +361,47 @@ impl Builder {
         })
     }
 
+    fn analyte_decl(&self, pair: Pair<Rule>) -> Option<UnitDecl> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.name_of(inner.next());
+        let decl = inner.next()?;
+        let bridge = match decl.as_rule() {
+            Rule::analyte_affine => self.analyte_affine(decl.into_inner())?,
+            _ => self.analyte_scale(decl.into_inner())?,
+        };
+        Some(UnitDecl::Analyte { name, bridge, span })
+    }
+
+    /// `A from = B to`
+    fn analyte_scale(&self, mut inner: Pairs<Rule>) -> Option<AnalyteBridge> {
+        let from = (self.decimal(inner.next()?), self.unit(inner.next()?));
+        let to = (self.decimal(inner.next()?), self.unit(inner.next()?));
+        Some(AnalyteBridge {
+            from,
+            to,
+            offset: None,
+        })
+    }
+
+    /// `to = B * (from - offset)`
+    fn analyte_affine(&self, mut inner: Pairs<Rule>) -> Option<AnalyteBridge> {
+        let to_unit = self.unit(inner.next()?);
+        let factor = self.decimal(inner.next()?);
+        let from_unit = self.unit(inner.next()?);
+        let plus = inner.next()?.as_str() == "+";
+        let mut offset = self.decimal(inner.next()?);
+        if plus {
+            offset.node = -offset.node;
+        }
+        let one = Spanned::new(Decimal::ONE, from_unit.span);
+        Some(AnalyteBridge {
+            from: (one, from_unit),
+            to: (factor, to_unit),
+            offset: Some(offset),
+        })
+    }
+
     fn record_decl(&self, pair: Pair<Rule>) -> RecordDecl {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
@@ -374,6 +416,9 @@ impl Builder {
         let name = self.key_of(inner.next(), &pair);
         let ty = self.type_of(inner.next(), span);
         let mut rest = inner.peekable();
+        let analyte = rest
+            .next_if(|p| p.as_rule() == Rule::analyte_of)
+            .map(|p| self.name_of(p.into_inner().find(|p| p.as_rule() == Rule::name)));
         let from = rest
             .next_if(|p| p.as_rule() == Rule::series_from)
             .map(|p| self.series_from(p));
@@ -388,6 +433,7 @@ impl Builder {
             name,
             ty,
             default,
+            analyte,
             dated,
             from,
             span,

@@ -76,6 +76,34 @@ pub enum QuantityError {
         /// Why.
         error: crate::units::UnitError,
     },
+    /// `analyte bilirubin: 1 mg/dL = 10 mg/L` (S0351).
+    AnalyteDeclaration {
+        /// The declaration.
+        span: Span,
+        /// Why it cannot hold.
+        error: crate::units::UnitError,
+    },
+    /// `bilirubin: number mg/dL analyte bilirubn` (S0350).
+    UnknownAnalyte {
+        /// The name.
+        span: Span,
+        /// It, as written.
+        name: String,
+        /// The closest declared analyte.
+        suggestion: Option<String>,
+    },
+    /// `bilirubin: number mL/min analyte bilirubin`, `note: text analyte
+    /// bilirubin` (S0352).
+    AnalyteUnit {
+        /// The `analyte NAME`.
+        span: Span,
+        /// The analyte.
+        name: String,
+        /// The field's unit, if it has one.
+        unit: Option<String>,
+        /// The two dimensions the analyte relates, in words.
+        dimensions: [String; 2],
+    },
     /// `ecog in 4..0`, `int 10..1` (S0320).
     EmptyRange {
         /// The bounds.
@@ -124,6 +152,25 @@ impl QuantityError {
                 Diagnostic::new(Code::S0308, span, error.to_string())
                     .label("in this unit declaration")
             }
+            QuantityError::AnalyteDeclaration { span, error } => {
+                Diagnostic::new(Code::S0351, span, error.to_string())
+                    .label("in this analyte declaration")
+                    .help("relate units of two dimensions by positive amounts: `analyte bilirubin: 1 mg/dL = 17.1 µmol/L`")
+            }
+            QuantityError::UnknownAnalyte {
+                span,
+                name,
+                suggestion,
+            } => Diagnostic::new(Code::S0350, span, format!("unknown analyte `{name}`"))
+                .label("no analyte of this name is declared")
+                .suggest(suggestion)
+                .help("declare it: `analyte NAME: 1 mg/dL = FACTOR µmol/L`"),
+            QuantityError::AnalyteUnit {
+                span,
+                name,
+                unit,
+                dimensions,
+            } => analyte_unit(span, &name, unit.as_deref(), &dimensions),
             QuantityError::EmptyRange { span, low, high } => {
                 Diagnostic::new(Code::S0320, span, "this range is empty")
                     .label(format!("{low} is greater than {high}"))
@@ -135,7 +182,7 @@ impl QuantityError {
 
 fn dimension_mismatch(left: &(Span, UnitTy), right: &(Span, UnitTy), how: &str) -> Diagnostic {
     let ((l, x), (r, y)) = (left, right);
-    Diagnostic::new(
+    let diag = Diagnostic::new(
         Code::S0302,
         *r,
         format!(
@@ -148,7 +195,47 @@ fn dimension_mismatch(left: &(Span, UnitTy), right: &(Span, UnitTy), how: &str) 
     .note(format!(
         "{} cannot be {how} with {}",
         x.dimension, y.dimension
-    ))
+    ));
+    if let (Some(a), Some(b)) = (&x.analyte, &y.analyte) {
+        return diag.note(format!(
+            "`{}` and `{}` are different analytes, which never convert",
+            a.name, b.name
+        ));
+    }
+    match analyte_would_relate(x, y) {
+        true => diag.help(
+            "one substance's mass and molar concentrations convert through an analyte: \
+             declare `analyte NAME: 1 mg/dL = FACTOR µmol/L` and mark the field `analyte NAME`",
+        ),
+        false => diag,
+    }
+}
+
+/// Whether the two units are a mass and a molar concentration, which an
+/// analyte declaration would relate (neither measures one yet).
+fn analyte_would_relate(x: &UnitTy, y: &UnitTy) -> bool {
+    if x.analyte.is_some() || y.analyte.is_some() {
+        return false;
+    }
+    use crate::units::Dimension;
+    let (mass, molar) = (
+        Dimension::MassConcentration.describe(),
+        Dimension::MolarConcentration.describe(),
+    );
+    let pair = [x.dimension.as_str(), y.dimension.as_str()];
+    pair == [mass.as_str(), molar.as_str()] || pair == [molar.as_str(), mass.as_str()]
+}
+
+fn analyte_unit(span: Span, name: &str, unit: Option<&str>, dims: &[String; 2]) -> Diagnostic {
+    let [a, b] = dims;
+    let message = match unit {
+        Some(unit) => format!("the analyte `{name}` does not convert `{unit}`"),
+        None => format!("the analyte `{name}` needs a number or series with a unit"),
+    };
+    Diagnostic::new(Code::S0352, span, message)
+        .label("this analyte")
+        .note(format!("`{name}` converts between {a} and {b}"))
+        .help("give the field a unit of one of them, e.g. `number mg/dL analyte NAME`")
 }
 
 fn unnamed_unit(span: Span) -> Diagnostic {
