@@ -17,7 +17,7 @@ use super::value::{
     Case, Comparator, DateRange, EnumValue, Point, Quantity, Record, Series, Val, Value, VocabValue,
 };
 use crate::check::ir::VocabId;
-use crate::check::schema::{FieldSchema, FieldType};
+use crate::check::schema::{FieldSchema, FieldType, SeriesSource};
 use crate::diag::did_you_mean;
 use crate::syntax::ast::Openness;
 use crate::syntax::number::MAX_DIGITS;
@@ -242,10 +242,7 @@ impl<'a> Loader<'a> {
         let schema = &self.protocol.case;
         let fields = self.fields(&schema.fields, object, "")?;
         let as_of = self.as_of(object, &fields)?;
-        let mut known: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
-        known.push(&schema.id_key);
-        known.push("as_of");
-        known.extend(schema.ignore.iter().map(String::as_str));
+        let known = schema.known_keys();
         for key in object.keys() {
             if !known.contains(&key.as_str()) {
                 self.unknown_key(key, &known, "", "the case")?;
@@ -263,11 +260,12 @@ impl<'a> Loader<'a> {
     ) -> Loaded<Vec<Val>> {
         let mut fields = Vec::with_capacity(schema.len());
         for field in schema {
-            let path = pointer(base, &field.name);
-            let val = match object.get(&field.name) {
-                Some(json) => self.value(&field.ty, json, &path)?,
-                None if field.absent_is_none => Val::Known(Value::None),
-                None => unknown(&path),
+            let path = pointer(base, field.key());
+            let val = match (object.get(field.key()), &field.from) {
+                (Some(json), Some(source)) => self.sourced_series(field, source, json, &path)?,
+                (Some(json), None) => self.value(&field.ty, json, &path)?,
+                (None, _) if field.absent_is_none => Val::Known(Value::None),
+                (None, _) => unknown(&path),
             };
             fields.push(val);
         }
@@ -540,7 +538,7 @@ impl<'a> Loader<'a> {
                 "a quantity has only the keys `value` and `unit`",
             ));
         }
-        let unit = match self.unit_of(object, path)? {
+        let unit = match self.unit_of(object, "unit", path)? {
             Some(unit) => unit,
             None => return Err(CaseError::at(path, QUANTITY_NEEDS_UNIT)),
         };
@@ -577,9 +575,9 @@ impl<'a> Loader<'a> {
     }
 
     /// The `unit` key of an object, if given.
-    fn unit_of(&self, object: &Map<String, Json>, path: &str) -> Loaded<Option<Unit>> {
-        let unit_path = pointer(path, "unit");
-        match object.get("unit") {
+    fn unit_of(&self, object: &Map<String, Json>, key: &str, path: &str) -> Loaded<Option<Unit>> {
+        let unit_path = pointer(path, key);
+        match object.get(key) {
             None | Some(Json::Null) => Ok(None),
             Some(Json::String(text)) => self.lookup_unit(text, &unit_path).map(Some),
             Some(other) => Err(CaseError::at(
@@ -859,6 +857,7 @@ impl<'a> Loader<'a> {
         Ok(Series {
             points,
             path: path.to_string(),
+            selector: None,
         })
     }
 
@@ -885,25 +884,45 @@ impl<'a> Loader<'a> {
                 self.unknown_key(key, POINT_KEYS, path, &format!("a value of `{series}`"))?;
             }
         }
-        let (date, time) = point_date(object, path)?;
-        let (value, written) = match object.get("value") {
+        self.point_parts(declared, object, index, path, &PointKeys::PLAIN)
+    }
+
+    /// A series value's parts, each under its key: its date, its value
+    /// (a number, or a censored value in its text or with a comparator), in
+    /// the declared unit.
+    fn point_parts(
+        &mut self,
+        declared: &Unit,
+        object: &Map<String, Json>,
+        index: usize,
+        path: &str,
+        keys: &PointKeys<'_>,
+    ) -> Loaded<Point> {
+        let (date, time) = point_date(object, keys.date, path)?;
+        let value_path = pointer(path, keys.value);
+        let (value, written) = match object.get(keys.value) {
             None | Some(Json::Null) => {
-                return Err(CaseError::at(path, "a series value needs a `value`"))
-            }
-            Some(Json::String(text)) => censored_text(text, &pointer(path, "value"))?,
-            Some(v) => (number_of(v, &pointer(path, "value"))?, None),
-        };
-        let comparator = match (written, comparator(object.get("comparator"), path)?) {
-            (Some(_), Some(_)) => {
                 return Err(CaseError::at(
-                    &pointer(path, "comparator"),
-                    "a censored value gives its comparator once: in the text of `value` or in `comparator`",
+                    path,
+                    format!("a series value needs a `{}`", keys.value),
                 ))
             }
+            Some(Json::String(text)) => censored_text(text, &value_path)?,
+            Some(v) => (number_of(v, &value_path)?, None),
+        };
+        let keyed = comparator(object.get(keys.comparator), &pointer(path, keys.comparator))?;
+        let comparator = match (written, keyed) {
+            (Some(_), Some(_)) => return Err(CaseError::at(
+                &pointer(path, keys.comparator),
+                format!(
+                    "a censored value gives its comparator once: in the text of `{}` or in `{}`",
+                    keys.value, keys.comparator
+                ),
+            )),
             (written, keyed) => written.or(keyed),
         };
-        let value = match self.unit_of(object, path)? {
-            Some(given) => in_unit(value, &given, declared, &pointer(path, "unit"))?,
+        let value = match self.unit_of(object, keys.unit, path)? {
+            Some(given) => in_unit(value, &given, declared, &pointer(path, keys.unit))?,
             None => value,
         };
         Ok(Point {
@@ -916,6 +935,107 @@ impl<'a> Loader<'a> {
             comparator,
             index,
         })
+    }
+
+    /// A series read from the records of a case list whose key holds one of
+    /// the source's texts, in date, time, array order; the other records
+    /// are not read. A record without the key (or not a record) is an
+    /// error: it could be one of the series' values.
+    pub(super) fn sourced_series(
+        &mut self,
+        field: &FieldSchema,
+        source: &SeriesSource,
+        json: &Json,
+        path: &str,
+    ) -> Loaded<Val> {
+        let FieldType::Series(declared) = &field.ty else {
+            return Err(CaseError::at(
+                path,
+                "a series read from a list is not a series",
+            ));
+        };
+        let items = match json {
+            Json::Null => return Ok(unknown(path)),
+            Json::Array(items) => items,
+            other => {
+                return Err(CaseError::at(
+                    path,
+                    format!("expected a list of records, found {}", kind_of(other)),
+                ))
+            }
+        };
+        let keys = PointKeys::of(source);
+        let mut points = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let item_path = pointer(path, &index.to_string());
+            let Json::Object(record) = item else {
+                return Err(CaseError::at(
+                    &item_path,
+                    format!("expected a record {{…}}, found {}", kind_of(item)),
+                ));
+            };
+            if belongs(record, source, &item_path, &field.name)? {
+                points.push(self.point_parts(declared, record, index, &item_path, &keys)?);
+            }
+        }
+        points.sort_by_key(|p| (p.date, p.time, p.index));
+        Ok(Val::Known(Value::Series(Box::new(Series {
+            points,
+            path: path.to_string(),
+            selector: Some(source.shown.clone()),
+        }))))
+    }
+}
+
+/// The record keys a series value's parts are read from.
+pub(super) struct PointKeys<'k> {
+    value: &'k str,
+    date: &'k str,
+    unit: &'k str,
+    comparator: &'k str,
+}
+
+impl<'k> PointKeys<'k> {
+    /// A series value's own keys.
+    const PLAIN: PointKeys<'static> = PointKeys {
+        value: "value",
+        date: "date",
+        unit: "unit",
+        comparator: "comparator",
+    };
+
+    /// The keys a series source names.
+    fn of(source: &'k SeriesSource) -> PointKeys<'k> {
+        PointKeys {
+            value: &source.value,
+            date: &source.date,
+            unit: &source.unit,
+            comparator: &source.comparator,
+        }
+    }
+}
+
+/// Whether a record of a series source's list is one of the series'
+/// values: its key holds one of the texts, compared as names are.
+fn belongs(
+    record: &Map<String, Json>,
+    source: &SeriesSource,
+    path: &str,
+    series: &str,
+) -> Loaded<bool> {
+    match record.get(&source.key) {
+        Some(Json::String(text)) => Ok(source.accepts.contains(&fold(text))),
+        None | Some(Json::Null) => Err(CaseError::at(
+            path,
+            format!(
+                "a record of `{}` needs `{}`: the series `{series}` reads the records where {}",
+                source.list, source.key, source.shown
+            ),
+        )),
+        Some(other) => Err(CaseError::at(
+            &pointer(path, &source.key),
+            format!("expected text, found {}", kind_of(other)),
+        )),
     }
 }
 
@@ -1112,7 +1232,6 @@ pub(super) fn censored_text(text: &str, path: &str) -> Loaded<(Decimal, Option<C
 
 /// A `comparator` key: absent, `null` or `"="` is exact.
 fn comparator(json: Option<&Json>, path: &str) -> Loaded<Option<Comparator>> {
-    let path = pointer(path, "comparator");
     let text = match json {
         None | Some(Json::Null) => return Ok(None),
         Some(Json::String(text)) => text.as_str(),
@@ -1148,11 +1267,14 @@ pub(super) fn comparator_symbol(text: &str) -> Option<Option<Comparator>> {
 }
 
 /// A series value's date: an exact date or an RFC 3339 datetime.
-fn point_date(object: &Map<String, Json>, path: &str) -> Loaded<(Date, Option<Time>)> {
-    let date_path = pointer(path, "date");
-    let text = match object.get("date") {
+fn point_date(object: &Map<String, Json>, key: &str, path: &str) -> Loaded<(Date, Option<Time>)> {
+    let date_path = pointer(path, key);
+    let text = match object.get(key) {
         None | Some(Json::Null) => {
-            return Err(CaseError::at(path, "a series value needs a `date`"))
+            return Err(CaseError::at(
+                path,
+                format!("a series value needs a `{key}`"),
+            ))
         }
         Some(Json::String(text)) => text,
         Some(other) => {

@@ -142,6 +142,18 @@ pub struct CaseSchema {
     pub fields: Vec<FieldSchema>,
 }
 
+impl CaseSchema {
+    /// Every top-level key a case may hold: each field's key (a series read
+    /// from part of a list: the list's), the id, `as_of` and the ignored keys.
+    pub fn known_keys(&self) -> Vec<&str> {
+        let mut known: Vec<&str> = self.fields.iter().map(FieldSchema::key).collect();
+        known.push(&self.id_key);
+        known.push("as_of");
+        known.extend(self.ignore.iter().map(String::as_str));
+        known
+    }
+}
+
 /// The history's record and role mapping.
 #[derive(Debug, Clone)]
 pub struct HistorySchema {

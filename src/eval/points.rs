@@ -46,8 +46,11 @@ impl Evaluator<'_> {
             .filter(|p| window.holds(p.date))
             .cloned()
             .collect();
-        let path = series.path.clone();
-        Val::Known(Value::Series(Box::new(Series { points, path })))
+        Val::Known(Value::Series(Box::new(Series {
+            points,
+            path: series.path.clone(),
+            selector: series.selector.clone(),
+        })))
     }
 
     /// The dates a part is bounded by.

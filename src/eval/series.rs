@@ -91,11 +91,15 @@ fn second_last<'a>(points: impl Iterator<Item = &'a Point>) -> Option<&'a Point>
 
 /// What would settle a read of a series with no usable value.
 fn needed(series: &Series, from: Option<jiff::civil::Date>) -> Missing {
+    let dated = match from {
+        Some(day) => format!("a value dated on or after {day}"),
+        None => "a value".to_string(),
+    };
     Missing::Fact {
         path: series.path.clone(),
-        need: Some(match from {
-            Some(day) => format!("a value dated on or after {day}"),
-            None => "a value".to_string(),
+        need: Some(match &series.selector {
+            Some(test) => format!("{dated} where {test}"),
+            None => dated,
         }),
         why: None,
     }

@@ -50,11 +50,7 @@ pub(super) fn read_case(protocol: &Protocol, text: &str, options: &LoadOptions) 
     let mut loader = reader.loader;
     let as_of = top.as_of(&loader)?;
     if !top.unknown.is_empty() {
-        let schema = &protocol.case;
-        let mut known: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
-        known.push(&schema.id_key);
-        known.push("as_of");
-        known.extend(schema.ignore.iter().map(String::as_str));
+        let known = protocol.case.known_keys();
         for key in &top.unknown {
             loader.unknown_key(key, &known, "", "the case").ok()?;
         }
@@ -93,6 +89,40 @@ pub(super) struct Plan {
     memos: usize,
     /// Each case field's path, by slot.
     paths: Vec<String>,
+    /// The lists series are read from part of.
+    sources: Vec<SourcePlan>,
+}
+
+/// A case list that series are read from part of (`crcl: series mL/min
+/// from labs where …`): read through `Value`, once for all of them.
+#[derive(Debug)]
+struct SourcePlan {
+    /// The list's key.
+    key: String,
+    /// The field the list is itself, if one is declared with its name.
+    field: Option<usize>,
+    /// The series read from it, by slot.
+    series: Vec<usize>,
+}
+
+/// The lists series are read from part of, each with the fields it feeds.
+fn source_plans(protocol: &Protocol) -> Vec<SourcePlan> {
+    let fields = &protocol.case.fields;
+    let mut plans: Vec<SourcePlan> = Vec::new();
+    for (slot, field) in fields.iter().enumerate() {
+        let Some(source) = &field.from else { continue };
+        match plans.iter_mut().find(|p| p.key == source.list) {
+            Some(plan) => plan.series.push(slot),
+            None => plans.push(SourcePlan {
+                key: source.list.clone(),
+                field: fields
+                    .iter()
+                    .position(|f| f.from.is_none() && f.name == source.list),
+                series: vec![slot],
+            }),
+        }
+    }
+    plans
 }
 
 /// A record type: its fields' slots by name, and their types by slot.
@@ -167,6 +197,9 @@ enum TopKey {
     HeadField { slot: usize, head: HeadKey },
     /// The id key or `as_of`.
     Head(HeadKey),
+    /// A list that series are read from part of, by its index among the
+    /// plan's sources.
+    Source(usize),
     /// A key the schema says to ignore.
     Ignored,
 }
@@ -245,8 +278,9 @@ impl Plan {
             let fields = kinds(record);
             records.push(RecordPlan { slots, fields });
         }
+        let sources = source_plans(protocol);
         Plan {
-            top: top_keys(protocol),
+            top: top_keys(protocol, &sources),
             fields,
             records,
             point: point_keys(),
@@ -259,19 +293,26 @@ impl Plan {
                 .iter()
                 .map(|field| pointer("", &field.name))
                 .collect(),
+            sources,
         }
     }
 }
 
 /// The top-level keys in the order the `Value` reader tells them apart.
-fn top_keys(protocol: &Protocol) -> Names<TopKey> {
+fn top_keys(protocol: &Protocol, sources: &[SourcePlan]) -> Names<TopKey> {
     let schema = &protocol.case;
     let head = |name: &str| HeadKey {
         id: name == schema.id_key,
         as_of: name == "as_of",
     };
     let mut keys = Names::new();
+    for (index, source) in sources.iter().enumerate() {
+        keys.add(&source.key, TopKey::Source(index));
+    }
     for (slot, field) in schema.fields.iter().enumerate() {
+        if field.from.is_some() {
+            continue;
+        }
         let head = head(&field.name);
         match head.id || head.as_of {
             true => keys.add(&field.name, TopKey::HeadField { slot, head }),
@@ -554,7 +595,7 @@ impl Slots {
         if !self.read.all_below(schema.len()) {
             for (slot, (value, field)) in fields.iter_mut().zip(schema).enumerate() {
                 if !self.read.get(slot) && !field.absent_is_none {
-                    *value = unknown(&pointer(base, &field.name));
+                    *value = unknown(&pointer(base, field.key()));
                 }
             }
         }
@@ -660,6 +701,7 @@ impl<'t> Reader<'t, '_> {
                     let value = self.head()?;
                     top.set(head, value);
                 }
+                Key::Known(TopKey::Source(index)) => self.source(index, &mut slots)?,
                 Key::Known(TopKey::Ignored) => self.scan.skip_value()?,
                 Key::Other(key) => {
                     self.scan.skip_value()?;
@@ -671,6 +713,30 @@ impl<'t> Reader<'t, '_> {
         }
         top.fields = slots.finish(schema, "", &mut self.loader.warnings);
         Some(top)
+    }
+
+    /// A list series are read from part of: the list itself when it is a
+    /// field too, and each series, through `Value`.
+    fn source(&mut self, index: usize, slots: &mut Slots) -> Option<()> {
+        let plan = self.plan;
+        let source = plan.sources.get(index)?;
+        let schema = &self.loader.protocol.case.fields;
+        let json = self.scan.json()?;
+        let path = pointer("", &source.key);
+        if let Some(slot) = source.field {
+            let field = schema.get(slot)?;
+            let before = self.loader.warnings.len();
+            let value = self.loader.value(&field.ty, &json, &path).ok()?;
+            slots.put(slot, value, &mut self.loader.warnings, before)?;
+        }
+        for &slot in &source.series {
+            let field = schema.get(slot)?;
+            let from = field.from.as_deref()?;
+            let before = self.loader.warnings.len();
+            let value = self.loader.sourced_series(field, from, &json, &path).ok()?;
+            slots.put(slot, value, &mut self.loader.warnings, before)?;
+        }
+        Some(())
     }
 
     /// The value of the id key or `as_of`.
@@ -894,7 +960,11 @@ impl<'t> Reader<'t, '_> {
             });
         }
         points.sort_by_key(|p| (p.date, p.time, p.index));
-        Some(Val::Known(Value::Series(Box::new(Series { points, path }))))
+        Some(Val::Known(Value::Series(Box::new(Series {
+            points,
+            path,
+            selector: None,
+        }))))
     }
 
     /// A series value: `{"date": "YYYY-MM-DD", "value": N, "unit"?: U,

@@ -254,8 +254,11 @@ impl Record {
 pub struct Series {
     /// The points, in order.
     pub points: Vec<Point>,
-    /// The series' JSON pointer.
+    /// The series' JSON pointer (a series read from part of a list: the list's).
     pub path: String,
+    /// For a series read from part of a list, the test its records meet as
+    /// the protocol writes it (`test = "creatinine_clearance"`), for `missing`.
+    pub selector: Option<String>,
 }
 
 /// One dated value of a series.
