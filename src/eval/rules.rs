@@ -209,7 +209,7 @@ impl<'p> Evaluator<'p> {
                 Val::Known(Value::Partial(p)) => {
                     out.known.insert(
                         name.clone(),
-                        to_json(protocol, &Value::List(p.definite.clone())),
+                        to_json(protocol, &Value::List(p.definite())),
                     );
                     out.unknown(name, &p.support());
                 }
