@@ -67,7 +67,7 @@ impl CollectionError {
             } => Diagnostic::new(Code::S0360, span, format!("a `{found}` key for a map whose keys are `{expected}`"))
                 .label(format!("this key is `{found}`"))
                 .note("`m[k]` looks `k` up among the map's keys, so `k` must have their type")
-                .help(format!("look the map up by a `{expected}`")),
+                .help(format!("look it up by a key of type `{expected}`")),
             CollectionError::NotAPosition { span, found } => Diagnostic::new(
                 Code::S0363,
                 span,
