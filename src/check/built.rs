@@ -78,7 +78,12 @@ impl Checker<'_> {
         let found = self.expr_hint(member, Some(&element));
         let found = self.value(found, member);
         if !self.compatible(&element, &found) {
-            self.mismatch(member.span, &element, &found, "the member must have the list's member type");
+            self.mismatch(
+                member.span,
+                &element,
+                &found,
+                "the member must have the list's member type",
+            );
         }
         Ty::Optional(Box::new(element))
     }
@@ -92,14 +97,24 @@ impl Checker<'_> {
                 let found = self.expr_hint(key, Some(&k));
                 if !self.compatible(&k, &found) {
                     let (span, expected) = (key.span, *k);
-                    self.report(CollectionError::WrongKey { span, expected, found });
+                    self.report(CollectionError::WrongKey {
+                        span,
+                        expected,
+                        found,
+                    });
                 }
                 Ty::Optional(v)
             }
             Ty::List(t) => {
                 let found = self.expr(key);
                 let found = self.value(found, key);
-                if !matches!(found, Ty::Num { int: true, unit: None } | Ty::Error) {
+                if !matches!(
+                    found,
+                    Ty::Num {
+                        int: true,
+                        unit: None
+                    } | Ty::Error
+                ) {
                     let span = key.span;
                     self.report(CollectionError::NotAPosition { span, found });
                 }
@@ -121,7 +136,11 @@ impl Checker<'_> {
         let t = self.value(t, source);
         let element = super::series_reads::iterated(&t).unwrap_or_else(|| {
             let (span, found) = (source.span, t.clone());
-            self.report(super::error::TypeError::NotACollection { span, found, context });
+            self.report(super::error::TypeError::NotACollection {
+                span,
+                found,
+                context,
+            });
             Ty::Error
         });
         (t, element)

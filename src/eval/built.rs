@@ -37,7 +37,9 @@ impl Evaluator<'_> {
     pub(super) fn distinct(&mut self, source: &Expr) -> Val {
         match self.members(source) {
             Ok(members) => {
-                let members = members.into_iter().filter_map(|(v, t)| Some((v, undecided(t)?)));
+                let members = members
+                    .into_iter()
+                    .filter_map(|(v, t)| Some((v, undecided(t)?)));
                 Val::Known(Partial::from_members(repeats::distinct(members.collect())))
             }
             Err(s) => Val::Unknown(s),
@@ -74,7 +76,9 @@ impl Evaluator<'_> {
         });
         match unsettled {
             Some(s) => Val::Unknown(s),
-            None => Val::Known(Partial::from_members(sorted.into_iter().map(|(_, m)| m).collect())),
+            None => Val::Known(Partial::from_members(
+                sorted.into_iter().map(|(_, m)| m).collect(),
+            )),
         }
     }
 
@@ -98,7 +102,9 @@ impl Evaluator<'_> {
                 None => member.clone(),
             };
             match k {
-                Val::Known(Value::Partial(p)) => unknown.get_or_insert_with(Support::default).merge(&p.support()),
+                Val::Known(Value::Partial(p)) => unknown
+                    .get_or_insert_with(Support::default)
+                    .merge(&p.support()),
                 Val::Known(k) => out.push((k, (member, undecided))),
                 Val::Unknown(s) => unknown.get_or_insert_with(Support::default).merge(&s),
             }
@@ -108,38 +114,39 @@ impl Evaluator<'_> {
             None => Ok(out),
         }
     }
-
 }
 
-/// `xs[i]` on a list's members (0 is the first): none past the end (or
-/// below 0), unknown when an undecided member comes before the one at `i`.
+/// `xs[i]` on a list's members (0 is the first): none past every member
+/// that may be one (or below 0), unknown when an undecided member comes
+/// before the one at `i`.
 pub(super) fn position(members: Vec<Member>, index: &Value) -> Val {
-        let i = match index {
-            Value::Num(q) => q.value,
-            Value::Bounds(b) => return Val::Unknown(b.support.clone()),
-            _ => return internal(),
-        };
-        let Some(i) = rust_decimal::prelude::ToPrimitive::to_usize(&i).filter(|_| i.fract().is_zero()) else {
-            return Val::Known(Value::None);
-        };
-        let mut before = Support::default();
-        let mut definite = 0;
-        let mut undecided = false;
-        for (value, decided) in members {
-            match decided {
-                Some(s) => {
-                    undecided = true;
-                    before.merge(&s);
-                }
-                None if definite == i && !undecided => return value,
-                None if definite == i => return Val::Unknown(before),
-                None => definite += 1,
+    let i = match index {
+        Value::Num(q) => q.value,
+        Value::Bounds(b) => return Val::Unknown(b.support.clone()),
+        _ => return internal(),
+    };
+    let i = rust_decimal::prelude::ToPrimitive::to_usize(&i).filter(|_| i.fract().is_zero());
+    let Some(i) = i.filter(|i| *i < members.len()) else {
+        return Val::Known(Value::None);
+    };
+    let mut before = Support::default();
+    let mut definite = 0;
+    let mut undecided = false;
+    for (value, decided) in members {
+        match decided {
+            Some(s) => {
+                undecided = true;
+                before.merge(&s);
             }
+            None if definite == i && !undecided => return value,
+            None if definite == i => return Val::Unknown(before),
+            None => definite += 1,
         }
-        if undecided {
-            return Val::Unknown(before);
-        }
-        Val::Known(Value::None)
+    }
+    if undecided {
+        return Val::Unknown(before);
+    }
+    Val::Known(Value::None)
 }
 
 impl Evaluator<'_> {
@@ -161,7 +168,11 @@ impl Evaluator<'_> {
             Ok(None) => return Val::Known(Value::None),
             Err(s) => return Val::Unknown(s),
         };
-        let beside = if next { at.checked_add(1) } else { at.checked_sub(1) };
+        let beside = if next {
+            at.checked_add(1)
+        } else {
+            at.checked_sub(1)
+        };
         match beside.and_then(|i| members.get(i)) {
             None => Val::Known(Value::None),
             Some((v, Truth::True)) => v.clone(),

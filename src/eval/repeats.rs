@@ -138,7 +138,11 @@ pub fn merge_sort<T>(mut items: Vec<T>, cmp: &mut impl FnMut(&T, &T) -> Ordering
     let mut right = right.into_iter().peekable();
     while let (Some(a), Some(b)) = (left.peek(), right.peek()) {
         let take_right = cmp(a, b) == Ordering::Greater;
-        out.extend(if take_right { right.next() } else { left.next() });
+        out.extend(if take_right {
+            right.next()
+        } else {
+            left.next()
+        });
     }
     out.extend(left);
     out.extend(right);
@@ -174,7 +178,11 @@ mod tests {
 
     #[test]
     fn texts_that_fold_alike_are_repeats() {
-        let out = distinct(definite(vec![text("R-CHOP"), text("r chop"), text("R-ICE")]));
+        let out = distinct(definite(vec![
+            text("R-CHOP"),
+            text("r chop"),
+            text("R-ICE"),
+        ]));
         assert_eq!(out.len(), 2);
     }
 
@@ -202,7 +210,10 @@ mod tests {
     fn the_sort_is_stable_on_ties() {
         let items = vec![(2, 'a'), (1, 'b'), (2, 'c'), (1, 'd'), (0, 'e')];
         let sorted = merge_sort(items, &mut |x, y| x.0.cmp(&y.0));
-        assert_eq!(sorted, vec![(0, 'e'), (1, 'b'), (1, 'd'), (2, 'a'), (2, 'c')]);
+        assert_eq!(
+            sorted,
+            vec![(0, 'e'), (1, 'b'), (1, 'd'), (2, 'a'), (2, 'c')]
+        );
         let down = merge_sort(sorted, &mut |x, y| y.0.cmp(&x.0));
         assert_eq!(down, vec![(2, 'a'), (2, 'c'), (1, 'b'), (1, 'd'), (0, 'e')]);
     }

@@ -65,11 +65,13 @@ impl Partial {
     /// unknown kept as undecided in their place: a plain list when none is.
     pub fn of(members: impl IntoIterator<Item = (Val, super::truth::Truth)>) -> Value {
         use super::truth::Truth;
-        let kept = members.into_iter().filter_map(|(member, truth)| match truth {
-            Truth::True => Some((member, None)),
-            Truth::Unknown(s) => Some((member, Some(s))),
-            Truth::False => None,
-        });
+        let kept = members
+            .into_iter()
+            .filter_map(|(member, truth)| match truth {
+                Truth::True => Some((member, None)),
+                Truth::Unknown(s) => Some((member, Some(s))),
+                Truth::False => None,
+            });
         Partial::from_members(kept.collect())
     }
 

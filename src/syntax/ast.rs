@@ -1109,10 +1109,14 @@ impl Expr {
             | ExprKind::Pick { binding: comp, .. } => comp.children(),
             ExprKind::Aggregate {
                 projection, over, ..
-            } => projection.as_deref().into_iter().chain(over.children()).collect(),
-            ExprKind::Projection { value, binding, .. } => {
-                std::iter::once(&**value).chain(binding.children()).collect()
-            }
+            } => projection
+                .as_deref()
+                .into_iter()
+                .chain(over.children())
+                .collect(),
+            ExprKind::Projection { value, binding, .. } => std::iter::once(&**value)
+                .chain(binding.children())
+                .collect(),
             ExprKind::Sorted { over, key, .. } => {
                 over.children().into_iter().chain(key.as_deref()).collect()
             }

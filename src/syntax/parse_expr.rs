@@ -235,7 +235,9 @@ impl Builder {
             Rule::list_lit => self.members_or_projection(pair.into_inner(), false),
             Rule::comprehension => self.comprehension(pair.into_inner()),
             Rule::sorted => self.sorted(pair.into_inner(), span),
-            Rule::distinct => ExprKind::Distinct(Box::new(self.operand_of(pair.into_inner().nth(1), span))),
+            Rule::distinct => {
+                ExprKind::Distinct(Box::new(self.operand_of(pair.into_inner().nth(1), span)))
+            }
             Rule::neighbour => self.neighbour(pair.into_inner(), span),
             Rule::date_of => self.date_of(pair.into_inner(), span),
             Rule::history_pred => self.history_pred(pair.into_inner(), span),
@@ -404,14 +406,17 @@ impl Builder {
                     over = Some(AggregateOver::Binding(Box::new(self.comprehension_body(p))))
                 }
                 Rule::coll_operand => {
-                    over = Some(AggregateOver::Collection(Box::new(self.operand_of(Some(p), span))))
+                    over = Some(AggregateOver::Collection(Box::new(
+                        self.operand_of(Some(p), span),
+                    )))
                 }
                 Rule::agg_operand => key = Some(Box::new(self.pratt(p.into_inner()))),
                 Rule::descending_kw => descending = true,
                 _ => {}
             }
         }
-        let over = over.unwrap_or_else(|| AggregateOver::Collection(Box::new(self.expr_of(None, span))));
+        let over =
+            over.unwrap_or_else(|| AggregateOver::Collection(Box::new(self.expr_of(None, span))));
         ExprKind::Sorted {
             over,
             key,
