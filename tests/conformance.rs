@@ -103,6 +103,10 @@ fn expr_kind(e: &ExprKind) -> Vec<String> {
             out
         }
         ExprKind::Comprehension(_) => vec![kind("Comprehension")],
+        ExprKind::Projection { .. } => vec![kind("Projection")],
+        ExprKind::Sorted { over, .. } => vec![kind("Sorted"), aggregate_over(over)],
+        ExprKind::Distinct(_) => vec![kind("Distinct")],
+        ExprKind::Neighbour { .. } => vec![kind("Neighbour")],
         ExprKind::Vocab(set) => vec![kind("Vocab"), vocab_set(set)],
         ExprKind::YearsFrom(_, _) => vec![kind("YearsFrom")],
         ExprKind::MonthsFrom(_, _) => vec![kind("MonthsFrom")],

@@ -84,6 +84,17 @@ impl<'a> Checker<'a> {
                 over,
             } => self.aggregate(*agg, projection, over),
             ExprKind::Comprehension(comp) => self.comprehension(comp),
+            ExprKind::Projection {
+                set,
+                value,
+                binding,
+            } => self.projection(*set, value, binding),
+            ExprKind::Sorted { over, key, .. } => self.sorted(over, key.as_deref()),
+            ExprKind::Distinct(source) => self.distinct(source),
+            ExprKind::Neighbour { next, member, list } => {
+                let ty = self.neighbour(*next, member, list);
+                self.narrow(ty, e)
+            }
             ExprKind::Vocab(set) => self.vocab_set(set),
             ExprKind::YearsFrom(from, to) => self.years_from(from, to),
             ExprKind::MonthsFrom(from, to) => self.months_from(from, to),
@@ -259,47 +270,6 @@ impl<'a> Checker<'a> {
             fields,
             suggestion,
         });
-    }
-
-    fn index_expr(&mut self, inner: &Expr, key: &Expr) -> Ty {
-        let ty = self.expr(inner);
-        let ty = self.value(ty, inner);
-        match ty {
-            Ty::Map(k, v) => {
-                let kt = self.expr_hint(key, Some(&k));
-                if !self.compatible(&k, &kt) {
-                    self.mismatch(key.span, &k, &kt, "the key must have the map's key type");
-                }
-                Ty::Optional(v)
-            }
-            Ty::List(t) => {
-                let kt = self.expr(key);
-                if !matches!(
-                    kt,
-                    Ty::Num {
-                        int: true,
-                        unit: None
-                    } | Ty::Error
-                ) {
-                    self.mismatch(
-                        key.span,
-                        &Ty::Num {
-                            int: true,
-                            unit: None,
-                        },
-                        &kt,
-                        "a list is indexed by position",
-                    );
-                }
-                Ty::Optional(t)
-            }
-            other if other.has_error() => Ty::Error,
-            found => {
-                let span = inner.span;
-                self.report(TypeError::NotIndexable { span, found });
-                Ty::Error
-            }
-        }
     }
 
     fn call_expr(&mut self, name: &Name, args: &[Expr]) -> Ty {

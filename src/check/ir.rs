@@ -168,6 +168,35 @@ pub enum ExprKind {
     },
     /// `[x in xs where P]`
     Comprehension(Box<Binding>),
+    /// `[E for x in xs where P]` (a list) or `{…}` (a set, repeats removed)
+    Projection {
+        /// `{…}` rather than `[…]`.
+        set: bool,
+        /// `E`: evaluated with the member bound.
+        value: Box<Expr>,
+        /// `x in xs where P`
+        binding: Box<Binding>,
+    },
+    /// `sorted x in xs by K [descending]`, `sorted xs`
+    Sorted {
+        /// What is sorted.
+        over: Over,
+        /// `by K`: evaluated with the member bound (without it, the member).
+        key: Option<Box<Expr>>,
+        /// `descending`
+        descending: bool,
+    },
+    /// `distinct xs`
+    Distinct(Box<Expr>),
+    /// `previous of x in xs`, `next of x in xs`
+    Neighbour {
+        /// `next` rather than `previous`.
+        next: bool,
+        /// `x`
+        member: Box<Expr>,
+        /// `xs`
+        list: Box<Expr>,
+    },
     /// `agents with tag T`, `regimens with class C`, `members of C`
     Vocab(VocabSet),
     /// `years from A to B`

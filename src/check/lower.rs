@@ -366,6 +366,34 @@ impl<'a> Lowering<'a> {
                 over,
             } => self.aggregate(*agg, projection.as_deref(), over)?,
             A::Comprehension(comp) => K::Comprehension(Box::new(self.binding(comp)?)),
+            A::Projection {
+                set,
+                value,
+                binding,
+            } => K::Projection {
+                set: *set,
+                value: self.bound(&binding.var.node, |l| l.boxed(value))?,
+                binding: Box::new(self.binding(binding)?),
+            },
+            A::Sorted {
+                over,
+                key,
+                descending,
+            } => {
+                let (over, key) = self.over(over, key.as_deref())?;
+                let descending = *descending;
+                K::Sorted {
+                    over,
+                    key,
+                    descending,
+                }
+            }
+            A::Distinct(source) => K::Distinct(self.boxed(source)?),
+            A::Neighbour { next, member, list } => K::Neighbour {
+                next: *next,
+                member: self.boxed(member)?,
+                list: self.boxed(list)?,
+            },
             A::Vocab(set) => K::Vocab(self.vocab_set(set)?),
             A::YearsFrom(a, b) => K::YearsFrom(self.boxed(a)?, self.boxed(b)?),
             A::MonthsFrom(a, b) => K::MonthsFrom(self.boxed(a)?, self.boxed(b)?),
@@ -569,24 +597,34 @@ impl<'a> Lowering<'a> {
         projection: Option<&ast::Expr>,
         over: &ast::AggregateOver,
     ) -> Lowered<ir::ExprKind> {
-        let (over, projection) = match over {
-            ast::AggregateOver::Collection(source) => {
-                let projection = projection.map(|p| self.boxed(p)).transpose()?;
-                (ir::Over::Collection(self.boxed(source)?), projection)
-            }
-            ast::AggregateOver::Binding(comp) => {
-                let binding = self.binding(comp)?;
-                let projection = match projection {
-                    Some(p) => Some(self.bound(&comp.var.node, |l| l.boxed(p))?),
-                    None => None,
-                };
-                (ir::Over::Binding(Box::new(binding)), projection)
-            }
-        };
+        let (over, projection) = self.over(over, projection)?;
         Ok(ir::ExprKind::Aggregate {
             agg,
             projection,
             over,
+        })
+    }
+
+    /// What an aggregate or a sort ranges over, and the expression it
+    /// evaluates with the member bound (a projection, a sort key).
+    fn over(
+        &mut self,
+        over: &ast::AggregateOver,
+        each: Option<&ast::Expr>,
+    ) -> Lowered<(ir::Over, Option<Box<ir::Expr>>)> {
+        Ok(match over {
+            ast::AggregateOver::Collection(source) => {
+                let each = each.map(|p| self.boxed(p)).transpose()?;
+                (ir::Over::Collection(self.boxed(source)?), each)
+            }
+            ast::AggregateOver::Binding(comp) => {
+                let binding = self.binding(comp)?;
+                let each = match each {
+                    Some(p) => Some(self.bound(&comp.var.node, |l| l.boxed(p))?),
+                    None => None,
+                };
+                (ir::Over::Binding(Box::new(binding)), each)
+            }
         })
     }
 

@@ -4,6 +4,7 @@
 //! It records each problem and goes on with [`types::Ty::Error`], which fits
 //! anywhere, so one mistake is reported once.
 
+mod built;
 mod collections;
 mod dated;
 mod decls;

@@ -77,6 +77,7 @@ pub fn narrowable(e: &Expr) -> bool {
             narrowable(inner) && part.bounds().into_iter().all(is_argument)
         }
         ExprKind::Index(inner, key) => narrowable(inner) && is_argument(key),
+        ExprKind::Neighbour { member, list, .. } => is_argument(member) && narrowable(list),
         ExprKind::Call(_, args) => args.iter().all(is_argument),
         _ => false,
     }
@@ -112,7 +113,12 @@ fn names_read<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
         | ExprKind::DateOf(_, inner)
         | ExprKind::DoublingTime(inner)
         | ExprKind::Series { series: inner, .. } => names_read(inner, out),
-        ExprKind::Index(inner, key) => {
+        ExprKind::Index(inner, key)
+        | ExprKind::Neighbour {
+            member: key,
+            list: inner,
+            ..
+        } => {
             names_read(inner, out);
             names_read(key, out);
         }

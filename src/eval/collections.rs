@@ -175,11 +175,11 @@ pub(super) fn member_truths(v: Val) -> Result<Vec<(Val, Truth)>, Support> {
     let certain = |items: Vec<Val>| items.into_iter().map(|v| (v, Truth::True)).collect();
     match v {
         Val::Known(Value::List(items)) => Ok(certain(items)),
-        Val::Known(Value::Partial(p)) => {
-            let mut out: Vec<(Val, Truth)> = certain(p.definite);
-            out.extend(p.undecided.into_iter().map(|(v, s)| (v, Truth::Unknown(s))));
-            Ok(out)
-        }
+        Val::Known(Value::Partial(p)) => Ok(p
+            .members
+            .into_iter()
+            .map(|(v, s)| (v, s.map_or(Truth::True, Truth::Unknown)))
+            .collect()),
         Val::Known(Value::Map(entries)) => Ok(certain(
             entries.into_iter().map(|(k, _)| Val::Known(k)).collect(),
         )),

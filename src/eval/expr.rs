@@ -235,6 +235,18 @@ impl<'p> Evaluator<'p> {
                 over,
             } => self.aggregate(*agg, projection.as_deref(), over),
             ExprKind::Comprehension(binding) => self.comprehension(binding),
+            ExprKind::Projection {
+                set,
+                value,
+                binding,
+            } => self.projection(*set, value, binding),
+            ExprKind::Sorted {
+                over,
+                key,
+                descending,
+            } => self.sorted(over, key.as_deref(), *descending),
+            ExprKind::Distinct(source) => self.distinct(source),
+            ExprKind::Neighbour { next, member, list } => self.neighbour(*next, member, list),
             ExprKind::Vocab(set) => self.vocab_set(set),
             ExprKind::YearsFrom(from, to) => self.years_from(from, to),
             ExprKind::DatedList { field, date } => self.dated_list(*field, *date),
@@ -699,22 +711,31 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    /// `m[k]`: the value at a key, none when it is absent; `xs[i]` (see
+    /// [`super::built::position`]).
     fn index(&mut self, inner: &Expr, key: &Expr) -> Val {
-        let (whole, key) = match self.operands(inner, key) {
-            Ok(pair) => pair,
-            Err(s) => return Val::Unknown(s),
+        let whole = self.eval(inner);
+        let key = match undecided(self.eval(key)) {
+            Val::Known(Value::Bounds(b)) => return Val::Unknown(b.support.clone()),
+            Val::Known(Value::Date(d)) if d.exact().is_none() => {
+                return indeterminate(Cause::PartialDate)
+            }
+            other => other,
         };
-        match whole {
-            Value::Map(entries) => entries
+        let key = match (whole, key) {
+            (Val::Unknown(a), Val::Unknown(b)) => return Val::Unknown(a.union(&b)),
+            (Val::Unknown(s), _) | (_, Val::Unknown(s)) => return Val::Unknown(s),
+            (Val::Known(whole), Val::Known(key)) => (whole, key),
+        };
+        match key {
+            (Value::Map(entries), key) => entries
                 .into_iter()
                 .find(|(k, _)| *k == key)
                 .map_or(Val::Known(Value::None), |(_, v)| v),
-            Value::List(items) => match key {
-                Value::Num(q) => rust_decimal::prelude::ToPrimitive::to_usize(&q.value)
-                    .and_then(|i| items.get(i).cloned())
-                    .unwrap_or(Val::Known(Value::None)),
-                _ => internal(),
-            },
+            (Value::List(items), i) => {
+                super::built::position(items.into_iter().map(|v| (v, None)).collect(), &i)
+            }
+            (Value::Partial(p), i) => super::built::position(p.members, &i),
             _ => internal(),
         }
     }

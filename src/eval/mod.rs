@@ -2,6 +2,7 @@
 //! Kleene logic, rules run into outcomes for the decision.
 
 pub mod aggregate;
+mod built;
 pub mod case;
 mod collections;
 mod dated;
@@ -14,6 +15,7 @@ pub mod model;
 pub mod ops;
 pub mod outcome;
 mod points;
+mod repeats;
 pub mod rules;
 mod runs;
 pub mod series;

@@ -206,12 +206,15 @@ impl<'p> Evaluator<'p> {
             };
             let name = report.name.clone();
             match value {
+                Val::Known(Value::List(items))
+                    if items.iter().any(|i| !matches!(i, Val::Known(_))) =>
+                {
+                    out.unknown(name, &unknown_members(&items));
+                }
                 Val::Known(Value::Partial(p)) => {
-                    out.known.insert(
-                        name.clone(),
-                        to_json(protocol, &Value::List(p.definite.clone())),
-                    );
-                    out.unknown(name, &p.support());
+                    out.known
+                        .insert(name.clone(), to_json(protocol, &Value::List(p.definite())));
+                    out.unknown(name, &p.support().union(&unknown_members(&p.definite())));
                 }
                 // An interval no fact can narrow (a censored value) is the
                 // report's value; one that facts could narrow is unknown.
@@ -279,4 +282,15 @@ impl Reports {
         }
         self.unknown.insert(name, support.clone());
     }
+}
+
+/// What would settle the members of a list whose values are unknown.
+fn unknown_members(items: &[Val]) -> Support {
+    let mut all = Support::default();
+    for item in items {
+        if let Val::Unknown(s) = item {
+            all.merge(s);
+        }
+    }
+    all
 }

@@ -28,7 +28,7 @@ pub fn display(p: &Protocol, v: &Value) -> String {
                 .collect();
             parts.join(", ")
         }
-        Value::Partial(partial) => display(p, &Value::List(partial.definite.clone())),
+        Value::Partial(partial) => display(p, &Value::List(partial.definite())),
         Value::Bounds(b) => interval_text(b),
         Value::Point(point) => point_text(point),
         Value::Map(_) | Value::Record(_) | Value::Series(_) => String::new(),

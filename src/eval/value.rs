@@ -51,40 +51,53 @@ pub enum Value {
     Bounds(Box<Bounds>),
 }
 
-/// A list with undecided members: the definite ones, and each undecided one
-/// with the facts that would decide it.
+/// A list with undecided members: every member in the collection's order,
+/// each undecided one with the facts that would decide it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Partial {
-    /// Members whose condition is true.
-    pub definite: Vec<Val>,
-    /// Members whose condition is unknown, each with its support.
-    pub undecided: Vec<(Val, Support)>,
+    /// The members in order: `None` for a member whose condition is true,
+    /// `Some` (what would decide it) for one whose condition is unknown.
+    pub members: Vec<(Val, Option<Support>)>,
 }
 
 impl Partial {
     /// The collection of the members that hold, with those whose truth is
-    /// unknown kept as undecided: a plain list when none is.
+    /// unknown kept as undecided in their place: a plain list when none is.
     pub fn of(members: impl IntoIterator<Item = (Val, super::truth::Truth)>) -> Value {
         use super::truth::Truth;
-        let mut partial = Partial::default();
-        for (member, truth) in members {
-            match truth {
-                Truth::True => partial.definite.push(member),
-                Truth::Unknown(s) => partial.undecided.push((member, s)),
-                Truth::False => {}
-            }
-        }
-        if partial.undecided.is_empty() {
-            Value::List(partial.definite)
+        let kept = members
+            .into_iter()
+            .filter_map(|(member, truth)| match truth {
+                Truth::True => Some((member, None)),
+                Truth::Unknown(s) => Some((member, Some(s))),
+                Truth::False => None,
+            });
+        Partial::from_members(kept.collect())
+    }
+
+    /// Members in order, each undecided one with its support: a plain list
+    /// when none is undecided.
+    pub fn from_members(members: Vec<(Val, Option<Support>)>) -> Value {
+        if members.iter().all(|(_, s)| s.is_none()) {
+            Value::List(members.into_iter().map(|(v, _)| v).collect())
         } else {
-            Value::Partial(Box::new(partial))
+            Value::Partial(Box::new(Partial { members }))
         }
+    }
+
+    /// The members whose condition is true, in order.
+    pub fn definite(&self) -> Vec<Val> {
+        self.members
+            .iter()
+            .filter(|(_, s)| s.is_none())
+            .map(|(v, _)| v.clone())
+            .collect()
     }
 
     /// The facts that would decide every undecided member.
     pub fn support(&self) -> Support {
         let mut all = Support::default();
-        for (_, s) in &self.undecided {
+        for s in self.members.iter().filter_map(|(_, s)| s.as_ref()) {
             all.merge(s);
         }
         all

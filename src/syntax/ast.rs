@@ -1044,6 +1044,35 @@ pub enum ExprKind {
     },
     /// `[x in xs where P]`
     Comprehension(Box<Comprehension>),
+    /// `[E for x in xs where P]` (a list) or `{E for x in xs where P}` (a set)
+    Projection {
+        /// `{…}`: repeats removed, the first kept.
+        set: bool,
+        /// `E`, evaluated with the member bound.
+        value: Box<Expr>,
+        /// `x in xs where P`
+        binding: Box<Comprehension>,
+    },
+    /// `sorted x in xs by K [descending]`, `sorted xs [descending]`
+    Sorted {
+        /// `x in xs where P` (with a key), or the bare collection (sorted by its members).
+        over: AggregateOver,
+        /// `by K`, evaluated with the member bound.
+        key: Option<Box<Expr>>,
+        /// `descending`
+        descending: bool,
+    },
+    /// `distinct xs`
+    Distinct(Box<Expr>),
+    /// `previous of x in xs` or `next of x in xs`
+    Neighbour {
+        /// `next` rather than `previous`.
+        next: bool,
+        /// `x`
+        member: Box<Expr>,
+        /// `xs`
+        list: Box<Expr>,
+    },
     /// `agents with tag T`, `members of C`
     Vocab(VocabSet),
     /// `years from A to B`
@@ -1087,6 +1116,7 @@ impl Expr {
             | ExprKind::DateOf(_, e)
             | ExprKind::NadirChange(_, e)
             | ExprKind::DoublingTime(e)
+            | ExprKind::Distinct(e)
             | ExprKind::InUnit(e, _) => vec![e],
             ExprKind::Run(test) => vec![&test.series, &test.threshold],
             ExprKind::Consecutive { count, test, apart } => {
@@ -1119,13 +1149,18 @@ impl Expr {
             | ExprKind::Pick { binding: comp, .. } => comp.children(),
             ExprKind::Aggregate {
                 projection, over, ..
-            } => {
-                let over = match over {
-                    AggregateOver::Collection(e) => vec![&**e],
-                    AggregateOver::Binding(comp) => comp.children(),
-                };
-                projection.as_deref().into_iter().chain(over).collect()
+            } => projection
+                .as_deref()
+                .into_iter()
+                .chain(over.children())
+                .collect(),
+            ExprKind::Projection { value, binding, .. } => std::iter::once(&**value)
+                .chain(binding.children())
+                .collect(),
+            ExprKind::Sorted { over, key, .. } => {
+                over.children().into_iter().chain(key.as_deref()).collect()
             }
+            ExprKind::Neighbour { member, list, .. } => vec![member, list],
         }
     }
 }
@@ -1144,4 +1179,14 @@ pub enum AggregateOver {
     Collection(Box<Expr>),
     /// `x in xs [where P]`.
     Binding(Box<Comprehension>),
+}
+
+impl AggregateOver {
+    /// The collection and, for a binding, its condition.
+    pub fn children(&self) -> Vec<&Expr> {
+        match self {
+            AggregateOver::Collection(e) => vec![&**e],
+            AggregateOver::Binding(comp) => comp.children(),
+        }
+    }
 }

@@ -231,9 +231,14 @@ impl Builder {
             Rule::paren => ExprKind::Group(Box::new(self.expr_of(pair.into_inner().next(), span))),
             Rule::if_expr => self.if_expr(pair.into_inner(), span),
             Rule::match_expr => self.match_expr(pair.into_inner(), span),
-            Rule::set_lit => ExprKind::Set(pair.into_inner().map(|e| self.expr(e)).collect()),
-            Rule::list_lit => ExprKind::List(pair.into_inner().map(|e| self.expr(e)).collect()),
+            Rule::set_lit => self.members_or_projection(pair.into_inner(), true),
+            Rule::list_lit => self.members_or_projection(pair.into_inner(), false),
             Rule::comprehension => self.comprehension(pair.into_inner()),
+            Rule::sorted => self.sorted(pair.into_inner(), span),
+            Rule::distinct => {
+                ExprKind::Distinct(Box::new(self.operand_of(pair.into_inner().nth(1), span)))
+            }
+            Rule::neighbour => self.neighbour(pair.into_inner(), span),
             Rule::date_of => self.date_of(pair.into_inner(), span),
             Rule::history_pred => self.history_pred(pair.into_inner(), span),
             Rule::last_line => ExprKind::LastLine,
@@ -361,6 +366,78 @@ impl Builder {
         match inner.next() {
             Some(body) => ExprKind::Comprehension(Box::new(self.comprehension_body(body))),
             None => ExprKind::List(Vec::new()),
+        }
+    }
+
+    /// `{a, b}`, `[a, b]`, or the projection `[E for x in xs where P]` (`{…}` for a set).
+    fn members_or_projection(&self, inner: Pairs<Rule>, set: bool) -> ExprKind {
+        let mut members = Vec::new();
+        for p in inner {
+            if p.as_rule() != Rule::projection_for {
+                members.push(self.expr(p));
+                continue;
+            }
+            let (Some(body), Some(value)) = (p.into_inner().next(), members.pop()) else {
+                return ExprKind::Invalid;
+            };
+            let binding = Box::new(self.comprehension_body(body));
+            let value = Box::new(value);
+            return ExprKind::Projection {
+                set,
+                value,
+                binding,
+            };
+        }
+        if set {
+            ExprKind::Set(members)
+        } else {
+            ExprKind::List(members)
+        }
+    }
+
+    /// `sorted x in xs by K [descending]`, `sorted xs [descending]`.
+    fn sorted(&self, inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let mut over = None;
+        let mut key = None;
+        let mut descending = false;
+        for p in inner {
+            match p.as_rule() {
+                Rule::comprehension_body => {
+                    over = Some(AggregateOver::Binding(Box::new(self.comprehension_body(p))))
+                }
+                Rule::coll_operand => {
+                    over = Some(AggregateOver::Collection(Box::new(
+                        self.operand_of(Some(p), span),
+                    )))
+                }
+                Rule::agg_operand => key = Some(Box::new(self.pratt(p.into_inner()))),
+                Rule::descending_kw => descending = true,
+                _ => {}
+            }
+        }
+        let over =
+            over.unwrap_or_else(|| AggregateOver::Collection(Box::new(self.expr_of(None, span))));
+        ExprKind::Sorted {
+            over,
+            key,
+            descending,
+        }
+    }
+
+    /// `previous of x in xs`, `next of x in xs`.
+    fn neighbour(&self, inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let mut parts = inner.filter(|p| p.as_rule() != Rule::kw_in);
+        let next = parts.next().map(|w| w.as_str()) == Some("next");
+        let member = Box::new(self.operand_of(parts.next(), span));
+        let list = Box::new(self.operand_of(parts.next(), span));
+        ExprKind::Neighbour { next, member, list }
+    }
+
+    /// A `coll_operand`: one primary with its fields and indexes.
+    fn operand_of(&self, pair: Option<Pair<Rule>>, fallback: Span) -> Expr {
+        match pair {
+            Some(p) => self.pratt(p.into_inner()),
+            None => self.expr_of(None, fallback),
         }
     }
 

@@ -7,6 +7,7 @@
 //! dropped there (its cause was reported where it was made).
 
 mod actions;
+mod collections;
 mod dated;
 mod decls;
 mod functions;
@@ -16,6 +17,7 @@ mod types;
 mod warnings;
 
 pub use actions::ActionError;
+pub use collections::CollectionError;
 pub use dated::DatedError;
 pub use decls::{DeclError, Hidden, Spelling};
 pub use functions::FunctionError;
@@ -46,6 +48,8 @@ pub enum CheckError {
     Warning(Warning),
     /// Dated lists (S0340, S0341).
     Dated(DatedError),
+    /// Lookups, positions, sorts, repeats and neighbours (S0360–S0364).
+    Collection(CollectionError),
 }
 
 impl CheckError {
@@ -66,6 +70,7 @@ impl CheckError {
             CheckError::Function(e) => e.diagnostic(),
             CheckError::Warning(e) => Some(e.diagnostic()),
             CheckError::Dated(e) => Some(e.diagnostic()),
+            CheckError::Collection(e) => e.diagnostic(),
         }
     }
 }
@@ -103,6 +108,12 @@ impl From<QuantityError> for CheckError {
 impl From<ActionError> for CheckError {
     fn from(e: ActionError) -> CheckError {
         CheckError::Action(e)
+    }
+}
+
+impl From<CollectionError> for CheckError {
+    fn from(e: CollectionError) -> CheckError {
+        CheckError::Collection(e)
     }
 }
 
