@@ -1239,14 +1239,14 @@ fn comparator(json: Option<&Json>, path: &str) -> Loaded<Option<Comparator>> {
         Some(Json::String(text)) => text.as_str(),
         Some(other) => {
             return Err(CaseError::at(
-                &path,
+                path,
                 format!("expected a comparator as text, found {}", describe(other)),
             ))
         }
     };
     comparator_symbol(text).ok_or_else(|| {
         CaseError::at(
-            &path,
+            path,
             format!(
                 "unknown comparator {} (expected `<`, `<=`, `>`, `>=`, `=` or null)",
                 quote(text)
