@@ -11,7 +11,9 @@ examples/dlbcl-cases.jsonl:
 - as_of between 2026-01-05 and 2026-06-30 (the protocol is effective from 2026-01-01);
 - age, ECOG, histology (mostly DLBCL, sometimes an alias such as "DLBCL, NOS"),
   transplant eligibility that follows age and ECOG, secondary CNS involvement;
-- one to three creatinine clearance values (mostly mL/min, some L/h), dated in order;
+- a mixed `labs` list, oldest first, of records with `test`, `collected`, `result` and
+  `units`: one to three creatinine clearance records (mostly mL/min, some L/h; none in
+  about 5% of cases) and zero to two records of other tests (haemoglobin, platelets, LDH);
 - a history of one to four therapy lines, dated in order (start, end, progression,
   then the next line's start), each with a best response; the first line is
   usually R-CHOP or a variant, later lines platinum salvage, CAR-T, ASCT,
@@ -22,7 +24,7 @@ examples/dlbcl-cases.jsonl:
 - about 5% of the values the rules read missing (an absent key or null), and a
   rare histology no enum value or alias matches (an error record).
 
-A case is about 460 bytes on average. The cases are synthetic: no real patient.
+A case is about 515 bytes on average. The cases are synthetic: no real patient.
 """
 
 import argparse
@@ -117,6 +119,14 @@ LATER_LINE = [
     ("glofitamab weekly", 0.5),
 ]
 
+# Other lab tests in the labs list: (test, units, mean, standard deviation,
+# decimal places), weight.
+OTHER_TESTS = [
+    (("haemoglobin", "g/dL", 11.8, 1.8, 1), 5),
+    (("platelets", "10^9/L", 215, 70, None), 4),
+    (("ldh", "U/L", 310, 120, None), 3),
+]
+
 MISSING_RATE = 0.05
 
 
@@ -156,24 +166,48 @@ def transplant_candidate(rng, age, ecog):
     return rng.random() < (0.9 if ecog <= 1 else 0.55)
 
 
-def crcl_series(rng, as_of, age):
-    """One to three creatinine clearance values, oldest first, the last one usually recent."""
+def clearance_records(rng, as_of, age):
+    """One to three creatinine clearance records, oldest first, the last one usually recent."""
     expected = max(15.0, 150.0 - age + rng.gauss(0, 18))
-    count = rng.choices([1, 2, 3], [50, 35, 15])[0]
+    count = rng.choices([1, 2, 3], [84, 14, 2])[0]
     offsets = sorted((rng.randint(1, 120) for _ in range(count)), reverse=True)
     if rng.random() < 0.8:
         offsets[-1] = rng.randint(1, 25)
         offsets = sorted(set(offsets), reverse=True)
-    series = []
+    records = []
     for offset in offsets:
         value = max(8.0, expected + rng.gauss(0, 6))
         if rng.random() < 0.12:
-            series.append({"date": day(as_of - datetime.timedelta(days=offset)),
-                           "value": round(value * 0.06, 2), "unit": "L/h"})
+            result, units = round(value * 0.06, 2), "L/h"
         else:
-            series.append({"date": day(as_of - datetime.timedelta(days=offset)),
-                           "value": round(value), "unit": "mL/min"})
-    return series
+            result, units = round(value), "mL/min"
+        records.append(lab_record("creatinine_clearance", as_of, offset, result, units))
+    return records
+
+
+def other_records(rng, as_of):
+    """Zero to two records of other tests, which the protocol does not read."""
+    count = rng.choices([0, 1, 2], [60, 32, 8])[0]
+    records = []
+    for _ in range(count):
+        test, units, mean, sd, places = choose(rng, OTHER_TESTS)
+        result = round(max(0.0, rng.gauss(mean, sd)), places)
+        records.append(lab_record(test, as_of, rng.randint(1, 60), result, units))
+    return records
+
+
+def lab_record(test, as_of, offset, result, units):
+    """One record of the mixed labs list, collected `offset` days before as_of."""
+    return {"test": test, "collected": day(as_of - datetime.timedelta(days=offset)),
+            "result": result, "units": units}
+
+
+def labs(rng, as_of, age, clearance_missing):
+    """The mixed labs list, oldest first: the clearance records (none when
+    `clearance_missing`) and some other tests."""
+    clearances = clearance_records(rng, as_of, age)
+    records = other_records(rng, as_of) + ([] if clearance_missing else clearances)
+    return sorted(records, key=lambda record: record["collected"])
 
 
 def line_count(rng):
@@ -275,13 +309,11 @@ def case(rng, index):
         "histology": choose(rng, HISTOLOGIES),
         "transplant_eligible": fit,
         "cns_involvement": rng.random() < 0.06,
-        "crcl": crcl_series(rng, as_of, age),
+        "labs": labs(rng, as_of, age, rng.random() < MISSING_RATE),
         "lines": history(rng, as_of, fit),
     }
     for key in ("age", "ecog", "transplant_eligible", "cns_involvement"):
         maybe_missing(rng, record, key)
-    if rng.random() < MISSING_RATE:
-        record["crcl"] = []
     return record
 
 

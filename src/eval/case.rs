@@ -912,13 +912,15 @@ impl<'a> Loader<'a> {
         };
         let keyed = comparator(object.get(keys.comparator), &pointer(path, keys.comparator))?;
         let comparator = match (written, keyed) {
-            (Some(_), Some(_)) => return Err(CaseError::at(
-                &pointer(path, keys.comparator),
-                format!(
+            (Some(_), Some(_)) => {
+                return Err(CaseError::at(
+                    &pointer(path, keys.comparator),
+                    format!(
                     "a censored value gives its comparator once: in the text of `{}` or in `{}`",
                     keys.value, keys.comparator
                 ),
-            )),
+                ))
+            }
             (written, keyed) => written.or(keyed),
         };
         let value = match self.unit_of(object, keys.unit, path)? {

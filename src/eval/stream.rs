@@ -1578,8 +1578,9 @@ mod tests {
     }
 
     /// A generated DLBCL case as `scripts/gen-cases.py` writes one: an
-    /// alias, a free-text regimen, a null, a unit to convert.
-    const GENERATED: &str = r#"{"id": "gen-0000001", "as_of": "2026-02-08", "age": 43, "ecog": 0, "histology": "DLBCL, NOS", "transplant_eligible": true, "cns_involvement": false, "crcl": [{"date": "2026-02-07", "value": 98, "unit": "mL/min"}, {"date": "2026-01-20", "value": 5.5, "unit": "L/h"}], "lines": [{"regimen": "R-CHOP", "start_date": "2022-11-28", "end_date": "2023-04-03", "best_response": "PR", "progression_date": "2023-05-31"}, {"regimen": "R-CHOP x6", "start_date": "2023-06-10", "end_date": "2023-08-05", "best_response": "CR", "progression_date": null}, {"regimen": "RICE", "start_date": "2023-09-10", "best_response": "SD"}]}"#;
+    /// alias, a free-text regimen, a null, a unit to convert, a lab record
+    /// of another test.
+    const GENERATED: &str = r#"{"id": "gen-0000001", "as_of": "2026-02-08", "age": 43, "ecog": 0, "histology": "DLBCL, NOS", "transplant_eligible": true, "cns_involvement": false, "labs": [{"test": "creatinine_clearance", "collected": "2026-01-20", "result": 5.5, "units": "L/h"}, {"test": "haemoglobin", "collected": "2026-02-02", "result": 12.6, "units": "g/dL"}, {"test": "creatinine_clearance", "collected": "2026-02-07", "result": 98, "units": "mL/min"}], "lines": [{"regimen": "R-CHOP", "start_date": "2022-11-28", "end_date": "2023-04-03", "best_response": "PR", "progression_date": "2023-05-31"}, {"regimen": "R-CHOP x6", "start_date": "2023-06-10", "end_date": "2023-08-05", "best_response": "CR", "progression_date": null}, {"regimen": "RICE", "start_date": "2023-09-10", "best_response": "SD"}]}"#;
 
     /// Whether the reader read `line` leniently; wherever it read it
     /// (lenient or strict), it read what the `Value` reader reads.
@@ -1616,11 +1617,11 @@ mod tests {
     fn quantity_objects_read_as_the_value_reader_reads_them() {
         let protocol = dlbcl();
         let age = r#""age": 43"#;
-        let point = r#""value": 98, "unit": "mL/min""#;
+        let point = r#""result": 98, "units": "mL/min""#;
         let read = [
             (age, r#""age": {"value": 516, "unit": "months"}"#),
             (age, r#""age": {"value": null, "unit": "years"}"#),
-            (point, r#""value": 1.5, "unit": "L/h""#),
+            (point, r#""result": 1.5, "units": "L/h""#),
         ];
         for (from, to) in read {
             assert!(agrees(protocol, &generated_with(from, to)), "{to}");
@@ -1801,7 +1802,7 @@ mod tests {
             "1e-30",
             "9.99e27",
         ] {
-            let line = generated_with(r#""value": 98"#, &format!(r#""value": {value}"#));
+            let line = generated_with(r#""result": 98"#, &format!(r#""result": {value}"#));
             agrees(protocol, &line);
         }
         let read = |age: &str| {
@@ -1837,7 +1838,7 @@ mod tests {
                 r#""best_response": "SD", "zz": 1, "zz": 2"#,
             ),
             (r#""age": 43"#, r#""zz": 1, "age": 43, "zz": 2, "yy": 3"#),
-            (r#""value": 98"#, r#""value": 98, "value": 99"#),
+            (r#""result": 98"#, r#""result": 98, "result": 99"#),
         ] {
             agrees(protocol, &generated_with(from, to));
         }
@@ -1965,6 +1966,8 @@ mod tests {
             Just("\"r chop\"".to_string()),
             Just("\"R-CHOPP\"".to_string()),
             Just("\"CR\"".to_string()),
+            Just("\"creatinine_clearance\"".to_string()),
+            Just("\"Creatinine Clearance\"".to_string()),
             Just("\"2025-01-10\"".to_string()),
             Just("\"2025-01\"".to_string()),
             Just("\"2025-02-30\"".to_string()),
@@ -2012,6 +2015,10 @@ mod tests {
                             Just("best_response"),
                             Just("progression_date"),
                             Just("comparator"),
+                            Just("test"),
+                            Just("collected"),
+                            Just("result"),
+                            Just("units"),
                             Just("other")
                         ],
                         inner
@@ -2046,7 +2053,7 @@ mod tests {
                         proptest::prelude::Just("histology"),
                         proptest::prelude::Just("transplant_eligible"),
                         proptest::prelude::Just("cns_involvement"),
-                        proptest::prelude::Just("crcl"),
+                        proptest::prelude::Just("labs"),
                         proptest::prelude::Just("lines"),
                         proptest::prelude::Just("extra")
                     ],
