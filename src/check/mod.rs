@@ -41,7 +41,7 @@ use crate::units::UnitTable;
 use env::Env;
 use error::{ActionError, CheckError};
 use schema::Schema;
-pub use spellings::{fold, has_words, words};
+pub use spellings::{fold, folds_to, has_words, words};
 use std::collections::{HashMap, HashSet};
 use types::Ty;
 

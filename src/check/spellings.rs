@@ -50,6 +50,36 @@ fn fold_ascii(text: &str) -> String {
     out
 }
 
+/// Whether `text` folds to `folded` (a folded spelling), as
+/// `fold(text) == folded` is, without building the folded text when `text`
+/// is ASCII: case data is checked against a protocol's spellings record by
+/// record.
+pub fn folds_to(text: &str, folded: &str) -> bool {
+    if !text.is_ascii() {
+        return fold(text) == folded;
+    }
+    let mut want = folded.bytes();
+    let mut started = false;
+    let mut gap = false;
+    for b in text.bytes() {
+        if b.is_ascii_whitespace() || b == b'\x0b' || b == b'-' || b == b'_' {
+            gap = started;
+            continue;
+        }
+        if gap {
+            if want.next() != Some(b' ') {
+                return false;
+            }
+            gap = false;
+        }
+        started = true;
+        if want.next() != Some(b.to_ascii_lowercase()) {
+            return false;
+        }
+    }
+    want.next().is_none()
+}
+
 /// The words of free text, for word aliases: after Unicode NFKC and case
 /// folding, the runs of letters and digits (`"Harvoni 90/400 mg"` has the
 /// words `harvoni`, `90`, `400`, `mg`). The evaluator matches case text by
@@ -185,7 +215,29 @@ fn clash(first: &Spelling, later: &Spelling) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{fold, fold_ascii, fold_unicode, has_words, words};
+    use super::{fold, fold_ascii, fold_unicode, folds_to, has_words, words};
+
+    #[test]
+    fn folding_in_place_agrees_with_folding() {
+        for text in [
+            "creatinine_clearance",
+            "Creatinine Clearance",
+            "  creatinine--clearance ",
+            "creatinine clearancex",
+            "creatinine",
+            "",
+            "Créatinine",
+            "CRCL",
+        ] {
+            for folded in ["creatinine clearance", "crcl", "", "créatinine"] {
+                assert_eq!(
+                    folds_to(text, folded),
+                    fold(text) == folded,
+                    "{text:?} {folded:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn words_are_runs_of_letters_and_digits_folded() {
@@ -209,6 +261,15 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        #[test]
+        fn folding_in_place_agrees_with_folding_any_text(
+            text in "[ -~\t\u{e9}A-Z_-]{0,12}", other in "[a-z _-]{0,12}",
+        ) {
+            let folded = fold(&other);
+            prop_assert_eq!(folds_to(&text, &folded), fold(&text) == folded);
+            prop_assert!(folds_to(&other, &folded));
+        }
+
         #[test]
         fn ascii_text_folds_by_the_general_rule(text in "[ -~\t\n\r\x0b\x0c]{0,24}") {
             prop_assert_eq!(fold_ascii(&text), fold_unicode(&text));

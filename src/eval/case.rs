@@ -1026,7 +1026,10 @@ fn belongs(
     series: &str,
 ) -> Loaded<bool> {
     match record.get(&source.key) {
-        Some(Json::String(text)) => Ok(source.accepts.contains(&fold(text))),
+        Some(Json::String(text)) => Ok(source
+            .accepts
+            .iter()
+            .any(|a| crate::check::folds_to(text, a))),
         None | Some(Json::Null) => Err(CaseError::at(
             path,
             format!(
@@ -1717,6 +1720,25 @@ pub(super) mod plain {
         unit: Option<&str>,
     ) -> Option<(jiff::civil::Date, rust_decimal::Decimal)> {
         let date = exact_date(date)?;
+        Some((date, in_series_unit(protocol, declared, written, unit)?))
+    }
+
+    /// A series value's date or RFC 3339 datetime: its day and its time.
+    pub fn point_day(text: &str) -> Option<(jiff::civil::Date, Option<jiff::civil::Time>)> {
+        match text.len() {
+            10 => exact_date(text).map(|day| (day, None)),
+            _ => super::datetime(text).map(|(day, time)| (day, Some(time))),
+        }
+    }
+
+    /// A series value written in `unit` (the series' own when none), in
+    /// the series' unit `declared`.
+    pub fn in_series_unit(
+        protocol: &Protocol,
+        declared: &crate::units::Unit,
+        written: Decimal,
+        unit: Option<&str>,
+    ) -> Option<Decimal> {
         let value = match unit {
             None => written,
             // The series' own unit as it spells it: no conversion (the
@@ -1727,7 +1749,7 @@ pub(super) mod plain {
                 super::in_unit(written, &given, declared, "").ok()?
             }
         };
-        Some((date, value))
+        Some(value)
     }
 
     /// A boolean of type `ty` (under any `?`).

@@ -94,7 +94,8 @@ pub(super) struct Plan {
 }
 
 /// A case list that series are read from part of (`crcl: series mL/min
-/// from labs where …`): read through `Value`, once for all of them.
+/// from labs where …`): read once for all of them, straight from the text
+/// (through `Value` when the list is a declared field too).
 #[derive(Debug)]
 struct SourcePlan {
     /// The list's key.
@@ -103,6 +104,51 @@ struct SourcePlan {
     field: Option<usize>,
     /// The series read from it, by slot.
     series: Vec<usize>,
+    /// Every record key one of the series reads, each numbered.
+    keys: Names<usize>,
+    /// Each series' keys, by their numbers in `keys`, in `series` order.
+    parts: Vec<SourceParts>,
+}
+
+/// The numbers (in [`SourcePlan::keys`]) of the keys one series reads.
+#[derive(Debug, Clone, Copy)]
+struct SourceParts {
+    test: usize,
+    value: usize,
+    date: usize,
+    unit: usize,
+    comparator: usize,
+}
+
+impl SourcePlan {
+    /// Numbers the keys `source` reads, adding those not yet numbered.
+    fn number_keys(&mut self, source: &crate::check::schema::SeriesSource) -> SourceParts {
+        let mut number = |key: &str| match self.keys.0.iter().position(|k| k.text == key) {
+            Some(at) => at,
+            None => {
+                let at = self.keys.0.len();
+                self.keys.add(key, at);
+                at
+            }
+        };
+        SourceParts {
+            test: number(&source.key),
+            value: number(&source.value),
+            date: number(&source.date),
+            unit: number(&source.unit),
+            comparator: number(&source.comparator),
+        }
+    }
+}
+
+/// One record key's value in a list series are read from: only what a
+/// series value's parts can be (anything else is read through `Value`).
+enum Piece<'t> {
+    Text(Cow<'t, str>),
+    Number(&'t str),
+    Null,
+    /// A list, an object or a boolean: never a part of a plain value.
+    Other,
 }
 
 /// The lists series are read from part of, each with the fields it feeds.
@@ -111,15 +157,25 @@ fn source_plans(protocol: &Protocol) -> Vec<SourcePlan> {
     let mut plans: Vec<SourcePlan> = Vec::new();
     for (slot, field) in fields.iter().enumerate() {
         let Some(source) = &field.from else { continue };
-        match plans.iter_mut().find(|p| p.key == source.list) {
-            Some(plan) => plan.series.push(slot),
-            None => plans.push(SourcePlan {
-                key: source.list.clone(),
-                field: fields
-                    .iter()
-                    .position(|f| f.from.is_none() && f.name == source.list),
-                series: vec![slot],
-            }),
+        let at = match plans.iter().position(|p| p.key == source.list) {
+            Some(at) => at,
+            None => {
+                plans.push(SourcePlan {
+                    key: source.list.clone(),
+                    field: fields
+                        .iter()
+                        .position(|f| f.from.is_none() && f.name == source.list),
+                    series: Vec::new(),
+                    keys: Names::new(),
+                    parts: Vec::new(),
+                });
+                plans.len() - 1
+            }
+        };
+        if let Some(plan) = plans.get_mut(at) {
+            let parts = plan.number_keys(source);
+            plan.series.push(slot);
+            plan.parts.push(parts);
         }
     }
     plans
@@ -721,6 +777,9 @@ impl<'t> Reader<'t, '_> {
         let plan = self.plan;
         let source = plan.sources.get(index)?;
         let schema = &self.loader.protocol.case.fields;
+        if source.field.is_none() {
+            return self.source_records(source, slots);
+        }
         let json = self.scan.json()?;
         let path = pointer("", &source.key);
         if let Some(slot) = source.field {
@@ -735,6 +794,74 @@ impl<'t> Reader<'t, '_> {
             let before = self.loader.warnings.len();
             let value = self.loader.sourced_series(field, from, &json, &path).ok()?;
             slots.put(slot, value, &mut self.loader.warnings, before)?;
+        }
+        Some(())
+    }
+
+    /// The series read from part of a list that is not itself a field:
+    /// each record's keys of interest read from the text, the others
+    /// skipped; anything a series value cannot be is read through `Value`.
+    fn source_records(&mut self, source: &SourcePlan, slots: &mut Slots) -> Option<()> {
+        let protocol = self.loader.protocol;
+        let mut points: Vec<Vec<Point>> = source.series.iter().map(|_| Vec::new()).collect();
+        let mut pieces: Vec<Option<Piece<'t>>> = Vec::new();
+        let mut records = self.scan.open(b'[')?;
+        let mut index = 0;
+        while self.scan.next_member(&mut records)? {
+            self.source_record(source, &mut pieces)?;
+            for ((slot, parts), found) in source.series.iter().zip(&source.parts).zip(&mut points) {
+                let field = protocol.case.fields.get(*slot)?;
+                let (from, FieldType::Series(unit)) = (field.from.as_deref()?, &field.ty) else {
+                    return None;
+                };
+                if let Some(point) = source_point(protocol, from, unit, parts, &pieces, index)? {
+                    found.push(point);
+                }
+            }
+            index += 1;
+        }
+        let path = pointer("", &source.key);
+        for (slot, mut found) in source.series.iter().zip(points) {
+            let field = protocol.case.fields.get(*slot)?;
+            found.sort_by_key(|p| (p.date, p.time, p.index));
+            let series = Series {
+                points: found,
+                path: path.clone(),
+                selector: field.from.as_ref().map(|f| f.shown.clone()),
+            };
+            let before = self.loader.warnings.len();
+            let value = Val::Known(Value::Series(Box::new(series)));
+            slots.put(*slot, value, &mut self.loader.warnings, before)?;
+        }
+        Some(())
+    }
+
+    /// One record of a list series are read from: the value of each key
+    /// the series read, by its number; other keys skipped. `None` for a
+    /// record that is not an object.
+    fn source_record(
+        &mut self,
+        source: &SourcePlan,
+        pieces: &mut Vec<Option<Piece<'t>>>,
+    ) -> Option<()> {
+        pieces.clear();
+        pieces.resize_with(source.keys.0.len(), || None);
+        let mut next = 0;
+        let mut members = self.scan.open(b'{')?;
+        while self.scan.next_member(&mut members)? {
+            match self.scan.key(&source.keys, &mut next)? {
+                Key::Known(at) => {
+                    let piece = match self.scan.token()? {
+                        b'"' => Piece::Text(self.scan.string()?),
+                        b'n' => self.scan.word("null").map(|()| Piece::Null)?,
+                        b'-' | b'0'..=b'9' => Piece::Number(self.scan.next_number()?),
+                        _ => self.scan.skip_value().map(|()| Piece::Other)?,
+                    };
+                    // A key written twice keeps its last value, as `Value` does.
+                    *pieces.get_mut(at)? = Some(piece);
+                }
+                Key::Other(_) => self.scan.skip_value()?,
+            }
         }
         Some(())
     }
@@ -1010,6 +1137,64 @@ impl<'t> Reader<'t, '_> {
             super::case::plain::point(protocol, unit, &date, written, given.as_deref())?;
         Some((date, value, comparator))
     }
+}
+
+/// A record's value of one series read from part of a list: `Some(None)`
+/// when the record is another test's; `None` (read through `Value`) for
+/// anything but a plain value of the series.
+fn source_point(
+    protocol: &Protocol,
+    source: &crate::check::schema::SeriesSource,
+    unit: &Unit,
+    parts: &SourceParts,
+    pieces: &[Option<Piece<'_>>],
+    index: usize,
+) -> Option<Option<Point>> {
+    let piece = |at: usize| pieces.get(at).and_then(Option::as_ref);
+    let Some(Piece::Text(test)) = piece(parts.test) else {
+        return None;
+    };
+    if !source
+        .accepts
+        .iter()
+        .any(|a| crate::check::folds_to(test, a))
+    {
+        return Some(None);
+    }
+    let Some(Piece::Text(date)) = piece(parts.date) else {
+        return None;
+    };
+    let (written, in_text) = match piece(parts.value)? {
+        Piece::Number(text) => (super::case::plain::decimal(text)?, None),
+        Piece::Text(text) => super::case::censored_text(text, "").ok()?,
+        Piece::Null | Piece::Other => return None,
+    };
+    let keyed = match piece(parts.comparator) {
+        None | Some(Piece::Null) => None,
+        Some(Piece::Text(text)) => super::case::comparator_symbol(text)?,
+        Some(Piece::Number(_) | Piece::Other) => return None,
+    };
+    let comparator = match (in_text, keyed) {
+        (Some(_), Some(_)) => return None,
+        (in_text, keyed) => in_text.or(keyed),
+    };
+    let given = match piece(parts.unit) {
+        None | Some(Piece::Null) => None,
+        Some(Piece::Text(text)) => Some(&**text),
+        Some(Piece::Number(_) | Piece::Other) => return None,
+    };
+    let (date, time) = super::case::plain::point_day(date)?;
+    let value = super::case::plain::in_series_unit(protocol, unit, written, given)?;
+    Some(Some(Point {
+        date,
+        time,
+        value: Quantity {
+            value,
+            unit: Some(*unit),
+        },
+        comparator,
+        index,
+    }))
 }
 
 /// How text that needed folding read in an enum or vocabulary type.
