@@ -187,10 +187,17 @@ pub fn range_members(a: &Value, b: &Value, max: usize) -> Result<Vec<Value>, Ran
 }
 
 /// `+`, `-`, `*`, `/` on numbers; `None` on overflow or division by zero.
+/// A sum or a difference takes `b` in `a`'s unit first; a ratio of two
+/// quantities of one dimension has no unit (`60 mL/min / 1 L/h` is 3.6).
 pub fn arithmetic(op: BinOp, a: &Quantity, b: &Quantity) -> Option<Quantity> {
+    if let (BinOp::Div, Some(x), Some(y)) = (op, &a.unit, &b.unit) {
+        if x != y && x.same_dimension(y) && !x.is_log10() && !y.is_log10() {
+            return linear_ratio(a.value, x, b.value, y);
+        }
+    }
     let unit = a.unit.or(b.unit);
     let b_value = match op {
-        BinOp::Add | BinOp::Sub => in_unit(b, a.unit.as_ref())?,
+        BinOp::Add | BinOp::Sub | BinOp::Div => in_unit(b, a.unit.as_ref())?,
         _ => b.value,
     };
     let value = match op {
@@ -205,6 +212,17 @@ pub fn arithmetic(op: BinOp, a: &Quantity, b: &Quantity) -> Option<Quantity> {
         _ => unit,
     };
     Some(Quantity { value, unit })
+}
+
+/// `a / b` of two linear units of one dimension, each in its base unit:
+/// two exact products and one division, so `60 mL/min / 1 L/h` is 3.6.
+fn linear_ratio(a: Decimal, x: &Unit, b: Decimal, y: &Unit) -> Option<Quantity> {
+    let numerator = a.checked_mul(x.factor())?;
+    let denominator = b.checked_mul(y.factor())?;
+    Some(Quantity {
+        value: numerator.checked_div(denominator)?,
+        unit: None,
+    })
 }
 
 /// A date moved by a duration (calendar units clamp to the month's end:
@@ -264,6 +282,30 @@ mod tests {
             compare_decimals(&d("2.10"), &d("2.1")),
             std::cmp::Ordering::Equal
         );
+    }
+
+    #[test]
+    fn a_ratio_of_two_quantities_converts_the_divisor_first() {
+        let table = crate::units::UnitTable::new();
+        let q = |value: i64, unit: &str| super::Quantity {
+            value: Decimal::from(value),
+            unit: table.lookup(unit),
+        };
+        let ratio = super::arithmetic(
+            crate::syntax::ast::BinOp::Div,
+            &q(60, "mL/min"),
+            &q(1, "L/h"),
+        );
+        assert_eq!(
+            ratio.map(|r| (r.value, r.unit)),
+            Some((Decimal::new(36, 1), None))
+        );
+        let same = super::arithmetic(
+            crate::syntax::ast::BinOp::Div,
+            &q(60, "mL/min"),
+            &q(30, "mL/min"),
+        );
+        assert_eq!(same.map(|r| r.value), Some(Decimal::from(2)));
     }
 
     proptest! {
