@@ -28,6 +28,13 @@ impl Checker<'_> {
             });
             return None;
         }
+        if let Some(why) = self.head_key(&from.list.node) {
+            self.report(DatedError::NotACaseSeries {
+                span: from.list.span,
+                why,
+            });
+            return None;
+        }
         let parts = self.source_parts(from);
         let [value, date, unit, comparator] = parts;
         Some(Box::new(SeriesSource {
@@ -68,6 +75,17 @@ impl Checker<'_> {
             }
         }
         keys
+    }
+
+    /// Why `key` cannot hold a list: it is the case id's key or `as_of`.
+    fn head_key(&self, key: &str) -> Option<String> {
+        let id = self
+            .env
+            .case
+            .and_then(|c| c.id_key.as_ref())
+            .map_or("id", |k| k.node.as_str());
+        (key == id || key == "as_of")
+            .then(|| format!("`{key}` holds the case's id or date, not a list"))
     }
 
     /// Reports `from` on a record's field: only case fields are read from a list.
