@@ -500,3 +500,34 @@ fn same_dimension(a: &Option<UnitTy>, b: &Option<UnitTy>) -> bool {
         _ => true,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{is_named_unknown, reads_name};
+    use crate::span::FileId;
+    use crate::syntax::ast::{Expr, Item};
+
+    fn body(text: &str) -> Expr {
+        let (file, diags) = crate::syntax::parse(FileId(0), &format!("define x = {text}"));
+        assert!(diags.is_empty(), "{diags:?}");
+        match file.items.into_iter().next() {
+            Some(Item::Define(d)) => d.body,
+            other => panic!("expected a define, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_name_is_read_as_a_value_a_callee_or_a_history_target() {
+        assert!(reads_name(&body("r > 3 and c"), "r"));
+        assert!(reads_name(&body("f(1) > 3"), "f"));
+        assert!(reads_name(&body("received {a, d}"), "d"));
+        assert!(!reads_name(&body("l.r > 3"), "r"));
+        assert!(!reads_name(&body("\"r\" = t"), "r"));
+    }
+
+    #[test]
+    fn a_named_unknown_in_parentheses_is_still_one() {
+        assert!(is_named_unknown(&body("((unknown as \"n\"))")));
+        assert!(!is_named_unknown(&body("x otherwise unknown as \"n\"")));
+    }
+}
