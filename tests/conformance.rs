@@ -46,6 +46,8 @@ fn expr_kind(e: &ExprKind) -> Vec<String> {
         ExprKind::DoubleEq(_, _) => vec![kind("DoubleEq")],
         ExprKind::Is(_, _, test) => vec![kind("Is"), is_test(test)],
         ExprKind::MissingAs(_, _) => vec![kind("MissingAs")],
+        ExprKind::UnknownAs(_) => vec![kind("UnknownAs")],
+        ExprKind::Let { .. } => vec![kind("Let")],
         ExprKind::Field(_, _) => vec![kind("Field")],
         ExprKind::Index(_, _) => vec![kind("Index")],
         ExprKind::Call(_, _) => vec![kind("Call")],

@@ -901,3 +901,40 @@ fn a_field_named_other_after_an_open_field_is_a_field() {
     assert_eq!(open(0), Openness::Open);
     assert_eq!(open(2), Openness::OpenOther);
 }
+
+#[test]
+fn a_let_value_stops_at_in_and_its_body_runs_on() {
+    let parsed = define_body("let r = a otherwise b in r > 3 and c");
+    let ExprKind::Let { name, value, body } = parsed.kind else {
+        panic!()
+    };
+    assert_eq!(name.node, "r");
+    assert_eq!(*value, bin(BinOp::Otherwise, var("a"), var("b")));
+    let expected = bin(BinOp::And, bin(BinOp::Gt, var("r"), num(3, None)), var("c"));
+    assert_eq!(*body, expected);
+}
+
+#[test]
+fn a_membership_is_bound_by_let_in_parentheses() {
+    let parsed = define_body("let m = (a in s) in m");
+    let ExprKind::Let { value, .. } = parsed.kind else {
+        panic!()
+    };
+    let ExprKind::Group(inner) = value.kind else {
+        panic!()
+    };
+    assert_eq!(*inner, bin(BinOp::In, var("a"), var("s")));
+}
+
+#[test]
+fn a_named_unknown_is_a_default_and_let_stays_a_name() {
+    let parsed = define_body("let otherwise unknown as \"brca\"");
+    let ExprKind::Binary(BinOp::Otherwise, lhs, rhs) = parsed.kind else {
+        panic!()
+    };
+    assert_eq!(*lhs, var("let"));
+    let ExprKind::UnknownAs(label) = rhs.kind else {
+        panic!()
+    };
+    assert_eq!(label.node, "brca");
+}

@@ -1,6 +1,6 @@
 //! The declarations of a program, collected once before any expression is checked.
 
-use super::error::{CheckError, DeclError, Hidden};
+use super::error::{CheckError, DeclError, Hidden, Warning};
 use super::types::Ty;
 use crate::span::{Name, Span};
 use crate::syntax::ast::*;
@@ -158,7 +158,7 @@ impl<'a> Env<'a> {
         })
     }
 
-    /// A define or report named like a case field would be hidden by the field (S0107).
+    /// A define named like a case field would be hidden by the field (S0107).
     fn fields_shadowed(&self, problems: &mut Vec<CheckError>) {
         let Some(case) = self.case else {
             return;
@@ -168,11 +168,7 @@ impl<'a> Env<'a> {
                 .defines
                 .get(&field.name.node)
                 .map(|d| (d.name.clone(), "define"));
-            let report = self
-                .reports
-                .get(&field.name.node)
-                .map(|at| (Name::new(field.name.node.clone(), *at), "report"));
-            if let Some((name, used)) = define.or(report) {
+            if let Some((name, used)) = define {
                 let taken = "a case field".to_string();
                 let first = field.name.span;
                 problems.push(
@@ -229,11 +225,21 @@ impl<'a> Env<'a> {
                     self.collect_item(inner, problems);
                 }
             }
-            Item::Report(r) => {
-                if self.declare(Namespace::Value, &r.name, "name", problems) {
+            // Reports have a namespace of their own: no expression reads
+            // them. Two of one name are alternatives (S0510).
+            Item::Report(r) if r.name.node.is_empty() => {}
+            Item::Report(r) => match self.reports.get(&r.name.node) {
+                Some(first) => problems.push(
+                    Warning::ReportTwice {
+                        name: r.name.clone(),
+                        first: *first,
+                    }
+                    .into(),
+                ),
+                None => {
                     self.reports.insert(r.name.node.clone(), r.name.span);
                 }
-            }
+            },
             Item::Test(t) => {
                 let name = Name::new(t.name.node.clone(), t.name.span);
                 self.declare(Namespace::Test, &name, "test", problems);

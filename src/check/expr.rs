@@ -1,7 +1,7 @@
 //! Types of expressions: one dispatch `match`, small helpers per kind.
 
 use super::env::VocabKind;
-use super::error::{NameError, TypeError};
+use super::error::{BindingError, NameError, TypeError};
 use super::types::{Ty, UnitTy};
 use super::Checker;
 use crate::span::{Name, Span};
@@ -32,6 +32,8 @@ impl<'a> Checker<'a> {
             ExprKind::DoubleEq(l, r) => self.double_eq(l, r),
             ExprKind::Is(inner, _, test) => self.is_expr(inner, test),
             ExprKind::MissingAs(inner, _) => self.expr_hint(inner, hint),
+            ExprKind::UnknownAs(_) => self.named_unknown(hint, e.span),
+            ExprKind::Let { name, value, body } => self.let_expr(name, value, body, hint),
             ExprKind::Field(inner, field) => self.field_expr(inner, field, e),
             ExprKind::Index(inner, key) => {
                 let ty = self.index_expr(inner, key);
@@ -105,7 +107,11 @@ impl<'a> Checker<'a> {
 
     /// Checks a condition: it must be a truth value (S0306).
     pub(super) fn condition(&mut self, e: &Expr) {
-        let ty = self.expr(e);
+        let ty = if is_named_unknown(e) {
+            self.expr_hint(e, Some(&Ty::Bool))
+        } else {
+            self.expr(e)
+        };
         let ty = self.value(ty, e);
         if !matches!(ty, Ty::Bool) {
             let (span, found) = (e.span, ty);
@@ -309,6 +315,15 @@ impl<'a> Checker<'a> {
 
     fn if_expr(&mut self, c: &Expr, t: &Expr, f: &Expr, hint: Option<&Ty>) -> Ty {
         self.condition(c);
+        if hint.is_none() && is_named_unknown(t) {
+            // The other branch says what type the named unknown is.
+            let depth = self.narrowed.len();
+            self.assume(c, false);
+            let ft = self.expr(f);
+            self.narrowed.truncate(depth);
+            let tt = self.expr_hint(t, Some(&ft));
+            return self.join(tt, ft, f);
+        }
         let depth = self.narrowed.len();
         self.assume(c, true);
         let tt = self.expr_hint(t, hint);
@@ -321,9 +336,16 @@ impl<'a> Checker<'a> {
 
     fn match_expr(&mut self, arms: &[(Expr, Expr)], other: &Expr, hint: Option<&Ty>) -> Ty {
         let mut result: Option<Ty> = None;
+        let mut deferred = Vec::new();
         let depth = self.narrowed.len();
         for (guard, value) in arms {
             self.condition(guard);
+            if hint.or(result.as_ref()).is_none() && is_named_unknown(value) {
+                // A later branch says what type the named unknown is.
+                deferred.push(value);
+                self.assume(guard, false);
+                continue;
+            }
             let before = self.narrowed.len();
             self.assume(guard, true);
             let ty = self.expr_hint(value, hint.or(result.as_ref()));
@@ -336,10 +358,43 @@ impl<'a> Checker<'a> {
         }
         let ty = self.expr_hint(other, hint.or(result.as_ref()));
         self.narrowed.truncate(depth);
-        match result {
+        let ty = match result {
             None => ty,
             Some(prev) => self.join(prev, ty, other),
+        };
+        for value in deferred {
+            self.expr_hint(value, Some(&ty));
         }
+        ty
+    }
+
+    /// `unknown as "name"`: the type its context gives it (S0370 without one).
+    fn named_unknown(&mut self, hint: Option<&Ty>, span: Span) -> Ty {
+        match hint {
+            Some(ty) => ty.strip_optional().clone(),
+            None => {
+                self.report(BindingError::UntypedUnknown { span });
+                Ty::Error
+            }
+        }
+    }
+
+    /// `let x = value in body`: `x` has the value's type in the body, and is
+    /// narrowed there like any name.
+    fn let_expr(&mut self, name: &Name, value: &Expr, body: &Expr, hint: Option<&Ty>) -> Ty {
+        let ty = self.expr(value);
+        if self.locals.iter().any(|(n, _)| *n == name.node) {
+            self.report(BindingError::Rebound { name: name.clone() });
+        }
+        if !reads_name(body, &name.node) {
+            self.report(BindingError::Unread { name: name.clone() });
+        }
+        self.locals.push((name.node.clone(), ty));
+        let depth = self.narrowed.len();
+        let body_ty = self.expr_hint(body, hint);
+        self.narrowed.truncate(depth);
+        self.locals.pop();
+        body_ty
     }
 
     /// The type of two branches together (`none` in one makes the other optional).
@@ -412,9 +467,67 @@ pub const ALL_VOCAB: [VocabKind; 4] = [
     VocabKind::Tag,
 ];
 
+/// Whether `e` is `unknown as "name"`, perhaps in parentheses.
+pub(super) fn is_named_unknown(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::UnknownAs(_) => true,
+        ExprKind::Group(inner) => is_named_unknown(inner),
+        _ => false,
+    }
+}
+
+/// Whether `e` reads the name `name` anywhere (as a value or a history target).
+fn reads_name(e: &Expr, name: &str) -> bool {
+    let here = match &e.kind {
+        ExprKind::Name(n) => n.node == name,
+        ExprKind::Call(f, _) => f.node == name,
+        ExprKind::History {
+            target: HistoryTarget::Name(n),
+            ..
+        } => n.node == name,
+        ExprKind::History {
+            target: HistoryTarget::Set(names),
+            ..
+        } => names.iter().any(|n| n.node == name),
+        _ => false,
+    };
+    here || e.children().into_iter().any(|c| reads_name(c, name))
+}
+
 fn same_dimension(a: &Option<UnitTy>, b: &Option<UnitTy>) -> bool {
     match (a, b) {
         (Some(x), Some(y)) => x.dimension == y.dimension,
         _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_named_unknown, reads_name};
+    use crate::span::FileId;
+    use crate::syntax::ast::{Expr, Item};
+
+    fn body(text: &str) -> Expr {
+        let (file, diags) = crate::syntax::parse(FileId(0), &format!("define x = {text}"));
+        assert!(diags.is_empty(), "{diags:?}");
+        match file.items.into_iter().next() {
+            Some(Item::Define(d)) => d.body,
+            other => panic!("expected a define, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_name_is_read_as_a_value_a_callee_or_a_history_target() {
+        assert!(reads_name(&body("r > 3 and c"), "r"));
+        assert!(reads_name(&body("f(1) > 3"), "f"));
+        assert!(reads_name(&body("received {a, d}"), "d"));
+        assert!(!reads_name(&body("l.r > 3"), "r"));
+        assert!(!reads_name(&body("\"r\" = t"), "r"));
+    }
+
+    #[test]
+    fn a_named_unknown_in_parentheses_is_still_one() {
+        assert!(is_named_unknown(&body("((unknown as \"n\"))")));
+        assert!(!is_named_unknown(&body("x otherwise unknown as \"n\"")));
     }
 }

@@ -88,6 +88,11 @@ pub enum ExprKind {
     Is(Box<Expr>, bool, IsTest),
     /// `e missing as "name"`
     MissingAs(Box<Expr>, String),
+    /// `unknown as "name"`: an unknown whose support is the named fact.
+    NamedUnknown(String),
+    /// `let x = value in body`: the value, evaluated once, is bound at the
+    /// next slot while the body is evaluated.
+    Let(Box<Expr>, Box<Expr>),
     /// `e.field`: the field's position in the record's schema.
     Field(Box<Expr>, usize),
     /// `p.date`, `p.value`, `p.comparator` on a point of a series.

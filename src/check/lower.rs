@@ -280,6 +280,11 @@ impl<'a> Lowering<'a> {
             A::DoubleEq(l, r) => K::Binary(ast::BinOp::Eq, self.boxed(l)?, self.boxed(r)?),
             A::Is(inner, negated, test) => K::Is(self.boxed(inner)?, *negated, self.is_test(test)?),
             A::MissingAs(inner, name) => K::MissingAs(self.boxed(inner)?, name.node.clone()),
+            A::UnknownAs(name) => K::NamedUnknown(name.node.clone()),
+            A::Let { name, value, body } => {
+                let value = self.boxed(value)?;
+                K::Let(value, self.bound(&name.node, |l| l.boxed(body))?)
+            }
             A::Field(inner, field) if self.is_point_field(field) => {
                 K::PointField(self.boxed(inner)?, point_field(field)?)
             }

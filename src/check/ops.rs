@@ -1,7 +1,7 @@
 //! Operators: logic, comparisons, membership, arithmetic, union,
 //! `otherwise` and ranges.
 
-use super::error::{QuantityError, TypeError};
+use super::error::{QuantityError, TypeError, Warning};
 use super::types::Ty;
 use super::Checker;
 use crate::span::Span;
@@ -36,8 +36,14 @@ impl Checker<'_> {
     }
 
     fn compare(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Ty {
-        let lt = self.expr(l);
-        let rt = self.expr_hint(r, Some(&lt));
+        let (lt, rt) = if super::expr::is_named_unknown(l) {
+            let rt = self.expr(r);
+            (self.expr_hint(l, Some(&rt)), rt)
+        } else {
+            let lt = self.expr(l);
+            let rt = self.expr_hint(r, Some(&lt));
+            (lt, rt)
+        };
         if matches!(lt, Ty::NoneLit) || matches!(rt, Ty::NoneLit) {
             let side = if matches!(lt, Ty::NoneLit) { r } else { l };
             let span = side.span.to(l.span.to(r.span));
@@ -225,12 +231,17 @@ impl Checker<'_> {
         }
     }
 
+    /// `a otherwise b`: `b` when `a` is none. A plain default gives a plain
+    /// value; an optional one (`T?`, or `none`) gives `T?`.
     fn otherwise(&mut self, l: &Expr, r: &Expr) -> Ty {
         let lt = self.expr(l);
+        if !lt.is_optional() && !matches!(lt, Ty::NoneLit) && !lt.has_error() {
+            let (at, shown) = (r.span, self.quote(l.span));
+            self.report(Warning::DefaultNeverUsed { at, shown });
+        }
         let inner = lt.strip_optional().clone();
         let rt = self.expr_hint(r, Some(&inner));
-        let rt = self.value(rt, r);
-        if !self.compatible(&inner, &rt) {
+        if !self.compatible(&inner, rt.strip_optional()) && !matches!(rt, Ty::NoneLit) {
             self.mismatch(
                 r.span,
                 &inner,
@@ -238,7 +249,11 @@ impl Checker<'_> {
                 "the default must have the type of the value it replaces",
             );
         }
-        inner
+        if rt.is_optional() || matches!(rt, Ty::NoneLit) {
+            Ty::Optional(Box::new(inner))
+        } else {
+            inner
+        }
     }
 
     fn range(&mut self, l: &Expr, r: &Expr) -> Ty {

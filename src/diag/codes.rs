@@ -107,6 +107,10 @@ codes! {
     S0362 Error "repeats removed among values that cannot be compared",
     S0363 Error "a list indexed by something that is not a whole number",
     S0364 Error "`previous of` or `next of` over something that is not a list",
+    S0370 Error "a named unknown whose type nothing gives",
+    S0371 Error "an unknown without a name",
+    S0372 Error "a `let` name that is already bound",
+    S0373 Error "a `let` whose body never reads its name",
     S0501 Warning "a definition that is never used",
     S0502 Warning "a citation that is never cited",
     S0503 Warning "a reason code that is never used",
@@ -114,6 +118,8 @@ codes! {
     S0505 Warning "the same option named twice by one rule",
     S0506 Warning "a rule after an unconditional `stop` rule",
     S0507 Warning "a word alias that can never match",
+    S0510 Warning "two reports with the same name",
+    S0511 Warning "a default that is never used",
 }
 
 /// An explanation split into its parts, for `salvage explain` and the tests.

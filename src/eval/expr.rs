@@ -195,6 +195,11 @@ impl<'p> Evaluator<'p> {
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r),
             ExprKind::Is(..) => from_truth(self.condition(e)),
             ExprKind::MissingAs(inner, name) => self.missing_as(inner, name),
+            ExprKind::NamedUnknown(name) => Val::Unknown(Support::of(Missing::Named(name.clone()))),
+            ExprKind::Let(value, body) => {
+                let value = self.eval(value);
+                self.with_local(value, |ev| ev.eval(body))
+            }
             ExprKind::Field(inner, slot) => self.field(inner, *slot),
             ExprKind::PointField(inner, field) => self.point_field(inner, *field),
             ExprKind::Index(inner, key) => self.index(inner, key),

@@ -190,11 +190,17 @@ impl<'p> Evaluator<'p> {
 
     /// The protocol's reports: known values, and unknown ones with what would
     /// settle them. A list with undecided members gives its definite members
-    /// and lists what would decide the others in `unknown_reports`.
+    /// and lists what would decide the others in `unknown_reports`. Of
+    /// reports sharing a name, the first (in file order) whose `only when` is
+    /// not false gives the value; the later ones are not evaluated.
     pub fn reports(&mut self) -> Reports {
         let mut out = Reports::default();
         let protocol = self.protocol;
+        let mut given: Vec<&str> = Vec::new();
         for report in &protocol.reports {
+            if given.contains(&report.name.as_str()) {
+                continue;
+            }
             let shown = match &report.only_when {
                 Some(cond) => self.condition(cond),
                 None => Truth::True,
@@ -204,6 +210,7 @@ impl<'p> Evaluator<'p> {
                 Truth::Unknown(s) => Val::Unknown(s),
                 Truth::True => self.eval(&report.value),
             };
+            given.push(&report.name);
             let name = report.name.clone();
             match value {
                 Val::Known(Value::List(items))

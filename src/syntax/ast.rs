@@ -970,6 +970,17 @@ pub enum ExprKind {
     Is(Box<Expr>, bool, IsTest),
     /// `e missing as "name"`
     MissingAs(Box<Expr>, Spanned<String>),
+    /// `unknown as "name"`: an unknown whose support is the named fact
+    UnknownAs(Spanned<String>),
+    /// `let x = value in body`
+    Let {
+        /// `x`
+        name: Name,
+        /// The value, evaluated once.
+        value: Box<Expr>,
+        /// Where `x` stands for the value.
+        body: Box<Expr>,
+    },
     /// `e.field`
     Field(Box<Expr>, Name),
     /// `e[k]`
@@ -1103,6 +1114,7 @@ impl Expr {
             | ExprKind::PriorLines
             | ExprKind::Vocab(_)
             | ExprKind::Decision(_)
+            | ExprKind::UnknownAs(_)
             | ExprKind::Invalid => Vec::new(),
             ExprKind::Set(items) | ExprKind::List(items) | ExprKind::Call(_, items) => {
                 items.iter().collect()
@@ -1132,6 +1144,7 @@ impl Expr {
             | ExprKind::Trend(a, _, b)
             | ExprKind::MonthsFrom(a, b) => vec![a, b],
             ExprKind::If(c, t, f) => vec![c, t, f],
+            ExprKind::Let { value, body, .. } => vec![value, body],
             ExprKind::Match(arms, other) => arms
                 .iter()
                 .flat_map(|(g, v)| [g, v])

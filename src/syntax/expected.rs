@@ -15,7 +15,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::number | Rule::signed_number | Rule::quantity => "a number",
         Rule::int => "a whole number",
         Rule::unit | Rule::unit_text => "a unit",
-        Rule::expr | Rule::expr_add | Rule::expr_within => "an expression",
+        Rule::expr | Rule::expr_add | Rule::expr_within | Rule::let_value => "an expression",
         Rule::part_bound => "a date",
         Rule::type_expr | Rule::named_type => "a type",
         Rule::protocol_decl => "`protocol`",

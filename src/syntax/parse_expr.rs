@@ -22,7 +22,7 @@ impl Builder {
         let span = self.span(&pair);
         if !matches!(
             pair.as_rule(),
-            Rule::expr | Rule::expr_add | Rule::part_bound
+            Rule::expr | Rule::expr_add | Rule::part_bound | Rule::let_value
         ) {
             return self.primary(pair);
         }
@@ -282,6 +282,8 @@ impl Builder {
                 ExprKind::Decision(DecisionRef::Avoided(self.last_name(pair.into_inner())))
             }
             Rule::call => self.call(pair.into_inner()),
+            Rule::unknown_as => self.unknown_as(pair.into_inner(), span),
+            Rule::let_expr => self.let_expr(pair.into_inner(), span),
             Rule::name | Rule::field_name => ExprKind::Name(self.name(pair)),
             Rule::expr | Rule::expr_add | Rule::expr_within => return self.expr_or_within(pair),
             _ => return self.literal(pair),
@@ -320,6 +322,45 @@ impl Builder {
 
     fn boxed(&self, pair: Option<Pair<Rule>>, span: Span) -> Box<Expr> {
         Box::new(self.expr_of(pair, span))
+    }
+
+    /// `unknown as "name"`; without a name (or with an empty one) it is S0371.
+    fn unknown_as(&self, mut inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let name = inner
+            .find(|p| p.as_rule() == Rule::string)
+            .map(|p| self.string(p));
+        match name {
+            Some(name) if !name.node.trim().is_empty() => ExprKind::UnknownAs(name),
+            _ => {
+                self.error(
+                    Diagnostic::new(Code::S0371, span, "an unknown without a name")
+                        .label("name the fact that would settle it")
+                        .note("an unknown is reported with what would settle it: `missing {\"name\": …}`")
+                        .help("write `unknown as \"brca_status\"`"),
+                );
+                ExprKind::Invalid
+            }
+        }
+    }
+
+    /// `let x = value in body`
+    fn let_expr(&self, inner: Pairs<Rule>, span: Span) -> ExprKind {
+        let mut name = None;
+        let mut value = None;
+        let mut body = None;
+        for p in inner {
+            match p.as_rule() {
+                Rule::name => name = Some(p),
+                Rule::let_value => value = Some(p),
+                Rule::expr => body = Some(p),
+                _ => {}
+            }
+        }
+        ExprKind::Let {
+            name: self.name_of(name),
+            value: self.boxed(value, span),
+            body: self.boxed(body, span),
+        }
     }
 
     fn if_expr(&self, mut inner: Pairs<Rule>, span: Span) -> ExprKind {

@@ -7,6 +7,7 @@
 //! dropped there (its cause was reported where it was made).
 
 mod actions;
+mod bindings;
 mod collections;
 mod dated;
 mod decls;
@@ -17,6 +18,7 @@ mod types;
 mod warnings;
 
 pub use actions::ActionError;
+pub use bindings::BindingError;
 pub use collections::CollectionError;
 pub use dated::DatedError;
 pub use decls::{DeclError, Hidden, Spelling};
@@ -44,12 +46,14 @@ pub enum CheckError {
     Action(ActionError),
     /// Built-in functions and `^` (S0343, S0344).
     Function(FunctionError),
-    /// Warnings (S0501–S0507).
+    /// Warnings (S0501–S0507, S0510, S0511).
     Warning(Warning),
     /// Dated lists (S0340, S0341).
     Dated(DatedError),
     /// Lookups, positions, sorts, repeats and neighbours (S0360–S0364).
     Collection(CollectionError),
+    /// Named unknowns and `let` (S0370, S0372, S0373).
+    Binding(BindingError),
 }
 
 impl CheckError {
@@ -71,6 +75,7 @@ impl CheckError {
             CheckError::Warning(e) => Some(e.diagnostic()),
             CheckError::Dated(e) => Some(e.diagnostic()),
             CheckError::Collection(e) => e.diagnostic(),
+            CheckError::Binding(e) => Some(e.diagnostic()),
         }
     }
 }
@@ -78,6 +83,12 @@ impl CheckError {
 impl From<FunctionError> for CheckError {
     fn from(e: FunctionError) -> CheckError {
         CheckError::Function(e)
+    }
+}
+
+impl From<BindingError> for CheckError {
+    fn from(e: BindingError) -> CheckError {
+        CheckError::Binding(e)
     }
 }
 

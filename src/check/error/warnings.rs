@@ -53,6 +53,20 @@ pub enum Warning {
         /// The unconditional stop rule.
         stop: Span,
     },
+    /// Two `report bcr = …` (S0510): the first that applies gives the value.
+    ReportTwice {
+        /// The second report's name.
+        name: Name,
+        /// Where the first was declared.
+        first: Span,
+    },
+    /// `ecog otherwise 1` where `ecog` is never none (S0511).
+    DefaultNeverUsed {
+        /// The default.
+        at: Span,
+        /// The value it would replace, as written.
+        shown: String,
+    },
     /// `alias word "--"`, or a word alias whose every match is also a match
     /// of another name's word alias (S0507).
     WordNeverMatches {
@@ -90,6 +104,8 @@ impl Warning {
                 owner,
                 shadowed_by,
             } => word_never_matches(at, &owner, shadowed_by),
+            Warning::ReportTwice { name, first } => report_twice(&name, first),
+            Warning::DefaultNeverUsed { at, shown } => default_never_used(at, &shown),
         }
     }
 }
@@ -166,6 +182,33 @@ fn unreachable(rule: &Name, stop: Span) -> Diagnostic {
     .label("never evaluated")
     .also(stop, "this `stop` rule always fires first")
     .help("move the unconditional `stop` rule last, or give it a condition")
+}
+
+fn report_twice(name: &Name, first: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::S0510,
+        name.span,
+        format!("a second report named `{}`", name.node),
+    )
+    .label("this one gives the value only when the first does not apply")
+    .also(first, "the first report of this name")
+    .note("reports of one name are tried in file order: the first whose `only when` is not false gives the value")
+    .help("give each report its own name, or make them alternatives with `only when`")
+}
+
+fn default_never_used(at: Span, shown: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::S0511,
+        at,
+        format!("`{shown}` is never none, so this default is never used"),
+    )
+    .label("never used")
+    .note(
+        "`otherwise` replaces only none; an absent fact stays unknown, with the fact in `missing`",
+    )
+    .help(format!(
+        "remove the default, or declare what `{shown}` reads as optional (`T?`)"
+    ))
 }
 
 fn word_never_matches(at: Span, owner: &str, shadowed_by: Option<(String, Span)>) -> Diagnostic {
