@@ -305,6 +305,8 @@ pub enum IsTest {
     Vocab(VocabId),
     /// `is X`: an enum value is the value X.
     Value(EnumId, usize),
+    /// `is {X, Y}` (and `L in {X, Y}` on a line): any of these tests.
+    AnyOf(Vec<IsTest>),
 }
 
 /// One name a history predicate is about.

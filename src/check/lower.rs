@@ -39,6 +39,9 @@ pub enum Resolved {
     Field(String),
     /// `p.date`, `p.value` or `p.comparator` on a point of a series.
     PointField,
+    /// `L in {X, Y}` on a history line: `L is {X, Y}` (recorded at the
+    /// place of the whole `in`).
+    LineMembership,
 }
 
 /// A place in the sources, as a map key (spans compare equal regardless of place).
@@ -276,6 +279,19 @@ impl<'a> Lowering<'a> {
             A::Group(inner) => return self.expr(inner),
             A::Not(inner) => K::Not(self.boxed(inner)?),
             A::Neg(inner) => K::Neg(self.boxed(inner)?),
+            A::Binary(op @ (ast::BinOp::In | ast::BinOp::NotIn), l, r)
+                if self.resolved.name(e.span) == Some(&Resolved::LineMembership) =>
+            {
+                let names = match &r.kind {
+                    A::Set(items) => items.iter().filter_map(|i| match &i.kind {
+                        A::Name(n) => Some(n.clone()),
+                        _ => None,
+                    }),
+                    _ => return Err(defect(r.span, "a line's `in` needs a set of names")),
+                };
+                let test = self.is_test(&ast::IsTest::AnyOf(names.collect()))?;
+                K::Is(self.boxed(l)?, *op == ast::BinOp::NotIn, test)
+            }
             A::Binary(op, l, r) => K::Binary(*op, self.boxed(l)?, self.boxed(r)?),
             A::DoubleEq(l, r) => K::Binary(ast::BinOp::Eq, self.boxed(l)?, self.boxed(r)?),
             A::Is(inner, negated, test) => K::Is(self.boxed(inner)?, *negated, self.is_test(test)?),
@@ -445,7 +461,9 @@ impl<'a> Lowering<'a> {
                 K::Const(Const::Enum { ty, index })
             }
             Resolved::Vocab => K::Const(Const::Vocab(self.vocab_id(name)?)),
-            Resolved::Field(_) | Resolved::PointField => return Err(unresolved()),
+            Resolved::Field(_) | Resolved::PointField | Resolved::LineMembership => {
+                return Err(unresolved())
+            }
         })
     }
 
@@ -717,13 +735,22 @@ impl<'a> Lowering<'a> {
             ast::IsTest::Known => ir::IsTest::Known,
             ast::IsTest::True => ir::IsTest::True,
             ast::IsTest::False => ir::IsTest::False,
-            ast::IsTest::Vocab(name) => match self.resolved.name(name.span) {
-                Some(Resolved::Enum(_)) => {
-                    let (ty, index) = self.enum_value(name)?;
-                    ir::IsTest::Value(ty, index)
-                }
-                _ => ir::IsTest::Vocab(self.vocab_id(name)?),
-            },
+            ast::IsTest::Vocab(name) => self.is_name(name)?,
+            ast::IsTest::AnyOf(names) => {
+                let tests = names.iter().map(|n| self.is_name(n));
+                ir::IsTest::AnyOf(tests.collect::<Lowered<Vec<_>>>()?)
+            }
+        })
+    }
+
+    /// The test `is NAME`: an enum value or a vocabulary name.
+    fn is_name(&self, name: &Name) -> Lowered<ir::IsTest> {
+        Ok(match self.resolved.name(name.span) {
+            Some(Resolved::Enum(_)) => {
+                let (ty, index) = self.enum_value(name)?;
+                ir::IsTest::Value(ty, index)
+            }
+            _ => ir::IsTest::Vocab(self.vocab_id(name)?),
         })
     }
 

@@ -150,7 +150,7 @@ impl<'p> Pass<'p> {
     }
 
     /// Options an unknown avoid may yet remove: pending candidates it holds
-    /// back, and regimens it names directly (listed in `avoided` once known,
+    /// back, and options it names directly (listed in `avoided` once known,
     /// candidates or not), each with what would settle it.
     pub(super) fn unknown_avoids(
         &self,
@@ -167,7 +167,7 @@ impl<'p> Pass<'p> {
                 continue;
             };
             let settled = resolved.avoided.iter().any(|a| a.option == avoid.target);
-            if !vocab.is_regimen(avoid.target) || settled {
+            if !vocab.is_option(avoid.target) || settled {
                 continue;
             }
             match out.iter_mut().find(|(o, _)| *o == avoid.target) {

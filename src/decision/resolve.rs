@@ -88,7 +88,7 @@ impl<'a, 'p> Resolver<'a, 'p> {
         for candidate in merge(&self.pass.candidates, self.full) {
             self.place(candidate, &mut recommended, &mut pending, &mut avoided);
         }
-        self.avoided_regimens(&mut avoided);
+        self.avoided_options(&mut avoided);
         rank(&mut recommended, &mut pending);
         let status = self.status(&recommended, &pending, &avoided);
         Resolved {
@@ -268,14 +268,15 @@ impl<'a, 'p> Resolver<'a, 'p> {
         }
     }
 
-    /// A known avoid of a regimen lists it whether or not anything recommended
-    /// it; an agent, class or tag avoid reaches candidates only, so a regimen
-    /// that is not a candidate is listed with its direct avoids alone.
-    pub(super) fn avoided_regimens(&self, avoided: &mut Vec<AvoidedEntry<'p>>) {
+    /// A known avoid of an option (a regimen, or an agent some action
+    /// names) lists it whether or not it is a candidate in this case; an
+    /// avoid of anything else reaches candidates only, so an option that is
+    /// not a candidate is listed with its direct avoids alone.
+    pub(super) fn avoided_options(&self, avoided: &mut Vec<AvoidedEntry<'p>>) {
         for a in &self.pass.avoids {
             let listed = avoided.iter().any(|x| x.option == a.target);
             let included = self.is_included(a.target);
-            if a.truth == Truth::True && self.vocab.is_regimen(a.target) && !listed && !included {
+            if a.truth == Truth::True && self.vocab.is_option(a.target) && !listed && !included {
                 let direct: Vec<&Avoid<'p>> = self
                     .pass
                     .avoids

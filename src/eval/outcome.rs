@@ -87,6 +87,8 @@ pub trait Vocabulary {
     fn is_tag(&self, id: VocabId) -> bool;
     /// Whether option `option` is X, contains agent X, or has X as a class or tag.
     fn has(&self, option: VocabId, x: VocabId) -> bool;
+    /// Whether `id` is an option: a regimen, or an agent some action names.
+    fn is_option(&self, id: VocabId) -> bool;
 }
 
 /// A history line that a history predicate matched.

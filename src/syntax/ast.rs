@@ -729,6 +729,9 @@ pub enum IsTest {
     False,
     /// `is X`: a line or option matches a vocabulary name
     Vocab(Name),
+    /// `is {X, Y}`: `is X or is Y` (names as after `is`); also what
+    /// `L in {X, Y}` means for a history line `L`
+    AnyOf(Vec<Name>),
 }
 
 /// The history predicates.
