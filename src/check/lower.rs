@@ -718,6 +718,24 @@ impl<'a> Lowering<'a> {
                     M::Note(e) => K::Note(self.expr(e)?),
                     M::Fallback(f) => K::Fallback(self.vocab_id(f)?),
                     M::If(c) => K::If(self.expr(c)?),
+                    M::RankExpr(e) => K::RankExpr(self.expr(e)?),
+                    M::GoalExpr(e) => K::GoalExpr(self.expr(e)?),
+                    M::RoleExpr(e) => K::RoleExpr(self.expr(e)?),
+                    M::First(checks) => K::First(
+                        checks
+                            .iter()
+                            .map(|c| {
+                                Ok(ir::Check {
+                                    when: self.expr(&c.when)?,
+                                    code: c.code.node.clone(),
+                                    because: match &c.because {
+                                        Some(b) => Some(self.expr(b)?),
+                                        None => None,
+                                    },
+                                })
+                            })
+                            .collect::<Lowered<Vec<_>>>()?,
+                    ),
                     M::Cite(keys) => K::Cite(ir::Citations::new(
                         keys.iter()
                             .filter_map(|k| self.decls.citations.get(&k.node).cloned())

@@ -524,6 +524,14 @@ pub(super) fn rank<'p>(recommended: &mut [Placed<'p>], pending: &mut [Placed<'p>
     pending.sort_by_key(|p| p.rank);
 }
 
+/// A goal or role as a decision text: borrowed when written in the protocol.
+fn cow_text<'p>(value: Option<&std::borrow::Cow<'p, str>>) -> Option<Text<'p>> {
+    value.map(|v| match v {
+        std::borrow::Cow::Borrowed(s) => Text::Borrowed(s),
+        std::borrow::Cow::Owned(s) => Text::Owned(s.clone()),
+    })
+}
+
 /// Rule names as decision texts, borrowed from the protocol.
 fn names<'p>(list: &[&'p str]) -> Vec<Text<'p>> {
     list.iter().copied().map(Text::Borrowed).collect()
@@ -535,10 +543,10 @@ pub(super) fn recommendation<'p>(vocab: &'p dyn Vocabulary, p: &Placed<'p>) -> R
         rank: p.rank,
         kind: p.kind,
         rules: names(&p.rules),
-        goal: p.action.goal.map(Text::Borrowed),
+        goal: cow_text(p.action.goal.as_ref()),
         evidence: p.action.evidence.map(Text::Borrowed),
         citations: p.action.citations.clone(),
-        role: p.action.role.map(Text::Borrowed),
+        role: cow_text(p.action.role.as_ref()),
         notes: p.action.notes.clone(),
     }
 }

@@ -107,6 +107,9 @@ codes! {
     S0362 Error "repeats removed among values that cannot be compared",
     S0363 Error "a list indexed by something that is not a whole number",
     S0364 Error "`previous of` or `next of` over something that is not a list",
+    S0380 Error "a `code` beside the ordered checks of an avoid",
+    S0381 Error "a computed rank that is not a whole number",
+    S0382 Error "a computed goal or role that is not text or an enum value",
     S0501 Warning "a definition that is never used",
     S0502 Warning "a citation that is never cited",
     S0503 Warning "a reason code that is never used",
@@ -114,6 +117,7 @@ codes! {
     S0505 Warning "the same option named twice by one rule",
     S0506 Warning "a rule after an unconditional `stop` rule",
     S0507 Warning "a word alias that can never match",
+    S0512 Warning "an ordered check after one that always holds",
 }
 
 /// An explanation split into its parts, for `salvage explain` and the tests.
