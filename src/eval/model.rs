@@ -833,32 +833,6 @@ fn place(path: &str, text: &str, offset: usize) -> String {
     format!("{path}:{line}:{col}")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Memo;
-
-    #[test]
-    fn a_memo_computes_each_answer_once_and_starts_afresh_when_full() {
-        let memo = Memo::default();
-        let mut computed = 0;
-        for _ in 0..3 {
-            memo.get_or("typo".to_string(), || {
-                computed += 1;
-                Some("answer".to_string())
-            });
-        }
-        assert_eq!(computed, 1);
-        for i in 0..Memo::LIMIT {
-            memo.get_or(format!("key {i}"), || None);
-        }
-        let again = memo.get_or("typo".to_string(), || {
-            computed += 1;
-            Some("answer".to_string())
-        });
-        assert_eq!((again.as_deref(), computed), (Some("answer"), 2));
-    }
-}
-
 /// Every agent or regimen a `recommend`, `consider`, `components`, `each`
 /// or `fallback` names anywhere in the rules: under `each`, the members of a
 /// set the protocol fixes (`{a, b}`, `agents with tag T`, `members of C`,
@@ -905,5 +879,31 @@ fn fixed_members(set: &ir::Expr, vocab: &Vocabulary, out: &mut Vec<ir::VocabId>)
             fixed_members(r, vocab, out);
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Memo;
+
+    #[test]
+    fn a_memo_computes_each_answer_once_and_starts_afresh_when_full() {
+        let memo = Memo::default();
+        let mut computed = 0;
+        for _ in 0..3 {
+            memo.get_or("typo".to_string(), || {
+                computed += 1;
+                Some("answer".to_string())
+            });
+        }
+        assert_eq!(computed, 1);
+        for i in 0..Memo::LIMIT {
+            memo.get_or(format!("key {i}"), || None);
+        }
+        let again = memo.get_or("typo".to_string(), || {
+            computed += 1;
+            Some("answer".to_string())
+        });
+        assert_eq!((again.as_deref(), computed), (Some("answer"), 2));
     }
 }

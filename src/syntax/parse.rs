@@ -814,17 +814,23 @@ impl Builder {
         let kind = match rule {
             Rule::rank_mod => self.rank_mod(inner.next(), span),
             Rule::unranked_mod => ModifierKind::Unranked,
-            Rule::goal_mod => match self.bare_name(inner.next(), span) {
-                Ok(name) => ModifierKind::Goal(name),
-                Err(e) => ModifierKind::GoalExpr(e),
-            },
+            Rule::goal_mod => {
+                let value = inner.next();
+                match self.bare_name(value.as_ref()) {
+                    Some(name) => ModifierKind::Goal(name),
+                    None => ModifierKind::GoalExpr(self.expr_of(value, span)),
+                }
+            }
             Rule::evidence_mod => ModifierKind::Evidence(self.string_of(inner.next())),
             Rule::code_mod => ModifierKind::Code(self.name_of(inner.next())),
             Rule::because_mod => ModifierKind::Because(self.expr_of(inner.next(), span)),
-            Rule::role_mod => match self.bare_name(inner.next(), span) {
-                Ok(name) => ModifierKind::Role(name),
-                Err(e) => ModifierKind::RoleExpr(e),
-            },
+            Rule::role_mod => {
+                let value = inner.next();
+                match self.bare_name(value.as_ref()) {
+                    Some(name) => ModifierKind::Role(name),
+                    None => ModifierKind::RoleExpr(self.expr_of(value, span)),
+                }
+            }
             Rule::note_mod => ModifierKind::Note(self.expr_of(inner.next(), span)),
             Rule::fallback_mod => ModifierKind::Fallback(self.name_of(inner.next())),
             Rule::if_mod => ModifierKind::If(self.expr_of(inner.next(), span)),
@@ -855,17 +861,11 @@ impl Builder {
         }
     }
 
-    /// The bare name an expression is (`goal curative`), or the expression.
-    fn bare_name(&self, pair: Option<Pair<Rule>>, span: Span) -> Result<Name, Expr> {
-        let name = pair.as_ref().and_then(|p| {
-            let mut inner = p.clone().into_inner();
-            let first = inner.next().filter(|n| n.as_rule() == Rule::name)?;
-            inner.next().is_none().then_some(first)
-        });
-        match name {
-            Some(n) => Ok(self.name(n)),
-            None => Err(self.expr_of(pair, span)),
-        }
+    /// The bare name an expression is (`goal curative`), if it is one.
+    fn bare_name(&self, pair: Option<&Pair<Rule>>) -> Option<Name> {
+        let mut inner = pair?.clone().into_inner();
+        let first = inner.next().filter(|n| n.as_rule() == Rule::name)?;
+        inner.next().is_none().then(|| self.name(first))
     }
 
     /// One ordered check: `E code R [because E]`.
