@@ -153,6 +153,7 @@ fn is_test(t: &IsTest) -> String {
         IsTest::True => "True",
         IsTest::False => "False",
         IsTest::Vocab(_) => "Vocab",
+        IsTest::AnyOf(_) => "AnyOf",
     };
     format!("IsTest::{name}")
 }
@@ -306,6 +307,10 @@ fn modifier_kind(m: &ModifierKind) -> String {
         ModifierKind::Fallback(_) => "Fallback",
         ModifierKind::If(_) => "If",
         ModifierKind::Cite(_) => "Cite",
+        ModifierKind::RankExpr(_) => "RankExpr",
+        ModifierKind::GoalExpr(_) => "GoalExpr",
+        ModifierKind::RoleExpr(_) => "RoleExpr",
+        ModifierKind::First(_) => "First",
     };
     format!("ModifierKind::{name}")
 }

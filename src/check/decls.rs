@@ -324,6 +324,8 @@ impl<'a> Checker<'a> {
         for agent in &regimen.agents {
             match self.env.vocab.get(&agent.node) {
                 Some((super::env::VocabKind::Agent, _)) => {}
+                // `regimen X = X`: X is its own agent.
+                _ if agent.node == regimen.name.node && self.env.dual.contains(&agent.node) => {}
                 _ => self.unknown_vocab(agent, "agent", &[super::env::VocabKind::Agent]),
             }
         }

@@ -64,6 +64,11 @@ pub struct Env<'a> {
     pub citations: Vec<Name>,
     /// Classes that group regimens (the others group agents).
     pub regimen_classes: std::collections::HashSet<String>,
+    /// Names that are both an agent and their own single-agent regimen
+    /// (`regimen X = X`, with or without `agent X`).
+    pub dual: std::collections::HashSet<String>,
+    /// Dual names whose agent declaration has been seen too.
+    paired: std::collections::HashSet<String>,
     /// Every top-level name and where it was first declared, for duplicates.
     declared: HashMap<(Namespace, String), Span>,
 }
@@ -249,12 +254,33 @@ impl<'a> Env<'a> {
     }
 
     fn collect_agent(&mut self, a: &'a AgentDecl, problems: &mut Vec<CheckError>) {
-        self.collect_option(&a.name, VocabKind::Agent, problems);
+        if !self.pairs_with_regimen(&a.name) {
+            self.collect_option(&a.name, VocabKind::Agent, problems);
+        }
         self.collect_groups(&a.classes, &a.tags, problems);
     }
 
+    /// An agent whose name is already its own single-agent regimen
+    /// (`regimen X = X` before `agent X`): the two declare one dual name.
+    fn pairs_with_regimen(&mut self, name: &Name) -> bool {
+        let taken = self.vocab.get(&name.node).map(|(k, _)| *k);
+        let fits = taken == Some(VocabKind::Regimen) && self.dual.contains(&name.node);
+        fits && self.paired.insert(name.node.clone())
+    }
+
     fn collect_regimen(&mut self, r: &'a RegimenDecl, problems: &mut Vec<CheckError>) {
-        self.collect_option(&r.name, VocabKind::Regimen, problems);
+        let own = matches!(r.agents.as_slice(), [only] if only.node == r.name.node);
+        let taken = self.vocab.get(&r.name.node).map(|(k, _)| *k);
+        let paired = own && taken == Some(VocabKind::Agent) && !self.dual.contains(&r.name.node);
+        if own {
+            self.dual.insert(r.name.node.clone());
+        }
+        if paired {
+            self.paired.insert(r.name.node.clone());
+        }
+        if !paired {
+            self.collect_option(&r.name, VocabKind::Regimen, problems);
+        }
         self.regimen_classes
             .extend(r.classes.iter().map(|c| c.node.clone()));
         self.collect_groups(&r.classes, &r.tags, problems);

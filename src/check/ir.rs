@@ -310,6 +310,8 @@ pub enum IsTest {
     Vocab(VocabId),
     /// `is X`: an enum value is the value X.
     Value(EnumId, usize),
+    /// `is {X, Y}` (and `L in {X, Y}` on a line): any of these tests.
+    AnyOf(Vec<IsTest>),
 }
 
 /// One name a history predicate is about.
@@ -483,6 +485,41 @@ pub enum Modifier {
     If(Expr),
     /// `cite [a, b]`: the citations' texts.
     Cite(Citations),
+    /// `rank E`: computed (per member under `each`).
+    RankExpr(Expr),
+    /// `goal E`: computed.
+    GoalExpr(Expr),
+    /// `role E`: computed.
+    RoleExpr(Expr),
+    /// `first [C code R, …]`: the ordered checks of an avoid.
+    First(Vec<Check>),
+}
+
+impl Modifier {
+    /// Whether its value may differ from one member of an `each` to the
+    /// next: an expression other than the action's `if`.
+    pub fn per_member(&self) -> bool {
+        matches!(
+            self,
+            Modifier::Because(_)
+                | Modifier::Note(_)
+                | Modifier::RankExpr(_)
+                | Modifier::GoalExpr(_)
+                | Modifier::RoleExpr(_)
+                | Modifier::First(_)
+        )
+    }
+}
+
+/// One ordered check of an avoid, compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// The condition that avoids the option.
+    pub when: Expr,
+    /// Its reason code.
+    pub code: String,
+    /// `because E`
+    pub because: Option<Expr>,
 }
 
 /// Citation texts, with the JSON array a decision writes for them, made

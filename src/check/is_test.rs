@@ -5,7 +5,7 @@
 use super::error::NameError;
 use super::types::Ty;
 use super::Checker;
-use crate::span::Name;
+use crate::span::{Name, Span};
 use crate::syntax::ast::*;
 
 /// The words that may follow `is` other than a name.
@@ -28,8 +28,38 @@ impl Checker<'_> {
                 }
             }
             IsTest::Vocab(name) => self.is_name(&ty, name, inner),
+            IsTest::AnyOf(names) => {
+                for name in names {
+                    self.is_name(&ty, name, inner);
+                }
+            }
         }
         Ty::Bool
+    }
+
+    /// `L in {X, Y}` for a history line `L` (none when there is no line):
+    /// `L is {X, Y}`. Whether `r` is such a set of names; each is checked
+    /// as after `is`, and the place recorded for lowering.
+    pub(super) fn line_membership(&mut self, whole: Span, ty: &Ty, l: &Expr, r: &Expr) -> bool {
+        let ExprKind::Set(items) = &r.kind else {
+            return false;
+        };
+        let names: Vec<&Name> = items
+            .iter()
+            .filter_map(|i| match &i.kind {
+                ExprKind::Name(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        if !matches!(ty.strip_optional(), Ty::Line(_)) || names.len() != items.len() {
+            return false;
+        }
+        for name in names {
+            self.is_name(ty, name, l);
+        }
+        let resolved = super::lower::Resolved::LineMembership;
+        self.resolved.record(whole, resolved);
+        true
     }
 
     /// `E is NAME`: a value of E's enum, or a vocabulary name E can be.

@@ -39,6 +39,9 @@ pub enum Resolved {
     Field(String),
     /// `p.date`, `p.value` or `p.comparator` on a point of a series.
     PointField,
+    /// `L in {X, Y}` on a history line: `L is {X, Y}` (recorded at the
+    /// place of the whole `in`).
+    LineMembership,
 }
 
 /// A place in the sources, as a map key (spans compare equal regardless of place).
@@ -276,6 +279,19 @@ impl<'a> Lowering<'a> {
             A::Group(inner) => return self.expr(inner),
             A::Not(inner) => K::Not(self.boxed(inner)?),
             A::Neg(inner) => K::Neg(self.boxed(inner)?),
+            A::Binary(op @ (ast::BinOp::In | ast::BinOp::NotIn), l, r)
+                if self.resolved.name(e.span) == Some(&Resolved::LineMembership) =>
+            {
+                let names = match &r.kind {
+                    A::Set(items) => items.iter().filter_map(|i| match &i.kind {
+                        A::Name(n) => Some(n.clone()),
+                        _ => None,
+                    }),
+                    _ => return Err(defect(r.span, "a line's `in` needs a set of names")),
+                };
+                let test = self.is_test(&ast::IsTest::AnyOf(names.collect()))?;
+                K::Is(self.boxed(l)?, *op == ast::BinOp::NotIn, test)
+            }
             A::Binary(op, l, r) => K::Binary(*op, self.boxed(l)?, self.boxed(r)?),
             A::DoubleEq(l, r) => K::Binary(ast::BinOp::Eq, self.boxed(l)?, self.boxed(r)?),
             A::Is(inner, negated, test) => K::Is(self.boxed(inner)?, *negated, self.is_test(test)?),
@@ -450,7 +466,9 @@ impl<'a> Lowering<'a> {
                 K::Const(Const::Enum { ty, index })
             }
             Resolved::Vocab => K::Const(Const::Vocab(self.vocab_id(name)?)),
-            Resolved::Field(_) | Resolved::PointField => return Err(unresolved()),
+            Resolved::Field(_) | Resolved::PointField | Resolved::LineMembership => {
+                return Err(unresolved())
+            }
         })
     }
 
@@ -705,6 +723,24 @@ impl<'a> Lowering<'a> {
                     M::Note(e) => K::Note(self.expr(e)?),
                     M::Fallback(f) => K::Fallback(self.vocab_id(f)?),
                     M::If(c) => K::If(self.expr(c)?),
+                    M::RankExpr(e) => K::RankExpr(self.expr(e)?),
+                    M::GoalExpr(e) => K::GoalExpr(self.expr(e)?),
+                    M::RoleExpr(e) => K::RoleExpr(self.expr(e)?),
+                    M::First(checks) => K::First(
+                        checks
+                            .iter()
+                            .map(|c| {
+                                Ok(ir::Check {
+                                    when: self.expr(&c.when)?,
+                                    code: c.code.node.clone(),
+                                    because: match &c.because {
+                                        Some(b) => Some(self.expr(b)?),
+                                        None => None,
+                                    },
+                                })
+                            })
+                            .collect::<Lowered<Vec<_>>>()?,
+                    ),
                     M::Cite(keys) => K::Cite(ir::Citations::new(
                         keys.iter()
                             .filter_map(|k| self.decls.citations.get(&k.node).cloned())
@@ -722,13 +758,22 @@ impl<'a> Lowering<'a> {
             ast::IsTest::Known => ir::IsTest::Known,
             ast::IsTest::True => ir::IsTest::True,
             ast::IsTest::False => ir::IsTest::False,
-            ast::IsTest::Vocab(name) => match self.resolved.name(name.span) {
-                Some(Resolved::Enum(_)) => {
-                    let (ty, index) = self.enum_value(name)?;
-                    ir::IsTest::Value(ty, index)
-                }
-                _ => ir::IsTest::Vocab(self.vocab_id(name)?),
-            },
+            ast::IsTest::Vocab(name) => self.is_name(name)?,
+            ast::IsTest::AnyOf(names) => {
+                let tests = names.iter().map(|n| self.is_name(n));
+                ir::IsTest::AnyOf(tests.collect::<Lowered<Vec<_>>>()?)
+            }
+        })
+    }
+
+    /// The test `is NAME`: an enum value or a vocabulary name.
+    fn is_name(&self, name: &Name) -> Lowered<ir::IsTest> {
+        Ok(match self.resolved.name(name.span) {
+            Some(Resolved::Enum(_)) => {
+                let (ty, index) = self.enum_value(name)?;
+                ir::IsTest::Value(ty, index)
+            }
+            _ => ir::IsTest::Vocab(self.vocab_id(name)?),
         })
     }
 

@@ -18,6 +18,7 @@ pub mod ir;
 mod is_test;
 pub mod lower;
 mod modifiers;
+pub use modifiers::GOALS;
 mod names;
 mod narrow;
 mod ops;

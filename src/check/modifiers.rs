@@ -1,11 +1,13 @@
 //! Modifiers: which fit which action, and the goals, reason codes and
 //! citations they name.
 
-use super::error::{ActionError, NameError};
+use super::error::{ActionError, NameError, Warning};
 use super::expr::OPTION_KINDS;
 use super::rules::ActionClass;
+use super::types::Ty;
 use super::Checker;
 use crate::span::Name;
+use crate::span::Span;
 use crate::syntax::ast::*;
 
 /// The goals a recommendation may have.
@@ -24,6 +26,7 @@ impl Checker<'_> {
 
     /// Checks each modifier of an action, and that it fits the action (S0313).
     pub(super) fn modifiers(&mut self, action: &Action, class: ActionClass) {
+        self.checks_alone(action);
         for m in &action.modifiers {
             if !fits(&m.kind, class) {
                 self.report(ActionError::MisplacedModifier {
@@ -57,10 +60,117 @@ impl Checker<'_> {
             ModifierKind::Rank(rank) if rank.node == 0 => {
                 self.report(ActionError::RankZero { at: rank.span });
             }
+            ModifierKind::RankExpr(e) => self.computed_rank(e),
+            ModifierKind::GoalExpr(e) => self.textual(e, "goal"),
+            ModifierKind::RoleExpr(e) => self.textual(e, "role"),
+            ModifierKind::First(checks) => self.ordered_checks(checks),
             ModifierKind::Rank(_)
             | ModifierKind::Unranked
             | ModifierKind::Evidence(_)
             | ModifierKind::Role(_) => {}
+        }
+    }
+
+    /// `rank E`: a whole number (S0381), in every branch of an `if` or `match`.
+    fn computed_rank(&mut self, e: &Expr) {
+        let ty = self.expr(e);
+        let ty = self.value(ty, e);
+        if ty.has_error() {
+            return;
+        }
+        let mut leaves = vec![e];
+        while let Some(leaf) = leaves.pop() {
+            match &leaf.kind {
+                ExprKind::If(_, t, f) => leaves.extend([&**t, &**f]),
+                ExprKind::Match(arms, other) => {
+                    leaves.push(other);
+                    leaves.extend(arms.iter().map(|(_, v)| v));
+                }
+                _ => {
+                    let ty = self.type_only(leaf);
+                    if !matches!(
+                        ty,
+                        Ty::Num {
+                            int: true,
+                            unit: None,
+                            ..
+                        } | Ty::Error
+                    ) {
+                        let found = ty.to_string();
+                        self.report(ActionError::RankNotInt {
+                            at: leaf.span,
+                            found,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// The type of an expression already checked in its place (its
+    /// problems are reported there, not again).
+    fn type_only(&mut self, e: &Expr) -> Ty {
+        let reported = self.problems.len();
+        let ty = self.expr(e);
+        self.problems.truncate(reported);
+        ty.strip_optional().clone()
+    }
+
+    /// `goal E`, `role E`: text or an enum value (S0382).
+    fn textual(&mut self, e: &Expr, modifier: &'static str) {
+        let ty = self.expr(e);
+        let ty = self.value(ty, e);
+        if !matches!(ty, Ty::Text | Ty::Enum(_) | Ty::Error) {
+            let (at, found) = (e.span, ty.to_string());
+            self.report(ActionError::NotTextual {
+                at,
+                modifier,
+                found,
+            });
+        }
+    }
+
+    /// `first [C code R, …]`: each check a condition with a reason code; a
+    /// check after one that always holds is never reached (S0512).
+    fn ordered_checks(&mut self, checks: &[Check]) {
+        let mut always: Option<Span> = None;
+        for check in checks {
+            self.condition(&check.when);
+            self.reason_code(&check.code);
+            if let Some(because) = &check.because {
+                self.expr(because);
+            }
+            if let Some(first) = always {
+                self.report(Warning::CheckNeverReached {
+                    at: check.span,
+                    always: first,
+                });
+            } else if matches!(check.when.kind, ExprKind::Bool(true)) {
+                always = Some(check.span);
+            }
+        }
+    }
+
+    /// An avoid's ordered checks give its codes: a `code` beside them, or a
+    /// second `first`, is S0380.
+    fn checks_alone(&mut self, action: &Action) {
+        let mut checks = action
+            .modifiers
+            .iter()
+            .filter(|m| matches!(m.kind, ModifierKind::First(_)));
+        let Some(first) = checks.next() else {
+            return;
+        };
+        let second = checks.map(|m| m.span);
+        let codes = action
+            .modifiers
+            .iter()
+            .filter(|m| matches!(m.kind, ModifierKind::Code(_)));
+        for at in codes.map(|m| m.span).chain(second).collect::<Vec<_>>() {
+            self.report(ActionError::CodeBesideChecks {
+                at,
+                checks: first.span,
+            });
         }
     }
 
@@ -110,8 +220,11 @@ fn fits(kind: &ModifierKind, class: ActionClass) -> bool {
         | ModifierKind::Goal(_)
         | ModifierKind::Evidence(_)
         | ModifierKind::Fallback(_)
-        | ModifierKind::Role(_) => class == Option,
-        ModifierKind::Code(_) => class == Avoid,
+        | ModifierKind::Role(_)
+        | ModifierKind::RankExpr(_)
+        | ModifierKind::GoalExpr(_)
+        | ModifierKind::RoleExpr(_) => class == Option,
+        ModifierKind::Code(_) | ModifierKind::First(_) => class == Avoid,
         ModifierKind::Because(_) => matches!(class, Option | Avoid | Include),
         ModifierKind::Note(_) | ModifierKind::Cite(_) => true,
         ModifierKind::If(_) => class != Status,
@@ -120,7 +233,10 @@ fn fits(kind: &ModifierKind, class: ActionClass) -> bool {
 
 fn modifier_word(kind: &ModifierKind) -> &'static str {
     match kind {
-        ModifierKind::Rank(_) => "rank",
+        ModifierKind::Rank(_) | ModifierKind::RankExpr(_) => "rank",
+        ModifierKind::GoalExpr(_) => "goal",
+        ModifierKind::RoleExpr(_) => "role",
+        ModifierKind::First(_) => "first",
         ModifierKind::Unranked => "unranked",
         ModifierKind::Goal(_) => "goal",
         ModifierKind::Evidence(_) => "evidence",
@@ -136,7 +252,7 @@ fn modifier_word(kind: &ModifierKind) -> &'static str {
 
 fn modifier_target(kind: &ModifierKind) -> &'static str {
     match kind {
-        ModifierKind::Code(_) => "an `avoid`",
+        ModifierKind::Code(_) | ModifierKind::First(_) => "an `avoid`",
         ModifierKind::Because(_) => "a `recommend`, `consider`, `avoid` or `include`",
         ModifierKind::Note(_) | ModifierKind::Cite(_) => "any action",
         ModifierKind::If(_) => "any action but `status`",

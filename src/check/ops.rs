@@ -15,7 +15,7 @@ impl Checker<'_> {
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                 self.compare(op, l, r)
             }
-            BinOp::In | BinOp::NotIn => self.membership(l, r),
+            BinOp::In | BinOp::NotIn => self.membership(span, l, r),
             BinOp::Contains => self.contains(l, r),
             BinOp::StartsWith => self.starts_with(l, r),
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => self.arithmetic(op, l, r, span),
@@ -100,8 +100,11 @@ impl Checker<'_> {
         }
     }
 
-    fn membership(&mut self, l: &Expr, r: &Expr) -> Ty {
+    fn membership(&mut self, whole: Span, l: &Expr, r: &Expr) -> Ty {
         let lt = self.expr(l);
+        if self.line_membership(whole, &lt, l, r) {
+            return Ty::Bool;
+        }
         let hint = Ty::Set(Box::new(lt.strip_optional().clone()));
         let rt = self.expr_hint(r, Some(&hint));
         let lt = self.value(lt, l);

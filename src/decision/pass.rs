@@ -150,7 +150,7 @@ impl<'p> Pass<'p> {
     }
 
     /// Options an unknown avoid may yet remove: pending candidates it holds
-    /// back, and regimens it names directly (listed in `avoided` once known,
+    /// back, and options it names directly (listed in `avoided` once known,
     /// candidates or not), each with what would settle it.
     pub(super) fn unknown_avoids(
         &self,
@@ -167,7 +167,7 @@ impl<'p> Pass<'p> {
                 continue;
             };
             let settled = resolved.avoided.iter().any(|a| a.option == avoid.target);
-            if !vocab.is_regimen(avoid.target) || settled {
+            if !vocab.is_option(avoid.target) || settled {
                 continue;
             }
             match out.iter_mut().find(|(o, _)| *o == avoid.target) {
@@ -305,11 +305,13 @@ impl<'p> Pass<'p> {
         truth: Applies<'_>,
         force: Force<'_>,
     ) {
-        let tier = match (action.rank, action.unranked) {
+        let next = self.max_tier + 1;
+        let tier_of = |a: &ActionOutcome<'_>| match (a.rank, a.unranked) {
             (Some(n), _) => n,
             (None, true) => 1,
-            (None, false) => self.max_tier + 1,
+            (None, false) => next,
         };
+        let tier = tier_of(action);
         self.max_tier = self.max_tier.max(tier);
         let kind = match (action.kind, action.components) {
             (_, true) => OptionKind::Component,
@@ -321,13 +323,17 @@ impl<'p> Pass<'p> {
             if t == Truth::False {
                 continue;
             }
+            // A member's own modifiers (under `each`) give its own tier.
+            let own = option.own.as_ref().unwrap_or(action);
+            let tier = tier_of(own);
+            self.max_tier = self.max_tier.max(tier);
             self.candidates.push(Candidate {
                 option: option.id,
                 kind,
                 tier,
                 rule: rule.name,
                 truth: t,
-                action: Rc::clone(action),
+                action: Rc::clone(own),
             });
         }
     }
@@ -349,7 +355,7 @@ impl<'p> Pass<'p> {
             self.avoids.push(Avoid {
                 target: option.id,
                 truth: t,
-                action: Rc::clone(action),
+                action: Rc::clone(option.own.as_ref().unwrap_or(action)),
                 rule: rule.name,
             });
         }

@@ -88,7 +88,7 @@ impl<'a, 'p> Resolver<'a, 'p> {
         for candidate in merge(&self.pass.candidates, self.full) {
             self.place(candidate, &mut recommended, &mut pending, &mut avoided);
         }
-        self.avoided_regimens(&mut avoided);
+        self.avoided_options(&mut avoided);
         rank(&mut recommended, &mut pending);
         let status = self.status(&recommended, &pending, &avoided);
         Resolved {
@@ -268,14 +268,15 @@ impl<'a, 'p> Resolver<'a, 'p> {
         }
     }
 
-    /// A known avoid of a regimen lists it whether or not anything recommended
-    /// it; an agent, class or tag avoid reaches candidates only, so a regimen
-    /// that is not a candidate is listed with its direct avoids alone.
-    pub(super) fn avoided_regimens(&self, avoided: &mut Vec<AvoidedEntry<'p>>) {
+    /// A known avoid of an option (a regimen, or an agent some action
+    /// names) lists it whether or not it is a candidate in this case; an
+    /// avoid of anything else reaches candidates only, so an option that is
+    /// not a candidate is listed with its direct avoids alone.
+    pub(super) fn avoided_options(&self, avoided: &mut Vec<AvoidedEntry<'p>>) {
         for a in &self.pass.avoids {
             let listed = avoided.iter().any(|x| x.option == a.target);
             let included = self.is_included(a.target);
-            if a.truth == Truth::True && self.vocab.is_regimen(a.target) && !listed && !included {
+            if a.truth == Truth::True && self.vocab.is_option(a.target) && !listed && !included {
                 let direct: Vec<&Avoid<'p>> = self
                     .pass
                     .avoids
@@ -523,6 +524,14 @@ pub(super) fn rank<'p>(recommended: &mut [Placed<'p>], pending: &mut [Placed<'p>
     pending.sort_by_key(|p| p.rank);
 }
 
+/// A goal or role as a decision text: borrowed when written in the protocol.
+fn cow_text<'p>(value: Option<&std::borrow::Cow<'p, str>>) -> Option<Text<'p>> {
+    value.map(|v| match v {
+        std::borrow::Cow::Borrowed(s) => Text::Borrowed(s),
+        std::borrow::Cow::Owned(s) => Text::Owned(s.clone()),
+    })
+}
+
 /// Rule names as decision texts, borrowed from the protocol.
 fn names<'p>(list: &[&'p str]) -> Vec<Text<'p>> {
     list.iter().copied().map(Text::Borrowed).collect()
@@ -534,10 +543,10 @@ pub(super) fn recommendation<'p>(vocab: &'p dyn Vocabulary, p: &Placed<'p>) -> R
         rank: p.rank,
         kind: p.kind,
         rules: names(&p.rules),
-        goal: p.action.goal.map(Text::Borrowed),
+        goal: cow_text(p.action.goal.as_ref()),
         evidence: p.action.evidence.map(Text::Borrowed),
         citations: p.action.citations.clone(),
-        role: p.action.role.map(Text::Borrowed),
+        role: cow_text(p.action.role.as_ref()),
         notes: p.action.notes.clone(),
     }
 }

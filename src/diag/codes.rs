@@ -111,6 +111,9 @@ codes! {
     S0371 Error "an unknown without a name",
     S0372 Error "a `let` name that is already bound",
     S0373 Error "a `let` whose body never reads its name",
+    S0380 Error "a `code` beside the ordered checks of an avoid",
+    S0381 Error "a computed rank that is not a whole number",
+    S0382 Error "a computed goal or role that is not text or an enum value",
     S0501 Warning "a definition that is never used",
     S0502 Warning "a citation that is never cited",
     S0503 Warning "a reason code that is never used",
@@ -120,6 +123,7 @@ codes! {
     S0507 Warning "a word alias that can never match",
     S0510 Warning "two reports with the same name",
     S0511 Warning "a default that is never used",
+    S0512 Warning "an ordered check after one that always holds",
 }
 
 /// An explanation split into its parts, for `salvage explain` and the tests.

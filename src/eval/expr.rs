@@ -669,6 +669,16 @@ impl<'p> Evaluator<'p> {
                 Val::Known(_) => Truth::False,
                 Val::Unknown(s) => Truth::Unknown(s),
             },
+            IsTest::AnyOf(tests) => {
+                let mut any = Truth::False;
+                for test in tests {
+                    any = any.or(self.is(inner, false, test));
+                    if any == Truth::True {
+                        break;
+                    }
+                }
+                any
+            }
         };
         if negated {
             t.not()

@@ -361,7 +361,7 @@ impl<'p> Evaluator<'p> {
                     continue;
                 }
             };
-            let whole_line = match self.protocol.vocab.is_regimen(x) {
+            let whole_line = match self.protocol.vocab.matches_as_regimen(x) {
                 true => self.line_is_regimen(line, x),
                 false => self.line_is_regimen_with_group(line, x),
             };
@@ -369,7 +369,7 @@ impl<'p> Evaluator<'p> {
                 let end = line.role(Role::End);
                 result = result.or(whole_line.and(self.predicate(pred, line, end, window)));
             }
-            if self.protocol.vocab.is_regimen(x) {
+            if self.protocol.vocab.matches_as_regimen(x) {
                 continue;
             }
             for (agent, end) in agents.iter().zip(ends) {
@@ -440,7 +440,7 @@ impl<'p> Evaluator<'p> {
 
     /// Whether a line matches a regimen, agent, class or tag (the brief's rules).
     pub(super) fn line_matches(&self, line: &Line, x: VocabId) -> Truth {
-        if self.protocol.vocab.is_regimen(x) {
+        if self.protocol.vocab.matches_as_regimen(x) {
             return self.line_is_regimen(line, x);
         }
         match self.line_has_agent_group(line, x) {

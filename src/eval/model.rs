@@ -272,6 +272,8 @@ impl Protocol {
         let vocab = builder.vocabulary();
         let compiled = builder.lower(&vocab, &schema, resolved, &reads.defines, &strata)?;
         let mut protocol = builder.finish(schema, vocab, compiled)?;
+        let named = named_options(&protocol.rules, &protocol.vocab);
+        protocol.vocab.mark_options(named);
         protocol.sha256 = fingerprint(program);
         if program.extensions > 0 {
             protocol.modified = true;
@@ -829,6 +831,55 @@ fn place(path: &str, text: &str, offset: usize) -> String {
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     format!("{path}:{line}:{col}")
+}
+
+/// Every agent or regimen a `recommend`, `consider`, `components`, `each`
+/// or `fallback` names anywhere in the rules: under `each`, the members of a
+/// set the protocol fixes (`{a, b}`, `agents with tag T`, `members of C`,
+/// and unions of them); a set read from the case names none.
+fn named_options(rules: &[ir::Rule], vocab: &Vocabulary) -> Vec<ir::VocabId> {
+    let mut named = Vec::new();
+    let offering = rules
+        .iter()
+        .flat_map(|r| &r.actions)
+        .filter(|a| matches!(a.kind, ir::ActionKind::Recommend | ir::ActionKind::Consider));
+    for action in offering {
+        match &action.options {
+            ir::Options::List(names) | ir::Options::Components(names) => {
+                named.extend(names.iter().filter_map(|n| match n {
+                    ir::OptionName::Named(id) => Some(*id),
+                    ir::OptionName::Local(_) => None,
+                }));
+            }
+            ir::Options::Each(binding) => fixed_members(&binding.source, vocab, &mut named),
+            ir::Options::None => {}
+        }
+        for m in &action.modifiers {
+            if let ir::Modifier::Fallback(id) = m {
+                named.push(*id);
+            }
+        }
+    }
+    named
+}
+
+/// The vocabulary members of a set the protocol fixes, added to `out`.
+fn fixed_members(set: &ir::Expr, vocab: &Vocabulary, out: &mut Vec<ir::VocabId>) {
+    match &set.kind {
+        ir::ExprKind::Collection(items) => {
+            for item in items {
+                if let ir::ExprKind::Const(ir::Const::Vocab(id)) = item.kind {
+                    out.push(id);
+                }
+            }
+        }
+        ir::ExprKind::Vocab(v) => out.extend(vocab.with_group(v.group, v.agents, v.regimens)),
+        ir::ExprKind::Binary(ast::BinOp::Union, l, r) => {
+            fixed_members(l, vocab, out);
+            fixed_members(r, vocab, out);
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]

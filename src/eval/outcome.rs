@@ -39,7 +39,7 @@ pub struct ActionOutcome<'p> {
     /// Its `if` condition (true when absent).
     pub guard: Truth,
     /// The options it names; under `each`, every member with the truth of its condition.
-    pub options: Vec<OptionOutcome>,
+    pub options: Vec<OptionOutcome<'p>>,
     /// `recommend components …`
     pub components: bool,
     /// `fallback B fallback C`: replacements in order.
@@ -48,14 +48,14 @@ pub struct ActionOutcome<'p> {
     pub rank: Option<u32>,
     /// `unranked`
     pub unranked: bool,
-    /// `goal …`
-    pub goal: Option<&'p str>,
+    /// `goal …` (computed or as written)
+    pub goal: Option<std::borrow::Cow<'p, str>>,
     /// `evidence "…"`
     pub evidence: Option<&'p str>,
     /// Full citation texts of `cite [..]`.
     pub citations: std::borrow::Cow<'p, Citations>,
-    /// `role …`
-    pub role: Option<&'p str>,
+    /// `role …` (computed or as written)
+    pub role: Option<std::borrow::Cow<'p, str>>,
     /// `note …`, evaluated.
     pub notes: Vec<String>,
     /// `code REASON`
@@ -64,15 +64,23 @@ pub struct ActionOutcome<'p> {
     pub because: Option<String>,
     /// The code and text of an order, referral, flag or `missing`, or the status of `status`.
     pub message: Option<&'p (Option<String>, String)>,
+    /// Whether what the modifiers settle is known: the ordered checks of an
+    /// avoid hold (false: none does), and a computed rank, goal or role is
+    /// known. Each option's truth is its member's `and` this.
+    pub holds: Truth,
 }
 
 /// An option named by an action.
 #[derive(Debug, Clone)]
-pub struct OptionOutcome {
+pub struct OptionOutcome<'p> {
     /// The declared name.
     pub id: VocabId,
-    /// Under `each`: the truth of the member's condition (true otherwise).
+    /// Under `each`: the truth of the member's condition (true otherwise),
+    /// `and` what the modifiers settle.
     pub member: Truth,
+    /// Under `each`, when a modifier is an expression: the action as this
+    /// member's modifiers make it (its rank, goal, role, notes, code).
+    pub own: Option<std::rc::Rc<ActionOutcome<'p>>>,
 }
 
 /// What the assembly needs to know of the vocabulary.
@@ -87,6 +95,8 @@ pub trait Vocabulary {
     fn is_tag(&self, id: VocabId) -> bool;
     /// Whether option `option` is X, contains agent X, or has X as a class or tag.
     fn has(&self, option: VocabId, x: VocabId) -> bool;
+    /// Whether `id` is an option: a regimen, or an agent some action names.
+    fn is_option(&self, id: VocabId) -> bool;
 }
 
 /// A history line that a history predicate matched.

@@ -7,6 +7,7 @@ use super::show::{display, to_json};
 use super::truth::{Support, Truth};
 use super::value::{Val, Value, VocabValue};
 use crate::check::ir::{self, Citations, Modifier, OptionName, Options};
+use crate::check::GOALS;
 use std::collections::BTreeMap;
 
 impl<'p> Evaluator<'p> {
@@ -87,12 +88,16 @@ impl<'p> Evaluator<'p> {
             code: None,
             because: None,
             message: action.message.as_ref(),
+            holds: Truth::True,
         };
         match &action.options {
             Options::Each(binding) => self.each_options(binding, action, &mut outcome),
             Options::List(names) | Options::Components(names) => {
                 outcome.options = names.iter().filter_map(|n| self.option(n)).collect();
                 self.modifiers(action, &mut outcome);
+                for option in &mut outcome.options {
+                    option.member = outcome.holds.clone();
+                }
             }
             Options::None => self.modifiers(action, &mut outcome),
         }
@@ -101,7 +106,7 @@ impl<'p> Evaluator<'p> {
 
     /// An option by name, or the one a bound variable holds (none when it
     /// holds no declared option).
-    fn option(&self, name: &OptionName) -> Option<OptionOutcome> {
+    fn option(&self, name: &OptionName) -> Option<OptionOutcome<'p>> {
         let id = match name {
             OptionName::Named(id) => *id,
             OptionName::Local(slot) => match self.local(*slot) {
@@ -112,29 +117,43 @@ impl<'p> Evaluator<'p> {
         Some(OptionOutcome {
             id,
             member: Truth::True,
+            own: None,
         })
     }
 
     /// `each a in S where P`: one option per member, with `P`'s truth; the
-    /// modifiers are read with `a` bound (the first member's, for shared
-    /// text; an unknown value when there is no member).
+    /// modifiers are read with `a` bound: the first member's for the action
+    /// (an unknown value when there is no member), and, when a modifier is
+    /// an expression, each member's own.
     fn each_options(
         &mut self,
         binding: &ir::Binding,
         action: &'p ir::Action,
         outcome: &mut ActionOutcome<'p>,
     ) {
+        let per_member = action.modifiers.iter().any(Modifier::per_member);
         match self.filtered(binding) {
             Ok(members) => {
                 for (member, keep) in members {
-                    if let Val::Known(Value::Vocab(VocabValue::Known(id))) = &member {
-                        outcome.options.push(OptionOutcome {
-                            id: *id,
-                            member: keep,
-                        });
-                    }
-                    if outcome.notes.is_empty() {
+                    let first = outcome.options.is_empty() && outcome.notes.is_empty();
+                    let id = match &member {
+                        Val::Known(Value::Vocab(VocabValue::Known(id))) => Some(*id),
+                        _ => None,
+                    };
+                    let own = match per_member && id.is_some() {
+                        true => Some(self.member_outcome(action, outcome, member.clone())),
+                        false => None,
+                    };
+                    if first || own.is_none() && outcome.notes.is_empty() {
                         self.with_local(member, |ev| ev.modifiers(action, outcome));
+                    }
+                    if let Some(id) = id {
+                        let settled = own.as_ref().map_or(&outcome.holds, |o| &o.holds);
+                        outcome.options.push(OptionOutcome {
+                            id,
+                            member: keep.and(settled.clone()),
+                            own,
+                        });
                     }
                 }
                 if outcome.options.is_empty() {
@@ -146,6 +165,23 @@ impl<'p> Evaluator<'p> {
                 self.without_member(action, outcome);
             }
         }
+    }
+
+    /// One member's own outcome of an `each` action: the action's, with the
+    /// modifiers read with the member bound.
+    fn member_outcome(
+        &mut self,
+        action: &'p ir::Action,
+        shared: &ActionOutcome<'p>,
+        member: Val,
+    ) -> std::rc::Rc<ActionOutcome<'p>> {
+        let mut own = ActionOutcome {
+            options: Vec::new(),
+            holds: Truth::True,
+            ..shared.clone()
+        };
+        self.with_local(member, |ev| ev.modifiers(action, &mut own));
+        std::rc::Rc::new(own)
     }
 
     /// The modifiers of an `each` action that has no member to bind.
@@ -160,15 +196,23 @@ impl<'p> Evaluator<'p> {
         outcome.notes.clear();
         outcome.citations = std::borrow::Cow::Owned(Citations::default());
         outcome.fallbacks.clear();
+        outcome.holds = Truth::True;
         for m in &action.modifiers {
             match m {
                 Modifier::Rank(n) => outcome.rank = Some(*n),
+                Modifier::RankExpr(e) => self.computed_rank(e, outcome),
+                Modifier::GoalExpr(e) => {
+                    outcome.goal = self.computed_text(e, outcome, Some(GOALS));
+                }
+                Modifier::RoleExpr(e) => outcome.role = self.computed_text(e, outcome, None),
+                // Read last: its code and `because` beat the action's.
+                Modifier::First(_) => {}
                 Modifier::Unranked => outcome.unranked = true,
-                Modifier::Goal(g) => outcome.goal = Some(g),
+                Modifier::Goal(g) => outcome.goal = Some(std::borrow::Cow::Borrowed(g)),
                 Modifier::Evidence(e) => outcome.evidence = Some(e),
                 Modifier::Code(c) => outcome.code = Some(c),
                 Modifier::Because(e) => outcome.because = Some(self.text_of(e)),
-                Modifier::Role(r) => outcome.role = Some(r),
+                Modifier::Role(r) => outcome.role = Some(std::borrow::Cow::Borrowed(r)),
                 Modifier::Note(e) => outcome.notes.push(self.text_of(e)),
                 Modifier::Fallback(f) => outcome.fallbacks.push(*f),
                 Modifier::If(c) => outcome.guard = self.condition(c),
@@ -178,6 +222,116 @@ impl<'p> Evaluator<'p> {
                 Modifier::Cite(texts) => outcome.citations.to_mut().extend(texts),
             }
         }
+        for m in &action.modifiers {
+            if let Modifier::First(checks) = m {
+                self.ordered_checks(checks, outcome);
+            }
+        }
+    }
+
+    /// `rank E`: a whole number of at least 1 (anything else is a case
+    /// error); while unknown, the option is pending at the action's tier.
+    fn computed_rank(&mut self, e: &ir::Expr, outcome: &mut ActionOutcome<'p>) {
+        match self.eval(e) {
+            Val::Known(Value::Num(q)) => match u32::try_from(q.value).ok().filter(|n| *n >= 1) {
+                Some(n) if q.value.fract().is_zero() => outcome.rank = Some(n),
+                _ => self.fail(format!(
+                    "the rank at {} is {}: a rank is a whole number from 1",
+                    self.protocol.location(e.span),
+                    q.value
+                )),
+            },
+            Val::Known(_) => self.fail(format!(
+                "the rank at {} is not a number",
+                self.protocol.location(e.span)
+            )),
+            Val::Unknown(s) => outcome.holds = outcome.holds.clone().and(Truth::Unknown(s)),
+        }
+    }
+
+    /// `goal E`, `role E`: the value as text (a goal one of `allowed`, or a
+    /// case error); while unknown, the option is pending.
+    fn computed_text(
+        &mut self,
+        e: &ir::Expr,
+        outcome: &mut ActionOutcome<'p>,
+        allowed: Option<&[&str]>,
+    ) -> Option<std::borrow::Cow<'p, str>> {
+        let value = match self.eval(e) {
+            Val::Known(v) => display(self.protocol, &v),
+            Val::Unknown(s) => {
+                outcome.holds = outcome.holds.clone().and(Truth::Unknown(s));
+                return None;
+            }
+        };
+        if allowed.is_some_and(|a| !a.contains(&value.as_str())) {
+            let at = self.protocol.location(e.span);
+            self.fail(format!(
+                "the goal at {at} is \"{value}\": a goal is curative, disease-control or palliative"
+            ));
+            return None;
+        }
+        Some(std::borrow::Cow::Owned(value))
+    }
+
+    /// `first [C code R, …]`: the checks in order. The first check known to
+    /// hold gives the avoid its code (and its `because`, if it has one);
+    /// an unknown check before it that has another code could still win, so
+    /// the avoid is then unknown, with those checks' facts. No check known
+    /// to hold: unknown with every unknown check's facts, or false when
+    /// every check is false. Checks after the one that holds are not read.
+    fn ordered_checks(&mut self, checks: &'p [ir::Check], outcome: &mut ActionOutcome<'p>) {
+        let mut unknown: Vec<(&'p ir::Check, Support)> = Vec::new();
+        let mut found = None;
+        for check in checks {
+            match self.condition(&check.when) {
+                Truth::False => {}
+                Truth::Unknown(s) => unknown.push((check, s)),
+                Truth::True => {
+                    found = Some(check);
+                    break;
+                }
+            }
+        }
+        let (truth, winner) = match found {
+            Some(win) => {
+                let mut rivals = unknown
+                    .into_iter()
+                    .filter(|(c, _)| c.code != win.code)
+                    .peekable();
+                let truth = match rivals.peek() {
+                    None => Truth::True,
+                    Some(_) => {
+                        Truth::Unknown(rivals.fold(Support::default(), |mut all, (_, s)| {
+                            all.merge(&s);
+                            all
+                        }))
+                    }
+                };
+                (truth, Some(win))
+            }
+            None => {
+                let first = unknown.first().map(|(c, _)| *c);
+                let truth = match unknown.is_empty() {
+                    true => Truth::False,
+                    false => Truth::Unknown(unknown.into_iter().fold(
+                        Support::default(),
+                        |mut all, (_, s)| {
+                            all.merge(&s);
+                            all
+                        },
+                    )),
+                };
+                (truth, first)
+            }
+        };
+        if let Some(check) = winner {
+            outcome.code = Some(&check.code);
+            if let Some(because) = &check.because {
+                outcome.because = Some(self.text_of(because));
+            }
+        }
+        outcome.holds = outcome.holds.clone().and(truth);
     }
 
     /// An expression's value as text, for `note` and `because`.

@@ -72,6 +72,11 @@ pub struct Vocabulary {
     tags: IdSet,
     /// Each class or tag → the regimens that have it as their own, in name order.
     regimens_by_group: HashMap<VocabId, Vec<VocabId>>,
+    /// Names declared both as an agent and as the single-agent regimen of
+    /// that agent (`agent X` with `regimen X = X`, or `regimen X = X` alone).
+    dual: IdSet,
+    /// The options: every regimen, and every agent some action names as one.
+    options: IdSet,
 }
 
 /// One agent or regimen as declared.
@@ -113,6 +118,7 @@ impl Vocabulary {
         for d in declared {
             v.declare(d);
         }
+        v.mark_dual(declared);
         v.has = (0..v.names.len()).map(|_| IdSet::default()).collect();
         for id in v.all() {
             let mut set = IdSet::default();
@@ -158,11 +164,19 @@ impl Vocabulary {
                 self.tags.insert(t);
             }
         }
+        // A dual name is declared twice (as an agent and as a regimen):
+        // what each declaration gives is kept.
         if let Some(slot) = self.agents.get_mut(index) {
-            *slot = agents;
+            slot.extend(agents);
+            slot.sort();
+            slot.dedup();
         }
         if let Some(slot) = self.groups.get_mut(index) {
-            *slot = groups;
+            for group in groups {
+                if !slot.contains(&group) {
+                    slot.push(group);
+                }
+            }
         }
         self.spellings.insert(fold(d.name), id);
         for alias in &d.aliases {
@@ -171,6 +185,44 @@ impl Vocabulary {
         for pattern in &d.words {
             self.patterns.push((words(pattern), id));
         }
+    }
+
+    /// Marks the names that are both an agent and their own single-agent
+    /// regimen: a regimen made of itself alone, or a name declared as both.
+    fn mark_dual(&mut self, declared: &[Declared<'_>]) {
+        for d in declared {
+            let Some(id) = self.id(d.name) else { continue };
+            let own = d.kind == Kind::Regimen && d.agents == [d.name];
+            let twice = self.kind(id) != Some(d.kind);
+            if own || twice {
+                self.dual.insert(id);
+                if let Some(kind) = self.kinds.get_mut(id.0 as usize) {
+                    *kind = Kind::Regimen;
+                }
+            }
+        }
+    }
+
+    /// Records the options: the agents (and regimens) that some
+    /// `recommend`, `consider`, `components`, `each` or `fallback` names.
+    pub fn mark_options(&mut self, named: impl IntoIterator<Item = VocabId>) {
+        for id in named {
+            if self.is_agent(id) || self.is_regimen(id) {
+                self.options.insert(id);
+            }
+        }
+    }
+
+    /// Whether `id` is an option: a regimen, or an agent some action names.
+    pub fn is_option(&self, id: VocabId) -> bool {
+        self.is_regimen(id) || self.options.contains(id)
+    }
+
+    /// Whether a line matches `id` as a regimen only (the line is the
+    /// regimen), not through its agents: true for a regimen that is not
+    /// also an agent.
+    pub fn matches_as_regimen(&self, id: VocabId) -> bool {
+        self.is_regimen(id) && !self.dual.contains(id)
     }
 
     fn add_groups(&self, set: &mut IdSet, id: VocabId) {
@@ -221,14 +273,14 @@ impl Vocabulary {
         self.kinds.get(id.0 as usize).copied()
     }
 
-    /// Whether `id` is a regimen.
+    /// Whether `id` is a regimen (a dual name is both).
     pub fn is_regimen(&self, id: VocabId) -> bool {
         self.kind(id) == Some(Kind::Regimen)
     }
 
-    /// Whether `id` is an agent.
+    /// Whether `id` is an agent (a dual name is both).
     pub fn is_agent(&self, id: VocabId) -> bool {
-        self.kind(id) == Some(Kind::Agent)
+        self.kind(id) == Some(Kind::Agent) || self.dual.contains(id)
     }
 
     /// Whether option `option` is X, contains agent X, or has X as a class
@@ -317,5 +369,75 @@ impl super::outcome::Vocabulary for Vocabulary {
 
     fn has(&self, option: VocabId, x: VocabId) -> bool {
         Vocabulary::has(self, option, x)
+    }
+
+    fn is_option(&self, id: VocabId) -> bool {
+        Vocabulary::is_option(self, id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Declared, Kind, Vocabulary};
+
+    fn declared<'a>(
+        name: &'a str,
+        kind: Kind,
+        agents: Vec<&'a str>,
+        classes: Vec<&'a str>,
+    ) -> Declared<'a> {
+        Declared {
+            name,
+            kind,
+            aliases: Vec::new(),
+            words: Vec::new(),
+            agents,
+            classes,
+            tags: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_agent_and_its_own_regimen_are_one_dual_option() {
+        let vocab = Vocabulary::build(&[
+            declared("glofitamab", Kind::Agent, Vec::new(), vec!["bispecific"]),
+            declared("glofitamab", Kind::Regimen, vec!["glofitamab"], Vec::new()),
+            declared("mosun", Kind::Regimen, vec!["mosun"], Vec::new()),
+            declared("rituximab", Kind::Agent, Vec::new(), Vec::new()),
+            declared(
+                "R-G",
+                Kind::Regimen,
+                vec!["rituximab", "glofitamab"],
+                Vec::new(),
+            ),
+        ]);
+        let id = |n: &str| vocab.id(n).unwrap_or(super::VocabId(u32::MAX));
+        let (glofit, mosun, rg) = (id("glofitamab"), id("mosun"), id("R-G"));
+        for dual in [glofit, mosun] {
+            assert!(vocab.is_agent(dual) && vocab.is_regimen(dual));
+            assert!(!vocab.matches_as_regimen(dual));
+            assert_eq!(vocab.agents_of(dual), [dual]);
+            assert!(vocab.is_option(dual));
+        }
+        assert!(vocab.has(glofit, id("bispecific")));
+        assert!(vocab.has(rg, glofit));
+        assert!(vocab.matches_as_regimen(rg));
+        assert!(!vocab.is_option(id("rituximab")));
+    }
+
+    #[test]
+    fn an_agent_is_an_option_once_an_action_names_it() {
+        let mut vocab = Vocabulary::build(&[declared(
+            "cisplatin",
+            Kind::Agent,
+            Vec::new(),
+            vec!["platinum"],
+        )]);
+        let cisplatin = vocab.id("cisplatin").unwrap_or(super::VocabId(u32::MAX));
+        let platinum = vocab.id("platinum").unwrap_or(super::VocabId(u32::MAX));
+        assert!(!vocab.is_option(cisplatin));
+        vocab.mark_options([cisplatin, platinum]);
+        assert!(vocab.is_option(cisplatin));
+        assert!(!vocab.is_option(platinum));
     }
 }

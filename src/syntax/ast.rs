@@ -540,6 +540,27 @@ pub enum ModifierKind {
     If(Expr),
     /// `cite [a, b]`
     Cite(Vec<Name>),
+    /// `rank E`: a rank computed per case (per member under `each`)
+    RankExpr(Expr),
+    /// `goal E`: a goal computed per case
+    GoalExpr(Expr),
+    /// `role E`: a role computed per case
+    RoleExpr(Expr),
+    /// `first [C code R, …]`: ordered checks of an avoid
+    First(Vec<Check>),
+}
+
+/// One ordered check of an avoid: `her2_low is false code target_not_detected`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// The condition that avoids the option.
+    pub when: Expr,
+    /// Its reason code.
+    pub code: Name,
+    /// `because E`
+    pub because: Option<Expr>,
+    /// The whole check.
+    pub span: Span,
 }
 
 /// `test "name" { … }`
@@ -729,6 +750,9 @@ pub enum IsTest {
     False,
     /// `is X`: a line or option matches a vocabulary name
     Vocab(Name),
+    /// `is {X, Y}`: `is X or is Y` (names as after `is`); also what
+    /// `L in {X, Y}` means for a history line `L`
+    AnyOf(Vec<Name>),
 }
 
 /// The history predicates.

@@ -304,7 +304,7 @@ const GROUPS: &[(&str, &[&str])] = &[
         "a modifier",
         &[
             "rank", "unranked", "goal", "evidence", "code", "because", "role", "note", "fallback",
-            "if", "cite",
+            "if", "cite", "first",
         ],
     ),
     (

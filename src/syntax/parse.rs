@@ -812,19 +812,83 @@ impl Builder {
         let rule = pair.as_rule();
         let mut inner = pair.into_inner();
         let kind = match rule {
-            Rule::rank_mod => ModifierKind::Rank(self.int_of(inner.next(), span)),
+            Rule::rank_mod => self.rank_mod(inner.next(), span),
             Rule::unranked_mod => ModifierKind::Unranked,
-            Rule::goal_mod => ModifierKind::Goal(self.name_of(inner.next())),
+            Rule::goal_mod => {
+                let value = inner.next();
+                match self.bare_name(value.as_ref()) {
+                    Some(name) => ModifierKind::Goal(name),
+                    None => ModifierKind::GoalExpr(self.expr_of(value, span)),
+                }
+            }
             Rule::evidence_mod => ModifierKind::Evidence(self.string_of(inner.next())),
             Rule::code_mod => ModifierKind::Code(self.name_of(inner.next())),
             Rule::because_mod => ModifierKind::Because(self.expr_of(inner.next(), span)),
-            Rule::role_mod => ModifierKind::Role(self.name_of(inner.next())),
+            Rule::role_mod => {
+                let value = inner.next();
+                match self.bare_name(value.as_ref()) {
+                    Some(name) => ModifierKind::Role(name),
+                    None => ModifierKind::RoleExpr(self.expr_of(value, span)),
+                }
+            }
             Rule::note_mod => ModifierKind::Note(self.expr_of(inner.next(), span)),
             Rule::fallback_mod => ModifierKind::Fallback(self.name_of(inner.next())),
             Rule::if_mod => ModifierKind::If(self.expr_of(inner.next(), span)),
+            Rule::first_mod => ModifierKind::First(
+                inner
+                    .filter(|c| c.as_rule() == Rule::check)
+                    .map(|c| self.check(c))
+                    .collect(),
+            ),
             _ => ModifierKind::Cite(inner.map(|n| self.name(n)).collect()),
         };
         Modifier { kind, span }
+    }
+
+    /// `rank 2` (a whole number, written as such) or `rank E`, computed.
+    fn rank_mod(&self, pair: Option<Pair<Rule>>, span: Span) -> ModifierKind {
+        let literal = pair.as_ref().and_then(|p| {
+            let mut inner = p.clone().into_inner();
+            let quantity = inner.next().filter(|q| q.as_rule() == Rule::quantity)?;
+            let mut parts = quantity.clone().into_inner();
+            let number = parts.next().filter(|n| n.as_rule() == Rule::number)?;
+            let whole = number.as_str().bytes().all(|b| b.is_ascii_digit());
+            (inner.next().is_none() && parts.next().is_none() && whole).then_some(number)
+        });
+        match literal {
+            Some(n) => ModifierKind::Rank(self.int_of(Some(n), span)),
+            None => ModifierKind::RankExpr(self.expr_of(pair, span)),
+        }
+    }
+
+    /// The bare name an expression is (`goal curative`), if it is one.
+    fn bare_name(&self, pair: Option<&Pair<Rule>>) -> Option<Name> {
+        let mut inner = pair?.clone().into_inner();
+        let first = inner.next().filter(|n| n.as_rule() == Rule::name)?;
+        inner.next().is_none().then(|| self.name(first))
+    }
+
+    /// One ordered check: `E code R [because E]`.
+    fn check(&self, pair: Pair<Rule>) -> Check {
+        let span = self.span(&pair);
+        let mut check = Check {
+            when: Expr {
+                kind: ExprKind::Invalid,
+                span,
+            },
+            code: Name::new(String::new(), span),
+            because: None,
+            span,
+        };
+        for p in pair.into_inner() {
+            let at = self.span(&p);
+            match p.as_rule() {
+                Rule::expr => check.when = self.expr(p),
+                Rule::code_mod => check.code = self.name_of(p.into_inner().next()),
+                _ => check.because = Some(self.expr_of(p.into_inner().next(), at)),
+            }
+        }
+        check
     }
 
     // ---------- tests ----------

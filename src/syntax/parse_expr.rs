@@ -140,6 +140,7 @@ impl Builder {
             Rule::is_missing => IsTest::Missing,
             Rule::is_known => IsTest::Known,
             Rule::is_unknown => IsTest::Unknown,
+            Rule::is_set => IsTest::AnyOf(what.into_inner().map(|n| self.name(n)).collect()),
             _ => IsTest::Vocab(self.name(what)),
         }
     }

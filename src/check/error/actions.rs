@@ -102,6 +102,29 @@ pub enum ActionError {
         /// The rank.
         at: Span,
     },
+    /// `avoid X code C first [...]`: the checks give the codes (S0380).
+    CodeBesideChecks {
+        /// The `code` modifier (or the second `first`).
+        at: Span,
+        /// The ordered checks.
+        checks: Span,
+    },
+    /// `rank if b then 1 else "2"`: a computed rank that is not an int (S0381).
+    RankNotInt {
+        /// The expression.
+        at: Span,
+        /// Its type.
+        found: String,
+    },
+    /// `goal 3`, `role x > 1`: a computed goal or role that is not text or an enum value (S0382).
+    NotTextual {
+        /// The expression.
+        at: Span,
+        /// `goal` or `role`.
+        modifier: &'static str,
+        /// Its type.
+        found: String,
+    },
     /// `relapse after R-CHOP` in a protocol whose case has no history (S0314).
     NoHistory {
         /// The predicate.
@@ -228,6 +251,31 @@ impl ActionError {
                 action,
                 target,
             } => misplaced_modifier(at, modifier, action, target),
+            ActionError::CodeBesideChecks { at, checks } => Diagnostic::new(
+                Code::S0380,
+                at,
+                "an avoid with ordered checks takes its code from the check that fails",
+            )
+            .label("a second code for this avoid")
+            .also(checks, "each check here gives its own code")
+            .help("remove this, and write the code after the check it belongs to: `first [C code R, …]`"),
+            ActionError::RankNotInt { at, found } => Diagnostic::new(
+                Code::S0381,
+                at,
+                format!("a computed rank must be a whole number, not `{found}`"),
+            )
+            .label(format!("this is `{found}`"))
+            .note("a rank is a tier: 1 for the first choice, 2 for the next, …")
+            .help("give an `int` in every branch: `rank if brain_mets then 1 else 2`"),
+            ActionError::NotTextual { at, modifier, found } => Diagnostic::new(
+                Code::S0382,
+                at,
+                format!("a computed `{modifier}` must be text or an enum value, not `{found}`"),
+            )
+            .label(format!("this is `{found}`"))
+            .help(format!(
+                "give text in every branch: `{modifier} if fit then \"curative\" else \"palliative\"`"
+            )),
             ActionError::RankZero { at } => Diagnostic::new(Code::S0313, at, "ranks start at 1")
                 .label("rank 0")
                 .help("write `rank 1` for the first choice"),

@@ -67,6 +67,13 @@ pub enum Warning {
         /// The value it would replace, as written.
         shown: String,
     },
+    /// An ordered check after one that always holds (S0512).
+    CheckNeverReached {
+        /// The check never reached.
+        at: Span,
+        /// The check that always holds.
+        always: Span,
+    },
     /// `alias word "--"`, or a word alias whose every match is also a match
     /// of another name's word alias (S0507).
     WordNeverMatches {
@@ -84,6 +91,12 @@ impl Warning {
     pub fn diagnostic(self) -> Diagnostic {
         match self {
             Warning::UnusedDefine { name } => unused_define(&name),
+            Warning::CheckNeverReached { at, always } => {
+                Diagnostic::new(Code::S0512, at, "this check can never be reached")
+                    .label("never evaluated")
+                    .also(always, "this check always holds, so its code always wins")
+                    .help("put the check that always holds last, or give it a real condition")
+            }
             Warning::UnusedCitation { key } => unused_citation(&key),
             Warning::UnusedReason { code } => unused_reason(&code),
             Warning::NeverTrue { at, reason } => {
