@@ -63,6 +63,26 @@ fn the_shipped_protocols_pass_their_tests() {
 }
 
 #[test]
+fn the_worked_example_passes_its_tests_and_is_quoted_whole_in_the_reference() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = "docs/examples/bcr-after-prostatectomy.salv";
+    let output = salvage(root, &["test", example]);
+    assert_eq!(code(&output), 0, "{}\n{}", stdout(&output), stderr(&output));
+    assert!(
+        stdout(&output).contains("rules fired by tests: 4/4"),
+        "{}",
+        stdout(&output)
+    );
+    let text = std::fs::read_to_string(root.join(example)).unwrap();
+    let body: String = text.lines().skip(2).map(|l| format!("{l}\n")).collect();
+    let reference = std::fs::read_to_string(root.join("docs/language.md")).unwrap();
+    assert!(
+        reference.contains(&format!("```salv\n{body}```")),
+        "docs/language.md must quote {example} (without its two comment lines) whole"
+    );
+}
+
+#[test]
 fn a_failing_expectation_shows_its_line_and_the_differing_part() {
     let dir = TempDir::new();
     let text = protocol_with(&late_relapse_test(
