@@ -125,6 +125,7 @@ struct Example {
 
 const DLBCL: &str = "protocols/dlbcl-second-line.salv";
 const PROSTATE: &str = "protocols/prostate-bcr.salv";
+const HIV: &str = "protocols/hiv-virologic-failure.salv";
 
 /// Each example case file with its protocol and expected records.
 const EXAMPLES: &[Example] = &[
@@ -142,6 +143,11 @@ const EXAMPLES: &[Example] = &[
         protocol: PROSTATE,
         cases: "examples/prostate-bcr-cases.jsonl",
         expected: "examples/prostate-bcr-cases.expected.jsonl",
+    },
+    Example {
+        protocol: HIV,
+        cases: "examples/hiv-cases.jsonl",
+        expected: "examples/hiv-cases.expected.jsonl",
     },
 ];
 
