@@ -4,9 +4,10 @@ use super::expr::Evaluator;
 use super::interval::{self, interval_of};
 use super::ops;
 use super::truth::{Cause, Missing, Support};
-use super::value::{Bounds, DateRange, Point, Series, Val, Value};
+use super::value::{Bounds, DateRange, End, Point, Series, Val, Value};
 use crate::check::ir::Expr;
 use crate::syntax::ast::SeriesRead;
+use std::cmp::Ordering;
 
 impl Evaluator<'_> {
     /// The value a series read gives.
@@ -121,15 +122,16 @@ pub(super) enum Picked {
 /// unplaced. `None` without points.
 fn extreme(points: Vec<&Point>, highest: bool) -> Option<Picked> {
     let values: Vec<Value> = points.iter().map(|p| known_value(p)).collect();
+    // A point could be the least unless another is certainly below it; if
+    // any is, the one with the strongest end is: two passes, not n².
+    let (best, second) = two_strongest(&values, highest);
     let could_be = |i: usize, mine: &Value| {
-        values.iter().enumerate().all(|(j, theirs)| {
-            let beaten = if highest {
-                certainly_below(mine, theirs)
-            } else {
-                certainly_below(theirs, mine)
-            };
-            i == j || !beaten
-        })
+        let rival = if best == Some(i) { second } else { best };
+        match rival.and_then(|j| values.get(j)) {
+            None => true,
+            Some(theirs) if highest => !certainly_below(mine, theirs),
+            Some(theirs) => !certainly_below(theirs, mine),
+        }
     };
     let candidates: Vec<usize> = values
         .iter()
@@ -167,6 +169,41 @@ fn extreme(points: Vec<&Point>, highest: bool) -> Option<Picked> {
     Some(Picked::Unplaced(value))
 }
 
+/// The positions of the two values whose ends most often put another out
+/// of the running: for a nadir the two lowest high ends (of equal ends,
+/// an exclusive one first; an unbounded one last), for a peak the two
+/// highest low ends.
+fn two_strongest(values: &[Value], highest: bool) -> (Option<usize>, Option<usize>) {
+    let end =
+        |v: &Value| interval_of(v).and_then(|(low, high, _)| if highest { low } else { high });
+    let stronger = |a: &Option<End>, b: &Option<End>| match (a, b) {
+        (Some(x), Some(y)) => match ops::compare_quantities(&x.at, &y.at) {
+            Some(Ordering::Equal) => x.open && !y.open,
+            Some(Ordering::Less) => !highest,
+            Some(Ordering::Greater) => highest,
+            None => false,
+        },
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    let ends: Vec<Option<End>> = values.iter().map(end).collect();
+    let (mut best, mut second): (Option<usize>, Option<usize>) = (None, None);
+    for (i, e) in ends.iter().enumerate() {
+        let beats = |other: Option<usize>| {
+            other
+                .and_then(|j| ends.get(j))
+                .is_none_or(|o| stronger(e, o))
+        };
+        if beats(best) {
+            second = best;
+            best = Some(i);
+        } else if beats(second) {
+            second = Some(i);
+        }
+    }
+    (best, second)
+}
+
 /// Whether every value `a` may be is below every value `b` may be.
 fn certainly_below(a: &Value, b: &Value) -> bool {
     match (interval_of(a), interval_of(b)) {
@@ -189,4 +226,80 @@ fn known_value(point: &Point) -> Value {
 /// (`<20` is [0, 20)), which no fact of the case can narrow.
 pub(super) fn point_value(point: &Point) -> Val {
     Val::Known(known_value(point))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::value::{Comparator, Quantity};
+    use proptest::prelude::*;
+
+    fn point(index: usize, value: i64, comparator: Option<Comparator>) -> Point {
+        Point {
+            date: jiff::civil::date(2025, 1, 1),
+            time: None,
+            value: Quantity {
+                value: value.into(),
+                unit: None,
+            },
+            comparator,
+            index,
+        }
+    }
+
+    /// The points that could be the extreme, by the definition: no other
+    /// point is certainly beyond it (every pair compared).
+    fn candidates_by_definition(points: &[Point], highest: bool) -> Vec<usize> {
+        let values: Vec<Value> = points.iter().map(known_value).collect();
+        (0..values.len())
+            .filter(|&i| {
+                values.iter().enumerate().all(|(j, theirs)| {
+                    let mine = &values[i];
+                    let beaten = if highest {
+                        certainly_below(mine, theirs)
+                    } else {
+                        certainly_below(theirs, mine)
+                    };
+                    i == j || !beaten
+                })
+            })
+            .collect()
+    }
+
+    fn comparator() -> impl Strategy<Value = Option<Comparator>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(Comparator::Below)),
+            Just(Some(Comparator::AtMost)),
+            Just(Some(Comparator::Above)),
+            Just(Some(Comparator::AtLeast)),
+        ]
+    }
+
+    proptest! {
+        /// The two-pass choice of the nadir (peak) picks as comparing
+        /// every pair would.
+        #[test]
+        fn the_extreme_is_the_one_every_pair_allows(
+            written in proptest::collection::vec((0i64..4, comparator()), 1..7),
+            highest in any::<bool>(),
+        ) {
+            let points: Vec<Point> = written
+                .iter()
+                .enumerate()
+                .map(|(i, (v, c))| point(i, *v, *c))
+                .collect();
+            let candidates = candidates_by_definition(&points, highest);
+            let exact = candidates.iter().all(|&i| points[i].comparator.is_none());
+            let picked = extreme(points.iter().collect(), highest);
+            match picked {
+                Some(Picked::Point(p)) => {
+                    prop_assert!(exact || candidates.len() == 1);
+                    prop_assert_eq!(Some(&p.index), candidates.last());
+                }
+                Some(Picked::Unplaced(_)) => prop_assert!(!exact && candidates.len() > 1),
+                None => prop_assert!(false, "no extreme of {} points", points.len()),
+            }
+        }
+    }
 }
