@@ -803,6 +803,16 @@ impl<'t> Reader<'t, '_> {
     /// skipped; anything a series value cannot be is read through `Value`.
     fn source_records(&mut self, source: &SourcePlan, slots: &mut Slots) -> Option<()> {
         let protocol = self.loader.protocol;
+        let path = pointer("", &source.key);
+        if self.scan.token()? == b'n' {
+            // `null`: every series read from the list is unknown, as for a plain field.
+            self.scan.word("null")?;
+            for slot in &source.series {
+                let before = self.loader.warnings.len();
+                slots.put(*slot, unknown(&path), &mut self.loader.warnings, before)?;
+            }
+            return Some(());
+        }
         let mut points: Vec<Vec<Point>> = source.series.iter().map(|_| Vec::new()).collect();
         let mut pieces: Vec<Option<Piece<'t>>> = Vec::new();
         let mut records = self.scan.open(b'[')?;
@@ -820,7 +830,6 @@ impl<'t> Reader<'t, '_> {
             }
             index += 1;
         }
-        let path = pointer("", &source.key);
         for (slot, mut found) in source.series.iter().zip(points) {
             let field = protocol.case.fields.get(*slot)?;
             found.sort_by_key(|p| (p.date, p.time, p.index));
