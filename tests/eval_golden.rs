@@ -126,6 +126,7 @@ struct Example {
 const DLBCL: &str = "protocols/dlbcl-second-line.salv";
 const PROSTATE: &str = "protocols/prostate-bcr.salv";
 const HIV: &str = "protocols/hiv-virologic-failure.salv";
+const MBC: &str = "protocols/mbc-second-line.salv";
 
 /// Each example case file with its protocol and expected records.
 const EXAMPLES: &[Example] = &[
@@ -148,6 +149,11 @@ const EXAMPLES: &[Example] = &[
         protocol: HIV,
         cases: "examples/hiv-cases.jsonl",
         expected: "examples/hiv-cases.expected.jsonl",
+    },
+    Example {
+        protocol: MBC,
+        cases: "examples/mbc-cases.jsonl",
+        expected: "examples/mbc-cases.expected.jsonl",
     },
 ];
 
