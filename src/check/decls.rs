@@ -65,6 +65,7 @@ impl<'a> Checker<'a> {
             ),
             dated: None,
             from: None,
+            default: field.default.as_ref().and_then(default_json),
         }
     }
 
@@ -397,5 +398,20 @@ pub fn item_span(item: &Item) -> Span {
         Item::Section(s) => s.span,
         Item::Report(r) => r.span,
         Item::Test(t) => t.span,
+    }
+}
+
+/// A field's literal default as the JSON a case would give for the key
+/// (`none` is not one: it is `absent_is_none`).
+fn default_json(default: &Expr) -> Option<serde_json::Value> {
+    match &default.kind {
+        ExprKind::Bool(b) => Some(serde_json::Value::Bool(*b)),
+        ExprKind::Number { value, .. } => serde_json::from_str(&value.to_string()).ok(),
+        ExprKind::Text(text) => Some(serde_json::Value::String(text.clone())),
+        ExprKind::Date(d) => Some(serde_json::Value::String(format!(
+            "{:04}-{:02}-{:02}",
+            d.year, d.month, d.day
+        ))),
+        _ => None,
     }
 }

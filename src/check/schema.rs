@@ -95,6 +95,10 @@ pub struct FieldSchema {
     pub dated: Option<Dated>,
     /// `from LIST where KEY = "…"`, on a case series the checker accepted.
     pub from: Option<Box<SeriesSource>>,
+    /// `= false`, `= 0`, `= "text"`, `= 2026-01-01`: what an absent key
+    /// reads as, as the JSON a case would give for it (`= none` is
+    /// `absent_is_none`).
+    pub default: Option<serde_json::Value>,
 }
 
 impl FieldSchema {
@@ -170,6 +174,7 @@ mod tests {
             absent_is_none: false,
             dated: None,
             from: None,
+            default: None,
         }
     }
 

@@ -265,11 +265,21 @@ impl<'a> Loader<'a> {
                 (Some(json), Some(source)) => self.sourced_series(field, source, json, &path)?,
                 (Some(json), None) => self.value(&field.ty, json, &path)?,
                 (None, _) if field.absent_is_none => Val::Known(Value::None),
+                (None, _) if field.default.is_some() => self.default_of(field, &path)?,
                 (None, _) => unknown(&path),
             };
             fields.push(val);
         }
         Ok(fields)
+    }
+
+    /// What an absent key of a field declared `= LITERAL` reads as: the
+    /// literal, read as the field's value would be.
+    pub(super) fn default_of(&mut self, field: &FieldSchema, path: &str) -> Loaded<Val> {
+        match &field.default {
+            Some(json) => self.value(&field.ty, json, path),
+            None => Ok(unknown(path)),
+        }
     }
 
     /// The `as_of` key; else the field the schema's `as_of = NAME` names.

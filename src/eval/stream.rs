@@ -767,6 +767,7 @@ impl<'t> Reader<'t, '_> {
                 }
             }
         }
+        self.defaults(schema, "", &mut slots)?;
         top.fields = slots.finish(schema, "", &mut self.loader.warnings);
         Some(top)
     }
@@ -871,6 +872,23 @@ impl<'t> Reader<'t, '_> {
                 }
                 Key::Other(_) => self.scan.skip_value()?,
             }
+        }
+        Some(())
+    }
+
+    /// Each field declared `= LITERAL` whose key was absent, read as its
+    /// literal (as the `Value` reader reads it).
+    fn defaults(&mut self, schema: &[FieldSchema], base: &str, slots: &mut Slots) -> Option<()> {
+        for (slot, field) in schema.iter().enumerate() {
+            if field.default.is_none() || slots.read.get(slot) {
+                continue;
+            }
+            let before = self.loader.warnings.len();
+            let value = self
+                .loader
+                .default_of(field, &pointer(base, &field.name))
+                .ok()?;
+            slots.put(slot, value, &mut self.loader.warnings, before)?;
         }
         Some(())
     }
@@ -1060,6 +1078,7 @@ impl<'t> Reader<'t, '_> {
             let value = self.value(kind, &path, Step::Key(&field.name))?;
             slots.put(slot, value, &mut self.loader.warnings, before)?;
         }
+        self.defaults(schema, &path, &mut slots)?;
         let fields = slots.finish(schema, &path, &mut self.loader.warnings);
         if !unknown.is_empty() {
             let known: Vec<&str> = schema.iter().map(|f| f.name.as_str()).collect();
