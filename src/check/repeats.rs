@@ -35,6 +35,9 @@ impl<'a> Naming<'a> {
         let (role, done) = match &action.kind {
             ActionKind::Recommend(_) => (Role::Offer, "recommended"),
             ActionKind::Consider(_) => (Role::Offer, "considered"),
+            // An avoid by ordered checks fires only when a check holds: it is
+            // conditional, as under `if`, so it never undoes an offer beside it.
+            ActionKind::Avoid(_) if has_checks(action) => return None,
             ActionKind::Avoid(_) => (Role::Avoid, "avoided"),
             ActionKind::Include(_) => (Role::Include, "included"),
             _ => return None,
@@ -75,6 +78,14 @@ impl<'a> Naming<'a> {
             _ => None,
         }
     }
+}
+
+/// Whether an action is an avoid by ordered checks (`first [C code R, …]`).
+fn has_checks(action: &Action) -> bool {
+    action
+        .modifiers
+        .iter()
+        .any(|m| matches!(m.kind, ModifierKind::First(_)))
 }
 
 impl<'a> Checker<'a> {
