@@ -814,30 +814,34 @@ impl<'t> Reader<'t, '_> {
             }
             return Some(());
         }
+        // Each series' source and unit, looked up once, not once a record.
+        let mut reads = Vec::with_capacity(source.series.len());
+        for (slot, parts) in source.series.iter().zip(&source.parts) {
+            let field = protocol.case.fields.get(*slot)?;
+            let (from, FieldType::Series(unit)) = (field.from.as_deref()?, &field.ty) else {
+                return None;
+            };
+            reads.push((from, unit, parts));
+        }
         let mut points: Vec<Vec<Point>> = source.series.iter().map(|_| Vec::new()).collect();
         let mut pieces: Vec<Option<Piece<'t>>> = Vec::new();
         let mut records = self.scan.open(b'[')?;
         let mut index = 0;
         while self.scan.next_member(&mut records)? {
             self.source_record(source, &mut pieces)?;
-            for ((slot, parts), found) in source.series.iter().zip(&source.parts).zip(&mut points) {
-                let field = protocol.case.fields.get(*slot)?;
-                let (from, FieldType::Series(unit)) = (field.from.as_deref()?, &field.ty) else {
-                    return None;
-                };
+            for ((from, unit, parts), found) in reads.iter().zip(&mut points) {
                 if let Some(point) = source_point(protocol, from, unit, parts, &pieces, index)? {
                     found.push(point);
                 }
             }
             index += 1;
         }
-        for (slot, mut found) in source.series.iter().zip(points) {
-            let field = protocol.case.fields.get(*slot)?;
+        for ((slot, (from, _, _)), mut found) in source.series.iter().zip(&reads).zip(points) {
             found.sort_by_key(|p| (p.date, p.time, p.index));
             let series = Series {
                 points: found,
                 path: path.clone(),
-                selector: field.from.as_ref().map(|f| f.shown.clone()),
+                selector: Some(from.shown.clone()),
             };
             let before = self.loader.warnings.len();
             let value = Val::Known(Value::Series(Box::new(series)));
