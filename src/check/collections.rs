@@ -38,7 +38,7 @@ impl Checker<'_> {
                 Ty::Error
             }
         };
-        self.locals.push((comp.var.node.clone(), element.clone()));
+        self.bind(&comp.var, element.clone());
         let depth = self.narrowed.len();
         if let Some(filter) = &comp.filter {
             self.condition(filter);

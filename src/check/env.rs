@@ -144,9 +144,24 @@ impl<'a> Env<'a> {
     /// What a value name would hide: a class or tag (agents and regimens
     /// too when `name` is a case field), else an enum value.
     fn hidden_by(&self, name: &str) -> Option<Hidden> {
+        let field = self.case_field(name).is_some();
+        self.hidden_vocabulary(name, |kind| {
+            field || matches!(kind, VocabKind::Class | VocabKind::Tag)
+        })
+    }
+
+    /// What a bound name (a `let`, a parameter, the variable of `each`,
+    /// `any`, `all`, a comprehension or an aggregate) would hide in its
+    /// scope: any vocabulary name, else an enum value (S0374).
+    pub fn hidden_by_binding(&self, name: &str) -> Option<Hidden> {
+        self.hidden_vocabulary(name, |_| true)
+    }
+
+    /// The vocabulary name `name` (of a kind `hides` accepts), else the enum
+    /// value, that a value named `name` would hide.
+    fn hidden_vocabulary(&self, name: &str, hides: impl Fn(&VocabKind) -> bool) -> Option<Hidden> {
         if let Some((kind, at)) = self.vocab.get(name) {
-            let field = self.case_field(name).is_some();
-            if field || matches!(kind, VocabKind::Class | VocabKind::Tag) {
+            if hides(kind) {
                 return Some(Hidden {
                     words: format!("the {} `{name}`", kind.word()),
                     at: *at,

@@ -389,12 +389,22 @@ impl<'a> Checker<'a> {
         if !reads_name(body, &name.node) {
             self.report(BindingError::Unread { name: name.clone() });
         }
-        self.locals.push((name.node.clone(), ty));
+        self.bind(name, ty);
         let depth = self.narrowed.len();
         let body_ty = self.expr_hint(body, hint);
         self.narrowed.truncate(depth);
         self.locals.pop();
         body_ty
+    }
+
+    /// Puts a bound name in scope; one that hides a vocabulary name or an
+    /// enum value is S0374.
+    pub(super) fn bind(&mut self, name: &Name, ty: Ty) {
+        if let Some(hidden) = self.env.hidden_by_binding(&name.node) {
+            let name = name.clone();
+            self.report(BindingError::HidesName { name, hidden });
+        }
+        self.locals.push((name.node.clone(), ty));
     }
 
     /// The type of two branches together (`none` in one makes the other optional).

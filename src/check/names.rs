@@ -103,7 +103,7 @@ impl Checker<'_> {
         let saved_narrowed = std::mem::take(&mut self.narrowed);
         for param in &define.params {
             let ty = self.type_of(&param.ty);
-            self.locals.push((param.name.node.clone(), ty));
+            self.bind(&param.name, ty);
         }
         let ty = self.expr(&define.body);
         self.locals = saved_locals;

@@ -111,6 +111,7 @@ codes! {
     S0371 Error "an unknown without a name",
     S0372 Error "a `let` name that is already bound",
     S0373 Error "a `let` whose body never reads its name",
+    S0374 Error "a bound name that hides an enum value or a vocabulary name",
     S0380 Error "a `code` beside the ordered checks of an avoid",
     S0381 Error "a computed rank that is not a whole number",
     S0382 Error "a computed goal or role that is not text or an enum value",

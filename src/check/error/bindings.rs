@@ -1,5 +1,7 @@
-//! Named unknowns and `let` (S0370, S0372, S0373; S0371 is the parser's).
+//! Named unknowns, `let` and bound names (S0370, S0372–S0374; S0371 is
+//! the parser's).
 
+use super::decls::Hidden;
 use crate::diag::{Code, Diagnostic};
 use crate::span::{Name, Span};
 
@@ -21,6 +23,14 @@ pub enum BindingError {
     Unread {
         /// The `let` name.
         name: Name,
+    },
+    /// `any DLBCL in histologies where …` beside `enum Histology { DLBCL, FL }`:
+    /// a bound name that hides a vocabulary name or an enum value (S0374).
+    HidesName {
+        /// The bound name.
+        name: Name,
+        /// What it hides.
+        hidden: Hidden,
     },
 }
 
@@ -54,6 +64,15 @@ impl BindingError {
                 "use `{}` after `in`, or write the body without the `let`",
                 name.node
             )),
+            BindingError::HidesName { name, hidden } => Diagnostic::new(
+                Code::S0374,
+                name.span,
+                format!("`{}` hides {}", name.node, hidden.words),
+            )
+            .label(format!("every `{}` in its scope reads this binding", name.node))
+            .also(hidden.at, "hidden here")
+            .note("a bound name is found before an enum value or a vocabulary name")
+            .help("give the binding a name of its own"),
         }
     }
 }
