@@ -312,6 +312,9 @@ pub enum IsTest {
     Value(EnumId, usize),
     /// `is {X, Y}` (and `L in {X, Y}` on a line): any of these tests.
     AnyOf(Vec<IsTest>),
+    /// `L in agents with tag T` (or a union of vocabulary sets) on a line:
+    /// `L is X` for any member X of the sets.
+    InSets(Vec<VocabSet>),
 }
 
 /// One name a history predicate is about.

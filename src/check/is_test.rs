@@ -38,24 +38,21 @@ impl Checker<'_> {
     }
 
     /// `L in {X, Y}` for a history line `L` (none when there is no line):
-    /// `L is {X, Y}`. Whether `r` is such a set of names; each is checked
-    /// as after `is`, and the place recorded for lowering.
+    /// `L is {X, Y}`; `L in members of C` (a union of vocabulary sets): `L
+    /// is X` for any member X. Whether `r` is such a set; each name is
+    /// checked as after `is`, and the place recorded for lowering.
     pub(super) fn line_membership(&mut self, whole: Span, ty: &Ty, l: &Expr, r: &Expr) -> bool {
-        let ExprKind::Set(items) = &r.kind else {
-            return false;
-        };
-        let names: Vec<&Name> = items
-            .iter()
-            .filter_map(|i| match &i.kind {
-                ExprKind::Name(n) => Some(n),
-                _ => None,
-            })
-            .collect();
-        if !matches!(ty.strip_optional(), Ty::Line(_)) || names.len() != items.len() {
+        if !matches!(ty.strip_optional(), Ty::Line(_)) {
             return false;
         }
-        for name in names {
+        let Some(found) = LineSet::of(r) else {
+            return false;
+        };
+        for name in found.names {
             self.is_name(ty, name, l);
+        }
+        for set in found.sets {
+            self.vocab_set(set);
         }
         let resolved = super::lower::Resolved::LineMembership;
         self.resolved.record(whole, resolved);
@@ -130,5 +127,42 @@ impl Checker<'_> {
         let values = values.map(|v| v.name.node.as_str());
         let vocab = self.env.vocab.keys().map(String::as_str);
         self.suggestion(wanted, IS_WORDS.iter().copied().chain(vocab).chain(values))
+    }
+}
+
+/// What a history line may be tested against with `in`: the names of set
+/// literals (`{R-ICE, R-DHAP}`) and vocabulary sets (`members of C`), and
+/// unions of them; none when `r` is anything else.
+#[derive(Default)]
+pub(super) struct LineSet<'a> {
+    /// The names written in set literals.
+    pub names: Vec<&'a Name>,
+    /// The vocabulary sets.
+    pub sets: Vec<&'a VocabSet>,
+}
+
+impl<'a> LineSet<'a> {
+    /// The names and vocabulary sets `r` is the union of.
+    pub fn of(r: &'a Expr) -> Option<LineSet<'a>> {
+        let mut found = LineSet::default();
+        found.add(r).then_some(found)
+    }
+
+    fn add(&mut self, r: &'a Expr) -> bool {
+        match &r.kind {
+            ExprKind::Vocab(set) => self.sets.push(set),
+            ExprKind::Set(items) => {
+                for item in items {
+                    let ExprKind::Name(name) = &item.kind else {
+                        return false;
+                    };
+                    self.names.push(name);
+                }
+            }
+            ExprKind::Group(inner) => return self.add(inner),
+            ExprKind::Binary(BinOp::Union, a, b) => return self.add(a) && self.add(b),
+            _ => return false,
+        }
+        true
     }
 }

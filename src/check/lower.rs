@@ -282,14 +282,16 @@ impl<'a> Lowering<'a> {
             A::Binary(op @ (ast::BinOp::In | ast::BinOp::NotIn), l, r)
                 if self.resolved.name(e.span) == Some(&Resolved::LineMembership) =>
             {
-                let names = match &r.kind {
-                    A::Set(items) => items.iter().filter_map(|i| match &i.kind {
-                        A::Name(n) => Some(n.clone()),
-                        _ => None,
-                    }),
-                    _ => return Err(defect(r.span, "a line's `in` needs a set of names")),
+                let Some(found) = super::is_test::LineSet::of(r) else {
+                    return Err(defect(r.span, "a line's `in` needs a set of names"));
                 };
-                let test = self.is_test(&ast::IsTest::AnyOf(names.collect()))?;
+                let names = found.names.into_iter().map(|n| self.is_name(n));
+                let mut tests = names.collect::<Lowered<Vec<_>>>()?;
+                if !found.sets.is_empty() {
+                    let sets = found.sets.into_iter().map(|set| self.vocab_set(set));
+                    tests.push(ir::IsTest::InSets(sets.collect::<Lowered<_>>()?));
+                }
+                let test = ir::IsTest::AnyOf(tests);
                 K::Is(self.boxed(l)?, *op == ast::BinOp::NotIn, test)
             }
             A::Binary(op, l, r) => K::Binary(*op, self.boxed(l)?, self.boxed(r)?),

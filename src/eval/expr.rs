@@ -679,6 +679,22 @@ impl<'p> Evaluator<'p> {
                 }
                 any
             }
+            IsTest::InSets(sets) => {
+                let mut any = Truth::False;
+                for set in sets {
+                    let members =
+                        self.protocol
+                            .vocab
+                            .with_group(set.group, set.agents, set.regimens);
+                    for x in members {
+                        any = any.or(self.is_vocab(inner, x));
+                        if any == Truth::True {
+                            return if negated { any.not() } else { any };
+                        }
+                    }
+                }
+                any
+            }
         };
         if negated {
             t.not()
