@@ -10,7 +10,7 @@ use clap::ValueEnum;
 use salvage::diag::render;
 use salvage::CheckReport;
 
-/// How diagnostics (and `explain`) are printed.
+/// How diagnostics are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// codespan style on stderr, coloured on a terminal.

@@ -5,8 +5,17 @@ use std::process::ExitCode;
 
 use salvage::diag::{did_you_mean, Code, Severity};
 
-use super::common::{Format, Usage};
+use super::common::Usage;
 use super::sink::print;
+
+/// How `explain` prints, on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Text for people: the explanation as markdown, or one code a line.
+    Human,
+    /// JSON: one object per code.
+    Json,
+}
 
 /// Arguments of `salvage explain`.
 #[derive(Debug, clap::Args)]
@@ -17,8 +26,8 @@ pub struct ExplainArgs {
     /// List every code with its severity and title instead.
     #[arg(long)]
     pub list: bool,
-    /// How to print: text for people, or JSON (`{code, severity, title}`,
-    /// with `explanation` for one code; a list of them with `--list`).
+    /// How to print: text for people, or JSON (`{code, severity, title}`
+    /// with `explanation` for one code; an array of them with `--list`).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }

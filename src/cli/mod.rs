@@ -11,8 +11,8 @@
 //! count with [`audit`]. `salvage repl` is in [`repl`]. What every command
 //! shares is in [`common`]. The dependencies run one way, top to bottom:
 //! this module; `repl`, `eval`, `diff`, `test`, `explain`; `check`,
-//! `change`, `audit`, `batch`; `progress`, `inputs`; `array`; `item`;
-//! `common`; `sink`.
+//! `change`, `audit`, `batch`; `progress`, `sink`, `inputs`; `array`;
+//! `item`; `common`.
 
 mod array;
 mod audit;
