@@ -67,6 +67,13 @@ pub fn check_source(name: &str, text: &str) -> CheckReport {
     on_big_stack(|| checked(load::load_str(name, text)).report())
 }
 
+/// Parses and checks protocol text that has no file of its own (standard
+/// input), named `name`: its imports are resolved in `root`, which they may
+/// not leave.
+pub fn check_text(name: &str, text: &str, root: &Path) -> CheckReport {
+    on_big_stack(|| checked(load::load_text(name, text, root)).report())
+}
+
 /// Checks the protocols found by searching folders: a file that another of
 /// `paths` imports is checked through that import, not on its own (so a
 /// shared vocabulary file is not reported as a protocol without a header).

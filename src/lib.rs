@@ -28,7 +28,7 @@ pub mod testing;
 pub mod units;
 
 pub use compile::{
-    check_files, check_source, check_tree, compile_file, compile_source, on_big_stack, unreadable,
-    CheckReport, Compiled,
+    check_files, check_source, check_text, check_tree, compile_file, compile_source, on_big_stack,
+    unreadable, CheckReport, Compiled,
 };
 pub use source::{SourceFile, Sources};

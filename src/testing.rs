@@ -3,7 +3,8 @@
 //!
 //! A test's case is its `given` JSON (the test's `as_of` is used; without an
 //! id key, the case id is the test's name) or `from "FILE" case "ID"` (FILE
-//! relative to the protocol's folder, `.json` or JSON Lines; the test's
+//! relative to the protocol's folder and, like an import, inside the root:
+//! loading reports one that leaves it, S0202; `.json` or JSON Lines; the test's
 //! `as_of` applies only when the case has none). A case that cannot be
 //! loaded fails its test. Tests run whatever the protocol's status.
 //!
@@ -23,6 +24,7 @@ use crate::decision::decide;
 use crate::decision::output::{
     AsOfSource, Decision, Message, MissingItem, OptionKind, Text, TraceResult,
 };
+use crate::diag::Code;
 use crate::eval::case::{load_case, parse_json, LoadOptions};
 use crate::eval::expr::Evaluator;
 use crate::eval::model::{civil, Protocol};
@@ -44,6 +46,9 @@ pub struct ProtocolRun {
     pub tests: Vec<TestResult>,
     /// Which rules the tests fired; `None` when the protocol has errors.
     pub coverage: Option<Coverage>,
+    /// Whether the file is vocabulary (no header, nothing but vocabulary
+    /// items): it has no tests, and no header is not an error.
+    pub vocabulary: bool,
 }
 
 impl ProtocolRun {
@@ -113,6 +118,14 @@ pub struct Coverage {
 }
 
 impl Coverage {
+    /// The coverage of a file without rules.
+    fn none() -> Coverage {
+        Coverage {
+            rules: 0,
+            not_fired: Vec::new(),
+        }
+    }
+
     /// How many rules some test fired.
     pub fn fired(&self) -> usize {
         self.rules - self.not_fired.len()
@@ -161,18 +174,28 @@ fn imports_of(path: &Path) -> (PathBuf, Option<bool>, Vec<PathBuf>) {
     (canonical, Some(header), imports)
 }
 
-/// Compiles the protocol at `path` (imports stay inside `root`, by default
-/// the protocol's folder) and runs its tests.
+/// Compiles the protocol at `path` (imports and test case files stay
+/// inside `root`, by default the protocol's folder) and runs its tests. A
+/// vocabulary file is checked and has no tests.
 pub fn run_file(path: &Path, root: Option<&Path>) -> ProtocolRun {
-    let compiled = compile_file(path, root);
+    let mut compiled = compile_file(path, root);
     let shown = path.display().to_string();
+    let vocabulary = is_vocabulary(&compiled.report.sources);
+    if vocabulary {
+        compiled
+            .report
+            .diagnostics
+            .retain(|d| d.code != Code::S0204);
+    }
     let Some(protocol) = compiled.protocol else {
         let tests = not_run(&compiled.report.sources);
+        let coverage = (vocabulary && !compiled.report.has_errors()).then(Coverage::none);
         return ProtocolRun {
             path: shown,
             report: compiled.report,
             tests,
-            coverage: None,
+            coverage,
+            vocabulary,
         };
     };
     let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -182,7 +205,30 @@ pub fn run_file(path: &Path, root: Option<&Path>) -> ProtocolRun {
         report: compiled.report,
         tests,
         coverage: Some(coverage),
+        vocabulary,
     }
+}
+
+/// Whether the protocol file (the first source) is vocabulary: it parses,
+/// has no protocol header and holds only vocabulary items.
+fn is_vocabulary(sources: &Sources) -> bool {
+    let Some(file) = sources.get(FileId(0)) else {
+        return false;
+    };
+    let (parsed, problems) = crate::syntax::parse(FileId(0), &file.text);
+    problems.is_empty()
+        && !parsed.items.is_empty()
+        && parsed.items.iter().all(|item| {
+            !matches!(
+                item,
+                Item::Protocol(_)
+                    | Item::Case(_)
+                    | Item::Rule(_)
+                    | Item::Section(_)
+                    | Item::Report(_)
+                    | Item::Test(_)
+            )
+        })
 }
 
 /// Runs every test of a compiled protocol: `sources` are its files (for

@@ -276,8 +276,7 @@ fn usage_errors_exit_2() {
     let dir = with_protocol();
     std::fs::create_dir_all(dir.path().join("empty")).unwrap();
     for args in [
-        &["eval", "dlbcl.salv", "missing.jsonl"][..],
-        &["eval", "dlbcl.salv", "empty"],
+        &["eval", "dlbcl.salv", "empty"][..],
         &["eval", "dlbcl.salv", "-", "-"],
         &["eval", "dlbcl.salv", "-", "--jobs", "0"],
         &["eval", "dlbcl.salv", "-", "--as-of", "2026-13-01"],

@@ -192,7 +192,7 @@ fn from_finds_the_case_by_id_relative_to_the_protocol() {
 test \"json\" from \"../cases/one.json\" case \"c-17\" { expect pending R-DHAP }
 test \"unknown id\" from \"../cases/all.jsonl\" case \"c-1\" { expect status recommended }";
     dir.write("protocols/p.salv", &protocol_with(tests));
-    let output = salvage(dir.path(), &["test", "protocols"]);
+    let output = salvage(dir.path(), &["test", "--root", ".", "protocols"]);
     let out = stdout(&output);
     assert_eq!(code(&output), 1, "{out}");
     assert!(out.contains("no case with id `c-1`"), "{out}");
@@ -222,7 +222,10 @@ fn a_protocol_with_errors_fails_each_of_its_tests() {
     let output = salvage(dir.path(), &["test", "p.salv"]);
     assert_eq!(code(&output), 1);
     assert!(stderr(&output).contains("ecgo"), "{}", stderr(&output));
-    assert_eq!(last_line(&output), "0 passed, 1 failed");
+    assert_eq!(
+        last_line(&output),
+        "0 passed, 1 failed, 1 protocol did not compile"
+    );
 }
 
 #[test]
@@ -251,7 +254,7 @@ fn imported_vocabulary_files_are_not_protocols() {
     let body = "import \"common/agents.salv\"\nregimen R = x\nrule r when true then recommend R\n";
     let test = "test \"t\" { as_of 2026-01-01 given {} expect recommend R rank 1 }";
     dir.write("p.salv", &format!("{header}\n{body}\n{test}\n"));
-    let output = salvage(dir.path(), &["test"]);
+    let output = salvage(dir.path(), &["test", "."]);
     let out = stdout(&output);
     assert_eq!(code(&output), 0, "{out}\n{}", stderr(&output));
     assert!(!out.contains("agents.salv"), "{out}");

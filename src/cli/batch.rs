@@ -22,7 +22,7 @@ use salvage::eval::case::TextError;
 use salvage::eval::model::Protocol;
 use salvage::eval::value::Case as LoadedCase;
 
-use super::common::{print_reports, Format, Usage};
+use super::common::{print_diagnostics, Usage};
 use super::item::{Case, Item};
 use super::progress::Progress;
 
@@ -89,7 +89,7 @@ pub fn pool(jobs: Option<u16>) -> Result<rayon::ThreadPool, Usage> {
 pub fn compile(path: &Path, root: Option<&Path>) -> Option<Protocol> {
     let compiled = salvage::compile_file(path, root);
     if compiled.protocol.is_none() {
-        print_reports(std::slice::from_ref(&compiled.report), Format::Human);
+        print_diagnostics(std::slice::from_ref(&compiled.report));
     }
     compiled.protocol
 }

@@ -1,11 +1,13 @@
 //! What every command shares: the usage error, the `--root` check, the
-//! folder search, the wording of IO errors and the printing of check reports.
+//! folder search, the wording of IO errors, the colour choice and the
+//! printing of check reports.
 
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use clap::ValueEnum;
-use salvage::diag::{render, Severity};
+use salvage::diag::render;
 use salvage::CheckReport;
 
 /// How diagnostics are printed.
@@ -19,6 +21,39 @@ pub enum Format {
 
 /// A usage problem found after parsing the arguments (exit 2).
 pub struct Usage(pub String);
+
+/// Why a command stopped before doing its work; the message goes to stderr.
+pub enum Refusal {
+    /// A usage problem: exit 2.
+    Usage(String),
+    /// An input named on the command line that cannot be read: exit 1.
+    Input(String),
+}
+
+impl From<Usage> for Refusal {
+    fn from(Usage(message): Usage) -> Refusal {
+        Refusal::Usage(message)
+    }
+}
+
+/// When diagnostics are coloured (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When stderr is a terminal and `NO_COLOR` is unset or empty.
+    Auto,
+    /// Always, even off a terminal and with `NO_COLOR`.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The `--color` of this run, set once at the start.
+static COLOR: OnceLock<ColorChoice> = OnceLock::new();
+
+/// Records the `--color` of this run for [`use_color`].
+pub fn set_color(choice: ColorChoice) {
+    let _ = COLOR.set(choice);
+}
 
 /// A `--root` that is not a folder is a usage error.
 pub fn check_root(root: Option<&Path>) -> Result<(), Usage> {
@@ -68,52 +103,24 @@ pub fn describe(error: &std::io::Error) -> String {
     }
 }
 
-/// Prints every report: on stderr for people, as one document on stdout for tools.
-pub fn print_reports(reports: &[CheckReport], format: Format) {
-    match format {
-        Format::Human => {
-            let color = use_color();
-            for report in reports {
-                let text = render::to_text(&report.diagnostics, &report.sources, color);
-                let _ = std::io::stderr().lock().write_all(text.as_bytes());
-            }
-        }
-        Format::Json => {
-            let document = json_document(reports);
-            let _ = writeln!(std::io::stdout().lock(), "{document:#}");
-        }
+/// Prints every report's diagnostics on stderr, for people.
+pub fn print_diagnostics(reports: &[CheckReport]) {
+    let color = use_color();
+    for report in reports {
+        let text = render::to_text(&report.diagnostics, &report.sources, color);
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }
 }
 
-/// The JSON document of `salvage check --format json`. Stable keys:
-///
-/// - `checked`: the shown path of every protocol checked, in order
-/// - `errors`, `warnings`: how many of each, over all protocols
-/// - `diagnostics`: every diagnostic, protocol by protocol, each as
-///   documented at [`render::to_json`]
-fn json_document(reports: &[CheckReport]) -> serde_json::Value {
-    let checked: Vec<&str> = reports
-        .iter()
-        .map(|r| r.sources.path(salvage::span::FileId(0)))
-        .collect();
-    let diagnostics: Vec<serde_json::Value> = reports
-        .iter()
-        .flat_map(|r| match render::to_json(&r.diagnostics, &r.sources) {
-            serde_json::Value::Array(items) => items,
-            other => vec![other],
-        })
-        .collect();
-    let total = |severity| reports.iter().map(|r| r.count(severity)).sum::<usize>();
-    serde_json::json!({
-        "checked": checked,
-        "errors": total(Severity::Error),
-        "warnings": total(Severity::Warning),
-        "diagnostics": diagnostics,
-    })
-}
-
-/// Colours only when stderr is a terminal and `NO_COLOR` is unset or empty.
+/// Whether diagnostics are coloured: as `--color` says; by default only
+/// when stderr is a terminal and `NO_COLOR` is unset or empty.
 pub fn use_color() -> bool {
-    let no_color = matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty());
-    std::io::stderr().is_terminal() && !no_color
+    match COLOR.get().copied().unwrap_or(ColorChoice::Auto) {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let no_color = matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty());
+            std::io::stderr().is_terminal() && !no_color
+        }
+    }
 }

@@ -19,7 +19,7 @@ use salvage::eval::model::Protocol;
 use super::audit::counted;
 use super::batch::{compile, in_groups, pool, unknown_keys, CaseOptions, Evaluator, Warned};
 use super::change::{compare, Part, PARTS};
-use super::common::{check_root, Usage};
+use super::common::{check_root, Refusal};
 use super::inputs::{inputs, total_size, CaseStream, Input};
 use super::item::Item;
 use super::progress::Progress;
@@ -65,7 +65,7 @@ pub enum DiffFormat {
 
 /// `salvage diff`. Drafts are compared too: judging a version before it is
 /// approved is what the command is for.
-pub fn diff(args: &DiffArgs) -> Result<ExitCode, Usage> {
+pub fn diff(args: &DiffArgs) -> Result<ExitCode, Refusal> {
     let inputs = inputs(&args.cases)?;
     let options = &args.cases_options;
     check_root(options.root.as_deref())?;

@@ -16,7 +16,7 @@ use salvage::eval::model::Protocol;
 
 use super::audit::{Audit, Counted, SummaryFormat};
 use super::batch::{compile, in_groups, pool, unknown_keys, CaseOptions, Evaluator, Warned};
-use super::common::{check_root, Usage};
+use super::common::{check_root, Refusal};
 use super::inputs::{inputs, total_size, CaseStream, Input};
 use super::item::Item;
 use super::progress::Progress;
@@ -60,8 +60,8 @@ pub struct EvalArgs {
 }
 
 /// `salvage eval`.
-pub fn eval(args: &EvalArgs) -> Result<ExitCode, Usage> {
-    let inputs = inputs(&args.cases).map_err(|usage| summary_hint(usage, args))?;
+pub fn eval(args: &EvalArgs) -> Result<ExitCode, Refusal> {
+    let inputs = inputs(&args.cases).map_err(|refusal| summary_hint(refusal, args))?;
     let options = &args.cases_options;
     check_root(options.root.as_deref())?;
     check_out(args.out.as_deref(), &read_paths(&args.protocol, &inputs))?;
@@ -126,18 +126,17 @@ fn run(
 
 /// `--summary json` reads `json` as a case file: the message says how to
 /// choose the format.
-fn summary_hint(usage: Usage, args: &EvalArgs) -> Usage {
+fn summary_hint(refusal: Refusal, args: &EvalArgs) -> Refusal {
     let format = args
         .cases
         .iter()
         .find(|path| ["json", "text"].iter().any(|f| path.as_os_str() == *f) && !path.exists());
-    match (args.summary, format) {
-        (Some(_), Some(format)) => Usage(format!(
-            "{}\n  = help: to choose the summary's format, write `--summary={}`",
-            usage.0,
+    match (args.summary, format, refusal) {
+        (Some(_), Some(format), Refusal::Input(message)) => Refusal::Usage(format!(
+            "{message}\n  = help: to choose the summary's format, write `--summary={}`",
             format.display()
         )),
-        _ => usage,
+        (_, _, refusal) => refusal,
     }
 }
 

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use salvage::decision::output::Source;
 
 use super::array;
-use super::common::{describe, find_files, Usage};
+use super::common::{describe, find_files, Refusal, Usage};
 use super::item::{Case, Item};
 
 /// One source of cases, in command-line order.
@@ -38,11 +38,13 @@ impl Input {
     }
 }
 
-/// What the command line's CASES name, folders expanded; a path that does
-/// not exist, an empty folder, or `-` twice is a usage error.
-pub fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Usage> {
+/// What the command line's CASES name, folders expanded; an empty folder or
+/// `-` twice is a usage error, a path that does not exist an input error.
+pub fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Refusal> {
     if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
-        return Err(Usage("`-` (standard input) is given more than once".into()));
+        return Err(Refusal::Usage(
+            "`-` (standard input) is given more than once".into(),
+        ));
     }
     let mut inputs = Vec::new();
     for path in paths {
@@ -53,7 +55,7 @@ pub fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Usage> {
         } else if path.exists() {
             inputs.push(file_input(path.clone()));
         } else {
-            return Err(Usage(format!(
+            return Err(Refusal::Input(format!(
                 "cannot find the case file `{}`",
                 path.display()
             )));

@@ -2,7 +2,7 @@
 //!
 //! A closed standard output (`salvage eval … | head -1`) ends the run
 //! quietly with exit 0; any other write error is one line on stderr and
-//! exit 1.
+//! exit 1. Every command writes its standard output through here.
 
 use std::fs::File;
 use std::io::{BufWriter, ErrorKind, Write};
@@ -79,13 +79,26 @@ impl Sink {
         if error.kind() == ErrorKind::BrokenPipe {
             return Stopped::Closed;
         }
-        let to = match &self.path {
-            Some(path) => format!(" to `{}`", path.display()),
-            None => String::new(),
-        };
-        eprintln!("error: cannot write the output{to}: {}", describe(error));
+        match &self.path {
+            Some(path) => eprintln!(
+                "error: cannot write the output to `{}`: {}",
+                path.display(),
+                describe(error)
+            ),
+            None => eprintln!(
+                "salvage: cannot write to standard output: {}",
+                describe(error)
+            ),
+        }
         Stopped::Failed
     }
+}
+
+/// Writes `text` to standard output and flushes it.
+pub fn print(text: &str) -> Result<(), Stopped> {
+    let mut out = Sink::stdout();
+    out.write(text)?;
+    out.flush()
 }
 
 /// `--out` may not name a file the run reads (it would be emptied first).

@@ -66,7 +66,7 @@ codes! {
     S0113 Error "a case field or define that hides an enum value or a vocabulary name",
     S0114 Error "two names or aliases that case data cannot tell apart",
     S0201 Error "an imported file that does not exist",
-    S0202 Error "an import that leaves the protocol's root",
+    S0202 Error "an import or test case file that leaves the protocol's root",
     S0203 Error "imports that import each other in a cycle",
     S0204 Error "a missing, repeated or incomplete protocol header",
     S0205 Error "a protocol status that is not a lifecycle state",

@@ -3,7 +3,9 @@
 //!
 //! Imports are resolved relative to the importing file and never leave the
 //! root (the protocol's folder, or `--root`): an absolute path, a `..` that
-//! climbs out, or a symlink pointing out is S0202. Each file is loaded once,
+//! climbs out, or a symlink pointing out is S0202. The case files of the
+//! protocol's tests (`from "…"`) are resolved relative to the protocol and
+//! held to the same rule. Each file is loaded once,
 //! however often it is imported; an import that reaches a file still being
 //! loaded closes a cycle (S0203). Imported files hold vocabulary only (S0206).
 //!
@@ -18,11 +20,11 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::diag::Diagnostic;
 use crate::source::{SourceFile, Sources};
-use crate::span::{FileId, Span};
+use crate::span::{FileId, Span, Spanned};
 use crate::syntax::ast;
 
 use problems::{
-    absolute, cannot_open_root, cannot_read, not_followed, not_found, unreadable_import,
+    absolute, cannot_open_root, cannot_read, not_followed, not_found, unreadable_import, Kind,
 };
 
 /// A protocol with its imports, parsed and ready to check.
@@ -46,6 +48,21 @@ pub struct Program {
 pub fn load(path: &Path, root: Option<&Path>) -> (Program, Vec<Diagnostic>) {
     let loaded = Loader::run(path, root);
     (loaded.program, loaded.diagnostics)
+}
+
+/// Reads protocol text that has no file of its own (standard input), named
+/// `name`: its imports (and test case files) are resolved in `root`, which
+/// they may not leave, as if the protocol were a file directly inside it.
+pub fn load_text(name: &str, text: &str, root: &Path) -> (Program, Vec<Diagnostic>) {
+    let mut loader = Loader::new(root);
+    let id = loader.sources.add(SourceFile {
+        path: name.to_string(),
+        text: text.to_string(),
+    });
+    loader.check_root(root, id);
+    let path = canonical(root).join(name);
+    loader.visit(path.clone(), id, None);
+    loader.finish(path, root.to_path_buf()).into_pair()
 }
 
 /// Parses protocol text held in memory; its imports are not followed, and
@@ -150,6 +167,12 @@ struct Loaded {
     imported: Vec<PathBuf>,
 }
 
+impl Loaded {
+    fn into_pair(self) -> (Program, Vec<Diagnostic>) {
+        (self.program, self.diagnostics)
+    }
+}
+
 /// A load that stopped at the protocol itself, which cannot be read.
 fn unreadable_root(path: &Path, reason: &str, root_dir: PathBuf) -> Loaded {
     let shown = path.display().to_string();
@@ -244,13 +267,14 @@ impl Loader {
     fn visit(&mut self, path: PathBuf, id: FileId, imported_at: Option<Span>) {
         let (file, diagnostics) = crate::syntax::parse(id, self.sources.text(id));
         self.diagnostics.extend(diagnostics);
-        if let Some(at) = imported_at {
-            self.vocabulary_only(&file, id, at);
+        let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        match imported_at {
+            Some(at) => self.vocabulary_only(&file, id, at),
+            None => self.confine_test_files(&file, &folder),
         }
         let imports: Vec<ast::Import> = imports_of(&file).cloned().collect();
         self.files.push((id, file));
         self.seen.insert(path.clone(), id);
-        let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
         self.chain.push((path, id));
         for import in &imports {
             self.follow(&folder, import);
@@ -291,25 +315,46 @@ impl Loader {
 
     /// The canonical path an import names, or why it cannot be used.
     fn resolve(&self, folder: &Path, import: &ast::Import) -> Result<PathBuf, Box<Diagnostic>> {
-        let written = Path::new(&import.path.node);
-        if written.has_root() || written.is_absolute() {
-            return Err(Box::new(absolute(import)));
-        }
-        let joined = normalize(&folder.join(written));
-        if !joined.starts_with(&self.root) {
-            return Err(Box::new(self.escape(import)));
-        }
-        let target = match joined.canonicalize() {
-            Ok(target) => target,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(Box::new(not_found(import, &joined)))
-            }
-            Err(e) => return Err(Box::new(unreadable_import(import, &describe(&e)))),
+        let refusal = match confine(&self.root, folder, &import.path.node) {
+            Ok(target) => return Ok(target),
+            Err(refusal) => refusal,
         };
-        if !target.starts_with(&self.root) {
-            return Err(Box::new(self.symlink_escape(import, &target)));
+        Err(Box::new(match refusal {
+            Refusal::NotFound(joined) => not_found(import, &joined),
+            Refusal::Unreadable(reason) => unreadable_import(import, &reason),
+            refusal => self.left_root(&import.path, Kind::Import, refusal),
+        }))
+    }
+
+    /// S0202 for every test case file (`from "…"`) of the protocol that
+    /// leaves the root. A file that is missing or unreadable is left to the
+    /// test itself, which then fails.
+    fn confine_test_files(&mut self, file: &ast::File, folder: &Path) {
+        let written = file.items.iter().filter_map(|item| match item {
+            ast::Item::Test(ast::Test {
+                source: ast::TestCase::From { file, .. },
+                ..
+            }) => Some(file),
+            _ => None,
+        });
+        let refused: Vec<Diagnostic> = written
+            .filter_map(|path| match confine(&self.root, folder, &path.node) {
+                Err(refusal @ (Refusal::Absolute | Refusal::Outside | Refusal::Symlink(_))) => {
+                    Some(self.left_root(path, Kind::TestCase, refusal))
+                }
+                _ => None,
+            })
+            .collect();
+        self.diagnostics.extend(refused);
+    }
+
+    /// The S0202 diagnostic for a path that leaves the root.
+    fn left_root(&self, path: &Spanned<String>, kind: Kind, refusal: Refusal) -> Diagnostic {
+        match refusal {
+            Refusal::Absolute => absolute(path, kind),
+            Refusal::Symlink(target) => self.symlink_escape(path, kind, &target),
+            _ => self.escape(path, kind),
         }
-        Ok(target)
     }
 
     /// The name shown for a file inside the root: root-relative, with `/`.
@@ -319,6 +364,42 @@ impl Loader {
             Err(_) => path.display().to_string(),
         }
     }
+}
+
+/// Why a path written in a protocol (an import, a test case file) cannot be used.
+enum Refusal {
+    /// It is absolute.
+    Absolute,
+    /// Its `..` climb out of the root.
+    Outside,
+    /// It is inside the root, but a symlink sends it to this target outside.
+    Symlink(PathBuf),
+    /// No file is there (the path as joined).
+    NotFound(PathBuf),
+    /// It cannot be resolved for another reason.
+    Unreadable(String),
+}
+
+/// The canonical file that `written` names, relative to `folder`, when it
+/// stays inside `root` (canonical): no absolute path, no `..` climbing out,
+/// no symlink pointing out. Imports and test case files follow this one rule.
+fn confine(root: &Path, folder: &Path, written: &str) -> Result<PathBuf, Refusal> {
+    let written = Path::new(written);
+    if written.has_root() || written.is_absolute() {
+        return Err(Refusal::Absolute);
+    }
+    let joined = normalize(&folder.join(written));
+    if !joined.starts_with(root) {
+        return Err(Refusal::Outside);
+    }
+    let target = joined.canonicalize().map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => Refusal::NotFound(joined.clone()),
+        _ => Refusal::Unreadable(describe(&e)),
+    })?;
+    if !target.starts_with(root) {
+        return Err(Refusal::Symlink(target));
+    }
+    Ok(target)
 }
 
 /// The imports among a file's items.

@@ -1,5 +1,5 @@
-//! The problems loading finds, each built in one place: imports that leave
-//! the root (S0202), cannot be found or followed (S0201), close a cycle
+//! The problems loading finds, each built in one place: imports and test
+//! case files that leave the root (S0202), cannot be found or followed (S0201), close a cycle
 //! (S0203) or bring more than vocabulary (S0206), and files that cannot be
 //! read (S0008).
 
@@ -8,42 +8,93 @@ use std::path::{Component, Path};
 
 use super::{describe, Loader};
 use crate::diag::{did_you_mean, Code, Diagnostic};
-use crate::span::{FileId, Span};
+use crate::span::{FileId, Span, Spanned};
 use crate::syntax::ast;
+
+/// What a path written in a protocol names: both stay inside the root (S0202).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Kind {
+    /// `import "…"`
+    Import,
+    /// A test's `from "…"`.
+    TestCase,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Import => "import",
+            Kind::TestCase => "test case file",
+        }
+    }
+
+    fn plural(self) -> &'static str {
+        match self {
+            Kind::Import => "imports",
+            Kind::TestCase => "test case files",
+        }
+    }
+
+    fn file(self) -> &'static str {
+        match self {
+            Kind::Import => "shared file",
+            Kind::TestCase => "case file",
+        }
+    }
+
+    fn resolved_from(self) -> &'static str {
+        match self {
+            Kind::Import => "importing file",
+            Kind::TestCase => "protocol",
+        }
+    }
+}
 
 impl Loader {
     /// S0202 for a `..` that climbs out of the root.
-    pub(super) fn escape(&self, import: &ast::Import) -> Diagnostic {
+    pub(super) fn escape(&self, path: &Spanned<String>, kind: Kind) -> Diagnostic {
         Diagnostic::new(
             Code::S0202,
-            import.path.span,
-            format!("import `{}` leaves the root folder", import.path.node),
+            path.span,
+            format!("{} `{}` leaves the root folder", kind.name(), path.node),
         )
-        .label(if climbs(&import.path.node) {
+        .label(if climbs(&path.node) {
             "`..` climbs out of the root"
         } else {
             "this is outside the root folder"
         })
-        .note(self.root_note())
-        .help("move the shared file inside the root, or give a wider `--root`")
+        .note(self.root_note(kind))
+        .help(format!(
+            "move the {} inside the root, or give a wider `--root`",
+            kind.file()
+        ))
     }
 
     /// S0202 for a path inside the root that a symlink sends outside it.
-    pub(super) fn symlink_escape(&self, import: &ast::Import, target: &Path) -> Diagnostic {
+    pub(super) fn symlink_escape(
+        &self,
+        path: &Spanned<String>,
+        kind: Kind,
+        target: &Path,
+    ) -> Diagnostic {
         Diagnostic::new(
             Code::S0202,
-            import.path.span,
-            format!("import `{}` leaves the root folder", import.path.node),
+            path.span,
+            format!("{} `{}` leaves the root folder", kind.name(), path.node),
         )
         .label("a symlink points outside the root")
         .note(format!("it resolves to `{}`", target.display()))
-        .note(self.root_note())
-        .help("copy the shared file inside the root, or give a wider `--root`")
+        .note(self.root_note(kind))
+        .help(format!(
+            "copy the {} inside the root, or give a wider `--root`",
+            kind.file()
+        ))
     }
 
-    fn root_note(&self) -> String {
+    fn root_note(&self, kind: Kind) -> String {
         format!(
-            "imports must stay inside the root folder `{}`",
+            "{} must stay inside the root folder `{}`",
+            kind.plural(),
             self.root_shown
         )
     }
@@ -105,15 +156,19 @@ fn first_line(span: Span, text: &str) -> Span {
     Span::new(span.file, start, line_end.max(start))
 }
 
-/// S0202 for an absolute import path.
-pub(super) fn absolute(import: &ast::Import) -> Diagnostic {
+/// S0202 for an absolute path.
+pub(super) fn absolute(path: &Spanned<String>, kind: Kind) -> Diagnostic {
     Diagnostic::new(
         Code::S0202,
-        import.path.span,
-        format!("import `{}` is an absolute path", import.path.node),
+        path.span,
+        format!("{} `{}` is an absolute path", kind.name(), path.node),
     )
     .label("absolute paths are not allowed")
-    .note("imports are resolved relative to the importing file and stay inside the root folder")
+    .note(format!(
+        "{} are resolved relative to the {} and stay inside the root folder",
+        kind.plural(),
+        kind.resolved_from()
+    ))
     .help("write the path relative to this file")
 }
 

@@ -23,6 +23,7 @@ use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
 use rustyline::{Config, Editor};
 
+use super::sink::Stopped;
 use complete::{is_complete, PromptHelper, Words};
 use state::{Reply, State};
 
@@ -52,22 +53,22 @@ pub fn repl(args: &ReplArgs) -> ExitCode {
 }
 
 /// Prints a reply: its text on stdout, its diagnostics on stderr, stdout
-/// first (and flushed) so that a transcript keeps their order.
-fn print(reply: &Reply) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(reply.out.as_bytes())?;
-    out.flush()?;
+/// first (and flushed) so that a transcript keeps their order. A failed
+/// write on stdout stops the session.
+fn print(reply: &Reply) -> Result<(), Stopped> {
+    super::sink::print(&reply.out)?;
     let mut err = std::io::stderr().lock();
-    err.write_all(reply.err.as_bytes())?;
-    err.flush()
+    let _ = err.write_all(reply.err.as_bytes());
+    let _ = err.flush();
+    Ok(())
 }
 
 /// Reads requests from stdin without a prompt; a request continues on the
 /// next line as it would at the prompt.
 fn from_script(mut state: State, first: Reply) -> ExitCode {
     let mut failed = first.failed;
-    if print(&first).is_err() {
-        return ExitCode::SUCCESS;
+    if let Err(stopped) = print(&first) {
+        return stopped.code();
     }
     let mut pending = String::new();
     for line in std::io::stdin().lock().lines() {
@@ -82,15 +83,19 @@ fn from_script(mut state: State, first: Reply) -> ExitCode {
         }
         let reply = state.handle(&std::mem::take(&mut pending));
         failed |= reply.failed;
-        if print(&reply).is_err() || reply.quit {
+        if let Err(stopped) = print(&reply) {
+            return stopped.code();
+        }
+        if reply.quit {
             return exit_code(failed);
         }
     }
     if !pending.trim().is_empty() {
         let reply = state.handle(&pending);
         failed |= reply.failed;
-        // The output is closing anyway: a failed write changes nothing.
-        let _ = print(&reply);
+        if let Err(stopped) = print(&reply) {
+            return stopped.code();
+        }
     }
     exit_code(failed)
 }
