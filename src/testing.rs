@@ -22,7 +22,7 @@ use crate::check::ir;
 use crate::compile::{compile_file, CheckReport};
 use crate::decision::decide;
 use crate::decision::output::{
-    AsOfSource, Decision, Message, MissingItem, OptionKind, Text, TraceResult,
+    AsOfSource, Decision, Message, MissingItem, OptionKind, Recommendation, Text, TraceResult,
 };
 use crate::diag::Code;
 use crate::eval::case::{load_case, parse_json, LoadOptions};
@@ -33,7 +33,7 @@ use crate::eval::value::Case;
 use crate::eval::value::Val;
 use crate::source::Sources;
 use crate::span::{FileId, Span};
-use crate::syntax::ast::{ExpectKind, Expectation, Item, Test, TestCase};
+use crate::syntax::ast::{ExpectKind, Expectation, Item, Offered, Test, TestCase};
 
 /// What running one protocol's tests found.
 #[derive(Debug)]
@@ -526,8 +526,8 @@ fn check(e: &Expectation, expected: &Expected<'_>) -> Option<String> {
     let d = expected.decision;
     let found = match &e.kind {
         ExpectKind::Status(s) => status(d, &s.node),
-        ExpectKind::Recommend(x, rank) => offered(d, &x.node, rank.as_ref().map(|r| r.node), false),
-        ExpectKind::Consider(x, rank) => offered(d, &x.node, rank.as_ref().map(|r| r.node), true),
+        ExpectKind::Recommend(x, details) => offered(d, &x.node, &Wanted::of(details), false),
+        ExpectKind::Consider(x, details) => offered(d, &x.node, &Wanted::of(details), true),
         ExpectKind::Avoid(x, code) => avoided(d, &x.node, code.as_ref().map(|c| c.node.as_str())),
         ExpectKind::Include(x) => included(d, &x.node),
         ExpectKind::Pending(x) => pending(d, &x.node),
@@ -562,27 +562,80 @@ fn status(d: &Decision<'_>, wanted: &str) -> Found {
     }
 }
 
-/// `recommend X [rank N]` (kinds recommend, fallback, component) or `consider X [rank N]`.
-fn offered(d: &Decision<'_>, x: &str, rank: Option<u32>, consider: bool) -> Found {
+/// The rank, role and note an `expect recommend X` asks for.
+struct Wanted<'e> {
+    rank: Option<u32>,
+    role: Option<&'e str>,
+    note: Option<&'e str>,
+}
+
+impl<'e> Wanted<'e> {
+    fn of(details: &'e Offered) -> Wanted<'e> {
+        Wanted {
+            rank: details.rank.as_ref().map(|r| r.node),
+            role: details.role.as_ref().map(|r| r.node.as_str()),
+            note: details.note.as_ref().map(|n| n.node.as_str()),
+        }
+    }
+
+    /// Whether entry `r` has everything asked for.
+    fn fits(&self, r: &Recommendation<'_>) -> bool {
+        self.rank.is_none_or(|n| r.rank == n)
+            && self.role.is_none_or(|role| r.role.as_deref() == Some(role))
+            && self
+                .note
+                .is_none_or(|note| r.notes.iter().any(|n| n == note))
+    }
+
+    /// The details as written: ` rank 1 role "anchor"`.
+    fn text(&self) -> String {
+        let mut text = self.rank.map(|n| format!(" rank {n}")).unwrap_or_default();
+        if let Some(role) = self.role {
+            text.push_str(&format!(" role {role:?}"));
+        }
+        if let Some(note) = self.note {
+            text.push_str(&format!(" note {note:?}"));
+        }
+        text
+    }
+}
+
+/// An entry as a failed expectation shows it: its rank, and its role and
+/// notes when the expectation asked for them.
+fn shown(r: &Recommendation<'_>, wanted: &Wanted<'_>) -> String {
+    let mut text = format!("{} (rank {}", r.option, r.rank);
+    if wanted.role.is_some() {
+        match &r.role {
+            Some(role) => text.push_str(&format!(", role {:?}", role.as_ref())),
+            None => text.push_str(", no role"),
+        }
+    }
+    if wanted.note.is_some() {
+        match r.notes.as_slice() {
+            [] => text.push_str(", no note"),
+            notes => text.push_str(&format!(", notes {notes:?}")),
+        }
+    }
+    text.push(')');
+    text
+}
+
+/// `recommend X [rank N] [role "…"] [note "…"]` (kinds recommend, fallback,
+/// component) or `consider X …`.
+fn offered(d: &Decision<'_>, x: &str, wanted: &Wanted<'_>, consider: bool) -> Found {
     let fits = |kind: OptionKind| (kind == OptionKind::Consider) == consider;
     let listed: Vec<_> = d.recommendations.iter().filter(|r| fits(r.kind)).collect();
-    let holds = listed
-        .iter()
-        .any(|r| r.option == x && rank.is_none_or(|n| r.rank == n));
+    let holds = listed.iter().any(|r| r.option == x && wanted.fits(r));
     let (word, plural) = if consider {
         ("consider", "considered options")
     } else {
         ("recommend", "recommendations")
     };
-    let shown: Vec<String> = listed
-        .iter()
-        .map(|r| format!("{} (rank {})", r.option, r.rank))
-        .collect();
-    let rank_text = rank.map(|n| format!(" rank {n}")).unwrap_or_default();
+    let shown: Vec<String> = listed.iter().map(|r| shown(r, wanted)).collect();
     let actual = format!("{}{}", but_list(plural, &shown), elsewhere(d, x, consider));
     Found {
         holds,
-        expected: format!("{word} {x}{rank_text}"),
+        expected: format!("{word} {x}{}", wanted.text()),
         actual,
     }
 }

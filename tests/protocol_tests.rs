@@ -137,6 +137,45 @@ fn every_kind_of_expectation_can_pass() {
     assert_eq!(last_line(&output), "1 passed, 0 failed");
 }
 
+/// A protocol whose recommendation has a role and a note computed from the case.
+const ROLES_AND_NOTES: &str = r#"protocol "Roles" { version "1" status approved effective 2026-01-01 }
+agent dolutegravir
+case { insti_resistance: bool }
+rule anchor when true
+  then recommend dolutegravir rank 1 role "high-barrier anchor"
+         note if insti_resistance then "50 mg twice daily" else "50 mg once daily"
+test "resistance: twice daily" {
+  as_of 2026-03-01
+  given {"insti_resistance": true}
+  expect recommend dolutegravir rank 1 role "high-barrier anchor" note "50 mg twice daily"
+  expect not recommend dolutegravir note "50 mg once daily"
+  expect not recommend dolutegravir role "partner"
+}
+test "wrong note" {
+  as_of 2026-03-01
+  given {"insti_resistance": false}
+  expect recommend dolutegravir role "high-barrier anchor" note "50 mg twice daily"
+}
+"#;
+
+#[test]
+fn expectations_check_the_role_and_the_notes_of_an_option() {
+    let dir = TempDir::new();
+    dir.write("p.salv", ROLES_AND_NOTES);
+    let output = salvage(dir.path(), &["test", "p.salv"]);
+    assert_eq!(code(&output), 1);
+    let out = stdout(&output);
+    assert!(!out.contains("\"resistance: twice daily\""), "{out}");
+    assert!(
+        out.contains(
+            "expected recommend dolutegravir role \"high-barrier anchor\" note \"50 mg twice daily\", \
+             but recommendations are: dolutegravir (rank 1, role \"high-barrier anchor\", notes [\"50 mg once daily\"])"
+        ),
+        "{out}"
+    );
+    assert_eq!(last_line(&output), "1 passed, 1 failed");
+}
+
 #[test]
 fn failures_name_the_status_and_the_report_they_found() {
     let dir = TempDir::new();

@@ -610,10 +610,10 @@ pub struct Expectation {
 pub enum ExpectKind {
     /// `expect status S`
     Status(Name),
-    /// `expect recommend X [rank N]`
-    Recommend(Name, Option<Spanned<u32>>),
-    /// `expect consider X [rank N]`
-    Consider(Name, Option<Spanned<u32>>),
+    /// `expect recommend X [rank N] [role "…"] [note "…"]`
+    Recommend(Name, Offered),
+    /// `expect consider X [rank N] [role "…"] [note "…"]`
+    Consider(Name, Offered),
     /// `expect avoid X [code C]`
     Avoid(Name, Option<Name>),
     /// `expect include X`
@@ -630,6 +630,18 @@ pub enum ExpectKind {
     Flag(Spanned<String>),
     /// `expect report R = V`
     Report(Name, Expr),
+}
+
+/// What `expect recommend X` (or `consider X`) asks of the entry besides its
+/// option: its rank, its role, one of its notes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Offered {
+    /// `rank N`
+    pub rank: Option<Spanned<u32>>,
+    /// `role "…"`: the role's text.
+    pub role: Option<Spanned<String>>,
+    /// `note "…"`: the text of one of its notes.
+    pub note: Option<Spanned<String>>,
 }
 
 /// A calendar date written in a protocol.

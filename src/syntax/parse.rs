@@ -955,11 +955,11 @@ impl Builder {
             Rule::expect_status => ExpectKind::Status(self.name_of(first)),
             Rule::expect_recommend => ExpectKind::Recommend(
                 self.name_of(first),
-                second.map(|r| self.int_of(Some(r), span)),
+                self.offered(second.into_iter().chain(inner), span),
             ),
             Rule::expect_consider => ExpectKind::Consider(
                 self.name_of(first),
-                second.map(|r| self.int_of(Some(r), span)),
+                self.offered(second.into_iter().chain(inner), span),
             ),
             Rule::expect_avoid => {
                 ExpectKind::Avoid(self.name_of(first), second.map(|c| self.name(c)))
@@ -1021,6 +1021,23 @@ impl Builder {
             .and_then(|t| t.strip_suffix('`'))
             .unwrap_or(text);
         Spanned::new(text.to_string(), span)
+    }
+
+    /// The `rank N`, `role "…"` and `note "…"` after `expect recommend X`.
+    fn offered<'i>(&self, details: impl Iterator<Item = Pair<'i, Rule>>, span: Span) -> Offered {
+        let mut offered = Offered::default();
+        for detail in details {
+            match detail.as_rule() {
+                Rule::expect_role => {
+                    offered.role = Some(self.string_of(detail.into_inner().next()))
+                }
+                Rule::expect_note => {
+                    offered.note = Some(self.string_of(detail.into_inner().next()))
+                }
+                _ => offered.rank = Some(self.int_of(Some(detail), span)),
+            }
+        }
+        offered
     }
 
     fn string_of(&self, pair: Option<Pair<Rule>>) -> Spanned<String> {
