@@ -701,7 +701,7 @@ fn every_character_to_escape_is_escaped_as_serde_does_at_every_place() {
             for at in [0, length / 2, length - 1] {
                 let text: String = (0..length).map(|i| if i == at { c } else { 'a' }).collect();
                 let mut d = full_decision();
-                d.case = text.clone();
+                d.case = text.clone().into();
                 d.warnings = vec![text.clone(), format!("{text}{text}")];
                 d.recommendations[0].citations = Cow::Owned(Citations::new(vec![text.clone()]));
                 d.reports.insert(text.clone(), json!(text.clone()));
@@ -713,7 +713,7 @@ fn every_character_to_escape_is_escaped_as_serde_does_at_every_place() {
 
 #[test]
 fn empty_texts_and_every_optional_key_absent_are_written_as_serde_does() {
-    let mut d = Decision::new(String::new(), String::new(), AsOfSource::Test, protocol());
+    let mut d = Decision::new("".into(), String::new(), AsOfSource::Test, protocol());
     d.source = Some(Source {
         file: String::new(),
         line: None,
@@ -983,7 +983,7 @@ mod generated {
         );
         (head, options, actions, rest).prop_map(|(head, options, actions, rest)| {
             let (case, source, as_of, as_of_source, protocol, engine, status) = head;
-            let mut d = Decision::new(case, as_of, as_of_source, protocol);
+            let mut d = Decision::new(case.into(), as_of, as_of_source, protocol);
             d.source = source.map(|(file, line)| Source { file, line });
             d.engine = engine.into();
             d.status = status;

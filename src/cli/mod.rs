@@ -94,6 +94,10 @@ pub struct TestArgs {
     /// The folder imports may not leave [default: each protocol's folder].
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Messages about a test's case repeat its values (they describe them
+    /// otherwise), for debugging on one's own data.
+    #[arg(long)]
+    pub show_values: bool,
 }
 
 /// Runs the parsed command.
@@ -225,7 +229,7 @@ fn test(args: &TestArgs) -> Result<ExitCode, Usage> {
     let (passed, failed, broken) = on_big_stack(|| {
         let mut tally = (0, 0, false);
         for protocol in &protocols {
-            let run = testing::run_file(protocol, root);
+            let run = testing::run_file(protocol, root, args.show_values);
             print_reports(std::slice::from_ref(&run.report), Format::Human);
             let _ = std::io::stdout()
                 .lock()
