@@ -218,9 +218,11 @@ fn read_options(folder: &Path) -> Result<RunOptions, String> {
                 return Err(format!("`{key}` must be true or false"))
             }
             ("as_of", _) => return Err("`as_of` must be a date written \"YYYY-MM-DD\"".into()),
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "unknown key `{key}` (the keys are `explain`, `as_of`, `strict` and `show_values`)"
-            )),
+            ))
+            }
         }
     }
     Ok(options)

@@ -1,4 +1,4 @@
-//! The decision output: one JSON record per case, schema version 1.
+//! The decision output: one JSON record per case, schema version 2.
 //!
 //! These types are the stable face of the engine (`docs/decision.md` is the
 //! reference, `docs/decision.schema.json` the contract). They are filled from
@@ -216,7 +216,7 @@ impl<'p> Decision<'p> {
     }
 
     /// The version of this output format; the schema's `$id` ends with it.
-    pub const SCHEMA_VERSION: &'static str = "1";
+    pub const SCHEMA_VERSION: &'static str = "2";
 
     /// An empty decision (status `no-recommendation`, every list empty, no
     /// source, no trace) for the assembly to fill.
