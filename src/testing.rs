@@ -19,10 +19,10 @@ use serde_json::Value as Json;
 
 use crate::check::ir;
 use crate::compile::{compile_file, CheckReport};
-use crate::decision::decide;
 use crate::decision::output::{
     AsOfSource, Decision, Message, MissingItem, OptionKind, Text, TraceResult,
 };
+use crate::decision::{before_effective, decide};
 use crate::eval::case::{load_case, parse_json, LoadOptions};
 use crate::eval::expr::Evaluator;
 use crate::eval::model::{civil, Protocol};
@@ -372,9 +372,7 @@ fn test_case(
         return Err("the test has no `as_of` and its case gives none".into());
     };
     if let Some(effective) = protocol.header.effective.filter(|e| day < *e) {
-        return Err(format!(
-            "`as_of` {day} is before the protocol's effective date {effective}"
-        ));
+        return Err(before_effective(day, effective, reveal));
     }
     Ok((case, day, source))
 }

@@ -88,12 +88,11 @@ pub fn evaluate_case<'p>(
             return error_record(Some(case.id.clone()), source, "/as_of".to_string(), message);
         }
     };
+    let reveal = Reveal::of_run(options.show_values);
     if let Some(effective) = protocol.header.effective.filter(|e| as_of < *e) {
-        let message =
-            format!("`as_of` {as_of} is before the protocol's effective date {effective}");
+        let message = before_effective(as_of, effective, reveal);
         return error_record(Some(case.id.clone()), source, "/as_of".to_string(), message);
     }
-    let reveal = Reveal::of_run(options.show_values);
     match decide(protocol, case, as_of, as_of_source, options.explain, reveal) {
         Ok(mut decision) => {
             decision.source = source;
@@ -208,6 +207,17 @@ fn protocol_info(protocol: &Protocol) -> Arc<ProtocolInfo> {
             }
         }
     })
+}
+
+/// Why a case dated `as_of` is not decided by a protocol effective from
+/// `effective` (naming the case's date only where `reveal` shows dates).
+pub fn before_effective(as_of: Date, effective: Date, reveal: Reveal) -> String {
+    match reveal.private() {
+        Reveal::All => {
+            format!("`as_of` {as_of} is before the protocol's effective date {effective}")
+        }
+        _ => format!("`as_of` is before the protocol's effective date {effective}"),
+    }
 }
 
 /// An error record in place of a decision.
