@@ -14,6 +14,7 @@ use salvage::decision::output::{
     HistoryMatch, Included, Indeterminate, Message, MissingItem, OptionKind, Pending, ProtocolInfo,
     Recommendation, Record, Source, Status, Text, TraceEntry, TraceResult, VocabKind, STATUSES,
 };
+use salvage::eval::value::CaseId;
 use serde_json::{json, Value};
 
 const BRIEF_EXAMPLE: &str = include_str!("decisions/brief-example.json");
@@ -354,6 +355,24 @@ fn error_records_are_valid() {
         ..error_record()
     };
     assert_eq!(to_value(&no_source.into())["source"], Value::Null);
+}
+
+#[test]
+fn a_numeric_case_id_is_written_as_that_number() {
+    let number = CaseId::Number("2017".into());
+    let mut decision = brief_decision();
+    decision.case = number.clone();
+    assert_eq!(to_value(&decision.into())["case"], json!(2017));
+    let error = ErrorRecord {
+        case: Some(number.clone()),
+        ..error_record()
+    };
+    assert_eq!(to_value(&error.into())["case"], json!(2017));
+    assert_eq!(serde_json::to_value(&number).unwrap(), json!(2017));
+    assert_ne!(number, CaseId::Text("2017".into()));
+    let mut decision = brief_decision();
+    decision.case = CaseId::Text("2017".into());
+    assert_eq!(to_value(&decision.into())["case"], json!("2017"));
 }
 
 #[test]

@@ -907,19 +907,12 @@ fn optional_str_field(out: &mut String, key: &str, value: Option<&str>) {
 
 /// `text` as a JSON string. Most texts need no escape: they are checked
 /// whole and copied at once; the others go through [`write_escaped`].
-/// A case id: a JSON string, or the whole number as the case wrote it.
+/// A case id: a JSON string, or the number as the case wrote it.
 fn write_case_id(out: &mut String, id: &CaseId) {
     match id {
         CaseId::Text(text) => write_str(out, text),
-        CaseId::Number(digits) if is_whole(digits) => out.push_str(digits),
-        CaseId::Number(other) => write_str(out, other),
+        CaseId::Number(_) => out.push_str(&id.to_json().to_string()),
     }
-}
-
-/// `-?[0-9]+`: a number written as it is.
-fn is_whole(text: &str) -> bool {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn write_str(out: &mut String, text: &str) {

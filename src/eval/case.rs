@@ -97,7 +97,7 @@ pub fn load_case(
             "",
             format!(
                 "a case is a JSON object, found {}",
-                loader.reveal.describe(json)
+                loader.private().describe(json)
             ),
         ));
     };
