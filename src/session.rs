@@ -12,11 +12,13 @@ use std::path::{Path, PathBuf};
 
 use crate::check::ir::{Expr, ExprKind};
 use crate::compile::{compile_program, on_big_stack, CheckReport, Compiled};
+use crate::decision::why::Asked;
 use crate::diag::{Code, Diagnostic, Label};
 use crate::eval::case::{load_case, LoadOptions};
 use crate::eval::expr::Evaluator;
 use crate::eval::model::Protocol;
 use crate::eval::show;
+use crate::eval::shown::Reveal;
 use crate::eval::truth::Missing;
 use crate::eval::value::{Val, Value};
 use crate::load::{self, Program};
@@ -146,16 +148,16 @@ impl Session {
     }
 
     /// Checks `text` as an expression in the protocol's scope, evaluates it
-    /// on `case` (the case's JSON, as for `salvage eval`; `as_of` used when
-    /// the case has none) and gives its value and type.
+    /// on `case` (the case's JSON, as for `salvage eval`; `asked.as_of` used
+    /// when the case has none) and gives its value and type.
     pub fn expression(
         &self,
         text: &str,
         case: &serde_json::Value,
-        as_of: Option<jiff::civil::Date>,
+        asked: Asked,
     ) -> Result<Answer, Problem> {
         let compiled = self.compile_expression(text)?;
-        on_big_stack(|| evaluate(&compiled, case, as_of))
+        on_big_stack(|| evaluate(&compiled, case, asked))
     }
 
     /// The type of an expression, without a case (`:type EXPR`).
@@ -327,16 +329,21 @@ fn typed_sources(sources: &Sources, id: FileId, text: &str) -> Sources {
 fn evaluate(
     compiled: &CompiledExpression,
     case: &serde_json::Value,
-    as_of: Option<jiff::civil::Date>,
+    asked: Asked,
 ) -> Result<Answer, Problem> {
     let protocol = &compiled.protocol;
-    let case = load_case(protocol, case, &LoadOptions::default())
+    let load = LoadOptions {
+        strict: false,
+        show_values: asked.show_values,
+    };
+    let case = load_case(protocol, case, &load)
         .map_err(|e| Problem::Case(case_problem(&e.path, &e.message)))?;
-    let Some(day) = case.as_of.or(as_of) else {
+    let Some(day) = case.as_of.or(asked.as_of) else {
         let message = "the case has no `as_of` and no date was given";
         return Err(Problem::Case(case_problem("/as_of", message)));
     };
     let mut evaluator = Evaluator::new(protocol, &case, day);
+    evaluator.reveal = Reveal::of_run(asked.show_values);
     let call = Expr {
         kind: ExprKind::Define(compiled.index, Vec::new()),
         span: Span::default(),

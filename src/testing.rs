@@ -20,15 +20,16 @@ use serde_json::Value as Json;
 
 use crate::check::ir;
 use crate::compile::{compile_file, CheckReport};
-use crate::decision::decide;
 use crate::decision::output::{
     AsOfSource, Decision, Message, MissingItem, OptionKind, Recommendation, Text, TraceResult,
 };
+use crate::decision::{before_effective, decide};
 use crate::diag::Code;
 use crate::eval::case::{load_case, parse_json, LoadOptions};
 use crate::eval::expr::Evaluator;
 use crate::eval::model::{civil, Protocol};
 use crate::eval::show::to_json;
+use crate::eval::shown::Reveal;
 use crate::eval::value::Case;
 use crate::eval::value::Val;
 use crate::source::Sources;
@@ -175,9 +176,10 @@ fn imports_of(path: &Path) -> (PathBuf, Option<bool>, Vec<PathBuf>) {
 }
 
 /// Compiles the protocol at `path` (imports and test case files stay
-/// inside `root`, by default the protocol's folder) and runs its tests. A
-/// vocabulary file is checked and has no tests.
-pub fn run_file(path: &Path, root: Option<&Path>) -> ProtocolRun {
+/// inside `root`, by default the protocol's folder) and runs its tests; with
+/// `show_values`, messages about a test's case repeat its values (see
+/// [`crate::eval::shown`]). A vocabulary file is checked and has no tests.
+pub fn run_file(path: &Path, root: Option<&Path>, show_values: bool) -> ProtocolRun {
     let mut compiled = compile_file(path, root);
     let shown = path.display().to_string();
     let vocabulary = is_vocabulary(&compiled.report.sources);
@@ -199,7 +201,7 @@ pub fn run_file(path: &Path, root: Option<&Path>) -> ProtocolRun {
         };
     };
     let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let (tests, coverage) = run_tests(&protocol, &compiled.report.sources, &folder);
+    let (tests, coverage) = run_tests(&protocol, &compiled.report.sources, &folder, show_values);
     ProtocolRun {
         path: shown,
         report: compiled.report,
@@ -232,19 +234,23 @@ fn is_vocabulary(sources: &Sources) -> bool {
 }
 
 /// Runs every test of a compiled protocol: `sources` are its files (for
-/// locations), `folder` is where `from` files are resolved.
+/// locations), `folder` is where `from` files are resolved; with
+/// `show_values`, messages repeat the cases' values.
 pub fn run_tests(
     protocol: &Protocol,
     sources: &Sources,
     folder: &Path,
+    show_values: bool,
 ) -> (Vec<TestResult>, Coverage) {
+    let reveal = Reveal::of_run(show_values);
     let mut fired: HashSet<String> = HashSet::new();
     let results = protocol
         .tests
         .iter()
         .zip(&protocol.expected_reports)
         .map(|(test, values)| {
-            let (outcome, fired_here) = run_guarded(protocol, sources, folder, test, values);
+            let (outcome, fired_here) =
+                run_guarded(protocol, sources, folder, reveal, test, values);
             fired.extend(fired_here);
             TestResult {
                 name: test.name.node.clone(),
@@ -293,11 +299,12 @@ fn run_guarded(
     protocol: &Protocol,
     sources: &Sources,
     folder: &Path,
+    reveal: Reveal,
     test: &Test,
     values: &[Option<ir::Expr>],
 ) -> (Outcome, Vec<String>) {
     let run = catch_unwind(AssertUnwindSafe(|| {
-        run_test(protocol, sources, folder, test, values)
+        run_test(protocol, sources, folder, reveal, test, values)
     }));
     run.unwrap_or_else(|panic| {
         let reason = panic
@@ -317,10 +324,11 @@ fn run_test(
     protocol: &Protocol,
     sources: &Sources,
     folder: &Path,
+    reveal: Reveal,
     test: &Test,
     values: &[Option<ir::Expr>],
 ) -> (Outcome, Vec<String>) {
-    let (case, as_of, as_of_source) = match test_case(protocol, folder, test) {
+    let (case, as_of, as_of_source) = match test_case(protocol, folder, test, reveal) {
         Ok(loaded) => loaded,
         Err(message) => {
             return (
@@ -329,7 +337,7 @@ fn run_test(
             )
         }
     };
-    let decision = match decide(protocol, &case, as_of, as_of_source, true) {
+    let decision = match decide(protocol, &case, as_of, as_of_source, true, reveal) {
         Ok(decision) => decision,
         Err(message) => {
             return (
@@ -380,11 +388,12 @@ fn test_case(
     protocol: &Protocol,
     folder: &Path,
     test: &Test,
+    reveal: Reveal,
 ) -> Result<(Case, Date, AsOfSource), String> {
     let test_as_of = test.as_of.as_ref().and_then(|d| civil(d.node));
     let (case, as_of) = match &test.source {
         TestCase::Given(text) => {
-            let case = given_case(protocol, &text.node, &test.name.node)?;
+            let case = given_case(protocol, &text.node, &test.name.node, reveal)?;
             let as_of = test_as_of
                 .map(|d| (d, AsOfSource::Test))
                 .or(case.as_of.map(|d| (d, AsOfSource::Case)));
@@ -392,7 +401,7 @@ fn test_case(
         }
         TestCase::From { file, case } => {
             let json = case_in_file(&folder.join(&file.node), &protocol.case.id_key, &case.node)?;
-            let case = load(protocol, &json)?;
+            let case = load(protocol, &json, reveal)?;
             let as_of = case
                 .as_of
                 .map(|d| (d, AsOfSource::Case))
@@ -409,15 +418,13 @@ fn test_case(
         return Err("the test has no `as_of` and its case gives none".into());
     };
     if let Some(effective) = protocol.header.effective.filter(|e| day < *e) {
-        return Err(format!(
-            "`as_of` {day} is before the protocol's effective date {effective}"
-        ));
+        return Err(before_effective(day, effective, reveal));
     }
     Ok((case, day, source))
 }
 
 /// A `given` case: without an id key, the test's name is its id.
-fn given_case(protocol: &Protocol, text: &str, name: &str) -> Result<Case, String> {
+fn given_case(protocol: &Protocol, text: &str, name: &str, reveal: Reveal) -> Result<Case, String> {
     let mut json = parse_json(text).map_err(|e| e.to_string())?;
     if let Json::Object(object) = &mut json {
         let key = &protocol.case.id_key;
@@ -425,12 +432,15 @@ fn given_case(protocol: &Protocol, text: &str, name: &str) -> Result<Case, Strin
             object.insert(key.clone(), Json::String(name.to_string()));
         }
     }
-    load(protocol, &json)
+    load(protocol, &json, reveal)
 }
 
-fn load(protocol: &Protocol, json: &Json) -> Result<Case, String> {
-    load_case(protocol, json, &LoadOptions::default())
-        .map_err(|e| format!("the case is not valid: {e}"))
+fn load(protocol: &Protocol, json: &Json, reveal: Reveal) -> Result<Case, String> {
+    let options = LoadOptions {
+        strict: false,
+        show_values: reveal == Reveal::All,
+    };
+    load_case(protocol, json, &options).map_err(|e| format!("the case is not valid: {e}"))
 }
 
 /// The case with id `id` in a `.json` file (an object or an array of them)

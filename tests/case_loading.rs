@@ -14,7 +14,7 @@ use salvage::eval::case::{
 };
 use salvage::eval::model::Protocol;
 use salvage::eval::truth::{Missing, Support};
-use salvage::eval::value::{Case, Comparator, DateRange, Val, Value, VocabValue};
+use salvage::eval::value::{Case, CaseId, Comparator, DateRange, Val, Value, VocabValue};
 use std::str::FromStr;
 
 /// A header for small protocols.
@@ -102,8 +102,29 @@ fn load(json: &str) -> Result<Case, CaseError> {
 }
 
 fn load_with(json: &str, strict: bool) -> Result<Case, CaseError> {
+    load_options(json, strict, false)
+}
+
+fn load_options(json: &str, strict: bool, show_values: bool) -> Result<Case, CaseError> {
     let value = parse_json(json)?;
-    load_case(&protocol(), &value, &LoadOptions { strict })
+    let options = LoadOptions {
+        strict,
+        show_values,
+    };
+    load_case(&protocol(), &value, &options)
+}
+
+/// Loads a case with an id and the given extra fields, its values shown
+/// in messages (`--show-values`).
+fn shown(fields: &str) -> Result<Case, CaseError> {
+    load_options(&format!(r#"{{"case_id": "c-1", {fields}}}"#), false, true)
+}
+
+fn err_shown(fields: &str) -> CaseError {
+    match shown(fields) {
+        Ok(c) => panic!("case should not load: {c:#?}"),
+        Err(e) => e,
+    }
 }
 
 /// Loads a case with an id and the given extra fields.
@@ -208,7 +229,7 @@ fn a_full_case_loads_every_field() {
         "hb_series": [],
         "lines": [{"regimen": "R-CHOP", "start_date": "2025-01-10", "end_date": "2025-06-01",
                    "best_response": "CR", "progression_date": "2025-11-01"}]"#);
-    assert_eq!(c.id, "c-1");
+    assert_eq!(c.id, CaseId::Text("c-1".into()));
     assert_eq!(c.as_of, None);
     assert!(
         c.warnings.len() == 1,
@@ -252,9 +273,10 @@ fn missing_id_is_an_error_without_a_case() {
 }
 
 #[test]
-fn an_integer_id_is_read_as_its_text() {
+fn an_integer_id_is_kept_as_a_number() {
     let c = load(r#"{"case_id": 17}"#).unwrap();
-    assert_eq!(c.id, "17");
+    assert_eq!(c.id, CaseId::Number("17".into()));
+    assert_ne!(c.id, CaseId::Text("17".into()));
     let e = load(r#"{"case_id": 1.5}"#).unwrap_err();
     assert_error(&e, "/case_id", "text or a whole number");
     let e = load(r#"{"case_id": true}"#).unwrap_err();
@@ -270,7 +292,7 @@ fn the_default_id_key_is_id() {
         &LoadOptions::default(),
     )
     .unwrap();
-    assert_eq!(c.id, "x");
+    assert_eq!(c.id, CaseId::Text("x".into()));
     let e = load_case(
         &p,
         &parse_json(r#"{"age": 3}"#).unwrap(),
@@ -283,7 +305,7 @@ fn the_default_id_key_is_id() {
 #[test]
 fn errors_after_the_id_carry_the_case_id() {
     let e = err(r#""ecog": 9"#);
-    assert_eq!(e.case.as_deref(), Some("c-1"));
+    assert_eq!(e.case, Some(CaseId::Text("c-1".into())));
     assert_eq!(e.to_string(), "`/ecog`: 9 is outside 0..4");
 }
 
@@ -310,10 +332,20 @@ fn a_bad_as_of_is_an_error_at_its_pointer() {
     assert_error(
         &err(r#""as_of": "2026-01""#),
         "/as_of",
+        "found a text of 7 characters",
+    );
+    assert_error(
+        &err_shown(r#""as_of": "2026-01""#),
+        "/as_of",
         "found text \"2026-01\"",
     );
     assert_error(
         &err(r#""as_of": 20260101"#),
+        "/as_of",
+        "found a number of 8 characters",
+    );
+    assert_error(
+        &err_shown(r#""as_of": 20260101"#),
         "/as_of",
         "found the number 20260101",
     );
@@ -454,6 +486,12 @@ fn twenty_eight_significant_digits_are_accepted_and_twenty_nine_are_not() {
         dec("1.234567890123456789012345678")
     );
     let e = err(r#""score": 1.2345678901234567890123456789"#);
+    assert_error(
+        &e,
+        "/score",
+        "this number has more than 28 significant digits",
+    );
+    let e = err_shown(r#""score": 1.2345678901234567890123456789"#);
     assert_error(
         &e,
         "/score",
@@ -660,6 +698,11 @@ fn text_takes_only_strings() {
     assert_error(
         &err(r#""comment": 5"#),
         "/comment",
+        "expected text, found a number of 1 character",
+    );
+    assert_error(
+        &err_shown(r#""comment": 5"#),
+        "/comment",
         "expected text, found the number 5",
     );
 }
@@ -704,6 +747,11 @@ fn bad_dates_are_errors() {
     assert_error(
         &err(r#""diagnosis_date": "2025-02-30""#),
         "/diagnosis_date",
+        "a text of 10 characters is not a calendar date",
+    );
+    assert_error(
+        &err_shown(r#""diagnosis_date": "2025-02-30""#),
+        "/diagnosis_date",
         "\"2025-02-30\" is not a calendar date",
     );
     assert_error(
@@ -729,7 +777,7 @@ fn bad_dates_are_errors() {
     assert_error(
         &err(r#""diagnosis_date": 2025"#),
         "/diagnosis_date",
-        "found the number 2025",
+        "found a number of 4 characters",
     );
 }
 
@@ -842,6 +890,12 @@ fn an_unknown_agent_in_a_closed_field_is_an_error_with_a_suggestion() {
     assert_error(
         &e,
         "/prior_agent",
+        "a text of 10 characters is not a known agent; did you mean `cisplatin`?",
+    );
+    let e = err_shown(r#""prior_agent": "cisplatine""#);
+    assert_error(
+        &e,
+        "/prior_agent",
         "\"cisplatine\" is not a known agent; did you mean `cisplatin`?",
     );
     let e = err(r#""planned": "R-ICEE""#);
@@ -855,6 +909,12 @@ fn an_unknown_agent_in_a_closed_field_is_an_error_with_a_suggestion() {
 #[test]
 fn a_vocabulary_field_takes_only_its_own_kind() {
     let e = err(r#""prior_agent": "R-ICE""#);
+    assert_error(
+        &e,
+        "/prior_agent",
+        "a text of 5 characters names `R-ICE`, a regimen, not an agent",
+    );
+    let e = err_shown(r#""prior_agent": "R-ICE""#);
     assert_error(
         &e,
         "/prior_agent",
@@ -881,7 +941,14 @@ fn unknown_text_in_an_open_field_is_unknown_and_unrecognised_with_a_warning() {
     );
     assert_eq!(
         c.warnings,
-        vec!["`/lines/0/regimen`: \"R-CHOPP\" is not a known regimen; matches on it are unknown (add an alias); did you mean `R-CHOP`?".to_string()]
+        vec!["`/lines/0/regimen`: a text of 7 characters is not a known regimen; matches on it are unknown (add an alias); did you mean `R-CHOP`?".to_string()]
+    );
+    let c = shown(
+        r#""lines": [{"regimen": "R-CHOPP", "start_date": "2025-01-10", "best_response": "CR"}]"#,
+    );
+    assert_eq!(
+        c.map(|c| c.warnings),
+        Ok(vec!["`/lines/0/regimen`: \"R-CHOPP\" is not a known regimen; matches on it are unknown (add an alias); did you mean `R-CHOP`?".to_string()])
     );
 }
 
@@ -897,6 +964,8 @@ fn unknown_text_in_an_open_other_field_is_outside_the_vocabulary_with_a_warning(
         &Value::Vocab(VocabValue::Other("Pola-R-CHP".into()))
     );
     assert_eq!(c.warnings.len(), 2);
+    assert!(c.warnings[0].starts_with("`/trial_drug`: a text of 10 characters is not a known agent; read as an agent outside the vocabulary"), "{:?}", c.warnings);
+    let c = shown(r#""trial_drug": "glofitamab""#).unwrap_or_else(|e| panic!("{e}"));
     assert!(c.warnings[0].starts_with("`/trial_drug`: \"glofitamab\" is not a known agent; read as an agent outside the vocabulary"), "{:?}", c.warnings);
     // a known name still resolves
     let c = ok(r#""trial_drug": "cisplatin""#);
@@ -937,7 +1006,7 @@ fn a_list_loads_each_element_at_its_pointer() {
     assert_error(
         &err(r#""tags": ["a", 3]"#),
         "/tags/1",
-        "expected text, found the number 3",
+        "expected text, found a number of 1 character",
     );
     assert_error(
         &err(r#""tags": "a""#),
@@ -1007,6 +1076,11 @@ fn an_unrecognised_key_of_an_open_map_is_an_error_at_the_key() {
 fn bad_map_keys_are_errors_at_the_key() {
     assert_error(
         &err(r#""calls": {"R/x": "CR"}"#),
+        "/calls/R~1x",
+        "a text of 3 characters is not a known agent",
+    );
+    assert_error(
+        &err_shown(r#""calls": {"R/x": "CR"}"#),
         "/calls/R~1x",
         "\"R/x\" is not a known agent",
     );
@@ -1203,7 +1277,12 @@ fn series_comparators_are_censored_values() {
     assert_error(
         &err(r#""crcl": [{"date": "2025-12-01", "value": 20, "comparator": "~"}]"#),
         "/crcl/0/comparator",
-        "unknown comparator \"~\"",
+        "expected a comparator `<`, `<=`, `>`, `>=`, `=` or null, found a text of 1 character",
+    );
+    assert_error(
+        &err_shown(r#""crcl": [{"date": "2025-12-01", "value": 20, "comparator": "~"}]"#),
+        "/crcl/0/comparator",
+        "found text \"~\"",
     );
 }
 
@@ -1279,7 +1358,7 @@ fn ignored_keys_raise_no_warning() {
 #[test]
 fn an_unknown_key_is_an_error_when_strict() {
     let e = load_with(r#"{"case_id": "c-9", "ecgo": 1}"#, true).unwrap_err();
-    assert_eq!(e.case.as_deref(), Some("c-9"));
+    assert_eq!(e.case, Some(CaseId::Text("c-9".into())));
     assert_error(
         &e,
         "/ecgo",

@@ -616,7 +616,7 @@ fn diff_counts_error_records_as_a_change_only_when_they_differ() {
     assert_eq!(changes[0]["old"]["status"], "out-of-scope");
     assert_eq!(
         changes[0]["new"]["error"]["message"],
-        "`as_of` 2026-02-01 is before the protocol's effective date 2026-03-01"
+        "`as_of` is before the protocol's effective date 2026-03-01"
     );
     assert_eq!(
         stderr(&output).trim_end(),

@@ -14,6 +14,7 @@ use salvage::decision::output::{
     HistoryMatch, Included, Indeterminate, Message, MissingItem, OptionKind, Pending, ProtocolInfo,
     Recommendation, Record, Source, Status, Text, TraceEntry, TraceResult, VocabKind, STATUSES,
 };
+use salvage::eval::value::CaseId;
 use serde_json::{json, Value};
 
 const BRIEF_EXAMPLE: &str = include_str!("decisions/brief-example.json");
@@ -354,6 +355,24 @@ fn error_records_are_valid() {
         ..error_record()
     };
     assert_eq!(to_value(&no_source.into())["source"], Value::Null);
+}
+
+#[test]
+fn a_numeric_case_id_is_written_as_that_number() {
+    let number = CaseId::Number("2017".into());
+    let mut decision = brief_decision();
+    decision.case = number.clone();
+    assert_eq!(to_value(&decision.into())["case"], json!(2017));
+    let error = ErrorRecord {
+        case: Some(number.clone()),
+        ..error_record()
+    };
+    assert_eq!(to_value(&error.into())["case"], json!(2017));
+    assert_eq!(serde_json::to_value(&number).unwrap(), json!(2017));
+    assert_ne!(number, CaseId::Text("2017".into()));
+    let mut decision = brief_decision();
+    decision.case = CaseId::Text("2017".into());
+    assert_eq!(to_value(&decision.into())["case"], json!("2017"));
 }
 
 #[test]
@@ -701,7 +720,7 @@ fn every_character_to_escape_is_escaped_as_serde_does_at_every_place() {
             for at in [0, length / 2, length - 1] {
                 let text: String = (0..length).map(|i| if i == at { c } else { 'a' }).collect();
                 let mut d = full_decision();
-                d.case = text.clone();
+                d.case = text.clone().into();
                 d.warnings = vec![text.clone(), format!("{text}{text}")];
                 d.recommendations[0].citations = Cow::Owned(Citations::new(vec![text.clone()]));
                 d.reports.insert(text.clone(), json!(text.clone()));
@@ -713,7 +732,7 @@ fn every_character_to_escape_is_escaped_as_serde_does_at_every_place() {
 
 #[test]
 fn empty_texts_and_every_optional_key_absent_are_written_as_serde_does() {
-    let mut d = Decision::new(String::new(), String::new(), AsOfSource::Test, protocol());
+    let mut d = Decision::new("".into(), String::new(), AsOfSource::Test, protocol());
     d.source = Some(Source {
         file: String::new(),
         line: None,
@@ -983,7 +1002,7 @@ mod generated {
         );
         (head, options, actions, rest).prop_map(|(head, options, actions, rest)| {
             let (case, source, as_of, as_of_source, protocol, engine, status) = head;
-            let mut d = Decision::new(case, as_of, as_of_source, protocol);
+            let mut d = Decision::new(case.into(), as_of, as_of_source, protocol);
             d.source = source.map(|(file, line)| Source { file, line });
             d.engine = engine.into();
             d.status = status;

@@ -11,7 +11,9 @@
 //!   `cases.jsonl`, trace locations are `protocol.salv:LINE:COL`);
 //! - optionally `options.json`: `{"explain": false}` leaves the trace out,
 //!   `{"as_of": "YYYY-MM-DD"}` dates the cases that give none (`--as-of`),
-//!   `{"strict": true}` makes unknown keys errors (`--strict`).
+//!   `{"strict": true}` makes unknown keys errors (`--strict`),
+//!   `{"show_values": true}` lets messages repeat the cases' values
+//!   (`--show-values`).
 //!
 //! Each case is evaluated through the library as `salvage eval` does, its
 //! record is checked against `docs/decision.schema.json`, and compared with
@@ -210,13 +212,16 @@ fn read_options(folder: &Path) -> Result<RunOptions, String> {
         match (key.as_str(), value) {
             ("explain", Value::Bool(b)) => options.explain = *b,
             ("strict", Value::Bool(b)) => options.strict = *b,
+            ("show_values", Value::Bool(b)) => options.show_values = *b,
             ("as_of", Value::String(day)) => options.as_of = Some(parse_date(day)?),
-            ("explain" | "strict", _) => return Err(format!("`{key}` must be true or false")),
+            ("explain" | "strict" | "show_values", _) => {
+                return Err(format!("`{key}` must be true or false"))
+            }
             ("as_of", _) => return Err("`as_of` must be a date written \"YYYY-MM-DD\"".into()),
             _ => {
                 return Err(format!(
-                    "unknown key `{key}` (the keys are `explain`, `as_of` and `strict`)"
-                ))
+                "unknown key `{key}` (the keys are `explain`, `as_of`, `strict` and `show_values`)"
+            ))
             }
         }
     }

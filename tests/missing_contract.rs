@@ -794,6 +794,7 @@ fn record(protocol: &salvage::eval::model::Protocol, case: &Map<String, Value>) 
         as_of: None,
         explain: true,
         strict: false,
+        show_values: false,
     };
     let line = salvage::decision::evaluate(protocol, &json, None, &options).to_json_line();
     serde_json::from_str(&line).unwrap()

@@ -309,7 +309,7 @@ fn the_library_returns_results_without_printing() {
         late_relapse_test("fails", "  expect include R-ICE")
     );
     let path = dir.write("p.salv", &protocol_with(&tests));
-    let run = testing::run_file(&path, None);
+    let run = testing::run_file(&path, None, false);
     assert_eq!((run.passed(), run.failed()), (1, 1));
     let Outcome::Failed(problems) = &run.tests[1].outcome else {
         panic!("{:?}", run.tests[1]);

@@ -1,6 +1,7 @@
 //! The REPL's library side: a protocol loaded at the prompt, items added to
 //! it, expressions evaluated on a case (`salvage::session`).
 
+use salvage::decision::why::Asked;
 use salvage::diag::render;
 use salvage::session::{Answer, Problem, Session};
 use std::path::Path;
@@ -21,7 +22,7 @@ fn case(id: &str) -> serde_json::Value {
 }
 
 fn answer(session: &Session, text: &str, case: &serde_json::Value) -> Answer {
-    match session.expression(text, case, None) {
+    match session.expression(text, case, Asked::default()) {
         Ok(answer) => answer,
         Err(problem) => panic!("`{text}` has no answer: {}", shown(&problem)),
     }
@@ -44,7 +45,7 @@ fn shown(problem: &Problem) -> String {
 
 /// The rendered diagnostics of an expression that does not check.
 fn error_of(session: &Session, text: &str) -> String {
-    match session.expression(text, &case("c-03"), None) {
+    match session.expression(text, &case("c-03"), Asked::default()) {
         Ok(a) => panic!("`{text}` checked: {a:?}"),
         Err(problem) => shown(&problem),
     }
@@ -141,7 +142,7 @@ fn nothing_typed_panics() {
         "\"",
         "1 //",
     ] {
-        let result = s.expression(text, &case("c-03"), None);
+        let result = s.expression(text, &case("c-03"), Asked::default());
         assert!(
             matches!(result, Err(Problem::Diagnostics(ref r)) if r.has_errors()) || text == "1 //",
             "`{text:.20}`: {result:?}"
@@ -234,7 +235,10 @@ fn reload_keeps_the_additions() {
 #[test]
 fn an_empty_session_evaluates_expressions_over_no_fields() {
     let s = Session::empty();
-    let day = jiff::civil::Date::new(2026, 1, 1).ok();
+    let day = Asked {
+        as_of: jiff::civil::Date::new(2026, 1, 1).ok(),
+        show_values: false,
+    };
     let one = s.expression("1 + 2", &serde_json::json!({"id": "x"}), day);
     assert_eq!(
         one.as_ref().map(|a| a.value.as_str()).ok(),
@@ -252,7 +256,7 @@ fn an_empty_session_evaluates_expressions_over_no_fields() {
 fn a_protocol_with_errors_has_nothing_to_evaluate_in() {
     let s = Session::load(Path::new("no/such/protocol.salv"), None);
     assert!(s.compiled().protocol.is_none());
-    let result = s.expression("1", &serde_json::json!({}), None);
+    let result = s.expression("1", &serde_json::json!({}), Asked::default());
     assert!(matches!(result, Err(Problem::NoProtocol)), "{result:?}");
 }
 
@@ -262,7 +266,7 @@ fn a_case_that_cannot_be_loaded_is_a_case_problem() {
     let result = s.expression(
         "ecog",
         &serde_json::json!({"id": "x", "ecog": "high"}),
-        None,
+        Asked::default(),
     );
     assert!(
         matches!(result, Err(Problem::Case(ref m)) if m.starts_with("/")),

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use salvage::decision::output::{Record, TraceResult};
-use salvage::decision::why::{why_not, why_rule};
+use salvage::decision::why::{why_not, why_rule, Asked};
 use salvage::decision::{evaluate, RunOptions};
 use salvage::eval::model::Protocol;
 use salvage::Sources;
@@ -42,11 +42,23 @@ impl Fixture {
     }
 
     fn why(&self, id: &str, rule: &str) -> Result<Vec<String>, String> {
-        why_rule(&self.protocol, &self.sources, self.case(id), None, rule)
+        why_rule(
+            &self.protocol,
+            &self.sources,
+            self.case(id),
+            Asked::default(),
+            rule,
+        )
     }
 
     fn why_not(&self, id: &str, option: &str) -> Result<Vec<String>, String> {
-        why_not(&self.protocol, &self.sources, self.case(id), None, option)
+        why_not(
+            &self.protocol,
+            &self.sources,
+            self.case(id),
+            Asked::default(),
+            option,
+        )
     }
 }
 
@@ -202,15 +214,32 @@ fn a_case_that_cannot_be_decided_is_an_error_naming_its_place() {
     let f = Fixture::load();
     let mut case = f.case("c-06").clone();
     case["ecog"] = serde_json::json!("two");
-    let error = why_rule(&f.protocol, &f.sources, &case, None, "car-t").unwrap_err();
+    let error = why_rule(&f.protocol, &f.sources, &case, Asked::default(), "car-t").unwrap_err();
     assert!(error.starts_with("the case cannot be decided: "), "{error}");
     assert!(error.ends_with("(at `/ecog`)"), "{error}");
     let mut undated = f.case("c-06").clone();
     undated.as_object_mut().unwrap().remove("as_of");
-    let error = why_not(&f.protocol, &f.sources, &undated, None, "axi-cel").unwrap_err();
+    let error = why_not(
+        &f.protocol,
+        &f.sources,
+        &undated,
+        Asked::default(),
+        "axi-cel",
+    )
+    .unwrap_err();
     assert!(error.contains("no `as_of`"), "{error}");
     let day = jiff::civil::date(2026, 2, 1);
-    assert!(why_not(&f.protocol, &f.sources, &undated, Some(day), "axi-cel").is_ok());
+    assert!(why_not(
+        &f.protocol,
+        &f.sources,
+        &undated,
+        Asked {
+            as_of: Some(day),
+            show_values: false
+        },
+        "axi-cel"
+    )
+    .is_ok());
 }
 
 /// The outcome `why_rule` gives on its first line, as the trace words it.
@@ -248,7 +277,8 @@ fn every_answer_agrees_with_the_decisions_trace_on_every_case_and_rule() {
             panic!("{case}: not decided");
         };
         for entry in decision.trace.as_deref().unwrap() {
-            let lines = why_rule(&f.protocol, &f.sources, case, None, &entry.rule).unwrap();
+            let lines =
+                why_rule(&f.protocol, &f.sources, case, Asked::default(), &entry.rule).unwrap();
             let context = format!("{} {}:\n{}", case["id"], entry.rule, lines.join("\n"));
             assert_eq!(stated_outcome(&lines[0]), entry.result, "{context}");
             assert!(lines[0].contains(&entry.at), "{context}");
@@ -292,7 +322,7 @@ fn section_guards_and_higher_strata_are_read_as_the_decision_reads_them() {
     let protocol = compiled.protocol.expect("the strata protocol compiles");
     let case =
         serde_json::json!({"id": "child", "as_of": "2026-01-01", "adult": false, "ok": true});
-    let lines = |rule| why_rule(&protocol, &sources, &case, None, rule).unwrap();
+    let lines = |rule| why_rule(&protocol, &sources, &case, Asked::default(), rule).unwrap();
     golden("section-first", &lines("first"));
     golden("stratum-second", &lines("second"));
     let options = RunOptions {
@@ -311,7 +341,8 @@ fn section_guards_and_higher_strata_are_read_as_the_decision_reads_them() {
                 panic!("{case}: not decided");
             };
             for entry in decision.trace.as_deref().unwrap() {
-                let lines = why_rule(&protocol, &sources, &case, None, &entry.rule).unwrap();
+                let lines =
+                    why_rule(&protocol, &sources, &case, Asked::default(), &entry.rule).unwrap();
                 let context = format!("{case} {}:\n{}", entry.rule, lines.join("\n"));
                 assert_eq!(stated_outcome(&lines[0]), entry.result, "{context}");
                 assert_eq!(root_truth(&lines[1]), entry.result, "{context}");
@@ -325,31 +356,31 @@ fn odd_input_gives_an_error_line_never_a_panic() {
     let f = Fixture::load();
     let (p, s) = (&f.protocol, &f.sources);
     let not_a_case = serde_json::json!(42);
-    assert!(why_rule(p, s, &not_a_case, None, "car-t")
+    assert!(why_rule(p, s, &not_a_case, Asked::default(), "car-t")
         .unwrap_err()
         .starts_with("the case cannot be decided: "));
-    assert!(why_not(p, s, &serde_json::json!({}), None, "axi-cel").is_err());
+    assert!(why_not(p, s, &serde_json::json!({}), Asked::default(), "axi-cel").is_err());
     for name in ["", " ", "car-t ", "ℝ-CHOP", "a\nb", &"x".repeat(10_000)] {
         assert!(
-            why_rule(p, s, f.case("c-06"), None, name).is_err(),
+            why_rule(p, s, f.case("c-06"), Asked::default(), name).is_err(),
             "{name:?}"
         );
     }
     for name in ["", " ", "a\nb", &"x".repeat(10_000)] {
         assert!(
-            why_not(p, s, f.case("c-06"), None, name).is_err(),
+            why_not(p, s, f.case("c-06"), Asked::default(), name).is_err(),
             "{name:?}"
         );
     }
     // An option is found by any spelling case data may use, as case data
     // finds it: another case, spaces around it, compatibility forms.
-    let exact = why_not(p, s, f.case("c-06"), None, "R-CHOP").unwrap();
+    let exact = why_not(p, s, f.case("c-06"), Asked::default(), "R-CHOP").unwrap();
     for spelling in ["r-chop", "R-CHOP ", "ℝ-CHOP"] {
-        let spelled = why_not(p, s, f.case("c-06"), None, spelling).unwrap();
+        let spelled = why_not(p, s, f.case("c-06"), Asked::default(), spelling).unwrap();
         assert_eq!(spelled, exact, "{spelling:?}");
     }
     // a class is no option: only regimens and agents are recommended
-    let error = why_not(p, s, f.case("c-06"), None, "platinum-salvage").unwrap_err();
+    let error = why_not(p, s, f.case("c-06"), Asked::default(), "platinum-salvage").unwrap_err();
     assert!(error.starts_with("no option `platinum-salvage`"), "{error}");
 }
 
@@ -380,7 +411,7 @@ fn a_rule_that_recommends_through_each_is_among_those_that_could() {
     let sources = compiled.report.sources.clone();
     let protocol = compiled.protocol.expect("the each protocol compiles");
     let case = |ok: bool| serde_json::json!({"id": "c", "as_of": "2026-01-01", "ok": ok});
-    let not_fired = why_not(&protocol, &sources, &case(false), None, "rx").unwrap();
+    let not_fired = why_not(&protocol, &sources, &case(false), Asked::default(), "rx").unwrap();
     assert!(
         not_fired[0].contains("the rules that could recommend it"),
         "{not_fired:?}"
@@ -394,13 +425,13 @@ fn a_rule_that_recommends_through_each_is_among_those_that_could() {
         "{not_fired:?}"
     );
     // Fired, but its `each` ranges over {rx, ry}: rz is not taken.
-    let left_out = why_not(&protocol, &sources, &case(true), None, "rz").unwrap();
+    let left_out = why_not(&protocol, &sources, &case(true), Asked::default(), "rz").unwrap();
     assert!(
         left_out
             .iter()
             .any(|l| l.contains("its `each` did not take this option")),
         "{left_out:?}"
     );
-    let taken = why_not(&protocol, &sources, &case(true), None, "rx").unwrap();
+    let taken = why_not(&protocol, &sources, &case(true), Asked::default(), "rx").unwrap();
     assert!(taken[0].starts_with("rx is recommended"), "{taken:?}");
 }

@@ -20,7 +20,7 @@ use salvage::decision::output::{ErrorDetail, ErrorRecord, Record, Source};
 use salvage::decision::{evaluate_case, load_text, RunOptions};
 use salvage::eval::case::TextError;
 use salvage::eval::model::Protocol;
-use salvage::eval::value::Case as LoadedCase;
+use salvage::eval::value::{Case as LoadedCase, CaseId};
 
 use super::common::{print_diagnostics, Usage};
 use super::item::{Case, Item};
@@ -53,6 +53,10 @@ pub struct CaseOptions {
     /// The folder imports may not leave [default: the protocol's folder].
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Error records and warnings repeat the case's values (they describe
+    /// them otherwise), for debugging on one's own data.
+    #[arg(long)]
+    pub show_values: bool,
 }
 
 impl CaseOptions {
@@ -62,6 +66,7 @@ impl CaseOptions {
             as_of: self.as_of,
             explain,
             strict: self.strict,
+            show_values: self.show_values,
         }
     }
 }
@@ -201,7 +206,7 @@ fn panicked(item: &Item, panic: Box<dyn std::any::Any + Send>) -> ErrorRecord {
 }
 
 /// An item's error record.
-fn error(case: Option<String>, item: &Item, path: String, message: String) -> ErrorRecord {
+fn error(case: Option<CaseId>, item: &Item, path: String, message: String) -> ErrorRecord {
     ErrorRecord {
         case,
         source: Some(item.source.clone()),

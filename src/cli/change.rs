@@ -7,6 +7,7 @@
 //! records differ.
 
 use salvage::decision::output::{Decision, ErrorDetail, OptionKind, Record, Source, Status};
+use salvage::eval::value::CaseId;
 use serde::Serialize;
 
 /// What changed between `old` and `new`, the records of the case read from
@@ -28,7 +29,7 @@ pub fn compare(old: &Record, new: &Record, source: &Source) -> (Vec<Part>, Optio
     (parts, Some(change))
 }
 
-fn case_id(record: &Record) -> Option<String> {
+fn case_id(record: &Record) -> Option<CaseId> {
     match record {
         Record::Decision(d) => Some(d.case.clone()),
         Record::Error(e) => e.case.clone(),
@@ -257,7 +258,7 @@ fn kind_name(kind: OptionKind) -> &'static str {
 /// an `error` change).
 #[derive(Serialize)]
 pub struct Change {
-    case: Option<String>,
+    case: Option<CaseId>,
     source: Source,
     changed: Vec<&'static str>,
     old: Side,
@@ -279,7 +280,7 @@ impl Change {
     /// The change for people: the case and its place, then old → new.
     pub fn text(&self) -> String {
         let parts = &self.parts;
-        let case = self.case.as_deref().unwrap_or("(no id)");
+        let case = self.case.as_ref().map_or("(no id)", CaseId::as_str);
         let at = match self.source.line {
             Some(line) => format!("{} line {line}", self.source.file),
             None => self.source.file.clone(),

@@ -28,6 +28,10 @@ pub struct TestArgs {
     /// protocol's folder].
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Messages about a test's case repeat its values (they describe them
+    /// otherwise), for debugging on one's own data.
+    #[arg(long)]
+    pub show_values: bool,
 }
 
 /// What the runs added up to.
@@ -44,7 +48,7 @@ pub fn test(args: &TestArgs) -> Result<ExitCode, Usage> {
     check_root(args.root.as_deref())?;
     let protocols = protocols(&args.paths)?;
     let root = args.root.as_deref();
-    let tally = on_big_stack(|| run_all(&protocols, root));
+    let tally = on_big_stack(|| run_all(&protocols, root, args.show_values));
     let tally = match tally {
         Ok(tally) => tally,
         Err(stopped) => return Ok(stopped.code()),
@@ -86,11 +90,16 @@ fn protocols(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Usage> {
     Ok(protocols)
 }
 
-/// Runs each protocol's tests and prints what they found as it goes.
-fn run_all(protocols: &[PathBuf], root: Option<&Path>) -> Result<Tally, Stopped> {
+/// Runs each protocol's tests and prints what they found as it goes (with
+/// `show_values`, messages about a test's case repeat its values).
+fn run_all(
+    protocols: &[PathBuf],
+    root: Option<&Path>,
+    show_values: bool,
+) -> Result<Tally, Stopped> {
     let mut tally = Tally::default();
     for protocol in protocols {
-        let run = testing::run_file(protocol, root);
+        let run = testing::run_file(protocol, root, show_values);
         print_diagnostics(std::slice::from_ref(&run.report));
         print(&run_text(&run))?;
         tally.passed += run.passed();

@@ -10,7 +10,8 @@ mod stratified;
 pub mod why;
 
 pub use run::{
-    decide, error_record, evaluate, evaluate_case, evaluate_text, load_text, RunOptions,
+    before_effective, decide, error_record, evaluate, evaluate_case, evaluate_text, load_text,
+    RunOptions,
 };
 
 pub use assemble::{assemble, to_item, Wants};

@@ -1,4 +1,4 @@
-//! The decision output: one JSON record per case, schema version 1.
+//! The decision output: one JSON record per case, schema version 2.
 //!
 //! These types are the stable face of the engine (`docs/decision.md` is the
 //! reference, `docs/decision.schema.json` the contract). They are filled from
@@ -17,6 +17,8 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+use crate::eval::value::CaseId;
 
 pub use crate::check::ir::Citations;
 pub use crate::eval::outcome::HistoryMatch;
@@ -115,8 +117,9 @@ impl From<ErrorRecord> for Record<'_> {
 /// and why.
 #[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct Decision<'p> {
-    /// The case's id, read from the key the case schema names (`id = case_id`).
-    pub case: String,
+    /// The case's id, read from the key the case schema names (`id =
+    /// case_id`): a string, or a whole number, as the case gives it.
+    pub case: CaseId,
     /// Where the case was read from; `null` for a case given inline (a test's
     /// `given`, the REPL).
     pub source: Option<Source>,
@@ -174,7 +177,7 @@ impl<'p> Decision<'p> {
     /// through serde_json.
     fn write_line(&self, out: &mut String) -> serde_json::Result<()> {
         out.push_str("{\"case\":");
-        write_str(out, &self.case);
+        write_case_id(out, &self.case);
         out.push_str(",\"source\":");
         match &self.source {
             Some(source) => source.write_json(out),
@@ -213,12 +216,12 @@ impl<'p> Decision<'p> {
     }
 
     /// The version of this output format; the schema's `$id` ends with it.
-    pub const SCHEMA_VERSION: &'static str = "1";
+    pub const SCHEMA_VERSION: &'static str = "2";
 
     /// An empty decision (status `no-recommendation`, every list empty, no
     /// source, no trace) for the assembly to fill.
     pub fn new(
-        case: String,
+        case: CaseId,
         as_of: String,
         as_of_source: AsOfSource,
         protocol: impl Into<Arc<ProtocolInfo>>,
@@ -627,8 +630,8 @@ pub enum TraceResult {
 /// evaluated.
 #[derive(Serialize, Debug, Clone, PartialEq, Default)]
 pub struct ErrorRecord {
-    /// The case's id; `null` when it could not be read.
-    pub case: Option<String>,
+    /// The case's id, as the case gives it; `null` when it could not be read.
+    pub case: Option<CaseId>,
     /// Where the case was read from; `null` when it has no source.
     pub source: Option<Source>,
     /// What is wrong.
@@ -904,6 +907,14 @@ fn optional_str_field(out: &mut String, key: &str, value: Option<&str>) {
 
 /// `text` as a JSON string. Most texts need no escape: they are checked
 /// whole and copied at once; the others go through [`write_escaped`].
+/// A case id: a JSON string, or the number as the case wrote it.
+fn write_case_id(out: &mut String, id: &CaseId) {
+    match id {
+        CaseId::Text(text) => write_str(out, text),
+        CaseId::Number(_) => out.push_str(&id.to_json().to_string()),
+    }
+}
+
 fn write_str(out: &mut String, text: &str) {
     out.push('"');
     if needs_escape(text.as_bytes()) {

@@ -8,7 +8,8 @@ use super::output::{
 use crate::eval::case::{load_case, load_case_text, CaseError, LoadOptions, TextError};
 use crate::eval::expr::Evaluator;
 use crate::eval::model::Protocol;
-use crate::eval::value::Case;
+use crate::eval::shown::Reveal;
+use crate::eval::value::{Case, CaseId};
 use jiff::civil::Date;
 use std::sync::Arc;
 
@@ -21,6 +22,9 @@ pub struct RunOptions {
     pub explain: bool,
     /// Unknown keys are errors (`--strict`).
     pub strict: bool,
+    /// Error records and warnings repeat the case's values instead of
+    /// describing them (`--show-values`).
+    pub show_values: bool,
 }
 
 /// Evaluates one JSON case into its record: a decision, or an error in its place.
@@ -32,6 +36,7 @@ pub fn evaluate(
 ) -> Record<'static> {
     let load = LoadOptions {
         strict: options.strict,
+        show_values: options.show_values,
     };
     match load_case(protocol, json, &load) {
         Ok(case) => evaluate_case(protocol, &case, source, options).into_owned(),
@@ -61,6 +66,7 @@ pub fn evaluate_text(
 pub fn load_text(protocol: &Protocol, text: &str, options: &RunOptions) -> Result<Case, TextError> {
     let load = LoadOptions {
         strict: options.strict,
+        show_values: options.show_values,
     };
     load_case_text(protocol, text, &load)
 }
@@ -82,12 +88,12 @@ pub fn evaluate_case<'p>(
             return error_record(Some(case.id.clone()), source, "/as_of".to_string(), message);
         }
     };
+    let reveal = Reveal::of_run(options.show_values);
     if let Some(effective) = protocol.header.effective.filter(|e| as_of < *e) {
-        let message =
-            format!("`as_of` {as_of} is before the protocol's effective date {effective}");
+        let message = before_effective(as_of, effective, reveal);
         return error_record(Some(case.id.clone()), source, "/as_of".to_string(), message);
     }
-    match decide(protocol, case, as_of, as_of_source, options.explain) {
+    match decide(protocol, case, as_of, as_of_source, options.explain, reveal) {
         Ok(mut decision) => {
             decision.source = source;
             Record::Decision(Box::new(decision))
@@ -97,16 +103,19 @@ pub fn evaluate_case<'p>(
 }
 
 /// The decision for a loaded case on `as_of`, or why the case cannot be
-/// decided (`the` with two matches, a range too long to list).
+/// decided (`the` with two matches, a range too long to list), naming the
+/// case's values as `reveal` allows.
 pub fn decide<'p>(
     protocol: &'p Protocol,
     case: &'p Case,
     as_of: Date,
     as_of_source: AsOfSource,
     explain: bool,
+    reveal: Reveal,
 ) -> Result<Decision<'p>, String> {
     let mut evaluator = Evaluator::new(protocol, case, as_of);
     evaluator.trace_lines = explain;
+    evaluator.reveal = reveal;
     let outcomes = evaluator.outcomes();
     let info = protocol_info(protocol);
     let mut d = Decision::new(case.id.clone(), as_of.to_string(), as_of_source, info);
@@ -200,9 +209,20 @@ fn protocol_info(protocol: &Protocol) -> Arc<ProtocolInfo> {
     })
 }
 
+/// Why a case dated `as_of` is not decided by a protocol effective from
+/// `effective` (naming the case's date only where `reveal` shows dates).
+pub fn before_effective(as_of: Date, effective: Date, reveal: Reveal) -> String {
+    match reveal.private() {
+        Reveal::All => {
+            format!("`as_of` {as_of} is before the protocol's effective date {effective}")
+        }
+        _ => format!("`as_of` is before the protocol's effective date {effective}"),
+    }
+}
+
 /// An error record in place of a decision.
 pub fn error_record<'p>(
-    case: Option<String>,
+    case: Option<CaseId>,
     source: Option<Source>,
     path: String,
     message: String,

@@ -26,16 +26,26 @@ use crate::source::Sources;
 use jiff::civil::Date;
 use tree::{fact_words, line, Explainer};
 
+/// How a case is asked about: the evaluation date for a case that gives
+/// none, and whether messages repeat the case's values (`--show-values`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Asked {
+    /// The date for a case without `as_of`.
+    pub as_of: Option<Date>,
+    /// Messages repeat the case's values instead of describing them.
+    pub show_values: bool,
+}
+
 /// Why a rule fired, did not, or is unknown on a case, down to the facts: lines of text.
 pub fn why_rule(
     protocol: &Protocol,
     sources: &Sources,
     case: &serde_json::Value,
-    as_of: Option<Date>,
+    asked: Asked,
     rule: &str,
 ) -> Result<Vec<String>, String> {
     let index = find_rule(protocol, rule)?;
-    let run = Run::new(protocol, case, as_of)?;
+    let run = Run::new(protocol, case, asked)?;
     Ok(run.why_rule(sources, index))
 }
 
@@ -45,11 +55,11 @@ pub fn why_not(
     protocol: &Protocol,
     sources: &Sources,
     case: &serde_json::Value,
-    as_of: Option<Date>,
+    asked: Asked,
     option: &str,
 ) -> Result<Vec<String>, String> {
     let id = find_option(protocol, option)?;
-    let run = Run::new(protocol, case, as_of)?;
+    let run = Run::new(protocol, case, asked)?;
     Ok(run.why_not(sources, id))
 }
 
@@ -101,17 +111,19 @@ struct Run<'p> {
 
 impl<'p> Run<'p> {
     /// Loads and decides `json`, or says why it cannot be.
-    fn new(
-        protocol: &'p Protocol,
-        json: &serde_json::Value,
-        as_of: Option<Date>,
-    ) -> Result<Self, String> {
-        let case = load_case(protocol, json, &LoadOptions::default())
-            .map_err(|e| cannot_decide(&e.path, &e.message))?;
+    fn new(protocol: &'p Protocol, json: &serde_json::Value, asked: Asked) -> Result<Self, String> {
+        let as_of = asked.as_of;
+        let load = LoadOptions {
+            strict: false,
+            show_values: asked.show_values,
+        };
+        let case =
+            load_case(protocol, json, &load).map_err(|e| cannot_decide(&e.path, &e.message))?;
         let options = RunOptions {
-            as_of,
+            as_of: asked.as_of,
             explain: true,
             strict: false,
+            show_values: asked.show_values,
         };
         let decision = match super::evaluate_case(protocol, &case, None, &options).into_owned() {
             Record::Decision(d) => *d,

@@ -9,12 +9,16 @@
 //! their declared type are a [`CaseError`] at the value's RFC 6901 pointer;
 //! keys the schema does not declare, and free text an `open` vocabulary field
 //! does not recognise, are warnings in [`Case::warnings`] (unknown keys are an
-//! error with [`LoadOptions::strict`]).
+//! error with [`LoadOptions::strict`]). No error or warning repeats a
+//! value the privacy rule of [`super::shown`] keeps out, unless
+//! [`LoadOptions::show_values`] is set.
 
 use super::model::{fold, Protocol};
+use super::shown::Reveal;
 use super::truth::{Missing, Support};
 use super::value::{
-    Case, Comparator, DateRange, EnumValue, Point, Quantity, Record, Series, Val, Value, VocabValue,
+    Case, CaseId, Comparator, DateRange, EnumValue, Point, Quantity, Record, Series, Val, Value,
+    VocabValue,
 };
 use crate::check::ir::VocabId;
 use crate::check::schema::{FieldSchema, FieldType, SeriesSource};
@@ -33,13 +37,16 @@ pub struct LoadOptions {
     /// Unknown keys (top level, in records, in series values) are errors
     /// instead of warnings.
     pub strict: bool,
+    /// Errors and warnings repeat the case's values (`--show-values`)
+    /// instead of describing them.
+    pub show_values: bool,
 }
 
 /// Why a case could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseError {
     /// The case id, when it was read before the error.
-    pub case: Option<String>,
+    pub case: Option<CaseId>,
     /// The RFC 6901 pointer of the offending value (`""` for the whole case).
     pub path: String,
     /// What is wrong: lowercase, no final period, names in backticks.
@@ -84,14 +91,17 @@ pub fn load_case(
     json: &Json,
     options: &LoadOptions,
 ) -> Result<Case, CaseError> {
+    let mut loader = Loader::new(protocol, options);
     let Json::Object(object) = json else {
         return Err(CaseError::at(
             "",
-            format!("a case is a JSON object, found {}", describe(json)),
+            format!(
+                "a case is a JSON object, found {}",
+                loader.private().describe(json)
+            ),
         ));
     };
-    let id = case_id(&protocol.case.id_key, object)?;
-    let mut loader = Loader::new(protocol, options);
+    let id = case_id(&protocol.case.id_key, object, loader.reveal)?;
     let loaded = loader.case(object);
     match loaded {
         Ok((fields, as_of)) => Ok(Case {
@@ -185,13 +195,15 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
         .map_err(|problem| format!("the number `{text}` {problem}"))
 }
 
-/// The case id: text, or a whole JSON number written as its text.
-pub(super) fn case_id(key: &str, object: &Map<String, Json>) -> Loaded<String> {
+/// The case id, as given: text, or a whole JSON number.
+pub(super) fn case_id(key: &str, object: &Map<String, Json>, reveal: Reveal) -> Loaded<CaseId> {
     let path = pointer("", key);
     match object.get(key) {
-        Some(Json::String(id)) if !id.is_empty() => Ok(id.clone()),
+        Some(Json::String(id)) if !id.is_empty() => Ok(CaseId::Text(id.clone())),
         Some(Json::String(_)) => Err(CaseError::at(&path, "the case id is empty")),
-        Some(Json::Number(n)) if is_whole_text(n.as_str()) => Ok(n.as_str().to_string()),
+        Some(Json::Number(n)) if is_whole_text(n.as_str()) => {
+            Ok(CaseId::Number(n.as_str().to_string()))
+        }
         None | Some(Json::Null) => Err(CaseError::at(
             &path,
             format!("the case has no id (key `{key}`)"),
@@ -200,7 +212,7 @@ pub(super) fn case_id(key: &str, object: &Map<String, Json>) -> Loaded<String> {
             &path,
             format!(
                 "the case id must be text or a whole number, found {}",
-                describe(other)
+                reveal.describe(other)
             ),
         )),
     }
@@ -216,6 +228,9 @@ pub(super) struct Loader<'a> {
     pub(super) protocol: &'a Protocol,
     strict: bool,
     pub(super) warnings: Vec<String>,
+    /// What messages may show of the values at hand: short codes, or
+    /// everything with `--show-values`; nothing inside a record.
+    reveal: Reveal,
 }
 
 /// The keys of a series value.
@@ -225,8 +240,6 @@ const QUANTITY_KEYS: &[&str] = &["value", "unit"];
 /// What a quantity without a unit is told.
 const QUANTITY_NEEDS_UNIT: &str =
     "a quantity needs a `unit` (text), as in {\"value\": 2, \"unit\": \"weeks\"}";
-/// The longest unit text an error message repeats.
-const SHOWN_UNIT_CHARS: usize = 16;
 
 impl<'a> Loader<'a> {
     pub(super) fn new(protocol: &'a Protocol, options: &LoadOptions) -> Loader<'a> {
@@ -234,7 +247,22 @@ impl<'a> Loader<'a> {
             protocol,
             strict: options.strict,
             warnings: Vec::new(),
+            reveal: Reveal::of_run(options.show_values),
         }
+    }
+
+    /// What messages may show of a value that is never shown by default.
+    pub(super) fn private(&self) -> Reveal {
+        self.reveal.private()
+    }
+
+    /// `read` of a record's fields: no value inside a record is shown.
+    fn in_record<T>(&mut self, read: impl FnOnce(&mut Self) -> T) -> T {
+        let outside = self.reveal;
+        self.reveal = outside.private();
+        let read = read(self);
+        self.reveal = outside;
+        read
     }
 
     /// The declared fields, the evaluation date, and warnings for unknown keys.
@@ -290,14 +318,20 @@ impl<'a> Loader<'a> {
                 return exact_date(text).map(Some).ok_or_else(|| {
                     CaseError::at(
                         "/as_of",
-                        format!("expected a date `YYYY-MM-DD`, found text {}", quote(text)),
+                        format!(
+                            "expected a date `YYYY-MM-DD`, found {}",
+                            self.private().text(text)
+                        ),
                     )
                 });
             }
             Some(other) => {
                 return Err(CaseError::at(
                     "/as_of",
-                    format!("expected a date `YYYY-MM-DD`, found {}", describe(other)),
+                    format!(
+                        "expected a date `YYYY-MM-DD`, found {}",
+                        self.private().describe(other)
+                    ),
                 ))
             }
         }
@@ -358,7 +392,7 @@ impl<'a> Loader<'a> {
         }
         let value = match ty {
             FieldType::Optional(inner) => return self.value(inner, json, path),
-            FieldType::Bool => boolean(json, path)?,
+            FieldType::Bool => boolean(json, path, self.reveal)?,
             FieldType::Num { int, unit, range } => {
                 let spec = NumSpec {
                     int: *int,
@@ -367,8 +401,8 @@ impl<'a> Loader<'a> {
                 };
                 self.number(&spec, json, path)?
             }
-            FieldType::Text => text(json, path)?,
-            FieldType::Date => Value::Date(date_value(json, path)?),
+            FieldType::Text => text(json, path, self.private())?,
+            FieldType::Date => Value::Date(date_value(json, path, self.private())?),
             FieldType::Duration => self.duration(json, path)?,
             FieldType::Enum(name) => self.enumeration(name, json, path)?,
             FieldType::Agent(open) => return self.vocab(VocabKind::Agent, *open, json, path),
@@ -392,7 +426,7 @@ impl<'a> Loader<'a> {
         let Json::Array(items) = json else {
             return Err(CaseError::at(
                 path,
-                format!("expected a list, found {}", describe(json)),
+                format!("expected a list, found {}", self.reveal.describe(json)),
             ));
         };
         items
@@ -407,7 +441,10 @@ impl<'a> Loader<'a> {
         let Json::Object(object) = json else {
             return Err(CaseError::at(
                 path,
-                format!("expected a map (a JSON object), found {}", describe(json)),
+                format!(
+                    "expected a map (a JSON object), found {}",
+                    self.reveal.describe(json)
+                ),
             ));
         };
         let mut entries: Vec<(Value, Val)> = Vec::with_capacity(object.len());
@@ -421,8 +458,8 @@ impl<'a> Loader<'a> {
                     &item_path,
                     format!(
                         "the key {} names the same key as {}",
-                        quote(text),
-                        quote(first)
+                        self.reveal.quote(text),
+                        self.reveal.quote(first)
                     ),
                 ));
             }
@@ -459,7 +496,7 @@ impl<'a> Loader<'a> {
                 path,
                 format!(
                     "expected a `{name}` record (a JSON object), found {}",
-                    describe(json)
+                    self.reveal.describe(json)
                 ),
             ));
         };
@@ -470,7 +507,7 @@ impl<'a> Loader<'a> {
                 format!("the protocol has no record `{name}`"),
             ));
         };
-        let fields = self.fields(schema, object, path)?;
+        let fields = self.in_record(|loader| loader.fields(schema, object, path))?;
         let known: Vec<&str> = schema.iter().map(|f| f.name.as_str()).collect();
         for key in object.keys() {
             if !known.contains(&key.as_str()) {
@@ -490,9 +527,13 @@ impl<'a> Loader<'a> {
         let (written, unit) = self.quantity(json, path)?;
         let value = match (&unit, spec.unit) {
             (None, _) => written,
-            (Some(given), Some(declared)) => {
-                in_unit(written, given, declared, &pointer(path, "unit"))?
-            }
+            (Some(given), Some(declared)) => in_unit(
+                written,
+                given,
+                declared,
+                &pointer(path, "unit"),
+                self.reveal,
+            )?,
             (Some(given), None) => {
                 return Err(CaseError::at(
                     &pointer(path, "unit"),
@@ -500,13 +541,22 @@ impl<'a> Loader<'a> {
                 ))
             }
         };
-        let value = if spec.int { whole(value, path)? } else { value };
+        let value = if spec.int {
+            whole(value, path, self.reveal)?
+        } else {
+            value
+        };
         if let Some((low, high)) = spec.range {
             if value < low || value > high {
                 let unit = spec.unit.map(|u| format!(" {u}")).unwrap_or_default();
+                let written = value.to_string();
+                let shown = match self.reveal.shows(&written) {
+                    true => format!("{written}{unit}"),
+                    false => "the value".to_string(),
+                };
                 return Err(CaseError::at(
                     path,
-                    format!("{value}{unit} is outside {low}..{high}{unit}"),
+                    format!("{shown} is outside {low}..{high}{unit}"),
                 ));
             }
         }
@@ -520,7 +570,7 @@ impl<'a> Loader<'a> {
     /// and its unit.
     fn quantity(&mut self, json: &Json, path: &str) -> Loaded<(Decimal, Option<Unit>)> {
         let Json::Object(object) = json else {
-            return Ok((number_of(json, path)?, None));
+            return Ok((number_of(json, path, self.reveal)?, None));
         };
         match self.quantity_object(object, path)? {
             (Some(value), unit) => Ok((value, Some(unit))),
@@ -556,7 +606,7 @@ impl<'a> Loader<'a> {
         let value = match object.get("value") {
             None => return Err(CaseError::at(path, "a quantity needs a `value`")),
             Some(Json::Null) => None,
-            Some(v @ Json::Number(_)) => Some(number_of(v, &value_path)?),
+            Some(v @ Json::Number(_)) => Some(number_of(v, &value_path, self.reveal)?),
             Some(other) => {
                 return Err(CaseError::at(
                     &value_path,
@@ -598,17 +648,16 @@ impl<'a> Loader<'a> {
     }
 
     /// The unit `text` names. An unknown one is named in the error only
-    /// when it is short (free text in a unit key is not echoed).
+    /// when the privacy rule shows it (free text in a unit key is not
+    /// echoed); the suggestion, a unit name, always is.
     fn lookup_unit(&self, text: &str, path: &str) -> Loaded<Unit> {
         self.protocol.units.lookup(text).ok_or_else(|| {
-            if text.chars().count() > SHOWN_UNIT_CHARS {
-                return CaseError::at(path, "this text is not a unit Salvage knows");
-            }
             let suggestion = did_you_mean(text, self.protocol.units.names());
-            CaseError::at(
-                path,
-                with_suggestion(format!("unknown unit `{text}`"), suggestion),
-            )
+            let problem = match self.reveal.shows(text) {
+                true => format!("unknown unit `{text}`"),
+                false => "this text is not a unit Salvage knows".to_string(),
+            };
+            CaseError::at(path, with_suggestion(problem, suggestion))
         })
     }
 
@@ -623,7 +672,7 @@ impl<'a> Loader<'a> {
                     path,
                     format!(
                         "expected a duration such as \"30 days\" or {{\"value\": 30, \"unit\": \"days\"}}, found {}",
-                        describe(other)
+                        self.reveal.describe(other)
                     ),
                 ))
             }
@@ -660,12 +709,12 @@ impl<'a> Loader<'a> {
             return Err(CaseError::at(
                 path,
                 format!(
-                    "expected a duration such as \"30 days\", found text {}",
-                    quote(text)
+                    "expected a duration such as \"30 days\", found {}",
+                    self.reveal.text(text)
                 ),
             ));
         }
-        let value = parse_decimal(number).map_err(|m| CaseError::at(path, m))?;
+        let value = decimal_at(number, path, self.reveal)?;
         Ok((value, Some(self.lookup_unit(unit, path)?)))
     }
 
@@ -683,7 +732,10 @@ impl<'a> Loader<'a> {
         let Json::String(text) = json else {
             return Err(CaseError::at(
                 path,
-                format!("expected a value of `{name}`, found {}", describe(json)),
+                format!(
+                    "expected a value of `{name}`, found {}",
+                    self.reveal.describe(json)
+                ),
             ));
         };
         let folded = fold(text);
@@ -699,7 +751,7 @@ impl<'a> Loader<'a> {
         Err(CaseError::at(
             path,
             with_suggestion(
-                format!("{} is not a value of `{name}`", quote(text)),
+                format!("{} is not a value of `{name}`", self.reveal.quote(text)),
                 suggestion,
             ),
         ))
@@ -714,40 +766,42 @@ impl<'a> Loader<'a> {
                 format!(
                     "expected {} name as text, found {}",
                     kind.article(),
-                    describe(json)
+                    self.private().describe(json)
                 ),
             ));
         };
-        let reading = self.vocab_reading(kind, open, text);
+        let reading = self.vocab_reading(kind, open, text, self.private());
         self.read_vocab(&reading, text, path)
     }
 
-    /// How `text` reads in a field of `kind` and openness `open`: a
-    /// function of the protocol and the text only (not of the path), so the
-    /// case reader may keep it across cases.
+    /// How `text` reads in a field of `kind` and openness `open`, worded
+    /// as `reveal` allows: a function of the protocol, the text and
+    /// `reveal` only (not of the path), so the case reader may keep it
+    /// across cases.
     pub(super) fn vocab_reading(
         &self,
         kind: VocabKind,
         open: Openness,
         text: &str,
+        reveal: Reveal,
     ) -> VocabReading {
         let vocab = &self.protocol.vocab;
         let resolved = vocab.spelled(&fold(text));
         if let Some(id) = resolved.filter(|id| kind.declares(self.protocol, *id)) {
             return VocabReading::Known(id);
         }
-        if let Some(reading) = self.reading_by_words(kind, text) {
+        if let Some(reading) = self.reading_by_words(kind, text, reveal) {
             return reading;
         }
         let suggestion = self.vocab_suggestion(kind, text);
         let problem = match resolved.map(|id| vocab.name(id)) {
             Some(name) => format!(
                 "{} names `{name}`, {}, not {}",
-                quote(text),
+                reveal.quote(text),
                 kind.other().article(),
                 kind.article()
             ),
-            None => format!("{} is not a known {}", quote(text), kind.word()),
+            None => format!("{} is not a known {}", reveal.quote(text), kind.word()),
         };
         match open {
             Openness::Closed => VocabReading::Refused(with_suggestion(problem, suggestion)),
@@ -772,7 +826,12 @@ impl<'a> Loader<'a> {
     /// How `text` reads by the word aliases of names of `kind`: the one name
     /// they match, or ambiguous when they match two or more; `None` when they
     /// match none.
-    fn reading_by_words(&self, kind: VocabKind, text: &str) -> Option<VocabReading> {
+    fn reading_by_words(
+        &self,
+        kind: VocabKind,
+        text: &str,
+        reveal: Reveal,
+    ) -> Option<VocabReading> {
         let vocab = &self.protocol.vocab;
         let mut named = vocab.named_by_words(text);
         named.retain(|id| kind.declares(self.protocol, *id));
@@ -786,7 +845,7 @@ impl<'a> Loader<'a> {
                     .collect();
                 Some(VocabReading::Ambiguous(format!(
                     "{} matches the word aliases of {}; matches on it are unknown",
-                    quote(text),
+                    reveal.quote(text),
                     names.join(" and ")
                 )))
             }
@@ -848,7 +907,7 @@ impl<'a> Loader<'a> {
                 path,
                 format!(
                     "expected a series (a list of dated values), found {}",
-                    describe(json)
+                    self.reveal.describe(json)
                 ),
             ));
         };
@@ -885,7 +944,7 @@ impl<'a> Loader<'a> {
                 path,
                 format!(
                     "expected a dated value {{\"date\": …, \"value\": …}}, found {}",
-                    describe(json)
+                    self.reveal.describe(json)
                 ),
             ));
         };
@@ -894,7 +953,9 @@ impl<'a> Loader<'a> {
                 self.unknown_key(key, POINT_KEYS, path, &format!("a value of `{series}`"))?;
             }
         }
-        self.point_parts(declared, object, index, path, &PointKeys::PLAIN)
+        self.in_record(|loader| {
+            loader.point_parts(declared, object, index, path, &PointKeys::PLAIN)
+        })
     }
 
     /// A series value's parts, each under its key: its date, its value
@@ -908,7 +969,7 @@ impl<'a> Loader<'a> {
         path: &str,
         keys: &PointKeys<'_>,
     ) -> Loaded<Point> {
-        let (date, time) = point_date(object, keys.date, path)?;
+        let (date, time) = point_date(object, keys.date, path, self.reveal)?;
         let value_path = pointer(path, keys.value);
         let (value, written) = match object.get(keys.value) {
             None | Some(Json::Null) => {
@@ -918,9 +979,10 @@ impl<'a> Loader<'a> {
                 ))
             }
             Some(Json::String(text)) => censored_text(text, &value_path)?,
-            Some(v) => (number_of(v, &value_path)?, None),
+            Some(v) => (number_of(v, &value_path, self.reveal)?, None),
         };
-        let keyed = comparator(object.get(keys.comparator), &pointer(path, keys.comparator))?;
+        let comparator_path = pointer(path, keys.comparator);
+        let keyed = comparator(object.get(keys.comparator), &comparator_path, self.reveal)?;
         let comparator = match (written, keyed) {
             (Some(_), Some(_)) => {
                 return Err(CaseError::at(
@@ -934,7 +996,13 @@ impl<'a> Loader<'a> {
             (written, keyed) => written.or(keyed),
         };
         let value = match self.unit_of(object, keys.unit, path)? {
-            Some(given) => in_unit(value, &given, declared, &pointer(path, keys.unit))?,
+            Some(given) => in_unit(
+                value,
+                &given,
+                declared,
+                &pointer(path, keys.unit),
+                self.reveal,
+            )?,
             None => value,
         };
         Ok(Point {
@@ -987,7 +1055,10 @@ impl<'a> Loader<'a> {
                 ));
             };
             if belongs(record, source, &item_path, &field.name)? {
-                points.push(self.point_parts(declared, record, index, &item_path, &keys)?);
+                let point = self.in_record(|loader| {
+                    loader.point_parts(declared, record, index, &item_path, &keys)
+                })?;
+                points.push(point);
             }
         }
         points.sort_by_key(|p| (p.date, p.time, p.index));
@@ -1151,48 +1222,67 @@ pub(super) fn dedup(items: Vec<Val>) -> Vec<Val> {
     out
 }
 
-fn boolean(json: &Json, path: &str) -> Loaded<Value> {
+fn boolean(json: &Json, path: &str, reveal: Reveal) -> Loaded<Value> {
     match json {
         Json::Bool(b) => Ok(Value::Bool(*b)),
         other => Err(CaseError::at(
             path,
-            format!("expected true or false, found {}", describe(other)),
+            format!("expected true or false, found {}", reveal.describe(other)),
         )),
     }
 }
 
-fn text(json: &Json, path: &str) -> Loaded<Value> {
+fn text(json: &Json, path: &str, reveal: Reveal) -> Loaded<Value> {
     match json {
         Json::String(s) => Ok(Value::Text(s.clone())),
         other => Err(CaseError::at(
             path,
-            format!("expected text, found {}", describe(other)),
+            format!("expected text, found {}", reveal.describe(other)),
         )),
     }
 }
 
 /// A JSON number as an exact decimal.
-fn number_of(json: &Json, path: &str) -> Loaded<Decimal> {
+fn number_of(json: &Json, path: &str, reveal: Reveal) -> Loaded<Decimal> {
     match json {
-        Json::Number(n) => parse_decimal(n.as_str()).map_err(|m| CaseError::at(path, m)),
+        Json::Number(n) => decimal_at(n.as_str(), path, reveal),
         other => Err(CaseError::at(
             path,
-            format!("expected a number, found {}", describe(other)),
+            format!("expected a number, found {}", reveal.describe(other)),
         )),
     }
 }
 
+/// The exact decimal of a number's text at `path`, or why it is not one
+/// (naming the text only where `reveal` shows it).
+fn decimal_at(text: &str, path: &str, reveal: Reveal) -> Loaded<Decimal> {
+    let problem = match DecimalParts::read(text) {
+        None => "is not a number",
+        Some(parts) => match parts.to_decimal() {
+            Ok(value) => return Ok(value),
+            Err(problem) => problem,
+        },
+    };
+    let message = match reveal.shows(text) {
+        true => format!("the number `{text}` {problem}"),
+        false => format!("this number {problem}"),
+    };
+    Err(CaseError::at(path, message))
+}
+
 /// `value` in `from`, converted to `to` (through the analyte `to`
 /// measures, if it has one).
-fn in_unit(value: Decimal, from: &Unit, to: &Unit, path: &str) -> Loaded<Decimal> {
+fn in_unit(value: Decimal, from: &Unit, to: &Unit, path: &str, reveal: Reveal) -> Loaded<Decimal> {
     if !from.converts_to(to) {
         return Err(CaseError::at(path, does_not_convert(from, to)));
     }
     convert(value, from, to).ok_or_else(|| {
-        CaseError::at(
-            path,
-            format!("{value} {from} cannot be converted to `{to}`"),
-        )
+        let written = value.to_string();
+        let shown = match reveal.shows(&written) {
+            true => format!("{written} {from}"),
+            false => format!("the value in `{from}`"),
+        };
+        CaseError::at(path, format!("{shown} cannot be converted to `{to}`"))
     })
 }
 
@@ -1208,13 +1298,16 @@ fn does_not_convert(from: &Unit, to: &Unit) -> String {
 }
 
 /// A whole number, with its trailing decimal zeros dropped.
-fn whole(value: Decimal, path: &str) -> Loaded<Decimal> {
+fn whole(value: Decimal, path: &str, reveal: Reveal) -> Loaded<Decimal> {
     if value.fract().is_zero() {
         Ok(value.normalize())
     } else {
         Err(CaseError::at(
             path,
-            format!("expected a whole number, found {value}"),
+            format!(
+                "expected a whole number, found {}",
+                reveal.number(&value.to_string())
+            ),
         ))
     }
 }
@@ -1246,14 +1339,17 @@ pub(super) fn censored_text(text: &str, path: &str) -> Loaded<(Decimal, Option<C
 }
 
 /// A `comparator` key: absent, `null` or `"="` is exact.
-fn comparator(json: Option<&Json>, path: &str) -> Loaded<Option<Comparator>> {
+fn comparator(json: Option<&Json>, path: &str, reveal: Reveal) -> Loaded<Option<Comparator>> {
     let text = match json {
         None | Some(Json::Null) => return Ok(None),
         Some(Json::String(text)) => text.as_str(),
         Some(other) => {
             return Err(CaseError::at(
                 path,
-                format!("expected a comparator as text, found {}", describe(other)),
+                format!(
+                    "expected a comparator as text, found {}",
+                    reveal.describe(other)
+                ),
             ))
         }
     };
@@ -1261,8 +1357,8 @@ fn comparator(json: Option<&Json>, path: &str) -> Loaded<Option<Comparator>> {
         CaseError::at(
             path,
             format!(
-                "unknown comparator {} (expected `<`, `<=`, `>`, `>=`, `=` or null)",
-                quote(text)
+                "expected a comparator `<`, `<=`, `>`, `>=`, `=` or null, found {}",
+                reveal.text(text)
             ),
         )
     })
@@ -1282,7 +1378,12 @@ pub(super) fn comparator_symbol(text: &str) -> Option<Option<Comparator>> {
 }
 
 /// A series value's date: an exact date or an RFC 3339 datetime.
-fn point_date(object: &Map<String, Json>, key: &str, path: &str) -> Loaded<(Date, Option<Time>)> {
+fn point_date(
+    object: &Map<String, Json>,
+    key: &str,
+    path: &str,
+    reveal: Reveal,
+) -> Loaded<(Date, Option<Time>)> {
     let date_path = pointer(path, key);
     let text = match object.get(key) {
         None | Some(Json::Null) => {
@@ -1295,61 +1396,67 @@ fn point_date(object: &Map<String, Json>, key: &str, path: &str) -> Loaded<(Date
         Some(other) => {
             return Err(CaseError::at(
                 &date_path,
-                format!("expected a date `YYYY-MM-DD`, found {}", describe(other)),
+                format!(
+                    "expected a date `YYYY-MM-DD`, found {}",
+                    reveal.describe(other)
+                ),
             ))
         }
     };
-    let (range, time) = parse_date(text).map_err(|m| CaseError::at(&date_path, m))?;
+    let (range, time) = parse_date(text, reveal).map_err(|m| CaseError::at(&date_path, m))?;
     match range.exact() {
         Some(date) => Ok((date, time)),
         None => Err(CaseError::at(
             &date_path,
             format!(
                 "a series value needs an exact date, found the partial date {}",
-                quote(text)
+                reveal.quote(text)
             ),
         )),
     }
 }
 
 /// A `date` field's value: exact, partial (an interval) or a datetime's date.
-fn date_value(json: &Json, path: &str) -> Loaded<DateRange> {
+fn date_value(json: &Json, path: &str, reveal: Reveal) -> Loaded<DateRange> {
     match json {
-        Json::String(text) => parse_date(text)
+        Json::String(text) => parse_date(text, reveal)
             .map(|(range, _)| range)
             .map_err(|m| CaseError::at(path, m)),
         other => Err(CaseError::at(
             path,
-            format!("expected a date `YYYY-MM-DD`, found {}", describe(other)),
+            format!(
+                "expected a date `YYYY-MM-DD`, found {}",
+                reveal.describe(other)
+            ),
         )),
     }
 }
 
 /// `YYYY-MM-DD`, `YYYY-MM`, `YYYY`, or an RFC 3339 datetime (its date and
 /// time as written, in the offset written).
-fn parse_date(text: &str) -> Result<(DateRange, Option<Time>), String> {
+fn parse_date(text: &str, reveal: Reveal) -> Result<(DateRange, Option<Time>), String> {
     let parsed = match text.len() {
         4 => year_range(text),
         7 => month_range(text),
         10 => exact_date(text).map(|d| (DateRange::day(d), None)),
         _ => datetime(text).map(|(d, t)| (DateRange::day(d), Some(t))),
     };
-    parsed.ok_or_else(|| date_problem(text))
+    parsed.ok_or_else(|| date_problem(text, reveal))
 }
 
 /// Why `text` is not a date.
-fn date_problem(text: &str) -> String {
+fn date_problem(text: &str, reveal: Reveal) -> String {
     if date_shape(text) || month_shape(text) {
-        format!("{} is not a calendar date", quote(text))
+        format!("{} is not a calendar date", reveal.quote(text))
     } else if text.len() > 10 && date_shape(text.get(..10).unwrap_or("")) {
         format!(
             "expected an RFC 3339 datetime such as `2025-12-20T08:30:00Z`, found {}",
-            quote(text)
+            reveal.text(text)
         )
     } else {
         format!(
-            "expected a date `YYYY-MM-DD` (or `YYYY-MM`, `YYYY`, or an RFC 3339 datetime), found text {}",
-            quote(text)
+            "expected a date `YYYY-MM-DD` (or `YYYY-MM`, `YYYY`, or an RFC 3339 datetime), found {}",
+            reveal.text(text)
         )
     }
 }
@@ -1614,16 +1721,6 @@ fn with_suggestion(message: String, suggestion: Option<String>) -> String {
     }
 }
 
-/// Text in double quotes, shortened past 60 characters.
-fn quote(text: &str) -> String {
-    const LIMIT: usize = 60;
-    let mut shown: String = text.chars().take(LIMIT).collect();
-    if text.chars().count() > LIMIT {
-        shown.push('…');
-    }
-    format!("{shown:?}")
-}
-
 /// What kind of JSON value it is, without repeating its text.
 fn kind_of(json: &Json) -> &'static str {
     match json {
@@ -1633,18 +1730,6 @@ fn kind_of(json: &Json) -> &'static str {
         Json::String(_) => "text",
         Json::Array(_) => "a list",
         Json::Object(_) => "an object",
-    }
-}
-
-/// What a JSON value is, for "expected …, found …".
-fn describe(json: &Json) -> String {
-    match json {
-        Json::Null => "null".to_string(),
-        Json::Bool(b) => b.to_string(),
-        Json::Number(n) => format!("the number {}", n.as_str()),
-        Json::String(s) => format!("text {}", quote(s)),
-        Json::Array(_) => "a list".to_string(),
-        Json::Object(_) => "an object".to_string(),
     }
 }
 
@@ -1708,7 +1793,7 @@ pub(super) mod plain {
             // Written without a fraction: whole already (unless a negative
             // zero, which `whole` makes zero).
             (true, 0) if !written.is_sign_negative() || !written.is_zero() => written,
-            (true, _) => whole(written, "").ok()?,
+            (true, _) => whole(written, "", super::Reveal::Codes).ok()?,
             (false, _) => written,
         };
         if let Some((low, high)) = range {
@@ -1756,7 +1841,7 @@ pub(super) mod plain {
             Some(text) if text == declared.spelling() && !declared.is_log10() => written,
             Some(text) => {
                 let given = protocol.units.lookup(text)?;
-                super::in_unit(written, &given, declared, "").ok()?
+                super::in_unit(written, &given, declared, "", super::Reveal::Codes).ok()?
             }
         };
         Some(value)

@@ -21,10 +21,17 @@ impl Evaluator<'_> {
             Ok(items) => Val::Known(Value::List(items.into_iter().map(Val::Known).collect())),
             Err(super::ops::RangeError::Partial) => indeterminate(Cause::PartialDate),
             Err(super::ops::RangeError::TooLong) => {
+                let shown = |v: &Value| {
+                    let text = super::show::display(self.protocol, v);
+                    match self.reveal.shows(&text) {
+                        true => text,
+                        false => "a value".to_string(),
+                    }
+                };
                 self.fail(format!(
                     "the range from {} to {} has more than {MAX_RANGE} members ({})",
-                    super::show::display(self.protocol, &a),
-                    super::show::display(self.protocol, &b),
+                    shown(&a),
+                    shown(&b),
                     self.protocol.location(low.span)
                 ));
                 Val::Unknown(Support::default())

@@ -9,6 +9,7 @@ use super::model::Protocol;
 use super::ops;
 use super::outcome::DecisionView;
 use super::outcome::HistoryMatch;
+use super::shown::Reveal;
 use super::truth::{Cause, Missing, Support, Truth};
 use super::value::{Case, DateRange, EnumValue, Quantity, Val, Value, VocabValue};
 use crate::check::ir::{Const, Expr, ExprKind, IsTest, VocabId};
@@ -40,6 +41,9 @@ pub struct Evaluator<'p> {
     pub(super) matches: Vec<HistoryMatch>,
     /// Whether to note those lines (only a trace shows them).
     pub trace_lines: bool,
+    /// What a case error may show of the values it names (see
+    /// [`super::shown`]).
+    pub reveal: Reveal,
     /// Problems met while evaluating (division by zero), each once.
     pub warnings: Vec<String>,
     /// Why the case cannot be decided (`the` with two matches), if it cannot.
@@ -111,6 +115,7 @@ impl<'p> Evaluator<'p> {
             lines: None,
             matches: Vec::new(),
             trace_lines: true,
+            reveal: Reveal::Codes,
             warnings: Vec::new(),
             failure: None,
             view: None,

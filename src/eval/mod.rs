@@ -20,6 +20,7 @@ pub mod rules;
 mod runs;
 pub mod series;
 pub mod show;
+pub mod shown;
 mod stream;
 mod text;
 mod trends;

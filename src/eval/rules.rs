@@ -238,7 +238,7 @@ impl<'p> Evaluator<'p> {
                 _ => self.fail(format!(
                     "the rank at {} is {}: a rank is a whole number from 1",
                     self.protocol.location(e.span),
-                    q.value
+                    self.reveal.number(&q.value.to_string())
                 )),
             },
             Val::Known(_) => self.fail(format!(
@@ -267,7 +267,8 @@ impl<'p> Evaluator<'p> {
         if allowed.is_some_and(|a| !a.contains(&value.as_str())) {
             let at = self.protocol.location(e.span);
             self.fail(format!(
-                "the goal at {at} is \"{value}\": a goal is curative, disease-control or palliative"
+                "the goal at {at} is {}: a goal is curative, disease-control or palliative",
+                self.reveal.private().quote(&value)
             ));
             return None;
         }

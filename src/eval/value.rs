@@ -317,8 +317,8 @@ impl Comparator {
 /// One case, loaded and validated against the protocol's schema.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {
-    /// The case id.
-    pub id: String,
+    /// The case id, as the case gives it.
+    pub id: CaseId,
     /// The evaluation date from the case, if it gives one.
     pub as_of: Option<Date>,
     /// The case's fields, by position in the case schema: every declared
@@ -326,4 +326,61 @@ pub struct Case {
     pub fields: Vec<Val>,
     /// Warnings about the input (unknown keys, unrecognised free text).
     pub warnings: Vec<String>,
+}
+
+/// A case's id, kept as the case gives it: text, or a whole JSON number
+/// written back as the same number, so that `2017` and `"2017"` stay two
+/// different ids.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CaseId {
+    /// A JSON string.
+    Text(String),
+    /// A whole JSON number, as its text (`2017`, `-3`).
+    Number(String),
+}
+
+impl CaseId {
+    /// The id's text: the string, or the number's digits.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CaseId::Text(text) | CaseId::Number(text) => text,
+        }
+    }
+
+    /// The id as JSON: a string, or the number itself.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            CaseId::Text(text) => serde_json::Value::String(text.clone()),
+            CaseId::Number(text) => text
+                .parse::<serde_json::Number>()
+                .map_or_else(|_| serde_json::Value::String(text.clone()), Into::into),
+        }
+    }
+}
+
+impl From<&str> for CaseId {
+    /// A text id.
+    fn from(text: &str) -> Self {
+        CaseId::Text(text.to_string())
+    }
+}
+
+impl From<String> for CaseId {
+    /// A text id.
+    fn from(text: String) -> Self {
+        CaseId::Text(text)
+    }
+}
+
+impl std::fmt::Display for CaseId {
+    /// The id as a person reads it: text as it is, a number as its digits.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for CaseId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
 }

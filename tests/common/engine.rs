@@ -42,6 +42,7 @@ pub fn options(explain: bool) -> RunOptions {
         as_of: None,
         explain,
         strict: false,
+        show_values: false,
     }
 }
 

@@ -36,6 +36,10 @@ pub struct ReplArgs {
     /// The folder imports may not leave [default: the protocol's folder].
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Messages about the case repeat its values (they describe them
+    /// otherwise), for debugging on one's own data.
+    #[arg(long)]
+    pub show_values: bool,
 }
 
 /// The prompt shown before each request (continuation lines are edited in place).
@@ -44,7 +48,8 @@ const PROMPT: &str = "salvage> ";
 /// Runs the prompt until `:quit` or the end of input.
 pub fn repl(args: &ReplArgs) -> ExitCode {
     let color = super::common::use_color();
-    let (state, reply) = State::start(args.protocol.as_deref(), args.root.as_deref(), color);
+    let (mut state, reply) = State::start(args.protocol.as_deref(), args.root.as_deref(), color);
+    state.show_values(args.show_values);
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     match interactive {
         true => on_terminal(state, reply),

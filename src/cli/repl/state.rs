@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 use salvage::decision::output::Source;
+use salvage::decision::why::Asked;
 use salvage::decision::{evaluate, why, RunOptions};
 use salvage::diag::{did_you_mean, render, Code, Diagnostic, Severity};
 use salvage::eval::model::Protocol;
@@ -88,7 +89,7 @@ impl Reply {
 }
 
 /// [`why::why_rule`] or [`why::why_not`].
-type WhyAnswer = fn(&Protocol, &Sources, &Value, Option<Date>, &str) -> Result<Vec<String>, String>;
+type WhyAnswer = fn(&Protocol, &Sources, &Value, Asked, &str) -> Result<Vec<String>, String>;
 
 /// What a report is shown for.
 #[derive(Debug, Clone, Copy)]
@@ -123,9 +124,25 @@ pub struct State {
     as_of: Option<Date>,
     /// Whether diagnostics are coloured.
     color: bool,
+    /// Whether messages about the case repeat its values (`--show-values`).
+    show_values: bool,
 }
 
 impl State {
+    /// Messages about the case repeat its values instead of describing them.
+    pub fn show_values(&mut self, show: bool) {
+        self.show_values = show;
+    }
+
+    /// What a question about the case asks with: the date, and whether
+    /// messages repeat the case's values.
+    fn asked(&self) -> Asked {
+        Asked {
+            as_of: self.as_of,
+            show_values: self.show_values,
+        }
+    }
+
     /// A prompt on `protocol` (or none), with an empty case; the reply
     /// reports what loading it found.
     pub fn start(protocol: Option<&Path>, root: Option<&Path>, color: bool) -> (State, Reply) {
@@ -137,6 +154,7 @@ impl State {
             case_file: None,
             as_of: None,
             color,
+            show_values: false,
         };
         let reply = match protocol {
             Some(path) => state.load(path),
@@ -366,6 +384,7 @@ impl State {
             as_of: self.as_of,
             explain: false,
             strict: false,
+            show_values: self.show_values,
         };
         let record = evaluate(protocol, case, Some(source), &options);
         serde_json::to_value(&record).map_err(|e| Reply::error(format!("internal error: {e}")))
@@ -416,7 +435,7 @@ impl State {
             protocol,
             sources,
             &self.identified(&self.case),
-            self.as_of,
+            self.asked(),
             name,
         ) {
             Ok(lines) => Reply::say(lines.join("\n")),
@@ -455,7 +474,7 @@ impl State {
     fn expression(&self, text: &str) -> Reply {
         match self
             .session
-            .expression(text, &self.identified(&self.case), self.as_of)
+            .expression(text, &self.identified(&self.case), self.asked())
         {
             Ok(answer) if answer.missing.is_empty() => {
                 Reply::say(format!("{} : {}", answer.value, answer.ty))
