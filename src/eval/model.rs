@@ -130,7 +130,7 @@ pub struct EnumInfo {
 }
 
 /// The case schema.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CaseSchema {
     /// The JSON key holding the case id (`id` unless declared).
     pub id_key: String,
@@ -140,6 +140,18 @@ pub struct CaseSchema {
     pub as_of: Option<usize>,
     /// The fields.
     pub fields: Vec<FieldSchema>,
+}
+
+/// A protocol with no `case { … }` block: no fields, the id in `id`.
+impl Default for CaseSchema {
+    fn default() -> Self {
+        CaseSchema {
+            id_key: "id".to_string(),
+            ignore: Vec::new(),
+            as_of: None,
+            fields: Vec::new(),
+        }
+    }
 }
 
 impl CaseSchema {
