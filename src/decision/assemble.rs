@@ -8,6 +8,7 @@ use super::stratified::Stratified;
 use super::{RuleOutcome, Vocabulary};
 use crate::eval::outcome::{DecisionView, HigherStrata};
 use crate::eval::truth::Missing;
+use std::collections::{HashMap, HashSet};
 
 /// What the caller wants of the assembly besides the decision.
 #[derive(Debug, Clone, Copy, Default)]
@@ -42,7 +43,9 @@ pub fn assemble<'p>(
     let base_core = Core::full(&base, vocab, reasons);
     let mut found: Vec<(usize, Missing, &'p str)> = Vec::new();
     let mut indeterminate = Vec::new();
-    let relevant = relevant_units(&mut rules, &base, &base_core);
+    let relevant: HashSet<Unit> = relevant_units(&mut rules, &base, &base_core)
+        .into_iter()
+        .collect();
     for (unit, support) in base.unknowns.iter().filter(|(u, _)| relevant.contains(u)) {
         let rule = rules.name(unit.rule);
         for fact in support.facts() {
@@ -61,11 +64,7 @@ pub fn assemble<'p>(
         found.push((*index, Missing::Named(name.to_string()), rule));
     }
     found.sort_by_key(|(index, _, _)| *index);
-    let mut missing: Vec<MissingItem<'p>> = Vec::new();
-    for (_, fact, rule) in &found {
-        add_missing(&mut missing, fact, rule);
-    }
-    decision.missing = missing;
+    decision.missing = missing_items(&found);
     decision.indeterminate = indeterminate;
     let resolved = base_core.into_resolved();
     let view = wants
@@ -118,38 +117,25 @@ fn relevant_units(
     relevant
 }
 
-fn add_missing<'p>(list: &mut Vec<MissingItem<'p>>, fact: &Missing, rule: &'p str) {
-    let item = to_item(fact, vec![Text::Borrowed(rule)]);
-    for existing in list.iter_mut() {
-        if same_fact(existing, &item) {
-            let rules = match existing {
-                MissingItem::Fact { rules, .. } | MissingItem::Named { rules, .. } => rules,
-            };
-            if !rules.iter().any(|r| r == rule) {
+/// One item per distinct fact, in the order first found, each with the
+/// rules that read it (each once, in the order found).
+fn missing_items<'p>(found: &[(usize, Missing, &'p str)]) -> Vec<MissingItem<'p>> {
+    let mut list: Vec<MissingItem<'p>> = Vec::new();
+    let mut at: HashMap<&Missing, usize> = HashMap::new();
+    let mut listed: HashSet<(usize, &'p str)> = HashSet::new();
+    for (_, fact, rule) in found {
+        let index = *at.entry(fact).or_insert(list.len());
+        if !listed.insert((index, rule)) {
+            continue;
+        }
+        match list.get_mut(index) {
+            Some(MissingItem::Fact { rules, .. } | MissingItem::Named { rules, .. }) => {
                 rules.push(Text::Borrowed(rule));
             }
-            return;
+            None => list.push(to_item(fact, vec![Text::Borrowed(rule)])),
         }
     }
-    list.push(item);
-}
-
-fn same_fact(a: &MissingItem<'_>, b: &MissingItem<'_>) -> bool {
-    match (a, b) {
-        (
-            MissingItem::Fact {
-                path: p,
-                need: n,
-                why: w,
-                ..
-            },
-            MissingItem::Fact {
-                path, need, why, ..
-            },
-        ) => p == path && n == need && w == why,
-        (MissingItem::Named { name: a, .. }, MissingItem::Named { name: b, .. }) => a == b,
-        _ => false,
-    }
+    list
 }
 
 /// A missing fact in output form.
