@@ -417,6 +417,11 @@ impl<'a, 'p> Core<'a, 'p> {
         Core { pass, resolved }
     }
 
+    /// The resolution compared.
+    pub(super) fn resolved(&self) -> &Resolved<'p> {
+        &self.resolved
+    }
+
     /// The resolution compared (the full one, when made by [`Core::full`]).
     pub(super) fn into_resolved(self) -> Resolved<'p> {
         self.resolved
@@ -523,6 +528,18 @@ enum MessageKind {
 }
 
 impl<'p> Pass<'p> {
+    /// Whether this walk lists the order, referral or flag `message` of an
+    /// action of `kind` (false for an action of any other kind).
+    pub(super) fn lists(&self, kind: ActionKind, message: &'p (Option<String>, String)) -> bool {
+        let kind = match kind {
+            ActionKind::Order => MessageKind::Order,
+            ActionKind::Refer => MessageKind::Referral,
+            ActionKind::Flag => MessageKind::Flag,
+            _ => return false,
+        };
+        self.listed.contains(&(kind, message))
+    }
+
     /// Adds an order, referral or flag to its list unless an identical one
     /// (same code and text) is already listed.
     fn push_message(&mut self, kind: MessageKind, message: Option<&'p (Option<String>, String)>) {

@@ -48,8 +48,9 @@ pub(super) struct Resolver<'a, 'p> {
     pub(super) pass: &'a Pass<'p>,
     pub(super) vocab: &'p dyn Vocabulary,
     pub(super) reasons: &'a [String],
-    /// Whether the placed options carry their rules and supports (the
-    /// decision and the view need them; relevance compares without them).
+    /// Whether the placed options carry their rules and supports, and the
+    /// avoided ones their rules and code (the decision and the view need
+    /// them; relevance compares without them).
     full: bool,
     /// The walk's avoids by target, each target once in the order first
     /// avoided, with the indices of its avoids in walk order: finding what
@@ -264,6 +265,14 @@ impl<'a, 'p> Resolver<'a, 'p> {
 
     /// The avoided entry with the code of highest precedence among the known avoids.
     pub(super) fn avoided_entry(&self, option: VocabId, known: &[&Avoid<'p>]) -> AvoidedEntry<'p> {
+        if !self.full {
+            // Relevance compares which options are avoided, not why.
+            return AvoidedEntry {
+                option,
+                best: None,
+                rules: Vec::new(),
+            };
+        }
         let precedence = |a: &&&Avoid<'p>| {
             a.code()
                 .and_then(|c| self.reasons.iter().position(|r| r == c))
