@@ -2,12 +2,17 @@
 //! stratum (`stratified.rs`), resolved into options, ranks and status
 //! (`resolve.rs`), and here the missing facts that could change it.
 
+use super::output::OptionKind;
 use super::output::{Decision, Indeterminate, MissingItem, Text, TraceEntry};
 use super::pass::{Core, Pass, Unit};
+use super::resolve::Resolved;
 use super::stratified::Stratified;
-use super::{RuleOutcome, Vocabulary};
+use super::{ActionKind, ActionOutcome, RuleOutcome, Vocabulary};
+use crate::check::ir::VocabId;
 use crate::eval::outcome::{DecisionView, HigherStrata};
 use crate::eval::truth::Missing;
+use crate::eval::truth::Truth;
+use std::collections::{HashMap, HashSet};
 
 /// What the caller wants of the assembly besides the decision.
 #[derive(Debug, Clone, Copy, Default)]
@@ -42,7 +47,9 @@ pub fn assemble<'p>(
     let base_core = Core::full(&base, vocab, reasons);
     let mut found: Vec<(usize, Missing, &'p str)> = Vec::new();
     let mut indeterminate = Vec::new();
-    let relevant = relevant_units(&mut rules, &base, &base_core);
+    let relevant: HashSet<Unit> = relevant_units(&mut rules, &base, &base_core)
+        .into_iter()
+        .collect();
     for (unit, support) in base.unknowns.iter().filter(|(u, _)| relevant.contains(u)) {
         let rule = rules.name(unit.rule);
         for fact in support.facts() {
@@ -61,11 +68,7 @@ pub fn assemble<'p>(
         found.push((*index, Missing::Named(name.to_string()), rule));
     }
     found.sort_by_key(|(index, _, _)| *index);
-    let mut missing: Vec<MissingItem<'p>> = Vec::new();
-    for (_, fact, rule) in &found {
-        add_missing(&mut missing, fact, rule);
-    }
-    decision.missing = missing;
+    decision.missing = missing_items(&found);
     decision.indeterminate = indeterminate;
     let resolved = base_core.into_resolved();
     let view = wants
@@ -104,7 +107,12 @@ fn relevant_units(
     // them warns of is kept: with them, both walks always run.
     let both_walks = rules.evaluates_on_every_walk();
     let mut relevant = Vec::new();
+    let seen = Seen::of(base, base_core);
     for (unit, _) in &base.unknowns {
+        if !both_walks && forcing_true_shows(*unit, &rules.outcomes, &seen, vocab) {
+            relevant.push(*unit);
+            continue;
+        }
         let true_differs = rules.settle(&[(*unit, true)]).core(vocab, reasons) != *base_core;
         if true_differs && !both_walks {
             relevant.push(*unit);
@@ -118,38 +126,135 @@ fn relevant_units(
     relevant
 }
 
-fn add_missing<'p>(list: &mut Vec<MissingItem<'p>>, fact: &Missing, rule: &'p str) {
-    let item = to_item(fact, vec![Text::Borrowed(rule)]);
-    for existing in list.iter_mut() {
-        if same_fact(existing, &item) {
-            let rules = match existing {
-                MissingItem::Fact { rules, .. } | MissingItem::Named { rules, .. } => rules,
-            };
-            if !rules.iter().any(|r| r == rule) {
-                rules.push(Text::Borrowed(rule));
-            }
-            return;
-        }
+/// Whether forcing `unit` true is sure to change the decision, seen without
+/// walking the rules again: true when the unit is the condition of a rule
+/// that is not `stop`, or the `if` of one of its actions under a true
+/// condition, and forcing it makes a known order, referral or flag the walk
+/// does not list, recommends an option that is only pending (no avoid
+/// reaches it), or avoids an option the walk does not list as avoided.
+/// Such a forced walk differs from the decision's only in what that rule
+/// does (every other rule's truths stay, and no tier moves: the rule's
+/// actions are reached either way), so the test is exact; `false` leaves
+/// the unit to the walks. Only for protocols of one stratum.
+fn forcing_true_shows<'p>(
+    unit: Unit,
+    outcomes: &[RuleOutcome<'p>],
+    seen: &Seen<'_, 'p>,
+    vocab: &dyn Vocabulary,
+) -> bool {
+    let Some(rule) = outcomes.get(unit.rule) else {
+        return false;
+    };
+    if rule.stop || unit.member.is_some() {
+        return false;
     }
-    list.push(item);
+    let touches = |kind: ActionKind| matches!(kind, ActionKind::Include | ActionKind::Status);
+    if rule.actions.iter().any(|a| touches(a.kind)) {
+        return false;
+    }
+    let forced_actions: Vec<&ActionOutcome<'p>> = match unit.action {
+        None => rule
+            .actions
+            .iter()
+            .filter(|a| a.guard == Truth::True)
+            .map(|a| &**a)
+            .collect(),
+        Some(j) if rule.condition == Truth::True => {
+            rule.actions.get(j).map(|a| &**a).into_iter().collect()
+        }
+        Some(_) => return false,
+    };
+    forced_actions
+        .iter()
+        .any(|action| action_shows(action, seen, vocab))
 }
 
-fn same_fact(a: &MissingItem<'_>, b: &MissingItem<'_>) -> bool {
-    match (a, b) {
-        (
-            MissingItem::Fact {
-                path: p,
-                need: n,
-                why: w,
-                ..
-            },
-            MissingItem::Fact {
-                path, need, why, ..
-            },
-        ) => p == path && n == need && w == why,
-        (MissingItem::Named { name: a, .. }, MissingItem::Named { name: b, .. }) => a == b,
+/// What the decision's walk settled, as [`forcing_true_shows`] reads it.
+struct Seen<'a, 'p> {
+    pass: &'a Pass<'p>,
+    resolved: &'a Resolved<'p>,
+    /// Every target of the walk's avoids, known or not, each once.
+    avoid_targets: Vec<VocabId>,
+    avoided: HashSet<VocabId>,
+}
+
+impl<'a, 'p> Seen<'a, 'p> {
+    fn of(pass: &'a Pass<'p>, core: &'a Core<'_, 'p>) -> Seen<'a, 'p> {
+        let resolved = core.resolved();
+        let mut targets = HashSet::new();
+        let avoid_targets = pass
+            .avoids
+            .iter()
+            .map(|a| a.target)
+            .filter(|t| targets.insert(*t))
+            .collect();
+        Seen {
+            pass,
+            resolved,
+            avoid_targets,
+            avoided: resolved.avoided.iter().map(|a| a.option).collect(),
+        }
+    }
+}
+
+/// Whether an action, known to apply once its unit is forced, changes what
+/// the walk `base` resolved to (see [`forcing_true_shows`]).
+fn action_shows<'p>(
+    action: &ActionOutcome<'p>,
+    seen: &Seen<'_, 'p>,
+    vocab: &dyn Vocabulary,
+) -> bool {
+    let known_members = || action.options.iter().filter(|o| o.member == Truth::True);
+    match action.kind {
+        ActionKind::Order | ActionKind::Refer | ActionKind::Flag => action
+            .message
+            .is_some_and(|m| !seen.pass.lists(action.kind, m)),
+        ActionKind::Recommend | ActionKind::Consider => {
+            known_members().any(|o| only_pending(o.id, seen, vocab))
+        }
+        ActionKind::Avoid => known_members().any(|o| {
+            let listed = seen.avoided.contains(&o.id);
+            let included = seen.pass.includes.iter().any(|i| i.option == o.id);
+            vocab.is_option(o.id) && !listed && !included
+        }),
         _ => false,
     }
+}
+
+/// Whether `option` is pending once, as itself (not a fallback), is not
+/// recommended, and no avoid of the walk reaches it: a true candidate for
+/// it would recommend it.
+fn only_pending(option: VocabId, seen: &Seen<'_, '_>, vocab: &dyn Vocabulary) -> bool {
+    let resolved = seen.resolved;
+    let recommended = resolved.recommended.iter().any(|p| p.option == option);
+    let mut pending = resolved.pending.iter().filter(|p| p.option == option);
+    let once_as_itself = match (pending.next(), pending.next()) {
+        (Some(p), None) => p.kind != OptionKind::Fallback && p.held_by_avoid.is_none(),
+        _ => false,
+    };
+    let avoided = seen.avoid_targets.iter().any(|t| vocab.has(option, *t));
+    once_as_itself && !recommended && !avoided
+}
+
+/// One item per distinct fact, in the order first found, each with the
+/// rules that read it (each once, in the order found).
+fn missing_items<'p>(found: &[(usize, Missing, &'p str)]) -> Vec<MissingItem<'p>> {
+    let mut list: Vec<MissingItem<'p>> = Vec::new();
+    let mut at: HashMap<&Missing, usize> = HashMap::new();
+    let mut listed: HashSet<(usize, &'p str)> = HashSet::new();
+    for (_, fact, rule) in found {
+        let index = *at.entry(fact).or_insert(list.len());
+        if !listed.insert((index, rule)) {
+            continue;
+        }
+        match list.get_mut(index) {
+            Some(MissingItem::Fact { rules, .. } | MissingItem::Named { rules, .. }) => {
+                rules.push(Text::Borrowed(rule));
+            }
+            None => list.push(to_item(fact, vec![Text::Borrowed(rule)])),
+        }
+    }
+    list
 }
 
 /// A missing fact in output form.

@@ -8,11 +8,12 @@ use crate::check::ir::VocabId;
 use crate::eval::outcome::DecisionView;
 use crate::eval::truth::{Support, Truth};
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// One unknown that relevance forces true and false: a rule's condition, an
 /// action's `if`, or one member of an `each`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Unit {
     pub(super) rule: usize,
     pub(super) action: Option<usize>,
@@ -71,6 +72,9 @@ pub(super) struct Pass<'p> {
     pub(super) orders: Vec<&'p (Option<String>, String)>,
     pub(super) referrals: Vec<&'p (Option<String>, String)>,
     pub(super) flags: Vec<&'p (Option<String>, String)>,
+    /// The orders, referrals and flags listed so far, each under its kind,
+    /// so that listing one more is a lookup rather than a scan of its list.
+    listed: HashSet<(MessageKind, &'p (Option<String>, String))>,
     /// Fired `missing "…"` actions: rule index, text, rule name.
     pub(super) missing_actions: Vec<(usize, &'p str, &'p str)>,
     pub(super) stop_status: Option<&'p str>,
@@ -162,17 +166,24 @@ impl<'p> Pass<'p> {
             .iter()
             .filter_map(|p| Some((p.option, p.held_by_avoid.clone()?)))
             .collect();
+        let mut at: HashMap<VocabId, usize> = HashMap::new();
+        for (i, (option, _)) in out.iter().enumerate() {
+            at.entry(*option).or_insert(i);
+        }
+        let settled: HashSet<VocabId> = resolved.avoided.iter().map(|a| a.option).collect();
         for avoid in &self.avoids {
             let Truth::Unknown(support) = &avoid.truth else {
                 continue;
             };
-            let settled = resolved.avoided.iter().any(|a| a.option == avoid.target);
-            if !vocab.is_option(avoid.target) || settled {
+            if !vocab.is_option(avoid.target) || settled.contains(&avoid.target) {
                 continue;
             }
-            match out.iter_mut().find(|(o, _)| *o == avoid.target) {
+            match at.get(&avoid.target).and_then(|i| out.get_mut(*i)) {
                 Some((_, s)) => s.merge(support),
-                None => out.push((avoid.target, support.clone())),
+                None => {
+                    at.insert(avoid.target, out.len());
+                    out.push((avoid.target, support.clone()));
+                }
             }
         }
         out
@@ -197,12 +208,13 @@ impl<'p> Pass<'p> {
         vocab: &dyn Vocabulary,
         rules: usize,
     ) -> DecisionView {
-        let fired = (0..rules)
-            .map(|i| {
-                let found = self.conditions.iter().find(|(r, _)| *r == i);
-                found.map_or(Truth::False, |(_, t)| t.clone())
-            })
-            .collect();
+        let mut fired = vec![Truth::False; rules];
+        // The first condition noted for a rule is its own (a walk reaches it once).
+        for (r, t) in self.conditions.iter().rev() {
+            if let Some(slot) = fired.get_mut(*r) {
+                *slot = t.clone();
+            }
+        }
         DecisionView {
             recommended: resolved.recommended.iter().map(|p| p.option).collect(),
             pending: resolved
@@ -262,9 +274,9 @@ impl<'p> Pass<'p> {
                     });
                 }
             }
-            ActionKind::Order => push_message(&mut self.orders, action.message),
-            ActionKind::Refer => push_message(&mut self.referrals, action.message),
-            ActionKind::Flag => push_message(&mut self.flags, action.message),
+            ActionKind::Order => self.push_message(MessageKind::Order, action.message),
+            ActionKind::Refer => self.push_message(MessageKind::Referral, action.message),
+            ActionKind::Flag => self.push_message(MessageKind::Flag, action.message),
             ActionKind::Missing => {
                 if let Some((_, text)) = action.message {
                     self.missing_actions.push((i, text, rule.name));
@@ -405,6 +417,11 @@ impl<'a, 'p> Core<'a, 'p> {
         Core { pass, resolved }
     }
 
+    /// The resolution compared.
+    pub(super) fn resolved(&self) -> &Resolved<'p> {
+        &self.resolved
+    }
+
     /// The resolution compared (the full one, when made by [`Core::full`]).
     pub(super) fn into_resolved(self) -> Resolved<'p> {
         self.resolved
@@ -502,15 +519,39 @@ pub(super) fn trace_result(truth: &Truth) -> TraceResult {
     }
 }
 
-/// Adds an order, referral or flag unless an identical one (same code and
-/// text) is already listed.
-pub(super) fn push_message<'p>(
-    list: &mut Vec<&'p (Option<String>, String)>,
-    message: Option<&'p (Option<String>, String)>,
-) {
-    if let Some(m) = message {
-        if !list.contains(&m) {
-            list.push(m);
+/// The list an order, referral or flag goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum MessageKind {
+    Order,
+    Referral,
+    Flag,
+}
+
+impl<'p> Pass<'p> {
+    /// Whether this walk lists the order, referral or flag `message` of an
+    /// action of `kind` (false for an action of any other kind).
+    pub(super) fn lists(&self, kind: ActionKind, message: &'p (Option<String>, String)) -> bool {
+        let kind = match kind {
+            ActionKind::Order => MessageKind::Order,
+            ActionKind::Refer => MessageKind::Referral,
+            ActionKind::Flag => MessageKind::Flag,
+            _ => return false,
+        };
+        self.listed.contains(&(kind, message))
+    }
+
+    /// Adds an order, referral or flag to its list unless an identical one
+    /// (same code and text) is already listed.
+    fn push_message(&mut self, kind: MessageKind, message: Option<&'p (Option<String>, String)>) {
+        let Some(m) = message else { return };
+        if !self.listed.insert((kind, m)) {
+            return;
         }
+        let list = match kind {
+            MessageKind::Order => &mut self.orders,
+            MessageKind::Referral => &mut self.referrals,
+            MessageKind::Flag => &mut self.flags,
+        };
+        list.push(m);
     }
 }

@@ -10,6 +10,7 @@ use super::pass::{Avoid, Candidate, Include, Pass};
 use super::{ActionOutcome, Vocabulary};
 use crate::check::ir::VocabId;
 use crate::eval::truth::{Support, Truth};
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// A candidate after avoids: recommended, pending or avoided.
@@ -47,9 +48,14 @@ pub(super) struct Resolver<'a, 'p> {
     pub(super) pass: &'a Pass<'p>,
     pub(super) vocab: &'p dyn Vocabulary,
     pub(super) reasons: &'a [String],
-    /// Whether the placed options carry their rules and supports (the
-    /// decision and the view need them; relevance compares without them).
+    /// Whether the placed options carry their rules and supports, and the
+    /// avoided ones their rules and code (the decision and the view need
+    /// them; relevance compares without them).
     full: bool,
+    /// The walk's avoids by target, each target once in the order first
+    /// avoided, with the indices of its avoids in walk order: finding what
+    /// hits an option looks at each target once, not at every avoid.
+    by_target: Vec<(VocabId, Vec<usize>)>,
 }
 
 impl<'a, 'p> Resolver<'a, 'p> {
@@ -63,6 +69,7 @@ impl<'a, 'p> Resolver<'a, 'p> {
             vocab,
             reasons,
             full: true,
+            by_target: by_target(&pass.avoids),
         }
     }
 
@@ -225,12 +232,21 @@ impl<'a, 'p> Resolver<'a, 'p> {
         self.place(next, recommended, pending, avoided);
     }
 
-    /// Avoids that hit an option: known ones (`true`) or unknown ones.
+    /// Avoids that hit an option, in walk order: known ones (`true`) or unknown ones.
     pub(super) fn hits(&self, option: VocabId, known: bool) -> Vec<&'a Avoid<'p>> {
-        self.pass
-            .avoids
+        let mut indices: Vec<usize> = self
+            .by_target
             .iter()
-            .filter(|a| (a.truth == Truth::True) == known && self.vocab.has(option, a.target))
+            .filter(|(target, _)| self.vocab.has(option, *target))
+            .flat_map(|(_, indices)| indices.iter().copied())
+            .collect();
+        indices.sort_unstable();
+        let avoids = &self.pass.avoids;
+        let avoid_at = |i: usize| avoids.get(i);
+        indices
+            .into_iter()
+            .filter_map(avoid_at)
+            .filter(|a| (a.truth == Truth::True) == known)
             .collect()
     }
 
@@ -249,6 +265,14 @@ impl<'a, 'p> Resolver<'a, 'p> {
 
     /// The avoided entry with the code of highest precedence among the known avoids.
     pub(super) fn avoided_entry(&self, option: VocabId, known: &[&Avoid<'p>]) -> AvoidedEntry<'p> {
+        if !self.full {
+            // Relevance compares which options are avoided, not why.
+            return AvoidedEntry {
+                option,
+                best: None,
+                rules: Vec::new(),
+            };
+        }
         let precedence = |a: &&&Avoid<'p>| {
             a.code()
                 .and_then(|c| self.reasons.iter().position(|r| r == c))
@@ -256,8 +280,9 @@ impl<'a, 'p> Resolver<'a, 'p> {
         };
         let best = known.iter().min_by_key(precedence);
         let mut rules: Vec<&'p str> = Vec::new();
+        let mut listed: HashSet<&'p str> = HashSet::new();
         for a in known {
-            if !rules.contains(&a.rule) {
+            if listed.insert(a.rule) {
                 rules.push(a.rule);
             }
         }
@@ -273,33 +298,49 @@ impl<'a, 'p> Resolver<'a, 'p> {
     /// avoid of anything else reaches candidates only, so an option that is
     /// not a candidate is listed with its direct avoids alone.
     pub(super) fn avoided_options(&self, avoided: &mut Vec<AvoidedEntry<'p>>) {
+        let mut listed: HashSet<VocabId> = avoided.iter().map(|x| x.option).collect();
+        let avoids_of: HashMap<VocabId, &[usize]> = self
+            .by_target
+            .iter()
+            .map(|(target, indices)| (*target, indices.as_slice()))
+            .collect();
         for a in &self.pass.avoids {
-            let listed = avoided.iter().any(|x| x.option == a.target);
-            let included = self.is_included(a.target);
-            if a.truth == Truth::True && self.vocab.is_option(a.target) && !listed && !included {
-                let direct: Vec<&Avoid<'p>> = self
-                    .pass
-                    .avoids
-                    .iter()
-                    .filter(|d| d.truth == Truth::True && d.target == a.target)
-                    .collect();
-                avoided.push(self.avoided_entry(a.target, &direct));
+            let (target, known) = (a.target, a.truth == Truth::True);
+            if !known || listed.contains(&target) || !self.vocab.is_option(target) {
+                continue;
             }
+            if self.is_included(target) {
+                continue;
+            }
+            let direct: Vec<&Avoid<'p>> = avoids_of
+                .get(&target)
+                .copied()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|i| self.pass.avoids.get(*i))
+                .filter(|d| d.truth == Truth::True)
+                .collect();
+            listed.insert(target);
+            avoided.push(self.avoided_entry(target, &direct));
         }
     }
 
     pub(super) fn contraindicated(&self) -> Vec<Contraindicated<'p>> {
         let mut out: Vec<(VocabId, Contraindicated<'p>)> = Vec::new();
+        let mut at: HashMap<VocabId, usize> = HashMap::new();
+        let mut listed: HashSet<(VocabId, &'p str)> = HashSet::new();
         for a in self.pass.avoids.iter().filter(|a| a.truth == Truth::True) {
             if self.vocab.is_regimen(a.target) {
                 continue;
             }
-            if let Some((_, existing)) = out.iter_mut().find(|(id, _)| *id == a.target) {
-                if !existing.rules.iter().any(|r| r == a.rule) {
+            let first = listed.insert((a.target, a.rule));
+            if let Some((_, existing)) = at.get(&a.target).and_then(|i| out.get_mut(*i)) {
+                if first {
                     existing.rules.push(Text::Borrowed(a.rule));
                 }
                 continue;
             }
+            at.insert(a.target, out.len());
             let entry = Contraindicated {
                 what: Text::Borrowed(self.vocab.name(a.target)),
                 kind: if self.vocab.is_agent(a.target) {
@@ -339,10 +380,9 @@ impl<'a, 'p> Resolver<'a, 'p> {
         }
         // The candidates name the same options as their merged entries.
         let candidates = &self.pass.candidates;
-        let all_avoided = !candidates.is_empty()
-            && candidates
-                .iter()
-                .all(|c| avoided.iter().any(|a| a.option == c.option));
+        let avoided: HashSet<VocabId> = avoided.iter().map(|a| a.option).collect();
+        let all_avoided =
+            !candidates.is_empty() && candidates.iter().all(|c| avoided.contains(&c.option));
         if all_avoided {
             return Status::AllAvoided;
         }
@@ -470,10 +510,14 @@ fn bare(truth: &Truth) -> Truth {
 /// its rules and support.
 pub(super) fn merge<'p>(candidates: &[Candidate<'p>], full: bool) -> Vec<Merged<'p>> {
     let mut merged: Vec<Merged<'p>> = Vec::new();
+    let mut at: HashMap<VocabId, usize> = HashMap::new();
     for c in candidates {
-        match merged.iter_mut().find(|m| m.option == c.option) {
+        match at.get(&c.option).and_then(|i| merged.get_mut(*i)) {
             Some(m) => m.absorb(c, full),
-            None => merged.push(Merged::of(c, full)),
+            None => {
+                at.insert(c.option, merged.len());
+                merged.push(Merged::of(c, full));
+            }
         }
     }
     merged
@@ -502,6 +546,23 @@ pub(super) fn push_new<'p>(mut list: Vec<&'p str>, item: &'p str) -> Vec<&'p str
     list
 }
 
+/// The avoids by target: each target once, in the order first avoided,
+/// with the indices of its avoids in walk order.
+fn by_target(avoids: &[Avoid<'_>]) -> Vec<(VocabId, Vec<usize>)> {
+    let mut out: Vec<(VocabId, Vec<usize>)> = Vec::new();
+    let mut at: HashMap<VocabId, usize> = HashMap::new();
+    for (i, a) in avoids.iter().enumerate() {
+        match at.get(&a.target).and_then(|k| out.get_mut(*k)) {
+            Some((_, indices)) => indices.push(i),
+            None => {
+                at.insert(a.target, out.len());
+                out.push((a.target, vec![i]));
+            }
+        }
+    }
+    out
+}
+
 /// Ranks are dense over recommended ∪ pending tiers.
 pub(super) fn rank<'p>(recommended: &mut [Placed<'p>], pending: &mut [Placed<'p>]) {
     let mut tiers: Vec<u32> = recommended
@@ -511,12 +572,7 @@ pub(super) fn rank<'p>(recommended: &mut [Placed<'p>], pending: &mut [Placed<'p>
         .collect();
     tiers.sort_unstable();
     tiers.dedup();
-    let dense = |tier: u32| {
-        tiers
-            .iter()
-            .position(|t| *t == tier)
-            .map_or(1, |i| i as u32 + 1)
-    };
+    let dense = |tier: u32| tiers.binary_search(&tier).map_or(1, |i| i as u32 + 1);
     for p in recommended.iter_mut().chain(pending.iter_mut()) {
         p.rank = dense(p.tier);
     }

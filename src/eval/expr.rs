@@ -16,6 +16,7 @@ use crate::check::ir::{Const, Expr, ExprKind, IsTest, VocabId};
 use crate::syntax::ast::{BinOp, DatePart};
 use jiff::civil::Date;
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::ops::Not;
 
 /// Evaluates expressions for one case. Each define (and each parameterised
@@ -25,9 +26,12 @@ pub struct Evaluator<'p> {
     pub(super) case: &'p Case,
     pub(super) as_of: Date,
     /// The defines' values so far: per define and argument list, the value
-    /// and the history lines that made it. A case reads a few, so one list
-    /// searched in order serves, and a case that reads none allocates nothing.
+    /// and the history lines that made it. A case that reads none allocates
+    /// nothing.
     cache: Vec<Cached>,
+    /// Where each define's entries are in `cache`, in order: a read looks at
+    /// the entries of its own define only, however many defines were read.
+    cached_at: HashMap<usize, Vec<usize>>,
     /// The history predicates that depend on the case alone, by memo index:
     /// the value and the lines that made it.
     history_memo: Vec<Option<(Val, Vec<HistoryMatch>)>>,
@@ -107,6 +111,7 @@ impl<'p> Evaluator<'p> {
             case,
             as_of,
             cache: Vec::new(),
+            cached_at: HashMap::new(),
             history_memo: std::iter::repeat_with(|| None)
                 .take(protocol.memos)
                 .collect(),
@@ -129,6 +134,10 @@ impl<'p> Evaluator<'p> {
         let defines = &self.protocol.defines;
         self.cache
             .retain(|c| !defines.get(c.define).is_some_and(|d| d.reads_decision));
+        self.cached_at.clear();
+        for (position, c) in self.cache.iter().enumerate() {
+            self.cached_at.entry(c.define).or_default().push(position);
+        }
     }
 
     /// Records why the case cannot be decided (the first reason is kept).
@@ -284,10 +293,11 @@ impl<'p> Evaluator<'p> {
     /// [`Self::define`], read where the cache keeps it (`None` for a define
     /// the protocol does not have).
     fn define_read(&mut self, index: usize, args: Vec<Val>) -> Option<&Val> {
-        let found = self
-            .cache
-            .iter()
-            .position(|c| c.define == index && c.args == args);
+        let cache = &self.cache;
+        let found = self.cached_at.get(&index).and_then(|positions| {
+            let same = |p: &&usize| cache.get(**p).is_some_and(|c| c.args == args);
+            positions.iter().find(same).copied()
+        });
         let position = match found {
             Some(position) => {
                 if let Some(c) = self.cache.get(position) {
@@ -300,13 +310,15 @@ impl<'p> Evaluator<'p> {
                 let define = protocol.defines.get(index)?;
                 let ((value, matches), args) =
                     self.in_frame_kept(args, |ev| ev.keeping_matches(|ev| ev.eval(&define.body)));
+                let position = self.cache.len();
                 self.cache.push(Cached {
                     define: index,
                     args,
                     value,
                     matches,
                 });
-                self.cache.len() - 1
+                self.cached_at.entry(index).or_default().push(position);
+                position
             }
         };
         self.cache.get(position).map(|c| &c.value)

@@ -9,6 +9,7 @@ use crate::check::ir;
 use crate::check::lower::{Declarations, LowerError, Lowering, Resolutions};
 use crate::check::schema::{FieldSchema, FieldType, Schema};
 use crate::load::Program;
+use crate::source::LineIndex;
 use crate::syntax::ast::{self, Item, RoleValue, TypeKind};
 use crate::units::UnitTable;
 use sha2::{Digest, Sha256};
@@ -274,8 +275,14 @@ impl Protocol {
         for (_, file) in &program.files {
             builder.units(&file.items);
         }
+        let lines: Vec<LineIndex> = program
+            .sources
+            .iter()
+            .map(|(_, f)| LineIndex::new(&f.text))
+            .collect();
+        let places = Places { program, lines };
         for (_, file) in &program.files {
-            builder.items(&file.items, &[], program);
+            builder.items(&file.items, &[], &places);
         }
         let files: Vec<&ast::File> = program.files.iter().map(|(_, f)| f).collect();
         let reads = crate::check::strata::decision_reads(&files);
@@ -420,7 +427,7 @@ impl Builder {
         }
     }
 
-    fn items(&mut self, items: &[Item], guards: &[ast::Expr], program: &Program) {
+    fn items(&mut self, items: &[Item], guards: &[ast::Expr], places: &Places) {
         for item in items {
             match item {
                 Item::Protocol(h) => self.header(h),
@@ -437,12 +444,12 @@ impl Builder {
                 Item::Rule(r) => self.rules.push(WrittenRule {
                     rule: r.clone(),
                     guards: guards.to_vec(),
-                    at: location(program, r.span),
+                    at: places.location(r.span),
                 }),
                 Item::Section(s) => {
                     let mut inner = guards.to_vec();
                     inner.push(s.when.clone());
-                    self.items(&s.items, &inner, program);
+                    self.items(&s.items, &inner, places);
                 }
                 Item::Report(r) => self.reports.push(r.clone()),
                 Item::Test(t) => self.tests.push(t.clone()),
@@ -831,10 +838,27 @@ pub fn civil(d: ast::Date) -> Option<jiff::civil::Date> {
     jiff::civil::Date::new(d.year, d.month, d.day).ok()
 }
 
-/// `file:line:col` of a span.
-pub fn location(program: &Program, span: crate::span::Span) -> String {
-    let text = program.sources.text(span.file);
-    place(program.sources.path(span.file), text, span.start as usize)
+/// A program's sources with the line starts of each, so that naming the
+/// place of every rule costs a binary search each, not a scan of the text.
+struct Places<'p> {
+    program: &'p Program,
+    /// Per file, in the order of the program's sources.
+    lines: Vec<LineIndex>,
+}
+
+impl Places<'_> {
+    /// `file:line:col` of a span.
+    fn location(&self, span: crate::span::Span) -> String {
+        let text = self.program.sources.text(span.file);
+        let path = self.program.sources.path(span.file);
+        match self.lines.get(span.file.0 as usize) {
+            Some(lines) => {
+                let (line, column) = lines.line_column(text, span.start as usize);
+                format!("{path}:{line}:{column}")
+            }
+            None => place(path, text, span.start as usize),
+        }
+    }
 }
 
 /// `path:line:col` (1-based, columns in characters) of a byte offset in `text`.
