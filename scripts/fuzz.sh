@@ -26,11 +26,13 @@
 # Prints, per target, the executions, executions per second and whether it
 # found a crash (then in fuzz/artifacts/<target>/; reproduce with
 # `RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none TARGET ARTIFACT`).
+# Each target's whole libFuzzer log is left in fuzz/target/<target>.log.
 # Exits 1 when any target found a crash.
 #
 # Environment: FUZZ_JOBS is not used (one process per target, the machine
 # is shared); TIMEOUT (seconds for one input before it counts as a hang,
-# default 10); MAX_LEN (largest input, default 65536).
+# default 10); MAX_LEN (largest input, default 4096, and 65536 for
+# mutate_protocol, whose seeds are whole protocols).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -41,7 +43,6 @@ if [ ${#targets[@]} -eq 0 ]; then
     targets=(check_protocol eval_case mutate_protocol)
 fi
 timeout="${TIMEOUT:-10}"
-max_len="${MAX_LEN:-65536}"
 export RUSTC_BOOTSTRAP=1
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
@@ -105,12 +106,19 @@ crashed=0
 summary=()
 for target in "${targets[@]}"; do
     echo "== $target for ${seconds}s"
-    log="$(mktemp)"
-    status=0
+    mkdir -p fuzz/target
+    log="fuzz/target/$target.log"
+    max_len="${MAX_LEN:-4096}"
+    if [ "$target" = mutate_protocol ]; then
+        max_len="${MAX_LEN:-65536}"
+    fi
+    set +e
     nice -n 10 cargo fuzz run --sanitizer none --release "$target" -- \
         -max_total_time="$seconds" -timeout="$timeout" -max_len="$max_len" \
-        -print_final_stats=1 2>&1 | tee "$log" | grep -E '^#[0-9]+.*(pulse|DONE)|panicked|SUMMARY|Test unit written' || true
+        -print_final_stats=1 2>&1 | tee "$log" |
+        grep --line-buffered -E '^#[0-9]+.*(pulse|DONE)|panicked|SUMMARY|Test unit written'
     status="${PIPESTATUS[0]}"
+    set -e
     runs="$(grep -oE 'stat::number_of_executed_units: +[0-9]+' "$log" | grep -oE '[0-9]+$' || echo '?')"
     rate="$(grep -oE 'stat::average_exec_per_sec: +[0-9]+' "$log" | grep -oE '[0-9]+$' || echo '?')"
     if [ "$status" -eq 0 ]; then
@@ -120,7 +128,6 @@ for target in "${targets[@]}"; do
         crashed=1
     fi
     summary+=("$(printf '%-16s %12s runs %8s/s  %s' "$target" "$runs" "$rate" "$result")")
-    rm -f "$log"
 done
 
 echo "== summary (${seconds}s per target)"
