@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
 fuzz_mutator!(|data: &mut [u8], size: usize, max_size: usize, seed: u32| {
     let mut rng = Rng::new(seed);
     // Now and then a byte-level mutation, to leave the token grid.
-    if seed % 16 == 0 {
+    if seed.is_multiple_of(16) {
         return fuzzer_mutate(data, size, max_size);
     }
     let text = String::from_utf8_lossy(data.get(..size).unwrap_or(data)).into_owned();

@@ -27,7 +27,10 @@ fn repository() -> &'static Path {
 /// One that does not compile is a broken repository: it panics at once.
 pub static BUNDLED: LazyLock<Vec<(PathBuf, Protocol)>> = LazyLock::new(|| {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(repository().join("protocols"))
-        .map(|dir| dir.filter_map(|entry| entry.ok().map(|e| e.path())).collect())
+        .map(|dir| {
+            dir.filter_map(|entry| entry.ok().map(|e| e.path()))
+                .collect()
+        })
         .unwrap_or_default();
     paths.retain(|p| p.extension().is_some_and(|e| e == "salv"));
     paths.sort();
@@ -36,7 +39,11 @@ pub static BUNDLED: LazyLock<Vec<(PathBuf, Protocol)>> = LazyLock::new(|| {
         .into_iter()
         .map(|path| {
             let compiled = salvage::compile_file(&path, None);
-            let shown = render::to_text(&compiled.report.diagnostics, &compiled.report.sources, false);
+            let shown = render::to_text(
+                &compiled.report.diagnostics,
+                &compiled.report.sources,
+                false,
+            );
             let protocol = compiled
                 .protocol
                 .unwrap_or_else(|| panic!("{} does not compile:\n{shown}", path.display()));
@@ -74,7 +81,11 @@ pub fn assert_report(text: &str, report: &CheckReport) {
         for label in labels {
             let span = label.span;
             let (start, end) = (span.start as usize, span.end as usize);
-            assert_eq!(span.file, FileId(0), "{diagnostic:?}: a label in an unknown file");
+            assert_eq!(
+                span.file,
+                FileId(0),
+                "{diagnostic:?}: a label in an unknown file"
+            );
             assert!(
                 start <= end && end <= text.len(),
                 "{:?} {}: label {start}..{end} outside the text (length {})",
@@ -93,7 +104,10 @@ pub fn assert_report(text: &str, report: &CheckReport) {
     let rendered = render::to_text(&report.diagnostics, &report.sources, false);
     assert_eq!(rendered.is_empty(), report.diagnostics.is_empty());
     let json = render::to_json(&report.diagnostics, &report.sources);
-    assert_eq!(json.as_array().map(Vec::len), Some(report.diagnostics.len()));
+    assert_eq!(
+        json.as_array().map(Vec::len),
+        Some(report.diagnostics.len())
+    );
 }
 
 /// Checks `text` as `salvage check` does and asserts [`assert_report`].
@@ -107,10 +121,21 @@ pub fn check(text: &str) {
 pub fn compile(text: &str) -> Option<Protocol> {
     let compiled = salvage::compile_source("fuzz.salv", text);
     assert_report(text, &compiled.report);
-    let defect = compiled.report.diagnostics.iter().find(|d| d.code == Code::S0009);
-    assert!(defect.is_none(), "the checker accepted what did not compile: {defect:?}");
+    let defect = compiled
+        .report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::S0009);
+    assert!(
+        defect.is_none(),
+        "the checker accepted what did not compile: {defect:?}"
+    );
     let errors = compiled.report.count(Severity::Error);
-    assert_eq!(compiled.protocol.is_some(), errors == 0, "a protocol with {errors} errors");
+    assert_eq!(
+        compiled.protocol.is_some(),
+        errors == 0,
+        "a protocol with {errors} errors"
+    );
     compiled.protocol
 }
 
@@ -121,15 +146,25 @@ pub fn decide(protocol: &Protocol, text: &str) {
     let options = options();
     let from_text = salvage::decision::evaluate_text(protocol, text, None, &options);
     let Ok(record) = from_text else {
-        assert!(salvage::eval::case::parse_json(text).is_err(), "JSON text rejected as not JSON");
+        assert!(
+            salvage::eval::case::parse_json(text).is_err(),
+            "JSON text rejected as not JSON"
+        );
         return;
     };
     let line = record.to_json_line();
-    assert!(!line.contains('\n'), "a record on more than one line: {line}");
+    assert!(
+        !line.contains('\n'),
+        "a record on more than one line: {line}"
+    );
     let parsed: Result<serde_json::Value, _> = serde_json::from_str(&line);
     assert!(parsed.is_ok(), "a record that is not JSON: {line}");
     if let Ok(json) = salvage::eval::case::parse_json(text) {
         let from_value = salvage::decision::evaluate(protocol, &json, None, &options);
-        assert_eq!(line, from_value.to_json_line(), "the two case readers differ");
+        assert_eq!(
+            line,
+            from_value.to_json_line(),
+            "the two case readers differ"
+        );
     }
 }

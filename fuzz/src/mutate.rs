@@ -51,9 +51,46 @@ const EDGE_STRINGS: &[&str] = &[
 
 /// Tokens worth inserting anywhere: operators and keywords of the language.
 const EXTRA_TOKENS: &[&str] = &[
-    "(", ")", "{", "}", "[", "]", ",", ":", ".", "..", "?", "==", "!=", "<", "<=", ">", ">=", "+",
-    "-", "*", "/", "and", "or", "not", "none", "is", "in", "if", "then", "else", "true", "false",
-    "for", "days", "months", "years", "weeks", "2026-02-30", "2024-02-29", "0000-01-01",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    ".",
+    "..",
+    "?",
+    "==",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "+",
+    "-",
+    "*",
+    "/",
+    "and",
+    "or",
+    "not",
+    "none",
+    "is",
+    "in",
+    "if",
+    "then",
+    "else",
+    "true",
+    "false",
+    "for",
+    "days",
+    "months",
+    "years",
+    "weeks",
+    "2026-02-30",
+    "2024-02-29",
+    "0000-01-01",
     "9999-12-31",
 ];
 
@@ -129,7 +166,11 @@ fn tokens(text: &str) -> Vec<Token> {
             take_while(&mut chars, |n| n.is_alphanumeric() || n == '_', &mut end);
             Kind::Name
         } else if c.is_ascii_digit() {
-            take_while(&mut chars, |n| n.is_ascii_digit() || n == '.' || n == '-', &mut end);
+            take_while(
+                &mut chars,
+                |n| n.is_ascii_digit() || n == '.' || n == '-',
+                &mut end,
+            );
             Kind::Number
         } else if c.is_whitespace() {
             take_while(&mut chars, char::is_whitespace, &mut end);
@@ -174,13 +215,17 @@ fn rebuilt(text: &str, tokens: &[Token], replace: impl Fn(usize, &str) -> String
 
 /// A token that is not blank, at random.
 fn solid(rng: &mut Rng, tokens: &[Token]) -> Option<usize> {
-    let solid: Vec<usize> = (0..tokens.len()).filter(|&i| tokens[i].kind != Kind::Blank).collect();
+    let solid: Vec<usize> = (0..tokens.len())
+        .filter(|&i| tokens[i].kind != Kind::Blank)
+        .collect();
     rng.pick(&solid).copied()
 }
 
 /// One token of `kind`, at random.
 fn one_of(rng: &mut Rng, tokens: &[Token], kind: Kind) -> Option<usize> {
-    let found: Vec<usize> = (0..tokens.len()).filter(|&i| tokens[i].kind == kind).collect();
+    let found: Vec<usize> = (0..tokens.len())
+        .filter(|&i| tokens[i].kind == kind)
+        .collect();
     rng.pick(&found).copied()
 }
 
@@ -190,7 +235,13 @@ fn mutate_once(text: &str, rng: &mut Rng) -> Option<String> {
     let tokens = tokens(text);
     let get = |i: usize| text.get(tokens[i].start..tokens[i].end).unwrap_or("");
     let replace_one = |at: usize, with: String| {
-        rebuilt(text, &tokens, |i, t| if i == at { with.clone() } else { t.to_string() })
+        rebuilt(text, &tokens, |i, t| {
+            if i == at {
+                with.clone()
+            } else {
+                t.to_string()
+            }
+        })
     };
     match rng.below(10) {
         // Delete a token.
