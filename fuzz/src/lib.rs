@@ -63,12 +63,14 @@ pub const EXAMPLE_CASES: &[&str] = &[
 ];
 
 /// The options cases are evaluated with: a trace, and a date for cases
-/// that give none, so that they reach the rules.
+/// that give none, so that they reach the rules; values described, not
+/// repeated, as by default.
 pub fn options() -> RunOptions {
     RunOptions {
         as_of: "2026-01-01".parse().ok(),
         explain: true,
         strict: false,
+        show_values: false,
     }
 }
 
