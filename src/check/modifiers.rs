@@ -47,6 +47,7 @@ impl Checker<'_> {
             ModifierKind::Code(code) => self.reason_code(code),
             ModifierKind::Because(e) | ModifierKind::Note(e) => {
                 self.expr(e);
+                self.braces_in_text(e);
             }
             ModifierKind::If(e) => self.condition(e),
             ModifierKind::Cite(keys) => {
@@ -139,6 +140,7 @@ impl Checker<'_> {
             self.reason_code(&check.code);
             if let Some(because) = &check.because {
                 self.expr(because);
+                self.braces_in_text(because);
             }
             if let Some(first) = always {
                 self.report(Warning::CheckNeverReached {
@@ -148,6 +150,20 @@ impl Checker<'_> {
             } else if matches!(check.when.kind, ExprKind::Bool(true)) {
                 always = Some(check.span);
             }
+        }
+    }
+
+    /// `because "resistance to {a}"` with `a` in scope: texts are printed as
+    /// written, so the braces would reach the clinician (S0513). Only a name
+    /// that means something here is reported; other braces are prose.
+    fn braces_in_text(&mut self, e: &Expr) {
+        let ExprKind::Text(text) = &e.kind else {
+            return;
+        };
+        let named = braced_names(text).find(|name| self.is_declared_value(name));
+        if let Some(name) = named {
+            let name = name.to_string();
+            self.report(Warning::BracesInText { at: e.span, name });
         }
     }
 
@@ -272,4 +288,17 @@ fn action_word(kind: &ActionKind) -> &'static str {
         ActionKind::Missing(_) => "missing",
         ActionKind::Status(_) => "status",
     }
+}
+
+/// The names written in braces in a text: `x` in `"… {x} …"`.
+fn braced_names(text: &str) -> impl Iterator<Item = &str> {
+    text.split('{').skip(1).filter_map(|after| {
+        let (inside, _) = after.split_once('}')?;
+        let name = inside.trim();
+        let is_name = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.');
+        is_name.then_some(name)
+    })
 }

@@ -125,6 +125,7 @@ codes! {
     S0510 Warning "two reports with the same name",
     S0511 Warning "a default that is never used",
     S0512 Warning "an ordered check after one that always holds",
+    S0513 Warning "a name in braces in a text, which is printed as written",
 }
 
 /// An explanation split into its parts, for `salvage explain` and the tests.

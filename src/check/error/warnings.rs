@@ -67,6 +67,14 @@ pub enum Warning {
         /// The value it would replace, as written.
         shown: String,
     },
+    /// `because "resistance to {a}"` with `a` in scope: printed as written
+    /// (S0513).
+    BracesInText {
+        /// The text.
+        at: Span,
+        /// The name in braces.
+        name: String,
+    },
     /// An ordered check after one that always holds (S0512).
     CheckNeverReached {
         /// The check never reached.
@@ -97,6 +105,16 @@ impl Warning {
                     .also(always, "this check always holds, so its code always wins")
                     .help("put the check that always holds last, or give it a real condition")
             }
+            Warning::BracesInText { at, name } => Diagnostic::new(
+                Code::S0513,
+                at,
+                format!("`{{{name}}}` in this text is printed as written"),
+            )
+            .label(format!("`{name}` is not put in here"))
+            .note("texts are not templates: a `because` or `note` text appears exactly as written")
+            .help(
+                "say it without the braces, or compute the text: `note if … then \"…\" else \"…\"`; the decision already names the option",
+            ),
             Warning::UnusedCitation { key } => unused_citation(&key),
             Warning::UnusedReason { code } => unused_reason(&code),
             Warning::NeverTrue { at, reason } => {
