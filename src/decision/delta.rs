@@ -35,6 +35,11 @@ pub(super) struct Delta<'a, 'p> {
     resolver: Resolver<'a, 'p>,
     /// The walk's candidates merged, in the order first named.
     merged: Vec<Merged<'p>>,
+    /// What each merged entry places, alone.
+    placings: Vec<Placing>,
+    /// The candidate that first names each merged entry's option, by index
+    /// in walk order (increasing: the entries are in that order).
+    anchors: Vec<usize>,
     /// Each option's merged entry.
     entry_of: HashMap<VocabId, usize>,
     /// The merged entries of each option or fallback.
@@ -52,7 +57,7 @@ pub(super) struct Delta<'a, 'p> {
 /// What placing some candidates gives: recommended and pending options
 /// with their tiers, avoided options.
 #[derive(Debug, Default, PartialEq, Eq)]
-struct Placing {
+pub(super) struct Placing {
     recommended: Vec<(VocabId, u32)>,
     pending: Vec<(VocabId, u32)>,
     avoided: Vec<VocabId>,
@@ -80,6 +85,13 @@ impl<'a, 'p> Delta<'a, 'p> {
         for (i, c) in base.candidates.iter().enumerate() {
             naming.entry(c.option).or_default().push(i);
         }
+        let resolver = Resolver::lean(base, vocab, reasons);
+        let placings = merged.iter().map(|m| place(&resolver, m.clone())).collect();
+        let first_of = |m: &Merged<'p>| naming.get(&m.option).and_then(|v| v.first()).copied();
+        let anchors = merged
+            .iter()
+            .map(|m| first_of(m).unwrap_or(usize::MAX))
+            .collect();
         let mut first_known_avoid = HashMap::new();
         for a in base.avoids.iter().filter(|a| a.truth == Truth::True) {
             first_known_avoid.entry(a.target).or_insert(a.index);
@@ -88,8 +100,10 @@ impl<'a, 'p> Delta<'a, 'p> {
             outcomes,
             base,
             vocab,
-            resolver: Resolver::lean(base, vocab, reasons),
+            resolver,
             merged,
+            placings,
+            anchors,
             entry_of,
             entries_with,
             naming,
@@ -125,20 +139,32 @@ impl<'a, 'p> Delta<'a, 'p> {
         // How many options the forced walk recommends and holds pending,
         // less the decision's.
         let (mut recommended, mut pending) = (0isize, 0isize);
+        // Entries that place as before but surely reorder the lists, were
+        // nothing else to change.
+        let mut reordered = 0;
         let count = |p: &Placing| (p.recommended.len() as isize, p.pending.len() as isize);
-        for e in self.affected(&old) {
-            let Some(entry) = self.merged.get(e) else {
+        let affected = self.affected(&old);
+        for e in affected.iter().copied() {
+            let (Some(entry), Some(was)) = (self.merged.get(e), self.placings.get(e)) else {
                 return Change::Unsure;
             };
-            let was = place(&self.resolver, entry.clone());
-            let now = match self.forced_entry(entry.option, r, &new) {
-                Some(Some(now)) => place(&forced, now),
-                Some(None) => Placing::default(),
-                None => return Change::Unsure,
+            let candidates = self.forced_candidates(entry.option, r, &new);
+            let now = match forced_entry(&candidates) {
+                Some(now) => place(&forced, now),
+                None => Placing::default(),
             };
-            sure &= self.same_anchor(entry.option, r, &new) && was == now;
-            recommended += count(&now).0 - count(&was).0;
-            pending += count(&now).1 - count(&was).1;
+            recommended += count(&now).0 - count(was).0;
+            pending += count(&now).1 - count(was).1;
+            if *was != now {
+                sure = false;
+                continue;
+            }
+            let anchor = candidates.first().map(|(i, _)| *i);
+            match self.keeps_order(e, anchor, &now, &affected) {
+                Change::Same => {}
+                Change::Differs => reordered += 1,
+                Change::Unsure => sure = false,
+            }
         }
         if (recommended, pending) != (0, 0) {
             return Change::Differs;
@@ -151,12 +177,23 @@ impl<'a, 'p> Delta<'a, 'p> {
             }
             _ => {}
         }
+        let mut moved = 0;
         for (kind, message) in new.listed_messages() {
+            if old.lists(kind, message) {
+                // Listed by the rule in both walks, in the same order.
+                continue;
+            }
             match self.base.first_listed(kind, message) {
                 None => return Change::Differs,
-                Some(s) => sure &= s < r,
+                Some(s) if s < r => {}
+                Some(s) => match self.message_moves(kind, r, s, &new) {
+                    Change::Differs => return Change::Differs,
+                    Change::Same => moved += 1,
+                    Change::Unsure => sure = false,
+                },
             }
         }
+        sure &= moved <= 1;
         for a in new.avoids.iter().filter(|a| a.truth == Truth::True) {
             let included = self.base.includes.iter().any(|i| i.option == a.target);
             if !self.vocab.is_option(a.target) || included {
@@ -170,10 +207,10 @@ impl<'a, 'p> Delta<'a, 'p> {
                 .get(&a.target)
                 .is_some_and(|s| *s < r);
         }
-        if sure {
-            Change::Same
-        } else {
-            Change::Unsure
+        match (sure, reordered) {
+            (true, 0) => Change::Same,
+            (true, 1) => Change::Differs,
+            _ => Change::Unsure,
         }
     }
 
@@ -197,66 +234,122 @@ impl<'a, 'p> Delta<'a, 'p> {
     }
 
     /// `option`'s candidates in the forced walk, in walk order: the
-    /// decision's, with those of rule `r` replaced by the forced rule's.
+    /// decision's, with those of rule `r` replaced by the forced rule's;
+    /// each with the index in walk order of the decision's candidate it is
+    /// (a forced one is one of the decision's, by where it was named).
     fn forced_candidates<'b>(
         &'b self,
         option: VocabId,
         r: usize,
         new: &'b Pass<'p>,
-    ) -> Vec<&'b Candidate<'p>> {
+    ) -> Vec<(usize, &'b Candidate<'p>)> {
         let named = self.naming.get(&option).map_or(&[][..], |v| v.as_slice());
-        let base = named.iter().filter_map(|i| self.base.candidates.get(*i));
-        let (before, after): (Vec<_>, Vec<_>) =
-            base.filter(|c| c.at.0 != r).partition(|c| c.at.0 < r);
-        let own = new.candidates.iter().filter(|c| c.option == option);
-        before.into_iter().chain(own).chain(after).collect()
+        let base = named
+            .iter()
+            .filter_map(|i| Some((*i, self.base.candidates.get(*i)?)));
+        let mut out = Vec::new();
+        let mut own = new.candidates.iter().filter(|c| c.option == option);
+        let mut placed_own = false;
+        for (i, c) in base {
+            if c.at.0 < r {
+                out.push((i, c));
+                continue;
+            }
+            if !placed_own {
+                placed_own = true;
+                for forced in own.by_ref() {
+                    let same = |j: &usize| {
+                        self.base
+                            .candidates
+                            .get(*j)
+                            .is_some_and(|b| b.at == forced.at)
+                    };
+                    out.extend(named.iter().copied().find(same).map(|j| (j, forced)));
+                }
+            }
+            if c.at.0 > r {
+                out.push((i, c));
+            }
+        }
+        out
     }
 
-    /// `option`'s merged entry in the forced walk: `Some(None)` when no
-    /// candidate names it there.
-    fn forced_entry(
+    /// Whether merged entry `e`, first named in the forced walk by the
+    /// candidate of index `anchor` and placing `now` there (what it placed
+    /// in the decision's walk), keeps the decision's lists in their order:
+    /// `Same` when it keeps its place, or moves only past entries it
+    /// commutes with (in each tier of the recommended and of the pending
+    /// its items and theirs read the same in either order, and no avoided
+    /// option beside its own); `Differs` when it moves past unaffected
+    /// entries it does not commute with, so that the lists differ unless
+    /// something else changes too.
+    fn keeps_order(
         &self,
-        option: VocabId,
-        r: usize,
-        new: &Pass<'p>,
-    ) -> Option<Option<Merged<'p>>> {
-        let named_here = new.candidates.iter().any(|c| c.option == option)
-            || self.naming.get(&option).is_some_and(|v| {
-                v.iter()
-                    .any(|i| self.base.candidates.get(*i).is_some_and(|c| c.at.0 == r))
-            });
-        if !named_here {
-            return self
-                .entry_of
-                .get(&option)
-                .and_then(|e| self.merged.get(*e))
-                .cloned()
-                .map(Some);
-        }
-        let candidates = self.forced_candidates(option, r, new);
-        let mut iter = candidates.into_iter();
-        let Some(first) = iter.next() else {
-            return Some(None);
+        e: usize,
+        anchor: Option<usize>,
+        now: &Placing,
+        affected: &BTreeSet<usize>,
+    ) -> Change {
+        let (Some(old), Some(new)) = (self.anchors.get(e).copied(), anchor) else {
+            return if anchor.is_none() && now == &Placing::default() {
+                Change::Same
+            } else {
+                Change::Unsure
+            };
         };
-        let mut merged = Merged::of(first, false);
-        for c in iter {
-            merged.absorb(c, false);
+        if old == new {
+            return Change::Same;
         }
-        Some(Some(merged))
+        let from = self.anchors.partition_point(|a| *a <= old);
+        let to = self.anchors.partition_point(|a| *a < new);
+        let mut passed = Placing::default();
+        for between in from..to {
+            let Some(p) = self.placings.get(between) else {
+                return Change::Unsure;
+            };
+            if affected.contains(&between) {
+                return Change::Unsure;
+            }
+            passed.recommended.extend(&p.recommended);
+            passed.pending.extend(&p.pending);
+            passed.avoided.extend(&p.avoided);
+        }
+        if !now.avoided.is_empty() && !passed.avoided.is_empty() {
+            return Change::Unsure;
+        }
+        let commute = commutes(&now.recommended, &passed.recommended)
+            && commutes(&now.pending, &passed.pending);
+        if commute {
+            Change::Same
+        } else {
+            Change::Differs
+        }
     }
 
-    /// Whether `option` is first named by the same candidate in both walks
-    /// (so its entry keeps its place among the others).
-    fn same_anchor(&self, option: VocabId, r: usize, new: &Pass<'p>) -> bool {
-        let first = self
-            .naming
-            .get(&option)
-            .and_then(|v| v.first())
-            .and_then(|i| self.base.candidates.get(*i));
-        let forced = self.forced_candidates(option, r, new);
-        match (first, forced.first()) {
-            (Some(a), Some(b)) => a.at == b.at,
-            _ => false,
+    /// What listing `message` (of an action of `kind`) at rule `r` rather
+    /// than at rule `s` after it does to the list: `Differs` when a message
+    /// first listed between them, and not listed by the forced rule, then
+    /// comes after it; `Same` when nothing is listed between them.
+    fn message_moves(&self, kind: ActionKind, r: usize, s: usize, new: &Pass<'p>) -> Change {
+        let mut between = false;
+        for (k, m) in self.base.listed_messages().filter(|(k, _)| *k == kind) {
+            let Some(at) = self.base.first_listed(k, m) else {
+                continue;
+            };
+            if at == r {
+                return Change::Unsure;
+            }
+            if at > r && at < s {
+                if !new.lists(k, m) {
+                    return Change::Differs;
+                }
+                between = true;
+            }
+        }
+        if between {
+            Change::Unsure
+        } else {
+            Change::Same
         }
     }
 
@@ -273,6 +366,36 @@ impl<'a, 'p> Delta<'a, 'p> {
         }
         (self.pending > 0 || missing).then_some(Status::NeedsData)
     }
+}
+
+/// Whether two runs of placed options read the same in either order once
+/// sorted by tier (stably): in every tier, `a`'s items then `b`'s are `b`'s
+/// then `a`'s.
+fn commutes(a: &[(VocabId, u32)], b: &[(VocabId, u32)]) -> bool {
+    let tiers: BTreeSet<u32> = a.iter().map(|(_, t)| *t).collect();
+    tiers.into_iter().all(|tier| {
+        let of = |list: &[(VocabId, u32)]| -> Vec<VocabId> {
+            list.iter()
+                .filter(|(_, t)| *t == tier)
+                .map(|(o, _)| *o)
+                .collect()
+        };
+        let (x, y) = (of(a), of(b));
+        let xy: Vec<VocabId> = x.iter().chain(&y).copied().collect();
+        let yx: Vec<VocabId> = y.iter().chain(&x).copied().collect();
+        xy == yx
+    })
+}
+
+/// An option's merged entry from its candidates, if any names it.
+fn forced_entry<'p>(candidates: &[(usize, &Candidate<'p>)]) -> Option<Merged<'p>> {
+    let mut iter = candidates.iter();
+    let (_, first) = iter.next()?;
+    let mut merged = Merged::of(first, false);
+    for (_, c) in iter {
+        merged.absorb(c, false);
+    }
+    Some(merged)
 }
 
 /// Places one merged entry alone, as the resolution would.
