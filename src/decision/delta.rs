@@ -49,14 +49,30 @@ pub(super) struct Delta<'a, 'p> {
     /// The file index of the first rule with a known avoid of each target.
     first_known_avoid: HashMap<VocabId, usize>,
     avoided: HashSet<VocabId>,
+    /// The avoided options, in order.
+    avoided_order: Vec<VocabId>,
     status: Status,
+    /// The tiers of the recommended and pending options, each once.
+    tiers: BTreeSet<u32>,
+    /// How many recommended and pending options each tier has.
+    tier_counts: Vec<(u32, isize)>,
     recommended: usize,
     pending: usize,
 }
 
+/// What placing the merged entries around the forced rule's gives.
+enum Window {
+    Same,
+    Differs,
+    /// The same but for the avoided options: those of entries `from..to`
+    /// are then these.
+    Avoided(usize, usize, Vec<VocabId>),
+    Unsure,
+}
+
 /// What placing some candidates gives: recommended and pending options
 /// with their tiers, avoided options.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(super) struct Placing {
     recommended: Vec<(VocabId, u32)>,
     pending: Vec<(VocabId, u32)>,
@@ -109,7 +125,10 @@ impl<'a, 'p> Delta<'a, 'p> {
             naming,
             first_known_avoid,
             avoided: resolved.avoided.iter().map(|a| a.option).collect(),
+            avoided_order: resolved.avoided.iter().map(|a| a.option).collect(),
             status: resolved.status,
+            tiers: placed_tiers(resolved).collect(),
+            tier_counts: tier_counts(resolved),
             recommended: resolved.recommended.len(),
             pending: resolved.pending.len(),
         }
@@ -139,13 +158,19 @@ impl<'a, 'p> Delta<'a, 'p> {
         // How many options the forced walk recommends and holds pending,
         // less the decision's.
         let (mut recommended, mut pending) = (0isize, 0isize);
-        // Entries that place as before but surely reorder the lists, were
-        // nothing else to change.
-        let mut reordered = 0;
         let count = |p: &Placing| (p.recommended.len() as isize, p.pending.len() as isize);
         let affected = self.affected(&old);
+        // The affected entries as the forced walk places them, each under
+        // the index of the candidate that first names it there; and the
+        // span of those indices, in either walk.
+        let mut placed: Vec<(usize, Placing)> = Vec::new();
+        let (mut lo, mut hi) = (usize::MAX, 0);
         for e in affected.iter().copied() {
-            let (Some(entry), Some(was)) = (self.merged.get(e), self.placings.get(e)) else {
+            let (Some(entry), Some(was), Some(anchor)) = (
+                self.merged.get(e),
+                self.placings.get(e),
+                self.anchors.get(e),
+            ) else {
                 return Change::Unsure;
             };
             let candidates = self.forced_candidates(entry.option, r, &new);
@@ -155,19 +180,28 @@ impl<'a, 'p> Delta<'a, 'p> {
             };
             recommended += count(&now).0 - count(was).0;
             pending += count(&now).1 - count(was).1;
-            if *was != now {
-                sure = false;
-                continue;
-            }
-            let anchor = candidates.first().map(|(i, _)| *i);
-            match self.keeps_order(e, anchor, &now, &affected) {
-                Change::Same => {}
-                Change::Differs => reordered += 1,
-                Change::Unsure => sure = false,
+            (lo, hi) = (lo.min(*anchor), hi.max(*anchor));
+            if let Some((i, _)) = candidates.first() {
+                hi = hi.max(*i);
+                placed.push((*i, now));
             }
         }
         if (recommended, pending) != (0, 0) {
             return Change::Differs;
+        }
+        // Whether the forced walk's avoided options are to be listed in
+        // full (a known avoid may list one elsewhere), and whether they were.
+        let (mut avoided_moves, mut avoided_listed) = (false, false);
+        match self.window(lo, hi, &affected, placed) {
+            Window::Same => {}
+            Window::Avoided(from, to, now) => {
+                if self.avoided_after((from, to, &now), r, &new) != self.avoided_order {
+                    return Change::Differs;
+                }
+                avoided_listed = true;
+            }
+            Window::Differs => return Change::Differs,
+            Window::Unsure => sure = false,
         }
         let missing = !self.base.missing_actions.is_empty() || !new.missing_actions.is_empty();
         match self.forced_status(missing) {
@@ -202,15 +236,22 @@ impl<'a, 'p> Delta<'a, 'p> {
             if !self.avoided.contains(&a.target) {
                 return Change::Differs;
             }
-            sure &= self
+            avoided_moves |= self
                 .first_known_avoid
                 .get(&a.target)
-                .is_some_and(|s| *s < r);
+                .is_none_or(|s| *s >= r);
         }
-        match (sure, reordered) {
-            (true, 0) => Change::Same,
-            (true, 1) => Change::Differs,
-            _ => Change::Unsure,
+        if sure
+            && avoided_moves
+            && !avoided_listed
+            && self.avoided_after((0, 0, &[]), r, &new) != self.avoided_order
+        {
+            return Change::Differs;
+        }
+        if sure {
+            Change::Same
+        } else {
+            Change::Unsure
         }
     }
 
@@ -274,56 +315,117 @@ impl<'a, 'p> Delta<'a, 'p> {
         out
     }
 
-    /// Whether merged entry `e`, first named in the forced walk by the
-    /// candidate of index `anchor` and placing `now` there (what it placed
-    /// in the decision's walk), keeps the decision's lists in their order:
-    /// `Same` when it keeps its place, or moves only past entries it
-    /// commutes with (in each tier of the recommended and of the pending
-    /// its items and theirs read the same in either order, and no avoided
-    /// option beside its own); `Differs` when it moves past unaffected
-    /// entries it does not commute with, so that the lists differ unless
-    /// something else changes too.
-    fn keeps_order(
+    /// The merged entries first named between candidates `lo` and `hi`
+    /// (by index in walk order) placed in both walks, the affected ones
+    /// as `placed` (each under the candidate first naming it in the forced
+    /// walk), the others as in the decision's: every entry outside them
+    /// places the same in both walks and keeps its place. `Same` when the
+    /// recommended and the pending read the same tier by tier and the
+    /// avoided options come in the same order; `Differs` when, over the
+    /// same tiers, the recommended or the pending do not.
+    fn window(
         &self,
-        e: usize,
-        anchor: Option<usize>,
-        now: &Placing,
+        lo: usize,
+        hi: usize,
         affected: &BTreeSet<usize>,
-    ) -> Change {
-        let (Some(old), Some(new)) = (self.anchors.get(e).copied(), anchor) else {
-            return if anchor.is_none() && now == &Placing::default() {
-                Change::Same
-            } else {
-                Change::Unsure
-            };
-        };
-        if old == new {
-            return Change::Same;
+        mut placed: Vec<(usize, Placing)>,
+    ) -> Window {
+        if lo > hi {
+            return Window::Same;
         }
-        let from = self.anchors.partition_point(|a| *a <= old);
-        let to = self.anchors.partition_point(|a| *a < new);
-        let mut passed = Placing::default();
-        for between in from..to {
-            let Some(p) = self.placings.get(between) else {
-                return Change::Unsure;
+        let from = self.anchors.partition_point(|a| *a < lo);
+        let to = self.anchors.partition_point(|a| *a <= hi);
+        let mut was = Placing::default();
+        for e in from..to {
+            let (Some(p), Some(anchor)) = (self.placings.get(e), self.anchors.get(e)) else {
+                return Window::Unsure;
             };
-            if affected.contains(&between) {
-                return Change::Unsure;
+            was.extend(p);
+            if !affected.contains(&e) {
+                placed.push((*anchor, p.clone()));
             }
-            passed.recommended.extend(&p.recommended);
-            passed.pending.extend(&p.pending);
-            passed.avoided.extend(&p.avoided);
         }
-        if !now.avoided.is_empty() && !passed.avoided.is_empty() {
-            return Change::Unsure;
+        placed.sort_by_key(|(anchor, _)| *anchor);
+        let mut now = Placing::default();
+        for (_, p) in &placed {
+            now.extend(p);
         }
-        let commute = commutes(&now.recommended, &passed.recommended)
-            && commutes(&now.pending, &passed.pending);
-        if commute {
-            Change::Same
-        } else {
-            Change::Differs
+        let same_tiers = self.tiers_after(&was, &now) == self.tiers;
+        let lists_agree = by_tier(&was.recommended) == by_tier(&now.recommended)
+            && by_tier(&was.pending) == by_tier(&now.pending);
+        match (lists_agree, same_tiers) {
+            (false, true) => Window::Differs,
+            (true, true) if was.avoided == now.avoided => Window::Same,
+            (true, true) => Window::Avoided(from, to, now.avoided),
+            _ => Window::Unsure,
         }
+    }
+
+    /// The avoided options of the forced walk, in order, when the merged
+    /// entries `from..to` avoid `window` (in the order placed) and every
+    /// other entry what it avoids in the decision's walk: those its
+    /// candidates' placing avoids, each once, then the options its known
+    /// avoids name that are not listed yet (see [`Resolver::avoided_options`]).
+    fn avoided_after(
+        &self,
+        window: (usize, usize, &[VocabId]),
+        r: usize,
+        new: &Pass<'p>,
+    ) -> Vec<VocabId> {
+        let (from, to, avoided) = window;
+        let mut listed = HashSet::new();
+        let mut out = Vec::new();
+        let entries = |range: std::ops::Range<usize>| {
+            let placings = self.placings.get(range).unwrap_or_default();
+            placings.iter().flat_map(|p| p.avoided.iter().copied())
+        };
+        let placed = entries(0..from)
+            .chain(avoided.iter().copied())
+            .chain(entries(to..self.placings.len()));
+        for option in placed {
+            if listed.insert(option) {
+                out.push(option);
+            }
+        }
+        let base = &self.base.avoids;
+        let avoids = (base.iter().filter(|a| a.index < r))
+            .chain(&new.avoids)
+            .chain(base.iter().filter(|a| a.index > r));
+        for a in avoids.filter(|a| a.truth == Truth::True) {
+            let included = self.base.includes.iter().any(|i| i.option == a.target);
+            if !listed.contains(&a.target) && self.vocab.is_option(a.target) && !included {
+                listed.insert(a.target);
+                out.push(a.target);
+            }
+        }
+        out
+    }
+
+    /// The tiers of the forced walk's recommended and pending options, when
+    /// `was` of the decision's are placed as `now`.
+    fn tiers_after(&self, was: &Placing, now: &Placing) -> BTreeSet<u32> {
+        let mut count: HashMap<u32, isize> = HashMap::new();
+        for t in &self.tier_counts {
+            *count.entry(t.0).or_default() += t.1;
+        }
+        let items = |p: &Placing| -> Vec<u32> {
+            p.recommended
+                .iter()
+                .chain(&p.pending)
+                .map(|(_, t)| *t)
+                .collect()
+        };
+        for t in items(was) {
+            *count.entry(t).or_default() -= 1;
+        }
+        for t in items(now) {
+            *count.entry(t).or_default() += 1;
+        }
+        count
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(t, _)| t)
+            .collect()
     }
 
     /// What listing `message` (of an action of `kind`) at rule `r` rather
@@ -368,23 +470,34 @@ impl<'a, 'p> Delta<'a, 'p> {
     }
 }
 
-/// Whether two runs of placed options read the same in either order once
-/// sorted by tier (stably): in every tier, `a`'s items then `b`'s are `b`'s
-/// then `a`'s.
-fn commutes(a: &[(VocabId, u32)], b: &[(VocabId, u32)]) -> bool {
-    let tiers: BTreeSet<u32> = a.iter().map(|(_, t)| *t).collect();
-    tiers.into_iter().all(|tier| {
-        let of = |list: &[(VocabId, u32)]| -> Vec<VocabId> {
-            list.iter()
-                .filter(|(_, t)| *t == tier)
-                .map(|(o, _)| *o)
-                .collect()
-        };
-        let (x, y) = (of(a), of(b));
-        let xy: Vec<VocabId> = x.iter().chain(&y).copied().collect();
-        let yx: Vec<VocabId> = y.iter().chain(&x).copied().collect();
-        xy == yx
-    })
+/// The tiers of a resolution's recommended and pending options.
+fn placed_tiers<'r>(resolved: &'r Resolved<'_>) -> impl Iterator<Item = u32> + 'r {
+    let placed = resolved.recommended.iter().chain(&resolved.pending);
+    placed.map(|p| p.tier)
+}
+
+/// How many recommended and pending options each tier has.
+fn tier_counts(resolved: &Resolved<'_>) -> Vec<(u32, isize)> {
+    let mut count: HashMap<u32, isize> = HashMap::new();
+    for tier in placed_tiers(resolved) {
+        *count.entry(tier).or_default() += 1;
+    }
+    count.into_iter().collect()
+}
+
+/// Placed options sorted by tier, stably, as the ranks sort them.
+fn by_tier(list: &[(VocabId, u32)]) -> Vec<(VocabId, u32)> {
+    let mut sorted = list.to_vec();
+    sorted.sort_by_key(|(_, t)| *t);
+    sorted
+}
+
+impl Placing {
+    fn extend(&mut self, other: &Placing) {
+        self.recommended.extend(&other.recommended);
+        self.pending.extend(&other.pending);
+        self.avoided.extend(&other.avoided);
+    }
 }
 
 /// An option's merged entry from its candidates, if any names it.
