@@ -97,7 +97,9 @@ pub struct Assembled {
 /// and forced false differ, or either differs from leaving it unknown (an
 /// unknown `stop` rule holds the decision at `needs-data` either way). That
 /// is: not both equal to the decision itself, so a unit whose forced-true
-/// walk already differs needs no forced-false walk.
+/// walk already differs needs no forced-false walk. Without higher strata
+/// each forced walk is first judged from its rule alone ([`Delta`]), and
+/// walked only when that cannot settle it.
 fn relevant_units(
     rules: &mut Stratified<'_, '_>,
     base: &Pass<'_>,
