@@ -2,7 +2,7 @@
 //! stratum (`stratified.rs`), resolved into options, ranks and status
 //! (`resolve.rs`), and here the missing facts that could change it.
 
-use super::delta::{Change, Delta};
+use super::delta::{self, Change, Delta};
 use super::output::OptionKind;
 use super::output::{Decision, Indeterminate, MissingItem, Text, TraceEntry};
 use super::pass::{Core, Pass, Unit};
@@ -13,6 +13,7 @@ use crate::check::ir::VocabId;
 use crate::eval::outcome::{DecisionView, HigherStrata};
 use crate::eval::truth::Missing;
 use crate::eval::truth::Truth;
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 /// What the caller wants of the assembly besides the decision.
@@ -124,8 +125,18 @@ fn relevant_units(
     // changed: most are seen from that rule alone, the rest walked.
     let rules: &Stratified<'_, '_> = rules;
     let seen = Seen::of(base, base_core);
-    let delta = Delta::new(&rules.outcomes, base, base_core.resolved(), vocab, reasons);
-    let differs = |unit: Unit, value: bool| match delta.change(unit, value) {
+    // Indexing the walk costs about a resolution: done once a unit needs it.
+    let delta = OnceCell::new();
+    let outcomes = &rules.outcomes;
+    let judged = |unit: Unit, value: bool| {
+        if !delta::applies(outcomes, unit) {
+            return Change::Unsure;
+        }
+        let delta =
+            delta.get_or_init(|| Delta::new(outcomes, base, base_core.resolved(), vocab, reasons));
+        delta.change(unit, value)
+    };
+    let differs = |unit: Unit, value: bool| match judged(unit, value) {
         Change::Same => false,
         Change::Differs => true,
         Change::Unsure => rules.settle_flat(&[(unit, value)]).core(vocab, reasons) != *base_core,

@@ -60,6 +60,15 @@ pub(super) struct Delta<'a, 'p> {
     pending: usize,
 }
 
+/// Whether [`Delta::change`] can judge a unit at all: its rule is not a
+/// `stop` rule and has no `include` or `status` action.
+pub(super) fn applies(outcomes: &[RuleOutcome<'_>], unit: Unit) -> bool {
+    let touches = |k: ActionKind| matches!(k, ActionKind::Include | ActionKind::Status);
+    outcomes
+        .get(unit.rule)
+        .is_some_and(|rule| !rule.stop && !rule.actions.iter().any(|a| touches(a.kind)))
+}
+
 /// What placing the merged entries around the forced rule's gives.
 enum Window {
     Same,
@@ -138,11 +147,7 @@ impl<'a, 'p> Delta<'a, 'p> {
     /// other than the decision's own.
     pub(super) fn change(&self, unit: Unit, value: bool) -> Change {
         let r = unit.rule;
-        let Some(rule) = self.outcomes.get(r) else {
-            return Change::Unsure;
-        };
-        let touches = |k: ActionKind| matches!(k, ActionKind::Include | ActionKind::Status);
-        if rule.stop || rule.actions.iter().any(|a| touches(a.kind)) {
+        if !applies(self.outcomes, unit) {
             return Change::Unsure;
         }
         let Some(before) = self.base.tier_before(r) else {
