@@ -15,6 +15,7 @@ use super::resolve::{Merged, Placed, Resolved, Resolver};
 use super::{ActionKind, RuleOutcome, Vocabulary};
 use crate::check::ir::VocabId;
 use crate::eval::truth::Truth;
+use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// What forcing one unit does to the decision, as far as it can be seen
@@ -36,7 +37,8 @@ pub(super) struct Delta<'a, 'p> {
     /// The walk's candidates merged, in the order first named.
     merged: Vec<Merged<'p>>,
     /// What each merged entry places, alone.
-    placings: Vec<Placing>,
+    /// (placed when first asked for: most entries never are).
+    placings: Vec<OnceCell<Placing>>,
     /// The candidate that first names each merged entry's option, by index
     /// in walk order (increasing: the entries are in that order).
     anchors: Vec<usize>,
@@ -111,7 +113,7 @@ impl<'a, 'p> Delta<'a, 'p> {
             naming.entry(c.option).or_default().push(i);
         }
         let resolver = Resolver::lean(base, vocab, reasons);
-        let placings = merged.iter().map(|m| place(&resolver, m.clone())).collect();
+        let placings = merged.iter().map(|_| OnceCell::new()).collect();
         let first_of = |m: &Merged<'p>| naming.get(&m.option).and_then(|v| v.first()).copied();
         let anchors = merged
             .iter()
@@ -171,11 +173,9 @@ impl<'a, 'p> Delta<'a, 'p> {
         let mut placed: Vec<(usize, Placing)> = Vec::new();
         let (mut lo, mut hi) = (usize::MAX, 0);
         for e in affected.iter().copied() {
-            let (Some(entry), Some(was), Some(anchor)) = (
-                self.merged.get(e),
-                self.placings.get(e),
-                self.anchors.get(e),
-            ) else {
+            let (Some(entry), Some(was), Some(anchor)) =
+                (self.merged.get(e), self.placing(e), self.anchors.get(e))
+            else {
                 return Change::Unsure;
             };
             let candidates = self.forced_candidates(entry.option, r, &new);
@@ -260,6 +260,13 @@ impl<'a, 'p> Delta<'a, 'p> {
         }
     }
 
+    /// What merged entry `e` places alone in the decision's walk.
+    fn placing(&self, e: usize) -> Option<&Placing> {
+        let cell = self.placings.get(e)?;
+        let entry = self.merged.get(e)?;
+        Some(cell.get_or_init(|| place(&self.resolver, entry.clone())))
+    }
+
     /// The merged entries the rule could place otherwise: those of the
     /// options it names, and those whose option or a fallback its avoids
     /// could reach; in the order first named.
@@ -342,7 +349,7 @@ impl<'a, 'p> Delta<'a, 'p> {
         let to = self.anchors.partition_point(|a| *a <= hi);
         let mut was = Placing::default();
         for e in from..to {
-            let (Some(p), Some(anchor)) = (self.placings.get(e), self.anchors.get(e)) else {
+            let (Some(p), Some(anchor)) = (self.placing(e), self.anchors.get(e)) else {
                 return Window::Unsure;
             };
             was.extend(p);
@@ -381,8 +388,8 @@ impl<'a, 'p> Delta<'a, 'p> {
         let mut listed = HashSet::new();
         let mut out = Vec::new();
         let entries = |range: std::ops::Range<usize>| {
-            let placings = self.placings.get(range).unwrap_or_default();
-            placings.iter().flat_map(|p| p.avoided.iter().copied())
+            let placings = range.filter_map(|e| self.placing(e));
+            placings.flat_map(|p| p.avoided.iter().copied())
         };
         let placed = entries(0..from)
             .chain(avoided.iter().copied())
