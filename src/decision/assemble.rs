@@ -2,6 +2,7 @@
 //! stratum (`stratified.rs`), resolved into options, ranks and status
 //! (`resolve.rs`), and here the missing facts that could change it.
 
+use super::delta::{self, Change, Delta};
 use super::output::OptionKind;
 use super::output::{Decision, Indeterminate, MissingItem, Text, TraceEntry};
 use super::pass::{Core, Pass, Unit};
@@ -12,6 +13,7 @@ use crate::check::ir::VocabId;
 use crate::eval::outcome::{DecisionView, HigherStrata};
 use crate::eval::truth::Missing;
 use crate::eval::truth::Truth;
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 /// What the caller wants of the assembly besides the decision.
@@ -96,7 +98,9 @@ pub struct Assembled {
 /// and forced false differ, or either differs from leaving it unknown (an
 /// unknown `stop` rule holds the decision at `needs-data` either way). That
 /// is: not both equal to the decision itself, so a unit whose forced-true
-/// walk already differs needs no forced-false walk.
+/// walk already differs needs no forced-false walk. Without higher strata
+/// each forced walk is first judged from its rule alone ([`Delta`]), and
+/// walked only when that cannot settle it.
 fn relevant_units(
     rules: &mut Stratified<'_, '_>,
     base: &Pass<'_>,
@@ -107,19 +111,39 @@ fn relevant_units(
     // them warns of is kept: with them, both walks always run.
     let both_walks = rules.evaluates_on_every_walk();
     let mut relevant = Vec::new();
+    if both_walks {
+        for (unit, _) in &base.unknowns {
+            let true_differs = rules.settle(&[(*unit, true)]).core(vocab, reasons) != *base_core;
+            let false_differs = rules.settle(&[(*unit, false)]).core(vocab, reasons) != *base_core;
+            if true_differs || false_differs {
+                relevant.push(*unit);
+            }
+        }
+        return relevant;
+    }
+    // Without higher strata a forced walk is the decision's with one rule
+    // changed: most are seen from that rule alone, the rest walked.
+    let rules: &Stratified<'_, '_> = rules;
     let seen = Seen::of(base, base_core);
+    // Indexing the walk costs about a resolution: done once a unit needs it.
+    let delta = OnceCell::new();
+    let outcomes = &rules.outcomes;
+    let judged = |unit: Unit, value: bool| {
+        if !delta::applies(outcomes, unit) {
+            return Change::Unsure;
+        }
+        let delta =
+            delta.get_or_init(|| Delta::new(outcomes, base, base_core.resolved(), vocab, reasons));
+        delta.change(unit, value)
+    };
+    let differs = |unit: Unit, value: bool| match judged(unit, value) {
+        Change::Same => false,
+        Change::Differs => true,
+        Change::Unsure => rules.settle_flat(&[(unit, value)]).core(vocab, reasons) != *base_core,
+    };
     for (unit, _) in &base.unknowns {
-        if !both_walks && forcing_true_shows(*unit, &rules.outcomes, &seen, vocab) {
-            relevant.push(*unit);
-            continue;
-        }
-        let true_differs = rules.settle(&[(*unit, true)]).core(vocab, reasons) != *base_core;
-        if true_differs && !both_walks {
-            relevant.push(*unit);
-            continue;
-        }
-        let false_differs = rules.settle(&[(*unit, false)]).core(vocab, reasons) != *base_core;
-        if true_differs || false_differs {
+        let shows = forcing_true_shows(*unit, &rules.outcomes, &seen, vocab);
+        if shows || differs(*unit, true) || differs(*unit, false) {
             relevant.push(*unit);
         }
     }
@@ -338,5 +362,48 @@ mod tests {
             }
         }
         assert!(walks > 100, "only {walks} walks");
+    }
+
+    /// What relevance sees from a forced unit's rule alone is what the
+    /// forced walk resolves to, on every unit of every example case of one
+    /// stratum.
+    #[test]
+    fn the_change_seen_from_one_rule_agrees_with_the_forced_walk() {
+        let (mut seen, mut walks) = (0, 0);
+        for (protocol, cases) in &examples() {
+            for line in cases.lines().filter(|l| !l.trim().is_empty()) {
+                let Ok(case) = load_case_text(protocol, line, &LoadOptions::default()) else {
+                    continue;
+                };
+                let as_of = case.as_of.unwrap_or(jiff::civil::date(2026, 1, 1));
+                let mut evaluator = Evaluator::new(protocol, &case, as_of);
+                let outcomes = evaluator.outcomes();
+                let (vocab, reasons) = (&protocol.vocab, &protocol.reasons[..]);
+                let rules =
+                    Stratified::new(outcomes, &protocol.strata, &mut evaluator, vocab, reasons);
+                if rules.evaluates_on_every_walk() {
+                    continue;
+                }
+                let base = rules.settle_flat(&[]);
+                let core = Core::full(&base, vocab, reasons);
+                let delta = Delta::new(&rules.outcomes, &base, core.resolved(), vocab, reasons);
+                for (unit, value) in base
+                    .unknowns
+                    .iter()
+                    .flat_map(|(u, _)| [(*u, true), (*u, false)])
+                {
+                    let forced = rules.settle_flat(&[(unit, value)]);
+                    let differs = forced.core(vocab, reasons) != core;
+                    match delta.change(unit, value) {
+                        Change::Same => assert!(!differs, "{line} {unit:?} {value}"),
+                        Change::Differs => assert!(differs, "{line} {unit:?} {value}"),
+                        Change::Unsure => walks += 1,
+                    }
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen > 100, "only {seen} units seen");
+        eprintln!("{seen} forced units, {walks} left to a walk");
     }
 }

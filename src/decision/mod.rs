@@ -2,6 +2,7 @@
 //! into the output record.
 
 mod assemble;
+mod delta;
 pub mod output;
 mod pass;
 mod resolve;

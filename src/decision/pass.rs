@@ -33,6 +33,8 @@ pub(super) struct Candidate<'p> {
     pub(super) rule: &'p str,
     pub(super) truth: Truth,
     pub(super) action: Rc<ActionOutcome<'p>>,
+    /// Where it was named: rule (file index), action and member.
+    pub(super) at: (usize, usize, usize),
 }
 
 /// A reached `avoid` of one target.
@@ -43,6 +45,8 @@ pub(super) struct Avoid<'p> {
     /// The action, for its `code` and `because`.
     pub(super) action: Rc<ActionOutcome<'p>>,
     pub(super) rule: &'p str,
+    /// The file index of its rule.
+    pub(super) index: usize,
 }
 
 impl<'p> Avoid<'p> {
@@ -73,8 +77,9 @@ pub(super) struct Pass<'p> {
     pub(super) referrals: Vec<&'p (Option<String>, String)>,
     pub(super) flags: Vec<&'p (Option<String>, String)>,
     /// The orders, referrals and flags listed so far, each under its kind,
-    /// so that listing one more is a lookup rather than a scan of its list.
-    listed: HashSet<(MessageKind, &'p (Option<String>, String))>,
+    /// so that listing one more is a lookup rather than a scan of its list,
+    /// with the file index of the rule that listed it first.
+    listed: HashMap<(MessageKind, &'p (Option<String>, String)), usize>,
     /// Fired `missing "…"` actions: rule index, text, rule name.
     pub(super) missing_actions: Vec<(usize, &'p str, &'p str)>,
     pub(super) stop_status: Option<&'p str>,
@@ -92,6 +97,9 @@ pub(super) struct Pass<'p> {
     /// Whether this walk notes its unknowns (it forces nothing).
     noting: bool,
     pub(super) max_tier: u32,
+    /// The largest tier before each reached rule whose condition is not
+    /// false, by file index in walk order (only by the unforced walk).
+    tiers_before: Vec<(usize, u32)>,
 }
 
 impl<'p> Pass<'p> {
@@ -110,6 +118,44 @@ impl<'p> Pass<'p> {
             noting: force.is_empty(),
             ..Pass::default()
         };
+        pass.walk(outcomes, order, force, record_conditions, traced);
+        pass
+    }
+
+    /// What the rule of file index `rule` alone contributes under `force`,
+    /// after rules that reached the tier `tier_before`.
+    pub(super) fn rule_alone(
+        outcomes: &[RuleOutcome<'p>],
+        rule: usize,
+        force: Force<'_>,
+        tier_before: u32,
+    ) -> Pass<'p> {
+        let mut pass = Pass {
+            max_tier: tier_before,
+            ..Pass::default()
+        };
+        pass.walk(outcomes, [rule], force, false, false);
+        pass
+    }
+
+    /// The largest tier before the rule of file index `rule`, when the
+    /// unforced walk reached it with a condition not false.
+    pub(super) fn tier_before(&self, rule: usize) -> Option<u32> {
+        let at = self.tiers_before.binary_search_by_key(&rule, |(r, _)| *r);
+        at.ok()
+            .and_then(|i| self.tiers_before.get(i))
+            .map(|(_, t)| *t)
+    }
+
+    fn walk(
+        &mut self,
+        outcomes: &[RuleOutcome<'p>],
+        order: impl IntoIterator<Item = usize>,
+        force: Force<'_>,
+        record_conditions: bool,
+        traced: bool,
+    ) {
+        let pass = self;
         let rules = order
             .into_iter()
             .filter_map(|i| Some((i, outcomes.get(i)?)));
@@ -138,6 +184,9 @@ impl<'p> Pass<'p> {
             if *condition == Truth::False {
                 continue;
             }
+            if pass.noting {
+                pass.tiers_before.push((i, pass.max_tier));
+            }
             pass.note_unknown(unit, &condition);
             for (j, action) in rule.actions.iter().enumerate() {
                 pass.action(rule, i, j, action, &condition, force);
@@ -150,7 +199,6 @@ impl<'p> Pass<'p> {
                 }
             }
         }
-        pass
     }
 
     /// Options an unknown avoid may yet remove: pending candidates it holds
@@ -274,9 +322,9 @@ impl<'p> Pass<'p> {
                     });
                 }
             }
-            ActionKind::Order => self.push_message(MessageKind::Order, action.message),
-            ActionKind::Refer => self.push_message(MessageKind::Referral, action.message),
-            ActionKind::Flag => self.push_message(MessageKind::Flag, action.message),
+            ActionKind::Order => self.push_message(MessageKind::Order, action.message, i),
+            ActionKind::Refer => self.push_message(MessageKind::Referral, action.message, i),
+            ActionKind::Flag => self.push_message(MessageKind::Flag, action.message, i),
             ActionKind::Missing => {
                 if let Some((_, text)) = action.message {
                     self.missing_actions.push((i, text, rule.name));
@@ -346,6 +394,7 @@ impl<'p> Pass<'p> {
                 rule: rule.name,
                 truth: t,
                 action: Rc::clone(own),
+                at: (i, j, k),
             });
         }
     }
@@ -369,6 +418,7 @@ impl<'p> Pass<'p> {
                 truth: t,
                 action: Rc::clone(option.own.as_ref().unwrap_or(action)),
                 rule: rule.name,
+                index: i,
             });
         }
     }
@@ -531,22 +581,48 @@ impl<'p> Pass<'p> {
     /// Whether this walk lists the order, referral or flag `message` of an
     /// action of `kind` (false for an action of any other kind).
     pub(super) fn lists(&self, kind: ActionKind, message: &'p (Option<String>, String)) -> bool {
+        self.first_listed(kind, message).is_some()
+    }
+
+    /// The file index of the rule that first listed the order, referral or
+    /// flag `message` of an action of `kind`, if this walk lists it.
+    pub(super) fn first_listed(
+        &self,
+        kind: ActionKind,
+        message: &'p (Option<String>, String),
+    ) -> Option<usize> {
         let kind = match kind {
             ActionKind::Order => MessageKind::Order,
             ActionKind::Refer => MessageKind::Referral,
             ActionKind::Flag => MessageKind::Flag,
-            _ => return false,
+            _ => return None,
         };
-        self.listed.contains(&(kind, message))
+        self.listed.get(&(kind, message)).copied()
+    }
+
+    /// Every order, referral and flag this walk lists, with its action kind.
+    pub(super) fn listed_messages(
+        &self,
+    ) -> impl Iterator<Item = (ActionKind, &'p (Option<String>, String))> + '_ {
+        let of = |kind: ActionKind| move |m: &&'p (Option<String>, String)| (kind, *m);
+        (self.orders.iter().map(of(ActionKind::Order)))
+            .chain(self.referrals.iter().map(of(ActionKind::Refer)))
+            .chain(self.flags.iter().map(of(ActionKind::Flag)))
     }
 
     /// Adds an order, referral or flag to its list unless an identical one
     /// (same code and text) is already listed.
-    fn push_message(&mut self, kind: MessageKind, message: Option<&'p (Option<String>, String)>) {
+    fn push_message(
+        &mut self,
+        kind: MessageKind,
+        message: Option<&'p (Option<String>, String)>,
+        rule: usize,
+    ) {
         let Some(m) = message else { return };
-        if !self.listed.insert((kind, m)) {
+        if self.listed.contains_key(&(kind, m)) {
             return;
         }
+        self.listed.insert((kind, m), rule);
         let list = match kind {
             MessageKind::Order => &mut self.orders,
             MessageKind::Referral => &mut self.referrals,

@@ -10,6 +10,7 @@ use super::pass::{Avoid, Candidate, Include, Pass};
 use super::{ActionOutcome, Vocabulary};
 use crate::check::ir::VocabId;
 use crate::eval::truth::{Support, Truth};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -55,7 +56,10 @@ pub(super) struct Resolver<'a, 'p> {
     /// The walk's avoids by target, each target once in the order first
     /// avoided, with the indices of its avoids in walk order: finding what
     /// hits an option looks at each target once, not at every avoid.
-    by_target: Vec<(VocabId, Vec<usize>)>,
+    by_target: Cow<'a, [(VocabId, Vec<usize>)]>,
+    /// A rule whose avoids are replaced, and the avoids it has instead
+    /// (see [`Resolver::swapped`]).
+    swap: Option<(usize, &'a [Avoid<'p>])>,
 }
 
 impl<'a, 'p> Resolver<'a, 'p> {
@@ -69,7 +73,8 @@ impl<'a, 'p> Resolver<'a, 'p> {
             vocab,
             reasons,
             full: true,
-            by_target: by_target(&pass.avoids),
+            by_target: Cow::Owned(by_target(&pass.avoids)),
+            swap: None,
         }
     }
 
@@ -85,6 +90,20 @@ impl<'a, 'p> Resolver<'a, 'p> {
         Resolver {
             full: false,
             ..Resolver::new(pass, vocab, reasons)
+        }
+    }
+
+    /// This lean resolver, for the walk that differs from its own only in
+    /// what the rule of file index `rule` avoids: `avoids` instead. It
+    /// places candidates only (see [`Resolver::place`]).
+    pub(super) fn swapped<'b>(&'b self, rule: usize, avoids: &'b [Avoid<'p>]) -> Resolver<'b, 'p> {
+        Resolver {
+            pass: self.pass,
+            vocab: self.vocab,
+            reasons: self.reasons,
+            full: false,
+            by_target: Cow::Borrowed(&self.by_target),
+            swap: Some((rule, avoids)),
         }
     }
 
@@ -114,7 +133,8 @@ impl<'a, 'p> Resolver<'a, 'p> {
         pending: &mut Vec<Placed<'p>>,
         avoided: &mut Vec<AvoidedEntry<'p>>,
     ) {
-        let checked = !self.pass.avoids.is_empty() && !self.is_included(candidate.option);
+        let avoids = !self.pass.avoids.is_empty() || self.swap.is_some();
+        let checked = avoids && !self.is_included(candidate.option);
         let known: Vec<&Avoid<'p>> = if checked {
             self.hits(candidate.option, true)
         } else {
@@ -243,9 +263,13 @@ impl<'a, 'p> Resolver<'a, 'p> {
         indices.sort_unstable();
         let avoids = &self.pass.avoids;
         let avoid_at = |i: usize| avoids.get(i);
+        let (swapped, instead) = self.swap.unwrap_or((usize::MAX, &[]));
+        let hit = |a: &&Avoid<'p>| self.vocab.has(option, a.target);
         indices
             .into_iter()
             .filter_map(avoid_at)
+            .filter(|a| a.index != swapped)
+            .chain(instead.iter().filter(hit))
             .filter(|a| (a.truth == Truth::True) == known)
             .collect()
     }
@@ -442,7 +466,7 @@ pub(super) struct Merged<'p> {
 
 impl<'p> Merged<'p> {
     /// The entry of an option first named by `c`; with `full`, it keeps rules and supports.
-    fn of(c: &Candidate<'p>, full: bool) -> Merged<'p> {
+    pub(super) fn of(c: &Candidate<'p>, full: bool) -> Merged<'p> {
         let fallbacks = c.action.fallbacks.clone();
         Merged {
             option: c.option,
@@ -464,7 +488,7 @@ impl<'p> Merged<'p> {
         }
     }
 
-    fn absorb(&mut self, c: &Candidate<'p>, full: bool) {
+    pub(super) fn absorb(&mut self, c: &Candidate<'p>, full: bool) {
         if full && !self.rules.contains(&c.rule) {
             self.rules.push(c.rule);
         }

@@ -58,6 +58,16 @@ impl<'a, 'p> Stratified<'a, 'p> {
         self.outcomes.get(rule).map_or("", |r| r.name)
     }
 
+    /// One walk over every rule with `force` applied, for protocols of one
+    /// stratum: nothing is evaluated again.
+    pub(super) fn settle_flat(&self, force: Force<'_>) -> Pass<'p> {
+        // Only the unforced pass is the decision; the trace is its alone.
+        let traced = self.wants.trace && force.is_empty();
+        // Forced walks are compared, never read: they keep no conditions.
+        let view = self.wants.view && force.is_empty();
+        Pass::run(&self.outcomes, 0..self.outcomes.len(), force, view, traced)
+    }
+
     /// One walk over every rule with `force` applied; the higher strata are
     /// evaluated again against the decision below them as forced.
     pub(super) fn settle(&mut self, force: Force<'_>) -> Pass<'p> {
@@ -66,8 +76,7 @@ impl<'a, 'p> Stratified<'a, 'p> {
         // Forced walks are compared, never read: they keep no conditions.
         let view = self.wants.view && force.is_empty();
         if self.top == 0 {
-            let order = 0..self.outcomes.len();
-            return Pass::run(&self.outcomes, order, force, view, traced);
+            return self.settle_flat(force);
         }
         let mut current = self.outcomes.clone();
         for k in 1..=self.top {
