@@ -13,8 +13,8 @@ use crate::check::ir::VocabId;
 use crate::eval::outcome::{DecisionView, HigherStrata};
 use crate::eval::truth::Missing;
 use crate::eval::truth::Truth;
+use fnv::{FnvHashMap as HashMap, FnvHashSet as HashSet};
 use std::cell::OnceCell;
-use std::collections::{HashMap, HashSet};
 
 /// What the caller wants of the assembly besides the decision.
 #[derive(Debug, Clone, Copy, Default)]
@@ -205,7 +205,7 @@ struct Seen<'a, 'p> {
 impl<'a, 'p> Seen<'a, 'p> {
     fn of(pass: &'a Pass<'p>, core: &'a Core<'_, 'p>) -> Seen<'a, 'p> {
         let resolved = core.resolved();
-        let mut targets = HashSet::new();
+        let mut targets = HashSet::default();
         let avoid_targets = pass
             .avoids
             .iter()
@@ -264,8 +264,8 @@ fn only_pending(option: VocabId, seen: &Seen<'_, '_>, vocab: &dyn Vocabulary) ->
 /// rules that read it (each once, in the order found).
 fn missing_items<'p>(found: &[(usize, Missing, &'p str)]) -> Vec<MissingItem<'p>> {
     let mut list: Vec<MissingItem<'p>> = Vec::new();
-    let mut at: HashMap<&Missing, usize> = HashMap::new();
-    let mut listed: HashSet<(usize, &'p str)> = HashSet::new();
+    let mut at: HashMap<&Missing, usize> = HashMap::default();
+    let mut listed: HashSet<(usize, &'p str)> = HashSet::default();
     for (_, fact, rule) in found {
         let index = *at.entry(fact).or_insert(list.len());
         if !listed.insert((index, rule)) {

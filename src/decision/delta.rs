@@ -15,8 +15,9 @@ use super::resolve::{Merged, Placed, Resolved, Resolver};
 use super::{ActionKind, RuleOutcome, Vocabulary};
 use crate::check::ir::VocabId;
 use crate::eval::truth::Truth;
+use fnv::{FnvHashMap as HashMap, FnvHashSet as HashSet};
 use std::cell::OnceCell;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 
 /// What forcing one unit does to the decision, as far as it can be seen
 /// without a walk.
@@ -100,15 +101,15 @@ impl<'a, 'p> Delta<'a, 'p> {
         reasons: &'a [String],
     ) -> Delta<'a, 'p> {
         let merged = super::resolve::merge(&base.candidates, false);
-        let mut entry_of = HashMap::new();
-        let mut entries_with: HashMap<VocabId, Vec<usize>> = HashMap::new();
+        let mut entry_of = HashMap::default();
+        let mut entries_with: HashMap<VocabId, Vec<usize>> = HashMap::default();
         for (e, m) in merged.iter().enumerate() {
             entry_of.insert(m.option, e);
             for option in std::iter::once(&m.option).chain(&m.fallbacks) {
                 entries_with.entry(*option).or_default().push(e);
             }
         }
-        let mut naming: HashMap<VocabId, Vec<usize>> = HashMap::new();
+        let mut naming: HashMap<VocabId, Vec<usize>> = HashMap::default();
         for (i, c) in base.candidates.iter().enumerate() {
             naming.entry(c.option).or_default().push(i);
         }
@@ -119,7 +120,7 @@ impl<'a, 'p> Delta<'a, 'p> {
             .iter()
             .map(|m| first_of(m).unwrap_or(usize::MAX))
             .collect();
-        let mut first_known_avoid = HashMap::new();
+        let mut first_known_avoid = HashMap::default();
         for a in base.avoids.iter().filter(|a| a.truth == Truth::True) {
             first_known_avoid.entry(a.target).or_insert(a.index);
         }
@@ -385,7 +386,7 @@ impl<'a, 'p> Delta<'a, 'p> {
         new: &Pass<'p>,
     ) -> Vec<VocabId> {
         let (from, to, avoided) = window;
-        let mut listed = HashSet::new();
+        let mut listed = HashSet::default();
         let mut out = Vec::new();
         let entries = |range: std::ops::Range<usize>| {
             let placings = range.filter_map(|e| self.placing(e));
@@ -416,7 +417,7 @@ impl<'a, 'p> Delta<'a, 'p> {
     /// The tiers of the forced walk's recommended and pending options, when
     /// `was` of the decision's are placed as `now`.
     fn tiers_after(&self, was: &Placing, now: &Placing) -> BTreeSet<u32> {
-        let mut count: HashMap<u32, isize> = HashMap::new();
+        let mut count: HashMap<u32, isize> = HashMap::default();
         for t in &self.tier_counts {
             *count.entry(t.0).or_default() += t.1;
         }
@@ -490,7 +491,7 @@ fn placed_tiers<'r>(resolved: &'r Resolved<'_>) -> impl Iterator<Item = u32> + '
 
 /// How many recommended and pending options each tier has.
 fn tier_counts(resolved: &Resolved<'_>) -> Vec<(u32, isize)> {
-    let mut count: HashMap<u32, isize> = HashMap::new();
+    let mut count: HashMap<u32, isize> = HashMap::default();
     for tier in placed_tiers(resolved) {
         *count.entry(tier).or_default() += 1;
     }

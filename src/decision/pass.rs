@@ -7,8 +7,8 @@ use super::{ActionKind, ActionOutcome, RuleOutcome, Vocabulary};
 use crate::check::ir::VocabId;
 use crate::eval::outcome::DecisionView;
 use crate::eval::truth::{Support, Truth};
+use fnv::{FnvHashMap as HashMap, FnvHashSet as HashSet};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// One unknown that relevance forces true and false: a rule's condition, an
@@ -214,7 +214,7 @@ impl<'p> Pass<'p> {
             .iter()
             .filter_map(|p| Some((p.option, p.held_by_avoid.clone()?)))
             .collect();
-        let mut at: HashMap<VocabId, usize> = HashMap::new();
+        let mut at: HashMap<VocabId, usize> = HashMap::default();
         for (i, (option, _)) in out.iter().enumerate() {
             at.entry(*option).or_insert(i);
         }

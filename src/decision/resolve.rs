@@ -10,8 +10,8 @@ use super::pass::{Avoid, Candidate, Include, Pass};
 use super::{ActionOutcome, Vocabulary};
 use crate::check::ir::VocabId;
 use crate::eval::truth::{Support, Truth};
+use fnv::{FnvHashMap as HashMap, FnvHashSet as HashSet};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// A candidate after avoids: recommended, pending or avoided.
@@ -304,7 +304,7 @@ impl<'a, 'p> Resolver<'a, 'p> {
         };
         let best = known.iter().min_by_key(precedence);
         let mut rules: Vec<&'p str> = Vec::new();
-        let mut listed: HashSet<&'p str> = HashSet::new();
+        let mut listed: HashSet<&'p str> = HashSet::default();
         for a in known {
             if listed.insert(a.rule) {
                 rules.push(a.rule);
@@ -351,8 +351,8 @@ impl<'a, 'p> Resolver<'a, 'p> {
 
     pub(super) fn contraindicated(&self) -> Vec<Contraindicated<'p>> {
         let mut out: Vec<(VocabId, Contraindicated<'p>)> = Vec::new();
-        let mut at: HashMap<VocabId, usize> = HashMap::new();
-        let mut listed: HashSet<(VocabId, &'p str)> = HashSet::new();
+        let mut at: HashMap<VocabId, usize> = HashMap::default();
+        let mut listed: HashSet<(VocabId, &'p str)> = HashSet::default();
         for a in self.pass.avoids.iter().filter(|a| a.truth == Truth::True) {
             if self.vocab.is_regimen(a.target) {
                 continue;
@@ -534,7 +534,7 @@ fn bare(truth: &Truth) -> Truth {
 /// its rules and support.
 pub(super) fn merge<'p>(candidates: &[Candidate<'p>], full: bool) -> Vec<Merged<'p>> {
     let mut merged: Vec<Merged<'p>> = Vec::new();
-    let mut at: HashMap<VocabId, usize> = HashMap::new();
+    let mut at: HashMap<VocabId, usize> = HashMap::default();
     for c in candidates {
         match at.get(&c.option).and_then(|i| merged.get_mut(*i)) {
             Some(m) => m.absorb(c, full),
@@ -574,7 +574,7 @@ pub(super) fn push_new<'p>(mut list: Vec<&'p str>, item: &'p str) -> Vec<&'p str
 /// with the indices of its avoids in walk order.
 fn by_target(avoids: &[Avoid<'_>]) -> Vec<(VocabId, Vec<usize>)> {
     let mut out: Vec<(VocabId, Vec<usize>)> = Vec::new();
-    let mut at: HashMap<VocabId, usize> = HashMap::new();
+    let mut at: HashMap<VocabId, usize> = HashMap::default();
     for (i, a) in avoids.iter().enumerate() {
         match at.get(&a.target).and_then(|k| out.get_mut(*k)) {
             Some((_, indices)) => indices.push(i),

@@ -14,9 +14,9 @@ use super::truth::{Cause, Missing, Support, Truth};
 use super::value::{Case, DateRange, EnumValue, Quantity, Val, Value, VocabValue};
 use crate::check::ir::{Const, Expr, ExprKind, IsTest, VocabId};
 use crate::syntax::ast::{BinOp, DatePart};
+use fnv::FnvHashMap as HashMap;
 use jiff::civil::Date;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::ops::Not;
 
 /// Evaluates expressions for one case. Each define (and each parameterised
@@ -111,7 +111,7 @@ impl<'p> Evaluator<'p> {
             case,
             as_of,
             cache: Vec::new(),
-            cached_at: HashMap::new(),
+            cached_at: HashMap::default(),
             history_memo: std::iter::repeat_with(|| None)
                 .take(protocol.memos)
                 .collect(),
