@@ -325,14 +325,13 @@ mod tests {
         compiled.collect()
     }
 
-    /// The lean resolution relevance compares agrees with the full one the
-    /// decision is filled from, on the decision's walk and on every forced
-    /// walk of every example case.
-    #[test]
-    fn the_lean_core_agrees_with_the_full_resolution_on_every_walk() {
+    /// Runs `check` on the rules of every example case that loads: the case's
+    /// line, its stratified rules, the protocol's vocabulary and reasons.
+    fn for_each_example_case(
+        mut check: impl FnMut(&str, &mut Stratified<'_, '_>, &dyn Vocabulary, &[String]),
+    ) {
         let examples = examples();
         assert!(examples.len() > 50, "the example folders were not found");
-        let mut walks = 0;
         for (protocol, cases) in &examples {
             for line in cases.lines().filter(|l| !l.trim().is_empty()) {
                 let Ok(case) = load_case_text(protocol, line, &LoadOptions::default()) else {
@@ -344,23 +343,34 @@ mod tests {
                 let (vocab, reasons) = (&protocol.vocab, &protocol.reasons[..]);
                 let mut rules =
                     Stratified::new(outcomes, &protocol.strata, &mut evaluator, vocab, reasons);
-                let base = rules.settle(&[]);
-                let mut forces = vec![Vec::new()];
-                for (unit, _) in &base.unknowns {
-                    forces.push(vec![(*unit, true)]);
-                    forces.push(vec![(*unit, false)]);
-                }
-                for force in &forces {
-                    let pass = rules.settle(force);
-                    let lean = Core::of(&pass, vocab, reasons);
-                    assert!(
-                        lean == Core::full(&pass, vocab, reasons),
-                        "{line} {force:?}"
-                    );
-                    walks += 1;
-                }
+                check(line, &mut rules, vocab, reasons);
             }
         }
+    }
+
+    /// The lean resolution relevance compares agrees with the full one the
+    /// decision is filled from, on the decision's walk and on every forced
+    /// walk of every example case.
+    #[test]
+    fn the_lean_core_agrees_with_the_full_resolution_on_every_walk() {
+        let mut walks = 0;
+        for_each_example_case(|line, rules, vocab, reasons| {
+            let base = rules.settle(&[]);
+            let mut forces = vec![Vec::new()];
+            for (unit, _) in &base.unknowns {
+                forces.push(vec![(*unit, true)]);
+                forces.push(vec![(*unit, false)]);
+            }
+            for force in &forces {
+                let pass = rules.settle(force);
+                let lean = Core::of(&pass, vocab, reasons);
+                assert!(
+                    lean == Core::full(&pass, vocab, reasons),
+                    "{line} {force:?}"
+                );
+                walks += 1;
+            }
+        });
         assert!(walks > 100, "only {walks} walks");
     }
 
@@ -370,39 +380,28 @@ mod tests {
     #[test]
     fn the_change_seen_from_one_rule_agrees_with_the_forced_walk() {
         let (mut seen, mut walks) = (0, 0);
-        for (protocol, cases) in &examples() {
-            for line in cases.lines().filter(|l| !l.trim().is_empty()) {
-                let Ok(case) = load_case_text(protocol, line, &LoadOptions::default()) else {
-                    continue;
-                };
-                let as_of = case.as_of.unwrap_or(jiff::civil::date(2026, 1, 1));
-                let mut evaluator = Evaluator::new(protocol, &case, as_of);
-                let outcomes = evaluator.outcomes();
-                let (vocab, reasons) = (&protocol.vocab, &protocol.reasons[..]);
-                let rules =
-                    Stratified::new(outcomes, &protocol.strata, &mut evaluator, vocab, reasons);
-                if rules.evaluates_on_every_walk() {
-                    continue;
-                }
-                let base = rules.settle_flat(&[]);
-                let core = Core::full(&base, vocab, reasons);
-                let delta = Delta::new(&rules.outcomes, &base, core.resolved(), vocab, reasons);
-                for (unit, value) in base
-                    .unknowns
-                    .iter()
-                    .flat_map(|(u, _)| [(*u, true), (*u, false)])
-                {
-                    let forced = rules.settle_flat(&[(unit, value)]);
-                    let differs = forced.core(vocab, reasons) != core;
-                    match delta.change(unit, value) {
-                        Change::Same => assert!(!differs, "{line} {unit:?} {value}"),
-                        Change::Differs => assert!(differs, "{line} {unit:?} {value}"),
-                        Change::Unsure => walks += 1,
-                    }
-                    seen += 1;
-                }
+        for_each_example_case(|line, rules, vocab, reasons| {
+            if rules.evaluates_on_every_walk() {
+                return;
             }
-        }
+            let base = rules.settle_flat(&[]);
+            let core = Core::full(&base, vocab, reasons);
+            let delta = Delta::new(&rules.outcomes, &base, core.resolved(), vocab, reasons);
+            for (unit, value) in base
+                .unknowns
+                .iter()
+                .flat_map(|(u, _)| [(*u, true), (*u, false)])
+            {
+                let forced = rules.settle_flat(&[(unit, value)]);
+                let differs = forced.core(vocab, reasons) != core;
+                match delta.change(unit, value) {
+                    Change::Same => assert!(!differs, "{line} {unit:?} {value}"),
+                    Change::Differs => assert!(differs, "{line} {unit:?} {value}"),
+                    Change::Unsure => walks += 1,
+                }
+                seen += 1;
+            }
+        });
         assert!(seen > 100, "only {seen} units seen");
         eprintln!("{seen} forced units, {walks} left to a walk");
     }
