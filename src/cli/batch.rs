@@ -17,7 +17,7 @@ use std::sync::mpsc;
 
 use jiff::civil::Date;
 use salvage::decision::output::{ErrorDetail, ErrorRecord, Record, Source};
-use salvage::decision::{evaluate_case, load_text, RunOptions};
+use salvage::decision::{evaluate_case, evaluate_rules, load_text, Evaluated, RunOptions};
 use salvage::eval::case::TextError;
 use salvage::eval::model::Protocol;
 use salvage::eval::value::{Case as LoadedCase, CaseId};
@@ -125,9 +125,10 @@ impl Evaluator<'_> {
 
     /// Hands the records of a group of items to `use_record` in order, as
     /// [`Evaluator::with_record`] does one at a time, but in phases: every
-    /// case of the group is loaded, then every one decided, then each handed
-    /// over, so that each phase's code stays in the processor's instruction
-    /// cache across the group (a third fewer misses than case by case).
+    /// case of the group is loaded, then the rules of every one evaluated,
+    /// then every decision assembled, then each record handed over, so that
+    /// each phase's code stays in the processor's instruction cache across
+    /// the group (about half the misses of going case by case).
     pub fn with_group_records(
         &self,
         items: &[Item],
@@ -137,13 +138,23 @@ impl Evaluator<'_> {
             .iter()
             .map(|item| guarded(item, || self.load(item)))
             .collect();
-        let records: Vec<Record<'_>> = items
+        let mut evaluated: Vec<Result<Evaluated<'_>, ErrorRecord>> = items
             .iter()
             .zip(loaded.iter_mut())
             .map(|(item, loaded)| match loaded {
                 Ok(case) => {
                     let case = &*case;
-                    guarded(item, || Ok(self.decide(item, case))).unwrap_or_else(Record::Error)
+                    guarded(item, || self.evaluate_rules(item, case))
+                }
+                Err(error) => Err(std::mem::take(error)),
+            })
+            .collect();
+        let records: Vec<Record<'_>> = items
+            .iter()
+            .zip(evaluated.iter_mut())
+            .map(|(item, evaluated)| match evaluated {
+                Ok(evaluated) => {
+                    guarded(item, || Ok(evaluated.take_record())).unwrap_or_else(Record::Error)
                 }
                 Err(error) => Record::Error(std::mem::take(error)),
             })
@@ -182,6 +193,20 @@ impl Evaluator<'_> {
     /// The record of one loaded case.
     fn decide<'c>(&'c self, item: &Item, case: &'c LoadedCase) -> Record<'c> {
         evaluate_case(
+            self.protocol,
+            case,
+            Some(item.source.clone()),
+            &self.options,
+        )
+    }
+
+    /// The rules of one loaded case evaluated, or its error record.
+    fn evaluate_rules<'c>(
+        &'c self,
+        item: &Item,
+        case: &'c LoadedCase,
+    ) -> Result<Evaluated<'c>, ErrorRecord> {
+        evaluate_rules(
             self.protocol,
             case,
             Some(item.source.clone()),

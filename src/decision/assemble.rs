@@ -3,6 +3,7 @@
 //! (`resolve.rs`), and here the missing facts that could change it.
 
 use super::delta::{self, Change, Delta};
+use super::few::{FewMap, FewSet};
 use super::output::OptionKind;
 use super::output::{Decision, Indeterminate, MissingItem, Text, TraceEntry};
 use super::pass::{Core, Pass, Unit};
@@ -13,7 +14,6 @@ use crate::check::ir::VocabId;
 use crate::eval::outcome::{DecisionView, HigherStrata};
 use crate::eval::truth::Missing;
 use crate::eval::truth::Truth;
-use fnv::{FnvHashMap as HashMap, FnvHashSet as HashSet};
 use std::cell::OnceCell;
 
 /// What the caller wants of the assembly besides the decision.
@@ -49,7 +49,7 @@ pub fn assemble<'p>(
     let base_core = Core::full(&base, vocab, reasons);
     let mut found: Vec<(usize, Missing, &'p str)> = Vec::new();
     let mut indeterminate = Vec::new();
-    let relevant: HashSet<Unit> = relevant_units(&mut rules, &base, &base_core)
+    let relevant: FewSet<Unit> = relevant_units(&mut rules, &base, &base_core)
         .into_iter()
         .collect();
     for (unit, support) in base.unknowns.iter().filter(|(u, _)| relevant.contains(u)) {
@@ -199,13 +199,13 @@ struct Seen<'a, 'p> {
     resolved: &'a Resolved<'p>,
     /// Every target of the walk's avoids, known or not, each once.
     avoid_targets: Vec<VocabId>,
-    avoided: HashSet<VocabId>,
+    avoided: FewSet<VocabId>,
 }
 
 impl<'a, 'p> Seen<'a, 'p> {
     fn of(pass: &'a Pass<'p>, core: &'a Core<'_, 'p>) -> Seen<'a, 'p> {
         let resolved = core.resolved();
-        let mut targets = HashSet::default();
+        let mut targets = FewSet::default();
         let avoid_targets = pass
             .avoids
             .iter()
@@ -264,10 +264,11 @@ fn only_pending(option: VocabId, seen: &Seen<'_, '_>, vocab: &dyn Vocabulary) ->
 /// rules that read it (each once, in the order found).
 fn missing_items<'p>(found: &[(usize, Missing, &'p str)]) -> Vec<MissingItem<'p>> {
     let mut list: Vec<MissingItem<'p>> = Vec::new();
-    let mut at: HashMap<&Missing, usize> = HashMap::default();
-    let mut listed: HashSet<(usize, &'p str)> = HashSet::default();
+    let mut at: FewMap<&Missing, usize> = FewMap::default();
+    let mut listed: FewSet<(usize, &'p str)> = FewSet::default();
     for (_, fact, rule) in found {
-        let index = *at.entry(fact).or_insert(list.len());
+        at.insert_new(fact, list.len());
+        let index = at.get(&fact).copied().unwrap_or(list.len());
         if !listed.insert((index, rule)) {
             continue;
         }

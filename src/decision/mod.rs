@@ -3,6 +3,7 @@
 
 mod assemble;
 mod delta;
+mod few;
 pub mod output;
 mod pass;
 mod resolve;
@@ -11,8 +12,8 @@ mod stratified;
 pub mod why;
 
 pub use run::{
-    before_effective, decide, error_record, evaluate, evaluate_case, evaluate_text, load_text,
-    RunOptions,
+    before_effective, decide, error_record, evaluate, evaluate_case, evaluate_rules, evaluate_text,
+    load_text, Evaluated, RunOptions,
 };
 
 pub use assemble::{assemble, to_item, Wants};

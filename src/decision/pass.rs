@@ -1,13 +1,13 @@
 //! One walk over the rules in evaluation order, with some unknowns forced:
 //! what each reached rule and action contributes to the decision.
 
+use super::few::{FewMap, FewSet};
 use super::output::{Decision, OptionKind, TraceEntry, TraceResult};
 use super::resolve::{fill, merge, Resolved, Resolver};
 use super::{ActionKind, ActionOutcome, RuleOutcome, Vocabulary};
 use crate::check::ir::VocabId;
 use crate::eval::outcome::DecisionView;
 use crate::eval::truth::{Support, Truth};
-use fnv::{FnvHashMap as HashMap, FnvHashSet as HashSet};
 use std::borrow::Cow;
 use std::rc::Rc;
 
@@ -79,7 +79,7 @@ pub(super) struct Pass<'p> {
     /// The orders, referrals and flags listed so far, each under its kind,
     /// so that listing one more is a lookup rather than a scan of its list,
     /// with the file index of the rule that listed it first.
-    listed: HashMap<(MessageKind, &'p (Option<String>, String)), usize>,
+    listed: FewMap<(MessageKind, &'p (Option<String>, String)), usize>,
     /// Fired `missing "…"` actions: rule index, text, rule name.
     pub(super) missing_actions: Vec<(usize, &'p str, &'p str)>,
     pub(super) stop_status: Option<&'p str>,
@@ -214,11 +214,11 @@ impl<'p> Pass<'p> {
             .iter()
             .filter_map(|p| Some((p.option, p.held_by_avoid.clone()?)))
             .collect();
-        let mut at: HashMap<VocabId, usize> = HashMap::default();
+        let mut at: FewMap<VocabId, usize> = FewMap::default();
         for (i, (option, _)) in out.iter().enumerate() {
-            at.entry(*option).or_insert(i);
+            at.insert_new(*option, i);
         }
-        let settled: HashSet<VocabId> = resolved.avoided.iter().map(|a| a.option).collect();
+        let settled: FewSet<VocabId> = resolved.avoided.iter().map(|a| a.option).collect();
         for avoid in &self.avoids {
             let Truth::Unknown(support) = &avoid.truth else {
                 continue;
@@ -229,7 +229,7 @@ impl<'p> Pass<'p> {
             match at.get(&avoid.target).and_then(|i| out.get_mut(*i)) {
                 Some((_, s)) => s.merge(support),
                 None => {
-                    at.insert(avoid.target, out.len());
+                    at.insert_new(avoid.target, out.len());
                     out.push((avoid.target, support.clone()));
                 }
             }
@@ -619,10 +619,9 @@ impl<'p> Pass<'p> {
         rule: usize,
     ) {
         let Some(m) = message else { return };
-        if self.listed.contains_key(&(kind, m)) {
+        if !self.listed.insert_new((kind, m), rule) {
             return;
         }
-        self.listed.insert((kind, m), rule);
         let list = match kind {
             MessageKind::Order => &mut self.orders,
             MessageKind::Referral => &mut self.referrals,

@@ -2,6 +2,7 @@
 //! recommended, pending or avoided, with ranks and status.
 
 use super::assemble::to_item;
+use super::few::{FewMap, FewSet};
 use super::output::{
     Avoided, Conflict, Contraindicated, Decision, Included, Message, OptionKind, Pending,
     Recommendation, Status, Text, VocabKind,
@@ -10,7 +11,6 @@ use super::pass::{Avoid, Candidate, Include, Pass};
 use super::{ActionOutcome, Vocabulary};
 use crate::check::ir::VocabId;
 use crate::eval::truth::{Support, Truth};
-use fnv::{FnvHashMap as HashMap, FnvHashSet as HashSet};
 use std::borrow::Cow;
 use std::rc::Rc;
 
@@ -304,7 +304,7 @@ impl<'a, 'p> Resolver<'a, 'p> {
         };
         let best = known.iter().min_by_key(precedence);
         let mut rules: Vec<&'p str> = Vec::new();
-        let mut listed: HashSet<&'p str> = HashSet::default();
+        let mut listed: FewSet<&'p str> = FewSet::default();
         for a in known {
             if listed.insert(a.rule) {
                 rules.push(a.rule);
@@ -322,12 +322,11 @@ impl<'a, 'p> Resolver<'a, 'p> {
     /// avoid of anything else reaches candidates only, so an option that is
     /// not a candidate is listed with its direct avoids alone.
     pub(super) fn avoided_options(&self, avoided: &mut Vec<AvoidedEntry<'p>>) {
-        let mut listed: HashSet<VocabId> = avoided.iter().map(|x| x.option).collect();
-        let avoids_of: HashMap<VocabId, &[usize]> = self
-            .by_target
-            .iter()
-            .map(|(target, indices)| (*target, indices.as_slice()))
-            .collect();
+        let mut listed: FewSet<VocabId> = avoided.iter().map(|x| x.option).collect();
+        let mut avoids_of: FewMap<VocabId, &[usize]> = FewMap::default();
+        for (target, indices) in self.by_target.iter() {
+            avoids_of.insert_new(*target, indices.as_slice());
+        }
         for a in &self.pass.avoids {
             let (target, known) = (a.target, a.truth == Truth::True);
             if !known || listed.contains(&target) || !self.vocab.is_option(target) {
@@ -351,8 +350,8 @@ impl<'a, 'p> Resolver<'a, 'p> {
 
     pub(super) fn contraindicated(&self) -> Vec<Contraindicated<'p>> {
         let mut out: Vec<(VocabId, Contraindicated<'p>)> = Vec::new();
-        let mut at: HashMap<VocabId, usize> = HashMap::default();
-        let mut listed: HashSet<(VocabId, &'p str)> = HashSet::default();
+        let mut at: FewMap<VocabId, usize> = FewMap::default();
+        let mut listed: FewSet<(VocabId, &'p str)> = FewSet::default();
         for a in self.pass.avoids.iter().filter(|a| a.truth == Truth::True) {
             if self.vocab.is_regimen(a.target) {
                 continue;
@@ -364,7 +363,7 @@ impl<'a, 'p> Resolver<'a, 'p> {
                 }
                 continue;
             }
-            at.insert(a.target, out.len());
+            at.insert_new(a.target, out.len());
             let entry = Contraindicated {
                 what: Text::Borrowed(self.vocab.name(a.target)),
                 kind: if self.vocab.is_agent(a.target) {
@@ -404,7 +403,7 @@ impl<'a, 'p> Resolver<'a, 'p> {
         }
         // The candidates name the same options as their merged entries.
         let candidates = &self.pass.candidates;
-        let avoided: HashSet<VocabId> = avoided.iter().map(|a| a.option).collect();
+        let avoided: FewSet<VocabId> = avoided.iter().map(|a| a.option).collect();
         let all_avoided =
             !candidates.is_empty() && candidates.iter().all(|c| avoided.contains(&c.option));
         if all_avoided {
@@ -534,12 +533,12 @@ fn bare(truth: &Truth) -> Truth {
 /// its rules and support.
 pub(super) fn merge<'p>(candidates: &[Candidate<'p>], full: bool) -> Vec<Merged<'p>> {
     let mut merged: Vec<Merged<'p>> = Vec::new();
-    let mut at: HashMap<VocabId, usize> = HashMap::default();
+    let mut at: FewMap<VocabId, usize> = FewMap::default();
     for c in candidates {
         match at.get(&c.option).and_then(|i| merged.get_mut(*i)) {
             Some(m) => m.absorb(c, full),
             None => {
-                at.insert(c.option, merged.len());
+                at.insert_new(c.option, merged.len());
                 merged.push(Merged::of(c, full));
             }
         }
@@ -574,12 +573,12 @@ pub(super) fn push_new<'p>(mut list: Vec<&'p str>, item: &'p str) -> Vec<&'p str
 /// with the indices of its avoids in walk order.
 fn by_target(avoids: &[Avoid<'_>]) -> Vec<(VocabId, Vec<usize>)> {
     let mut out: Vec<(VocabId, Vec<usize>)> = Vec::new();
-    let mut at: HashMap<VocabId, usize> = HashMap::default();
+    let mut at: FewMap<VocabId, usize> = FewMap::default();
     for (i, a) in avoids.iter().enumerate() {
         match at.get(&a.target).and_then(|k| out.get_mut(*k)) {
             Some((_, indices)) => indices.push(i),
             None => {
-                at.insert(a.target, out.len());
+                at.insert_new(a.target, out.len());
                 out.push((a.target, vec![i]));
             }
         }

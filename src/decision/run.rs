@@ -8,6 +8,7 @@ use super::output::{
 use crate::eval::case::{load_case, load_case_text, CaseError, LoadOptions, TextError};
 use crate::eval::expr::Evaluator;
 use crate::eval::model::Protocol;
+use crate::eval::outcome::RuleOutcome;
 use crate::eval::shown::Reveal;
 use crate::eval::value::{Case, CaseId};
 use jiff::civil::Date;
@@ -80,25 +81,88 @@ pub fn evaluate_case<'p>(
     source: Option<Source>,
     options: &RunOptions,
 ) -> Record<'p> {
+    match evaluate_rules(protocol, case, source, options) {
+        Ok(mut evaluated) => evaluated.take_record(),
+        Err(error) => Record::Error(error),
+    }
+}
+
+/// A case whose rules are evaluated and whose decision is still to be
+/// assembled: `salvage eval` evaluates the rules of a group of cases before
+/// assembling any of their decisions, so that the code of each phase stays
+/// in the processor's instruction cache across the group.
+pub struct Evaluated<'p> {
+    case: &'p Case,
+    evaluator: Evaluator<'p>,
+    outcomes: Vec<RuleOutcome<'p>>,
+    as_of: Date,
+    as_of_source: AsOfSource,
+    explain: bool,
+    source: Option<Source>,
+}
+
+/// Evaluates the rules of a loaded case, to assemble its decision with
+/// [`Evaluated::take_record`]; or the error record of a case that cannot be
+/// decided on any date (no `as_of`, or one before the protocol's effective
+/// date).
+pub fn evaluate_rules<'p>(
+    protocol: &'p Protocol,
+    case: &'p Case,
+    source: Option<Source>,
+    options: &RunOptions,
+) -> Result<Evaluated<'p>, ErrorRecord> {
     let (as_of, as_of_source) = match (case.as_of, options.as_of) {
         (Some(day), _) => (day, AsOfSource::Case),
         (None, Some(day)) => (day, AsOfSource::CommandLine),
         (None, None) => {
             let message = "the case has no `as_of` and no `--as-of` was given".to_string();
-            return error_record(Some(case.id.clone()), source, "/as_of".to_string(), message);
+            let path = "/as_of".to_string();
+            return Err(case_error(Some(case.id.clone()), source, path, message));
         }
     };
     let reveal = Reveal::of_run(options.show_values);
     if let Some(effective) = protocol.header.effective.filter(|e| as_of < *e) {
         let message = before_effective(as_of, effective, reveal);
-        return error_record(Some(case.id.clone()), source, "/as_of".to_string(), message);
+        let path = "/as_of".to_string();
+        return Err(case_error(Some(case.id.clone()), source, path, message));
     }
-    match decide(protocol, case, as_of, as_of_source, options.explain, reveal) {
-        Ok(mut decision) => {
-            decision.source = source;
-            Record::Decision(Box::new(decision))
+    let mut evaluator = Evaluator::new(protocol, case, as_of);
+    evaluator.trace_lines = options.explain;
+    evaluator.reveal = reveal;
+    let outcomes = evaluator.outcomes();
+    Ok(Evaluated {
+        case,
+        evaluator,
+        outcomes,
+        as_of,
+        as_of_source,
+        explain: options.explain,
+        source,
+    })
+}
+
+impl<'p> Evaluated<'p> {
+    /// The case's record: its decision, or an error record when it cannot
+    /// be decided (`the` with two matches, a range too long to list). Takes
+    /// the rules' outcomes: a second call gives the decision of no rules.
+    pub fn take_record(&mut self) -> Record<'p> {
+        let outcomes = std::mem::take(&mut self.outcomes);
+        let (case, source) = (self.case, self.source.take());
+        let assembled = assemble_decision(
+            case,
+            &mut self.evaluator,
+            outcomes,
+            self.as_of,
+            self.as_of_source,
+            self.explain,
+        );
+        match assembled {
+            Ok(mut decision) => {
+                decision.source = source;
+                Record::Decision(Box::new(decision))
+            }
+            Err(message) => error_record(Some(case.id.clone()), source, String::new(), message),
         }
-        Err(message) => error_record(Some(case.id.clone()), source, String::new(), message),
     }
 }
 
@@ -117,12 +181,25 @@ pub fn decide<'p>(
     evaluator.trace_lines = explain;
     evaluator.reveal = reveal;
     let outcomes = evaluator.outcomes();
+    assemble_decision(case, &mut evaluator, outcomes, as_of, as_of_source, explain)
+}
+
+/// The decision assembled from the outcomes of a case's rules.
+fn assemble_decision<'p>(
+    case: &'p Case,
+    evaluator: &mut Evaluator<'p>,
+    outcomes: Vec<RuleOutcome<'p>>,
+    as_of: Date,
+    as_of_source: AsOfSource,
+    explain: bool,
+) -> Result<Decision<'p>, String> {
+    let protocol = evaluator.protocol();
     let info = protocol_info(protocol);
     let mut d = Decision::new(case.id.clone(), as_of.to_string(), as_of_source, info);
     let assembled = assemble::assemble(
         outcomes,
         &protocol.strata,
-        &mut evaluator,
+        evaluator,
         &protocol.vocab,
         &protocol.reasons,
         assemble::Wants {
@@ -167,7 +244,7 @@ pub fn decide<'p>(
                 }),
         );
     d.warnings = case.warnings.clone();
-    d.warnings.extend(evaluator.warnings);
+    d.warnings.extend(std::mem::take(&mut evaluator.warnings));
     d.trace = explain.then_some(trace);
     Ok(d)
 }
@@ -227,9 +304,19 @@ pub fn error_record<'p>(
     path: String,
     message: String,
 ) -> Record<'p> {
-    Record::Error(ErrorRecord {
+    Record::Error(case_error(case, source, path, message))
+}
+
+/// What an error record says.
+fn case_error(
+    case: Option<CaseId>,
+    source: Option<Source>,
+    path: String,
+    message: String,
+) -> ErrorRecord {
+    ErrorRecord {
         case,
         source,
         error: ErrorDetail { path, message },
-    })
+    }
 }

@@ -14,7 +14,6 @@ use super::truth::{Cause, Missing, Support, Truth};
 use super::value::{Case, DateRange, EnumValue, Quantity, Val, Value, VocabValue};
 use crate::check::ir::{Const, Expr, ExprKind, IsTest, VocabId};
 use crate::syntax::ast::{BinOp, DatePart};
-use fnv::FnvHashMap as HashMap;
 use jiff::civil::Date;
 use std::borrow::Cow;
 use std::ops::Not;
@@ -29,9 +28,11 @@ pub struct Evaluator<'p> {
     /// and the history lines that made it. A case that reads none allocates
     /// nothing.
     cache: Vec<Cached>,
-    /// Where each define's entries are in `cache`, in order: a read looks at
-    /// the entries of its own define only, however many defines were read.
-    cached_at: HashMap<usize, Vec<usize>>,
+    /// Per define, where its last entry is in `cache` ([`NONE`] for none;
+    /// each entry links to the one before it): a read looks at the entries
+    /// of its own define only, however many defines were read. Empty until
+    /// the first define is read.
+    latest: Vec<usize>,
     /// The history predicates that depend on the case alone, by memo index:
     /// the value and the lines that made it.
     history_memo: Vec<Option<(Val, Vec<HistoryMatch>)>>,
@@ -56,9 +57,15 @@ pub struct Evaluator<'p> {
     pub(super) view: Option<DecisionView>,
 }
 
+/// No entry of the define cache.
+const NONE: usize = usize::MAX;
+
 /// A define's value for one argument list.
 struct Cached {
     define: usize,
+    /// Where the define's entry before this one is in the cache ([`NONE`]
+    /// for none).
+    previous: usize,
     args: Vec<Val>,
     value: Val,
     matches: Vec<HistoryMatch>,
@@ -104,6 +111,11 @@ pub(super) fn indeterminate(cause: Cause) -> Val {
 }
 
 impl<'p> Evaluator<'p> {
+    /// The protocol this evaluator evaluates.
+    pub fn protocol(&self) -> &'p Protocol {
+        self.protocol
+    }
+
     /// An evaluator for `case` on the day `as_of`.
     pub fn new(protocol: &'p Protocol, case: &'p Case, as_of: Date) -> Evaluator<'p> {
         Evaluator {
@@ -111,7 +123,7 @@ impl<'p> Evaluator<'p> {
             case,
             as_of,
             cache: Vec::new(),
-            cached_at: HashMap::default(),
+            latest: Vec::new(),
             history_memo: std::iter::repeat_with(|| None)
                 .take(protocol.memos)
                 .collect(),
@@ -134,10 +146,36 @@ impl<'p> Evaluator<'p> {
         let defines = &self.protocol.defines;
         self.cache
             .retain(|c| !defines.get(c.define).is_some_and(|d| d.reads_decision));
-        self.cached_at.clear();
-        for (position, c) in self.cache.iter().enumerate() {
-            self.cached_at.entry(c.define).or_default().push(position);
+        self.latest.clear();
+        for position in 0..self.cache.len() {
+            self.link_entry(position);
         }
+    }
+
+    /// Links the cache entry at `position` after the entries of its define.
+    fn link_entry(&mut self, position: usize) {
+        let defines = self.protocol.defines.len();
+        if self.latest.is_empty() {
+            self.latest = vec![NONE; defines];
+        }
+        let Some(entry) = self.cache.get_mut(position) else {
+            return;
+        };
+        if let Some(latest) = self.latest.get_mut(entry.define) {
+            entry.previous = std::mem::replace(latest, position);
+        }
+    }
+
+    /// Where the cache keeps the value of define `index` for `args`.
+    fn cached_position(&self, index: usize, args: &[Val]) -> Option<usize> {
+        let mut position = *self.latest.get(index)?;
+        while let Some(entry) = self.cache.get(position) {
+            if entry.args == args {
+                return Some(position);
+            }
+            position = entry.previous;
+        }
+        None
     }
 
     /// Records why the case cannot be decided (the first reason is kept).
@@ -293,12 +331,7 @@ impl<'p> Evaluator<'p> {
     /// [`Self::define`], read where the cache keeps it (`None` for a define
     /// the protocol does not have).
     fn define_read(&mut self, index: usize, args: Vec<Val>) -> Option<&Val> {
-        let cache = &self.cache;
-        let found = self.cached_at.get(&index).and_then(|positions| {
-            let same = |p: &&usize| cache.get(**p).is_some_and(|c| c.args == args);
-            positions.iter().find(same).copied()
-        });
-        let position = match found {
+        let position = match self.cached_position(index, &args) {
             Some(position) => {
                 if let Some(c) = self.cache.get(position) {
                     self.matches.extend(c.matches.iter().cloned());
@@ -313,11 +346,12 @@ impl<'p> Evaluator<'p> {
                 let position = self.cache.len();
                 self.cache.push(Cached {
                     define: index,
+                    previous: NONE,
                     args,
                     value,
                     matches,
                 });
-                self.cached_at.entry(index).or_default().push(position);
+                self.link_entry(position);
                 position
             }
         };
