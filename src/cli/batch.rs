@@ -28,11 +28,11 @@ use super::progress::Progress;
 
 /// How many consecutive items one task evaluates together: their records are
 /// written into one buffer (one allocation, one write).
-const GROUP: usize = 32;
+const GROUP: usize = 64;
 
 /// How many groups per evaluation thread are read ahead of the one being
 /// written: enough that the pool always has work queued, few enough that
-/// memory stays small (here 8 × 32 items a thread).
+/// memory stays small (here 8 × 64 items a thread).
 const IN_FLIGHT: usize = 8;
 
 /// Stack of each evaluation thread: deep but legal expressions must not overflow.
@@ -559,7 +559,9 @@ mod tests {
             },
         );
         assert_eq!(flow, ControlFlow::Break("stopped"));
-        assert_eq!(seen, (1..=(4 * GROUP as u64)).collect::<Vec<u64>>());
+        // The writer breaks inside the group that reaches 100 lines.
+        let lines = 100_usize.div_ceil(GROUP) * GROUP;
+        assert_eq!(seen, (1..=lines as u64).collect::<Vec<u64>>());
     }
 
     #[test]

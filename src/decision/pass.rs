@@ -114,8 +114,11 @@ impl<'p> Pass<'p> {
         record_conditions: bool,
         traced: bool,
     ) -> Pass<'p> {
+        let noting = force.is_empty();
         let mut pass = Pass {
-            noting: force.is_empty(),
+            noting,
+            // The unforced walk notes a tier for most rules: room for all.
+            tiers_before: Vec::with_capacity(if noting { outcomes.len() } else { 0 }),
             ..Pass::default()
         };
         pass.walk(outcomes, order, force, record_conditions, traced);
