@@ -8,7 +8,7 @@
 #   check_protocol   any text, parsed and checked (`salvage::check_source`)
 #   eval_case        any text as a case's JSON, decided on each bundled protocol
 #   mutate_protocol  bundled protocols mutated token by token, compiled, and
-#                    the example cases decided on what compiles
+#                    four of the example cases decided on what compiles
 #
 # Installs cargo-fuzz when it is missing (`cargo install cargo-fuzz`).
 # cargo-fuzz needs nightly compiler flags; this runs it on the stable
@@ -32,7 +32,18 @@
 # Environment: FUZZ_JOBS is not used (one process per target, the machine
 # is shared); TIMEOUT (seconds for one input before it counts as a hang,
 # default 10); MAX_LEN (largest input, default 4096, and 65536 for
-# mutate_protocol, whose seeds are whole protocols).
+# mutate_protocol, whose seeds are whole protocols); RUNS (stop a target
+# after that many executions, as libFuzzer's -runs, even before SECONDS;
+# SECONDS 0 means no time limit); TRACE_COMPARES=0 (build without
+# libFuzzer's comparison tracing: about twice the executions per second,
+# for runs meant to reach a number of executions).
+#
+# The runs reported for the project were
+#   RUNS=10000000 MAX_LEN=256 TRACE_COMPARES=0 scripts/fuzz.sh 0 check_protocol
+#   RUNS=10000000 TRACE_COMPARES=0 scripts/fuzz.sh 0 eval_case
+# (protocol text is parsed at about a microsecond a byte under the
+# fuzzer's instrumentation: short inputs are what make 10^7 executions
+# possible in hours rather than days).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -99,13 +110,22 @@ for target in "${targets[@]}"; do
     echo "   $target: $(find "fuzz/corpus/$target" -type f | wc -l) inputs"
 done
 
+build_flags=(--sanitizer none --release)
+if [ "${TRACE_COMPARES:-1}" = 0 ]; then
+    build_flags+=(--no-trace-compares)
+fi
+limits=(-max_total_time="$seconds")
+if [ -n "${RUNS:-}" ]; then
+    limits+=(-runs="$RUNS")
+fi
+
 echo "== cargo fuzz build"
-nice -n 10 cargo fuzz build --sanitizer none --release
+nice -n 10 cargo fuzz build "${build_flags[@]}"
 
 crashed=0
 summary=()
 for target in "${targets[@]}"; do
-    echo "== $target for ${seconds}s"
+    echo "== $target for ${seconds}s${RUNS:+ or $RUNS runs}"
     mkdir -p fuzz/target
     log="fuzz/target/$target.log"
     max_len="${MAX_LEN:-4096}"
@@ -113,8 +133,8 @@ for target in "${targets[@]}"; do
         max_len="${MAX_LEN:-65536}"
     fi
     set +e
-    nice -n 10 cargo fuzz run --sanitizer none --release "$target" -- \
-        -max_total_time="$seconds" -timeout="$timeout" -max_len="$max_len" \
+    nice -n 10 cargo fuzz run "${build_flags[@]}" "$target" -- \
+        "${limits[@]}" -timeout="$timeout" -max_len="$max_len" \
         -print_final_stats=1 2>&1 | tee "$log" |
         grep --line-buffered -E '^#[0-9]+.*(pulse|DONE)|panicked|SUMMARY|Test unit written'
     status="${PIPESTATUS[0]}"

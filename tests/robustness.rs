@@ -1068,6 +1068,30 @@ robust_test! {
         assert_error(&report, Code::S0002);
     }
 
+    /// A `given` JSON error inside a character of two or more bytes (an
+    /// escape `\é`, a `\` before a replacement character): S0318, its
+    /// label on the whole character. Found by the `check_protocol` fuzz
+    /// target, whose input is the second text.
+    fn given_json_error_inside_a_character() {
+        let escape = format!(
+            "{HEADER}test \"t\" {{\n  as_of 2026-02-01\n  given {{\"note\": \"seen\\é\"}}\n}}\n"
+        );
+        let report = robust(&escape);
+        assert_error(&report, Code::S0318);
+        let s0318 = report.diagnostics.iter().find(|d| d.code == Code::S0318);
+        let label = s0318.map(|d| (d.primary.span.start as usize, d.primary.span.end as usize));
+        let at = escape.find('é').map(|at| (at, at + 'é'.len_utf8()));
+        assert_eq!(label, at, "the label covers the whole character");
+        let found: &[u8] = b"// expec age: int years, note_\xff\xff\xff\xff\xfftext: text }\n\nrule \
+            r when age > 18 years then recommend R-mono\n\ntest \"adult\" {\n  as\
+            _of 4052-02-01\n  given {\"age\": 40, \"note_t\xc2\xb5ext\": \"s\x9b\x9a\
+            \x91/\xc2\xb5\xdain clagenti\xff\xff\xff\xff\xff\xff\xff\x7f\xff\xff\xff\
+            \xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xffnic\\\xff\
+            \xff\xffq\"}\n  expect recommend R-mono\n}\n";
+        let found = String::from_utf8_lossy(found);
+        assert_error(&robust(&found), Code::S0318);
+    }
+
     /// Nested types written without brackets: `list of list of … int`,
     /// `map of text to map of …`. At 100,000 (full size) pest's stack guard
     /// answers with a syntax error.

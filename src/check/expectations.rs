@@ -34,12 +34,9 @@ impl Checker<'_> {
             Ok(serde_json::Value::Object(_)) => {}
             Ok(_) => self.report(ActionError::GivenNotObject { at: span }),
             Err(error) => {
-                let at = offset_of(text, error.line(), error.column());
-                let here = Span::new(
-                    span.file,
-                    span.start as usize + at,
-                    span.start as usize + at + 1,
-                );
+                let (start, end) = char_at(text, offset_of(text, error.line(), error.column()));
+                let base = span.start as usize;
+                let here = Span::new(span.file, base + start, base + end);
                 let message = error.to_string();
                 let message = message
                     .rsplit_once(" at line ")
@@ -97,6 +94,21 @@ impl Checker<'_> {
         }
         self.expr(value);
     }
+}
+
+/// The byte range of the character of `text` at byte `at`, or of the one
+/// `at` falls inside: serde_json counts columns in bytes, and the place of
+/// an error can be in the middle of a character (a `\` before `é`).
+fn char_at(text: &str, at: usize) -> (usize, usize) {
+    let mut start = at.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let width = text
+        .get(start..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(0, char::len_utf8);
+    (start, start + width)
 }
 
 fn offset_of(text: &str, line: usize, column: usize) -> usize {
