@@ -22,9 +22,9 @@ fuzz_target!(|data: &[u8]| {
         .flat_map(|cases| cases.lines())
         .filter(|l| !l.trim().is_empty())
         .collect();
-    let chooser = data
-        .iter()
-        .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(*b)));
+    let chooser = data.iter().fold(0usize, |h, b| {
+        h.wrapping_mul(31).wrapping_add(usize::from(*b))
+    });
     let first = chooser.checked_rem(cases.len()).unwrap_or(0);
     for case in cases.iter().cycle().skip(first).take(CASES_PER_INPUT) {
         salvage_fuzz::decide(&protocol, case);
