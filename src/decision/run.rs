@@ -93,7 +93,8 @@ pub fn evaluate_case<'p>(
 /// in the processor's instruction cache across the group.
 pub struct Evaluated<'p> {
     case: &'p Case,
-    evaluator: Evaluator<'p>,
+    /// Boxed: an evaluated case is moved into its group's list and out.
+    evaluator: Box<Evaluator<'p>>,
     outcomes: Vec<RuleOutcome<'p>>,
     as_of: Date,
     as_of_source: AsOfSource,
@@ -126,7 +127,7 @@ pub fn evaluate_rules<'p>(
         let path = "/as_of".to_string();
         return Err(case_error(Some(case.id.clone()), source, path, message));
     }
-    let mut evaluator = Evaluator::new(protocol, case, as_of);
+    let mut evaluator = Box::new(Evaluator::new(protocol, case, as_of));
     evaluator.trace_lines = options.explain;
     evaluator.reveal = reveal;
     let outcomes = evaluator.outcomes();
@@ -159,7 +160,7 @@ impl<'p> Evaluated<'p> {
         match assembled {
             Ok(mut decision) => {
                 decision.source = source;
-                Record::Decision(Box::new(decision))
+                Record::Decision(decision)
             }
             Err(message) => error_record(Some(case.id.clone()), source, String::new(), message),
         }
@@ -181,10 +182,11 @@ pub fn decide<'p>(
     evaluator.trace_lines = explain;
     evaluator.reveal = reveal;
     let outcomes = evaluator.outcomes();
-    assemble_decision(case, &mut evaluator, outcomes, as_of, as_of_source, explain)
+    assemble_decision(case, &mut evaluator, outcomes, as_of, as_of_source, explain).map(|d| *d)
 }
 
-/// The decision assembled from the outcomes of a case's rules.
+/// The decision assembled from the outcomes of a case's rules (boxed from
+/// the start: a decision is large, and a record holds it boxed).
 fn assemble_decision<'p>(
     case: &'p Case,
     evaluator: &mut Evaluator<'p>,
@@ -192,10 +194,15 @@ fn assemble_decision<'p>(
     as_of: Date,
     as_of_source: AsOfSource,
     explain: bool,
-) -> Result<Decision<'p>, String> {
+) -> Result<Box<Decision<'p>>, String> {
     let protocol = evaluator.protocol();
     let info = protocol_info(protocol);
-    let mut d = Decision::new(case.id.clone(), as_of.to_string(), as_of_source, info);
+    let mut d = Box::new(Decision::new(
+        case.id.clone(),
+        as_of.to_string(),
+        as_of_source,
+        info,
+    ));
     let assembled = assemble::assemble(
         outcomes,
         &protocol.strata,
