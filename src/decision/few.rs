@@ -47,6 +47,22 @@ impl<K: Copy + Eq + Hash, V> FewMap<K, V> {
         self.entries.get(at).map(|(_, v)| v)
     }
 
+    /// The value of `key` to change, if it is in the map.
+    pub(super) fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        let at = self.position(key)?;
+        self.entries.get_mut(at).map(|(_, v)| v)
+    }
+
+    /// How many keys the map has.
+    pub(super) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The keys and values, in the order the keys were first inserted.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
     /// Whether `key` is in the map.
     pub(super) fn contains_key(&self, key: &K) -> bool {
         self.position(key).is_some()

@@ -56,7 +56,7 @@ pub(super) struct Resolver<'a, 'p> {
     /// The walk's avoids by target, each target once in the order first
     /// avoided, with the indices of its avoids in walk order: finding what
     /// hits an option looks at each target once, not at every avoid.
-    by_target: Cow<'a, [(VocabId, Vec<usize>)]>,
+    by_target: Cow<'a, ByTarget>,
     /// A rule whose avoids are replaced, and the avoids it has instead
     /// (see [`Resolver::swapped`]).
     swap: Option<(usize, &'a [Avoid<'p>])>,
@@ -73,7 +73,7 @@ impl<'a, 'p> Resolver<'a, 'p> {
             vocab,
             reasons,
             full: true,
-            by_target: Cow::Owned(by_target(&pass.avoids)),
+            by_target: Cow::Owned(ByTarget::new(&pass.avoids)),
             swap: None,
         }
     }
@@ -102,7 +102,7 @@ impl<'a, 'p> Resolver<'a, 'p> {
             vocab: self.vocab,
             reasons: self.reasons,
             full: false,
-            by_target: Cow::Borrowed(&self.by_target),
+            by_target: Cow::Borrowed(&*self.by_target),
             swap: Some((rule, avoids)),
         }
     }
@@ -254,12 +254,8 @@ impl<'a, 'p> Resolver<'a, 'p> {
 
     /// Avoids that hit an option, in walk order: known ones (`true`) or unknown ones.
     pub(super) fn hits(&self, option: VocabId, known: bool) -> Vec<&'a Avoid<'p>> {
-        let mut indices: Vec<usize> = self
-            .by_target
-            .iter()
-            .filter(|(target, _)| self.vocab.has(option, *target))
-            .flat_map(|(_, indices)| indices.iter().copied())
-            .collect();
+        let mut indices: Vec<usize> = Vec::new();
+        self.by_target.reaching(option, self.vocab, &mut indices);
         indices.sort_unstable();
         let avoids = &self.pass.avoids;
         let avoid_at = |i: usize| avoids.get(i);
@@ -323,10 +319,6 @@ impl<'a, 'p> Resolver<'a, 'p> {
     /// not a candidate is listed with its direct avoids alone.
     pub(super) fn avoided_options(&self, avoided: &mut Vec<AvoidedEntry<'p>>) {
         let mut listed: FewSet<VocabId> = avoided.iter().map(|x| x.option).collect();
-        let mut avoids_of: FewMap<VocabId, &[usize]> = FewMap::default();
-        for (target, indices) in self.by_target.iter() {
-            avoids_of.insert_new(*target, indices.as_slice());
-        }
         for a in &self.pass.avoids {
             let (target, known) = (a.target, a.truth == Truth::True);
             if !known || listed.contains(&target) || !self.vocab.is_option(target) {
@@ -335,11 +327,7 @@ impl<'a, 'p> Resolver<'a, 'p> {
             if self.is_included(target) {
                 continue;
             }
-            let direct: Vec<&Avoid<'p>> = avoids_of
-                .get(&target)
-                .copied()
-                .unwrap_or_default()
-                .iter()
+            let direct: Vec<&Avoid<'p>> = (self.by_target.of(target).iter())
                 .filter_map(|i| self.pass.avoids.get(*i))
                 .filter(|d| d.truth == Truth::True)
                 .collect();
@@ -571,19 +559,50 @@ pub(super) fn push_new<'p>(mut list: Vec<&'p str>, item: &'p str) -> Vec<&'p str
 
 /// The avoids by target: each target once, in the order first avoided,
 /// with the indices of its avoids in walk order.
-fn by_target(avoids: &[Avoid<'_>]) -> Vec<(VocabId, Vec<usize>)> {
-    let mut out: Vec<(VocabId, Vec<usize>)> = Vec::new();
-    let mut at: FewMap<VocabId, usize> = FewMap::default();
-    for (i, a) in avoids.iter().enumerate() {
-        match at.get(&a.target).and_then(|k| out.get_mut(*k)) {
-            Some((_, indices)) => indices.push(i),
-            None => {
-                at.insert_new(a.target, out.len());
-                out.push((a.target, vec![i]));
+#[derive(Debug, Clone)]
+pub(super) struct ByTarget(FewMap<VocabId, Vec<usize>>);
+
+impl ByTarget {
+    fn new(avoids: &[Avoid<'_>]) -> ByTarget {
+        let mut targets: FewMap<VocabId, Vec<usize>> = FewMap::default();
+        for (i, a) in avoids.iter().enumerate() {
+            match targets.get_mut(&a.target) {
+                Some(indices) => indices.push(i),
+                None => {
+                    targets.insert_new(a.target, vec![i]);
+                }
+            }
+        }
+        ByTarget(targets)
+    }
+
+    /// Adds to `indices` those of the avoids of each target that reaches
+    /// `option`, in no particular order: by testing each target when there
+    /// are few, else found from what the option has when that is the
+    /// shorter list (a protocol of thousands of avoids).
+    fn reaching(&self, option: VocabId, vocab: &dyn Vocabulary, indices: &mut Vec<usize>) {
+        const FEW: usize = 8;
+        let has = match self.0.len() {
+            0..=FEW => &[],
+            _ => vocab.everything_in(option),
+        };
+        if !has.is_empty() && has.len() < self.0.len() {
+            for of_x in has.iter().filter_map(|x| self.0.get(x)) {
+                indices.extend_from_slice(of_x);
+            }
+        } else {
+            for (target, of_target) in self.0.iter() {
+                if vocab.has(option, *target) {
+                    indices.extend_from_slice(of_target);
+                }
             }
         }
     }
-    out
+
+    /// The indices of the avoids of `target`, in walk order.
+    fn of(&self, target: VocabId) -> &[usize] {
+        self.0.get(&target).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Ranks are dense over recommended ∪ pending tiers.

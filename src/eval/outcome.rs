@@ -95,6 +95,9 @@ pub trait Vocabulary {
     fn is_tag(&self, id: VocabId) -> bool;
     /// Whether option `option` is X, contains agent X, or has X as a class or tag.
     fn has(&self, option: VocabId, x: VocabId) -> bool;
+    /// Every X for which [`Vocabulary::has`] is true of `option`, in id
+    /// order: what an avoid must target to reach it.
+    fn everything_in(&self, option: VocabId) -> &[VocabId];
     /// Whether `id` is an option: a regimen, or an agent some action names.
     fn is_option(&self, id: VocabId) -> bool;
 }

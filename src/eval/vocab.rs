@@ -29,6 +29,15 @@ impl IdSet {
         self.0.get(word).is_some_and(|w| w & (1 << bit) != 0)
     }
 
+    /// The ids in the set, in id order.
+    fn ids(&self) -> impl Iterator<Item = VocabId> + '_ {
+        self.0.iter().enumerate().flat_map(|(word, bits)| {
+            (0..64u32)
+                .filter(move |bit| bits & (1 << bit) != 0)
+                .filter_map(move |bit| u32::try_from(word * 64).ok().map(|w| VocabId(w + bit)))
+        })
+    }
+
     fn union(&mut self, other: &IdSet) {
         if self.0.len() < other.0.len() {
             self.0.resize(other.0.len(), 0);
@@ -68,6 +77,8 @@ pub struct Vocabulary {
     /// Everything each id has: itself, its agents, its own and its agents'
     /// classes and tags.
     has: Vec<IdSet>,
+    /// The same, as lists in id order.
+    has_listed: Vec<Vec<VocabId>>,
     /// Names used as a tag somewhere.
     tags: IdSet,
     /// Each class or tag → the regimens that have it as their own, in name order.
@@ -132,6 +143,7 @@ impl Vocabulary {
                 slot.union(&set);
             }
         }
+        v.has_listed = v.has.iter().map(|set| set.ids().collect()).collect();
         v.index_groups();
         v
     }
@@ -371,6 +383,12 @@ impl super::outcome::Vocabulary for Vocabulary {
         Vocabulary::has(self, option, x)
     }
 
+    fn everything_in(&self, option: VocabId) -> &[VocabId] {
+        self.has_listed
+            .get(option.0 as usize)
+            .map_or(&[], Vec::as_slice)
+    }
+
     fn is_option(&self, id: VocabId) -> bool {
         Vocabulary::is_option(self, id)
     }
@@ -423,6 +441,45 @@ mod tests {
         assert!(vocab.has(rg, glofit));
         assert!(vocab.matches_as_regimen(rg));
         assert!(!vocab.is_option(id("rituximab")));
+    }
+
+    /// The list of everything an id has is the set `has` tests, past the
+    /// first word of the set (ids from 64 on) too.
+    #[test]
+    fn everything_an_option_has_is_what_has_answers() {
+        use crate::eval::outcome::Vocabulary as _;
+        let classes: Vec<String> = (0..70).map(|i| format!("class{i}")).collect();
+        let agents: Vec<String> = (0..70).map(|i| format!("agent{i}")).collect();
+        let mut all: Vec<Declared<'_>> = agents
+            .iter()
+            .zip(&classes)
+            .map(|(a, c)| declared(a, Kind::Agent, Vec::new(), vec![c.as_str()]))
+            .collect();
+        all.push(declared(
+            "combo",
+            Kind::Regimen,
+            vec!["agent3", "agent66", "agent69"],
+            vec!["class1"],
+        ));
+        let vocab = Vocabulary::build(&all);
+        let ids: Vec<super::VocabId> = vocab.all().collect();
+        for option in &ids {
+            let listed = vocab.everything_in(*option);
+            assert!(listed.windows(2).all(|w| w[0].0 < w[1].0), "{listed:?}");
+            for x in &ids {
+                assert_eq!(
+                    listed.contains(x),
+                    vocab.has(*option, *x),
+                    "{option:?} {x:?}"
+                );
+            }
+        }
+        let combo = vocab.id("combo").unwrap_or(super::VocabId(u32::MAX));
+        assert_eq!(
+            vocab.everything_in(combo).len(),
+            8,
+            "itself, 3 agents, 4 classes"
+        );
     }
 
     #[test]
