@@ -75,7 +75,7 @@ pub fn assemble<'p>(
     let resolved = base_core.into_resolved();
     let view = wants
         .view
-        .then(|| base.view_of(&resolved, vocab, rules.outcomes.len()));
+        .then(|| base.view_of(&resolved.0, vocab, rules.outcomes.len()));
     let failure = base.failure.clone();
     Assembled {
         trace: base.finish(resolved, vocab, reasons, decision),

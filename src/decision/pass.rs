@@ -3,7 +3,7 @@
 
 use super::few::{FewMap, FewSet};
 use super::output::{Decision, OptionKind, TraceEntry, TraceResult};
-use super::resolve::{fill, merge, Resolved, Resolver};
+use super::resolve::{fill, merge, ByTarget, Resolved, Resolver};
 use super::{ActionKind, ActionOutcome, RuleOutcome, Vocabulary};
 use crate::check::ir::VocabId;
 use crate::eval::outcome::DecisionView;
@@ -439,12 +439,12 @@ impl<'p> Pass<'p> {
     /// gives the trace.
     pub(super) fn finish(
         self,
-        resolved: Resolved<'p>,
+        (resolved, targets): (Resolved<'p>, ByTarget),
         vocab: &'p dyn Vocabulary,
         reasons: &[String],
         decision: &mut Decision<'p>,
     ) -> Vec<TraceEntry> {
-        let resolver = Resolver::new(&self, vocab, reasons);
+        let resolver = Resolver::with_targets(&self, vocab, reasons, targets);
         fill(decision, &resolver, resolved);
         self.trace
     }
@@ -455,19 +455,31 @@ impl<'p> Pass<'p> {
 pub(super) struct Core<'a, 'p> {
     pass: &'a Pass<'p>,
     resolved: Resolved<'p>,
+    /// The walk's avoids by target, kept from a full resolution for the
+    /// decision to be filled from.
+    targets: Option<ByTarget>,
 }
 
 impl<'a, 'p> Core<'a, 'p> {
     pub(super) fn of(pass: &'a Pass<'p>, vocab: &'p dyn Vocabulary, reasons: &[String]) -> Self {
         let resolved = Resolver::lean(pass, vocab, reasons).resolve();
-        Core { pass, resolved }
+        Core {
+            pass,
+            resolved,
+            targets: None,
+        }
     }
 
     /// The same parts from the full resolution the decision is filled from
     /// (the lean one agrees with it).
     pub(super) fn full(pass: &'a Pass<'p>, vocab: &'p dyn Vocabulary, reasons: &[String]) -> Self {
-        let resolved = Resolver::new(pass, vocab, reasons).resolve();
-        Core { pass, resolved }
+        let resolver = Resolver::new(pass, vocab, reasons);
+        let resolved = resolver.resolve();
+        Core {
+            pass,
+            resolved,
+            targets: Some(resolver.into_targets()),
+        }
     }
 
     /// The resolution compared.
@@ -475,9 +487,14 @@ impl<'a, 'p> Core<'a, 'p> {
         &self.resolved
     }
 
-    /// The resolution compared (the full one, when made by [`Core::full`]).
-    pub(super) fn into_resolved(self) -> Resolved<'p> {
-        self.resolved
+    /// The resolution compared (the full one, when made by [`Core::full`]),
+    /// with the walk's avoids by target.
+    pub(super) fn into_resolved(self) -> (Resolved<'p>, ByTarget) {
+        let targets = match self.targets {
+            Some(targets) => targets,
+            None => ByTarget::new(&self.pass.avoids),
+        };
+        (self.resolved, targets)
     }
 
     /// Options with their ranks, recommended (`true`) or pending.

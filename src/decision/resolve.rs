@@ -68,14 +68,30 @@ impl<'a, 'p> Resolver<'a, 'p> {
         vocab: &'p dyn Vocabulary,
         reasons: &'a [String],
     ) -> Resolver<'a, 'p> {
+        Resolver::with_targets(pass, vocab, reasons, ByTarget::new(&pass.avoids))
+    }
+
+    /// [`Resolver::new`] with the walk's avoids by target already made
+    /// (by [`Resolver::into_targets`] of another resolver of the same walk).
+    pub(super) fn with_targets(
+        pass: &'a Pass<'p>,
+        vocab: &'p dyn Vocabulary,
+        reasons: &'a [String],
+        targets: ByTarget,
+    ) -> Resolver<'a, 'p> {
         Resolver {
             pass,
             vocab,
             reasons,
             full: true,
-            by_target: Cow::Owned(ByTarget::new(&pass.avoids)),
+            by_target: Cow::Owned(targets),
             swap: None,
         }
+    }
+
+    /// The walk's avoids by target, for another resolver of the same walk.
+    pub(super) fn into_targets(self) -> ByTarget {
+        self.by_target.into_owned()
     }
 
     /// A resolver for what relevance compares only (see [`Core`]): placed
@@ -563,7 +579,7 @@ pub(super) fn push_new<'p>(mut list: Vec<&'p str>, item: &'p str) -> Vec<&'p str
 pub(super) struct ByTarget(FewMap<VocabId, Vec<usize>>);
 
 impl ByTarget {
-    fn new(avoids: &[Avoid<'_>]) -> ByTarget {
+    pub(super) fn new(avoids: &[Avoid<'_>]) -> ByTarget {
         let mut targets: FewMap<VocabId, Vec<usize>> = FewMap::default();
         for (i, a) in avoids.iter().enumerate() {
             match targets.get_mut(&a.target) {
