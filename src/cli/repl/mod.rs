@@ -109,9 +109,14 @@ fn exit_code(failed: bool) -> ExitCode {
     ExitCode::from(u8::from(failed))
 }
 
-/// The line editor: one request per (perhaps continued) input.
+/// The line editor: one request per (perhaps continued) input. A reply
+/// that cannot be written (standard output redirected to a full disk, or
+/// closed) ends the session as it does from a script: exit 1 with the error
+/// on stderr, or quietly for a closed pipe.
 fn on_terminal(mut state: State, first: Reply) -> ExitCode {
-    let _ = print(&first);
+    if let Err(stopped) = print(&first) {
+        return stopped.code();
+    }
     let config = Config::builder()
         .auto_add_history(true)
         .history_ignore_space(true)
@@ -129,11 +134,15 @@ fn on_terminal(mut state: State, first: Reply) -> ExitCode {
     if let Some(path) = &history {
         let _ = editor.load_history(path);
     }
+    let mut code = ExitCode::SUCCESS;
     loop {
         match editor.readline(PROMPT) {
             Ok(input) => {
                 let reply = state.handle(&input);
-                let _ = print(&reply);
+                if let Err(stopped) = print(&reply) {
+                    code = stopped.code();
+                    break;
+                }
                 if reply.quit {
                     break;
                 }
@@ -154,7 +163,7 @@ fn on_terminal(mut state: State, first: Reply) -> ExitCode {
             eprintln!("warning: history not saved to {}: {e}", path.display());
         }
     }
-    ExitCode::SUCCESS
+    code
 }
 
 /// Where the history is kept: `$XDG_DATA_HOME/salvage/history`, else
