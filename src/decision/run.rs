@@ -95,7 +95,8 @@ pub struct Evaluated<'p> {
     case: &'p Case,
     /// Boxed: an evaluated case is moved into its group's list and out.
     evaluator: Box<Evaluator<'p>>,
-    outcomes: Vec<RuleOutcome<'p>>,
+    /// The rules' outcomes, until the decision is assembled from them.
+    outcomes: Option<Vec<RuleOutcome<'p>>>,
     as_of: Date,
     as_of_source: AsOfSource,
     explain: bool,
@@ -130,7 +131,7 @@ pub fn evaluate_rules<'p>(
     let mut evaluator = Box::new(Evaluator::new(protocol, case, as_of));
     evaluator.trace_lines = options.explain;
     evaluator.reveal = reveal;
-    let outcomes = evaluator.outcomes();
+    let outcomes = Some(evaluator.outcomes());
     Ok(Evaluated {
         case,
         evaluator,
@@ -144,11 +145,14 @@ pub fn evaluate_rules<'p>(
 
 impl<'p> Evaluated<'p> {
     /// The case's record: its decision, or an error record when it cannot
-    /// be decided (`the` with two matches, a range too long to list). Takes
-    /// the rules' outcomes: a second call gives the decision of no rules.
+    /// be decided (`the` with two matches, a range too long to list). It
+    /// takes the rules' outcomes: a second call gives an error record.
     pub fn take_record(&mut self) -> Record<'p> {
-        let outcomes = std::mem::take(&mut self.outcomes);
         let (case, source) = (self.case, self.source.take());
+        let Some(outcomes) = self.outcomes.take() else {
+            let message = "internal error: the decision was already assembled".to_string();
+            return error_record(Some(case.id.clone()), source, String::new(), message);
+        };
         let assembled = assemble_decision(
             case,
             &mut self.evaluator,
