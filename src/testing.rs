@@ -444,23 +444,40 @@ fn load(protocol: &Protocol, json: &Json, reveal: Reveal) -> Result<Case, String
 }
 
 /// The case with id `id` in a `.json` file (an object or an array of them)
-/// or a JSON Lines file (any other extension).
+/// or a JSON Lines file (any other extension). A test's id is text, and
+/// matches a numeric id written alike (`case "2017"` and `"id": 2017`):
+/// when more than one case matches (`2017` and `"2017"`, or an id written
+/// twice), the test cannot know which was meant and fails.
 fn case_in_file(path: &Path, id_key: &str, id: &str) -> Result<Json, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read `{}`: {}", path.display(), describe(&e)))?;
-    let found = if path.extension().is_some_and(|e| e == "json") {
+    let mut found: Vec<Json> = if path.extension().is_some_and(|e| e == "json") {
         let json = parse_json(&text).map_err(|e| format!("`{}`: {e}", path.display()))?;
         match json {
-            Json::Array(items) => items.into_iter().find(|c| has_id(c, id_key, id)),
-            one => has_id(&one, id_key, id).then_some(one),
+            Json::Array(items) => items
+                .into_iter()
+                .filter(|c| has_id(c, id_key, id))
+                .collect(),
+            one => has_id(&one, id_key, id)
+                .then_some(one)
+                .into_iter()
+                .collect(),
         }
     } else {
         text.lines()
             .filter(|line| !line.trim().is_empty())
             .filter_map(|line| parse_json(line).ok())
-            .find(|c| has_id(c, id_key, id))
+            .filter(|c| has_id(c, id_key, id))
+            .collect()
     };
-    found.ok_or_else(|| format!("no case with id `{id}` in `{}`", path.display()))
+    match found.len() {
+        0 => Err(format!("no case with id `{id}` in `{}`", path.display())),
+        1 => found.pop().ok_or_else(|| format!("no case with id `{id}`")),
+        n => Err(format!(
+            "{n} cases with id `{id}` in `{}` (as text or as a number): give each case its own id",
+            path.display()
+        )),
+    }
 }
 
 /// Whether a case's id key holds `id` (as text, or as a whole number).

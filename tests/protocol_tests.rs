@@ -239,6 +239,26 @@ test \"unknown id\" from \"../cases/all.jsonl\" case \"c-1\" { expect status rec
 }
 
 #[test]
+fn an_id_that_more_than_one_case_has_fails_the_test() {
+    let dir = TempDir::new();
+    let case = CASE.replace('\n', " ");
+    let numeric = case.replace("\"c-17\"", "2017");
+    let text = case.replace("c-17", "2017");
+    dir.write("cases.jsonl", &format!("{numeric}\n{text}\n{}\n", case));
+    let tests = "test \"both\" from \"cases.jsonl\" case \"2017\" { expect recommend R-ICE rank 1 }
+test \"one\" from \"cases.jsonl\" case \"c-17\" { expect recommend R-ICE rank 1 }";
+    dir.write("p.salv", &protocol_with(tests));
+    let output = salvage(dir.path(), &["test", "p.salv"]);
+    let out = stdout(&output);
+    assert_eq!(code(&output), 1, "{out}");
+    assert!(
+        out.contains("2 cases with id `2017` in `") && out.contains("give each case its own id"),
+        "{out}"
+    );
+    assert_eq!(last_line(&output), "1 passed, 1 failed");
+}
+
+#[test]
 fn a_case_that_does_not_load_fails_the_test() {
     let dir = TempDir::new();
     let tests = "test \"bad value\" { as_of 2026-01-01 given {\"age\": \"sixty\"} expect status needs-data }
