@@ -233,7 +233,10 @@ fn one_of(rng: &mut Rng, tokens: &[Token], kind: Kind) -> Option<usize> {
 /// does not apply (no token of the kind it needs).
 fn mutate_once(text: &str, rng: &mut Rng) -> Option<String> {
     let tokens = tokens(text);
-    let get = |i: usize| text.get(tokens[i].start..tokens[i].end).unwrap_or("");
+    let get = |i: usize| {
+        let token = tokens.get(i);
+        token.and_then(|t| text.get(t.start..t.end)).unwrap_or("")
+    };
     let replace_one = |at: usize, with: String| {
         rebuilt(text, &tokens, |i, t| {
             if i == at {
@@ -285,11 +288,15 @@ fn mutate_once(text: &str, rng: &mut Rng) -> Option<String> {
         }
         // A token of the text, or an operator or keyword, inserted anywhere.
         7 => {
-            let at = rng.below(tokens.len());
             let new = match rng.below(2) {
                 0 => get(solid(rng, &tokens)?).to_string(),
                 _ => rng.pick(EXTRA_TOKENS)?.to_string(),
             };
+            if tokens.is_empty() {
+                // The empty text: the token is the whole text.
+                return Some(new);
+            }
+            let at = rng.below(tokens.len());
             Some(replace_one(at, format!("{} {new} ", get(at))))
         }
         // A whole line copied after another line, or deleted.
@@ -321,4 +328,21 @@ pub fn mutate(text: &str, rng: &mut Rng) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{mutate, Rng};
+
+    /// The empty text (and text of blanks only) has no token to insert
+    /// after: found by `mutate_protocol`, whose mutator indexed the first
+    /// token of an empty list.
+    #[test]
+    fn text_without_tokens_mutates_without_a_panic() {
+        for text in ["", " ", "\n\n"] {
+            for seed in 0..20_000 {
+                let _ = mutate(text, &mut Rng::new(seed));
+            }
+        }
+    }
 }
