@@ -598,19 +598,18 @@ impl ByTarget {
     /// shorter list (a protocol of thousands of avoids).
     fn reaching(&self, option: VocabId, vocab: &dyn Vocabulary, indices: &mut Vec<usize>) {
         const FEW: usize = 8;
-        let has = match self.0.len() {
-            0..=FEW => &[],
-            _ => vocab.everything_in(option),
-        };
-        if !has.is_empty() && has.len() < self.0.len() {
-            for of_x in has.iter().filter_map(|x| self.0.get(x)) {
-                indices.extend_from_slice(of_x);
-            }
-        } else {
-            for (target, of_target) in self.0.iter() {
-                if vocab.has(option, *target) {
-                    indices.extend_from_slice(of_target);
+        if self.0.len() > FEW {
+            let has = vocab.everything_in(option);
+            if has.len() < self.0.len() {
+                for of_x in has.iter().filter_map(|x| self.0.get(x)) {
+                    indices.extend_from_slice(of_x);
                 }
+                return;
+            }
+        }
+        for (target, of_target) in self.0.iter() {
+            if vocab.has(option, *target) {
+                indices.extend_from_slice(of_target);
             }
         }
     }
