@@ -1092,6 +1092,25 @@ robust_test! {
         assert_error(&robust(&found), Code::S0318);
     }
 
+    /// Text the grammar can read in exponentially many ways (`sorted [`
+    /// nested and left open: each level reads as a sorted list and as an
+    /// indexed name): S0002 at the parser's step limit, in milliseconds,
+    /// where it took minutes. The fixture is what the `mutate_protocol`
+    /// fuzz target found (a timeout).
+    fn text_that_backtracks_exponentially() {
+        let found = include_str!("fuzz/mutate-protocol-timeout.salv");
+        let report = timed("[robust] fuzz timeout (sorted sorted [ …)", found);
+        assert_error(&report, Code::S0002);
+        for (label, each) in [
+            ("sorted [", "sorted [ "),
+            ("distinct [", "distinct [ "),
+        ] {
+            let text = format!("{HEADER}define d = {}x\n", each.repeat(40));
+            let report = timed(&format!("[robust] {label} × 40, unclosed"), &text);
+            assert_error(&report, Code::S0002);
+        }
+    }
+
     /// Nested types written without brackets: `list of list of … int`,
     /// `map of text to map of …`. At 100,000 (full size) pest's stack guard
     /// answers with a syntax error.

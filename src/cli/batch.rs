@@ -26,14 +26,26 @@ use super::common::{print_diagnostics, Usage};
 use super::item::{Case, Item};
 use super::progress::Progress;
 
-/// How many consecutive items one task evaluates together: their records are
-/// written into one buffer (one allocation, one write).
+/// How many consecutive items one task evaluates together at most: their
+/// records are written into one buffer (one allocation, one write).
 const GROUP: usize = 64;
+
+/// How many rules a group evaluates at most, all its cases together: a
+/// group of a protocol of more than 256 rules has fewer than [`GROUP`] cases
+/// (one case for 16,384 rules or more), since what a case holds while it is
+/// decided, and its record, grow with the rules (a megabyte for 50,000), and
+/// the cases of the groups in flight would otherwise take gigabytes.
+const GROUP_RULES: usize = GROUP * 256;
 
 /// How many groups per evaluation thread are read ahead of the one being
 /// written: enough that the pool always has work queued, few enough that
-/// memory stays small (here 8 × 64 items a thread).
+/// memory stays small (here 8 groups of up to 64 items a thread).
 const IN_FLIGHT: usize = 8;
+
+/// How many items a group holds when each is decided by `rules` rules in all.
+pub fn group_size(rules: usize) -> usize {
+    (GROUP_RULES / rules.max(1)).clamp(1, GROUP)
+}
 
 /// Stack of each evaluation thread: deep but legal expressions must not overflow.
 const STACK_SIZE: usize = 64 * 1024 * 1024;
@@ -272,7 +284,8 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
         .unwrap_or("no message")
 }
 
-/// Reads `cases` in groups of up to [`GROUP`] consecutive items, maps each
+/// Reads `cases` in groups of up to `size` consecutive items (at least
+/// one; see [`group_size`]), maps each
 /// group with `group` on `pool`, and hands the results to `each` in input
 /// order, until the cases end or `each` breaks. The progress bar advances by
 /// each group.
@@ -284,6 +297,7 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
 pub fn in_groups<T: Send, B>(
     pool: &rayon::ThreadPool,
     mut cases: impl Iterator<Item = Item>,
+    size: usize,
     progress: &mut Progress,
     group: impl Fn(Vec<Item>) -> T + Sync + Send,
     mut each: impl FnMut(T, &Progress) -> ControlFlow<B>,
@@ -299,7 +313,7 @@ pub fn in_groups<T: Send, B>(
         let mut ended = false;
         loop {
             while !ended && waiting.len() < limit {
-                let items: Vec<Item> = cases.by_ref().take(GROUP).collect();
+                let items: Vec<Item> = cases.by_ref().take(size.max(1)).collect();
                 if items.is_empty() {
                     ended = true;
                     break;
@@ -527,6 +541,7 @@ mod tests {
         let flow: ControlFlow<()> = in_groups(
             &pool,
             numbered(2_000),
+            GROUP,
             &mut progress,
             slow_first,
             |lines, _| {
@@ -548,6 +563,7 @@ mod tests {
         let flow = in_groups(
             &pool,
             numbered(1_000),
+            GROUP,
             &mut progress,
             lines_of,
             |lines, _| {
@@ -565,6 +581,38 @@ mod tests {
     }
 
     #[test]
+    fn a_group_holds_fewer_cases_of_a_larger_protocol() {
+        assert_eq!(group_size(0), GROUP);
+        assert_eq!(group_size(256), GROUP);
+        assert_eq!(group_size(257), 63);
+        assert_eq!(group_size(8_192), 2);
+        assert_eq!(group_size(GROUP_RULES), 1);
+        assert_eq!(group_size(50_000), 1);
+    }
+
+    #[test]
+    fn groups_have_the_size_asked_for() {
+        let Ok(pool) = pool(Some(2)) else {
+            panic!("cannot start the pool")
+        };
+        let mut progress = Progress::start(None, true, false);
+        let mut sizes = Vec::new();
+        let flow: ControlFlow<()> = in_groups(
+            &pool,
+            numbered(100),
+            7,
+            &mut progress,
+            lines_of,
+            |lines, _| {
+                sizes.push(lines.len());
+                ControlFlow::Continue(())
+            },
+        );
+        assert_eq!(flow, ControlFlow::Continue(()));
+        assert_eq!(sizes, [vec![7; 14], vec![2]].concat());
+    }
+
+    #[test]
     fn a_panic_outside_the_record_guard_is_not_a_shorter_run() {
         let Ok(pool) = pool(Some(2)) else {
             panic!("cannot start the pool")
@@ -576,10 +624,14 @@ mod tests {
                 assert!(!lines.contains(&500), "a group that cannot be evaluated");
                 lines
             };
-            let _: ControlFlow<()> =
-                in_groups(&pool, numbered(1_000), &mut progress, group, |_, _| {
-                    ControlFlow::Continue(())
-                });
+            let _: ControlFlow<()> = in_groups(
+                &pool,
+                numbered(1_000),
+                GROUP,
+                &mut progress,
+                group,
+                |_, _| ControlFlow::Continue(()),
+            );
         }));
         assert!(run.is_err(), "the panic reaches the caller");
     }

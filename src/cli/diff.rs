@@ -17,7 +17,9 @@ use salvage::decision::output::Source;
 use salvage::eval::model::Protocol;
 
 use super::audit::counted;
-use super::batch::{compile, in_groups, pool, unknown_keys, CaseOptions, Evaluator, Warned};
+use super::batch::{
+    compile, group_size, in_groups, pool, unknown_keys, CaseOptions, Evaluator, Warned,
+};
 use super::change::{compare, Part, PARTS};
 use super::common::{check_root, Refusal};
 use super::inputs::{inputs, total_size, CaseStream, Input};
@@ -109,9 +111,12 @@ fn run(
     let mut warned = Warned::default();
     let cases = CaseStream::new(inputs);
     let group = |items: Vec<Item>| items.into_iter().map(|item| pair.compare(item)).collect();
+    // A case is decided by both protocols: its group holds the rules of both.
+    let size = group_size(old.rules.len() + new.rules.len());
     let flow = in_groups(
         pool,
         cases,
+        size,
         &mut progress,
         group,
         |group: Vec<Compared>, progress| {

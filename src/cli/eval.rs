@@ -15,7 +15,9 @@ use salvage::decision::output::Source;
 use salvage::eval::model::Protocol;
 
 use super::audit::{Audit, Counted, SummaryFormat};
-use super::batch::{compile, in_groups, pool, unknown_keys, CaseOptions, Evaluator, Warned};
+use super::batch::{
+    compile, group_size, in_groups, pool, unknown_keys, CaseOptions, Evaluator, Warned,
+};
 use super::common::{check_root, Refusal};
 use super::inputs::{inputs, total_size, CaseStream, Input};
 use super::item::Item;
@@ -116,9 +118,15 @@ fn run(
     };
     let cases = CaseStream::new(inputs);
     let group = |items| produce.group(items);
-    let flow = in_groups(pool, cases, &mut progress, group, |written, progress| {
-        output.group(written, progress)
-    });
+    let size = group_size(protocol.rules.len());
+    let flow = in_groups(
+        pool,
+        cases,
+        size,
+        &mut progress,
+        group,
+        |written, progress| output.group(written, progress),
+    );
     let shown = progress.on_terminal();
     let elapsed = progress.finish();
     output.end(flow, args.summary, shown.then_some(elapsed))

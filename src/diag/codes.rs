@@ -44,7 +44,7 @@ macro_rules! codes {
 
 codes! {
     S0001 Error "the text does not follow the grammar",
-    S0002 Error "nesting or an expression too deep or too large",
+    S0002 Error "nesting or an expression too deep, too large or too intricate to parse",
     S0003 Error "`==` used to compare",
     S0004 Error "a date literal that is not a calendar date",
     S0005 Error "a number literal that is not a valid exact decimal",

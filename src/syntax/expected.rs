@@ -3,7 +3,7 @@
 use super::parse::Rule;
 use crate::diag::{Code, Diagnostic};
 use crate::span::{FileId, Span};
-use pest::error::{Error, InputLocation};
+use pest::error::{Error, ErrorVariant, InputLocation};
 
 /// Words for what a grammar rule stands for, as a person would say it.
 fn describe(rule: Rule) -> Option<&'static str> {
@@ -69,6 +69,10 @@ pub fn syntax_error(file: FileId, base: usize, text: &str, error: &Error<Rule>) 
     };
     if let Some(open) = unclosed_text(text, at) {
         return unclosed_text_error(file, base, text, open);
+    }
+    // The only custom error pest gives is its step limit (see `parse`).
+    if let ErrorVariant::CustomError { .. } = error.variant {
+        return too_intricate(file, base, text, at);
     }
     let found = found_token(text, at);
     let expected = expected_words(error);
@@ -572,6 +576,27 @@ enum Scan {
     Escape,
     Tick,
     Comment,
+}
+
+/// Text on which the grammar backtracked past its step limit; `at` is the
+/// furthest it read (when that is the next item, the end of what came before,
+/// where the unfinished expression is).
+fn too_intricate(file: FileId, base: usize, text: &str, at: usize) -> Diagnostic {
+    let found = found_token(text, at);
+    let span = if found.is_empty() || (TOP_LEVEL.contains(&found) && !on_the_same_line(text, at)) {
+        let end = text.get(..at).map_or(at, |t| t.trim_end().len());
+        Span::new(file, base + end, base + end)
+    } else {
+        let len = text
+            .get(at..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(0, char::len_utf8);
+        Span::new(file, base + at, base + at + len)
+    };
+    Diagnostic::new(Code::S0002, span, "this text is too intricate to parse")
+        .label("the parser tried too many readings of the text up to here")
+        .note("nested expressions with a mistake inside (an unclosed `[` or `(`, a missing keyword) can be read in very many ways")
+        .help("check the brackets and keywords before this point, or split the expression into several `define`s")
 }
 
 fn too_deep(file: FileId, at: usize, limit: usize) -> Diagnostic {

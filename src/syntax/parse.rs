@@ -32,18 +32,50 @@ pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
         return (File { items: Vec::new() }, vec![diag]);
     }
     // Error detail (what was expected at the failure) costs time on every
-    // parse, so it is turned on only to explain a failure, parsing again. The
-    // switch is pest's, process-wide: a parse racing another thread's switch
-    // still parses the same, and at worst words an error with less detail.
-    pest::set_error_detail(false);
-    if let Ok(pairs) = SalvageParser::parse(Rule::file, text) {
+    // parse, so it is turned on only to explain a failure, parsing again.
+    if let Ok(pairs) = grammar_parse(text, Detail::Off) {
         return build_file(file, 0, pairs);
     }
-    pest::set_error_detail(true);
-    match SalvageParser::parse(Rule::file, text) {
+    match grammar_parse(text, Detail::On) {
         Ok(pairs) => build_file(file, 0, pairs),
         Err(error) => parse_in_chunks(file, text, error),
     }
+}
+
+/// Most steps (pest's counted calls) the grammar may take per byte of a
+/// text, and at least [`MIN_STEPS`]: a protocol takes about 20 a byte and
+/// none in the repository more than 55, while text that makes the grammar
+/// backtrack exponentially (`sorted [ sorted [ …` left open, each level tried
+/// both as `sorted` of a list and as an indexed name) would take minutes. It
+/// stops at the limit instead, with S0002 ([`expected::syntax_error`]).
+const STEPS_PER_BYTE: usize = 200;
+/// The fewest steps any text may take (a short text that backtracks stops
+/// in milliseconds).
+const MIN_STEPS: usize = 1_000_000;
+
+/// Whether a parse records what it expected at a failure.
+#[derive(Clone, Copy)]
+enum Detail {
+    Off,
+    On,
+}
+
+/// Serialises parses: pest's error detail and step limit are process-wide
+/// settings, read when a parse starts, so each parse sets its own and holds
+/// this while it runs.
+static GRAMMAR: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// `text` parsed as a file, with error detail as `detail` says and at most
+/// [`STEPS_PER_BYTE`] steps a byte.
+fn grammar_parse(text: &str, detail: Detail) -> Result<Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    // A parse that panicked held the lock, and left nothing to repair.
+    let _parsing = GRAMMAR
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    pest::set_error_detail(matches!(detail, Detail::On));
+    let steps = text.len().saturating_mul(STEPS_PER_BYTE).max(MIN_STEPS);
+    pest::set_call_limit(std::num::NonZeroUsize::new(steps));
+    SalvageParser::parse(Rule::file, text)
 }
 
 fn build_file(file: FileId, base: usize, pairs: Pairs<Rule>) -> (File, Vec<Diagnostic>) {
@@ -67,7 +99,7 @@ fn parse_in_chunks(
     let mut items = Vec::new();
     for (start, end) in expected::top_level_chunks(text) {
         let chunk = text.get(start..end).unwrap_or("");
-        match SalvageParser::parse(Rule::file, chunk) {
+        match grammar_parse(chunk, Detail::On) {
             Ok(pairs) => {
                 let (file_part, more) = build_file(file, start, pairs);
                 items.extend(file_part.items);
